@@ -1,0 +1,156 @@
+"""The LinkedIn gateway port: what the product asks of a provider, and the errors it acts on.
+
+Implementations: `core.delivery.linkedin.sandbox.SandboxGateway` (simulated network, default)
+and `worker.unipile.UnipileGateway` (real HTTP client of the Unipile API). Both are synchronous:
+the worker calls them from its threads.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol
+
+
+@dataclass(frozen=True)
+class Profile:
+    provider_id: str
+    public_identifier: str | None = None
+    first_name: str | None = None
+    last_name: str | None = None
+    headline: str | None = None
+    location: str | None = None
+    company: str | None = None
+    job_title: str | None = None
+    profile_url: str | None = None
+    network_distance: str | None = None  # FIRST_DEGREE, SECOND_DEGREE, ...
+    pending_invitation: bool = False
+
+
+@dataclass(frozen=True)
+class InvitationSent:
+    invitation_id: str | None
+
+
+@dataclass(frozen=True)
+class PendingInvitation:
+    invitation_id: str
+    provider_user_id: str
+    sent_at: datetime | None = None
+    public_identifier: str | None = None
+
+
+@dataclass(frozen=True)
+class RelationInfo:
+    provider_user_id: str
+    public_identifier: str | None = None
+    connected_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class MessageSent:
+    chat_id: str
+    message_id: str | None
+
+
+@dataclass(frozen=True)
+class ChatMessage:
+    message_id: str
+    chat_id: str
+    sender_id: str | None
+    is_sender: bool
+    timestamp: datetime
+    text: str = ""
+
+
+@dataclass
+class Page:
+    items: list[Any] = field(default_factory=list)
+    cursor: str | None = None
+
+
+# -- error taxonomy -------------------------------------------------------------------------
+
+class LinkedInError(Exception):
+    """Base of every provider error. `code` is stable and safe to log and to show."""
+
+    code = "error"
+
+    def __init__(self, message: str = "", *, status: int | None = None) -> None:
+        super().__init__(message or self.code)
+        self.status = status
+
+
+class RateLimited(LinkedInError):
+    code = "rate_limited"
+
+    def __init__(self, message: str = "", *, retry_after: float | None = None, status: int | None = 429) -> None:
+        super().__init__(message, status=status)
+        self.retry_after = retry_after
+
+
+class NoteLimitReached(LinkedInError):
+    """The provider refused the note (too long, or a free account's monthly notes used up)."""
+
+    code = "note_limit"
+
+
+class AlreadyInvited(LinkedInError):
+    code = "already_invited"
+
+
+class AlreadyConnected(LinkedInError):
+    code = "already_connected"
+
+
+class CannotReinviteYet(LinkedInError):
+    code = "cannot_reinvite_yet"
+
+
+class AccountDisconnected(LinkedInError):
+    code = "account_disconnected"
+
+
+class NotFound(LinkedInError):
+    code = "not_found"
+
+
+class Transient(LinkedInError):
+    """5xx, connection reset before the request was sent: safe to retry later."""
+
+    code = "transient"
+
+
+class OutcomeUnknown(LinkedInError):
+    """The request left and no answer came (timeout): the action may have happened.
+    Reconcile (pending invitations, chat messages) before any retry."""
+
+    code = "outcome_unknown"
+
+
+class LinkedInGateway(Protocol):
+    name: str
+
+    def resolve_profile(self, *, account_id: str, identifier: str) -> Profile: ...
+
+    def send_invitation(self, *, account_id: str, provider_id: str, note: str | None) -> InvitationSent: ...
+
+    def list_sent_invitations(self, *, account_id: str, cursor: str | None = None, limit: int = 100) -> Page: ...
+
+    def withdraw_invitation(self, *, account_id: str, invitation_id: str) -> None: ...
+
+    def list_relations(self, *, account_id: str, cursor: str | None = None, limit: int = 100) -> Page: ...
+
+    def send_message(
+        self, *, account_id: str, text: str, chat_id: str | None = None, provider_id: str | None = None
+    ) -> MessageSent: ...
+
+    def list_messages(
+        self, *, account_id: str, chat_id: str, after: datetime | None = None, limit: int = 100
+    ) -> list[ChatMessage]: ...
+
+    def search_people(self, *, account_id: str, query: dict[str, Any], limit: int = 50) -> list[Profile]: ...
+
+    def hosted_link(self, *, member_ref: str, success_url: str | None = None) -> str: ...
+
+    def register_webhook(self, *, request_url: str, secret: str, source: str) -> str: ...

@@ -1,0 +1,233 @@
+"""Tables of delivery: enrollments, sends (the unit of delivery), what the provider told us, links."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Date, Index, Text, UniqueConstraint, text
+from sqlmodel import Field, SQLModel
+
+from core.db import UTCDateTime, utcnow
+
+# Enrollment states (DESIGN §5)
+E_QUEUED = "queued"
+E_PLANNED = "planned"
+E_INVITED = "invited"
+E_ACCEPTED = "accepted"
+E_WELCOMED = "welcomed"
+E_FOLLOWING_UP = "following_up"
+E_DONE = "done"
+E_SKIPPED = "skipped"
+E_REPLIED = "replied"
+E_WITHDRAWN = "withdrawn"
+E_FAILED = "failed"
+E_STOPPED = "stopped"
+ENROLLMENT_FINAL = {E_DONE, E_SKIPPED, E_REPLIED, E_WITHDRAWN, E_FAILED, E_STOPPED}
+
+# Send statuses
+S_PLANNED = "planned"
+S_CLAIMED = "claimed"
+S_SENT = "sent"
+S_SKIPPED = "skipped"
+S_CANCELLED = "cancelled"
+S_FAILED = "failed"
+SEND_FINAL = {S_SENT, S_SKIPPED, S_CANCELLED, S_FAILED}
+
+# Invariant 1 in the schema: one account, one contact, one live-or-sent invitation, whatever
+# the campaign. Cancelled, skipped and definitely-failed invitations never left.
+_ONE_INVITATION = text("step = 'invitation' AND status IN ('planned', 'claimed', 'sent')")
+
+
+class Enrollment(SQLModel, table=True):
+    __table_args__ = (
+        UniqueConstraint("campaign_id", "contact_id", name="uq_enrollment_campaign_contact"),
+        Index("ix_enrollment_account_contact", "account_id", "contact_id"),
+        Index("ix_enrollment_contact_state", "contact_id", "state"),
+        Index("ix_enrollment_campaign_state", "campaign_id", "state"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: int = Field(foreign_key="workspace.id", index=True)
+    campaign_id: int = Field(foreign_key="campaign.id")
+    contact_id: int = Field(foreign_key="contact.id")
+    account_id: int = Field(foreign_key="linkedinaccount.id")
+    state: str = Field(default=E_QUEUED, max_length=16)
+    reason: str | None = Field(default=None, max_length=200)
+    language: str | None = Field(default=None, max_length=8)
+    invitation_id: str | None = Field(default=None, max_length=128)
+    chat_id: str | None = Field(default=None, max_length=128)
+    invited_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    accepted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    welcomed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    last_step_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    replied_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    reply_sentiment: str | None = Field(default=None, max_length=16)
+    withdrawn_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Send(SQLModel, table=True):
+    """One planned LinkedIn action for one enrollment and one step: claimed atomically, fenced by attempt."""
+
+    __table_args__ = (
+        UniqueConstraint("enrollment_id", "step", "position", name="uq_send_enrollment_step"),
+        Index("ix_send_status_due", "status", "due_at"),
+        Index("ix_send_account_status_sent", "account_id", "status", "sent_at"),
+        Index("ix_send_campaign_date", "campaign_id", "local_date"),
+        Index(
+            "uq_send_invitation_once",
+            "account_id",
+            "contact_id",
+            unique=True,
+            sqlite_where=_ONE_INVITATION,
+            postgresql_where=_ONE_INVITATION,
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: int = Field(foreign_key="workspace.id", index=True)
+    campaign_id: int = Field(foreign_key="campaign.id")
+    enrollment_id: int = Field(foreign_key="enrollment.id")
+    account_id: int = Field(foreign_key="linkedinaccount.id")
+    contact_id: int = Field(foreign_key="contact.id")
+    step: str = Field(max_length=16)
+    position: int = Field(default=0)
+    language: str = Field(max_length=8)
+    text: str = Field(default="", sa_type=Text)
+    edited: bool = Field(default=False)
+    local_date: date = Field(sa_type=Date)
+    slot_index: int = Field(default=0)
+    due_at: datetime = Field(sa_type=UTCDateTime)
+    status: str = Field(default=S_PLANNED, max_length=16)
+    reason: str | None = Field(default=None, max_length=200)
+    frozen_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    decided_by_id: int | None = Field(default=None, foreign_key="member.id")
+    attempt: int = Field(default=0)
+    lease_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    claimed_by: str | None = Field(default=None, max_length=64)
+    outcome_unknown: bool = Field(default=False)
+    sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    provider_ref: str | None = Field(default=None, max_length=128)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Digest(SQLModel, table=True):
+    """The moderation digest of one campaign for one local day; remembers where it was posted."""
+
+    __table_args__ = (UniqueConstraint("campaign_id", "for_date", name="uq_digest_campaign_date"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: int = Field(foreign_key="workspace.id", index=True)
+    campaign_id: int = Field(foreign_key="campaign.id")
+    for_date: date = Field(sa_type=Date)
+    frozen_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    delivered_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # Platform message references per page, so decisions update the message in place.
+    delivery: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+
+
+class Relation(SQLModel, table=True):
+    """A first-degree connection of an account, as learnt from the provider (webhook or polling)."""
+
+    __table_args__ = (UniqueConstraint("account_id", "provider_user_id", name="uq_relation_account_user"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int = Field(foreign_key="linkedinaccount.id", index=True)
+    provider_user_id: str = Field(max_length=128)
+    public_identifier: str | None = Field(default=None, max_length=200)
+    contact_id: int | None = Field(default=None, foreign_key="contact.id", index=True)
+    connected_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    source: str = Field(default="poll", max_length=16)
+
+
+class ConversationMessage(SQLModel, table=True):
+    """A LinkedIn message between an account and a contact, either way (for stop rules and replies)."""
+
+    __table_args__ = (
+        UniqueConstraint("account_id", "provider_message_id", name="uq_conversation_message"),
+        Index("ix_conversation_account_contact_at", "account_id", "contact_id", "sent_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int = Field(foreign_key="linkedinaccount.id")
+    contact_id: int | None = Field(default=None, foreign_key="contact.id")
+    chat_id: str | None = Field(default=None, max_length=128)
+    provider_message_id: str = Field(max_length=128)
+    is_sender: bool
+    sent_at: datetime = Field(sa_type=UTCDateTime)
+    sentiment: str | None = Field(default=None, max_length=16)
+    by_us: bool = Field(default=False)  # sent by invitebot itself (not a manual "ongoing")
+
+
+class WebhookEvent(SQLModel, table=True):
+    """Every provider webhook received, once: the key makes redeliveries harmless."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    provider: str = Field(max_length=16)
+    event_key: str = Field(max_length=200, unique=True)
+    kind: str = Field(max_length=32)
+    payload: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    received_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    processed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class TrackedLink(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    token: str = Field(max_length=32, unique=True)
+    send_id: int | None = Field(default=None, foreign_key="send.id", index=True)
+    campaign_id: int = Field(foreign_key="campaign.id", index=True)
+    contact_id: int = Field(foreign_key="contact.id")
+    url: str = Field(sa_type=Text)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Click(SQLModel, table=True):
+    __table_args__ = (Index("ix_click_contact_campaign", "contact_id", "campaign_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    link_id: int = Field(foreign_key="trackedlink.id", index=True)
+    campaign_id: int = Field(foreign_key="campaign.id")
+    contact_id: int = Field(foreign_key="contact.id")
+    clicked_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class SandboxInvitation(SQLModel, table=True):
+    """The sandbox provider's own record of invitations it 'sent' (nobody real is contacted)."""
+
+    __table_args__ = (Index("ix_sandbox_invitation_account", "account_key", "status"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    account_key: str = Field(max_length=128)
+    provider_user_id: str = Field(max_length=128)
+    note_length: int = Field(default=0)
+    status: str = Field(default="pending", max_length=16)  # pending | accepted | withdrawn
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class SandboxMessage(SQLModel, table=True):
+    __table_args__ = (Index("ix_sandbox_message_chat", "chat_id", "created_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    account_key: str = Field(max_length=128)
+    chat_id: str = Field(max_length=128)
+    provider_user_id: str = Field(max_length=128)
+    is_sender: bool
+    text: str = Field(sa_type=Text)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class SlackInstallation(SQLModel, table=True):
+    """A Slack workspace that installed the app through OAuth (multi-workspace mode)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: int | None = Field(default=None, foreign_key="workspace.id")
+    team_id: str = Field(max_length=64, unique=True)
+    enterprise_id: str | None = Field(default=None, max_length=64)
+    bot_user_id: str | None = Field(default=None, max_length=64)
+    bot_token: str = Field(max_length=255)
+    data: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    installed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

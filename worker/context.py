@@ -1,0 +1,48 @@
+"""The composition root shared by every process: settings → engine, clock, LinkedIn gateway, notifier.
+
+Built once per process by `invitebot serve|web|worker|clock`; nothing here runs at import time."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.engine import Engine
+
+from core.clock import Clock, SystemClock
+from core.config import Settings
+from core.db import make_engine
+from core.delivery.notify import FanoutNotifier, LoggingNotifier, Notifier
+
+log = logging.getLogger("invitebot")
+
+
+@dataclass
+class Context:
+    settings: Settings
+    engine: Engine
+    clock: Clock
+    gateway: Any  # core.delivery.linkedin.port.LinkedInGateway
+    notifier: Notifier
+    extras: dict[str, Any] = field(default_factory=dict)
+
+
+def build_gateway(settings: Settings, engine: Engine, clock: Clock):
+    """The LinkedIn provider named by LINKEDIN_PROVIDER."""
+    if settings.linkedin_provider == "unipile":
+        from worker.unipile import UnipileGateway
+
+        return UnipileGateway.from_settings(settings)
+    from core.delivery.linkedin.sandbox import SandboxGateway
+
+    return SandboxGateway(engine=engine, clock=clock, settings=settings)
+
+
+def build_context(settings: Settings, *, clock: Clock | None = None, notifier: Notifier | None = None,
+                  engine: Engine | None = None) -> Context:
+    clock = clock or SystemClock()
+    engine = engine or make_engine(settings.effective_database_url)
+    gateway = build_gateway(settings, engine, clock)
+    return Context(settings=settings, engine=engine, clock=clock, gateway=gateway,
+                   notifier=notifier or FanoutNotifier([LoggingNotifier()]))
