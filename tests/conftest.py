@@ -49,7 +49,9 @@ def wipe(engine) -> None:
         else:
             for t in tables:
                 conn.execute(text(f'DELETE FROM "{t}"'))
-            conn.execute(text("DELETE FROM sqlite_sequence"))
+            # sqlite_sequence exists only once a table uses AUTOINCREMENT.
+            if conn.execute(text("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_sequence'")).first():
+                conn.execute(text("DELETE FROM sqlite_sequence"))
 
 
 @pytest.fixture

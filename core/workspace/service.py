@@ -1,0 +1,248 @@
+"""Workspaces, their members, chat identities and LinkedIn accounts (P-7).
+
+Every function takes the session from its caller and only flushes: the caller's unit of work
+commits or rolls back, so a refused request leaves nothing half-written.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import case, func
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from core.campaigns.naming import like_escape, name_key
+from core.errors import NotFound
+from core.workspace.models import ChatIdentity, LinkedInAccount, Member, Workspace
+
+ROLES = ("admin", "member")
+PLATFORMS = ("slack", "teams")
+PROVIDERS = ("sandbox", "unipile")
+ACCOUNT_KINDS = ("premium", "free")
+ACCOUNT_STATUS_VALID = "valid"
+
+
+def _clean_email(email: str | None) -> str | None:
+    email = (email or "").strip().lower()
+    if not email:
+        return None
+    if "@" not in email or len(email) > 254 or any(c.isspace() for c in email):
+        raise ValueError(f"'{email}' is not an email address.")
+    return email
+
+
+def _clean_name(name: str | None, *, what: str = "Name") -> str:
+    name = " ".join((name or "").split())
+    if not name:
+        raise ValueError(f"{what} is required.")
+    if len(name) > 120:
+        raise ValueError(f"{what} is too long ({len(name)} characters): use at most 120.")
+    return name
+
+
+def create_workspace(*, session: Session, name: str, timezone: str = "UTC", slack_team_id: str | None = None,
+                     teams_tenant_id: str | None = None) -> Workspace:
+    """Create a workspace. Its Slack team and Teams tenant, when given, must not belong to another one.
+
+    Raises ValueError for an empty name, an unknown timezone or a team/tenant already taken."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    name = _clean_name(name, what="Workspace name")
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"'{timezone}' is not an IANA timezone (e.g. Europe/Paris).") from None
+    for column, value, label in ((Workspace.slack_team_id, slack_team_id, "Slack team"),
+                                 (Workspace.teams_tenant_id, teams_tenant_id, "Teams tenant")):
+        if value and session.exec(select(Workspace.id).where(column == value)).first() is not None:
+            raise ValueError(f"{label} {value} already belongs to another workspace.")
+    workspace = Workspace(name=name, timezone=timezone, slack_team_id=slack_team_id or None,
+                          teams_tenant_id=teams_tenant_id or None)
+    session.add(workspace)
+    session.flush()
+    return workspace
+
+
+def get_workspace(*, session: Session, workspace_id: int) -> Workspace:
+    workspace = session.get(Workspace, workspace_id)
+    if workspace is None:
+        raise NotFound(f"Workspace {workspace_id} does not exist.")
+    return workspace
+
+
+def add_member(*, session: Session, workspace_id: int, name: str, email: str | None = None,
+               role: str = "member") -> Member:
+    """Add a member. The email is lowercased and unique in the workspace (ValueError otherwise)."""
+    get_workspace(session=session, workspace_id=workspace_id)
+    name = _clean_name(name)
+    email = _clean_email(email)
+    if role not in ROLES:
+        raise ValueError(f"Role must be one of {', '.join(ROLES)}, not '{role}'.")
+    if email and _member_by_email(session, workspace_id, email) is not None:
+        raise ValueError(f"A member with the email {email} already exists in this workspace.")
+    member = Member(workspace_id=workspace_id, name=name, name_key=name_key(name), email=email, role=role)
+    try:
+        with session.begin_nested():
+            session.add(member)
+    except IntegrityError:
+        # A concurrent add of the same email won the race.
+        raise ValueError(f"A member with the email {email} already exists in this workspace.") from None
+    return member
+
+
+def _member_by_email(session: Session, workspace_id: int, email: str) -> Member | None:
+    return session.exec(select(Member).where(Member.workspace_id == workspace_id, Member.email == email)).first()
+
+
+def get_member(*, session: Session, workspace_id: int, member_id: int) -> Member:
+    """The member `member_id` of this workspace; NotFound for a member of another workspace."""
+    member = session.get(Member, member_id)
+    if member is None or member.workspace_id != workspace_id:
+        raise NotFound(f"Member {member_id} is not in this workspace.")
+    return member
+
+
+def list_members(*, session: Session, workspace_id: int, include_inactive: bool = False) -> list[Member]:
+    stmt = select(Member).where(Member.workspace_id == workspace_id)
+    if not include_inactive:
+        stmt = stmt.where(Member.active.is_(True))
+    return list(session.exec(stmt.order_by(Member.name_key, Member.id)))
+
+
+def deactivate_member(*, session: Session, workspace_id: int, member_id: int) -> Member:
+    """Mark a member inactive: they can no longer be picked as a sender (P-7)."""
+    member = get_member(session=session, workspace_id=workspace_id, member_id=member_id)
+    member.active = False
+    session.add(member)
+    session.flush()
+    return member
+
+
+def linkedin_account_of(*, session: Session, member_id: int) -> LinkedInAccount | None:
+    return session.exec(select(LinkedInAccount).where(LinkedInAccount.member_id == member_id)).first()
+
+
+def connect_linkedin_account(*, session: Session, member_id: int, provider: str, provider_account_id: str,
+                             kind: str = "premium", provider_user_id: str | None = None,
+                             daily_invite_cap: int | None = None, weekly_invite_cap: int | None = None,
+                             daily_message_cap: int | None = None) -> LinkedInAccount:
+    """Attach a LinkedIn account to a member; connecting again updates the row and makes it valid.
+
+    Raises NotFound for an unknown member, ValueError for an unknown provider or kind, a
+    non-positive cap, or a provider account already connected to another member."""
+    member = session.get(Member, member_id)
+    if member is None:
+        raise NotFound(f"Member {member_id} does not exist.")
+    if provider not in PROVIDERS:
+        raise ValueError(f"Provider must be one of {', '.join(PROVIDERS)}, not '{provider}'.")
+    if kind not in ACCOUNT_KINDS:
+        raise ValueError(f"Account kind must be one of {', '.join(ACCOUNT_KINDS)}, not '{kind}'.")
+    provider_account_id = (provider_account_id or "").strip()
+    if not provider_account_id:
+        raise ValueError("The provider account id is required.")
+    for label, cap in (("daily invitation cap", daily_invite_cap), ("weekly invitation cap", weekly_invite_cap),
+                       ("daily message cap", daily_message_cap)):
+        if cap is not None and cap < 1:
+            raise ValueError(f"The {label} must be at least 1 (got {cap}).")
+    taken = session.exec(select(LinkedInAccount).where(LinkedInAccount.provider == provider,
+                                                       LinkedInAccount.provider_account_id == provider_account_id)).first()
+    if taken is not None and taken.member_id != member_id:
+        raise ValueError(f"The {provider} account {provider_account_id} is already connected to another member.")
+    account = linkedin_account_of(session=session, member_id=member_id) or LinkedInAccount(
+        workspace_id=member.workspace_id, member_id=member_id, provider_account_id=provider_account_id)
+    account.provider = provider
+    account.provider_account_id = provider_account_id
+    account.provider_user_id = provider_user_id or account.provider_user_id
+    account.kind = kind
+    account.status = ACCOUNT_STATUS_VALID
+    account.daily_invite_cap = daily_invite_cap
+    account.weekly_invite_cap = weekly_invite_cap
+    account.daily_message_cap = daily_message_cap
+    session.add(account)
+    session.flush()
+    return account
+
+
+def member_choices(*, session: Session, workspace_id: int, query: str = "", limit: int = 20) -> list[Member]:
+    """Active members for the Sender type-ahead: names starting with the typed text first, then
+    names containing it; one query over the (workspace_id, name_key) index."""
+    key = like_escape(name_key(query or ""))
+    stmt = select(Member).where(Member.workspace_id == workspace_id, Member.active.is_(True))
+    if key:
+        stmt = stmt.where(Member.name_key.like(f"%{key}%", escape="\\"))
+        prefix_first = case((Member.name_key.like(f"{key}%", escape="\\"), 0), else_=1)
+        stmt = stmt.order_by(prefix_first, Member.name_key, Member.id)
+    else:
+        stmt = stmt.order_by(Member.name_key, Member.id)
+    return list(session.exec(stmt.limit(max(1, min(limit, 100)))))
+
+
+def member_for_identity(*, session: Session, platform: str, tenant: str, external_user_id: str) -> Member | None:
+    """The member behind a chat identity, or None when this person never talked to the bot."""
+    return session.exec(
+        select(Member).join(ChatIdentity, ChatIdentity.member_id == Member.id).where(
+            ChatIdentity.platform == platform, ChatIdentity.tenant == tenant,
+            ChatIdentity.external_user_id == external_user_id)
+    ).first()
+
+
+def workspace_for_tenant(*, session: Session, platform: str, tenant: str) -> Workspace | None:
+    column = Workspace.slack_team_id if platform == "slack" else Workspace.teams_tenant_id
+    return session.exec(select(Workspace).where(column == tenant)).first()
+
+
+def ensure_member_for_chat(*, session: Session, platform: str, tenant: str, external_user_id: str, name: str,
+                           email: str | None = None, workspace_name: str | None = None) -> Member:
+    """The member behind a chat user, created on first contact.
+
+    Order: a known chat identity; else, in the workspace of this Slack team / Teams tenant
+    (created when missing), the member with this email, to whom the identity is linked; else a
+    new member, admin when first of the workspace. One person reaching us from Slack and from
+    Teams with the same email is one member when the workspace carries both ids."""
+    if platform not in PLATFORMS:
+        raise ValueError(f"Platform must be one of {', '.join(PLATFORMS)}, not '{platform}'.")
+    if not tenant or not external_user_id:
+        raise ValueError("A chat identity needs its tenant and user id.")
+    known = member_for_identity(session=session, platform=platform, tenant=tenant, external_user_id=external_user_id)
+    if known is not None:
+        return known
+    workspace = _ensure_workspace(session, platform, tenant, workspace_name)
+    email = _clean_email(email) if email and "@" in email else None
+    try:
+        with session.begin_nested():
+            member = _member_by_email(session, workspace.id, email) if email else None
+            if member is None:
+                has_members = session.exec(select(Member.id).where(Member.workspace_id == workspace.id).limit(1)).first()
+                member = add_member(session=session, workspace_id=workspace.id, name=name or external_user_id,
+                                    email=email, role="member" if has_members else "admin")
+            session.add(ChatIdentity(workspace_id=workspace.id, member_id=member.id, platform=platform,
+                                     tenant=tenant, external_user_id=external_user_id))
+            session.flush()
+    except (IntegrityError, ValueError):
+        # Two first messages of the same person raced: the other request linked it (and
+        # created the member); our savepoint is gone, theirs is the answer.
+        raced = member_for_identity(session=session, platform=platform, tenant=tenant,
+                                    external_user_id=external_user_id)
+        if raced is None:
+            raise
+        return raced
+    return member
+
+
+def _ensure_workspace(session: Session, platform: str, tenant: str, workspace_name: str | None) -> Workspace:
+    workspace = workspace_for_tenant(session=session, platform=platform, tenant=tenant)
+    if workspace is not None:
+        return workspace
+    ids = {"slack_team_id": tenant} if platform == "slack" else {"teams_tenant_id": tenant}
+    try:
+        with session.begin_nested():
+            workspace = Workspace(name=(workspace_name or "").strip()[:120] or tenant[:120], **ids)
+            session.add(workspace)
+    except IntegrityError:
+        workspace = workspace_for_tenant(session=session, platform=platform, tenant=tenant)
+        if workspace is None:
+            raise
+    return workspace
+
+
+def count_members(*, session: Session, workspace_id: int) -> int:
+    return session.exec(select(func.count()).select_from(Member).where(Member.workspace_id == workspace_id)).one()
