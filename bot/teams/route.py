@@ -1,0 +1,106 @@
+"""`POST /api/messages`: the Bot Framework endpoint, on the project's one aiohttp app.
+
+We call `CloudAdapter.process_activity` ourselves rather than `CloudAdapter.process`, because
+botbuilder-integration-aiohttp 4.17.1 trips on two things a new user meets at once:
+- `process` serialises an invoke response body that the activity handler already serialised,
+  and answers 500 (`'dict' object has no attribute ...`) to `task/fetch` and every invoke
+  that returns a body: we serialise the body once, only when it is still a model;
+- a malformed bearer token raises PyJWT's decode error, which `process` lets through as a 500
+  (so do a token signed with an unknown key and one without the channel's endorsement):
+  any authentication failure here is a 401."""
+
+from __future__ import annotations
+
+import json
+import logging
+from http import HTTPStatus
+
+import requests
+from aiohttp import web
+from botbuilder.core import Bot, InvokeResponse, TurnContext, serializer_helper
+from botbuilder.integration.aiohttp import CloudAdapter
+from botbuilder.schema import Activity, ActivityTypes
+from msrest.serialization import Model
+
+log = logging.getLogger("invitebot.teams")
+
+
+class MessagesEndpoint:
+    """The aiohttp handler of `/api/messages` for one adapter and one bot."""
+
+    def __init__(self, adapter: CloudAdapter, bot: Bot) -> None:
+        self.adapter = adapter
+        self.bot = bot
+
+    async def __call__(self, request: web.Request) -> web.StreamResponse:
+        if "application/json" not in request.headers.get("Content-Type", ""):
+            return _problem(HTTPStatus.UNSUPPORTED_MEDIA_TYPE, "expected application/json")
+        try:
+            body = await request.json()
+        except (ValueError, UnicodeDecodeError):
+            return _problem(HTTPStatus.BAD_REQUEST, "the body is not JSON")
+        if not isinstance(body, dict):
+            return _problem(HTTPStatus.BAD_REQUEST, "the body is not an activity")
+        try:
+            activity = Activity().deserialize(body)
+        except Exception:  # msrest raises its own DeserializationError family
+            log.info("teams: activity refused: not deserialisable")
+            return _problem(HTTPStatus.BAD_REQUEST, "the body is not an activity")
+        if not activity.type or not activity.service_url:
+            return _problem(HTTPStatus.BAD_REQUEST, "an activity needs a type and a serviceUrl")
+
+        auth_header = request.headers.get("Authorization", "")
+        try:
+            authenticated = await self.adapter.bot_framework_authentication.authenticate_request(
+                activity, auth_header
+            )
+        except requests.RequestException as exc:
+            # The channel's signing keys could not be fetched: we cannot tell, the channel retries.
+            log.warning("teams: signing keys unavailable: %s", type(exc).__name__)
+            return _problem(HTTPStatus.SERVICE_UNAVAILABLE, "cannot verify the token now")
+        except Exception as exc:  # noqa: BLE001 - see below
+            # botbuilder 4.17.1 reports a bad token as PermissionError, PyJWT's errors, IndexError
+            # (unknown key id) or a bare Exception (endorsements): all of them mean "not
+            # authenticated", none of them may become a 500.
+            log.info("teams: request refused: %s", type(exc).__name__)
+            return _problem(HTTPStatus.UNAUTHORIZED, "unauthorized")
+
+        response = await self.adapter.process_activity(authenticated, activity, self.bot.on_turn)
+        if response is None:
+            return web.Response(status=HTTPStatus.OK)
+        return invoke_http_response(response)
+
+
+def invoke_http_response(response: InvokeResponse) -> web.Response:
+    """The HTTP answer to an invoke: its body serialised exactly once."""
+    body = response.body
+    if isinstance(body, Model):
+        body = serializer_helper(body)
+    status = int(response.status or HTTPStatus.OK)
+    if body is None:
+        return web.Response(status=status)
+    return web.json_response(body, status=status, dumps=json.dumps)
+
+
+def _problem(status: HTTPStatus, detail: str) -> web.Response:
+    return web.json_response({"error": detail}, status=int(status))
+
+
+async def on_turn_error(context: TurnContext, error: Exception) -> None:
+    """The adapter's last resort: the traceback to the log, a clear answer to the user."""
+    activity = context.activity
+    log.error(
+        "teams: turn failed type=%s name=%s", activity.type, activity.name or "-", exc_info=error
+    )
+    if activity.type == ActivityTypes.invoke:
+        body = {
+            "statusCode": 500,
+            "type": "application/vnd.microsoft.error",
+            "value": {"code": "InternalError", "message": "Something went wrong on our side; nothing was changed."},
+        }
+        await context.send_activity(
+            Activity(type=ActivityTypes.invoke_response, value=InvokeResponse(status=500, body=body))
+        )
+        return
+    if activity.type == ActivityTypes.message:
+        await context.send_activity("Something went wrong on our side; nothing was changed. Please try again.")
