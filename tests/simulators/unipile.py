@@ -1,0 +1,297 @@
+"""A local simulator of the Unipile API v1 (see /work/shared/contracts/unipile.md), over real HTTP.
+
+It keeps an in-memory LinkedIn network (profiles made up from any identifier, invitations,
+relations, chats, messages, webhooks), checks `X-API-KEY`, answers with Unipile's error bodies
+(`{status, type, title, detail}`), and **records every call it receives** (`calls`) so that tests
+check invariants on the provider's own record, not on our client's story.
+
+Fault injection, per route key such as "POST /users/invite":
+- `fail_next(route, status, retry_after=, error_type=, times=)`: answer an error without acting;
+- `hang_next(route, seconds, after_action=True)`: act (the invitation or message really happens),
+  then stall past the client's timeout;
+- `disconnected_accounts`, `free_accounts` (note limit 200 instead of 300).
+Helpers: `accept_invitation`, `add_relation`, `receive_message`, `emit_webhook` (posts
+`new_relation` or message events with the registered headers to our app).
+
+Use from sync tests: `base_url = sim.start_in_thread()` / `sim.stop_thread()`; from async tests:
+`base_url = await sim.start()` / `await sim.stop()`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import hashlib
+import json
+import threading
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+import aiohttp
+from aiohttp import web
+
+API_PREFIX = "/api/v1"
+REINVITE_AFTER = timedelta(days=21)
+
+
+@dataclass
+class RecordedCall:
+    method: str
+    path: str  # below /api/v1, e.g. /users/invite
+    route: str  # "POST /users/invite", "POST /chats/{chat_id}/messages"
+    query: dict[str, str]
+    json: Any
+    form: dict[str, list[str]] | None
+    content_type: str
+    at: datetime
+    status: int | None = None
+
+
+@dataclass
+class _Fault:
+    status: int = 500
+    retry_after: str | None = None
+    error_type: str | None = None
+    hang_seconds: float = 0.0
+    after_action: bool = False
+
+
+def iso(when: datetime) -> str:
+    return when.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.") + f"{when.microsecond // 1000:03d}Z"
+
+
+def _cursor(offset: int) -> str:
+    return base64.urlsafe_b64encode(json.dumps({"start": offset}).encode()).decode()
+
+
+def _offset(cursor: str | None) -> int:
+    if not cursor:
+        return 0
+    return int(json.loads(base64.urlsafe_b64decode(cursor.encode()))["start"])
+
+
+def _error(status: int, error_type: str, title: str, detail: str = "", headers: dict | None = None) -> web.Response:
+    body = {"status": status, "type": error_type, "title": title, "detail": detail}
+    return web.json_response(body, status=status, headers=headers)
+
+
+class UnipileSimulator:
+    def __init__(self, api_key: str = "sim-api-key", *, now=None, free_accounts=(), disconnected_accounts=()) -> None:
+        self.api_key = api_key
+        self._now = now or (lambda: datetime.now(timezone.utc))
+        self.free_accounts: set[str] = set(free_accounts)
+        self.disconnected_accounts: set[str] = set(disconnected_accounts)
+        self.unknown_identifiers: set[str] = set()
+        self.calls: list[RecordedCall] = []
+        self.invitations: dict[str, dict[str, Any]] = {}
+        self.relations: dict[str, dict[str, dict[str, Any]]] = {}  # account -> provider_id -> relation
+        self.chats: dict[str, dict[str, Any]] = {}
+        self.messages: list[dict[str, Any]] = []
+        self.webhooks: dict[str, dict[str, Any]] = {}
+        self.hosted_links: list[dict[str, Any]] = []
+        self._faults: dict[str, list[_Fault]] = {}
+        self._profiles: dict[str, dict[str, Any]] = {}  # provider_id -> profile
+        self._seq = 0
+        self._lock = threading.RLock()
+        self._runner: web.AppRunner | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+        self.base_url: str | None = None
+
+    # -- test controls ---------------------------------------------------------------------
+
+    def fail_next(self, route: str, status: int, *, retry_after: str | float | None = None,
+                  error_type: str | None = None, times: int = 1) -> None:
+        with self._lock:
+            ra = None if retry_after is None else str(retry_after)
+            self._faults.setdefault(route, []).extend(_Fault(status, ra, error_type) for _ in range(times))
+
+    def hang_next(self, route: str, seconds: float, *, after_action: bool = True) -> None:
+        with self._lock:
+            self._faults.setdefault(route, []).append(_Fault(hang_seconds=seconds, after_action=after_action))
+
+    def calls_to(self, route: str) -> list[RecordedCall]:
+        with self._lock:
+            return [c for c in self.calls if c.route == route]
+
+    def _next_id(self, prefix: str) -> str:
+        with self._lock:
+            self._seq += 1
+            return f"{prefix}{self._seq:06d}"
+
+    def profile(self, identifier: str) -> dict[str, Any]:
+        """The profile behind a public identifier or a provider id (made up on first sight)."""
+        with self._lock:
+            if identifier in self._profiles:
+                return self._profiles[identifier]
+            provider_id = "ACoAA" + hashlib.sha1(identifier.encode()).hexdigest()[:20].upper()
+            if provider_id not in self._profiles:
+                parts = [p for p in identifier.split("-") if p and not p.isdigit()] or ["x"]
+                self._profiles[provider_id] = {
+                    "provider_id": provider_id, "public_identifier": identifier,
+                    "first_name": parts[0].title(), "last_name": " ".join(p.title() for p in parts[1:2]) or "Doe",
+                    "headline": f"Head of things at {identifier.upper()} Corp", "location": "Paris, France",
+                    "company": f"{identifier.upper()} Corp", "position": "Head of things",
+                }
+            return self._profiles[provider_id]
+
+    def add_relation(self, account_id: str, identifier: str, *, at: datetime | None = None) -> str:
+        prof = self.profile(identifier)
+        with self._lock:
+            self.relations.setdefault(account_id, {})[prof["provider_id"]] = {"created_at": at or self._now()}
+        return prof["provider_id"]
+
+    def accept_invitation(self, invitation_id: str) -> str:
+        """The invited person accepts: the invitation leaves the pending list, a relation appears."""
+        with self._lock:
+            inv = self.invitations[invitation_id]
+            inv["status"], inv["decided_at"] = "accepted", self._now()
+            self.relations.setdefault(inv["account_id"], {})[inv["provider_id"]] = {"created_at": self._now()}
+            return inv["provider_id"]
+
+    def invitation_for(self, account_id: str, provider_id: str) -> dict[str, Any] | None:
+        with self._lock:
+            found = [i for i in self.invitations.values() if i["account_id"] == account_id and i["provider_id"] == provider_id]
+            return found[-1] if found else None
+
+    def chat_with(self, account_id: str, provider_id: str) -> str | None:
+        with self._lock:
+            return next((cid for cid, c in self.chats.items()
+                         if c["account_id"] == account_id and c["attendee"] == provider_id), None)
+
+    def _add_message(self, chat_id: str, text: str, *, is_sender: bool) -> dict[str, Any]:
+        with self._lock:
+            chat = self.chats[chat_id]
+            msg = {"id": self._next_id("msg_"), "chat_id": chat_id, "account_id": chat["account_id"],
+                   "sender_id": chat["account_id"] if is_sender else chat["attendee"],
+                   "text": text, "is_sender": is_sender, "timestamp": self._now()}
+            self.messages.append(msg)
+            return msg
+
+    def receive_message(self, account_id: str, provider_id: str, text: str) -> dict[str, Any]:
+        """The contact writes to the account (a reply), in their chat (created if needed)."""
+        with self._lock:
+            chat_id = self.chat_with(account_id, provider_id) or self._new_chat(account_id, provider_id)
+            return self._add_message(chat_id, text, is_sender=False)
+
+    def _new_chat(self, account_id: str, provider_id: str) -> str:
+        chat_id = self._next_id("chat_")
+        self.chats[chat_id] = {"account_id": account_id, "attendee": provider_id}
+        return chat_id
+
+    # -- webhooks out ------------------------------------------------------------------------
+
+    def new_relation_event(self, account_id: str, provider_id: str, webhook_name: str = "invitebot-users") -> dict:
+        prof = self.profile(provider_id)
+        return {"event": "new_relation", "account_id": account_id, "account_type": "LINKEDIN",
+                "webhook_name": webhook_name, "user_full_name": f"{prof['first_name']} {prof['last_name']}",
+                "user_provider_id": provider_id, "user_public_identifier": prof["public_identifier"],
+                "user_profile_url": f"https://www.linkedin.com/in/{prof['public_identifier']}",
+                "user_picture_url": None}
+
+    def message_event(self, message: dict[str, Any], webhook_name: str = "invitebot-messaging") -> dict:
+        chat = self.chats[message["chat_id"]]
+        return {"event": "message_received", "account_id": message["account_id"], "account_type": "LINKEDIN",
+                "account_info": {"type": "LINKEDIN", "user_id": f"me-{message['account_id']}"},
+                "webhook_name": webhook_name, "chat_id": message["chat_id"], "message_id": message["id"],
+                "message": message["text"], "timestamp": iso(message["timestamp"]),
+                "is_sender": message["is_sender"],
+                "sender": {"attendee_provider_id": f"me-{message['account_id']}" if message["is_sender"] else chat["attendee"]}}
+
+    async def emit_webhook_async(self, url: str, payload: dict, *, headers: dict[str, str] | None = None) -> int:
+        """POST an event like Unipile does: the headers registered for that URL, JSON text body."""
+        if headers is None:
+            with self._lock:
+                hook = next((w for w in self.webhooks.values() if w["request_url"] == url), None)
+            headers = {h["key"]: h["value"] for h in (hook or {}).get("headers", [])}
+        async with aiohttp.ClientSession() as session:
+            async with session.post(url, data=json.dumps(payload).encode(), headers=headers) as resp:
+                await resp.read()
+                return resp.status
+
+    def emit_webhook(self, url: str, payload: dict, *, headers: dict[str, str] | None = None) -> int:
+        """Sync form, for a simulator started with `start_in_thread`."""
+        if self._loop is None or self._thread is None:
+            raise RuntimeError("emit_webhook needs start_in_thread(); use emit_webhook_async in async tests")
+        return asyncio.run_coroutine_threadsafe(self.emit_webhook_async(url, payload, headers=headers), self._loop).result(30)
+
+    # -- server ------------------------------------------------------------------------------
+
+    def make_app(self) -> web.Application:
+        from tests.simulators.unipile_routes import add_routes
+
+        app = web.Application(middlewares=[self._middleware])
+        add_routes(app, self)
+        return app
+
+    @web.middleware
+    async def _middleware(self, request: web.Request, handler):
+        route = f"{request.method} {request.match_info.route.resource.canonical.removeprefix(API_PREFIX)}" \
+            if request.match_info.route.resource else f"{request.method} ?"
+        form, body = None, None
+        if request.content_type in ("multipart/form-data", "application/x-www-form-urlencoded"):
+            posted = await request.post()
+            form = {k: [str(v) for v in posted.getall(k)] for k in posted.keys()}
+        elif request.can_read_body:
+            raw = await request.read()
+            try:
+                body = json.loads(raw) if raw else None
+            except ValueError:
+                body = raw.decode(errors="replace")
+        call = RecordedCall(request.method, request.path.removeprefix(API_PREFIX), route, dict(request.query),
+                            body, form, request.content_type, self._now())
+        with self._lock:
+            self.calls.append(call)
+            faults = self._faults.get(route)
+            fault = faults.pop(0) if faults else None
+        response = await self._answer(request, handler, fault)
+        call.status = response.status
+        return response
+
+    async def _answer(self, request: web.Request, handler, fault: _Fault | None) -> web.StreamResponse:
+        if request.headers.get("X-API-KEY") != self.api_key:
+            return _error(401, "errors/missing_credentials", "Missing credentials",
+                          "Some credentials are necessary to perform the request.")
+        if request.query.get("account_id") in self.disconnected_accounts:
+            return _error(401, "errors/disconnected_account", "Disconnected account",
+                          "The account appears to be disconnected from the provider service.")
+        if fault and fault.hang_seconds and not fault.after_action:
+            await asyncio.sleep(fault.hang_seconds)
+        elif fault and not fault.hang_seconds:
+            headers = {"Retry-After": fault.retry_after} if fault.retry_after else None
+            kind = fault.error_type or ("errors/too_many_requests" if fault.status == 429 else "errors/unexpected_error")
+            return _error(fault.status, kind, "Injected fault", headers=headers)
+        response = await handler(request)
+        if fault and fault.after_action:
+            await asyncio.sleep(fault.hang_seconds)
+        return response
+
+    async def start(self, host: str = "127.0.0.1", port: int = 0) -> str:
+        self._runner = web.AppRunner(self.make_app(), shutdown_timeout=0.5, handler_cancellation=True)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, host, port)
+        await site.start()
+        bound = site._server.sockets[0].getsockname()[1]  # the free port the OS chose
+        self.base_url = f"http://{host}:{bound}{API_PREFIX}"
+        return self.base_url
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    def start_in_thread(self) -> str:
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, name="unipile-simulator", daemon=True)
+        self._thread.start()
+        return asyncio.run_coroutine_threadsafe(self.start(), self._loop).result(10)
+
+    def stop_thread(self) -> None:
+        if self._loop is None:
+            return
+        asyncio.run_coroutine_threadsafe(self.stop(), self._loop).result(10)
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(10)
+        self._loop.close()
+        self._loop = self._thread = None

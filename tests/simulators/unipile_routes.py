@@ -1,0 +1,232 @@
+"""The routes of the Unipile simulator: the paths and payload shapes of Unipile API v1."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from aiohttp import web
+
+from tests.simulators.unipile import API_PREFIX, REINVITE_AFTER, _cursor, _error, _offset, iso
+
+if TYPE_CHECKING:
+    from tests.simulators.unipile import UnipileSimulator
+
+
+def _bad(detail: str) -> web.Response:
+    return _error(400, "errors/invalid_parameters", "Invalid parameters", detail)
+
+
+def _limit(request: web.Request, default: int, maximum: int) -> int | web.Response:
+    raw = request.query.get("limit", str(default))
+    if not raw.isdigit() or not 1 <= int(raw) <= maximum:
+        return _error(400, "errors/limit_too_high" if raw.isdigit() else "errors/invalid_parameters",
+                      "Invalid limit", f"limit must be within 1..{maximum}")
+    return int(raw)
+
+
+def _page(items: list, request: web.Request, limit: int, object_name: str) -> web.Response:
+    start = _offset(request.query.get("cursor"))
+    chunk = items[start : start + limit]
+    more = start + limit < len(items)
+    return web.json_response({"object": object_name, "items": chunk, "cursor": _cursor(start + limit) if more else None})
+
+
+def add_routes(app: web.Application, sim: "UnipileSimulator") -> None:
+    def account(request: web.Request, body: dict | None = None) -> str | None:
+        return (body or {}).get("account_id") or request.query.get("account_id")
+
+    async def get_me(request: web.Request) -> web.Response:
+        acc = account(request)
+        if not acc:
+            return _bad("account_id is required")
+        return web.json_response({"object": "AccountOwnerProfile", "provider": "LINKEDIN",
+                                  "provider_id": f"me-{acc}", "public_identifier": f"me-{acc}"})
+
+    async def get_user(request: web.Request) -> web.Response:
+        acc, ident = account(request), request.match_info["identifier"]
+        if not acc:
+            return _bad("account_id is required")
+        if ident in sim.unknown_identifiers:
+            return _error(404, "errors/resource_not_found", "Resource not found", "User not found")
+        prof = sim.profile(ident)
+        pid = prof["provider_id"]
+        related = pid in sim.relations.get(acc, {})
+        inv = sim.invitation_for(acc, pid)
+        body = {"object": "UserProfile", "provider": "LINKEDIN", "provider_id": pid,
+                "public_identifier": prof["public_identifier"], "first_name": prof["first_name"],
+                "last_name": prof["last_name"], "headline": prof["headline"], "location": prof["location"],
+                "network_distance": "FIRST_DEGREE" if related else "SECOND_DEGREE", "is_relationship": related,
+                "work_experience": [{"company": prof["company"], "position": prof["position"]}]}
+        if inv and inv["status"] == "pending":
+            body["invitation"] = {"type": "SENT", "status": "PENDING"}
+        return web.json_response(body)
+
+    async def invite(request: web.Request) -> web.Response:
+        if request.content_type != "application/json":
+            return _error(415, "errors/unsupported_media_type", "Unsupported media type")
+        body = await request.json()
+        acc, pid, note = body.get("account_id"), body.get("provider_id"), body.get("message")
+        if not acc or not pid:
+            return _bad("account_id and provider_id are required")
+        if acc in sim.disconnected_accounts:
+            return _error(401, "errors/disconnected_account", "Disconnected account")
+        limit = 200 if acc in sim.free_accounts else 300
+        if note is not None and len(note.encode("utf-16-le")) // 2 > limit:
+            return _error(400, "errors/too_many_characters", "Too many characters",
+                          f"The provided content exceeds the character limit ({limit}).")
+        with sim._lock:
+            if pid in sim.relations.get(acc, {}):
+                return _error(422, "errors/already_connected", "Already connected")
+            prior = sim.invitation_for(acc, pid)
+            if prior and prior["status"] == "pending":
+                return _error(422, "errors/already_invited_recently", "Already invited recently")
+            if prior and prior["status"] == "withdrawn" and sim._now() - prior["decided_at"] < REINVITE_AFTER:
+                return _error(422, "errors/cannot_resend_yet", "Cannot resend yet",
+                              "The provider does not allow to resend an invitation yet.")
+            inv_id = sim._next_id("7")
+            sim.invitations[inv_id] = {"id": inv_id, "account_id": acc, "provider_id": pid, "message": note,
+                                       "status": "pending", "created_at": sim._now(), "decided_at": None}
+        return web.json_response({"object": "UserInvitationSent", "invitation_id": inv_id}, status=201)
+
+    async def invitations_sent(request: web.Request) -> web.Response:
+        acc = account(request)
+        if not acc:
+            return _bad("account_id is required")
+        limit = _limit(request, 10, 250)
+        if isinstance(limit, web.Response):
+            return limit
+        with sim._lock:
+            pending = [i for i in sim.invitations.values() if i["account_id"] == acc and i["status"] == "pending"]
+        items = []
+        for inv in reversed(pending):  # newest first, as LinkedIn lists them
+            prof = sim.profile(inv["provider_id"])
+            items.append({"object": "UserInvitation", "id": inv["id"], "date": "Sent today",
+                          "parsed_datetime": iso(inv["created_at"]), "invitation_text": inv["message"],
+                          "invited_user": f"{prof['first_name']} {prof['last_name']}",
+                          "invited_user_id": inv["provider_id"], "invited_user_public_id": prof["public_identifier"]})
+        return _page(items, request, limit, "UserInvitationList")
+
+    async def withdraw(request: web.Request) -> web.Response:
+        acc, inv_id = account(request), request.match_info["invitation_id"]
+        if not acc:
+            return _bad("account_id is required")
+        with sim._lock:
+            inv = sim.invitations.get(inv_id)
+            if not inv or inv["account_id"] != acc or inv["status"] != "pending":
+                return _error(400, "errors/invalid_parameters", "Invalid parameters", "invalid_invitation_id")
+            inv["status"], inv["decided_at"] = "withdrawn", sim._now()
+        return web.json_response({"object": "UserInvitationCanceled"})
+
+    async def relations(request: web.Request) -> web.Response:
+        acc = account(request)
+        if not acc:
+            return _bad("account_id is required")
+        limit = _limit(request, 100, 1000)
+        if isinstance(limit, web.Response):
+            return limit
+        with sim._lock:
+            rels = sorted(sim.relations.get(acc, {}).items(), key=lambda kv: kv[1]["created_at"], reverse=True)
+        items = []
+        for pid, rel in rels:
+            prof = sim.profile(pid)
+            items.append({"object": "UserRelation", "member_id": pid, "member_urn": f"urn:li:member:{pid}",
+                          "public_identifier": prof["public_identifier"], "first_name": prof["first_name"],
+                          "last_name": prof["last_name"], "headline": prof["headline"],
+                          "public_profile_url": f"https://www.linkedin.com/in/{prof['public_identifier']}",
+                          "created_at": int(rel["created_at"].timestamp() * 1000)})
+        return _page(items, request, limit, "UserRelationsList")
+
+    async def start_chat(request: web.Request) -> web.Response:
+        if request.content_type != "multipart/form-data":
+            return _error(415, "errors/unsupported_media_type", "Unsupported media type", "multipart/form-data expected")
+        form = await request.post()
+        acc, text, attendees = form.get("account_id"), form.get("text"), form.getall("attendees_ids", [])
+        if not acc or not attendees:
+            return _bad("account_id and attendees_ids are required")
+        pid = str(attendees[0])
+        with sim._lock:
+            if pid not in sim.relations.get(str(acc), {}):
+                return _error(422, "errors/no_connection_with_recipient", "No connection with recipient")
+            chat_id = sim.chat_with(str(acc), pid) or sim._new_chat(str(acc), pid)
+            msg = sim._add_message(chat_id, str(text or ""), is_sender=True)
+        return web.json_response({"object": "ChatStarted", "chat_id": chat_id, "message_id": msg["id"]}, status=201)
+
+    async def send_in_chat(request: web.Request) -> web.Response:
+        if request.content_type != "multipart/form-data":
+            return _error(415, "errors/unsupported_media_type", "Unsupported media type", "multipart/form-data expected")
+        form = await request.post()
+        chat_id = request.match_info["chat_id"]
+        if chat_id not in sim.chats:
+            return _error(404, "errors/resource_not_found", "Resource not found", "Chat not found")
+        if not form.get("text"):
+            return _bad("text is required")
+        msg = sim._add_message(chat_id, str(form["text"]), is_sender=True)
+        return web.json_response({"object": "MessageSent", "message_id": msg["id"]}, status=201)
+
+    async def chat_messages(request: web.Request) -> web.Response:
+        chat_id = request.match_info["chat_id"]
+        if chat_id not in sim.chats:
+            return _error(404, "errors/resource_not_found", "Resource not found", "Chat not found")
+        limit = _limit(request, 100, 250)
+        if isinstance(limit, web.Response):
+            return limit
+        after = request.query.get("after")
+        with sim._lock:
+            msgs = [m for m in sim.messages if m["chat_id"] == chat_id and (not after or iso(m["timestamp"]) > after)]
+        items = [{"object": "Message", "id": m["id"], "account_id": m["account_id"], "chat_id": chat_id,
+                  "sender_id": m["sender_id"], "text": m["text"], "timestamp": iso(m["timestamp"]),
+                  "is_sender": int(m["is_sender"]), "attachments": []} for m in reversed(msgs)]
+        return _page(items, request, limit, "MessageList")
+
+    async def search(request: web.Request) -> web.Response:
+        acc, body = account(request), await request.json()
+        if not acc or body.get("category") != "people" or (body.get("api") not in ("classic", "sales_navigator", "recruiter") and "url" not in body):
+            return _bad("account_id, api and category are required")
+        limit = _limit(request, 10, 100)
+        if isinstance(limit, web.Response):
+            return limit
+        stem = "-".join(str(body.get("keywords", "anyone")).lower().split()) or "anyone"
+        items = []
+        for i in range(25):
+            prof = sim.profile(f"{stem}-person-{i}")
+            items.append({"object": "SearchResult", "type": "PEOPLE", "id": prof["provider_id"],
+                          "public_identifier": prof["public_identifier"], "name": f"{prof['first_name']} {prof['last_name']}",
+                          "headline": prof["headline"], "location": prof["location"], "network_distance": "DISTANCE_2",
+                          "pending_invitation": False,
+                          "profile_url": f"https://www.linkedin.com/in/{prof['public_identifier']}",
+                          "current_positions": [{"company": prof["company"], "role": prof["position"]}]})
+        return _page(items, request, limit, "LinkedinSearch")
+
+    async def create_webhook(request: web.Request) -> web.Response:
+        body = await request.json()
+        if not body.get("request_url") or body.get("source") not in ("users", "messaging", "account_status", "email"):
+            return _bad("request_url and a valid source are required")
+        hook_id = sim._next_id("wh_")
+        with sim._lock:
+            sim.webhooks[hook_id] = dict(body)
+        return web.json_response({"object": "WebhookCreated", "webhook_id": hook_id}, status=201)
+
+    async def hosted_link(request: web.Request) -> web.Response:
+        body = await request.json()
+        if body.get("type") not in ("create", "reconnect") or not body.get("providers") or not body.get("api_url") \
+                or not body.get("expiresOn"):
+            return _bad("type, providers, api_url and expiresOn are required")
+        with sim._lock:
+            sim.hosted_links.append(dict(body))
+        return web.json_response({"object": "HostedAuthURL", "url": f"https://account.unipile.com/{sim._next_id('h')}"},
+                                 status=201)
+
+    p = API_PREFIX
+    # Literal paths before /users/{identifier}: aiohttp matches in the order of registration.
+    app.router.add_get(f"{p}/users/me", get_me)
+    app.router.add_get(f"{p}/users/relations", relations)
+    app.router.add_get(f"{p}/users/invite/sent", invitations_sent)
+    app.router.add_delete(f"{p}/users/invite/sent/{{invitation_id}}", withdraw)
+    app.router.add_post(f"{p}/users/invite", invite)
+    app.router.add_get(f"{p}/users/{{identifier}}", get_user)
+    app.router.add_post(f"{p}/chats", start_chat)
+    app.router.add_post(f"{p}/chats/{{chat_id}}/messages", send_in_chat)
+    app.router.add_get(f"{p}/chats/{{chat_id}}/messages", chat_messages)
+    app.router.add_post(f"{p}/linkedin/search", search)
+    app.router.add_post(f"{p}/webhooks", create_webhook)
+    app.router.add_post(f"{p}/hosted/accounts/link", hosted_link)
