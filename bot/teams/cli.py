@@ -1,0 +1,32 @@
+"""`invitebot teams …`: the Teams app package. The lead mounts `app` as `invitebot teams`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from bot.teams.package import PackageError, write_package
+from core.config import Settings
+
+app = typer.Typer(help="Microsoft Teams: the app package to sideload.", no_args_is_help=True)
+
+
+@app.callback()
+def teams() -> None:
+    """Microsoft Teams: the app package to sideload."""
+
+
+@app.command("package")
+def package(
+    output: Path = typer.Option(Path("var/invitebot-teams.zip"), "--output", "-o", help="Where to write the zip."),
+    bot_id: str = typer.Option(None, "--bot-id", help="The Azure Bot's app id (default: MicrosoftAppId)."),
+    version: str = typer.Option("1.0.0", "--version", help="The app version (semver); raise it on each upload."),
+) -> None:
+    """Write the Teams app package (manifest.json + icons) from the settings."""
+    try:
+        path = write_package(Settings(), output, bot_id=bot_id, version=version)
+    except PackageError as exc:
+        typer.echo(f"Cannot build the Teams package: {exc}", err=True)
+        raise typer.Exit(code=1) from None
+    typer.echo(f"Wrote {path}: upload it in Teams (Apps > Manage your apps > Upload an app).")

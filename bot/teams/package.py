@@ -1,0 +1,113 @@
+"""The Teams app package (`invitebot teams package`): manifest.json v1.29 and its two icons, zipped.
+
+Teams sideloads this zip ("Upload a custom app"); the bot id is the Azure Bot registration's
+`MicrosoftAppId`, and the endpoint Teams calls is `PUBLIC_URL/api/messages` (set in Azure)."""
+
+from __future__ import annotations
+
+import json
+import uuid
+import zipfile
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from bot.conversation.commands import COMMANDS
+from bot.teams import icons
+from core.config import Settings
+
+MANIFEST_VERSION = "1.29"
+MANIFEST_SCHEMA = (
+    f"https://developer.microsoft.com/en-us/json-schemas/teams/v{MANIFEST_VERSION}/MicrosoftTeams.schema.json"
+)
+# The commands Teams lists in its command menu (personal chat and channel @mention).
+MENU_COMMANDS = ("help", "create", "list", "show", "activate", "stop", "preview", "digest", "connect")
+# A stable namespace: one bot id always gives the same Teams app id, so re-uploading updates it.
+_APP_NAMESPACE = uuid.UUID("0c1f7e0e-3f4b-4d6e-9a51-6e7669746562")
+
+
+class PackageError(ValueError):
+    """The package cannot be built from these settings; the message says what to set."""
+
+
+def teams_app_id(bot_id: str) -> str:
+    return str(uuid.uuid5(_APP_NAMESPACE, bot_id.lower()))
+
+
+def _bot_id(settings: Settings, bot_id: str | None) -> str:
+    value = (bot_id or settings.microsoft_app_id or "").strip()
+    if not value:
+        raise PackageError("Set MicrosoftAppId (the Azure Bot's app id) or pass --bot-id.")
+    try:
+        return str(uuid.UUID(value))
+    except ValueError:
+        raise PackageError(f"The bot id must be a GUID (the Azure Bot's app id), not '{value}'.") from None
+
+
+def _https_base(settings: Settings) -> str:
+    parts = urlsplit(settings.public_url.rstrip("/"))
+    if parts.scheme != "https" or not parts.hostname:
+        raise PackageError(
+            f"PUBLIC_URL must be the public https address Teams reaches (got '{settings.public_url}')."
+        )
+    return f"https://{parts.netloc}{parts.path}"
+
+
+def _command(name: str) -> dict:
+    usage, what = COMMANDS[name]
+    return {"title": name, "description": f"{usage}: {what}".replace("`", "")[:128]}
+
+
+def build_manifest(settings: Settings, *, bot_id: str | None = None, version: str = "1.0.0") -> dict:
+    """The manifest of the invitebot Teams app: one bot, personal and team scopes, the command menu."""
+    bot = _bot_id(settings, bot_id)
+    base = _https_base(settings)
+    commands = [_command(name) for name in MENU_COMMANDS]
+    return {
+        "$schema": MANIFEST_SCHEMA,
+        "manifestVersion": MANIFEST_VERSION,
+        "version": version,
+        "id": teams_app_id(bot),
+        "developer": {
+            "name": "invitebot",
+            "websiteUrl": base,
+            "privacyUrl": f"{base}/privacy",
+            "termsOfUseUrl": f"{base}/terms",
+        },
+        "name": {"short": "invitebot", "full": "invitebot: LinkedIn invitation campaigns"},
+        "description": {
+            "short": "Run LinkedIn invitation campaigns and moderate them from Teams.",
+            "full": (
+                "Create LinkedIn invitation campaigns with their follow-ups and languages, activate and stop "
+                "them, see their health and acceptance ratio, and approve tomorrow's invitations every evening "
+                "in a moderation digest. Message the bot 'help' to see every command."
+            ),
+        },
+        "icons": {"color": "color.png", "outline": "outline.png"},
+        "accentColor": icons.ACCENT,
+        "bots": [
+            {
+                "botId": bot,
+                "scopes": ["personal", "team"],
+                "supportsFiles": False,
+                "isNotificationOnly": False,
+                "commandLists": [
+                    {"scopes": ["personal"], "commands": commands},
+                    {"scopes": ["team"], "commands": commands},
+                ],
+            }
+        ],
+        "permissions": ["identity", "messageTeamMembers"],
+        "validDomains": [urlsplit(base).netloc],
+        "defaultInstallScope": "personal",
+    }
+
+
+def write_package(settings: Settings, output: Path, *, bot_id: str | None = None, version: str = "1.0.0") -> Path:
+    """Write the zip Teams sideloads: manifest.json, color.png, outline.png at its root."""
+    manifest = build_manifest(settings, bot_id=bot_id, version=version)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(output, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("manifest.json", json.dumps(manifest, indent=2, ensure_ascii=False))
+        archive.writestr("color.png", icons.color_icon())
+        archive.writestr("outline.png", icons.outline_icon())
+    return output
