@@ -1,0 +1,99 @@
+"""Who is asking: a chat user (platform, tenant, user id) mapped to a workspace member.
+
+A known chat identity answers at once; otherwise the surface fetches the profile (Slack
+`users.info`, Teams `TeamsInfo.get_member`) so the member is matched by email, else created
+in the tenant's workspace (the first member of a workspace is its admin) — by
+`core.workspace.service.ensure_member_for_chat`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Awaitable, Callable
+
+from sqlmodel import Session, select
+
+from core.workspace.models import ChatIdentity, Member
+
+
+@dataclass(frozen=True)
+class ChatUser:
+    platform: str  # "slack" | "teams"
+    tenant: str  # Slack team id | Teams tenant id
+    user_id: str  # Slack user id | AAD object id
+    name: str | None = None
+    email: str | None = None
+    workspace_name: str | None = None
+
+
+@dataclass(frozen=True)
+class Profile:
+    """What a surface learnt about a user from its platform (only asked for unknown users)."""
+
+    name: str | None = None
+    email: str | None = None
+    workspace_name: str | None = None
+
+
+ProfileLookup = Callable[[ChatUser], Awaitable[Profile]]
+
+
+def known_member(*, session: Session, who: ChatUser) -> Member | None:
+    """The member behind an already-seen chat identity, or None (then the surface looks the profile up)."""
+    row = session.exec(
+        select(Member)
+        .join(ChatIdentity, ChatIdentity.member_id == Member.id)
+        .where(
+            ChatIdentity.platform == who.platform,
+            ChatIdentity.tenant == who.tenant,
+            ChatIdentity.external_user_id == who.user_id,
+        )
+    ).first()
+    return row
+
+
+def resolve_member(*, session: Session, who: ChatUser, profile: Profile | None = None) -> Member:
+    """Known identity → its member; else match by email or create (core rule)."""
+    from core.workspace.service import ensure_member_for_chat
+
+    member = known_member(session=session, who=who)
+    if member is not None:
+        return member
+    profile = profile or Profile()
+    return ensure_member_for_chat(
+        session=session,
+        platform=who.platform,
+        tenant=who.tenant,
+        external_user_id=who.user_id,
+        name=profile.name or who.name or who.user_id,
+        email=profile.email or who.email,
+        workspace_name=profile.workspace_name or who.workspace_name,
+    )
+
+
+def resolve_member_id(engine, who: ChatUser, profile: Profile | None = None) -> int:
+    """Resolve in its own unit of work (called with `asyncio.to_thread`); returns the member id."""
+    from core.db import session_scope
+
+    with session_scope(engine) as session:
+        return resolve_member(session=session, who=who, profile=profile).id
+
+
+def known_member_id(engine, who: ChatUser) -> int | None:
+    from core.db import session_scope
+
+    with session_scope(engine) as session:
+        member = known_member(session=session, who=who)
+        return member.id if member is not None else None
+
+
+async def identify(ctx, who: ChatUser, lookup: ProfileLookup | None = None) -> int:
+    """Async helper for surfaces: the member id of `who`, asking the platform for the profile
+    only when the identity is new."""
+    import asyncio
+
+    member_id = await asyncio.to_thread(known_member_id, ctx.engine, who)
+    if member_id is not None:
+        return member_id
+    profile = await lookup(who) if lookup else None
+    return await asyncio.to_thread(resolve_member_id, ctx.engine, who, profile)

@@ -1,0 +1,122 @@
+"""The moderation digest (P-21…P-23) as neutral pages, and alerts as cards.
+
+A page holds at most `PAGE_SIZE` entries so that a Slack message stays under 50 blocks and a Teams
+card under 28 KB. Button values carry `digest_id:page:send_id` so that a decision re-renders the
+page it came from, in place.
+"""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from bot.conversation import catalogue
+from bot.conversation.views import Button, Card, DigestEntry, DigestPage, Fact
+
+PAGE_SIZE = 10
+STATUS_LABELS = {
+    "planned": "Will be sent", "skipped": "Skipped", "claimed": "Being sent", "sent": "Sent",
+    "cancelled": "Cancelled", "failed": "Failed",
+}
+
+
+def entry_value(digest_id: int, page: int, send_id: int, extra: str | None = None) -> str:
+    return f"{digest_id}:{page}:{send_id}" + (f":{extra}" if extra else "")
+
+
+def parse_value(value: str) -> tuple[int, int, int | None, str | None]:
+    """`digest_id:page[:send_id[:extra]]` → parts; raises ValueError on anything else."""
+    parts = (value or "").split(":", 3)
+    if len(parts) < 2:
+        raise ValueError("not a digest value")
+    digest_id, page = int(parts[0]), int(parts[1])
+    send_id = int(parts[2]) if len(parts) > 2 and parts[2] else None
+    return digest_id, page, send_id, parts[3] if len(parts) > 3 else None
+
+
+def page_count(view) -> int:
+    return max(1, -(-len(view.items) // PAGE_SIZE))
+
+
+def _starts(view) -> str:
+    if view.starts_at is None:
+        return "no slot planned"
+    try:
+        zone = ZoneInfo(view.timezone)
+    except Exception:  # shown in UTC rather than failing the whole digest
+        zone = ZoneInfo("UTC")
+    return view.starts_at.astimezone(zone).strftime("%H:%M ") + view.timezone
+
+
+def _entry(view, page: int, item) -> DigestEntry:
+    open_ = item.status == "planned" or item.status == "skipped"
+    buttons: list[Button] = []
+    if item.status == "planned":
+        buttons.append(Button("Skip", "digest.skip", entry_value(view.digest_id, page, item.send_id), style="danger"))
+        buttons.append(Button("Edit", "digest.edit", entry_value(view.digest_id, page, item.send_id)))
+    elif item.status == "skipped":
+        buttons.append(Button("Restore", "digest.restore", entry_value(view.digest_id, page, item.send_id),
+                              style="primary"))
+    warnings = tuple(item.warnings)
+    if item.length > item.limit:
+        warnings += (f"{item.length - item.limit} characters over the {item.limit} limit",)
+    return DigestEntry(
+        send_id=item.send_id, contact_name=item.contact_name, headline=item.headline, language=item.language,
+        languages=tuple(item.languages), text=item.text, length=item.length, limit=item.limit,
+        status=item.status, status_label=STATUS_LABELS.get(item.status, item.status) + (" (edited)" if item.edited else ""),
+        edited=item.edited, warnings=warnings, buttons=tuple(buttons),
+        language_action="digest.language" if item.status == "planned" and len(item.languages) > 1 else None,
+    )
+
+
+def digest_pages(view) -> list[DigestPage]:
+    """Every page of a digest, in order."""
+    return [digest_page(view, p) for p in range(page_count(view))]
+
+
+def digest_page(view, page: int) -> DigestPage:
+    pages = page_count(view)
+    page = min(max(page, 0), pages - 1)
+    items = view.items[page * PAGE_SIZE:(page + 1) * PAGE_SIZE]
+    planned = sum(1 for i in view.items if i.status == "planned")
+    summary = (f"{view.for_date:%A %d %B}: {planned} of {len(view.items)} invitations will be sent; "
+               f"sending starts at {_starts(view)}.")
+    if pages > 1:
+        summary += f" Page {page + 1} of {pages}."
+    if not view.items:
+        summary = f"{view.for_date:%A %d %B}: no invitation planned."
+    buttons = ()
+    if any(i.status in ("planned", "skipped") for i in items):
+        value = f"{view.digest_id}:{page}"
+        buttons = (Button("Skip all", "digest.skip_all", value, style="danger",
+                          confirm="Skip every invitation of this page?"),
+                   Button("Restore all", "digest.restore_all", value))
+    return DigestPage(
+        digest_id=view.digest_id, campaign_id=view.campaign_id, page=page, pages=pages,
+        title=f"Tomorrow's invitations: {view.campaign_name}",
+        summary=summary, entries=tuple(_entry(view, page, i) for i in items), buttons=buttons,
+        sandbox=view.sandbox,
+    )
+
+
+def page_send_ids(view, page: int) -> list[int]:
+    return [i.send_id for i in view.items[page * PAGE_SIZE:(page + 1) * PAGE_SIZE]]
+
+
+ALERT_TONES = {"account_disconnected": "error", "rate_limited": "warning", "note_limit": "warning",
+               "campaign_paused": "warning", "campaign_error": "error"}
+
+
+def alert_card(alert) -> Card:
+    """An account or campaign alert with what to do about it."""
+    buttons: list[Button] = []
+    if alert.kind == "account_disconnected":
+        buttons.append(Button("Reconnect LinkedIn", "account.connect", style="primary"))
+    if alert.campaign_id is not None:
+        buttons.append(Button("Show campaign", "campaign.show", str(alert.campaign_id)))
+    return Card(title=alert.title, status=alert.kind.replace("_", " ").capitalize(), text=alert.text,
+                facts=(Fact("What to do", alert.action_hint),), buttons=tuple(buttons),
+                tone=ALERT_TONES.get(alert.kind, "warning"))
+
+
+def language_choices(entry: DigestEntry) -> list[tuple[str, str]]:
+    return [(lang, catalogue.language_label(lang)) for lang in entry.languages]

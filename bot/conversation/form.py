@@ -1,0 +1,248 @@
+"""The campaign form (P-3…P-19) as a neutral `Form`, and its submitted values back into a `CampaignDraft`.
+
+Field ids are stable and named after the campaign fields; the core's `FieldError.field` uses the
+same ids, so errors land on the right input. Values given back by surfaces: text-like kinds and
+selects → str or None; multi-select → list[str]; checkbox → bool.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.conversation import catalogue
+from bot.conversation.views import (
+    CHECKBOX, EXTERNAL_SELECT, MULTI_SELECT, MULTILINE, NUMBER, TEXT, Button, Form, FormErrors, FormField,
+    FormSection, Option,
+)
+
+KIND = "campaign"
+MAX_FOLLOWUPS = 10
+MAX_LANGUAGES = 6
+NEW = "new:"  # option value prefix of a typed, new name (“Create “typed text””)
+EXISTING_CAMPAIGN = "campaign:"
+EXISTING_PROGRAM = "program:"
+INVITATION_HINT = (
+    "At most {limit} characters once personalised (LinkedIn's limit for the sender's account), "
+    "no line breaks. Tokens: {{{{firstName}}}}, {{{{company}}}}, {{{{jobTitle}}}}…"
+)
+SLOTS_HINT = "Weekdays and local times, e.g. “Mon-Fri 09:00-11:00; Sat 10:00-12:00”."
+
+
+def invitation_id(lang: str) -> str:
+    return f"messages.invitation.{lang}"
+
+
+def welcome_id(lang: str) -> str:
+    return f"messages.welcome.{lang}"
+
+
+def followup_delay_id(i: int) -> str:
+    """The delay of the i-th follow-up (i from 0; the core numbers follow-ups from 1)."""
+    return f"followups.{i + 1}.delay"
+
+
+def followup_text_id(i: int, lang: str) -> str:
+    return f"messages.followup.{i + 1}.{lang}"
+
+
+def _language_options() -> tuple[Option, ...]:
+    from core.campaigns.validation import LANGUAGE_CODES
+
+    return tuple(Option(code, catalogue.language_label(code)) for code in LANGUAGE_CODES)
+
+
+def _count_hint(template: str | None, limit: int) -> str:
+    hint = INVITATION_HINT.format(limit=limit)
+    if template:
+        hint += f" Now {len(template)} characters before personalisation."
+    return hint
+
+
+def build_form(draft, *, state: dict[str, Any], labels: dict[str, str], note_limit: int = 300) -> Form:
+    """The form showing `draft`. `state` carries the campaign id being edited (or None) and its
+    current name; `labels` the display names of the selected sender, source, program and name."""
+    languages = list(draft.languages or ["en"])
+    editing = state.get("campaign_id") is not None
+    title = "Edit campaign" if editing else "New invite campaign"
+    name_value = (f"{EXISTING_CAMPAIGN}{state['campaign_id']}" if editing and draft.name == state.get("name")
+                  else (f"{NEW}{draft.name}" if draft.name else None))
+    campaign = FormSection("Campaign", (
+        FormField("name", EXTERNAL_SELECT, "Name", lookup="campaign_name", dispatch=True, required=True,
+                  value=name_value, value_label=draft.name or None,
+                  hint="Type a new name (3–80 characters) or pick an existing campaign to edit it."),
+        FormField("program", EXTERNAL_SELECT, "Program", lookup="program", required=False,
+                  value=f"{EXISTING_PROGRAM}{draft.program}" if draft.program else None,
+                  value_label=draft.program or None, hint="Type a new program or pick one."),
+        FormField("description", MULTILINE, "Description", value=draft.description or "", max_length=3000),
+        FormField("sender", EXTERNAL_SELECT, "Sender", lookup="sender", dispatch=True, required=True,
+                  value=str(draft.sender_id) if draft.sender_id else None, value_label=labels.get("sender"),
+                  hint="The member whose LinkedIn account sends the invitations."),
+        FormField("source", EXTERNAL_SELECT, "Source", lookup="source", required=True,
+                  value=f"{draft.source_kind}:{draft.source_id}" if draft.source_id else None,
+                  value_label=labels.get("source"),
+                  hint="A finder or a segment the sender may use."),
+    ))
+    messages_fields: list[FormField] = [
+        FormField("languages", MULTI_SELECT, "Languages", options=_language_options(), value=languages,
+                  dispatch=True, required=True, hint=f"Up to {MAX_LANGUAGES}; each message is written in each."),
+    ]
+    for lang in languages:
+        label = catalogue.language_label(lang)
+        messages_fields.append(FormField(
+            invitation_id(lang), MULTILINE, f"Invitation ({label})", required=True, max_length=note_limit + 200,
+            value=draft.invitation.get(lang, ""), hint=_count_hint(draft.invitation.get(lang), note_limit)))
+    for lang in languages:
+        label = catalogue.language_label(lang)
+        messages_fields.append(FormField(
+            welcome_id(lang), MULTILINE, f"Welcome ({label})", value=draft.welcome.get(lang, ""),
+            hint="Sent the day after the contact accepts. Needed when there are follow-ups."))
+    messages_fields += [
+        FormField("stop_if_ongoings", CHECKBOX, "Stop if ongoings", value=bool(draft.stop_if_ongoings),
+                  hint="Don't send the welcome if the sender wrote to the contact since they accepted."),
+        FormField("stop_if_incomings", CHECKBOX, "Stop if incomings", value=bool(draft.stop_if_incomings),
+                  hint="Don't send the welcome if the contact wrote to the sender since they accepted."),
+    ]
+    sections = [campaign, FormSection("Messages", tuple(messages_fields))]
+    for i, fu in enumerate(draft.followups):
+        fields = [FormField(followup_delay_id(i), NUMBER, "Days after the previous message", required=True,
+                            value=str(fu.delay_days), min_value=1, max_value=90)]
+        fields += [FormField(followup_text_id(i, lang), MULTILINE, f"Text ({catalogue.language_label(lang)})",
+                             required=True, value=fu.texts.get(lang, "")) for lang in languages]
+        sections.append(FormSection(f"Follow-up {i + 1}", tuple(fields),
+                                    (Button("Remove", "form.followup.remove", str(i), style="danger"),)))
+    add = () if len(draft.followups) >= MAX_FOLLOWUPS else (Button("Add a follow-up", "form.followup.add"),)
+    sections.append(FormSection(None, (), add, text=f"{len(draft.followups)} follow-up(s)."))
+    sections.append(FormSection("Schedule", (
+        FormField("timezone", EXTERNAL_SELECT, "Timezone", lookup="timezone", required=True,
+                  value=draft.timezone or "UTC", value_label=draft.timezone or "UTC"),
+        FormField("slots", TEXT, "Slots", required=True, value=catalogue.format_slots(draft.slots), hint=SLOTS_HINT),
+        FormField("cohort_size", NUMBER, "Cohort size", required=True, value=str(draft.cohort_size),
+                  min_value=1, max_value=25, hint="Contacts handled per slot (1 to 25)."),
+        FormField("moderation", CHECKBOX, "Moderation", value=bool(draft.moderation),
+                  hint="Review tomorrow's invitations the evening before."),
+    )))
+    full_state = dict(state)
+    full_state.update({"followups": len(draft.followups), "languages": languages,
+                       "default_language": draft.default_language or languages[0]})
+    return Form(KIND, title, "Save" if editing else "Create", tuple(sections), full_state)
+
+
+def _text(values: dict[str, Any], key: str) -> str:
+    value = values.get(key)
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _int(values: dict[str, Any], key: str, errors: dict[str, str], label: str, default: int) -> int:
+    raw = _text(values, key)
+    if not raw:
+        errors[key] = f"{label} is required."
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        errors[key] = f"{label} must be a whole number, not “{raw[:20]}”."
+        return default
+
+
+def _choice(values: dict[str, Any], key: str) -> str:
+    value = values.get(key)
+    if isinstance(value, (list, tuple)):
+        value = value[0] if value else None
+    return value.strip() if isinstance(value, str) else ""
+
+
+def read_languages(values: dict[str, Any], state: dict[str, Any]) -> list[str]:
+    raw = values.get("languages")
+    if raw is None:
+        return list(state.get("languages") or ["en"])
+    if isinstance(raw, str):
+        raw = [raw]
+    seen = [code for code in dict.fromkeys(raw) if isinstance(code, str) and code]
+    previous = [c for c in state.get("languages") or [] if c in seen]
+    return previous + [c for c in seen if c not in previous]  # keep the order the user built
+
+
+def draft_from_values(values: dict[str, Any], state: dict[str, Any], *, followups: int | None = None):
+    """Turn submitted values into a `CampaignDraft`. Returns (draft, errors): the errors are the
+    ones only the form can see (unreadable numbers and slots); the core validates the rest."""
+    from core.campaigns.service import CampaignDraft, FollowupDraft, SlotDraft
+
+    errors: dict[str, str] = {}
+    languages = read_languages(values, state) or ["en"]
+    default = state.get("default_language")
+    default = default if default in languages else languages[0]
+
+    name_raw = _choice(values, "name")
+    if name_raw.startswith(EXISTING_CAMPAIGN):
+        name = state.get("name") or ""
+        if name_raw != f"{EXISTING_CAMPAIGN}{state.get('campaign_id')}":
+            errors["name"] = "This name is taken by another campaign; pick it again to edit that one, or type a new name."
+    else:
+        name = name_raw.removeprefix(NEW).strip()
+    program = _choice(values, "program")
+    program = program.removeprefix(EXISTING_PROGRAM).removeprefix(NEW).strip() or None
+
+    sender_raw = _choice(values, "sender")
+    sender_id = int(sender_raw) if sender_raw.isdigit() else None
+    source_kind, source_id = None, None
+    source_raw = _choice(values, "source")
+    if ":" in source_raw:
+        kind, _, ident = source_raw.partition(":")
+        if kind in ("finder", "segment") and ident.isdigit():
+            source_kind, source_id = kind, int(ident)
+
+    count = state.get("followups", 0) if followups is None else followups
+    fus = []
+    for i in range(count):
+        delay = _int(values, followup_delay_id(i), errors, "The delay", 1) if followup_delay_id(i) in values else 1
+        texts = {lang: _text(values, followup_text_id(i, lang)) for lang in languages}
+        fus.append(FollowupDraft(delay_days=delay, texts=texts))
+
+    slots = []
+    try:
+        slots = [SlotDraft(weekday=s.weekday, start=s.start, end=s.end) for s in catalogue.parse_slots(_text(values, "slots"))]
+    except catalogue.SlotSyntaxError as exc:
+        errors["slots"] = str(exc)
+    cohort = _int(values, "cohort_size", errors, "Cohort size", 10) if "cohort_size" in values else 10
+
+    draft = CampaignDraft(
+        name=name, program=program, description=_text(values, "description"),
+        sender_id=sender_id, source_kind=source_kind, source_id=source_id,
+        languages=languages, default_language=default,
+        invitation={lang: _text(values, invitation_id(lang)) for lang in languages},
+        welcome={lang: _text(values, welcome_id(lang)) for lang in languages},
+        followups=fus,
+        stop_if_ongoings=bool(values.get("stop_if_ongoings")),
+        stop_if_incomings=bool(values.get("stop_if_incomings")),
+        moderation=bool(values.get("moderation")),
+        timezone=_choice(values, "timezone") or "UTC",
+        slots=slots, cohort_size=cohort,
+    )
+    return draft, errors
+
+
+_ALIASES = {"schedule.slots": "slots", "schedule.timezone": "timezone", "schedule.cohort_size": "cohort_size",
+            "source_id": "source", "source_kind": "source", "sender_id": "sender", "program_id": "program"}
+
+
+def place_errors(form: Form, errors: dict[str, str]) -> FormErrors:
+    """Put each error on the form field it names; an error naming no field of this form lands on
+    the closest one (`followups.2` → its delay, `messages.invitation` → the first invitation),
+    else on the name field, so none is lost."""
+    ids = [f.id for f in form.fields]
+    placed: dict[str, str] = {}
+    for key, message in errors.items():
+        target = _ALIASES.get(key, key)
+        if target not in ids:
+            target = next((i for i in ids if i.startswith(target)), None) or _parent(target, ids) or "name"
+        placed[target] = f"{placed[target]} {message}" if target in placed else message
+    return FormErrors(placed)
+
+
+def _parent(key: str, ids: list[str]) -> str | None:
+    while "." in key or "[" in key:
+        key = key.rsplit(".", 1)[0] if "." in key else key.rsplit("[", 1)[0]
+        match = next((i for i in ids if i == key or i.startswith(key)), None)
+        if match:
+            return match
+    return None

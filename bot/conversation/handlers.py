@@ -1,0 +1,266 @@
+"""Commands: `/invite-campaign help|create|edit|list|show|activate|stop|preview|digest|connect`.
+
+Each handler is synchronous, takes the context, a session and the acting member, and returns a
+`Reply` of neutral views. Refusals from the core (`NotAllowed`, `NotFound`) are turned into
+notices by `runner.run`, after the session was rolled back.
+"""
+
+from __future__ import annotations
+
+from sqlmodel import Session
+
+from bot.conversation import cards, form as campaign_form
+from bot.conversation.commands import Command, help_text
+from bot.conversation.views import Button, Notice, Reply
+from core.workspace.models import Member
+
+
+def handle_command(ctx, session: Session, actor: Member, command: Command) -> Reply:
+    handler = _COMMANDS.get(command.name, _help)
+    return handler(ctx, session, actor, command)
+
+
+def _help(ctx, session, actor, command: Command) -> Reply:
+    return Reply(notice=Notice(help_text(command.unknown), title="Invite campaigns"))
+
+
+def _resolve(session: Session, actor: Member, name: str):
+    """The campaign named `name`, or a Reply explaining what was meant (closest matches)."""
+    from core.campaigns.service import find_campaign
+
+    if not name:
+        return None, Reply.say("Which campaign? Give its name, e.g. `/invite-campaign show Spring outreach`.",
+                               tone="warning")
+    campaign, suggestions = find_campaign(session=session, actor=actor, name=name)
+    if campaign is not None:
+        return campaign, None
+    if suggestions:
+        text = f"No campaign is named “{name}”. Did you mean: " + ", ".join(f"“{s}”" for s in suggestions) + "?"
+    else:
+        text = f"No campaign is named “{name}” in your workspace. `/invite-campaign list` shows yours."
+    return None, Reply.say(text, tone="warning")
+
+
+def open_campaign_form(ctx, session: Session, actor: Member, campaign=None, draft=None) -> Reply:
+    from core.campaigns.service import CampaignDraft, draft_from_campaign
+
+    state = {"campaign_id": campaign.id if campaign else None, "name": campaign.name if campaign else None}
+    if draft is None:
+        draft = draft_from_campaign(session=session, campaign=campaign) if campaign else CampaignDraft(
+            sender_id=actor.id, slots=_default_slots(), timezone=_workspace_timezone(session, actor))
+    reply = Reply(dialog=campaign_form.build_form(draft, state=state, labels=form_labels(session, actor, draft),
+                                                  note_limit=note_limit_of(session, draft.sender_id)))
+    reply.notice = connect_offer(session, actor)
+    return reply
+
+
+def connect_offer(session: Session, actor: Member) -> Notice | None:
+    """A member without a valid LinkedIn account is offered `connect`."""
+    from core.workspace.service import linkedin_account_of
+
+    account = linkedin_account_of(session=session, member_id=actor.id)
+    if account is not None and account.status == "valid":
+        return None
+    why = "is not connected" if account is None else f"is {account.status}"
+    return Notice(f"Your LinkedIn account {why}: connect it to send from it (`/invite-campaign connect`).",
+                  tone="warning", buttons=(Button("Connect LinkedIn", "account.connect", style="primary"),))
+
+
+def _default_slots():
+    from core.campaigns.service import SlotDraft
+
+    return [SlotDraft(weekday=d, start="09:00", end="11:00") for d in range(5)]
+
+
+def _workspace_timezone(session: Session, actor: Member) -> str:
+    from core.workspace.models import Workspace
+
+    workspace = session.get(Workspace, actor.workspace_id)
+    return workspace.timezone if workspace else "UTC"
+
+
+def note_limit_of(session: Session, sender_id: int | None) -> int:
+    from core.workspace.service import linkedin_account_of
+
+    account = linkedin_account_of(session=session, member_id=sender_id) if sender_id else None
+    return account.note_limit if account else 300
+
+
+def form_labels(session: Session, actor: Member, draft) -> dict[str, str]:
+    """Display names of the selected sender and source (external selects show a label)."""
+    from core.sources.models import Finder, Segment
+
+    labels: dict[str, str] = {}
+    if draft.sender_id:
+        sender = session.get(Member, draft.sender_id)
+        if sender is not None and sender.workspace_id == actor.workspace_id:
+            labels["sender"] = sender.name
+    if draft.source_id and draft.source_kind in ("finder", "segment"):
+        model = Finder if draft.source_kind == "finder" else Segment
+        source = session.get(model, draft.source_id)
+        if source is not None and source.workspace_id == actor.workspace_id:
+            labels["source"] = f"{draft.source_kind.capitalize()}: {source.name}"
+    return labels
+
+
+def _create(ctx, session, actor, command: Command) -> Reply:
+    return open_campaign_form(ctx, session, actor)
+
+
+def _edit(ctx, session, actor, command: Command) -> Reply:
+    from core.campaigns.authz import require_manage
+
+    campaign, answer = _resolve(session, actor, command.argument)
+    if answer:
+        return answer
+    require_manage(actor, campaign, doing="edit")
+    return open_campaign_form(ctx, session, actor, campaign)
+
+
+def show_card(ctx, session: Session, actor: Member, campaign, note: str | None = None):
+    from core.campaigns.health import campaign_health
+    from core.campaigns.models import Program
+
+    health = campaign_health(session=session, campaign=campaign, now=ctx.clock.now())
+    sender = session.get(Member, campaign.sender_id)
+    program = session.get(Program, campaign.program_id) if campaign.program_id else None
+    labels = form_labels(session, actor, _SourceRef(campaign.source_kind, campaign.source_id, None))
+    return cards.campaign_card(campaign, health, sender_name=sender.name if sender else None,
+                               program=program.name if program else None, source_name=labels.get("source"),
+                               note=note)
+
+
+class _SourceRef:
+    def __init__(self, kind, ident, sender_id):
+        self.source_kind, self.source_id, self.sender_id = kind, ident, sender_id
+
+
+def _list(ctx, session, actor, command: Command) -> Reply:
+    from core.campaigns.service import list_campaigns
+
+    include_all = command.argument.lower() == "all"
+    if include_all and not actor.is_admin:
+        return Reply.say("Only workspace admins can list every campaign; `/invite-campaign list` shows yours.",
+                         tone="warning")
+    campaigns = list_campaigns(session=session, actor=actor, include_all=include_all, limit=cards.MAX_CARDS + 1)
+    title = "All campaigns of the workspace" if include_all else "Your campaigns"
+    found = [show_card(ctx, session, actor, c) for c in campaigns[: cards.MAX_CARDS]]
+    return Reply(messages=[cards.campaign_list(title, found, total=len(campaigns))])
+
+
+def _show(ctx, session, actor, command: Command) -> Reply:
+    campaign, answer = _resolve(session, actor, command.argument)
+    if answer:
+        return answer
+    return Reply(messages=[show_card(ctx, session, actor, campaign)])
+
+
+def activate(ctx, session, actor, campaign_id: int) -> tuple[Reply, bool]:
+    from core.campaigns.service import activate_campaign
+
+    outcome = activate_campaign(session=session, actor=actor, campaign_id=campaign_id, now=ctx.clock.now(),
+                                public_url=ctx.settings.public_url)
+    if not outcome.ok:
+        problems = "\n".join(f"• {e.message}" for e in outcome.errors)
+        return Reply(notice=Notice(f"“Activate” needs these fixed first:\n{problems}", tone="error",
+                                   buttons=(Button("Edit", "campaign.edit", str(campaign_id)),))), False
+    card = show_card(ctx, session, actor, outcome.value, note=_warnings_text(outcome) or "Activated.")
+    return Reply(messages=[card]), True
+
+
+def stop(ctx, session, actor, campaign_id: int) -> Reply:
+    from core.campaigns.service import stop_campaign
+
+    outcome = stop_campaign(session=session, actor=actor, campaign_id=campaign_id, now=ctx.clock.now())
+    return Reply(messages=[show_card(ctx, session, actor, outcome.value, note="Stopped: nothing more is planned or sent.")])
+
+
+def preview(ctx, session, actor, campaign_id: int) -> Reply:
+    from core.campaigns.service import preview_campaign
+
+    result = preview_campaign(session=session, actor=actor, campaign_id=campaign_id, public_url=ctx.settings.public_url)
+    return Reply(messages=[cards.preview_view(result)])
+
+
+def _warnings_text(outcome) -> str | None:
+    if not outcome.warnings:
+        return None
+    return "Warnings:\n" + "\n".join(f"• {w.message}" for w in outcome.warnings)
+
+
+def _by_name(action):
+    def handler(ctx, session, actor, command: Command) -> Reply:
+        campaign, answer = _resolve(session, actor, command.argument)
+        if answer:
+            return answer
+        result = action(ctx, session, actor, campaign.id)
+        return result[0] if isinstance(result, tuple) else result
+    return handler
+
+
+def _digest(ctx, session, actor, command: Command) -> Reply:
+    from bot.conversation.digest import digest_pages
+    from core.campaigns.service import list_campaigns
+    from core.delivery.moderation import build_digest_now
+
+    if command.argument:
+        campaign, answer = _resolve(session, actor, command.argument)
+        if answer:
+            return answer
+        targets = [campaign]
+    else:
+        targets = [c for c in list_campaigns(session=session, actor=actor) if c.status == "active" and c.moderation]
+        if not targets:
+            return Reply.say("None of your campaigns is active with moderation on: no digest to build.")
+    pages = []
+    for campaign in targets:
+        view = build_digest_now(session=session, actor=actor, campaign_id=campaign.id, now=ctx.clock.now())
+        pages += digest_pages(view)
+    return Reply(direct=pages, notice=Notice(f"Tomorrow's plan of {len(targets)} campaign(s) is in your messages.",
+                                             tone="success"))
+
+
+def _connect(ctx, session, actor, command: Command) -> Reply:
+    return connect(ctx, session, actor)
+
+
+def connect(ctx, session: Session, actor: Member) -> Reply:
+    """Sandbox: connected at once (and said to be simulated). Otherwise the provider's hosted link."""
+    from core.workspace.service import connect_linkedin_account
+
+    if ctx.settings.linkedin_provider == "sandbox":
+        from core.delivery.linkedin.sandbox import sandbox_account_id
+
+        connect_linkedin_account(session=session, member_id=actor.id, provider="sandbox",
+                                 provider_account_id=sandbox_account_id(str(actor.id)))
+        return Reply.say("Your LinkedIn account is connected. This is the sandbox (simulated network): "
+                         "nobody on LinkedIn is contacted.", tone="success")
+    url = ctx.gateway.hosted_link(member_ref=str(actor.id), success_url=ctx.settings.public_url)
+    return Reply(notice=Notice("Connect your LinkedIn account on the provider's page; come back here when done.",
+                               buttons=(Button("Connect LinkedIn", "account.connect_link", url=url),)))
+
+
+_COMMANDS = {
+    "help": _help, "create": _create, "edit": _edit, "list": _list, "show": _show,
+    "activate": _by_name(activate), "stop": _by_name(stop), "preview": _by_name(preview),
+    "digest": _digest, "connect": _connect,
+}
+
+
+def home(ctx, session: Session, actor: Member):
+    """The personal home: the actor's campaigns with their health, and what to do next."""
+    from bot.conversation.views import Home
+    from core.campaigns.service import list_campaigns
+
+    campaigns = list_campaigns(session=session, actor=actor, include_all=actor.is_admin, limit=cards.MAX_CARDS + 1)
+    found = [show_card(ctx, session, actor, c) for c in campaigns[: cards.MAX_CARDS]]
+    title = "Campaigns of the workspace" if actor.is_admin else "Your campaigns"
+    offer = connect_offer(session, actor)
+    intro = "Invite campaigns send LinkedIn invitations and follow-ups on your behalf, every day."
+    if offer:
+        intro += " " + offer.text
+    buttons = (Button("Create a campaign", "campaign.create", style="primary"),)
+    if offer:
+        buttons += offer.buttons
+    return Home(title="Invite campaigns", intro=intro,
+                campaigns=cards.campaign_list(title, found, total=len(campaigns)), buttons=buttons)

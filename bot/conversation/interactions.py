@@ -1,0 +1,215 @@
+"""Buttons, form changes and form submissions: `(action id, value)` and `{field id: value}` in,
+a `Reply` out. The action ids are the ones the neutral views carry (`views.Button.action`)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from sqlmodel import Session
+
+from bot.conversation import digest as digests, form as campaign_form, handlers
+from bot.conversation.views import MULTILINE, Form, FormErrors, FormField, FormSection, Reply
+from core.workspace.models import Member
+
+DIGEST_EDIT = "digest_edit"
+
+
+def handle_action(ctx, session: Session, actor: Member, action: str, value: str = "",
+                  form_state: dict[str, Any] | None = None, form_values: dict[str, Any] | None = None) -> Reply:
+    """A button press or a dispatched form change. `form_state`/`form_values` come with actions
+    taken inside a dialog (the state stored with it and what is currently typed)."""
+    if action.startswith("form."):
+        return _form_action(ctx, session, actor, action, value, form_state or {}, form_values or {})
+    if action.startswith("digest."):
+        return _digest_action(ctx, session, actor, action, value)
+    if action == "campaign.create":
+        return handlers.open_campaign_form(ctx, session, actor)
+    if action == "account.connect":
+        return handlers.connect(ctx, session, actor)
+    if action.startswith("campaign."):
+        return _campaign_action(ctx, session, actor, action, _int(value))
+    return Reply.say("This button is no longer supported; type `/invite-campaign help`.", tone="warning")
+
+
+def _int(value: str) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise ValueError("this button carries no campaign") from None
+
+
+def _campaign_action(ctx, session, actor, action: str, campaign_id: int) -> Reply:
+    from core.campaigns.authz import require_manage
+    from core.campaigns.service import get_campaign
+
+    campaign = get_campaign(session=session, actor=actor, campaign_id=campaign_id)
+    if action == "campaign.show":
+        return Reply(messages=[handlers.show_card(ctx, session, actor, campaign)])
+    if action == "campaign.edit":
+        require_manage(actor, campaign, doing="edit")
+        return handlers.open_campaign_form(ctx, session, actor, campaign)
+    if action == "campaign.activate":
+        return handlers.activate(ctx, session, actor, campaign.id)[0]
+    if action == "campaign.stop":
+        return handlers.stop(ctx, session, actor, campaign.id)
+    if action == "campaign.preview":
+        return handlers.preview(ctx, session, actor, campaign.id)
+    return Reply.say("This button is no longer supported; type `/invite-campaign help`.", tone="warning")
+
+
+# -- the campaign form ------------------------------------------------------------------------
+
+def _rebuild(ctx, session, actor, draft, state: dict[str, Any]) -> Reply:
+    state = dict(state)
+    state["rev"] = int(state.get("rev", 0)) + 1  # surfaces show the new values, not the old inputs
+    form = campaign_form.build_form(draft, state=state, labels=handlers.form_labels(session, actor, draft),
+                                    note_limit=handlers.note_limit_of(session, draft.sender_id))
+    return Reply(dialog=form)
+
+
+def _form_action(ctx, session, actor, action: str, value: str, state: dict[str, Any], values: dict[str, Any]) -> Reply:
+    from core.campaigns.service import FollowupDraft
+
+    draft, _ = campaign_form.draft_from_values(values, state)
+    if action == "form.followup.add":
+        if len(draft.followups) < campaign_form.MAX_FOLLOWUPS:
+            delay = draft.followups[-1].delay_days if draft.followups else 3
+            draft.followups.append(FollowupDraft(delay_days=delay or 3, texts={lang: "" for lang in draft.languages}))
+        return _rebuild(ctx, session, actor, draft, state)
+    if action == "form.followup.remove":
+        index = _int(value)
+        if 0 <= index < len(draft.followups):
+            del draft.followups[index]
+        return _rebuild(ctx, session, actor, draft, state)
+    if action == "form.changed":
+        return _form_changed(ctx, session, actor, value, draft, state, values)
+    return Reply()
+
+
+def _form_changed(ctx, session, actor, field_id: str, draft, state, values) -> Reply:
+    from core.campaigns.service import find_campaign, get_campaign
+    from core.sources.visibility import is_source_visible
+
+    if field_id == "name":
+        picked = campaign_form._choice(values, "name")
+        if picked.startswith(campaign_form.EXISTING_CAMPAIGN):
+            campaign_id = _int(picked.removeprefix(campaign_form.EXISTING_CAMPAIGN))
+            if campaign_id != state.get("campaign_id"):
+                from core.campaigns.authz import require_manage
+
+                campaign = get_campaign(session=session, actor=actor, campaign_id=campaign_id)
+                require_manage(actor, campaign, doing="edit")
+                reply = handlers.open_campaign_form(ctx, session, actor, campaign)
+                reply.dialog = replace(reply.dialog, state={**reply.dialog.state, "rev": int(state.get("rev", 0)) + 1})
+                return reply
+        elif draft.name:
+            # A typed name equal to an existing campaign's is that campaign: switch as well.
+            campaign, _ = find_campaign(session=session, actor=actor, name=draft.name)
+            if campaign is not None and campaign.id != state.get("campaign_id"):
+                values = {**values, "name": f"{campaign_form.EXISTING_CAMPAIGN}{campaign.id}"}
+                return _form_changed(ctx, session, actor, "name", draft, state, values)
+    if field_id == "sender" and draft.source_id and draft.sender_id:
+        if not is_source_visible(session=session, workspace_id=actor.workspace_id, sender_id=draft.sender_id,
+                                 kind=draft.source_kind, source_id=draft.source_id):
+            draft.source_kind, draft.source_id = None, None
+    if field_id == "languages" and len(draft.languages) > campaign_form.MAX_LANGUAGES:
+        draft.languages = draft.languages[: campaign_form.MAX_LANGUAGES]
+    return _rebuild(ctx, session, actor, draft, state)
+
+
+def handle_submission(ctx, session: Session, actor: Member, kind: str, state: dict[str, Any],
+                      values: dict[str, Any]) -> Reply:
+    """A dialog submitted. On error nothing is saved and the dialog shows the errors."""
+    if kind == DIGEST_EDIT:
+        return _submit_digest_edit(ctx, session, actor, state, values)
+    return _submit_campaign(ctx, session, actor, state, values)
+
+
+def _submit_campaign(ctx, session, actor, state, values) -> Reply:
+    from core.campaigns.service import create_campaign, update_campaign
+
+    draft, errors = campaign_form.draft_from_values(values, state)
+    form = campaign_form.build_form(draft, state=state, labels={}, note_limit=300)
+    if errors:
+        return Reply(errors=campaign_form.place_errors(form, errors))
+    now, public_url = ctx.clock.now(), ctx.settings.public_url
+    campaign_id = state.get("campaign_id")
+    if campaign_id:
+        outcome = update_campaign(session=session, actor=actor, campaign_id=int(campaign_id), draft=draft, now=now,
+                                  public_url=public_url)
+    else:
+        outcome = create_campaign(session=session, actor=actor, draft=draft, now=now, public_url=public_url)
+    if not outcome.ok:
+        return Reply(errors=campaign_form.place_errors(form, outcome.errors_by_field()))
+    note = "Saved." if campaign_id else "Created as a draft: activate it when ready."
+    warnings = handlers._warnings_text(outcome)
+    card = handlers.show_card(ctx, session, actor, outcome.value, note=f"{note}\n{warnings}" if warnings else note)
+    return Reply(close_dialog=True, messages=[card])
+
+
+# -- the moderation digest --------------------------------------------------------------------
+
+def _digest_page(session, digest_id: int, page: int):
+    from core.delivery.moderation import digest_view
+
+    return digests.digest_page(digest_view(session=session, digest_id=digest_id), page)
+
+
+def _digest_action(ctx, session, actor, action: str, value: str) -> Reply:
+    from core.delivery.moderation import decide, digest_view, skip_all
+
+    digest_id, page, send_id, extra = digests.parse_value(value)
+    now, public_url = ctx.clock.now(), ctx.settings.public_url
+    if action in ("digest.skip_all", "digest.restore_all"):
+        view = digest_view(session=session, digest_id=digest_id)
+        _check_digest_workspace(actor, view)
+        skip_all(session=session, actor=actor, digest_id=digest_id, send_ids=digests.page_send_ids(view, page),
+                 skip=action == "digest.skip_all", now=now)
+        return Reply(replace=_digest_page(session, digest_id, page))
+    if send_id is None:
+        raise ValueError("this button names no invitation")
+    if action == "digest.edit":
+        view = digest_view(session=session, digest_id=digest_id)
+        _check_digest_workspace(actor, view)
+        item = next((i for i in view.items if i.send_id == send_id), None)
+        if item is None:
+            raise ValueError("this invitation is no longer in the digest")
+        return Reply(dialog=digest_edit_form(digest_id, page, item))
+    kind = {"digest.skip": "skip", "digest.restore": "restore", "digest.language": "language"}.get(action)
+    if kind is None:
+        return Reply.say("This button is no longer supported.", tone="warning")
+    outcome = decide(session=session, actor=actor, send_id=send_id, action=kind, value=extra, now=now,
+                     public_url=public_url)
+    if not outcome.ok:
+        return Reply(notice=handlers.Notice(" ".join(e.message for e in outcome.errors), tone="error"))
+    return Reply(replace=_digest_page(session, digest_id, page))
+
+
+def _check_digest_workspace(actor, view) -> None:
+    from core.errors import NotFound
+
+    if view.workspace_id != actor.workspace_id:
+        raise NotFound("No such digest in your workspace.")
+
+
+def digest_edit_form(digest_id: int, page: int, item) -> Form:
+    hint = (f"At most {item.limit} characters once personalised; now {item.length}. "
+            "Personalise it for this contact; no line breaks.")
+    return Form(DIGEST_EDIT, "Edit invitation", "Save", (
+        FormSection(f"{item.contact_name}" + (f" · {item.headline}" if item.headline else ""), (
+            FormField("text", MULTILINE, "Invitation", hint=hint, value=item.text, required=True,
+                      max_length=item.limit + 200),
+        )),
+    ), {"digest_id": digest_id, "page": page, "send_id": item.send_id})
+
+
+def _submit_digest_edit(ctx, session, actor, state, values) -> Reply:
+    from core.delivery.moderation import decide
+
+    text = values.get("text") if isinstance(values.get("text"), str) else ""
+    outcome = decide(session=session, actor=actor, send_id=int(state["send_id"]), action="edit", value=text.strip(),
+                     now=ctx.clock.now(), public_url=ctx.settings.public_url)
+    if not outcome.ok:
+        return Reply(errors=FormErrors({"text": " ".join(e.message for e in outcome.errors)}))
+    return Reply(close_dialog=True, replace=_digest_page(session, int(state["digest_id"]), int(state.get("page", 0))))

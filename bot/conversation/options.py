@@ -1,0 +1,105 @@
+"""Type-ahead of the form's external selects: campaign names, programs, senders, sources, timezones.
+
+`options_for` returns a list of `Option`, or of `OptionGroup` (sources: "Finders" and "Segments").
+Sources are those the sender *currently chosen in the form* may use: the surface passes the
+form's current values (read from its view state) in `values`.
+"""
+
+from __future__ import annotations
+
+import zoneinfo
+from functools import lru_cache
+from typing import Any
+
+from sqlmodel import Session
+
+from bot.conversation.form import EXISTING_CAMPAIGN, EXISTING_PROGRAM, NEW
+from bot.conversation.views import Option, OptionGroup
+from core.workspace.models import Member
+
+LIMIT = 20  # what a person reads in a type-ahead; well under Slack's 100 options
+MAX_TYPED = 100
+LOOKUPS = ("campaign_name", "program", "sender", "source", "timezone")
+
+
+def _typed(query: str | None) -> str:
+    return " ".join((query or "").split())[:MAX_TYPED]
+
+
+def _with_create(typed: str, existing: list[tuple[int, str]], prefix: str, value_of) -> list[Option]:
+    options = [Option(value_of(ident, name), name) for ident, name in existing]
+    if typed and not any(name.casefold() == typed.casefold() for _, name in existing):
+        options.insert(0, Option(f"{NEW}{typed}", f"Create “{typed}”"))
+    return options[:LIMIT]
+
+
+def campaign_name_options(session: Session, actor: Member, query: str) -> list[Option]:
+    from core.campaigns.service import campaign_names
+
+    typed = _typed(query)
+    found = campaign_names(session=session, workspace_id=actor.workspace_id, query=typed, limit=LIMIT)
+    return _with_create(typed, found, EXISTING_CAMPAIGN, lambda ident, _name: f"{EXISTING_CAMPAIGN}{ident}")
+
+
+def program_options(session: Session, actor: Member, query: str) -> list[Option]:
+    from core.campaigns.service import program_names
+
+    typed = _typed(query)
+    found = program_names(session=session, workspace_id=actor.workspace_id, query=typed, limit=LIMIT)
+    return _with_create(typed, found, EXISTING_PROGRAM, lambda _ident, name: f"{EXISTING_PROGRAM}{name}")
+
+
+def sender_options(session: Session, actor: Member, query: str) -> list[Option]:
+    from core.workspace.service import member_choices
+
+    members = member_choices(session=session, workspace_id=actor.workspace_id, query=_typed(query), limit=LIMIT)
+    return [Option(str(m.id), m.name, m.email) for m in members]
+
+
+def _sender_of(values: dict[str, Any], actor: Member) -> int:
+    raw = values.get("sender")
+    if isinstance(raw, (list, tuple)):
+        raw = raw[0] if raw else None
+    return int(raw) if isinstance(raw, str) and raw.isdigit() else actor.id
+
+
+def source_options(session: Session, actor: Member, query: str, values: dict[str, Any]) -> list[OptionGroup]:
+    from core.sources.visibility import visible_sources
+
+    found = visible_sources(session=session, workspace_id=actor.workspace_id, sender_id=_sender_of(values, actor),
+                            query=_typed(query), limit=2 * LIMIT)
+    groups = []
+    for kind, label in (("finder", "Finders"), ("segment", "Segments")):
+        options = tuple(Option(f"{s.kind}:{s.id}", s.name, s.detail or None) for s in found if s.kind == kind)[:LIMIT]
+        if options:
+            groups.append(OptionGroup(label, options))
+    return groups
+
+
+@lru_cache(maxsize=1)
+def _zones() -> tuple[str, ...]:
+    return tuple(sorted(z for z in zoneinfo.available_timezones() if "/" in z or z == "UTC"))
+
+
+def timezone_options(query: str) -> list[Option]:
+    typed = _typed(query).replace(" ", "_").casefold()
+    zones = _zones()
+    starts = [z for z in zones if z.casefold().startswith(typed) or z.casefold().split("/")[-1].startswith(typed)]
+    contains = [z for z in zones if typed in z.casefold() and z not in starts]
+    return [Option(z, z.replace("_", " ")) for z in (starts + contains)[:LIMIT]]
+
+
+def options_for(ctx, session: Session, actor: Member, lookup: str, query: str,
+                values: dict[str, Any] | None = None) -> list[Option] | list[OptionGroup]:
+    """The choices of one type-ahead for what was typed. Unknown lookups have no choice."""
+    if lookup == "campaign_name":
+        return campaign_name_options(session, actor, query)
+    if lookup == "program":
+        return program_options(session, actor, query)
+    if lookup == "sender":
+        return sender_options(session, actor, query)
+    if lookup == "source":
+        return source_options(session, actor, query, values or {})
+    if lookup == "timezone":
+        return timezone_options(query)
+    return []

@@ -1,0 +1,43 @@
+"""Running a handler: one unit of work per user interaction, off the event loop.
+
+Refusals of the core (`NotAllowed`, `NotFound`) and unreadable input (`ValueError`) become a
+notice after the transaction was rolled back; anything else is logged with its traceback and
+the user is told that nothing was changed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any, Callable
+
+from bot.conversation.views import Reply
+from core.db import session_scope
+from core.errors import NotAllowed, NotFound
+from core.workspace.models import Member
+
+log = logging.getLogger("invitebot.conversation")
+FAILED = "Something went wrong on our side and nothing was changed. Please try again in a minute."
+
+
+def run_sync(ctx, member_id: int, handler: Callable[..., Any], *args, fallback: Any = None, **kwargs) -> Any:
+    """Call `handler(ctx, session, actor, *args, **kwargs)` in one transaction."""
+    try:
+        with session_scope(ctx.engine) as session:
+            actor = session.get(Member, member_id)
+            if actor is None:
+                raise NotFound("You are not a member of this workspace yet; try again.")
+            return handler(ctx, session, actor, *args, **kwargs)
+    except (NotAllowed, NotFound) as exc:
+        return fallback if fallback is not None else Reply.say(str(exc), tone="error")
+    except ValueError as exc:
+        log.info("refused input in %s: %s", getattr(handler, "__name__", handler), type(exc).__name__)
+        return fallback if fallback is not None else Reply.say(f"That did not work: {exc}", tone="error")
+    except Exception:
+        log.exception("handler %s failed", getattr(handler, "__name__", handler))
+        return fallback if fallback is not None else Reply.say(FAILED, tone="error")
+
+
+async def run(ctx, member_id: int, handler: Callable[..., Any], *args, fallback: Any = None, **kwargs) -> Any:
+    """`run_sync` in a worker thread, for the surfaces' async listeners."""
+    return await asyncio.to_thread(run_sync, ctx, member_id, handler, *args, fallback=fallback, **kwargs)
