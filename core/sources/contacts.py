@@ -1,0 +1,119 @@
+"""Contacts as the import reads them: LinkedIn profile URLs and one cleaned row per CSV line.
+
+A profile is known by its public identifier (the slug after `/in/`): every spelling of a
+profile URL (scheme, `www.` or a country subdomain, trailing slash, query, fragment, a locale
+suffix like `/en`, percent-encoding, letter case) maps to one identifier and one canonical URL.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import quote, unquote, urlsplit
+
+CANONICAL_PREFIX = "https://www.linkedin.com/in/"
+# LinkedIn slugs: 3–100 letters (any script), digits, hyphens; older ones also hold underscores.
+_SLUG_RE = re.compile(r"^[\w-]{3,100}$")
+_HOST_RE = re.compile(r"^(?:[a-z]{2,3}\.|www\.|m\.)?linkedin\.com$")
+
+# Columns the import knows, with the spellings commonly found in exports.
+KNOWN_COLUMNS = ("profile_url", "first_name", "last_name", "headline", "company", "job_title", "location",
+                 "language", "birth_year")
+ALIASES = {
+    "linkedin_url": "profile_url", "linkedin": "profile_url", "url": "profile_url", "profile": "profile_url",
+    "linkedin_profile_url": "profile_url", "firstname": "first_name", "lastname": "last_name",
+    "given_name": "first_name", "family_name": "last_name", "company_name": "company", "organization": "company",
+    "title": "job_title", "jobtitle": "job_title", "position": "job_title", "lang": "language",
+}
+# Lengths of the contact table (core/sources/models.py): longer values are refused, never cut.
+MAX_LENGTHS = {"first_name": 120, "last_name": 120, "headline": 400, "company": 200, "job_title": 200,
+               "location": 200}
+_LANGUAGE_RE = re.compile(r"^([a-z]{2})(?:[-_][a-z0-9]{2,8})?$")
+
+
+def normalise_profile_url(url: str) -> tuple[str, str]:
+    """`(public_identifier, canonical_url)` of a LinkedIn profile URL.
+
+    Raises ValueError when the URL is not a LinkedIn profile (another site, a company page,
+    a search, a malformed slug)."""
+    raw = (url or "").strip()
+    if not raw:
+        raise ValueError("the profile URL is empty")
+    if "://" not in raw:
+        raw = "https://" + raw.lstrip("/")
+    parts = urlsplit(raw)
+    host = (parts.hostname or "").lower()
+    if parts.scheme.lower() not in ("http", "https") or not _HOST_RE.match(host):
+        raise ValueError(f"'{_short(url)}' is not a LinkedIn URL")
+    segments = [s for s in parts.path.split("/") if s]
+    if len(segments) < 2 or segments[0].lower() != "in":
+        raise ValueError(f"'{_short(url)}' is not a LinkedIn profile URL (expected linkedin.com/in/<name>)")
+    slug = unquote(segments[1]).strip().lower()
+    if not _SLUG_RE.match(slug):
+        raise ValueError(f"'{_short(url)}' does not hold a valid LinkedIn profile name")
+    return slug, CANONICAL_PREFIX + quote(slug, safe="-_")
+
+
+def _short(text: str, limit: int = 80) -> str:
+    text = str(text)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def column_name(header: str) -> str:
+    """The field a CSV header feeds: `First Name`, `first-name` and `firstName` all feed `first_name`."""
+    name = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", header.strip())
+    name = re.sub(r"[\s\-.]+", "_", name).strip("_").lower()
+    return ALIASES.get(name, name)
+
+
+@dataclass
+class ContactRow:
+    """One contact as read from a file, cleaned; None means "no value given"."""
+
+    public_identifier: str
+    profile_url: str
+    first_name: str | None = None
+    last_name: str | None = None
+    headline: str | None = None
+    company: str | None = None
+    job_title: str | None = None
+    location: str | None = None
+    language: str | None = None
+    birth_year: int | None = None
+    custom_fields: dict[str, Any] = field(default_factory=dict)
+
+    def merge(self, later: "ContactRow") -> None:
+        """Fold a later row of the same profile in: its non-empty values win."""
+        for name in ("first_name", "last_name", "headline", "company", "job_title", "location", "language",
+                     "birth_year"):
+            value = getattr(later, name)
+            if value is not None:
+                setattr(self, name, value)
+        self.custom_fields.update(later.custom_fields)
+
+
+def clean_row(values: dict[str, str | None], *, max_birth_year: int) -> ContactRow:
+    """A `ContactRow` from one CSV record (already keyed by field name); ValueError says why not."""
+    identifier, canonical = normalise_profile_url(values.get("profile_url") or "")
+    row = ContactRow(public_identifier=identifier, profile_url=canonical)
+    for name, limit in MAX_LENGTHS.items():
+        value = " ".join((values.get(name) or "").split())
+        if len(value) > limit:
+            raise ValueError(f"{name} is too long ({len(value)} characters, at most {limit})")
+        setattr(row, name, value or None)
+    language = (values.get("language") or "").strip().lower()
+    if language:
+        match = _LANGUAGE_RE.match(language)
+        if not match:
+            raise ValueError(f"language '{_short(language, 20)}' is not a two-letter ISO 639-1 code such as fr or en")
+        row.language = match.group(1)
+    birth_year = (values.get("birth_year") or "").strip()
+    if birth_year:
+        if not birth_year.isdigit() or not 1900 <= int(birth_year) <= max_birth_year:
+            raise ValueError(f"birth_year '{_short(birth_year, 20)}' is not a year between 1900 and {max_birth_year}")
+        row.birth_year = int(birth_year)
+    for name, value in values.items():
+        if name not in KNOWN_COLUMNS and value is not None and value.strip():
+            row.custom_fields[name] = value.strip()
+    return row

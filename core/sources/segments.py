@@ -1,0 +1,170 @@
+"""Segments and finders (P-8): creating them, filling them, and the contacts a source holds.
+
+A finder is created with a segment of the same name holding its results (P-8b). A list
+segment holds explicit contacts narrowed by its criteria; a dynamic one (`is_list=False`)
+applies its criteria to every contact of the workspace. Either way, reading the contacts of a
+source is one SQL query.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Iterable
+
+from sqlalchemy import Select, false, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session
+
+from core.clock import SystemClock
+from core.db import utcnow
+from core.campaigns.naming import name_key
+from core.errors import NotFound
+from core.sources.criteria import criteria_condition, dump_criteria, parse_criteria
+from core.sources.models import Contact, Finder, FinderMember, Segment, SegmentContact
+from core.workspace.models import LinkedInAccount, Member
+
+KINDS = ("finder", "segment")
+NAME_MAX = 120
+
+
+def _clean_name(name: str | None, what: str) -> str:
+    name = " ".join((name or "").split())
+    if not name:
+        raise ValueError(f"{what} name is required.")
+    if len(name) > NAME_MAX:
+        raise ValueError(f"{what} name is too long ({len(name)} characters): use at most {NAME_MAX}.")
+    return name
+
+
+def _member_of(session: Session, workspace_id: int, member_id: int, role: str) -> Member:
+    member = session.get(Member, member_id)
+    if member is None or member.workspace_id != workspace_id:
+        raise ValueError(f"The {role} (member {member_id}) is not a member of this workspace.")
+    return member
+
+
+def _name_taken(session: Session, model, workspace_id: int, key: str) -> bool:
+    return session.execute(select(model.id).where(model.workspace_id == workspace_id, model.name_key == key)).first() is not None
+
+
+def create_segment(*, session: Session, workspace_id: int, name: str, owner_id: int | None = None,
+                   is_global: bool = False, criteria: dict[str, Any] | None = None, is_list: bool = True) -> Segment:
+    """Create a segment. Its name is unique in the workspace (case- and space-insensitive); a
+    segment that is not global needs an owner; criteria are checked (ValueError names the key)."""
+    name = _clean_name(name, "Segment")
+    if owner_id is not None:
+        _member_of(session, workspace_id, owner_id, "owner")
+    elif not is_global:
+        raise ValueError("A segment that is not global needs an owner.")
+    parsed = parse_criteria(criteria)
+    if _name_taken(session, Segment, workspace_id, name_key(name)):
+        raise ValueError(f"A segment named '{name}' already exists in this workspace.")
+    segment = Segment(workspace_id=workspace_id, name=name, name_key=name_key(name), owner_id=owner_id,
+                      is_global=is_global, is_list=is_list, criteria=dump_criteria(parsed))
+    session.add(segment)
+    session.flush()
+    return segment
+
+
+def create_finder(*, session: Session, workspace_id: int, name: str, owner_id: int, query: dict[str, Any] | None = None,
+                  additional_member_ids: Iterable[int] = ()) -> Finder:
+    """Create a finder and, in the same transaction, the segment of the same name that holds its
+    results (P-8b). Additional members may use the finder as a campaign source (P-8a)."""
+    name = _clean_name(name, "Finder")
+    _member_of(session, workspace_id, owner_id, "owner")
+    extra = sorted(set(additional_member_ids) - {owner_id})
+    for member_id in extra:
+        _member_of(session, workspace_id, member_id, "additional member")
+    key = name_key(name)
+    if _name_taken(session, Finder, workspace_id, key):
+        raise ValueError(f"A finder named '{name}' already exists in this workspace.")
+    if _name_taken(session, Segment, workspace_id, key):
+        raise ValueError(f"A segment named '{name}' already exists: the finder's own segment needs that name.")
+    finder = Finder(workspace_id=workspace_id, name=name, name_key=key, owner_id=owner_id, query=dict(query or {}))
+    session.add(finder)
+    session.flush()
+    segment = Segment(workspace_id=workspace_id, name=name, name_key=key, owner_id=owner_id, finder_id=finder.id)
+    session.add(segment)
+    session.flush()
+    finder.segment_id = segment.id
+    session.add_all([finder, *(FinderMember(finder_id=finder.id, member_id=m) for m in extra)])
+    session.flush()
+    return finder
+
+
+def add_finder_members(*, session: Session, workspace_id: int, finder_id: int, member_ids: Iterable[int]) -> None:
+    finder = get_source(session=session, workspace_id=workspace_id, kind="finder", source_id=finder_id)
+    known = set(session.execute(select(FinderMember.member_id).where(FinderMember.finder_id == finder_id)).scalars())
+    for member_id in sorted(set(member_ids) - known - {finder.owner_id}):
+        _member_of(session, workspace_id, member_id, "additional member")
+        session.add(FinderMember(finder_id=finder_id, member_id=member_id))
+    session.flush()
+
+
+def insert_ignoring_conflicts(session: Session, table, rows: list[dict[str, Any]]) -> None:
+    """INSERT … ON CONFLICT DO NOTHING, as one batched statement on SQLite and PostgreSQL."""
+    if not rows:
+        return
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    session.execute(dialect.insert(table).on_conflict_do_nothing(), rows)
+
+
+def add_contacts_to_segment(*, session: Session, workspace_id: int, segment_id: int, contact_ids: Iterable[int],
+                            now: datetime | None = None) -> None:
+    """Put contacts of this workspace into a list segment; contacts already in it stay as they are.
+    Ids of contacts of another workspace are ignored (invariant 8)."""
+    get_source(session=session, workspace_id=workspace_id, kind="segment", source_id=segment_id)
+    wanted = sorted(set(contact_ids))
+    added_at = now or utcnow()
+    for start in range(0, len(wanted), 5000):
+        chunk = wanted[start:start + 5000]
+        own = session.execute(select(Contact.id).where(Contact.workspace_id == workspace_id,
+                                                       Contact.id.in_(chunk))).scalars().all()
+        insert_ignoring_conflicts(session, SegmentContact.__table__,
+                                  [{"segment_id": segment_id, "contact_id": cid, "added_at": added_at} for cid in own])
+    session.flush()
+
+
+def get_source(*, session: Session, workspace_id: int, kind: str, source_id: int) -> Finder | Segment:
+    """The finder or segment of this workspace; NotFound otherwise (also for another workspace's)."""
+    if kind not in KINDS:
+        raise ValueError(f"A source is a finder or a segment, not '{kind}'.")
+    model = Finder if kind == "finder" else Segment
+    source = session.get(model, source_id)
+    if source is None or source.workspace_id != workspace_id:
+        raise NotFound(f"This {kind} does not exist in your workspace.")
+    return source
+
+
+def source_contacts(*, session: Session, workspace_id: int, kind: str, source_id: int, sender_id: int | None = None,
+                    now: datetime | None = None) -> Select:
+    """A `select(Contact)` of the contacts a finder (through its segment) or a segment holds.
+
+    Criteria run in SQL: one query, whatever the number of contacts. `connected_to_sender`
+    compares with `sender_id`'s LinkedIn account (the segment's owner when no sender is given;
+    ValueError when neither exists). The age criterion counts years to `now` (default: now)."""
+    source = get_source(session=session, workspace_id=workspace_id, kind=kind, source_id=source_id)
+    segment = source if isinstance(source, Segment) else (
+        session.get(Segment, source.segment_id) if source.segment_id else None)
+    stmt = select(Contact).where(Contact.workspace_id == workspace_id)
+    if segment is None:
+        return stmt.where(false())
+    criteria = parse_criteria(segment.criteria)
+    account_id = None
+    if criteria.needs_sender():
+        sender = sender_id or segment.owner_id
+        if sender is None:
+            raise ValueError(f"Segment '{segment.name}' compares contacts with the sender: name the sender.")
+        account_id = session.execute(select(LinkedInAccount.id).where(LinkedInAccount.member_id == sender)).scalar()
+    now_year = (now or SystemClock().now()).year
+    if segment.is_list:
+        stmt = stmt.where(Contact.id.in_(select(SegmentContact.contact_id).where(SegmentContact.segment_id == segment.id)))
+    return stmt.where(criteria_condition(criteria, sender_account_id=account_id, now_year=now_year))
+
+
+def list_segments(*, session: Session, workspace_id: int) -> list[Segment]:
+    return list(session.execute(select(Segment).where(Segment.workspace_id == workspace_id).order_by(Segment.name_key)).scalars())
+
+
+def list_finders(*, session: Session, workspace_id: int) -> list[Finder]:
+    return list(session.execute(select(Finder).where(Finder.workspace_id == workspace_id).order_by(Finder.name_key)).scalars())

@@ -1,0 +1,90 @@
+"""Which finders and segments a sender may use as a campaign source (P-8a, P-8c).
+
+Finders: those the sender owns or was added to as an additional member. Segments: those the
+sender owns and the workspace's global ones. Each question is one indexed query: the
+type-ahead runs over thousands of segments while the user types.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import case, exists, literal, or_, select, union_all
+from sqlmodel import Session
+
+from core.campaigns.naming import like_escape, name_key
+from core.sources.models import Finder, FinderMember, Segment
+from core.workspace.models import Member
+
+
+@dataclass(frozen=True)
+class SourceOption:
+    kind: str  # finder | segment
+    id: int
+    name: str
+    detail: str
+
+
+def _sender_in_workspace(workspace_id: int, sender_id: int):
+    return exists(select(Member.id).where(Member.id == sender_id, Member.workspace_id == workspace_id))
+
+
+def _finder_visible(sender_id: int):
+    shared = exists(select(FinderMember.finder_id).where(FinderMember.finder_id == Finder.id,
+                                                         FinderMember.member_id == sender_id))
+    return or_(Finder.owner_id == sender_id, shared)
+
+
+def _segment_visible(sender_id: int):
+    return or_(Segment.owner_id == sender_id, Segment.is_global.is_(True))
+
+
+def visible_sources(*, session: Session, workspace_id: int, sender_id: int, query: str = "",
+                    limit: int = 50) -> list[SourceOption]:
+    """Finders then segments the sender may use, filtered by the typed text: names starting with
+    it before names containing it, then alphabetical. One query."""
+    key = like_escape(name_key(query or ""))
+    owner = Member.__table__.alias("owner")
+
+    def branch(model, kind_rank: int, visible):
+        rank = case((model.name_key.like(f"{key}%", escape="\\"), 0), else_=1) if key else literal(0)
+        stmt = (select(literal(kind_rank).label("kind_rank"), model.id.label("id"), model.name.label("name"),
+                       model.name_key.label("name_key"), rank.label("match_rank"),
+                       (model.owner_id == sender_id).label("owned"), owner.c.name.label("owner_name"),
+                       (model.is_global if model is Segment else literal(False)).label("is_global"))
+                .outerjoin(owner, owner.c.id == model.owner_id)
+                .where(model.workspace_id == workspace_id, visible))
+        if key:
+            stmt = stmt.where(model.name_key.like(f"%{key}%", escape="\\"))
+        return stmt
+
+    both = union_all(branch(Finder, 0, _finder_visible(sender_id)),
+                     branch(Segment, 1, _segment_visible(sender_id))).subquery()
+    stmt = (select(both).where(_sender_in_workspace(workspace_id, sender_id))
+            .order_by(both.c.kind_rank, both.c.match_rank, both.c.name_key, both.c.id)
+            .limit(max(1, min(limit, 100))))
+    return [_option(row) for row in session.execute(stmt)]
+
+
+def _option(row) -> SourceOption:
+    if row.kind_rank == 0:
+        detail = "Finder · yours" if row.owned else f"Finder · shared by {row.owner_name}"
+        return SourceOption(kind="finder", id=row.id, name=row.name, detail=detail)
+    if row.is_global:
+        detail = "Segment · global" + ("" if row.owned or not row.owner_name else f" · by {row.owner_name}")
+    else:
+        detail = "Segment · yours"
+    return SourceOption(kind="segment", id=row.id, name=row.name, detail=detail)
+
+
+def is_source_visible(*, session: Session, workspace_id: int, sender_id: int, kind: str, source_id: int) -> bool:
+    """Whether the sender may use this finder or segment (same rules as `visible_sources`). One query."""
+    if kind == "finder":
+        model, visible = Finder, _finder_visible(sender_id)
+    elif kind == "segment":
+        model, visible = Segment, _segment_visible(sender_id)
+    else:
+        return False
+    stmt = select(model.id).where(model.id == source_id, model.workspace_id == workspace_id, visible,
+                                  _sender_in_workspace(workspace_id, sender_id))
+    return session.execute(stmt).first() is not None
