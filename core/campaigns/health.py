@@ -1,0 +1,90 @@
+"""Campaign health as the original shows it: created today (starts tomorrow), running, running
+with warnings or errors, paused with the reason, fatal, stopped; today's progress; conversion."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from core.campaigns import schedule
+from core.campaigns.models import STATUS_ACTIVE, STATUS_DRAFT, STATUS_STOPPED, STEP_INVITATION, Campaign
+from core.delivery.models import E_ACCEPTED, S_FAILED, S_PLANNED, S_SENT, S_SKIPPED, Enrollment, Send
+from core.workspace.models import LinkedInAccount
+
+GOOD_CONVERSION = 0.30
+
+
+@dataclass
+class Health:
+    label: str  # draft | starts_tomorrow | running | warnings | errors | paused | fatal | stopped
+    detail: str
+    today_planned: int
+    today_sent: int
+    invitations_sent: int
+    accepted: int
+    ratio: float | None
+    ratio_good: bool | None
+    next_slot: datetime | None
+
+    @property
+    def ratio_text(self) -> str:
+        if self.ratio is None:
+            return "no invitation sent yet"
+        return f"{self.ratio:.0%} ({self.accepted}/{self.invitations_sent}) {'good' if self.ratio_good else 'low'}"
+
+
+def next_slot_start(campaign: Campaign, now: datetime) -> datetime | None:
+    try:
+        tz = schedule.zone(campaign.timezone)
+        slots = schedule.parse_slots(campaign.slots)
+    except ValueError:
+        return None
+    today = now.astimezone(tz).date()
+    for offset in range(8):
+        day = today + timedelta(days=offset)
+        for slot in schedule.slots_on(slots, day):
+            start, end = schedule.slot_window(slot, day, tz)
+            if end > now:
+                return max(start, now)
+    return None
+
+
+def campaign_health(*, session: Session, campaign: Campaign, now: datetime) -> Health:
+    tz = schedule.zone(campaign.timezone)
+    today = now.astimezone(tz).date()
+    counts = dict(session.exec(
+        select(Send.status, func.count()).where(Send.campaign_id == campaign.id, Send.local_date == today)
+        .group_by(Send.status)).all())
+    sent = session.exec(select(func.count()).select_from(Send).where(
+        Send.campaign_id == campaign.id, Send.step == STEP_INVITATION, Send.status == S_SENT)).one()
+    accepted = session.exec(select(func.count()).select_from(Enrollment).where(
+        Enrollment.campaign_id == campaign.id, Enrollment.accepted_at.is_not(None))).one()
+    ratio = accepted / sent if sent else None
+    account = session.exec(select(LinkedInAccount).where(LinkedInAccount.member_id == campaign.sender_id)).first()
+
+    if campaign.status == STATUS_STOPPED:
+        label, detail = "stopped", "Stopped: nothing more is planned or sent."
+    elif campaign.status == STATUS_DRAFT:
+        label, detail = "draft", "Not active yet: activate it to start."
+    elif account is None or account.status == "invalid":
+        label, detail = "fatal", "The sender's LinkedIn account is disconnected: reconnect it with `connect`."
+    elif campaign.paused_reason:
+        label, detail = "paused", f"Paused: {campaign.paused_reason}"
+    elif campaign.activated_at and campaign.activated_at.astimezone(tz).date() == today and not sum(counts.values()):
+        label, detail = "starts_tomorrow", "Created today: starts tomorrow."
+    elif counts.get(S_FAILED):
+        label, detail = "errors", f"Running with errors: {counts[S_FAILED]} sends failed today."
+    elif counts.get(S_SKIPPED):
+        label, detail = "warnings", f"Running with warnings: {counts[S_SKIPPED]} contacts skipped today."
+    else:
+        label, detail = "running", "Running."
+    return Health(
+        label=label, detail=detail,
+        today_planned=sum(counts.values()), today_sent=counts.get(S_SENT, 0),
+        invitations_sent=sent, accepted=accepted, ratio=ratio,
+        ratio_good=None if ratio is None else ratio >= GOOD_CONVERSION,
+        next_slot=next_slot_start(campaign, now) if campaign.status == STATUS_ACTIVE else None,
+    )

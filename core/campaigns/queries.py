@@ -1,0 +1,66 @@
+"""Read side of campaigns: type-aheads, lookup by name, lists. Each is one indexed query."""
+
+from __future__ import annotations
+
+import difflib
+
+from sqlalchemy import case
+from sqlmodel import Session, select
+
+from core.campaigns.models import Campaign, Program
+from core.campaigns.naming import like_escape, name_key
+from core.workspace.models import Member
+
+TYPEAHEAD_LIMIT = 20
+
+
+def _typeahead(session: Session, model, workspace_id: int, query: str, limit: int) -> list[tuple[int, str]]:
+    """Names starting with the typed text first, then names containing it (P-4, P-5)."""
+    key = like_escape(name_key(query or ""))
+    stmt = select(model.id, model.name).where(model.workspace_id == workspace_id)
+    if key:
+        prefix = model.name_key.like(f"{key}%", escape="\\")
+        stmt = stmt.where(model.name_key.like(f"%{key}%", escape="\\")).order_by(
+            case((prefix, 0), else_=1), model.name_key)
+    else:
+        stmt = stmt.order_by(model.name_key)
+    return [(row[0], row[1]) for row in session.exec(stmt.limit(limit)).all()]
+
+
+def campaign_names(*, session: Session, workspace_id: int, query: str = "", limit: int = TYPEAHEAD_LIMIT):
+    return _typeahead(session, Campaign, workspace_id, query, limit)
+
+
+def program_names(*, session: Session, workspace_id: int, query: str = "", limit: int = TYPEAHEAD_LIMIT):
+    return _typeahead(session, Program, workspace_id, query, limit)
+
+
+def find_campaign(*, session: Session, actor: Member, name: str) -> tuple[Campaign | None, list[str]]:
+    """The campaign of that name in the actor's workspace (case- and space-insensitive), or
+    None with the closest names to suggest."""
+    key = name_key(name or "")
+    if not key:
+        return None, []
+    campaign = session.exec(
+        select(Campaign).where(Campaign.workspace_id == actor.workspace_id, Campaign.name_key == key)
+    ).first()
+    if campaign is not None:
+        return campaign, []
+    candidates = [n for _, n in campaign_names(session=session, workspace_id=actor.workspace_id, query=name, limit=5)]
+    if len(candidates) == 1:
+        # One campaign contains what was typed: unambiguous enough to suggest, not to act on.
+        return None, candidates
+    if not candidates:
+        names = session.exec(select(Campaign.name).where(Campaign.workspace_id == actor.workspace_id)
+                             .order_by(Campaign.updated_at.desc()).limit(500)).all()
+        by_key = {name_key(n): n for n in names}
+        candidates = [by_key[k] for k in difflib.get_close_matches(key, list(by_key), n=5, cutoff=0.5)]
+    return None, candidates
+
+
+def list_campaigns(*, session: Session, actor: Member, include_all: bool = False, limit: int = 50) -> list[Campaign]:
+    """The actor's campaigns (as sender), or every campaign of the workspace for an admin."""
+    stmt = select(Campaign).where(Campaign.workspace_id == actor.workspace_id)
+    if not (include_all and actor.is_admin):
+        stmt = stmt.where(Campaign.sender_id == actor.id)
+    return list(session.exec(stmt.order_by(Campaign.status, Campaign.updated_at.desc()).limit(limit)).all())

@@ -1,0 +1,210 @@
+"""The campaign service (P-2…P-20): one place for create, update, activate and stop, used by
+every surface. Each command takes the acting member and returns an `Outcome`: the campaign,
+or field errors and nothing written."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import delete, update
+from sqlmodel import Session, select
+
+from core.campaigns.audience import check_against_source
+from core.campaigns.authz import require_manage
+from core.campaigns.drafts import CampaignDraft, FollowupDraft, SlotDraft
+from core.campaigns.models import (
+    STATUS_ACTIVE, STATUS_STOPPED, STEP_FOLLOWUP, STEP_INVITATION, STEP_WELCOME, Campaign, CampaignMessage, Program,
+)
+from core.campaigns.naming import name_key
+from core.campaigns.validation import Checked, check_draft
+from core.delivery.models import ENROLLMENT_FINAL, E_STOPPED, S_PLANNED, S_CANCELLED, Enrollment, Send
+from core.errors import FieldError, NotAllowed, NotFound, Outcome
+from core.sources.visibility import is_source_visible
+from core.workspace.models import Member
+
+# Re-exported for the surfaces: `from core.campaigns.service import CampaignDraft, ...`
+__all__ = [
+    "CampaignDraft", "FollowupDraft", "SlotDraft", "create_campaign", "update_campaign", "activate_campaign",
+    "stop_campaign", "draft_from_campaign", "get_campaign",
+]
+
+
+def _validate(session: Session, actor: Member, draft: CampaignDraft, *, campaign_id: int | None,
+              public_url: str, for_activation: bool = False) -> Checked:
+    checked = check_draft(session=session, actor=actor, draft=draft, campaign_id=campaign_id,
+                          for_activation=for_activation)
+    source_ok = draft.source_kind in ("finder", "segment") and draft.source_id
+    if source_ok and checked.sender is not None and not any(e.field == "source" for e in checked.errors):
+        if not is_source_visible(session=session, workspace_id=actor.workspace_id, sender_id=checked.sender.id,
+                                 kind=draft.source_kind, source_id=draft.source_id):
+            checked.errors.append(FieldError(
+                "source", f"{checked.sender.name} cannot use this {draft.source_kind}: pick one they own, "
+                          "one they were added to, or a global segment."))
+            source_ok = False
+    templates_ok = not any(e.field.startswith("messages.") or e.field == "languages" for e in checked.errors)
+    if source_ok and templates_ok and checked.account is not None:
+        report = check_against_source(session=session, workspace_id=actor.workspace_id, draft=draft,
+                                      sender_name=checked.sender.name, note_limit=checked.account.note_limit,
+                                      public_url=public_url)
+        checked.errors += report.errors
+        checked.warnings += report.warnings
+    return checked
+
+
+def _program_for(session: Session, workspace_id: int, name: str) -> Program:
+    """The program of that name, created in the same transaction when new (P-5)."""
+    key = name_key(name)
+    program = session.exec(select(Program).where(Program.workspace_id == workspace_id, Program.name_key == key)).first()
+    if program is None:
+        program = Program(workspace_id=workspace_id, name=name.strip(), name_key=key)
+        session.add(program)
+        session.flush()
+    return program
+
+
+def _apply(session: Session, campaign: Campaign, draft: CampaignDraft, now: datetime) -> None:
+    languages = [lang.strip().lower() for lang in draft.languages]
+    campaign.name = draft.name.strip()
+    campaign.name_key = name_key(draft.name)
+    campaign.program_id = _program_for(session, campaign.workspace_id, draft.program).id
+    campaign.description = (draft.description or "").strip()
+    campaign.sender_id = draft.sender_id
+    campaign.source_kind = draft.source_kind
+    campaign.source_id = draft.source_id
+    campaign.languages = languages
+    campaign.default_language = draft.default_language or languages[0]
+    campaign.moderation = draft.moderation
+    campaign.stop_if_ongoings = draft.stop_if_ongoings
+    campaign.stop_if_incomings = draft.stop_if_incomings
+    campaign.timezone = draft.timezone
+    campaign.slots = [{"weekday": s.weekday, "start": s.start.strip(), "end": s.end.strip()} for s in draft.slots]
+    campaign.cohort_size = draft.cohort_size
+    campaign.updated_at = now
+    session.add(campaign)
+    session.flush()
+    session.exec(delete(CampaignMessage).where(CampaignMessage.campaign_id == campaign.id))
+    for lang in languages:
+        session.add(CampaignMessage(campaign_id=campaign.id, step=STEP_INVITATION, language=lang,
+                                    template=draft.invitation[lang].strip()))
+        if (draft.welcome.get(lang) or "").strip():
+            session.add(CampaignMessage(campaign_id=campaign.id, step=STEP_WELCOME, language=lang,
+                                        template=draft.welcome[lang].strip()))
+        for n, f in enumerate(draft.followups, start=1):
+            session.add(CampaignMessage(campaign_id=campaign.id, step=STEP_FOLLOWUP, position=n,
+                                        delay_days=f.delay_days, language=lang, template=f.texts[lang].strip()))
+    session.flush()
+
+
+def create_campaign(*, session: Session, actor: Member, draft: CampaignDraft, now: datetime,
+                    public_url: str) -> Outcome[Campaign]:
+    """Save a new campaign as a draft (P-9). Nothing is written when there is an error."""
+    checked = _validate(session, actor, draft, campaign_id=None, public_url=public_url)
+    if checked.errors:
+        return Outcome(errors=checked.errors, warnings=checked.warnings)
+    campaign = Campaign(workspace_id=actor.workspace_id, name=draft.name, name_key="", sender_id=draft.sender_id,
+                        source_kind=draft.source_kind, source_id=draft.source_id, created_by_id=actor.id,
+                        created_at=now)
+    _apply(session, campaign, draft, now)
+    return Outcome(value=campaign, warnings=checked.warnings)
+
+
+def update_campaign(*, session: Session, actor: Member, campaign_id: int, draft: CampaignDraft, now: datetime,
+                    public_url: str) -> Outcome[Campaign]:
+    """Change a campaign. A stopped campaign stays stopped; an active one keeps running with
+    the new messages for what is not yet frozen for moderation or claimed."""
+    campaign = get_campaign(session=session, actor=actor, campaign_id=campaign_id)
+    require_manage(actor, campaign, doing="edit")
+    checked = _validate(session, actor, draft, campaign_id=campaign.id, public_url=public_url,
+                        for_activation=campaign.status == STATUS_ACTIVE)
+    if checked.errors:
+        return Outcome(errors=checked.errors, warnings=checked.warnings)
+    _apply(session, campaign, draft, now)
+    return Outcome(value=campaign, warnings=checked.warnings)
+
+
+def activate_campaign(*, session: Session, actor: Member, campaign_id: int, now: datetime,
+                      public_url: str) -> Outcome[Campaign]:
+    """Activate (P-17): every rule is checked again, plus the sender's account status."""
+    campaign = get_campaign(session=session, actor=actor, campaign_id=campaign_id)
+    require_manage(actor, campaign, doing="activate")
+    if campaign.status == STATUS_ACTIVE:
+        return Outcome(value=campaign)
+    if campaign.status == STATUS_STOPPED:
+        return Outcome(errors=[FieldError("status", "This campaign is stopped and cannot run again: "
+                                                    "create a new campaign (its contacts keep their history).")])
+    draft = draft_from_campaign(session=session, campaign=campaign)
+    checked = _validate(session, actor, draft, campaign_id=campaign.id, public_url=public_url, for_activation=True)
+    if checked.errors:
+        return Outcome(errors=checked.errors, warnings=checked.warnings)
+    campaign.status = STATUS_ACTIVE
+    campaign.activated_at = now
+    campaign.activated_by_id = actor.id
+    campaign.paused_reason = None
+    session.add(campaign)
+    session.flush()
+    return Outcome(value=campaign, warnings=checked.warnings)
+
+
+def stop_campaign(*, session: Session, actor: Member, campaign_id: int, now: datetime) -> Outcome[Campaign]:
+    """Stop (P-18), always allowed to the sender or an admin. The status change comes first, as
+    a row update that a claim must wait for; then every unclaimed send is cancelled in the
+    same transaction, so nothing is planned or sent after the stop commits."""
+    campaign = get_campaign(session=session, actor=actor, campaign_id=campaign_id)
+    require_manage(actor, campaign, doing="stop")
+    if campaign.status == STATUS_STOPPED:
+        return Outcome(value=campaign)
+    session.exec(update(Campaign).where(Campaign.id == campaign.id)
+                 .values(status=STATUS_STOPPED, stopped_at=now, stopped_by_id=actor.id, updated_at=now))
+    session.exec(update(Send).where(Send.campaign_id == campaign.id, Send.status == S_PLANNED)
+                 .values(status=S_CANCELLED, reason="campaign stopped", updated_at=now))
+    session.exec(update(Enrollment).where(Enrollment.campaign_id == campaign.id,
+                                          Enrollment.state.not_in(ENROLLMENT_FINAL))
+                 .values(state=E_STOPPED, reason="campaign stopped", updated_at=now))
+    session.refresh(campaign)
+    return Outcome(value=campaign)
+
+
+def get_campaign(*, session: Session, actor: Member, campaign_id: int) -> Campaign:
+    """A campaign of the actor's workspace; another workspace's is `NotFound` (invariant 8)."""
+    campaign = session.get(Campaign, campaign_id)
+    if campaign is None or campaign.workspace_id != actor.workspace_id:
+        raise NotFound("No such campaign in your workspace.")
+    return campaign
+
+
+def draft_from_campaign(*, session: Session, campaign: Campaign) -> CampaignDraft:
+    """The form values of a saved campaign (edit form, re-validation on activation)."""
+    messages = session.exec(select(CampaignMessage).where(CampaignMessage.campaign_id == campaign.id)).all()
+    program = session.get(Program, campaign.program_id) if campaign.program_id else None
+    invitation = {m.language: m.template for m in messages if m.step == STEP_INVITATION}
+    welcome = {m.language: m.template for m in messages if m.step == STEP_WELCOME}
+    positions = sorted({m.position for m in messages if m.step == STEP_FOLLOWUP})
+    followups = []
+    for n in positions:
+        of_n = [m for m in messages if m.step == STEP_FOLLOWUP and m.position == n]
+        followups.append(FollowupDraft(delay_days=of_n[0].delay_days, texts={m.language: m.template for m in of_n}))
+    return CampaignDraft(
+        name=campaign.name, program=program.name if program else None, description=campaign.description,
+        sender_id=campaign.sender_id, source_kind=campaign.source_kind, source_id=campaign.source_id,
+        languages=list(campaign.languages), default_language=campaign.default_language,
+        invitation=invitation, welcome=welcome, followups=followups,
+        stop_if_ongoings=campaign.stop_if_ongoings, stop_if_incomings=campaign.stop_if_incomings,
+        moderation=campaign.moderation, timezone=campaign.timezone,
+        slots=[SlotDraft(**s) for s in campaign.slots], cohort_size=campaign.cohort_size,
+    )
+
+
+def require_member_may_act(actor: Member) -> None:
+    if not actor.active:
+        raise NotAllowed("Your membership of this workspace is inactive; ask an admin to reactivate it.")
+
+
+# The read side lives in queries.py and preview.py; surfaces may import it from here too.
+from core.campaigns.queries import campaign_names, find_campaign, list_campaigns, program_names  # noqa: E402,F401
+
+
+def preview_campaign(**kwargs):
+    """See `core.campaigns.preview.preview_campaign`."""
+    from core.campaigns.preview import preview_campaign as _preview
+
+    return _preview(**kwargs)

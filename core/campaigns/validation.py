@@ -1,0 +1,146 @@
+"""Checks of a campaign draft (P-2…P-19). Every problem is a FieldError a user can act on."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlmodel import Session, select
+
+from core.campaigns import schedule
+from core.campaigns.drafts import CampaignDraft, followup_field, invitation_field, welcome_field
+from core.campaigns.naming import name_key, name_problem
+from core.campaigns.models import Campaign
+from core.campaigns.templates import TemplateProblem, check_template, has_line_break
+from core.errors import FieldError
+from core.workspace.models import LinkedInAccount, Member
+
+LANGUAGE_CODES = ("en", "fr", "de", "es", "it", "nl", "pt", "pl", "sv", "da", "fi", "no", "cs", "ro", "tr", "ja", "zh", "ar")
+FOLLOWUP_DELAY_MIN, FOLLOWUP_DELAY_MAX = 1, 60
+MAX_FOLLOWUPS = 10
+
+
+@dataclass
+class Checked:
+    errors: list[FieldError]
+    warnings: list[FieldError]
+    sender: Member | None = None
+    account: LinkedInAccount | None = None
+
+
+def check_draft(*, session: Session, actor: Member, draft: CampaignDraft, campaign_id: int | None,
+                for_activation: bool = False) -> Checked:
+    """Every rule of the form that needs no contact data. Source contents are checked by
+    `core.campaigns.audience.check_against_source`."""
+    errors: list[FieldError] = []
+    warnings: list[FieldError] = []
+
+    def err(field: str, message: str) -> None:
+        errors.append(FieldError(field, message))
+
+    # Name (P-4)
+    problem = name_problem(draft.name, what="Name")
+    if problem:
+        err("name", problem)
+    else:
+        clash = session.exec(
+            select(Campaign.id).where(Campaign.workspace_id == actor.workspace_id, Campaign.name_key == name_key(draft.name))
+        ).first()
+        if clash is not None and clash != campaign_id:
+            err("name", f"A campaign named “{draft.name.strip()}” already exists in this workspace: pick another name.")
+
+    # Program (P-5)
+    problem = name_problem(draft.program, what="Program")
+    if problem:
+        err("program", problem)
+
+    # Sender (P-7)
+    sender, account = _check_sender(session, actor, draft.sender_id, err)
+
+    # Source (P-8): presence here, visibility and contents in audience.py
+    if draft.source_kind not in ("finder", "segment") or not draft.source_id:
+        err("source", "Pick a finder or a segment holding the contacts to approach.")
+
+    # Languages and messages (P-2, P-10…P-14)
+    languages = [lang.strip().lower() for lang in draft.languages if lang and lang.strip()]
+    if not languages:
+        err("languages", "Pick at least one language.")
+    elif len(set(languages)) != len(languages):
+        err("languages", "Each language may appear once.")
+    else:
+        unknown = [lang for lang in languages if lang not in LANGUAGE_CODES]
+        if unknown:
+            err("languages", f"Unknown language code {', '.join(unknown)}: use {', '.join(LANGUAGE_CODES[:6])}, …")
+    if draft.default_language and languages and draft.default_language not in languages:
+        err("default_language", "The default language must be one of the campaign's languages.")
+
+    for lang in languages:
+        _check_text(draft.invitation.get(lang), invitation_field(lang), f"Invitation ({lang})", required=True, err=err)
+        text = draft.invitation.get(lang) or ""
+        if has_line_break(text.strip()):
+            warnings.append(FieldError(invitation_field(lang),
+                                       "Line breaks are shown as spaces in phone notifications: keep the invitation on one line."))
+    has_welcome = any((draft.welcome.get(lang) or "").strip() for lang in languages)
+    if draft.followups and not has_welcome:
+        for lang in languages:
+            err(welcome_field(lang), f"A welcome ({lang}) is required when the campaign has follow-ups.")
+    elif has_welcome:
+        for lang in languages:
+            _check_text(draft.welcome.get(lang), welcome_field(lang), f"Welcome ({lang})", required=True, err=err)
+    if len(draft.followups) > MAX_FOLLOWUPS:
+        err("followups", f"At most {MAX_FOLLOWUPS} follow-ups.")
+    for n, followup in enumerate(draft.followups, start=1):
+        if followup.delay_days is None or not FOLLOWUP_DELAY_MIN <= followup.delay_days <= FOLLOWUP_DELAY_MAX:
+            err(f"followups.{n}.delay", f"Follow-up {n}: the delay must be {FOLLOWUP_DELAY_MIN} to {FOLLOWUP_DELAY_MAX} days.")
+        for lang in languages:
+            _check_text(followup.texts.get(lang), followup_field(n, lang), f"Follow-up {n} ({lang})", required=True, err=err)
+
+    # Schedule (P-19)
+    try:
+        schedule.zone(draft.timezone or "")
+    except ValueError as exc:
+        err("timezone", str(exc))
+    try:
+        slots = schedule.parse_slots([s.__dict__ for s in draft.slots])
+    except ValueError as exc:
+        err("slots", str(exc))
+        slots = None
+    if slots is not None and not slots and for_activation:
+        err("slots", "Add at least one slot (weekday, start and end) before activating.")
+    if draft.cohort_size is None or not schedule.COHORT_MIN <= draft.cohort_size <= schedule.COHORT_MAX:
+        err("cohort_size", f"The cohort size must be {schedule.COHORT_MIN} to {schedule.COHORT_MAX} contacts per slot.")
+
+    return Checked(errors=errors, warnings=warnings, sender=sender, account=account)
+
+
+def _check_sender(session, actor, sender_id, err):
+    if not sender_id:
+        err("sender", "Pick the member on whose behalf invitations are sent.")
+        return None, None
+    sender = session.get(Member, sender_id)
+    if sender is None or sender.workspace_id != actor.workspace_id:
+        err("sender", "That sender is not a member of this workspace.")
+        return None, None
+    if sender.id != actor.id and not actor.is_admin:
+        err("sender", "You can only send from your own LinkedIn account; an admin can pick another sender.")
+        return sender, None
+    if not sender.active:
+        err("sender", f"{sender.name} is inactive in this workspace: pick an active member or ask an admin to reactivate them.")
+        return sender, None
+    account = session.exec(select(LinkedInAccount).where(LinkedInAccount.member_id == sender.id)).first()
+    if account is None:
+        err("sender", f"{sender.name} has no LinkedIn account connected: they can connect one with `/invite-campaign connect`.")
+    elif account.status != "valid":
+        reason = {"invalid": "is disconnected", "restricted": "is restricted by LinkedIn"}.get(account.status, account.status)
+        err("sender", f"{sender.name}'s LinkedIn account {reason}: reconnect it with `/invite-campaign connect`.")
+    return sender, account
+
+
+def _check_text(text: str | None, field: str, label: str, *, required: bool, err) -> None:
+    if not (text or "").strip():
+        if required:
+            err(field, f"{label} is missing: write it (every message must exist in each language of the campaign).")
+        return
+    try:
+        check_template(text)
+    except TemplateProblem as exc:
+        err(field, f"{label}: {exc}")
