@@ -11,7 +11,7 @@ from sqlmodel import Session, select
 
 from core.campaigns import schedule
 from core.campaigns.models import STATUS_ACTIVE, STATUS_DRAFT, STATUS_STOPPED, STEP_INVITATION, Campaign
-from core.delivery.models import E_ACCEPTED, S_FAILED, S_PLANNED, S_SENT, S_SKIPPED, Enrollment, Send
+from core.delivery.models import S_FAILED, S_SENT, S_SKIPPED, Enrollment, Send
 from core.workspace.models import LinkedInAccount
 
 GOOD_CONVERSION = 0.30

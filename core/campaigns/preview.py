@@ -82,7 +82,7 @@ def preview_campaign(*, session: Session, actor: Member, campaign_id: int, publi
         return ContactPreview(contact.id, contact.full_name or contact.public_identifier, why, rendered)
 
     if contact_ids:
-        chosen = session.exec(source.where(Contact.id.in_(contact_ids))).all()
+        chosen = session.scalars(source.where(Contact.id.in_(contact_ids))).all()
         previews = [render_for(c, "chosen") for c in chosen]
     else:
         previews = _sample(session, source, render_for)
@@ -91,7 +91,7 @@ def preview_campaign(*, session: Session, actor: Member, campaign_id: int, publi
 
 def _sample(session: Session, source, render_for, scan: int = 2000) -> list[ContactPreview]:
     """First, longest and a token-missing contact among the first `scan` of the source."""
-    contacts = session.exec(source.order_by(Contact.id).limit(scan)).all()
+    contacts = session.scalars(source.order_by(Contact.id).limit(scan)).all()
     if not contacts:
         return []
     all_previews = [render_for(c, "") for c in contacts]
