@@ -231,7 +231,8 @@ class UnipileGateway:
             cursor = body.get("cursor")
             if not cursor:
                 break
-        return sorted(found.values(), key=lambda m: m.timestamp)[: max(1, limit)]
+        # Newest first from the provider: reversed, then a stable sort keeps its order on equal timestamps.
+        return sorted(reversed(list(found.values())), key=lambda m: m.timestamp)[: max(1, limit)]
 
     def search_people(self, *, account_id: str, query: dict[str, Any], limit: int = 50) -> list[Profile]:
         payload = {"url": query["url"]} if query.get("url") else {"api": "classic", "category": "people", **query}

@@ -1,0 +1,359 @@
+"""The Unipile gateway against the local Unipile simulator, over real HTTP: each operation, each error
+mapping, and the provider's own record of what it received."""
+
+from __future__ import annotations
+
+import logging
+import socket
+import threading
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from core.delivery.linkedin.port import (
+    AccountDisconnected,
+    AlreadyConnected,
+    AlreadyInvited,
+    CannotReinviteYet,
+    LinkedInError,
+    NoteLimitReached,
+    NotFound,
+    OutcomeUnknown,
+    RateLimited,
+    Transient,
+)
+from tests.simulators.unipile import UnipileSimulator
+from worker.unipile import WEBHOOK_SECRET_HEADER, UnipileGateway
+from worker.unipile_mapping import ProviderAuthError, error_for
+
+ACCOUNT = "acc-1"
+KEY = "sim-api-key"
+
+
+@pytest.fixture
+def sim(clock):
+    simulator = UnipileSimulator(KEY, now=clock.now, free_accounts={"acc-free"}, disconnected_accounts={"acc-gone"})
+    simulator.start_in_thread()
+    yield simulator
+    simulator.stop_thread()
+
+
+@pytest.fixture
+def gw(sim):
+    gateway = UnipileGateway(base_url=sim.base_url, api_key=KEY, timeout_seconds=1.0)
+    yield gateway
+    gateway.close()
+
+
+def invite(gw, sim, ident: str, note: str | None = "Hello", account: str = ACCOUNT):
+    pid = sim.profile(ident)["provider_id"]
+    return pid, gw.send_invitation(account_id=account, provider_id=pid, note=note)
+
+
+def test_from_settings_needs_url_and_key(settings, sim):
+    with pytest.raises(ValueError):
+        UnipileGateway.from_settings(settings)
+    configured = settings.model_copy(update={"unipile_base_url": sim.base_url, "unipile_api_key": KEY})
+    gateway = UnipileGateway.from_settings(configured)
+    try:
+        assert gateway.resolve_profile(account_id=ACCOUNT, identifier="ada-lovelace").public_identifier == "ada-lovelace"
+        assert KEY not in repr(gateway)
+    finally:
+        gateway.close()
+
+
+def test_resolve_profile(gw, sim):
+    profile = gw.resolve_profile(account_id=ACCOUNT, identifier="https://www.linkedin.com/in/ada-lovelace/")
+    assert profile.provider_id == sim.profile("ada-lovelace")["provider_id"]
+    assert (profile.first_name, profile.last_name, profile.network_distance) == ("Ada", "Lovelace", "SECOND_DEGREE")
+    assert profile.company and profile.job_title and not profile.pending_invitation
+    assert sim.calls[-1].path == "/users/ada-lovelace" and sim.calls[-1].query["account_id"] == ACCOUNT
+    sim.unknown_identifiers.add("nobody-here")
+    with pytest.raises(NotFound):
+        gw.resolve_profile(account_id=ACCOUNT, identifier="nobody-here")
+
+
+def test_send_invitation_posts_json_and_errors_map(gw, sim, clock):
+    pid, sent = invite(gw, sim, "grace-hopper")
+    call = sim.calls_to("POST /users/invite")[-1]
+    assert call.content_type == "application/json"
+    assert call.json == {"account_id": ACCOUNT, "provider_id": pid, "message": "Hello"}
+    assert sent.invitation_id == sim.invitation_for(ACCOUNT, pid)["id"]
+    assert gw.resolve_profile(account_id=ACCOUNT, identifier="grace-hopper").pending_invitation
+
+    with pytest.raises(AlreadyInvited):
+        gw.send_invitation(account_id=ACCOUNT, provider_id=pid, note=None)
+    gw.withdraw_invitation(account_id=ACCOUNT, invitation_id=sent.invitation_id)
+    clock.advance(timedelta(days=20))
+    with pytest.raises(CannotReinviteYet):
+        gw.send_invitation(account_id=ACCOUNT, provider_id=pid, note=None)
+    with pytest.raises(NotFound):
+        gw.withdraw_invitation(account_id=ACCOUNT, invitation_id=sent.invitation_id)
+
+    friend = sim.add_relation(ACCOUNT, "alan-turing")
+    with pytest.raises(AlreadyConnected):
+        gw.send_invitation(account_id=ACCOUNT, provider_id=friend, note=None)
+    with pytest.raises(NoteLimitReached):
+        invite(gw, sim, "edsger-dijkstra", note="x" * 301)
+    with pytest.raises(NoteLimitReached):
+        invite(gw, sim, "edsger-dijkstra", note="x" * 201, account="acc-free")
+    assert invite(gw, sim, "edsger-dijkstra", note="x" * 200, account="acc-free")[1].invitation_id
+    assert sim.calls_to("POST /users/invite")[0].json["message"] == "Hello"
+
+
+def test_pending_invitations_page_and_withdraw(gw, sim):
+    for i in range(7):
+        invite(gw, sim, f"person-{i}-x", note=None)
+    seen, cursor, pages = [], None, 0
+    while True:
+        page = gw.list_sent_invitations(account_id=ACCOUNT, cursor=cursor, limit=3)
+        seen += page.items
+        pages += 1
+        cursor = page.cursor
+        if not cursor:
+            break
+    assert pages == 3 and len({i.invitation_id for i in seen}) == 7
+    assert all(i.provider_user_id and i.sent_at and i.sent_at.tzinfo for i in seen)
+    gw.withdraw_invitation(account_id=ACCOUNT, invitation_id=seen[0].invitation_id)
+    assert len(gw.list_sent_invitations(account_id=ACCOUNT).items) == 6
+
+
+def test_relations_page_over_250(gw, sim):
+    start = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    expected = {sim.add_relation(ACCOUNT, f"friend-{i}-x", at=start + timedelta(minutes=i)) for i in range(260)}
+    seen, cursor = [], None
+    while True:
+        page = gw.list_relations(account_id=ACCOUNT, cursor=cursor, limit=100)
+        seen += page.items
+        cursor = page.cursor
+        if not cursor:
+            break
+    assert {r.provider_user_id for r in seen} == expected and len(seen) == 260
+    assert len(sim.calls_to("GET /users/relations")) == 3
+    assert all(r.connected_at and r.connected_at >= start and r.public_identifier for r in seen)
+    accepted_pid = invite(gw, sim, "late-accepter")[0]
+    sim.accept_invitation(sim.invitation_for(ACCOUNT, accepted_pid)["id"])
+    assert gw.list_relations(account_id=ACCOUNT, limit=1).items[0].provider_user_id == accepted_pid
+
+
+def test_messages_first_in_a_new_chat_then_in_it(gw, sim, clock):
+    friend = sim.add_relation(ACCOUNT, "barbara-liskov")
+    first = gw.send_message(account_id=ACCOUNT, text="Thanks for connecting", provider_id=friend)
+    call = sim.calls_to("POST /chats")[-1]
+    assert call.content_type == "multipart/form-data"
+    assert call.form == {"account_id": [ACCOUNT], "text": ["Thanks for connecting"], "attendees_ids": [friend]}
+    assert first.chat_id == sim.chat_with(ACCOUNT, friend) and first.message_id
+    clock.advance(timedelta(minutes=5))
+    reply = sim.receive_message(ACCOUNT, friend, "Nice to meet you")
+    clock.advance(timedelta(minutes=5))
+    follow = gw.send_message(account_id=ACCOUNT, text="Follow-up", chat_id=first.chat_id)
+    assert follow.chat_id == first.chat_id
+    assert sim.calls_to("POST /chats/{chat_id}/messages")[-1].form == {"text": ["Follow-up"]}
+
+    history = gw.list_messages(account_id=ACCOUNT, chat_id=first.chat_id)
+    assert [(m.is_sender, m.text) for m in history] == [
+        (True, "Thanks for connecting"), (False, "Nice to meet you"), (True, "Follow-up")]
+    assert history[1].message_id == reply["id"] and history[1].sender_id == friend
+    later = gw.list_messages(account_id=ACCOUNT, chat_id=first.chat_id, after=history[0].timestamp)
+    assert [m.text for m in later] == ["Nice to meet you", "Follow-up"]
+
+    stranger = sim.profile("not-a-friend")["provider_id"]
+    with pytest.raises(LinkedInError) as refused:
+        gw.send_message(account_id=ACCOUNT, text="Hi", provider_id=stranger)
+    assert type(refused.value) is LinkedInError and refused.value.status == 422
+    with pytest.raises(NotFound):
+        gw.send_message(account_id=ACCOUNT, text="Hi", chat_id="no-such-chat")
+
+
+def test_search_people(gw, sim):
+    found = gw.search_people(account_id=ACCOUNT, query={"keywords": "data engineer"}, limit=20)
+    assert len(found) == 20 and all(p.provider_id and p.public_identifier for p in found)
+    assert found[0].network_distance == "SECOND_DEGREE" and found[0].company
+    call = sim.calls_to("POST /linkedin/search")[-1]
+    assert call.json == {"api": "classic", "category": "people", "keywords": "data engineer"}
+    assert call.query == {"account_id": ACCOUNT, "limit": "20"}
+
+
+def test_hosted_link_and_webhook_registration(gw, sim):
+    url = gw.hosted_link(member_ref="member-7", success_url="https://invitebot.example/done")
+    assert url.startswith("https://")
+    link = sim.hosted_links[-1]
+    assert link["name"] == "member-7" and link["providers"] == ["LINKEDIN"] and link["api_url"].startswith("http://127.0.0.1:")
+    hook = gw.register_webhook(request_url="https://invitebot.example/webhooks/linkedin", secret="s3cret", source="users")
+    registered = sim.webhooks[hook]
+    assert registered["source"] == "users" and registered["format"] == "json"
+    assert {"key": "Content-Type", "value": "application/json"} in registered["headers"]
+    assert {"key": WEBHOOK_SECRET_HEADER, "value": "s3cret"} in registered["headers"]
+
+
+async def test_emitted_webhooks_carry_the_registered_headers(aiohttp_server):
+    from aiohttp import web
+
+    received = []
+
+    async def receive(request):
+        received.append((dict(request.headers), await request.json()))
+        return web.Response(text="ok")
+
+    app = web.Application()
+    app.router.add_post("/webhooks/linkedin", receive)
+    server = await aiohttp_server(app)
+    url = str(server.make_url("/webhooks/linkedin"))
+    sim = UnipileSimulator(KEY)
+    await sim.start()
+    try:
+        sim.webhooks["wh"] = {"request_url": url, "source": "users",
+                              "headers": [{"key": "Content-Type", "value": "application/json"},
+                                          {"key": WEBHOOK_SECRET_HEADER, "value": "s3cret"}]}
+        friend = sim.add_relation(ACCOUNT, "katherine-johnson")
+        assert await sim.emit_webhook_async(url, sim.new_relation_event(ACCOUNT, friend)) == 200
+        message = sim.receive_message(ACCOUNT, friend, "Hello back")
+        assert await sim.emit_webhook_async(url, sim.message_event(message)) == 200
+    finally:
+        await sim.stop()
+    (headers, relation), (_, event) = received
+    assert headers[WEBHOOK_SECRET_HEADER] == "s3cret" and headers["Content-Type"] == "application/json"
+    assert relation["event"] == "new_relation" and relation["user_provider_id"] == friend
+    assert relation["user_public_identifier"] == "katherine-johnson"
+    assert event["message_id"] == message["id"] and event["sender"]["attendee_provider_id"] == friend
+
+
+# -- faults ------------------------------------------------------------------------------------
+
+def test_timeout_after_the_invitation_was_made_is_outcome_unknown(gw, sim):
+    pid = sim.profile("hedy-lamarr")["provider_id"]
+    sim.hang_next("POST /users/invite", 5.0, after_action=True)
+    with pytest.raises(OutcomeUnknown):
+        gw.send_invitation(account_id=ACCOUNT, provider_id=pid, note="Hello")
+    assert len(sim.calls_to("POST /users/invite")) == 1
+    assert sim.invitation_for(ACCOUNT, pid)["status"] == "pending"  # it did happen
+    pending = gw.list_sent_invitations(account_id=ACCOUNT).items  # reconciliation finds it
+    assert [p.provider_user_id for p in pending] == [pid]
+
+
+def test_timeout_after_a_message_was_sent_is_outcome_unknown(gw, sim):
+    friend = sim.add_relation(ACCOUNT, "margaret-hamilton")
+    sim.hang_next("POST /chats", 5.0, after_action=True)
+    with pytest.raises(OutcomeUnknown):
+        gw.send_message(account_id=ACCOUNT, text="Welcome", provider_id=friend)
+    chat = sim.chat_with(ACCOUNT, friend)
+    assert [m.text for m in gw.list_messages(account_id=ACCOUNT, chat_id=chat)] == ["Welcome"]
+
+
+def test_a_read_that_times_out_is_transient(gw, sim):
+    sim.hang_next("GET /users/relations", 5.0, after_action=False)
+    with pytest.raises(Transient):
+        gw.list_relations(account_id=ACCOUNT)
+
+
+def test_429_is_rate_limited_with_retry_after(gw, sim):
+    sim.fail_next("POST /users/invite", 429, retry_after=7)
+    with pytest.raises(RateLimited) as limited:
+        invite(gw, sim, "ken-thompson")
+    assert limited.value.retry_after == 7
+    assert sim.invitations == {}
+    sim.fail_next("GET /users/relations", 429, retry_after="Wed, 25 Nov 2026 14:00:30 GMT")
+    with pytest.raises(RateLimited):
+        gw.list_relations(account_id=ACCOUNT)
+    sim.fail_next("POST /users/invite", 422, error_type="errors/limit_exceeded")
+    with pytest.raises(RateLimited):
+        invite(gw, sim, "ken-thompson")
+    assert invite(gw, sim, "ken-thompson")[1].invitation_id  # the queue is spent: the next call goes through
+
+
+def test_500_is_transient_and_nothing_happened(gw, sim):
+    sim.fail_next("POST /users/invite", 500)
+    with pytest.raises(Transient) as failed:
+        invite(gw, sim, "dennis-ritchie")
+    assert not isinstance(failed.value, OutcomeUnknown) and failed.value.status == 500
+    assert sim.invitations == {}
+    sim.fail_next("POST /chats", 504)
+    friend = sim.add_relation(ACCOUNT, "john-backus")
+    with pytest.raises(OutcomeUnknown):
+        gw.send_message(account_id=ACCOUNT, text="Hi", provider_id=friend)
+
+
+def test_wrong_key_and_disconnected_account(sim):
+    wrong = UnipileGateway(base_url=sim.base_url, api_key="not-the-key", timeout_seconds=1.0)
+    try:
+        with pytest.raises(ProviderAuthError) as refused:
+            wrong.list_relations(account_id=ACCOUNT)
+        assert isinstance(refused.value, Transient) and not isinstance(refused.value, AccountDisconnected)
+        assert refused.value.status == 401
+    finally:
+        wrong.close()
+    right = UnipileGateway(base_url=sim.base_url, api_key=KEY, timeout_seconds=1.0)
+    try:
+        with pytest.raises(AccountDisconnected):
+            right.list_relations(account_id="acc-gone")
+        sim.fail_next("GET /users/relations", 403, error_type="errors/account_restricted")
+        with pytest.raises(AccountDisconnected) as restricted:
+            right.list_relations(account_id=ACCOUNT)
+        assert restricted.value.provider_type == "errors/account_restricted"
+    finally:
+        right.close()
+
+
+def test_connection_refused_is_transient():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]  # closed again before use: nothing listens there
+    gateway = UnipileGateway(base_url=f"http://127.0.0.1:{port}/api/v1", api_key=KEY, timeout_seconds=1.0)
+    try:
+        with pytest.raises(Transient) as failed:
+            gateway.send_invitation(account_id=ACCOUNT, provider_id="ACoX", note=None)
+        assert not isinstance(failed.value, OutcomeUnknown)
+    finally:
+        gateway.close()
+    with pytest.raises(Transient):
+        gateway.list_relations(account_id=ACCOUNT)  # a closed gateway refuses, it does not hang
+
+
+def test_calls_from_many_threads_share_the_gateway(gw, sim):
+    errors: list[BaseException] = []
+
+    def worker(i: int) -> None:
+        try:
+            for j in range(5):
+                invite(gw, sim, f"thread-{i}-{j}-x", note=None)
+        except BaseException as exc:  # collected and asserted below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert len(sim.calls_to("POST /users/invite")) == 40 and len(sim.invitations) == 40
+
+
+def test_neither_the_key_nor_texts_reach_the_logs(gw, sim, caplog):
+    caplog.set_level(logging.DEBUG)
+    friend = sim.add_relation(ACCOUNT, "radia-perlman")
+    gw.send_message(account_id=ACCOUNT, text="A private note 12345", provider_id=friend)
+    sim.fail_next("POST /users/invite", 500)
+    with pytest.raises(Transient):
+        invite(gw, sim, "someone-else", note="Secret invitation text")
+    assert "unipile POST /chats -> 201" in caplog.text
+    assert KEY not in caplog.text and "12345" not in caplog.text and "Secret invitation" not in caplog.text
+
+
+@pytest.mark.parametrize(("status", "kind", "write", "expected"), [
+    (422, "errors/already_invited_recently", True, AlreadyInvited),
+    (422, "errors/already_connected", True, AlreadyConnected),
+    (422, "errors/cannot_resend_yet", True, CannotReinviteYet),
+    (400, "errors/too_many_characters", True, NoteLimitReached),
+    (401, "errors/disconnected_account", False, AccountDisconnected),
+    (401, "errors/expired_credentials", True, AccountDisconnected),
+    (401, "errors/missing_credentials", True, ProviderAuthError),
+    (403, "errors/insufficient_permissions", True, AccountDisconnected),
+    (404, None, False, NotFound),
+    (503, None, True, Transient),
+    (504, None, True, OutcomeUnknown),
+    (504, None, False, Transient),
+    (422, "errors/no_connection_with_recipient", True, LinkedInError),
+])
+def test_error_mapping_table(status, kind, write, expected):
+    err = error_for(status, {"status": status, "type": kind, "title": "t"}, {}, write=write)
+    assert type(err) is expected and err.status == status
