@@ -245,7 +245,11 @@ class UnipileSimulator:
             self.calls.append(call)
             faults = self._faults.get(route)
             fault = faults.pop(0) if faults else None
-        response = await self._answer(request, handler, fault)
+        try:
+            response = await self._answer(request, handler, fault)
+        except web.HTTPException as exc:  # unknown path or method: recorded with its status too
+            call.status = exc.status
+            raise
         call.status = response.status
         return response
 
