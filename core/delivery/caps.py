@@ -1,0 +1,75 @@
+"""Per-account limits (P-20, invariant 4): invitations per rolling 24 h and 7 days, messages per
+rolling 24 h, shared by every campaign of the account. Per-account overrides win over defaults."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, func, or_, select
+from sqlmodel import Session
+
+from core.campaigns.models import STEP_INVITATION
+from core.delivery.models import S_CLAIMED, S_SENT, Send
+from core.workspace.models import LinkedInAccount
+
+DAY = timedelta(hours=24)
+WEEK = timedelta(days=7)
+
+# LinkedIn publishes no number; these stay well under the provider's advice (contracts/unipile.md).
+DEFAULTS = {
+    "premium": {"daily": 20, "weekly": 100, "messages": 100},
+    "free": {"daily": 5, "weekly": 15, "messages": 50},
+}
+
+
+@dataclass(frozen=True)
+class Caps:
+    daily_invitations: int
+    weekly_invitations: int
+    daily_messages: int
+
+
+def caps_for(account: LinkedInAccount) -> Caps:
+    base = DEFAULTS["free" if account.kind == "free" else "premium"]
+    return Caps(
+        daily_invitations=account.daily_invite_cap if account.daily_invite_cap is not None else base["daily"],
+        weekly_invitations=account.weekly_invite_cap if account.weekly_invite_cap is not None else base["weekly"],
+        daily_messages=account.daily_message_cap if account.daily_message_cap is not None else base["messages"],
+    )
+
+
+def _actions(account_id: int, since: datetime, *, invitations: bool):
+    """Sends of the account that count against a window: sent within it, or claimed (in flight)."""
+    step = Send.step == STEP_INVITATION if invitations else Send.step != STEP_INVITATION
+    return (
+        select(func.count())
+        .select_from(Send)
+        .where(
+            Send.account_id == account_id,
+            step,
+            or_(Send.status == S_CLAIMED, and_(Send.status == S_SENT, Send.sent_at > since)),
+        )
+    )
+
+
+def used(session: Session, account_id: int, now: datetime) -> tuple[int, int, int]:
+    """(invitations in the last 24 h, invitations in the last 7 days, messages in the last 24 h)."""
+    day = session.execute(_actions(account_id, now - DAY, invitations=True)).scalar_one()
+    week = session.execute(_actions(account_id, now - WEEK, invitations=True)).scalar_one()
+    messages = session.execute(_actions(account_id, now - DAY, invitations=False)).scalar_one()
+    return day, week, messages
+
+
+def refusal(session: Session, account: LinkedInAccount, *, invitation: bool, now: datetime) -> str | None:
+    """Why the account may not act now (a cap reached), or None. Call before claiming."""
+    caps = caps_for(account)
+    day, week, messages = used(session, account.id, now)
+    if invitation:
+        if day >= caps.daily_invitations:
+            return f"daily invitation cap reached ({caps.daily_invitations} in 24 h)"
+        if week >= caps.weekly_invitations:
+            return f"weekly invitation cap reached ({caps.weekly_invitations} in 7 days)"
+    elif messages >= caps.daily_messages:
+        return f"daily message cap reached ({caps.daily_messages} in 24 h)"
+    return None

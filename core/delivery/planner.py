@@ -1,0 +1,329 @@
+"""Daily planning (P-17…P-20): each active campaign's next local day becomes invitation sends.
+
+The evening before (the workspace's digest hour, in the campaign's timezone) a campaign's
+tomorrow is planned once — a `Digest` row per (campaign, day) marks it, so two planners never
+plan a day twice — and, with moderation on, frozen for the digest. A campaign whose planning
+was missed (clock down) gets its remaining slots of today planned.
+
+Each slot of the day takes up to `cohort_size` contacts; the sender's account caps are shared by
+all its campaigns (fair turns between them); due instants are spread over each slot and spaced
+per account. Eligibility is SQL over all campaigns at once (`eligibility`); only rendering runs
+per contact, in Python."""
+
+from __future__ import annotations
+
+import random
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from types import SimpleNamespace
+
+from sqlalchemy import func, insert, literal, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session
+
+from core.campaigns import schedule
+from core.campaigns.models import STATUS_ACTIVE, STEP_INVITATION, Campaign, CampaignMessage
+from core.delivery import eligibility, slots
+from core.delivery.caps import caps_for
+from core.delivery.models import E_PLANNED, E_SKIPPED, S_CLAIMED, S_PLANNED, S_SENT, Digest, Enrollment, Send
+from core.delivery.rendering import message_language, render_step
+from core.sources.models import Finder, Segment
+from core.workspace.models import LinkedInAccount, Member, Workspace
+
+CHUNK = 400  # campaigns per round of queries
+MARGIN = 1.5  # candidates fetched per free place, for those that fail rendering
+
+
+@dataclass
+class PlanReport:
+    campaigns: int = 0
+    planned: int = 0
+    skipped: int = 0
+    digests: list[int] = field(default_factory=list)  # to deliver: moderated campaigns' days
+    skipped_reasons: dict[str, int] = field(default_factory=dict)
+
+
+def _dialect_insert(session: Session, table):
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    return dialect.insert(table)
+
+
+def due_days(*, session: Session, now: datetime, campaign_ids: list[int] | None = None,
+             force_tomorrow: bool = False) -> dict[int, date]:
+    """Active campaigns whose next local day is due for planning and not planned yet: tomorrow
+    once the digest hour has passed (or at once with `force_tomorrow`), or today when the
+    campaign ran yesterday already and today was never planned (a missed evening)."""
+    stmt = (select(Campaign.id, Campaign.timezone, Campaign.activated_at, Campaign.slots, Workspace.digest_hour)
+            .join(Workspace, Workspace.id == Campaign.workspace_id)
+            .where(Campaign.status == STATUS_ACTIVE, Campaign.paused_reason.is_(None)))
+    if campaign_ids is not None:
+        stmt = stmt.where(Campaign.id.in_(campaign_ids))
+    wanted: dict[int, list[date]] = {}
+    for cid, tz_name, activated_at, raw_slots, digest_hour in session.execute(stmt):
+        try:
+            tz = schedule.zone(tz_name)
+        except ValueError:
+            continue
+        local = now.astimezone(tz)
+        days = []
+        if (activated_at is not None and activated_at.astimezone(tz).date() < local.date()
+                and any(w.end > now for w in slots.windows_on(raw_slots, local.date(), tz))):
+            days.append(local.date())
+        if force_tomorrow or local.hour >= digest_hour:
+            days.append(local.date() + timedelta(days=1))
+        if days:
+            wanted[cid] = days
+    if not wanted:
+        return {}
+    planned: set[tuple[int, date]] = set()
+    ids = list(wanted)
+    for i in range(0, len(ids), 5000):
+        chunk = ids[i:i + 5000]
+        planned.update(session.execute(select(Digest.campaign_id, Digest.for_date).where(
+            Digest.campaign_id.in_(chunk), Digest.for_date >= now.date() - timedelta(days=1))).tuples())
+    out: dict[int, date] = {}
+    for cid, days in wanted.items():
+        todo = [d for d in days if (cid, d) not in planned]
+        if todo:  # the earliest first; the next call plans the other
+            out[cid] = todo[0]
+    return out
+
+
+def plan_due(*, session: Session, now: datetime, settings, campaign_ids: list[int] | None = None,
+             force_tomorrow: bool = False) -> PlanReport:
+    """Plan every campaign whose day is due (see `due_days`): a missed today first, then tomorrow."""
+    report = PlanReport()
+    for _ in range(2):
+        targets = due_days(session=session, now=now, campaign_ids=campaign_ids, force_tomorrow=force_tomorrow)
+        if not targets:
+            break
+        plan_days(session=session, targets=targets, now=now, settings=settings, report=report)
+    return report
+
+
+def _claim_days(session: Session, targets: dict[int, date], workspace_of: dict[int, int], now: datetime) -> dict[int, int]:
+    """Insert the (campaign, day) markers; only the days this planner inserted are planned here."""
+    rows = [{"workspace_id": workspace_of[c], "campaign_id": c, "for_date": d, "frozen_at": now, "delivery": {}}
+            for c, d in targets.items()]
+    if not rows:
+        return {}
+    stmt = (_dialect_insert(session, Digest.__table__)
+            .on_conflict_do_nothing(index_elements=["campaign_id", "for_date"])
+            .returning(Digest.__table__.c.id, Digest.__table__.c.campaign_id))
+    return {cid: did for did, cid in session.execute(stmt, rows)}
+
+
+def plan_days(*, session: Session, targets: dict[int, date], now: datetime, settings,
+              report: PlanReport | None = None) -> PlanReport:
+    """Plan the given local day of each campaign. Idempotent: a day already planned is left alone."""
+    report = report if report is not None else PlanReport()
+    ids = sorted(targets)
+    for i in range(0, len(ids), CHUNK):
+        _plan_chunk(session, {c: targets[c] for c in ids[i:i + CHUNK]}, now, settings, report)
+    return report
+
+
+def _load(session: Session, ids: list[int]):
+    rows = session.execute(
+        select(Campaign, LinkedInAccount, Member.name)
+        .join(Member, Member.id == Campaign.sender_id)
+        .outerjoin(LinkedInAccount, LinkedInAccount.member_id == Campaign.sender_id)
+        .where(Campaign.id.in_(ids), Campaign.status == STATUS_ACTIVE)
+    ).all()
+    return {c.id: SimpleNamespace(campaign=c, account=a, sender_name=n) for c, a, n in rows}
+
+
+def _used(session: Session, column, keys: list[int], since: date, until: date) -> dict[tuple[int, date], int]:
+    """Invitations planned or done per (key, local day) between two days."""
+    stmt = (select(column, Send.local_date, func.count()).where(
+        column.in_(keys), Send.step == STEP_INVITATION, Send.status.in_((S_PLANNED, S_CLAIMED, S_SENT)),
+        Send.local_date >= since, Send.local_date <= until).group_by(column, Send.local_date))
+    return {(k, d): n for k, d, n in session.execute(stmt)}
+
+
+def _branches(session: Session, camps: dict, now: datetime) -> list:
+    plain: dict[str, list[int]] = defaultdict(list)
+    branches = []
+    for cid, info in camps.items():
+        c = info.campaign
+        seg = session.get(Segment, c.source_id) if c.source_kind == "segment" else None
+        if c.source_kind == "finder":
+            finder = session.get(Finder, c.source_id)
+            seg = session.get(Segment, finder.segment_id) if finder and finder.segment_id else None
+        if seg is not None and seg.is_list and not any(seg.criteria.values() if seg.criteria else ()):
+            plain[c.source_kind].append(cid)
+            continue
+        from core.sources.segments import source_contacts
+
+        contacts = source_contacts(session=session, workspace_id=c.workspace_id, kind=c.source_kind,
+                                   source_id=c.source_id, sender_id=c.sender_id, now=now)
+        branches.append(eligibility.query_branch(cid, c.workspace_id, info.account.id, contacts))
+    for kind, cids in plain.items():
+        branches.append(eligibility.list_segment_branch(cids, kind))
+    return branches
+
+
+def _plan_chunk(session: Session, targets: dict[int, date], now: datetime, settings, report: PlanReport) -> None:
+    camps = _load(session, list(targets))
+    day_ids = _claim_days(session, {c: targets[c] for c in camps}, {c: i.campaign.workspace_id for c, i in camps.items()}, now)
+    camps = {c: i for c, i in camps.items() if c in day_ids}
+    report.campaigns += len(camps)
+    report.digests += [day_ids[c] for c, i in camps.items() if i.campaign.moderation]
+    # Capacity: slots of the day (not yet over) × cohort, minus what was planned there already.
+    for cid, info in list(camps.items()):
+        c, a = info.campaign, info.account
+        tz = schedule.zone(c.timezone)
+        info.day = targets[cid]
+        info.filled = 0
+        info.windows = [w for w in slots.windows_on(c.slots, info.day, tz) if w.end > now]
+        usable = a is not None and a.status == "valid" and not a.invitations_paused_reason and (
+            a.invitations_paused_until is None or a.invitations_paused_until <= (info.windows[0].start if info.windows else now))
+        info.capacity = len(info.windows) * max(c.cohort_size, 0) if usable else 0
+        if info.capacity <= 0:
+            del camps[cid]
+    if not camps:
+        return
+    days = [i.day for i in camps.values()]
+    by_campaign = _used(session, Send.campaign_id, list(camps), min(days), max(days))
+    accounts = {i.account.id: i.account for i in camps.values()}
+    by_account = _used(session, Send.account_id, list(accounts), min(days) - timedelta(days=6), max(days))
+    left_campaign = {c: max(i.capacity - by_campaign.get((c, i.day), 0), 0) for c, i in camps.items()}
+    week_used: dict[int, list[tuple[date, int]]] = defaultdict(list)
+    for (acc, day), n in by_account.items():
+        week_used[acc].append((day, n))
+    left_day: dict[int, int] = {}
+    left_week: dict[int, int] = {}
+    for info in camps.values():
+        a, d = info.account, info.day
+        if a.id in left_day:
+            continue
+        caps = caps_for(a)
+        left_day[a.id] = max(caps.daily_invitations - by_account.get((a.id, d), 0), 0)
+        week = sum(n for day, n in week_used[a.id] if d - timedelta(days=6) <= day <= d)
+        left_week[a.id] = max(caps.weekly_invitations - week, 0)
+    templates = _templates(session, list(camps))
+    chosen: dict[int, list] = defaultdict(list)
+    pending = {c for c in camps if left_campaign[c] > 0}
+    while pending:
+        active = {c: camps[c] for c in pending}
+        per = max(int(max(left_campaign[c] for c in pending) * MARGIN) + 1, 2)
+        session.execute(_skip_insert(session, _branches(session, active, now), now))
+        rows = session.execute(eligibility.eligible_rows(_branches(session, active, now), now, per_campaign=per)).all()
+        got: dict[int, int] = defaultdict(int)
+        taken: set[int] = set()
+        skipped = []
+        for r in rows:
+            got[r.campaign_id] += 1
+            info = camps[r.campaign_id]
+            if r.contact_id in taken or left_campaign[r.campaign_id] <= 0:
+                continue
+            if left_day[r.account_id] <= 0 or left_week[r.account_id] <= 0:
+                continue
+            c = info.campaign
+            lang = message_language(r.language, c.languages, c.default_language)
+            rendered = render_step(templates.get((c.id, lang)), contact_view(r), sender_name=info.sender_name, step=STEP_INVITATION,
+                                   note_limit=info.account.note_limit, public_url=settings.public_url)
+            taken.add(r.contact_id)
+            if rendered.problem:
+                skipped.append((r, rendered.problem))
+                continue
+            chosen[r.campaign_id].append((r, lang, rendered.text))
+            left_campaign[r.campaign_id] -= 1
+            left_day[r.account_id] -= 1
+            left_week[r.account_id] -= 1
+        _write(session, camps, chosen, skipped, now, settings, report)
+        chosen.clear()
+        # Another round only for campaigns short of places whose candidate list was cut.
+        pending = {c for c in pending if left_campaign[c] > 0 and got[c] >= per
+                   and left_day[camps[c].account.id] > 0 and left_week[camps[c].account.id] > 0}
+
+
+def contact_view(row) -> SimpleNamespace:
+    """The token values of a contact row (the shape `templates.context_for` reads)."""
+    full = " ".join(p for p in (row.first_name, row.last_name) if p)
+    return SimpleNamespace(first_name=row.first_name, last_name=row.last_name, full_name=full or None,
+                           company=row.company, job_title=row.job_title, headline=row.headline,
+                           location=row.location, custom_fields=row.custom_fields or {})
+
+
+def _templates(session: Session, ids: list[int]) -> dict[tuple[int, str], str]:
+    rows = session.execute(select(CampaignMessage.campaign_id, CampaignMessage.language, CampaignMessage.template)
+                           .where(CampaignMessage.campaign_id.in_(ids), CampaignMessage.step == STEP_INVITATION))
+    return {(c, lang): t for c, lang, t in rows}
+
+
+def _skip_insert(session: Session, branches: list, now: datetime):
+    """INSERT … SELECT of the enrollments that are ineligible for good, with their reason."""
+    rows = eligibility.ineligible_rows(branches, now).subquery()
+    cols = ["workspace_id", "campaign_id", "contact_id", "account_id", "reason", "state", "created_at", "updated_at"]
+    sel = select(rows.c.workspace_id, rows.c.campaign_id, rows.c.contact_id, rows.c.account_id, rows.c.reason,
+                 literal(E_SKIPPED), literal(now, type_=Enrollment.__table__.c.created_at.type),
+                 literal(now, type_=Enrollment.__table__.c.updated_at.type)
+                 ).where(rows.c.campaign_id.is_not(None))  # SQLite needs a WHERE before ON CONFLICT
+    return (_dialect_insert(session, Enrollment.__table__).from_select(cols, sel)
+            .on_conflict_do_nothing(index_elements=["campaign_id", "contact_id"]))
+
+
+def _write(session: Session, camps: dict, chosen: dict[int, list], skipped: list, now: datetime, settings,
+           report: PlanReport) -> None:
+    enroll_rows = []
+    for r, problem in skipped:
+        enroll_rows.append(dict(workspace_id=r.workspace_id, campaign_id=r.campaign_id, contact_id=r.contact_id,
+                                account_id=r.account_id, state=E_SKIPPED, reason=problem[:200], language=None,
+                                created_at=now, updated_at=now))
+        report.skipped += 1
+        key = problem.split(":")[0]
+        report.skipped_reasons[key] = report.skipped_reasons.get(key, 0) + 1
+    for cid, picked in chosen.items():
+        for r, lang, _text in picked:
+            enroll_rows.append(dict(workspace_id=r.workspace_id, campaign_id=cid, contact_id=r.contact_id,
+                                    account_id=r.account_id, state=E_PLANNED, reason=None, language=lang,
+                                    created_at=now, updated_at=now))
+    if not enroll_rows:
+        return
+    t = Enrollment.__table__
+    ids = {(c, k): i for i, c, k in session.execute(insert(t).returning(t.c.id, t.c.campaign_id, t.c.contact_id),
+                                                    enroll_rows)}
+    send_rows = _timed_sends(camps, chosen, ids, now, settings)
+    if send_rows:
+        session.execute(insert(Send.__table__), send_rows)
+    report.planned += len(send_rows)
+
+
+def _timed_sends(camps: dict, chosen: dict[int, list], enrollment_ids: dict, now: datetime, settings) -> list[dict]:
+    """Fill each campaign's slots in order, spread instants over each slot, then space the
+    account's actions across all its campaigns."""
+    rows: list[dict] = []
+    by_account: dict[int, list[int]] = defaultdict(list)
+    for cid, picked in chosen.items():
+        info = camps[cid]
+        c = info.campaign
+        rng = random.Random(f"{cid}:{info.day.isoformat()}")
+        offset = info.filled  # places used by an earlier round of this run
+        info.filled += len(picked)
+        queue = list(picked)
+        for w in info.windows:
+            start = max(w.start, now)
+            free = c.cohort_size - max(offset, 0)
+            offset -= c.cohort_size
+            if free <= 0 or not queue:
+                continue
+            batch, queue = queue[:free], queue[free:]
+            window = slots.SlotWindow(w.day, w.index, start, w.end)
+            for (r, lang, text), due in zip(batch, slots.spread(window, len(batch), rng)):
+                by_account[r.account_id].append(len(rows))
+                rows.append(dict(
+                    workspace_id=r.workspace_id, campaign_id=cid, enrollment_id=enrollment_ids[(cid, r.contact_id)],
+                    account_id=r.account_id, contact_id=r.contact_id, step=STEP_INVITATION, position=0,
+                    language=lang, text=text, edited=False, local_date=info.day, slot_index=w.index, due_at=due,
+                    status=S_PLANNED, reason=None, frozen_at=now if c.moderation else None, attempt=0,
+                    outcome_unknown=False, created_at=now, updated_at=now,
+                ))
+    for account_id, idx in by_account.items():
+        rng = random.Random(f"space:{account_id}:{now.date().isoformat()}")
+        spaced = slots.space_out([rows[i]["due_at"] for i in idx], min_seconds=settings.min_spacing_seconds,
+                                 jitter_seconds=settings.spacing_jitter_seconds, rng=rng)
+        for i, due in zip(idx, spaced):
+            rows[i]["due_at"] = due
+    return rows
