@@ -10,7 +10,7 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo
 
 from bot.conversation import catalogue
-from bot.conversation.views import Button, Card, DigestEntry, DigestPage, Fact
+from bot.conversation.views import Button, Card, DigestEntry, DigestPage, Fact, Option
 
 PAGE_SIZE = 10
 STATUS_LABELS = {
@@ -65,6 +65,8 @@ def _entry(view, page: int, item) -> DigestEntry:
         status=item.status, status_label=STATUS_LABELS.get(item.status, item.status) + (" (edited)" if item.edited else ""),
         edited=item.edited, warnings=warnings, buttons=tuple(buttons),
         language_action="digest.language" if item.status == "planned" and len(item.languages) > 1 else None,
+        language_options=tuple(Option(entry_value(view.digest_id, page, item.send_id, lang), catalogue.language_label(lang))
+                               for lang in item.languages),
     )
 
 
@@ -116,7 +118,3 @@ def alert_card(alert) -> Card:
     return Card(title=alert.title, status=alert.kind.replace("_", " ").capitalize(), text=alert.text,
                 facts=(Fact("What to do", alert.action_hint),), buttons=tuple(buttons),
                 tone=ALERT_TONES.get(alert.kind, "warning"))
-
-
-def language_choices(entry: DigestEntry) -> list[tuple[str, str]]:
-    return [(lang, catalogue.language_label(lang)) for lang in entry.languages]

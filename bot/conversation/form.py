@@ -17,10 +17,13 @@ from bot.conversation.views import (
 
 KIND = "campaign"
 MAX_FOLLOWUPS = 10
-MAX_LANGUAGES = 6
+MAX_LANGUAGES = 5  # with 10 follow-ups the Slack modal stays under its 100 blocks
 NEW = "new:"  # option value prefix of a typed, new name (“Create “typed text””)
 EXISTING_CAMPAIGN = "campaign:"
 EXISTING_PROGRAM = "program:"
+# The type-ahead (`options.options_for` lookup) behind each external select of the form.
+LOOKUP_BY_FIELD = {"name": "campaign_name", "program": "program", "sender": "sender", "source": "source",
+                   "timezone": "timezone"}
 INVITATION_HINT = (
     "At most {limit} characters once personalised (LinkedIn's limit for the sender's account), "
     "no line breaks. Tokens: {{{{firstName}}}}, {{{{company}}}}, {{{{jobTitle}}}}…"
@@ -67,17 +70,17 @@ def build_form(draft, *, state: dict[str, Any], labels: dict[str, str], note_lim
     name_value = (f"{EXISTING_CAMPAIGN}{state['campaign_id']}" if editing and draft.name == state.get("name")
                   else (f"{NEW}{draft.name}" if draft.name else None))
     campaign = FormSection("Campaign", (
-        FormField("name", EXTERNAL_SELECT, "Name", lookup="campaign_name", dispatch=True, required=True,
+        FormField("name", EXTERNAL_SELECT, "Name", lookup=LOOKUP_BY_FIELD["name"], dispatch=True, required=True,
                   value=name_value, value_label=draft.name or None,
                   hint="Type a new name (3–80 characters) or pick an existing campaign to edit it."),
-        FormField("program", EXTERNAL_SELECT, "Program", lookup="program", required=False,
+        FormField("program", EXTERNAL_SELECT, "Program", lookup=LOOKUP_BY_FIELD["program"], required=True,
                   value=f"{EXISTING_PROGRAM}{draft.program}" if draft.program else None,
                   value_label=draft.program or None, hint="Type a new program or pick one."),
         FormField("description", MULTILINE, "Description", value=draft.description or "", max_length=3000),
-        FormField("sender", EXTERNAL_SELECT, "Sender", lookup="sender", dispatch=True, required=True,
+        FormField("sender", EXTERNAL_SELECT, "Sender", lookup=LOOKUP_BY_FIELD["sender"], dispatch=True, required=True,
                   value=str(draft.sender_id) if draft.sender_id else None, value_label=labels.get("sender"),
                   hint="The member whose LinkedIn account sends the invitations."),
-        FormField("source", EXTERNAL_SELECT, "Source", lookup="source", required=True,
+        FormField("source", EXTERNAL_SELECT, "Source", lookup=LOOKUP_BY_FIELD["source"], required=True,
                   value=f"{draft.source_kind}:{draft.source_id}" if draft.source_id else None,
                   value_label=labels.get("source"),
                   hint="A finder or a segment the sender may use."),
@@ -110,10 +113,11 @@ def build_form(draft, *, state: dict[str, Any], labels: dict[str, str], note_lim
                              required=True, value=fu.texts.get(lang, "")) for lang in languages]
         sections.append(FormSection(f"Follow-up {i + 1}", tuple(fields),
                                     (Button("Remove", "form.followup.remove", str(i), style="danger"),)))
-    add = () if len(draft.followups) >= MAX_FOLLOWUPS else (Button("Add a follow-up", "form.followup.add"),)
-    sections.append(FormSection(None, (), add, text=f"{len(draft.followups)} follow-up(s)."))
+    if len(draft.followups) < MAX_FOLLOWUPS:
+        sections.append(FormSection(None, (), (Button(f"Add a follow-up ({len(draft.followups)} so far)",
+                                                      "form.followup.add"),)))
     sections.append(FormSection("Schedule", (
-        FormField("timezone", EXTERNAL_SELECT, "Timezone", lookup="timezone", required=True,
+        FormField("timezone", EXTERNAL_SELECT, "Timezone", lookup=LOOKUP_BY_FIELD["timezone"], required=True,
                   value=draft.timezone or "UTC", value_label=draft.timezone or "UTC"),
         FormField("slots", TEXT, "Slots", required=True, value=catalogue.format_slots(draft.slots), hint=SLOTS_HINT),
         FormField("cohort_size", NUMBER, "Cohort size", required=True, value=str(draft.cohort_size),

@@ -95,7 +95,7 @@ class CampaignList:
 @dataclass(frozen=True)
 class FormField:
     """One input. `id` is stable and named after the campaign field (`name`, `messages.invitation.fr`,
-    `followups[1].delay`, …): surfaces use it as block id / input id, and the core's field
+    `followups.2.delay`, …): surfaces use it as block id / input id, and the core's field
     errors name the same ids."""
 
     id: str
@@ -165,6 +165,7 @@ class DigestEntry:
     warnings: tuple[str, ...]
     buttons: tuple[Button, ...]  # Skip or Restore, Edit (empty once decided by delivery)
     language_action: str | None  # action id of the language select, None when not changeable
+    language_options: tuple[Option, ...] = ()  # values to send back with `language_action`
 
 
 @dataclass(frozen=True)

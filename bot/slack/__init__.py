@@ -1,0 +1,75 @@
+"""Slack: bolt mounted on the one aiohttp app (`POST /slack/events`, and `/slack/install`,
+`/slack/oauth_redirect` in OAuth mode), or Socket Mode when `SLACK_APP_TOKEN` is set.
+
+`register(app, ctx)` is a no-op (with a log line naming what is missing) when Slack is not configured.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from aiohttp import web
+
+log = logging.getLogger("invitebot.slack")
+BOLT_KEY = web.AppKey("slack_bolt_app", object)
+
+
+def missing_settings(settings) -> list[str]:
+    """What Slack over HTTP still needs; empty when it can run."""
+    missing = []
+    if not settings.slack_signing_secret:
+        missing.append("SLACK_SIGNING_SECRET")
+    if not (settings.slack_bot_token or (settings.slack_client_id and settings.slack_client_secret)):
+        missing.append("SLACK_BOT_TOKEN (or SLACK_CLIENT_ID and SLACK_CLIENT_SECRET)")
+    return missing
+
+
+def register(app: web.Application, ctx) -> None:
+    """Mount Slack on the web app when configured for HTTP."""
+    from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+
+    from bot.slack.app import build_app, oauth_mode
+
+    missing = missing_settings(ctx.settings)
+    if missing:
+        if ctx.settings.slack_app_token and ctx.settings.slack_bot_token:
+            log.info("Slack: Socket Mode (SLACK_APP_TOKEN set); /slack/events not mounted")
+        else:
+            log.info("Slack: disabled, missing %s", ", ".join(missing))
+        return
+    bolt = build_app(ctx)
+    app[BOLT_KEY] = bolt
+
+    async def events(request: web.Request) -> web.Response:
+        return await to_aiohttp_response(await bolt.async_dispatch(await to_bolt_request(request)))
+
+    app.router.add_post("/slack/events", events)
+    if oauth_mode(ctx.settings):
+        flow = bolt.oauth_flow
+
+        async def install(request: web.Request) -> web.Response:
+            return await to_aiohttp_response(await flow.handle_installation(await to_bolt_request(request)))
+
+        async def oauth_redirect(request: web.Request) -> web.Response:
+            return await to_aiohttp_response(await flow.handle_callback(await to_bolt_request(request)))
+
+        app.router.add_get(flow.install_path, install)
+        app.router.add_get(flow.redirect_uri_path, oauth_redirect)
+        log.info("Slack: multi-workspace OAuth at %s", flow.install_path)
+    else:
+        log.info("Slack: single workspace, events at /slack/events")
+
+
+async def start_socket_mode(ctx):
+    """Connect to Slack over Socket Mode (no public URL needed); returns the handler, whose
+    `close_async()` disconnects. Needs SLACK_APP_TOKEN and SLACK_BOT_TOKEN."""
+    from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
+
+    from bot.slack.app import build_app
+
+    if not (ctx.settings.slack_app_token and ctx.settings.slack_bot_token):
+        raise RuntimeError("Socket Mode needs SLACK_APP_TOKEN and SLACK_BOT_TOKEN")
+    handler = AsyncSocketModeHandler(build_app(ctx), ctx.settings.slack_app_token.get_secret_value())
+    await handler.connect_async()
+    log.info("Slack: connected over Socket Mode")
+    return handler

@@ -1,0 +1,82 @@
+"""The bolt `AsyncApp` built from settings: single-workspace (bot token) or OAuth (client id/secret),
+Web API at `SLACK_API_URL` with retries on 429 (honouring Retry-After) and on connection errors."""
+
+from __future__ import annotations
+
+import logging
+
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.oauth.async_oauth_flow import AsyncOAuthFlow
+from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
+from slack_sdk import WebClient
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncConnectionErrorRetryHandler, AsyncRateLimitErrorRetryHandler,
+)
+from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.slack.installations import DatabaseInstallationStore, SignedStateStore
+
+log = logging.getLogger("invitebot.slack")
+CTX = "invitebot_ctx"  # where listeners find the Context in bolt's context
+SCOPES = ["commands", "chat:write", "im:write", "im:history", "users:read", "users:read.email", "app_mentions:read"]
+RETRIES = 3
+
+
+def api_base_url(settings) -> str:
+    url = settings.slack_api_url or "https://slack.com/api/"
+    return url if url.endswith("/") else url + "/"
+
+
+def async_client(settings, token: str | None = None) -> AsyncWebClient:
+    return AsyncWebClient(token=token, base_url=api_base_url(settings), retry_handlers=[
+        AsyncConnectionErrorRetryHandler(max_retry_count=RETRIES),
+        AsyncRateLimitErrorRetryHandler(max_retry_count=RETRIES),
+    ])
+
+
+def sync_client(settings, token: str | None) -> WebClient:
+    return WebClient(token=token, base_url=api_base_url(settings), retry_handlers=[
+        ConnectionErrorRetryHandler(max_retry_count=RETRIES),
+        RateLimitErrorRetryHandler(max_retry_count=RETRIES),
+    ])
+
+
+def _secret(value) -> str | None:
+    return value.get_secret_value() if value is not None else None
+
+
+def oauth_mode(settings) -> bool:
+    return bool(settings.slack_client_id and settings.slack_client_secret)
+
+
+def build_app(ctx) -> AsyncApp:
+    """The bolt app with every listener registered. The OAuth flow is used when client id and
+    secret are set; otherwise the single bot token."""
+    from bot.slack import listeners
+
+    settings = ctx.settings
+    bot_token = _secret(settings.slack_bot_token)
+    signing_secret = _secret(settings.slack_signing_secret)
+    common = dict(signing_secret=signing_secret, process_before_response=False,
+                  request_verification_enabled=signing_secret is not None)
+    if oauth_mode(settings):
+        client = async_client(settings)
+        state_secret = _secret(settings.slack_state_secret) or _secret(settings.slack_client_secret)
+        flow = AsyncOAuthFlow(client=client, settings=AsyncOAuthSettings(
+            client_id=settings.slack_client_id, client_secret=_secret(settings.slack_client_secret),
+            scopes=SCOPES, redirect_uri=settings.public_url.rstrip("/") + "/slack/oauth_redirect",
+            installation_store=DatabaseInstallationStore(ctx.engine), state_store=SignedStateStore(state_secret),
+            installation_store_bot_only=True,
+        ))
+        app = AsyncApp(client=client, oauth_flow=flow, **common)
+    else:
+        app = AsyncApp(client=async_client(settings, bot_token), **common)
+
+    @app.middleware
+    async def provide_context(context, next):  # noqa: A002 - bolt's name
+        context[CTX] = ctx
+        await next()
+
+    listeners.register(app)
+    return app

@@ -1,0 +1,44 @@
+"""Buttons and selects: in messages (campaign cards, digest pages) and inside the campaign modal."""
+
+from __future__ import annotations
+
+import re
+
+from bot.conversation.interactions import handle_action
+from bot.conversation.runner import run
+from bot.slack import modals
+from bot.slack.app import CTX
+from bot.slack.surface import Where, deliver, member_id
+
+LINK_ACTIONS = {"account.connect_link"}  # link buttons: Slack reports the click, nothing to do
+
+
+def _action_of(action: dict) -> tuple[str, str]:
+    """(neutral action id, value) of a Slack action; dispatched inputs become `form.changed`."""
+    action_id = action.get("action_id") or ""
+    if "@" in action_id:
+        return "form.changed", modals.field_of(action_id)
+    if action.get("type") == "static_select":
+        return action_id, (action.get("selected_option") or {}).get("value") or ""
+    return action_id, action.get("value") or ""
+
+
+async def on_action(ack, body, client, respond, context) -> None:
+    await ack()
+    ctx = context[CTX]
+    action = (body.get("actions") or [{}])[0]
+    action_id, value = _action_of(action)
+    if action_id in LINK_ACTIONS:
+        return
+    where = Where.of(body, respond)
+    actor = await member_id(ctx, client, body)
+    state, values = None, None
+    if where.view is not None:
+        _, state, _ = modals.read_metadata(where.view.get("private_metadata"))
+        values = modals.read_values(where.view)
+    reply = await run(ctx, actor, handle_action, action_id, value, form_state=state, form_values=values)
+    await deliver(client, where, reply)
+
+
+def register(app) -> None:
+    app.action(re.compile(r".+"))(on_action)

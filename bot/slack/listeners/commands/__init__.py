@@ -1,0 +1,24 @@
+"""`/invite-campaign …`: acked at once (Slack wants it within 3 s); the answer follows."""
+
+from __future__ import annotations
+
+from bot.conversation.commands import parse_command
+from bot.conversation.handlers import handle_command
+from bot.conversation.runner import run
+from bot.slack.app import CTX
+from bot.slack.surface import Where, deliver, member_id
+
+COMMAND = "/invite-campaign"
+
+
+async def on_command(ack, body, client, respond, context) -> None:
+    await ack()
+    ctx = context[CTX]
+    where = Where.of(body, respond)
+    actor = await member_id(ctx, client, body)
+    reply = await run(ctx, actor, handle_command, parse_command(body.get("text")))
+    await deliver(client, where, reply)
+
+
+def register(app) -> None:
+    app.command(COMMAND)(on_command)

@@ -1,0 +1,35 @@
+"""Events: the App Home tab shows the member's campaigns; a direct message is read as a command."""
+
+from __future__ import annotations
+
+from bot.conversation.commands import parse_command
+from bot.conversation.handlers import handle_command, home
+from bot.conversation.runner import run
+from bot.slack.app import CTX
+from bot.slack.surface import Where, deliver, home_view, member_id
+
+
+async def on_home_opened(event, body, client, context) -> None:
+    if event.get("tab") not in (None, "home"):
+        return
+    ctx = context[CTX]
+    actor = await member_id(ctx, client, body)
+    view = await run(ctx, actor, home)
+    if hasattr(view, "campaigns"):
+        await client.views_publish(user_id=event["user"], view=home_view(view))
+
+
+async def on_direct_message(event, body, client, context) -> None:
+    if event.get("channel_type") != "im" or event.get("bot_id") or event.get("subtype"):
+        return
+    ctx = context[CTX]
+    actor = await member_id(ctx, client, body)
+    reply = await run(ctx, actor, handle_command, parse_command(event.get("text")))
+    reply.dialog = None  # a message has no trigger to open a dialog with: offer the command instead
+    where = Where(user_id=event["user"])
+    await deliver(client, where, reply)
+
+
+def register(app) -> None:
+    app.event("app_home_opened")(on_home_opened)
+    app.event("message")(on_direct_message)

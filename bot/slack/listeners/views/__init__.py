@@ -1,0 +1,38 @@
+"""Modal submissions: the core validates before the ack, so field errors go back as
+`response_action: errors` on the right blocks and nothing is saved; the rest follows the ack."""
+
+from __future__ import annotations
+
+import re
+
+from bot.conversation.interactions import handle_submission
+from bot.conversation.runner import run
+from bot.slack import modals
+from bot.slack.app import CTX
+from bot.slack.render import clip
+from bot.slack.surface import Where, deliver, member_id
+
+
+async def on_submission(ack, body, client, context) -> None:
+    ctx = context[CTX]
+    view = body.get("view") or {}
+    kind, state, _ = modals.read_metadata(view.get("private_metadata"))
+    actor = await member_id(ctx, client, body)
+    reply = await run(ctx, actor, handle_submission, kind, state, modals.read_values(view))
+    if reply.errors is not None:
+        block_ids = {b.get("block_id") for b in view.get("blocks") or []}
+        errors = {k: clip(m, 2000) for k, m in reply.errors.errors.items() if k in block_ids}
+        if not errors:  # an error no input can show: on the first input, rather than lost
+            first = next((b.get("block_id") for b in view.get("blocks") or [] if b.get("type") == "input"), None)
+            errors = {first: clip(" ".join(reply.errors.errors.values()) or reply.errors.summary or "Invalid.", 2000)}
+        await ack(response_action="errors", errors=errors)
+        return
+    if reply.dialog is not None:
+        await ack(response_action="update", view=modals.modal_dict(reply.dialog))
+    else:
+        await ack()
+    await deliver(client, Where.of(body), reply, dialog_done=True)
+
+
+def register(app) -> None:
+    app.view(re.compile("^" + re.escape(modals.CALLBACK_PREFIX)))(on_submission)

@@ -1,0 +1,79 @@
+"""The one aiohttp application: health, metrics, and the routes each surface registers.
+
+Surfaces register themselves with `register(app, ctx)`; the Slack and Teams parts mount their
+endpoints here (`/slack/events`, `/api/messages`), delivery mounts `/l/{token}` and
+`/webhooks/linkedin`."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+
+from aiohttp import web
+from sqlalchemy import text
+
+from worker.context import Context
+
+log = logging.getLogger("invitebot.web")
+
+CTX_KEY = web.AppKey("ctx", Context)
+STARTED_KEY = web.AppKey("started", float)
+
+
+def _check_database(ctx: Context) -> str | None:
+    try:
+        with ctx.engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        return None
+    except Exception as exc:  # the health check reports, it does not raise
+        log.warning("health: database unreachable: %s", type(exc).__name__)
+        return f"database unreachable ({type(exc).__name__})"
+
+
+def _check_redis(ctx: Context) -> str | None:
+    client = ctx.extras.get("redis")
+    if client is None:
+        return "redis not configured"
+    try:
+        client.ping()
+        return None
+    except Exception as exc:
+        log.warning("health: redis unreachable: %s", type(exc).__name__)
+        return f"redis unreachable ({type(exc).__name__})"
+
+
+async def healthz(request: web.Request) -> web.Response:
+    ctx = request.app[CTX_KEY]
+    db_problem, redis_problem = await asyncio.gather(
+        asyncio.to_thread(_check_database, ctx), asyncio.to_thread(_check_redis, ctx)
+    )
+    body = {
+        "database": "ok" if db_problem is None else db_problem,
+        "redis": "ok" if redis_problem is None else redis_problem,
+        "linkedin_provider": ctx.settings.linkedin_provider,
+        "uptime_seconds": round(time.monotonic() - request.app[STARTED_KEY], 1),
+    }
+    failing = [name for name, problem in (("database", db_problem), ("redis", redis_problem)) if problem]
+    if failing:
+        body["failing"] = failing
+    return web.json_response(body, status=503 if failing else 200)
+
+
+def build_web_app(ctx: Context) -> web.Application:
+    app = web.Application(client_max_size=2 * 1024 * 1024)
+    app[CTX_KEY] = ctx
+    app[STARTED_KEY] = time.monotonic()
+    app.router.add_get("/healthz", healthz)
+    for register in _surfaces():
+        register(app, ctx)
+    return app
+
+
+def _surfaces():
+    """Each surface's `register(app, ctx)`, in mounting order."""
+    from bot.slack import register as register_slack
+
+    registrars = [register_slack]
+    # (each surface adds its import and registrar here)
+    return registrars
