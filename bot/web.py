@@ -73,7 +73,8 @@ def build_web_app(ctx: Context) -> web.Application:
 def _surfaces():
     """Each surface's `register(app, ctx)`, in mounting order."""
     from bot.slack import register as register_slack
+    from bot.teams import register as register_teams
 
-    registrars = [register_slack]
+    registrars = [register_slack, register_teams]
     # (each surface adds its import and registrar here)
     return registrars

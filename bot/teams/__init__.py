@@ -1,0 +1,25 @@
+"""Microsoft Teams: the Bot Framework endpoint, cards, proactive notifier and app package.
+
+`register(app, ctx)` mounts `POST /api/messages` on the one aiohttp app. Teams is always on:
+without `MicrosoftAppId` it answers the Bot Framework Emulator (said at start-up)."""
+
+from __future__ import annotations
+
+from aiohttp import web
+from botbuilder.integration.aiohttp import CloudAdapter
+
+from bot.teams.auth import build_authentication
+from bot.teams.bot import InviteBot
+from bot.teams.route import MessagesEndpoint, on_turn_error
+
+ENDPOINTS_KEY = "teams_endpoints"  # ctx.extras: Bot Framework endpoint overrides (sovereign cloud, simulators)
+
+
+def build_adapter(ctx) -> CloudAdapter:
+    adapter = CloudAdapter(build_authentication(ctx.settings, endpoints=ctx.extras.get(ENDPOINTS_KEY)))
+    adapter.on_turn_error = on_turn_error
+    return adapter
+
+
+def register(app: web.Application, ctx) -> None:
+    app.router.add_post("/api/messages", MessagesEndpoint(build_adapter(ctx), InviteBot(ctx)))

@@ -1,0 +1,248 @@
+"""The Teams activity handler: who is asking, what they asked, and the conversation layer's
+answer rendered as cards. No product rule here: every decision is `bot.conversation`'s."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from botbuilder.core import InvokeResponse, TurnContext
+from botbuilder.core.teams import TeamsActivityHandler, TeamsInfo
+from botbuilder.schema import Activity, ChannelAccount
+
+from bot.conversation import handlers, interactions
+from bot.conversation.actor import ChatUser, Profile, identify
+from bot.conversation.commands import parse_command
+from bot.conversation.options import LIMIT, options_for
+from bot.conversation.runner import run
+from bot.conversation.views import EXTERNAL_SELECT, Form, Notice, Reply
+from bot.teams import references, replies
+from bot.teams.cards.form import CHANGED_ACTION, SUBMIT_ACTION, values_from_payload
+from bot.teams.cards.elements import EXECUTE, SUBMIT
+from bot.teams.cards.views import DIGEST_REFRESH
+from bot.teams.search import SEARCH_INVOKE, search_response
+
+log = logging.getLogger("invitebot.teams")
+
+# Type-ahead lookups that offer “Create “typed text””: a static choice list cannot take typed
+# text, so these always search as the user types.
+TYPED_LOOKUPS = frozenset({"campaign_name", "program"})
+
+
+class InviteBot(TeamsActivityHandler):
+    def __init__(self, ctx) -> None:
+        self.ctx = ctx
+        self._saved_refs: set[tuple[str, str, str]] = set()
+
+    # -- who is asking ---------------------------------------------------------------------------
+
+    async def _member_id(self, turn_context: TurnContext) -> int:
+        activity = turn_context.activity
+        tenant = references.tenant_of(activity) or "emulator"
+        user = references.user_key(activity)
+        if not user:
+            raise ValueError("an activity without a sender")
+        who = ChatUser("teams", tenant, user, name=activity.from_property.name)
+
+        async def lookup(_who: ChatUser) -> Profile:
+            try:
+                account = await TeamsInfo.get_member(turn_context, activity.from_property.id)
+            except Exception as exc:  # the profile is a nicety: identify still works without it
+                log.warning("teams: member lookup failed: %s", type(exc).__name__)
+                return Profile(name=activity.from_property.name)
+            return Profile(name=account.name or activity.from_property.name,
+                           email=account.email or account.user_principal_name)
+
+        member_id = await identify(self.ctx, who, lookup)
+        await self._remember(activity, tenant, user)
+        return member_id
+
+    async def _remember(self, activity: Activity, tenant: str, user: str) -> None:
+        """Keep the personal chat's reference, for digests and alerts (once per process and chat)."""
+        if not references.is_personal(activity):
+            return
+        key = (tenant, user, activity.conversation.id)
+        if key in self._saved_refs:
+            return
+        saved = await asyncio.to_thread(references.save_reference, self.ctx.engine, tenant=tenant, user=user,
+                                        reference=references.reference_of(activity))
+        if saved:
+            self._saved_refs.add(key)
+
+    # -- messages and installation -----------------------------------------------------------------
+
+    async def on_message_activity(self, turn_context: TurnContext) -> None:
+        activity = turn_context.activity
+        if activity.value and not activity.text:
+            return  # an Action.Submit outside a dialog: we only use Action.Execute in messages
+        member_id = await self._member_id(turn_context)
+        text = TurnContext.remove_recipient_mention(activity) if activity.entities else activity.text
+        command = parse_command(text)
+        reply = await run(self.ctx, member_id, handlers.handle_command, command)
+        await self._send(turn_context, reply, launch={"text": text or ""})
+
+    async def on_teams_members_added(self, members_added: list[ChannelAccount], team_info, turn_context):
+        """Installed (personal chat or team): keep the installer's reference and say hello."""
+        bot_id = turn_context.activity.recipient.id if turn_context.activity.recipient else None
+        if not any(m.id == bot_id for m in members_added):
+            return
+        member_id = await self._member_id(turn_context)
+        if references.is_personal(turn_context.activity):
+            home = await run(self.ctx, member_id, handlers.home, fallback=Notice("Welcome! Type help."))
+            await turn_context.send_activity(replies.card_activity(replies.view_card(home)))
+
+    async def on_installation_update_add(self, turn_context: TurnContext) -> None:
+        await self._member_id(turn_context)
+
+    # -- invokes -------------------------------------------------------------------------------------
+
+    async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse:
+        if turn_context.activity.name == SEARCH_INVOKE:
+            member_id = await self._member_id(turn_context)
+            return InvokeResponse(status=200, body=await search_response(self.ctx, member_id,
+                                                                         turn_context.activity.value))
+        if turn_context.activity.name == "adaptiveCard/action":
+            # Handled here rather than in `on_adaptive_card_invoke`: our answers are plain dicts
+            # (a card, or a message), which botbuilder's msrest models would serialise again.
+            return InvokeResponse(status=200, body=await self._universal_action(turn_context))
+        return await super().on_invoke_activity(turn_context)
+
+    async def _universal_action(self, turn_context: TurnContext) -> dict:
+        """Universal Actions (`Action.Execute`): the answer replaces the card in place."""
+        value = turn_context.activity.value if isinstance(turn_context.activity.value, dict) else {}
+        action = value.get("action") if isinstance(value.get("action"), dict) else {}
+        if action.get("type") != "Action.Execute":
+            return {"statusCode": 400, "type": "application/vnd.microsoft.error",
+                    "value": {"code": "BadRequest", "message": "expected an Action.Execute"}}
+        member_id = await self._member_id(turn_context)
+        data = action.get("data") if isinstance(action.get("data"), dict) else {}
+        verb = str(action.get("verb") or data.get("action") or "")
+        value = str(data.get("value") or "")
+        user_ids = [turn_context.activity.from_property.id]
+        if verb == DIGEST_REFRESH:
+            page = await run(self.ctx, member_id, _digest_page, value, fallback=Notice("This digest is gone."))
+            return _as_universal(page, user_ids)
+        form = data.get("form") if isinstance(data.get("form"), dict) else None
+        reply = await self._interact(member_id, verb, value, data, form)
+        if reply.dialog is not None or reply.errors is not None:
+            card = await self._form_card(member_id, reply, form, data, mode=EXECUTE)
+            await self._post_rest(turn_context, reply, user_ids)
+            return replies.universal_card(card)
+        first = reply.replace or (reply.messages[0] if reply.messages else None)
+        if first is not None:
+            rest = Reply(messages=[m for m in reply.messages if m is not first], notice=reply.notice,
+                         direct=reply.direct)
+            await self._post_rest(turn_context, rest, user_ids)
+            return replies.universal_card(replies.view_card(first, user_ids=user_ids))
+        notice = reply.notice or Notice("Done.")
+        if verb.startswith("digest."):
+            page = await run(self.ctx, member_id, _digest_page, value, fallback=None)
+            if page is not None and not isinstance(page, Reply):
+                return replies.universal_card(replies.with_banner(replies.view_card(page, user_ids=user_ids), notice))
+        await self._post_rest(turn_context, Reply(direct=reply.direct), user_ids)
+        return replies.universal_message(notice.text)
+
+    async def on_teams_task_module_fetch(self, turn_context: TurnContext, task_module_request):
+        member_id = await self._member_id(turn_context)
+        data = task_module_request.data if isinstance(task_module_request.data, dict) else {}
+        launch = data.get("launch") if isinstance(data.get("launch"), dict) else {}
+        if "text" in launch:
+            reply = await run(self.ctx, member_id, handlers.handle_command, parse_command(str(launch["text"])))
+        else:
+            reply = await run(self.ctx, member_id, interactions.handle_action, str(launch.get("action") or ""),
+                              str(launch.get("value") or ""))
+        if reply.dialog is None:
+            return replies.task_message((reply.notice or Notice("Nothing to open.")).text)
+        card = await self._form_card(member_id, reply, None, {}, mode=SUBMIT)
+        return replies.task_card(reply.dialog.title, card)
+
+    async def on_teams_task_module_submit(self, turn_context: TurnContext, task_module_request):
+        member_id = await self._member_id(turn_context)
+        data = task_module_request.data if isinstance(task_module_request.data, dict) else {}
+        form = data.get("form") if isinstance(data.get("form"), dict) else None
+        reply = await self._interact(member_id, str(data.get("action") or SUBMIT_ACTION), str(data.get("value") or ""),
+                                     data, form)
+        user_ids = [turn_context.activity.from_property.id]
+        if reply.dialog is not None or reply.errors is not None:
+            card = await self._form_card(member_id, reply, form, data, mode=SUBMIT)
+            await self._post_rest(turn_context, Reply(notice=reply.notice), user_ids)
+            title = reply.dialog.title if reply.dialog else "Invite campaign"
+            return replies.task_card(title, card)
+        await self._post_rest(turn_context, reply, user_ids)
+        return None  # closes the dialog
+
+    # -- shared ----------------------------------------------------------------------------------------
+
+    async def _interact(self, member_id: int, verb: str, value: str, data: dict, form: dict | None) -> Reply:
+        if form is not None and (verb == SUBMIT_ACTION or verb.startswith("form.")):
+            state = form.get("state") if isinstance(form.get("state"), dict) else {}
+            values = values_from_payload(data)
+            if verb == SUBMIT_ACTION:
+                return await run(self.ctx, member_id, interactions.handle_submission, str(form.get("kind") or ""),
+                                 state, values)
+            return await run(self.ctx, member_id, interactions.handle_action, verb, value, state, values)
+        input_id = data.get("input")
+        if isinstance(input_id, str) and isinstance(data.get(input_id), str):
+            value = f"{value}:{data[input_id]}"  # a select's choice travels with its button
+        return await run(self.ctx, member_id, interactions.handle_action, verb, value)
+
+    async def _form_card(self, member_id: int, reply: Reply, form: dict | None, data: dict, *, mode: str) -> dict:
+        dialog = reply.dialog
+        if dialog is None and form is not None:
+            # Submission refused: rebuild the form from what was typed, then show the errors on it.
+            state = form.get("state") if isinstance(form.get("state"), dict) else {}
+            rebuilt = await run(self.ctx, member_id, interactions.handle_action, CHANGED_ACTION, "", state,
+                                values_from_payload(data))
+            dialog = rebuilt.dialog
+        if dialog is None:
+            return replies.render(replies._errors_notice(reply.errors)) if reply.errors else replies.render(
+                reply.notice or Notice("Nothing to show."))
+        static = await run(self.ctx, member_id, _static_choices, dialog, fallback={})
+        return replies.dialog_card(dialog, reply.errors, mode=mode, static_choices=static)
+
+    async def _send(self, turn_context: TurnContext, reply: Reply, *, launch: dict | None = None) -> None:
+        user_ids = [turn_context.activity.from_property.id]
+        activities = replies.message_activities(reply, launch=launch, user_ids=user_ids)
+        activities += [replies.card_activity(replies.view_card(v, user_ids=user_ids)) for v in reply.direct]
+        for activity in activities:
+            await turn_context.send_activity(activity)
+
+    async def _post_rest(self, turn_context: TurnContext, reply: Reply, user_ids: list[str]) -> None:
+        activities = replies.message_activities(Reply(messages=reply.messages, notice=reply.notice), user_ids=user_ids)
+        activities += [replies.card_activity(replies.view_card(v, user_ids=user_ids)) for v in reply.direct]
+        for activity in activities:
+            await turn_context.send_activity(activity)
+
+
+def _as_universal(page, user_ids: list[str]) -> dict:
+    if isinstance(page, Reply):
+        return replies.universal_message((page.notice or Notice("This digest is gone.")).text)
+    if isinstance(page, Notice):
+        return replies.universal_message(page.text)
+    return replies.universal_card(replies.view_card(page, user_ids=user_ids))
+
+
+def _digest_page(ctx, session, actor, value: str):
+    """The current state of one digest page (the Universal Actions refresh of its card)."""
+    from bot.conversation import digest as digests
+    from core.delivery.moderation import digest_view
+
+    digest_id, page, _, _ = digests.parse_value(value)
+    view = digest_view(session=session, digest_id=digest_id)
+    interactions._check_digest_workspace(actor, view)
+    return digests.digest_page(view, page)
+
+
+def _static_choices(ctx, session, actor, form: Form) -> dict[str, list[Any]]:
+    """Type-ahead fields whose whole list is small get it embedded (filtered as the user types)."""
+    values = {f.id: f.value for f in form.fields}
+    static: dict[str, list[Any]] = {}
+    for f in form.fields:
+        if f.kind != EXTERNAL_SELECT or not f.lookup or f.lookup in TYPED_LOOKUPS:
+            continue
+        choices = options_for(ctx, session, actor, f.lookup, "", values)
+        count = sum(len(c.options) if hasattr(c, "options") else 1 for c in choices)
+        if count < LIMIT:
+            static[f.id] = choices
+    return static

@@ -1,0 +1,172 @@
+"""A neutral `Form` as an Adaptive Card: in a dialog (task module, `Action.Submit`) or inline in
+the conversation (`Action.Execute`, the card is replaced in place).
+
+Type-ahead fields become a filtered `Input.ChoiceSet`: static choices when the whole list is
+small, else a dynamic `Data.Query` whose dataset is the field's lookup (answered by the bot's
+`application/search` handler). Cards carry the form's kind and state in every action's data,
+since a card, unlike a Slack modal, keeps nothing on the server."""
+
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+from bot.conversation.views import (
+    CHECKBOX, EXTERNAL_SELECT, MULTI_SELECT, MULTILINE, NUMBER, SELECT, TEXT, TIME, Button, Form, FormField,
+    FormErrors, Option, OptionGroup,
+)
+from bot.teams.cards.elements import EXECUTE, SUBMIT, button, compact, envelope, text, title  # noqa: F401
+
+SUBMIT_ACTION = "form.submit"
+CHANGED_ACTION = "form.changed"
+DATA_QUERY = "Data.Query"  # Teams' dynamic type-ahead (`choices.data`), answered by `application/search`
+
+
+def form_data(form: Form) -> dict:
+    """What every action of the form sends back: which form, its state, and which inputs are
+    toggles or multi-selects (Teams sends every input value as a string)."""
+    return {"form": {"kind": form.kind, "state": form.state,
+                     "bools": [f.id for f in form.fields if f.kind == CHECKBOX],
+                     "lists": [f.id for f in form.fields if f.kind == MULTI_SELECT]}}
+
+
+def flatten(choices: Iterable[Option | OptionGroup]) -> list[Option]:
+    """Option groups (sources: finders and segments) as one list, the group named in each title."""
+    flat: list[Option] = []
+    for choice in choices:
+        if isinstance(choice, OptionGroup):
+            flat += [Option(o.value, f"{choice.label}: {o.label}", o.description) for o in choice.options]
+        else:
+            flat.append(choice)
+    return flat
+
+
+def _choice(option: Option) -> dict:
+    return {"title": option.label, "value": option.value}
+
+
+def _value_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, (list, tuple)):
+        return ",".join(str(v) for v in value)
+    return str(value)
+
+
+def _input(f: FormField, static: dict[str, list[Option]]) -> dict:
+    base: dict[str, Any] = {"id": f.id, "label": f.label}
+    if f.required:
+        base["isRequired"] = True
+        base["errorMessage"] = f"{f.label} is required."
+    if f.kind in (TEXT, MULTILINE):
+        element = {"type": "Input.Text", **base, "value": _value_text(f.value)}
+        if f.kind == MULTILINE:
+            element["isMultiline"] = True
+        if f.max_length:
+            element["maxLength"] = f.max_length
+        if f.placeholder:
+            element["placeholder"] = f.placeholder
+        return element
+    if f.kind == NUMBER:
+        element = {"type": "Input.Number", **base}
+        try:
+            element["value"] = int(str(f.value))
+        except (TypeError, ValueError):
+            pass
+        if f.min_value is not None:
+            element["min"] = f.min_value
+        if f.max_value is not None:
+            element["max"] = f.max_value
+        return element
+    if f.kind == TIME:
+        return {"type": "Input.Time", **base, "value": _value_text(f.value)}
+    if f.kind == CHECKBOX:
+        base.pop("isRequired", None)
+        base.pop("errorMessage", None)
+        return {"type": "Input.Toggle", **base, "title": f.label, "value": "true" if f.value else "false",
+                "valueOn": "true", "valueOff": "false"}
+    if f.kind in (SELECT, MULTI_SELECT):
+        element = {"type": "Input.ChoiceSet", **base, "style": "filtered", "value": _value_text(f.value),
+                   "choices": [_choice(o) for o in flatten(f.options)]}
+        if f.kind == MULTI_SELECT:
+            element["isMultiSelect"] = True
+            element["style"] = "compact"
+        return element
+    if f.kind == EXTERNAL_SELECT:
+        current = [Option(str(f.value), f.value_label or str(f.value))] if f.value else []
+        element = {"type": "Input.ChoiceSet", **base, "style": "filtered", "value": _value_text(f.value)}
+        if f.placeholder:
+            element["placeholder"] = f.placeholder
+        if f.id in static:
+            known = static[f.id]
+            extra = [o for o in current if all(o.value != k.value for k in known)]
+            element["choices"] = [_choice(o) for o in extra + known]
+        else:
+            element["choices"] = [_choice(o) for o in current]
+            # Every input goes with the query, so a lookup can depend on other fields (the
+            # sources offered are those of the sender chosen in this card).
+            element["choices.data"] = {"type": DATA_QUERY, "dataset": f.lookup or f.id, "associatedInputs": "auto"}
+        return element
+    raise ValueError(f"unknown field kind {f.kind!r}")
+
+
+def form_card(form: Form, *, mode: str = SUBMIT, errors: FormErrors | None = None,
+              static_choices: dict[str, list[Option | OptionGroup]] | None = None) -> dict:
+    """The form as a card. `static_choices` gives, per type-ahead field id, the full (small) list of
+    choices to embed; the other type-ahead fields search with `Data.Query`. `errors` are shown
+    under their fields and as a summary at the top; nothing else changes."""
+    static = {field_id: flatten(choices) for field_id, choices in (static_choices or {}).items()}
+    data = form_data(form)
+    placed = dict(errors.errors) if errors else {}
+    body: list[dict] = [title(form.title, size="Large")]
+    if errors:
+        count = len(placed)
+        summary = errors.summary or f"Please fix the {count} field(s) marked below; nothing was saved."
+        body.append(text(summary, tone="error", weight="Bolder"))
+    for section in form.sections:
+        items = compact([
+            title(section.title, size="Default") if section.title else None,
+            text(section.text, subtle=True) if section.text else None,
+        ])
+        for f in section.fields:
+            items.append(_input(f, static))
+            if f.hint:
+                items.append(text(f.hint, subtle=True, spacing="None"))
+            if f.id in placed:
+                items.append(text(placed.pop(f.id), tone="error", spacing="None", element_id=f"error.{f.id}"))
+            if f.dispatch:
+                items.append(_changed_button(f, data, mode))
+        if section.buttons:
+            items.append({"type": "ActionSet", "actions": [button(b, mode=mode, extra=data) for b in section.buttons]})
+        body.append({"type": "Container", "separator": True, "items": items})
+    # An error naming no field of this form is not lost.
+    body += [text(message, tone="error") for message in placed.values()]
+    submit = Button(form.submit_label, SUBMIT_ACTION, style="primary")
+    return envelope(body, [button(submit, mode=mode, extra=data)])
+
+
+def _changed_button(f: FormField, data: dict, mode: str) -> dict:
+    """Cards have no on-change event (Adaptive Cards 1.5): the user applies a change that reshapes
+    the form (languages, sender, a campaign picked by name) with this button."""
+    action = button(Button(f"Apply {f.label.lower()}", CHANGED_ACTION, f.id), mode=mode, extra=data)
+    return {"type": "ActionSet", "spacing": "Small", "actions": [action]}
+
+
+def values_from_payload(payload: dict) -> dict[str, Any]:
+    """The inputs of a submitted form card as the conversation layer reads them: toggles as bools,
+    multi-selects as lists, the rest as strings. Keys that are not inputs (our action data) are left out."""
+    form = payload.get("form") if isinstance(payload.get("form"), dict) else {}
+    bools, lists = set(form.get("bools") or ()), set(form.get("lists") or ())
+    values: dict[str, Any] = {}
+    for key, raw in payload.items():
+        if key in _RESERVED or not isinstance(raw, (str, int, float, bool)):
+            continue
+        if key in bools:
+            values[key] = raw is True or str(raw).lower() == "true"
+        elif key in lists:
+            values[key] = [v for v in str(raw).split(",") if v]
+        else:
+            values[key] = str(raw)
+    return values
+
+
+_RESERVED = {"action", "value", "form", "input", "msteams"}

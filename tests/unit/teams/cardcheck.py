@@ -1,0 +1,63 @@
+"""Checks every Teams card against the Adaptive Cards 1.5 contract and the 28 KB limit.
+
+Teams' dynamic type-ahead (`"choices.data": {"type": "Data.Query", ...}` on `Input.ChoiceSet`,
+documented by Teams on top of Adaptive Cards) is not in the 1.5 schema, whose ChoiceSet allows no
+other property. We check it against Teams' documented shape, then validate the card without it
+against the untouched contract."""
+
+from __future__ import annotations
+
+import copy
+import json
+from functools import lru_cache
+from pathlib import Path
+
+import jsonschema
+
+from bot.teams.cards import MAX_CARD_BYTES, card_bytes
+
+CONTRACT = Path("/work/shared/contracts/adaptive-card-1.5.schema.json")
+DATA_QUERY = {
+    "type": "object",
+    "properties": {
+        "type": {"const": "Data.Query"},
+        "dataset": {"type": "string", "minLength": 1},
+        "count": {"type": "integer"},
+        "skip": {"type": "integer"},
+        "associatedInputs": {"enum": ["auto", "none"]},
+    },
+    "required": ["type", "dataset"],
+    "additionalProperties": False,
+}
+
+
+@lru_cache(maxsize=1)
+def _validator():
+    schema = json.loads(CONTRACT.read_text())
+    return jsonschema.validators.validator_for(schema)(schema)
+
+
+def _strip_data_queries(node, found: list):
+    if isinstance(node, dict):
+        if node.get("type") == "Input.ChoiceSet" and "choices.data" in node:
+            found.append(node.pop("choices.data"))
+        for value in node.values():
+            _strip_data_queries(value, found)
+    elif isinstance(node, list):
+        for value in node:
+            _strip_data_queries(value, found)
+
+
+def assert_valid_card(card: dict) -> list[dict]:
+    """Fails unless `card` is a valid Adaptive Card 1.5 under 28 KB; returns its Data.Query objects."""
+    assert card.get("version") == "1.5"
+    size = card_bytes(card)
+    assert size < MAX_CARD_BYTES, f"card of {size} bytes"
+    stripped = copy.deepcopy(card)
+    queries: list[dict] = []
+    _strip_data_queries(stripped, queries)
+    for query in queries:
+        jsonschema.validate(query, DATA_QUERY)
+    errors = sorted(_validator().iter_errors(stripped), key=lambda e: list(e.absolute_path))
+    assert not errors, "; ".join(f"{list(e.absolute_path)}: {e.message[:200]}" for e in errors[:5])
+    return queries
