@@ -1,0 +1,94 @@
+"""What every core command shares: settings read when the command runs, the engine, one unit of
+work, the workspace and member named on the command line, and errors shown as one clear line."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from typing import Iterator
+
+import typer
+from rich.console import Console
+from sqlalchemy import func, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError, ProgrammingError
+from sqlmodel import Session
+
+from core.campaigns.naming import name_key
+from core.errors import NotAllowed, NotFound
+from core.workspace.models import Member, Workspace
+
+console = Console()
+errors = Console(stderr=True)
+
+WorkspaceOption = typer.Option(None, "--workspace", "-w",
+                               help="Workspace id or name (default: the only workspace).")
+
+
+def settings():
+    from core.config import Settings
+
+    return Settings()
+
+
+def engine() -> Engine:
+    from core.db import make_engine
+
+    return make_engine(settings().effective_database_url)
+
+
+def fail(message: str) -> typer.Exit:
+    errors.print(f"[red]Error:[/red] {message}", highlight=False)
+    return typer.Exit(code=1)
+
+
+@contextmanager
+def unit_of_work(bind: Engine | None = None) -> Iterator[Session]:
+    """A session committed on success; a refused input rolls everything back and exits 1."""
+    from core.db import session_scope
+
+    bind = bind or engine()
+    try:
+        with session_scope(bind) as session:
+            yield session
+    except (ValueError, NotFound, NotAllowed) as exc:
+        raise fail(str(exc)) from None
+    except (OperationalError, ProgrammingError) as exc:
+        if "no such table" in str(exc) or "does not exist" in str(exc):
+            raise fail("the database has no tables yet: run `invitebot db upgrade` first.") from None
+        raise
+    finally:
+        bind.dispose()
+
+
+def resolve_workspace(session: Session, ref: str | None) -> Workspace:
+    if ref is None:
+        found = session.execute(select(Workspace).order_by(Workspace.id).limit(2)).scalars().all()
+        if len(found) == 1:
+            return found[0]
+        raise ValueError("no workspace yet: create one with `invitebot workspace create NAME`." if not found else
+                         "several workspaces exist: name one with --workspace ID|NAME.")
+    if ref.isdigit():
+        workspace = session.get(Workspace, int(ref))
+        if workspace:
+            return workspace
+    matches = session.execute(select(Workspace).where(func.lower(Workspace.name) == ref.strip().lower())).scalars().all()
+    if len(matches) == 1:
+        return matches[0]
+    raise ValueError(f"workspace '{ref}' not found." if not matches else f"several workspaces are named '{ref}': use the id.")
+
+
+def resolve_member(session: Session, workspace_id: int, ref: str) -> Member:
+    """A member of the workspace by id, email or name."""
+    ref = ref.strip()
+    stmt = select(Member).where(Member.workspace_id == workspace_id)
+    if ref.isdigit():
+        stmt = stmt.where(Member.id == int(ref))
+    elif "@" in ref:
+        stmt = stmt.where(Member.email == ref.lower())
+    else:
+        stmt = stmt.where(Member.name_key == name_key(ref))
+    found = session.execute(stmt.limit(2)).scalars().all()
+    if len(found) == 1:
+        return found[0]
+    raise ValueError(f"member '{ref}' not found in this workspace." if not found
+                     else f"several members match '{ref}': use the id or the email.")

@@ -1,0 +1,88 @@
+"""`invitebot db/workspace/members/demo` end to end on a real database, through typer's CliRunner."""
+
+import pytest
+from sqlmodel import Session, select
+from typer.testing import CliRunner
+
+from core.cli.main import app
+from core.workspace.models import LinkedInAccount, Member, Workspace
+
+
+@pytest.fixture
+def cli(db, database_url, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # no stray .env is read
+    runner = CliRunner()
+    env = {"DATABASE_URL": database_url, "COLUMNS": "200"}
+
+    def invoke(*args):
+        return runner.invoke(app, list(args), env=env)
+
+    return invoke
+
+
+def test_db_upgrade_migrates_a_fresh_database(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    url = f"sqlite:///{tmp_path / 'fresh.db'}"
+    result = CliRunner().invoke(app, ["db", "upgrade"], env={"DATABASE_URL": url})
+    assert result.exit_code == 0, result.output
+    assert "is at revision head" in result.output
+    from sqlalchemy import inspect
+
+    from core.db import make_engine
+
+    assert "contact" in inspect(make_engine(url)).get_table_names()
+
+
+def test_commands_on_a_database_without_tables_say_what_to_do(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(app, ["workspace", "create", "Acme"],
+                                env={"DATABASE_URL": f"sqlite:///{tmp_path / 'empty.db'}"})
+    assert result.exit_code == 1 and "invitebot db upgrade" in result.output
+
+
+def test_workspace_and_members_lifecycle(cli, db):
+    assert cli("workspace", "create", "Acme", "--timezone", "Europe/Paris", "--slack-team-id", "T1").exit_code == 0
+    added = cli("members", "add", "Ann Lee", "--email", "Ann@Example.com", "--admin")
+    assert added.exit_code == 0 and "Ann Lee added" in added.output
+    assert cli("members", "add", "Bob Roe").exit_code == 0
+    connected = cli("members", "connect", "ann@example.com", "--kind", "free", "--weekly-invite-cap", "50")
+    assert connected.exit_code == 0, connected.output
+    assert cli("members", "connect", "Bob Roe", "--provider", "unipile", "--account-id", "acc_42").exit_code == 0
+    listed = cli("members", "list")
+    assert "Ann Lee" in listed.output and "sandbox free (valid)" in listed.output and "unipile premium" in listed.output
+    assert cli("members", "deactivate", "bob roe").exit_code == 0
+    assert "Bob Roe" not in cli("members", "list").output
+    assert "Bob Roe" in cli("members", "list", "--all").output
+    with Session(db) as s:
+        ws = s.exec(select(Workspace)).one()
+        assert (ws.timezone, ws.slack_team_id) == ("Europe/Paris", "T1")
+        ann = s.exec(select(Member).where(Member.email == "ann@example.com")).one()
+        account = s.exec(select(LinkedInAccount).where(LinkedInAccount.member_id == ann.id)).one()
+        assert (ann.role, account.kind, account.weekly_invite_cap) == ("admin", "free", 50)
+        assert account.provider_account_id.endswith(":free")  # the sandbox reads free accounts from the id
+        assert not s.exec(select(Member).where(Member.name == "Bob Roe")).one().active
+
+
+def test_refusals_exit_1_with_a_clear_message_and_write_nothing(cli, db):
+    assert "no workspace yet" in cli("members", "add", "Ann").output
+    cli("workspace", "create", "Acme")
+    cli("members", "add", "Ann", "--email", "ann@example.com")
+    duplicate = cli("members", "add", "Ann Bis", "--email", "ann@example.com")
+    assert duplicate.exit_code == 1 and "already exists" in duplicate.output
+    assert cli("members", "connect", "Ann", "--provider", "unipile").exit_code == 1
+    assert "not found" in cli("members", "deactivate", "nobody@example.com").output
+    cli("workspace", "create", "Other")
+    assert "several workspaces" in cli("members", "list").output
+    assert cli("members", "list", "-w", "other").exit_code == 0
+    with Session(db) as s:
+        assert len(s.exec(select(Member)).all()) == 1
+
+
+def test_demo_seed_twice(cli, db):
+    first = cli("demo", "seed")
+    assert first.exit_code == 0, first.output
+    assert "4 members, 2 LinkedIn accounts, 2 finders, 4 segments, 300 contacts" in first.output
+    assert cli("demo", "seed").exit_code == 0
+    with Session(db) as s:
+        assert len(s.exec(select(Workspace)).all()) == 1
+    assert "Alice Martin" in cli("members", "list").output
