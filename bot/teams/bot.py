@@ -18,7 +18,7 @@ from bot.conversation.options import LIMIT, options_for
 from bot.conversation.runner import run
 from bot.conversation.views import EXTERNAL_SELECT, Form, Notice, Reply
 from bot.teams import references, replies
-from bot.teams.cards.form import CHANGED_ACTION, SUBMIT_ACTION, values_from_payload
+from bot.teams.cards.form import CHANGED_ACTION, PAGE_ACTION, SUBMIT_ACTION, form_of, values_from_payload
 from bot.teams.cards.elements import EXECUTE, SUBMIT
 from bot.teams.cards.views import DIGEST_REFRESH
 from bot.teams.search import SEARCH_INVOKE, search_response
@@ -123,10 +123,10 @@ class InviteBot(TeamsActivityHandler):
         if verb == DIGEST_REFRESH:
             page = await run(self.ctx, member_id, _digest_page, value, fallback=Notice("This digest is gone."))
             return _as_universal(page, user_ids)
-        form = data.get("form") if isinstance(data.get("form"), dict) else None
+        form = form_of(data)
         reply = await self._interact(member_id, verb, value, data, form)
         if reply.dialog is not None or reply.errors is not None:
-            card = await self._form_card(member_id, reply, form, data, mode=EXECUTE)
+            card = await self._form_card(member_id, reply, form, data, mode=EXECUTE, page=_page(verb, value))
             await self._post_rest(turn_context, reply, user_ids)
             return replies.universal_card(card)
         first = reply.replace or (reply.messages[0] if reply.messages else None)
@@ -160,12 +160,12 @@ class InviteBot(TeamsActivityHandler):
     async def on_teams_task_module_submit(self, turn_context: TurnContext, task_module_request):
         member_id = await self._member_id(turn_context)
         data = task_module_request.data if isinstance(task_module_request.data, dict) else {}
-        form = data.get("form") if isinstance(data.get("form"), dict) else None
-        reply = await self._interact(member_id, str(data.get("action") or SUBMIT_ACTION), str(data.get("value") or ""),
-                                     data, form)
+        form = form_of(data)
+        verb, value = str(data.get("action") or SUBMIT_ACTION), str(data.get("value") or "")
+        reply = await self._interact(member_id, verb, value, data, form)
         user_ids = [turn_context.activity.from_property.id]
         if reply.dialog is not None or reply.errors is not None:
-            card = await self._form_card(member_id, reply, form, data, mode=SUBMIT)
+            card = await self._form_card(member_id, reply, form, data, mode=SUBMIT, page=_page(verb, value))
             await self._post_rest(turn_context, Reply(notice=reply.notice), user_ids)
             title = reply.dialog.title if reply.dialog else "Invite campaign"
             return replies.task_card(title, card)
@@ -178,6 +178,8 @@ class InviteBot(TeamsActivityHandler):
         if form is not None and (verb == SUBMIT_ACTION or verb.startswith("form.")):
             state = form.get("state") if isinstance(form.get("state"), dict) else {}
             values = values_from_payload(data)
+            if verb == PAGE_ACTION:  # another page of the same form: rebuilt from what was typed
+                verb, value = CHANGED_ACTION, ""
             if verb == SUBMIT_ACTION:
                 return await run(self.ctx, member_id, interactions.handle_submission, str(form.get("kind") or ""),
                                  state, values)
@@ -187,7 +189,8 @@ class InviteBot(TeamsActivityHandler):
             value = f"{value}:{data[input_id]}"  # a select's choice travels with its button
         return await run(self.ctx, member_id, interactions.handle_action, verb, value)
 
-    async def _form_card(self, member_id: int, reply: Reply, form: dict | None, data: dict, *, mode: str) -> dict:
+    async def _form_card(self, member_id: int, reply: Reply, form: dict | None, data: dict, *, mode: str,
+                         page: int = 0) -> dict:
         dialog = reply.dialog
         if dialog is None and form is not None:
             # Submission refused: rebuild the form from what was typed, then show the errors on it.
@@ -199,7 +202,7 @@ class InviteBot(TeamsActivityHandler):
             return replies.render(replies._errors_notice(reply.errors)) if reply.errors else replies.render(
                 reply.notice or Notice("Nothing to show."))
         static = await run(self.ctx, member_id, _static_choices, dialog, fallback={})
-        return replies.dialog_card(dialog, reply.errors, mode=mode, static_choices=static)
+        return replies.dialog_card(dialog, reply.errors, mode=mode, static_choices=static, page=page)
 
     async def _send(self, turn_context: TurnContext, reply: Reply, *, launch: dict | None = None) -> None:
         user_ids = [turn_context.activity.from_property.id]
@@ -213,6 +216,10 @@ class InviteBot(TeamsActivityHandler):
         activities += [replies.card_activity(replies.view_card(v, user_ids=user_ids)) for v in reply.direct]
         for activity in activities:
             await turn_context.send_activity(activity)
+
+
+def _page(verb: str, value: str) -> int:
+    return int(value) if verb == PAGE_ACTION and value.isdigit() else 0
 
 
 def _as_universal(page, user_ids: list[str]) -> dict:

@@ -15,6 +15,7 @@ from bot.conversation.views import DigestPage, Form, FormErrors, Notice, Reply
 from bot.teams.cards import form_card, render
 from bot.teams.cards.elements import CONTENT_TYPE, envelope, text
 from bot.teams.cards.form import SUBMIT
+from bot.teams.cards.views import render_cards
 
 CARD_RESPONSE = CONTENT_TYPE
 MESSAGE_RESPONSE = "application/vnd.microsoft.activity.message"
@@ -52,7 +53,7 @@ def message_activities(reply: Reply, *, launch: dict[str, Any] | None = None,
     if reply.errors is not None:
         out.append(card_activity(render(_errors_notice(reply.errors))))
     for view in reply.messages:
-        out.append(card_activity(view_card(view, user_ids=user_ids)))
+        out += [card_activity(card) for card in render_cards(view, refresh_user_ids=user_ids)]
     if reply.replace is not None:
         out.append(card_activity(view_card(reply.replace, user_ids=user_ids)))
     if reply.notice is not None:
@@ -86,5 +87,5 @@ def task_message(message: str) -> TaskModuleResponse:
 
 
 def dialog_card(form: Form, errors: FormErrors | None = None, *, mode: str = SUBMIT,
-                static_choices: dict | None = None) -> dict:
-    return form_card(form, mode=mode, errors=errors, static_choices=static_choices)
+                static_choices: dict | None = None, page: int = 0) -> dict:
+    return form_card(form, mode=mode, errors=errors, static_choices=static_choices, page=page)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import singledispatch
 from typing import Any
 
@@ -9,8 +10,10 @@ from bot.conversation.views import (
     CampaignList, Card, DigestEntry, DigestPage, Home, Notice, PreviewView,
 )
 from bot.teams.cards.elements import (
-    EXECUTE, action_data, action_set, compact, envelope, facts, text, title,
+    EXECUTE, MAX_CARD_BYTES, action_data, action_set, card_bytes, compact, envelope, facts, text, title,
 )
+
+BUDGET = MAX_CARD_BYTES - 2 * 1024  # room for the activity around the card
 
 DIGEST_REFRESH = "digest.refresh"  # Universal Actions refresh verb of a digest page (Teams only)
 
@@ -142,3 +145,14 @@ def _digest(view: DigestPage, *, refresh_user_ids: list[str] | None = None, **_:
         }
     page_actions = action_set(view.buttons, mode=EXECUTE)
     return envelope(body, page_actions["actions"] if page_actions else None, **extra)
+
+
+def render_cards(view: Any, **kwargs: Any) -> list[dict]:
+    """One view as one card, or, for a list too big for one Teams message, as several."""
+    card = render(view, **kwargs)
+    if not isinstance(view, CampaignList) or card_bytes(card) <= BUDGET or len(view.cards) < 2:
+        return [card]
+    half = len(view.cards) // 2
+    first = replace(view, cards=view.cards[:half], more=0, buttons=())
+    rest = replace(view, title=f"{view.title} (continued)", cards=view.cards[half:])
+    return render_cards(first, **kwargs) + render_cards(rest, **kwargs)

@@ -13,7 +13,8 @@ from bot.conversation.views import (
     Button, CampaignList, Card, Fact, FormErrors, Home, Notice, Option, OptionGroup, PreviewSample, PreviewView,
 )
 from bot.teams.cards import form_card, render
-from bot.teams.cards.form import values_from_payload
+from bot.teams.cards.views import render_cards
+from bot.teams.cards.form import form_of, values_from_payload
 from core.campaigns.drafts import CampaignDraft, FollowupDraft, SlotDraft
 from core.delivery.notify import DigestItem, DigestView
 from tests.unit.teams.cardcheck import assert_valid_card
@@ -68,7 +69,13 @@ def test_read_views_render_as_valid_cards():
         Home("invitebot", LONG, CampaignList("Yours", tuple(_card(i) for i in range(5))), _buttons()),
     ]
     for view in views:
-        assert_valid_card(render(view))
+        cards = render_cards(view)
+        for card in cards:
+            assert_valid_card(card)
+    # the 20 long campaigns did not fit one message: they came as several, none lost
+    many = render_cards(views[3])
+    assert len(many) > 1
+    assert sum(1 for c in many for t in texts_of(c) if t.startswith(LONG)) == 20
 
 
 def test_user_text_is_never_read_as_markdown():
@@ -105,16 +112,30 @@ def test_the_campaign_form_is_a_valid_card(mode, followups, languages):
     static = {"sender": [Option(str(i), f"{LONG} {i}", "a@b.c") for i in range(15)],
               "source": [OptionGroup("Finders", (Option("finder:1", LONG),)),
                          OptionGroup("Segments", (Option("segment:2", LONG),))]}
-    card = form_card(form, mode=mode, static_choices=static)
-    queries = assert_valid_card(card)
+    cards = _all_pages(form, mode=mode, static_choices=static)
+    queries = [q for card in cards for q in assert_valid_card(card)]
     # name, program and timezone search as the user types; sender and source were small enough to embed
     assert sorted(q["dataset"] for q in queries) == ["campaign_name", "program", "timezone"]
-    ids = {e.get("id") for e in _walk(card)}
-    assert {"name", "program", "sender", "source", "languages", "slots", "cohort_size", "moderation"} <= ids
-    assert all(f"messages.invitation.{lang}" in ids for lang in languages)
-    action = card["actions"][0]
-    assert action["type"] == ("Action.Submit" if mode == "submit" else "Action.Execute")
-    assert action["data"]["action"] == "form.submit" and action["data"]["form"]["kind"] == "campaign"
+    ids = {e.get("id") for card in cards for e in _walk(card)}
+    assert {f.id for f in form.fields} <= ids
+    for card in cards:
+        submit = card["actions"][-1]
+        assert submit["type"] == ("Action.Submit" if mode == "submit" else "Action.Execute")
+        assert submit["data"]["action"] == "form.submit"
+        assert form_of(inputs_of(card))["kind"] == "campaign"
+    if len(cards) > 1:
+        # every page submits the whole form: the other pages' values travel in a hidden input
+        last = values_from_payload(inputs_of(cards[-1]))
+        assert last["name"] == form.field("name").value
+        assert last[f"messages.invitation.{languages[-1]}"] == form.field(f"messages.invitation.{languages[-1]}").value
+
+
+def _all_pages(form, **kwargs):
+    cards = [form_card(form, **kwargs)]
+    while any(a["data"].get("action") == "form.page" and a["title"] == "Next" for a in cards[-1]["actions"]):
+        cards.append(form_card(form, page=len(cards), **kwargs))
+        assert len(cards) < 10
+    return cards
 
 
 def test_form_errors_show_under_their_fields_and_keep_what_was_typed():
@@ -138,12 +159,14 @@ def test_a_summary_error_is_shown_even_without_a_field():
 
 def test_submitted_values_come_back_typed_as_the_conversation_reads_them():
     form = build_form(_draft(0, ["en", "fr"]), state={"campaign_id": None}, labels={})
-    data = form_card(form)["actions"][0]["data"]
-    payload = {**data, "name": "new:Spring", "languages": "en,fr", "moderation": "false", "stop_if_ongoings": "true",
+    card = form_card(form)
+    payload = {**card["actions"][0]["data"], **inputs_of(card), "name": "new:Spring", "languages": "en,fr", "moderation": "false", "stop_if_ongoings": "true",
                "cohort_size": "12", "msteams": {"type": "task/submit"}}
     values = values_from_payload(payload)
-    assert values == {"name": "new:Spring", "languages": ["en", "fr"], "moderation": False,
-                      "stop_if_ongoings": True, "cohort_size": "12"}
+    assert {k: values[k] for k in ("name", "languages", "moderation", "stop_if_ongoings", "cohort_size")} == {
+        "name": "new:Spring", "languages": ["en", "fr"], "moderation": False, "stop_if_ongoings": True,
+        "cohort_size": "12"}
+    assert "_form" not in values and "action" not in values
 
 
 def _walk(node):
@@ -154,3 +177,11 @@ def _walk(node):
     elif isinstance(node, list):
         for value in node:
             yield from _walk(value)
+
+
+def inputs_of(card):
+    return {e["id"]: e["value"] for e in _walk(card) if e.get("type", "").startswith("Input.") and "value" in e}
+
+
+def texts_of(card):
+    return [e["text"] for e in _walk(card) if e.get("type") == "TextRun"]
