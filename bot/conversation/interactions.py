@@ -132,6 +132,12 @@ def _submit_campaign(ctx, session, actor, state, values) -> Reply:
     draft, errors = campaign_form.draft_from_values(values, state)
     form = campaign_form.build_form(draft, state=state, labels={}, note_limit=300)
     if errors:
+        # Show the core's other findings too, so one submission reveals every problem.
+        from core.campaigns.validation import check_draft
+
+        checked = check_draft(session=session, actor=actor, draft=draft, campaign_id=state.get("campaign_id"))
+        for e in checked.errors:
+            errors.setdefault(e.field, e.message)
         return Reply(errors=campaign_form.place_errors(form, errors))
     now, public_url = ctx.clock.now(), ctx.settings.public_url
     campaign_id = state.get("campaign_id")

@@ -1,0 +1,137 @@
+"""The flows of the bot core, platform-neutral: the same calls serve Slack and Teams."""
+
+from sqlmodel import select
+
+from bot.conversation import views as v
+from bot.conversation.actor import ChatUser, Profile, resolve_member_id
+from bot.conversation.commands import parse_command
+from bot.conversation.handlers import handle_command, home
+from bot.conversation.interactions import handle_action, handle_submission
+from bot.conversation.options import options_for
+from bot.conversation.runner import run_sync
+from core.campaigns.models import Campaign
+from core.db import session_scope
+from core.workspace.models import Member
+
+
+def values_for(form: v.Form, **changes):
+    """What a surface sends back for a form: each field's value, with `changes` applied."""
+    values = {f.id: f.value for f in form.fields}
+    values.update({k.replace("__", "."): val for k, val in changes.items()})
+    return values
+
+
+def open_form(ctx, member_id) -> v.Form:
+    reply = run_sync(ctx, member_id, handle_command, parse_command("create"))
+    assert isinstance(reply.dialog, v.Form)
+    return reply.dialog
+
+
+def valid_values(form, people, **more):
+    return {**values_for(form), "name": "new:Lyon push", "program": "new:Growth", "source": f"segment:{people.segment}",
+            "messages.invitation.en": "Hello {{firstName}}, let's connect.", "messages.welcome.en": "Thanks!",
+            "slots": "Mon-Fri 09:00-10:00", **more}
+
+
+def campaigns(ctx):
+    with session_scope(ctx.engine) as s:
+        return list(s.exec(select(Campaign)).all())
+
+
+def test_a_new_chat_user_becomes_a_member_by_email_or_as_first_admin(ctx, people):
+    # Carol from Teams with the email she has in Slack is the same member
+    same = resolve_member_id(ctx.engine, ChatUser("teams", "tenant-1", "aad-carol"),
+                             Profile(name="Carol M.", email="ucarol@example.com"))
+    assert same != people.carol  # another workspace (Teams tenant) until the workspace carries both ids
+    with session_scope(ctx.engine) as s:
+        fresh = s.get(Member, resolve_member_id(ctx.engine, ChatUser("slack", "T-new", "U1"), Profile(name="First")))
+        assert fresh.role == "admin" and fresh.name == "First"
+
+
+def test_create_with_errors_saves_nothing_then_succeeds(ctx, people):
+    form = open_form(ctx, people.bob)
+    assert form.field("sender").value == str(people.bob)
+
+    bad = run_sync(ctx, people.bob, handle_submission, form.kind, form.state,
+                   valid_values(form, people, name="new:x", cohort_size="lots", slots="someday"))
+    assert bad.errors is not None
+    assert {"name", "cohort_size", "slots"} <= set(bad.errors.errors)
+    assert campaigns(ctx) == []
+
+    good = run_sync(ctx, people.bob, handle_submission, form.kind, form.state, valid_values(form, people))
+    assert good.close_dialog and good.errors is None
+    [card] = good.messages
+    assert card.title == "Lyon push" and [b.action for b in card.buttons] == [
+        "campaign.activate", "campaign.edit", "campaign.preview", "campaign.stop"]
+    assert campaigns(ctx)[0].status == "draft"
+
+
+def test_core_errors_land_on_the_form_fields(ctx, people):
+    form = open_form(ctx, people.bob)
+    reply = run_sync(ctx, people.bob, handle_submission, form.kind, form.state,
+                     valid_values(form, people, **{"messages.invitation.en": "Hi {{nickname}}"}))
+    assert "nickname" in reply.errors.errors["messages.invitation.en"]
+
+
+def test_followups_are_added_and_removed(ctx, people):
+    form = open_form(ctx, people.bob)
+    added = run_sync(ctx, people.bob, handle_action, "form.followup.add", "", form_state=form.state,
+                     form_values=valid_values(form, people)).dialog
+    assert added.field("followups.1.delay") and added.field("messages.followup.1.en")
+    assert added.field("messages.invitation.en").value == "Hello {{firstName}}, let's connect."
+    assert added.state["rev"] > form.state.get("rev", 0)
+    removed = run_sync(ctx, people.bob, handle_action, "form.followup.remove", "0", form_state=added.state,
+                       form_values=values_for(added)).dialog
+    assert removed.field("followups.1.delay") is None
+
+
+def test_sources_follow_the_sender_chosen_in_the_form(ctx, people):
+    groups = run_sync(ctx, people.admin, options_for, "source", "lyon", {"sender": str(people.bob)})
+    assert [o.label for g in groups for o in g.options] == ["Lyon CTOs"]
+    assert run_sync(ctx, people.admin, options_for, "source", "lyon", {"sender": str(people.admin)}) == []
+
+
+def test_name_typeahead_offers_create_and_existing(ctx, people):
+    form = open_form(ctx, people.bob)
+    run_sync(ctx, people.bob, handle_submission, form.kind, form.state, valid_values(form, people))
+    options = run_sync(ctx, people.bob, options_for, "campaign_name", "lyon")
+    assert options[0].value == "new:lyon" and options[1].label == "Lyon push"
+    assert run_sync(ctx, people.bob, options_for, "timezone", "paris")[0].value == "Europe/Paris"
+
+
+def created(ctx, people):
+    form = open_form(ctx, people.bob)
+    run_sync(ctx, people.bob, handle_submission, form.kind, form.state, valid_values(form, people))
+    return campaigns(ctx)[0]
+
+
+def test_activate_and_stop_by_name_and_refusals(ctx, people):
+    campaign = created(ctx, people)
+    refused = run_sync(ctx, people.carol, handle_action, "campaign.activate", str(campaign.id))
+    assert refused.notice.tone == "error"  # Carol is in another workspace: it does not exist for her
+    outsider = run_sync(ctx, people.outsider, handle_command, parse_command("activate Lyon push"))
+    assert "No campaign is named" in outsider.notice.text
+
+    run_sync(ctx, people.bob, handle_command, parse_command("activate lyon PUSH"))
+    assert campaigns(ctx)[0].status == "active"
+    run_sync(ctx, people.admin, handle_action, "campaign.stop", str(campaign.id))  # an admin may stop it
+    assert campaigns(ctx)[0].status == "stopped"
+
+
+def test_list_show_preview_home_and_help(ctx, people):
+    created(ctx, people)
+    listed = run_sync(ctx, people.bob, handle_command, parse_command("list")).messages[0]
+    assert [c.title for c in listed.cards] == ["Lyon push"]
+    assert {f.label for f in listed.cards[0].facts} >= {"Health", "Today", "Invitations", "Acceptance", "Next slot"}
+    assert "admins" in run_sync(ctx, people.bob, handle_command, parse_command("list all")).notice.text
+    assert run_sync(ctx, people.admin, handle_command, parse_command("list all")).messages[0].cards
+    preview = run_sync(ctx, people.bob, handle_command, parse_command("preview Lyon push")).messages[0]
+    assert any(s.text.startswith("Hello Ann") for s in preview.samples)
+    assert run_sync(ctx, people.bob, home).campaigns.cards
+    assert "create" in run_sync(ctx, people.bob, handle_command, parse_command("")).notice.text
+
+
+def test_connect_in_sandbox_connects_at_once_and_says_so(ctx, people):
+    reply = run_sync(ctx, people.carol, handle_command, parse_command("connect"))
+    assert "sandbox" in reply.notice.text.lower()
+    assert open_form(ctx, people.carol) and run_sync(ctx, people.carol, handle_command, parse_command("create")).notice is None
