@@ -1,0 +1,172 @@
+"""Recording what happened to a claimed send, each write fenced by the attempt (`claims.fenced`),
+and what the engine does about provider errors (DESIGN §5, issue "Sending"):
+
+- rate limited → no invitation from that account before its next local day; planned ones move;
+- note limit → that account's invitations wait for a human; the sender is told;
+- account disconnected → account invalid, its campaigns paused, the sender told;
+- already connected / invited / cannot re-invite yet → enrollment updated, no retry;
+- transient or unknown → back to planned with a back-off; an unknown outcome is reconciled first."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlmodel import Session
+
+from core.campaigns import schedule
+from core.campaigns.models import STATUS_ACTIVE, STEP_FOLLOWUP, STEP_INVITATION, STEP_WELCOME, Campaign
+from core.delivery import claims, sequence, slots
+from core.delivery.claims import Claim
+from core.delivery.conversation import record_message
+from core.delivery.linkedin.port import ChatMessage
+from core.delivery.models import (
+    E_FAILED, E_FOLLOWING_UP, E_INVITED, E_SKIPPED, E_WELCOMED, S_CANCELLED, S_FAILED, S_PLANNED, S_SENT,
+    S_SKIPPED,
+    Enrollment, Relation, Send,
+)
+from core.delivery.notify import Alert
+from core.workspace.models import LinkedInAccount
+
+MAX_ATTEMPTS = 6
+
+
+def _finish_send(session: Session, claim: Claim, status: str, now: datetime, **values) -> bool:
+    result = session.execute(update(Send).where(claims.fenced(claim)).values(
+        status=status, lease_until=None, updated_at=now, **values))
+    return result.rowcount == 1
+
+
+def record_sent(*, session: Session, claim: Claim, now: datetime, provider_ref: str | None, chat_id: str | None,
+                public_url: str, reconciled: bool = False) -> bool:
+    """The action happened: the send is sent, the enrollment moves on, the next step is planned.
+    False when the attempt lost its lease to another (that one records instead)."""
+    if not _finish_send(session, claim, S_SENT, now, sent_at=now, provider_ref=(provider_ref or None) and provider_ref[:128],
+                        outcome_unknown=False, reason="reconciled with the provider" if reconciled else None):
+        return False
+    e = session.get(Enrollment, claim.enrollment_id)
+    e.updated_at = e.last_step_at = now
+    if claim.step == STEP_INVITATION:
+        e.state, e.invited_at, e.invitation_id = E_INVITED, now, provider_ref
+    else:
+        if chat_id:
+            e.chat_id = chat_id
+        if provider_ref:
+            record_message(session=session, account_id=claim.account_id, contact_id=claim.contact_id, by_us=True,
+                           message=ChatMessage(message_id=provider_ref, chat_id=chat_id or e.chat_id or "",
+                                               sender_id=None, is_sender=True, timestamp=now))
+        if claim.step == STEP_WELCOME:
+            e.state, e.welcomed_at = E_WELCOMED, now
+        else:
+            e.state = E_FOLLOWING_UP
+        session.add(e)
+        sequence.plan_next_followup(session=session, enrollment=e,
+                                    after_position=claim.position if claim.step == STEP_FOLLOWUP else 0,
+                                    sent_at=now, now=now, public_url=public_url)
+    session.add(e)
+    return True
+
+
+def record_skipped(*, session: Session, claim: Claim, now: datetime, reason: str, enrollment_state: str = E_SKIPPED,
+                   connected_provider_id: str | None = None) -> bool:
+    """No action and none to come for this send (already connected, stop rule, …)."""
+    if not _finish_send(session, claim, S_SKIPPED, now, reason=reason[:200], outcome_unknown=False):
+        return False
+    e = session.get(Enrollment, claim.enrollment_id)
+    e.state, e.reason, e.updated_at = enrollment_state, reason[:200], now
+    session.add(e)
+    if connected_provider_id:
+        _relation(session, claim.account_id, connected_provider_id, claim.contact_id, now, "provider")
+    return True
+
+
+def record_failed(*, session: Session, claim: Claim, now: datetime, reason: str) -> bool:
+    if not _finish_send(session, claim, S_FAILED, now, reason=reason[:200]):
+        return False
+    e = session.get(Enrollment, claim.enrollment_id)
+    e.state, e.reason, e.updated_at = E_FAILED, reason[:200], now
+    session.add(e)
+    return True
+
+
+def record_cancelled(*, session: Session, claim: Claim, now: datetime, reason: str) -> bool:
+    return _finish_send(session, claim, S_CANCELLED, now, reason=reason[:200], outcome_unknown=False)
+
+
+def release(*, session: Session, claim: Claim, now: datetime, reason: str, unknown: bool,
+            due_at: datetime | None = None) -> str:
+    """Give the send back for a later attempt (with back-off), or fail it after MAX_ATTEMPTS.
+    `unknown` keeps the mark that the next attempt must reconcile first."""
+    if claim.attempt >= MAX_ATTEMPTS:
+        record_failed(session=session, claim=claim, now=now, reason=f"gave up after {claim.attempt} attempts: {reason}")
+        return "failed"
+    due = due_at or now + timedelta(minutes=min(2 ** claim.attempt, 60))
+    session.execute(update(Send).where(claims.fenced(claim)).values(
+        status=S_PLANNED, lease_until=None, due_at=due.replace(microsecond=0), reason=reason[:200],
+        outcome_unknown=unknown, updated_at=now))
+    return "retry"
+
+
+def hold(*, session: Session, claim: Claim, now: datetime, reason: str) -> None:
+    """Back to planned, not retried by itself: waits for the account to be fixed."""
+    session.execute(update(Send).where(claims.fenced(claim)).values(
+        status=S_PLANNED, lease_until=None, reason=reason[:200], updated_at=now))
+
+
+def rate_limited(*, session: Session, claim: Claim, now: datetime, retry_after: float | None) -> None:
+    """No more invitations from this account before its next local day (or the provider's
+    Retry-After, if later); this and every planned invitation before then move on."""
+    account = session.get(LinkedInAccount, claim.account_id)
+    campaign = session.get(Campaign, claim.campaign_id)
+    until = slots.start_of_next_local_day(now, schedule.zone(campaign.timezone))
+    if retry_after:
+        until = max(until, now + timedelta(seconds=retry_after))
+    if claim.step != STEP_INVITATION:
+        release(session=session, claim=claim, now=now, reason="rate limited by the provider", unknown=False,
+                due_at=now + timedelta(seconds=retry_after or 3600))
+        return
+    account.invitations_paused_until = until
+    session.add(account)
+    hold(session=session, claim=claim, now=now, reason="rate limited by the provider")
+    moved = session.execute(select(Send.id, Send.campaign_id).where(
+        Send.account_id == account.id, Send.step == STEP_INVITATION, Send.status == S_PLANNED,
+        Send.due_at < until)).all()
+    for send_id, campaign_id in moved:
+        claims.move_to_next_day(session, send_id, session.get(Campaign, campaign_id), after=until - timedelta(seconds=1),
+                                now=now, reason="rate limited by the provider: moved to the next day")
+
+
+def note_limit(*, session: Session, claim: Claim, now: datetime, member_id: int, workspace_id: int) -> Alert:
+    account = session.get(LinkedInAccount, claim.account_id)
+    account.invitations_paused_reason = "LinkedIn refused the invitation note (note limit reached)"
+    session.add(account)
+    hold(session=session, claim=claim, now=now, reason="note limit reached: invitations paused")
+    return Alert(workspace_id=workspace_id, member_id=member_id, kind="note_limit",
+                 title="LinkedIn refused an invitation note",
+                 text="Your account reached LinkedIn's limit on invitation notes, so your invitations are paused.",
+                 action_hint="Shorten the invitation or wait for the limit to reset, then resume the campaign.",
+                 campaign_id=claim.campaign_id)
+
+
+def disconnected(*, session: Session, claim: Claim, now: datetime, member_id: int, workspace_id: int) -> Alert:
+    account = session.get(LinkedInAccount, claim.account_id)
+    account.status = "invalid"
+    session.add(account)
+    hold(session=session, claim=claim, now=now, reason="LinkedIn account disconnected")
+    session.execute(update(Campaign).where(Campaign.sender_id == member_id, Campaign.status == STATUS_ACTIVE)
+                    .values(paused_reason="the sender's LinkedIn account is disconnected", updated_at=now))
+    return Alert(workspace_id=workspace_id, member_id=member_id, kind="account_disconnected",
+                 title="Your LinkedIn account is disconnected",
+                 text="Your campaigns are paused until you reconnect your LinkedIn account.",
+                 action_hint="Use `connect` to link your account again; the campaigns resume by themselves.",
+                 campaign_id=claim.campaign_id)
+
+
+def _relation(session: Session, account_id: int, provider_user_id: str, contact_id: int | None, at: datetime,
+              source: str) -> None:
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    session.execute(dialect.insert(Relation.__table__).values(
+        account_id=account_id, provider_user_id=provider_user_id[:128], contact_id=contact_id, connected_at=at,
+        source=source).on_conflict_do_nothing(index_elements=["account_id", "provider_user_id"]))

@@ -1,0 +1,225 @@
+"""Carrying out one send: claim → (reconcile) → stop rules → fence → one provider call → record.
+
+The provider is called at most once per send (invariant 2): a claim whose earlier attempt may
+have reached the provider (`outcome_unknown`) first asks the provider whether the action
+happened (pending invitations and relations, or the chat's messages) and only acts when it did
+not. Every write after the call is fenced by the attempt number."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy.engine import Engine
+
+from core.campaigns.models import STEP_INVITATION, STEP_WELCOME, Campaign
+from core.db import session_scope
+from core.delivery import claims, conversation, links, outcomes
+from core.delivery.claims import Claim
+from core.delivery.linkedin.port import (
+    AccountDisconnected, AlreadyConnected, AlreadyInvited, CannotReinviteYet, LinkedInError, NoteLimitReached,
+    NotFound, OutcomeUnknown, RateLimited, Transient,
+)
+from core.delivery.models import E_DONE, E_REPLIED, Send
+from core.sources.models import Contact
+
+log = logging.getLogger("invitebot.delivery")
+RECONCILE_PAGES = 20
+UNDECIDABLE = "undecidable"
+
+
+@dataclass(frozen=True)
+class Found:
+    provider_ref: str | None
+    chat_id: str | None = None
+
+
+def perform_send(*, engine: Engine, gateway, clock, settings, notifier, send_id: int, worker: str) -> str:
+    """Do send `send_id` if it is due and ours to do; returns what happened (for logs and tests)."""
+    with session_scope(engine) as session:
+        claim = claims.claim_send(session=session, send_id=send_id, worker=worker, now=clock.now(), settings=settings)
+    if isinstance(claim, str):
+        return claim
+    alerts = []
+    try:
+        return _carry_out(engine, gateway, clock, settings, claim, alerts)
+    finally:
+        for alert in alerts:
+            try:
+                notifier.send_alert(alert)
+            except Exception:  # the send's state is recorded; a lost alert must not redo it
+                log.exception("alert %s for member %s could not be delivered", alert.kind, alert.member_id)
+
+
+def _carry_out(engine, gateway, clock, settings, claim: Claim, alerts: list) -> str:
+    public_url = settings.public_url
+    with session_scope(engine) as session:
+        contact, enrollment = claims.contact_and_enrollment(session, claim)
+        campaign = session.get(Campaign, claim.campaign_id)
+        chat_id, provider_id = enrollment.chat_id, contact.provider_id
+        text = links.tracked_text(session=session, send=session.get(Send, claim.send_id), public_url=public_url)
+        accepted_at = enrollment.accepted_at
+        rules = (campaign.stop_if_ongoings, campaign.stop_if_incomings)
+        sender_id, workspace_id, identifier = campaign.sender_id, campaign.workspace_id, contact.public_identifier
+    called = False
+    try:
+        if claim.reconcile_only:
+            return _after_stop(engine, gateway, clock, claim, provider_id, chat_id, text, public_url)
+        if claim.reconcile:
+            found = reconcile(gateway, claim, provider_id=provider_id, chat_id=chat_id, text=text)
+            if found == UNDECIDABLE:
+                with session_scope(engine) as session:
+                    outcomes.record_failed(session=session, claim=claim, now=clock.now(),
+                                           reason="outcome unknown and not verifiable: not sent again")
+                return "failed"
+            if found is not None:
+                return _sent(engine, clock, claim, found, public_url, reconciled=True)
+        if claim.step != STEP_INVITATION:
+            stopped = _stop_rules(engine, gateway, clock, claim, chat_id, accepted_at, rules)
+            if stopped:
+                return stopped
+        if provider_id is None:
+            provider_id = gateway.resolve_profile(account_id=claim.provider_account_id, identifier=identifier).provider_id
+            with session_scope(engine) as session:
+                row = session.get(Contact, claim.contact_id)
+                row.provider_id = provider_id
+                session.add(row)
+        with session_scope(engine) as session:
+            if not claims.mark_calling(session=session, claim=claim, now=clock.now()):
+                return "lease_lost"
+        called = True
+        try:
+            if claim.step == STEP_INVITATION:
+                result = gateway.send_invitation(account_id=claim.provider_account_id, provider_id=provider_id, note=text)
+                found = Found(result.invitation_id)
+            else:
+                result = gateway.send_message(account_id=claim.provider_account_id, text=text, chat_id=chat_id,
+                                              provider_id=None if chat_id else provider_id)
+                found = Found(result.message_id, result.chat_id)
+        except (OutcomeUnknown, Transient) as exc:
+            if isinstance(exc, Transient) and claim.step != STEP_INVITATION:
+                with session_scope(engine) as session:  # a 5xx: nothing happened
+                    return outcomes.release(session=session, claim=claim, now=clock.now(), reason=exc.code,
+                                            unknown=False)
+            # The action may have happened (a timeout after the request left): ask first. An
+            # invitation is cheap to look up, so a 5xx is checked too.
+            found = reconcile(gateway, claim, provider_id=provider_id, chat_id=chat_id, text=text)
+            if found is None or found == UNDECIDABLE:
+                with session_scope(engine) as session:
+                    return outcomes.release(session=session, claim=claim, now=clock.now(), reason=exc.code,
+                                            unknown=True)
+            return _sent(engine, clock, claim, found, public_url, reconciled=True)
+        return _sent(engine, clock, claim, found, public_url)
+    except LinkedInError as exc:
+        return _provider_error(engine, clock, claim, exc, alerts, sender_id, workspace_id, provider_id,
+                               maybe_done=claim.reconcile or called)
+
+
+def _after_stop(engine, gateway, clock, claim: Claim, provider_id, chat_id, text, public_url) -> str:
+    """A lease that expired across a stop: record what the earlier attempt did, never act again."""
+    found = reconcile(gateway, claim, provider_id=provider_id, chat_id=chat_id, text=text) if claim.reconcile else None
+    if isinstance(found, Found):
+        return _sent(engine, clock, claim, found, public_url, reconciled=True)
+    with session_scope(engine) as session:
+        outcomes.record_cancelled(session=session, claim=claim, now=clock.now(),
+                                  reason="campaign stopped" if found is None else
+                                  "campaign stopped; the last attempt's outcome could not be verified")
+    return "cancelled"
+
+
+def _sent(engine, clock, claim: Claim, found: Found, public_url: str, *, reconciled: bool = False) -> str:
+    with session_scope(engine) as session:
+        ok = outcomes.record_sent(session=session, claim=claim, now=clock.now(), provider_ref=found.provider_ref,
+                                  chat_id=found.chat_id, public_url=public_url, reconciled=reconciled)
+    if not ok:
+        log.warning("send %s attempt %s: lease lost after the call; the next attempt reconciles", claim.send_id,
+                    claim.attempt)
+        return "lease_lost"
+    return "reconciled" if reconciled else "sent"
+
+
+def _stop_rules(engine, gateway, clock, claim: Claim, chat_id, accepted_at, rules) -> str | None:
+    """Welcome: stop-if-ongoings / stop-if-incomings; follow-up: any reply. A fresh read of the chat
+    is recorded first."""
+    if chat_id:
+        fresh = gateway.list_messages(account_id=claim.provider_account_id, chat_id=chat_id, after=accepted_at)
+        with session_scope(engine) as session:
+            _, enrollment = claims.contact_and_enrollment(session, claim)
+            conversation.learn_messages(session=session, enrollment=enrollment, messages=fresh, now=clock.now())
+    if accepted_at is None:
+        return None
+    ongoings, incomings = rules if claim.step == STEP_WELCOME else (False, True)
+    with session_scope(engine) as session:
+        _, enrollment = claims.contact_and_enrollment(session, claim)
+        reason = conversation.stop_reason(session=session, enrollment=enrollment, since=accepted_at,
+                                          ongoings=ongoings, incomings=incomings or claim.step != STEP_WELCOME)
+        if reason is None:
+            return None
+        state = E_REPLIED if "contact wrote" in reason else E_DONE
+        outcomes.record_skipped(session=session, claim=claim, now=clock.now(), reason=reason, enrollment_state=state)
+    return "stopped"
+
+
+def _provider_error(engine, clock, claim: Claim, exc: LinkedInError, alerts: list, sender_id: int, workspace_id: int,
+                    provider_id: str | None, *, maybe_done: bool) -> str:
+    now = clock.now()
+    log.info("send %s attempt %s: provider said %s", claim.send_id, claim.attempt, exc.code)
+    with session_scope(engine) as session:
+        if isinstance(exc, RateLimited):
+            outcomes.rate_limited(session=session, claim=claim, now=now, retry_after=exc.retry_after)
+            return "rate_limited"
+        if isinstance(exc, NoteLimitReached):
+            alerts.append(outcomes.note_limit(session=session, claim=claim, now=now, member_id=sender_id,
+                                              workspace_id=workspace_id))
+            return "note_limit"
+        if isinstance(exc, AccountDisconnected):
+            alerts.append(outcomes.disconnected(session=session, claim=claim, now=now, member_id=sender_id,
+                                                workspace_id=workspace_id))
+            return "disconnected"
+        if isinstance(exc, AlreadyInvited) and claim.reconcile:
+            # Our own earlier attempt got through after all: this is the invitation we sent.
+            outcomes.record_sent(session=session, claim=claim, now=now, provider_ref=None, chat_id=None,
+                                 public_url="", reconciled=True)
+            return "reconciled"
+        if isinstance(exc, (AlreadyConnected, AlreadyInvited, CannotReinviteYet)):
+            reason = {"already_connected": "already connected to the sender",
+                      "already_invited": "an invitation from this account is already pending",
+                      "cannot_reinvite_yet": "withdrawn recently: LinkedIn refuses a new invitation yet"}[exc.code]
+            outcomes.record_skipped(session=session, claim=claim, now=now, reason=reason,
+                                    connected_provider_id=provider_id if isinstance(exc, AlreadyConnected) else None)
+            return "skipped"
+        if isinstance(exc, Transient):  # a read failed: try again later, reconciling if the call may have left
+            return outcomes.release(session=session, claim=claim, now=now, reason=exc.code, unknown=maybe_done)
+        if isinstance(exc, NotFound):
+            outcomes.record_failed(session=session, claim=claim, now=now, reason="LinkedIn profile not found")
+            return "failed"
+        outcomes.record_failed(session=session, claim=claim, now=now,
+                               reason=f"refused by LinkedIn ({exc.code}{f', HTTP {exc.status}' if exc.status else ''})")
+        return "failed"
+
+
+def reconcile(gateway, claim: Claim, *, provider_id: str | None, chat_id: str | None, text: str):
+    """Did the action of this send happen at the provider? `Found`, None (it did not), or
+    UNDECIDABLE (a first message whose chat we do not know)."""
+    if claim.step == STEP_INVITATION:
+        if provider_id is None:
+            return None  # never resolved, so never sent
+        for listing in (gateway.list_sent_invitations, gateway.list_relations):
+            cursor = None
+            for _ in range(RECONCILE_PAGES):
+                page = listing(account_id=claim.provider_account_id, cursor=cursor, limit=100)
+                for item in page.items:
+                    if item.provider_user_id == provider_id:
+                        return Found(getattr(item, "invitation_id", None))
+                cursor = page.cursor
+                if not cursor:
+                    break
+        return None
+    if not chat_id:
+        return UNDECIDABLE
+    since = (claim.previous_call_at or claim.lease_until - timedelta(days=1)) - timedelta(minutes=5)
+    for m in gateway.list_messages(account_id=claim.provider_account_id, chat_id=chat_id, after=since):
+        if m.is_sender and m.text == text:
+            return Found(m.message_id, m.chat_id)
+    return None

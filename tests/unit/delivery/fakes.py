@@ -1,0 +1,129 @@
+"""An in-memory LinkedIn gateway implementing the port, recording every call, with fault injection
+(raise an error instead of acting, or act and then raise — a timeout after the action)."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from core.delivery.linkedin.port import (
+    AlreadyConnected, AlreadyInvited, ChatMessage, InvitationSent, MessageSent, Page, PendingInvitation, Profile,
+    RelationInfo,
+)
+
+
+@dataclass
+class Call:
+    op: str
+    args: dict[str, Any]
+
+
+@dataclass
+class FakeGateway:
+    clock: Any
+    name: str = "fake"
+    calls: list[Call] = field(default_factory=list)
+    pending: dict[tuple[str, str], str] = field(default_factory=dict)  # (account, provider id) -> invitation id
+    relations: dict[tuple[str, str], datetime] = field(default_factory=dict)
+    messages: dict[str, list[ChatMessage]] = field(default_factory=dict)  # chat id -> messages
+    faults: dict[str, list[tuple[Exception, bool]]] = field(default_factory=dict)
+    on_call: Any = None  # a hook run inside every acting call (tests pause or kill there)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _seq: int = 0
+
+    def fail_next(self, op: str, error: Exception, *, after_action: bool = False, times: int = 1) -> None:
+        self.faults.setdefault(op, []).extend([(error, after_action)] * times)
+
+    def _fault(self, op: str):
+        queue = self.faults.get(op) or []
+        return queue.pop(0) if queue else (None, False)
+
+    def _next(self, prefix: str) -> str:
+        self._seq += 1
+        return f"{prefix}{self._seq}"
+
+    def acting_calls(self, op: str) -> list[Call]:
+        return [c for c in self.calls if c.op == op]
+
+    # -- the port ----------------------------------------------------------------------------
+
+    def resolve_profile(self, *, account_id: str, identifier: str) -> Profile:
+        self.calls.append(Call("resolve_profile", {"identifier": identifier}))
+        return Profile(provider_id=f"pid-{identifier}", public_identifier=identifier)
+
+    def send_invitation(self, *, account_id: str, provider_id: str, note: str | None) -> InvitationSent:
+        with self._lock:
+            self.calls.append(Call("send_invitation", {"account_id": account_id, "provider_id": provider_id, "note": note}))
+            error, after = self._fault("send_invitation")
+            if error is not None and not after:
+                raise error
+            if (account_id, provider_id) in self.relations:
+                raise AlreadyConnected()
+            if (account_id, provider_id) in self.pending:
+                raise AlreadyInvited()
+            invitation_id = self._next("inv-")
+            self.pending[(account_id, provider_id)] = invitation_id
+        if self.on_call:
+            self.on_call("send_invitation")
+        if error is not None:
+            raise error
+        return InvitationSent(invitation_id)
+
+    def list_sent_invitations(self, *, account_id: str, cursor: str | None = None, limit: int = 100) -> Page:
+        self.calls.append(Call("list_sent_invitations", {"account_id": account_id}))
+        items = [PendingInvitation(invitation_id=i, provider_user_id=p)
+                 for (a, p), i in self.pending.items() if a == account_id]
+        return Page(items=items)
+
+    def withdraw_invitation(self, *, account_id: str, invitation_id: str) -> None:
+        self.calls.append(Call("withdraw_invitation", {"account_id": account_id, "invitation_id": invitation_id}))
+        for key, value in list(self.pending.items()):
+            if key[0] == account_id and value == invitation_id:
+                del self.pending[key]
+
+    def list_relations(self, *, account_id: str, cursor: str | None = None, limit: int = 100) -> Page:
+        self.calls.append(Call("list_relations", {"account_id": account_id}))
+        return Page(items=[RelationInfo(provider_user_id=p, public_identifier=p.removeprefix("pid-"), connected_at=at)
+                           for (a, p), at in self.relations.items() if a == account_id])
+
+    def accept(self, account_id: str, provider_id: str, at: datetime) -> None:
+        self.pending.pop((account_id, provider_id), None)
+        self.relations[(account_id, provider_id)] = at
+
+    def send_message(self, *, account_id: str, text: str, chat_id: str | None = None,
+                     provider_id: str | None = None) -> MessageSent:
+        with self._lock:
+            self.calls.append(Call("send_message", {"account_id": account_id, "chat_id": chat_id,
+                                                    "provider_id": provider_id, "text": text}))
+            error, after = self._fault("send_message")
+            if error is not None and not after:
+                raise error
+            chat_id = chat_id or f"chat-{account_id}-{provider_id}"
+            message = ChatMessage(message_id=self._next("msg-"), chat_id=chat_id, sender_id=account_id,
+                                  is_sender=True, timestamp=self.clock.now(), text=text)
+            self.messages.setdefault(chat_id, []).append(message)
+        if error is not None:
+            raise error
+        return MessageSent(chat_id=chat_id, message_id=message.message_id)
+
+    def reply(self, chat_id: str, text: str, at: datetime, *, from_sender: bool = False) -> ChatMessage:
+        message = ChatMessage(message_id=self._next("msg-"), chat_id=chat_id, sender_id="x", is_sender=from_sender,
+                              timestamp=at, text=text)
+        self.messages.setdefault(chat_id, []).append(message)
+        return message
+
+    def list_messages(self, *, account_id: str, chat_id: str, after: datetime | None = None,
+                      limit: int = 100) -> list[ChatMessage]:
+        self.calls.append(Call("list_messages", {"chat_id": chat_id}))
+        return [m for m in self.messages.get(chat_id, []) if after is None or m.timestamp > after][:limit]
+
+    def search_people(self, *, account_id: str, query: dict[str, Any], limit: int = 50) -> list[Profile]:
+        return []
+
+    def hosted_link(self, *, member_ref: str, success_url: str | None = None) -> str:
+        return "https://example.invalid/link"
+
+    def register_webhook(self, *, request_url: str, secret: str, source: str) -> str:
+        return "wh-1"
