@@ -177,9 +177,11 @@ class BotFrameworkConnectorSimulator:
         return [card for c in self.activities(conversation_id) for card in c.cards]
 
     def clear(self) -> None:
+        """Forget what was received (and the rate window): a fresh start for the next step of a test."""
         with self._lock:
             self.calls.clear()
             self.throttled.clear()
+            self._window.clear()
 
     def sign_token(self, *, app_id: str, service_url: str, issuer: str = CHANNEL_ISSUER,
                    expires_in: int = 3600, key_id: str = KEY_ID, **extra: Any) -> str:

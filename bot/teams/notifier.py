@@ -1,0 +1,156 @@
+"""The Teams side of the chat notifier port (`core.delivery.notify.Notifier`): moderation digests
+and alerts sent proactively into the member's personal chat with the bot.
+
+The conversation reference was stored when the bot was installed or first addressed; sending
+goes through `continue_conversation` with the bot's app id. Teams allows about 7 messages a
+second per conversation and answers 429 beyond: we pace each conversation below that and, on
+a 429 all the same, wait as told by Retry-After (else back off exponentially) and try again."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+import time
+from collections import defaultdict
+from contextlib import contextmanager
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Callable, Iterator
+
+from botbuilder.core import TurnContext
+from msrest.exceptions import HttpOperationError
+
+from bot.conversation.digest import alert_card, digest_pages
+from bot.teams import references, replies
+from bot.teams.cards import render
+from core.delivery.notify import Alert, DigestView
+
+log = logging.getLogger("invitebot.teams")
+
+PER_SECOND = 7
+WINDOW_SECONDS = 1.05  # a little over a second: arrivals bunch up in transit
+MAX_ATTEMPTS = 6
+
+
+class TeamsDeliveryError(RuntimeError):
+    """A message could not be delivered after every retry."""
+
+
+def _retry_after(exc: HttpOperationError) -> float | None:
+    response = getattr(exc, "response", None)
+    status = getattr(response, "status_code", None) or getattr(response, "status", None)
+    if status != 429:
+        return None
+    headers = getattr(response, "headers", {}) or {}
+    try:
+        return max(0.0, float(headers.get("Retry-After", "")))
+    except ValueError:
+        return -1.0  # 429 without a usable Retry-After: back off exponentially
+
+
+class ConversationPacer:
+    """At most `per_second` sends per conversation in any window, across threads. A send counts
+    from its start until the window after it finished (the connector sees it arrive in between)."""
+
+    def __init__(self, per_second: int = PER_SECOND, window: float = WINDOW_SECONDS,
+                 monotonic: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep):
+        self.per_second, self.window = per_second, window
+        self._monotonic, self._sleep = monotonic, sleep
+        self._sent: dict[str, list[list[float]]] = defaultdict(list)
+        self._lock = threading.Lock()
+
+    @contextmanager
+    def turn(self, conversation_id: str) -> Iterator[None]:
+        cell = [float("inf")]  # in flight: occupies a slot until it finishes
+        while True:
+            with self._lock:
+                now = self._monotonic()
+                sent = self._sent[conversation_id]
+                sent[:] = [c for c in sent if now - c[0] < self.window]
+                if len(sent) < self.per_second:
+                    sent.append(cell)
+                    break
+                finished = [c[0] for c in sent if c[0] != float("inf")]
+                wait = self.window - (now - min(finished)) if finished else 0.05
+            self._sleep(max(wait, 0.01))
+        try:
+            yield
+        finally:
+            with self._lock:
+                cell[0] = self._monotonic()
+
+
+class TeamsNotifier:
+    def __init__(self, ctx, adapter, *, pacer: ConversationPacer | None = None, max_attempts: int = MAX_ATTEMPTS,
+                 sleep: Callable[[float], None] = time.sleep) -> None:
+        self.ctx = ctx
+        self.adapter = adapter
+        self.app_id = ctx.settings.microsoft_app_id or ""
+        self.pacer = pacer or ConversationPacer()
+        self.max_attempts = max_attempts
+        self._sleep = sleep
+
+    # -- the port ----------------------------------------------------------------------------------
+
+    def send_digest(self, digest: DigestView) -> dict:
+        """Every page of the digest to the sender's personal chat; {} when they never used Teams."""
+        refs = references.references_of_member(self.ctx.engine, digest.sender_member_id)
+        if not refs:
+            return {}
+        ref = refs[0]
+        user_ids = [ref["user"]["id"]] if ref.get("user") else None
+        ids = [self._post(ref, render(page, refresh_user_ids=user_ids)) for page in digest_pages(digest)]
+        log.info("teams digest campaign=%s pages=%d", digest.campaign_id, len(ids))
+        return {"teams": {"conversation_id": ref["conversation"]["id"], "activity_ids": ids}}
+
+    def send_alert(self, alert: Alert) -> None:
+        card = render(alert_card(alert))
+        for ref in references.references_of_member(self.ctx.engine, alert.member_id):
+            self._post(ref, card)
+        log.info("teams alert kind=%s member=%s", alert.kind, alert.member_id)
+
+    # -- sending -----------------------------------------------------------------------------------
+
+    def _post(self, ref: dict[str, Any], card: dict) -> str | None:
+        conversation_id = ref["conversation"]["id"]
+        delay = 0.5
+        for attempt in range(1, self.max_attempts + 1):
+            try:
+                with self.pacer.turn(conversation_id):
+                    return _run(lambda: self._send(ref, card))
+            except HttpOperationError as exc:
+                wait = _retry_after(exc)
+                if wait is None or attempt == self.max_attempts:
+                    raise TeamsDeliveryError(f"Teams refused a message ({type(exc).__name__})") from exc
+                wait = delay if wait < 0 else wait
+                delay = min(delay * 2, 30.0)
+                log.info("teams: 429 on a conversation, retrying in %.2fs (attempt %d)", wait, attempt)
+                self._sleep(wait)
+        raise TeamsDeliveryError("unreachable")
+
+    async def _send(self, ref: dict[str, Any], card: dict) -> str | None:
+        sent: list[str | None] = []
+
+        async def callback(turn_context: TurnContext) -> None:
+            response = await turn_context.send_activity(replies.card_activity(card))
+            sent.append(response.id if response else None)
+
+        await self.adapter.continue_conversation(references.reference_from(ref), callback, bot_app_id=self.app_id)
+        return sent[0] if sent else None
+
+
+def _run(make_coroutine: Callable[[], Any]) -> Any:
+    """Run a coroutine from synchronous code (worker threads), even when called from an event loop's thread."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(make_coroutine())
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(lambda: asyncio.run(make_coroutine())).result()
+
+
+def build_teams_notifier(ctx) -> TeamsNotifier:
+    """The notifier for a process's composition root (web, worker, clock)."""
+    from bot.teams import build_adapter
+
+    return TeamsNotifier(ctx, build_adapter(ctx, proactive=True))
