@@ -1,0 +1,93 @@
+"""The campaign story in Teams, over HTTP: create (dialog, type-ahead, refused then accepted),
+activate and stop from the card in place, refusals for other users."""
+
+from __future__ import annotations
+
+from sqlmodel import Session, select
+
+from core.campaigns.models import Campaign
+from core.db import session_scope
+from core.sources.segments import create_segment
+from core.workspace.models import ChatIdentity
+from tests.e2e.teams.harness import find_action, inputs, texts
+from tests.unit.teams.cardcheck import assert_valid_card
+
+
+async def _connected_admin(teams, db):
+    ada = teams.user("Ada Lovelace", email="ada@example.com")
+    await teams.say(ada, "connect")  # sandbox: connected at once
+    with Session(db) as session:
+        identity = session.exec(select(ChatIdentity)).one()
+    with session_scope(db) as session:
+        segment = create_segment(session=session, workspace_id=identity.workspace_id, name="Paris CTOs",
+                                 owner_id=identity.member_id)
+    return ada, identity, segment.id
+
+
+async def test_create_in_a_dialog_then_activate_and_stop_in_place(teams, db):
+    ada, identity, segment_id = await _connected_admin(teams, db)
+    teams.connector.clear()
+
+    # The command answers with a card whose button opens the dialog
+    await teams.say(ada, "create")
+    launcher = teams.last_card(ada)
+    fetched = await teams.task_fetch(ada, find_action(launcher, "Open the form"))
+    form = fetched["task"]["value"]["card"]["content"]
+    assert_valid_card(form)
+
+    # Type-ahead: the name searches as typed (Data.Query), offering to create it
+    results = await teams.search(ada, "campaign_name", "Spring outreach")
+    assert results[0] == {"title": "Create “Spring outreach”", "value": "new:Spring outreach"}
+    # Sources are those of the sender chosen in the card
+    sources = await teams.search(ada, "source", "", {"sender": str(identity.member_id)})
+    assert {"title": "Segments: Paris CTOs", "value": f"segment:{segment_id}"} in sources
+
+    # A refused submission keeps the dialog open with the errors on the fields; nothing saved
+    typed = {**inputs(form), "name": "new:Sp", "source": f"segment:{segment_id}",
+             "messages.invitation.en": "Hi {{firstName}} " + "x" * 320}
+    refused = await teams.task_submit(ada, find_action(form, verb="form.submit"), typed)
+    errors_card = refused["task"]["value"]["card"]["content"]
+    assert_valid_card(errors_card)
+    assert any(e.get("id") == "error.name" for e in _walk(errors_card))
+    with Session(db) as session:
+        assert session.exec(select(Campaign)).all() == []
+
+    # Fixed, it is saved; the dialog closes and the campaign card is posted
+    typed.update({"name": "new:Spring outreach", "program": "new:Growth", "messages.invitation.en": "Hi {{firstName}}, shall we connect?"})
+    teams.connector.clear()
+    accepted = await teams.task_submit(ada, find_action(errors_card, verb="form.submit"), typed)
+    assert accepted == {}, [t for t in texts(accepted["task"]["value"]["card"]["content"]) if "rror" in t or "must" in t or "nvalid" in t or "required" in t.lower()][:8]
+    card = teams.last_card(ada)
+    assert_valid_card(card)
+    assert "Spring outreach" in texts(card)
+
+    # Activate from the card: the answer replaces the card in place
+    activated = await teams.execute(ada, find_action(card, "Activate"))
+    assert activated["type"] == "application/vnd.microsoft.card.adaptive"
+    assert_valid_card(activated["value"])
+    with Session(db) as session:
+        assert session.exec(select(Campaign)).one().status == "active"
+
+    # Someone else of the workspace cannot stop it
+    bob = teams.user("Bob Builder", email="bob@example.com")
+    stop = find_action(activated["value"], verb="campaign.stop")
+    refused_stop = await teams.execute(bob, stop)
+    assert refused_stop["type"] == "application/vnd.microsoft.activity.message"
+    with Session(db) as session:
+        assert session.exec(select(Campaign)).one().status == "active"
+
+    # The sender can
+    stopped = await teams.execute(ada, stop)
+    assert_valid_card(stopped["value"])
+    with Session(db) as session:
+        assert session.exec(select(Campaign)).one().status == "stopped"
+
+
+def _walk(node):
+    if isinstance(node, dict):
+        yield node
+        for value in node.values():
+            yield from _walk(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _walk(value)
