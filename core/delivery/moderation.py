@@ -1,0 +1,236 @@
+"""Moderation (P-21…P-23): the evening digest of tomorrow's invitations and the sender's decisions.
+
+Only invitations are moderated (the welcome and follow-ups never are). Only the campaign's sender
+or an admin of its workspace decides (invariant 7), never someone of another workspace
+(invariant 8), and never once the send is claimed: the decision locks the send row, which a
+claim skips. Undecided items go out as planned (P-22)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
+
+from core.campaigns import schedule
+from core.campaigns.models import STATUS_ACTIVE, STEP_INVITATION, Campaign
+from core.campaigns.templates import (
+    TemplateProblem, check_template, context_for, counted_length, has_line_break, render, utf16_length,
+)
+from core.config import Settings
+from core.delivery.models import E_PLANNED, E_SKIPPED, S_PLANNED, S_SKIPPED, Digest, Enrollment, Send
+from core.delivery.notify import DigestItem, DigestView, Notifier
+from core.delivery.rendering import render_step, templates_of
+from core.errors import FieldError, NotAllowed, NotFound, Outcome
+from core.sources.models import Contact
+from core.workspace.models import LinkedInAccount, Member
+
+ACTIONS = ("skip", "restore", "language", "edit")
+SKIPPED_BY_MODERATOR = "skipped by the moderator"
+
+
+def _length(text: str, public_url: str | None) -> int:
+    return counted_length(text, public_url=public_url) if public_url else utf16_length(text)
+
+
+def digest_view(*, session: Session, digest_id: int, public_url: str | None = None) -> DigestView:
+    """The neutral digest of one campaign's day: every invitation with its contact, language, text,
+    length against the account's limit, and warnings."""
+    digest = session.get(Digest, digest_id)
+    if digest is None:
+        raise NotFound("This digest no longer exists.")
+    campaign = session.get(Campaign, digest.campaign_id)
+    account = session.execute(select(LinkedInAccount).where(LinkedInAccount.member_id == campaign.sender_id)).scalars().first()
+    limit = account.note_limit if account else 300
+    rows = session.execute(
+        select(Send, Contact).join(Contact, Contact.id == Send.contact_id)
+        .where(Send.campaign_id == campaign.id, Send.local_date == digest.for_date, Send.step == STEP_INVITATION)
+        .order_by(Send.due_at, Send.id)).all()
+    items = []
+    for send, contact in rows:
+        length = _length(send.text, public_url)
+        warnings = []
+        if length > limit:
+            warnings.append(f"over the limit: {length}/{limit}")
+        if has_line_break(send.text):
+            warnings.append("line break: LinkedIn notifications may cut it")
+        if contact.language and contact.language not in campaign.languages:
+            warnings.append(f"contact language {contact.language} not in the campaign: sent in {send.language}")
+        items.append(DigestItem(
+            send_id=send.id, contact_id=contact.id, contact_name=contact.full_name or contact.public_identifier,
+            headline=contact.headline, language=send.language, languages=tuple(campaign.languages), text=send.text,
+            length=length, limit=limit, status=send.status, edited=send.edited, warnings=tuple(warnings)))
+    planned = [send.due_at for send, _ in rows if send.status == S_PLANNED]
+    return DigestView(
+        digest_id=digest.id, workspace_id=digest.workspace_id, campaign_id=campaign.id, campaign_name=campaign.name,
+        sender_member_id=campaign.sender_id, for_date=digest.for_date, starts_at=min(planned) if planned else None,
+        timezone=campaign.timezone, items=tuple(items), sandbox=bool(account and account.provider == "sandbox"))
+
+
+def deliver_digest(*, session: Session, digest_id: int, notifier: Notifier, now: datetime,
+                   public_url: str | None = None) -> bool:
+    """Hand a moderated day's digest to the chat notifier once; an empty day is not sent."""
+    digest = session.get(Digest, digest_id)
+    if digest is None or digest.delivered_at is not None:
+        return False
+    view = digest_view(session=session, digest_id=digest_id, public_url=public_url)
+    if not view.items:
+        return False
+    refs = notifier.send_digest(view) or {}
+    digest.delivery, digest.delivered_at = dict(refs), now
+    session.add(digest)
+    return True
+
+
+def _require_moderator(actor: Member, campaign: Campaign) -> None:
+    if actor.workspace_id != campaign.workspace_id:
+        raise NotAllowed("This invitation belongs to another workspace.")
+    if not actor.active:
+        raise NotAllowed("Your membership of this workspace is inactive; ask an admin to reactivate it.")
+    if actor.id != campaign.sender_id and not actor.is_admin:
+        raise NotAllowed(f"Only the sender of “{campaign.name}” or a workspace admin can moderate its invitations.")
+
+
+def _locked_send(session: Session, send_id: int) -> Send:
+    stmt = select(Send).where(Send.id == send_id)
+    if session.get_bind().dialect.name == "postgresql":
+        stmt = stmt.with_for_update()
+    send = session.execute(stmt.execution_options(populate_existing=True)).scalars().first()
+    if send is None:
+        raise NotFound("This invitation no longer exists.")
+    return send
+
+
+def _require_open(send: Send, campaign: Campaign) -> None:
+    if send.step != STEP_INVITATION:
+        raise NotAllowed("Only invitations are moderated: the welcome and follow-ups follow their own rules.")
+    if campaign.status != STATUS_ACTIVE:
+        raise NotAllowed("The campaign is stopped: nothing more will be sent.")
+    if send.status not in (S_PLANNED, S_SKIPPED):
+        raise NotAllowed({
+            "claimed": "Too late: this invitation is being sent right now.",
+            "sent": "Too late: this invitation was already sent.",
+        }.get(send.status, f"This invitation can no longer change (it is {send.status})."))
+
+
+def decide(*, session: Session, actor: Member, send_id: int, action: str, value: str | None, now: datetime,
+           public_url: str) -> Outcome[Send]:
+    """Apply one moderation decision: skip, restore, switch language (re-rendered, re-checked) or
+    edit the text (checked like the form). Refusals raise `NotAllowed` with a reason to show;
+    invalid input returns field errors (`language` or `text`) and changes nothing."""
+    if action not in ACTIONS:
+        raise NotAllowed(f"Unknown decision “{action}”.")
+    send = _locked_send(session, send_id)
+    campaign = session.get(Campaign, send.campaign_id)
+    _require_moderator(actor, campaign)
+    _require_open(send, campaign)
+    enrollment = session.get(Enrollment, send.enrollment_id)
+    if action == "skip":
+        return Outcome(value=_set_skipped(session, send, enrollment, actor, now, skip=True))
+    if action == "restore":
+        return Outcome(value=_set_skipped(session, send, enrollment, actor, now, skip=False))
+    account = session.execute(select(LinkedInAccount).where(LinkedInAccount.id == send.account_id)).scalar_one()
+    contact = session.get(Contact, send.contact_id)
+    sender = session.get(Member, campaign.sender_id)
+    if action == "language":
+        language = (value or "").strip()
+        if language not in campaign.languages:
+            return Outcome(errors=[FieldError("language", f"Pick one of the campaign's languages: {', '.join(campaign.languages)}.")])
+        template = templates_of(session, campaign.id).get((STEP_INVITATION, 0, language))
+        rendered = render_step(template.template if template else None, contact, sender_name=sender.name,
+                               step=STEP_INVITATION, note_limit=account.note_limit, public_url=public_url)
+        if rendered.problem:
+            return Outcome(errors=[FieldError("language", f"In {language}: {rendered.problem}.")])
+        send.text, send.language, send.edited = rendered.text, language, False
+        enrollment.language = language
+    else:
+        problem, text, warnings = _check_edit(value, contact, sender.name, account.note_limit, public_url)
+        if problem:
+            return Outcome(errors=[FieldError("text", problem)])
+        send.text, send.edited = text, True
+    send.decided_by_id, send.updated_at = actor.id, now
+    session.add_all([send, enrollment])
+    session.flush()
+    return Outcome(value=send, warnings=[FieldError("text", w) for w in warnings] if action == "edit" else [])
+
+
+def _check_edit(value: str | None, contact: Contact, sender_name: str, limit: int, public_url: str):
+    source = (value or "").strip()
+    if not source:
+        return "Write the invitation: it cannot be empty.", None, []
+    try:
+        check_template(source)
+        rendered = render(source, context_for(contact, sender_name), public_url=public_url)
+    except TemplateProblem as exc:
+        return str(exc), None, []
+    if rendered.missing:
+        return f"{contact.full_name or 'This contact'} has no {', '.join(rendered.missing)}: add a fallback, e.g. {{{{{rendered.missing[0]}|default('there')}}}}.", None, []
+    if rendered.length > limit:
+        return f"Too long: {rendered.length}/{limit} characters once personalised (links count as tracked).", None, []
+    warnings = ["A line break may cut the invitation in LinkedIn's notification."] if has_line_break(rendered.text) else []
+    return None, rendered.text, warnings
+
+
+def _set_skipped(session: Session, send: Send, enrollment: Enrollment, actor: Member, now: datetime, *, skip: bool) -> Send:
+    if skip:
+        send.status, send.reason = S_SKIPPED, SKIPPED_BY_MODERATOR
+        enrollment.state, enrollment.reason = E_SKIPPED, SKIPPED_BY_MODERATOR
+    elif send.status == S_SKIPPED:
+        if send.reason != SKIPPED_BY_MODERATOR:
+            raise NotAllowed(f"This invitation was skipped for a reason a restore cannot undo: {send.reason}.")
+        send.status, send.reason = S_PLANNED, None
+        enrollment.state, enrollment.reason = E_PLANNED, None
+    send.decided_by_id, send.updated_at, enrollment.updated_at = actor.id, now, now
+    try:
+        with session.begin_nested():
+            session.add_all([send, enrollment])
+            session.flush()
+    except IntegrityError:
+        raise NotAllowed("This contact was invited by this account in another campaign meanwhile.") from None
+    return send
+
+
+def skip_all(*, session: Session, actor: Member, digest_id: int, send_ids: list[int], skip: bool, now: datetime) -> int:
+    """Skip (or restore) several invitations of one digest; those no longer open are left alone.
+    Returns how many changed."""
+    digest = session.get(Digest, digest_id)
+    if digest is None:
+        raise NotFound("This digest no longer exists.")
+    campaign = session.get(Campaign, digest.campaign_id)
+    _require_moderator(actor, campaign)
+    changed = 0
+    for send_id in sorted(set(send_ids)):
+        send = _locked_send(session, send_id)
+        if send.campaign_id != campaign.id or send.local_date != digest.for_date:
+            continue
+        try:
+            _require_open(send, campaign)
+        except NotAllowed:
+            continue
+        if (send.status == S_PLANNED) == skip:
+            try:
+                _set_skipped(session, send, session.get(Enrollment, send.enrollment_id), actor, now, skip=skip)
+                changed += 1
+            except NotAllowed:
+                continue
+    return changed
+
+
+def build_digest_now(*, session: Session, actor: Member, campaign_id: int, now: datetime, settings=None) -> DigestView:
+    """`digest [NAME]`: tomorrow's plan now, planning it first if the evening run has not yet."""
+    from core.delivery.planner import plan_due
+
+    campaign = session.get(Campaign, campaign_id)
+    if campaign is None or campaign.workspace_id != actor.workspace_id:
+        raise NotFound("No such campaign in your workspace.")
+    _require_moderator(actor, campaign)
+    if campaign.status != STATUS_ACTIVE:
+        raise NotAllowed(f"“{campaign.name}” is not active: activate it first to see tomorrow's plan.")
+    settings = settings or Settings.model_construct()
+    plan_due(session=session, now=now, settings=settings, campaign_ids=[campaign_id], force_tomorrow=True)
+    tomorrow = now.astimezone(schedule.zone(campaign.timezone)).date() + timedelta(days=1)
+    digest = session.execute(select(Digest).where(Digest.campaign_id == campaign_id, Digest.for_date == tomorrow)).scalars().first()
+    if digest is None:
+        raise NotAllowed("Tomorrow cannot be planned for this campaign (its sender's account is paused or disconnected).")
+    return digest_view(session=session, digest_id=digest.id, public_url=settings.public_url)
