@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any, Callable
 
 from sqlalchemy import JSON, func, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Engine
 
@@ -25,7 +24,8 @@ from core.db import session_scope
 from core.sources.contacts import KNOWN_COLUMNS, ContactRow, clean_row, column_name
 from core.sources.language import detect_languages, profile_text
 from core.sources.models import Contact, Segment, SegmentContact
-from core.sources.segments import create_segment, insert_ignoring_conflicts
+from core.sources.bulk import upsert
+from core.sources.segments import create_segment
 
 BATCH = 1000
 UPDATABLE = ("profile_url", "first_name", "last_name", "headline", "company", "job_title", "location", "language",
@@ -161,17 +161,16 @@ def import_contacts(*, engine: Engine, workspace_id: int, path: str | Path, segm
             segment = create_segment(session=session, workspace_id=workspace_id, name=segment_name,
                                      owner_id=owner_id, is_global=is_global)
         before = _count(session, workspace_id)
-        dialect = session.get_bind().dialect.name
-        upserts = {kept: _upsert_statement(dialect, keep_known_language=kept) for kept in (False, True)}
         for start in range(0, len(rows), BATCH):
             batch = rows[start:start + BATCH]
             ids: list[int] = []
-            for kept in (False, True):
-                values = [_values(workspace_id, r, now) for r in batch if (id(r) in detected) == kept]
-                if values:
-                    ids += session.execute(upserts[kept], values).scalars().all()
-            insert_ignoring_conflicts(session, SegmentContact.__table__,
-                                      [{"segment_id": segment.id, "contact_id": cid, "added_at": now} for cid in ids])
+            for guessed in (False, True):
+                values = [_values(workspace_id, r, now) for r in batch if (id(r) in detected) == guessed]
+                ids += upsert(session, Contact.__table__, values, conflict=("workspace_id", "public_identifier"),
+                              changes=_changes(keep_known_language=guessed), returning=Contact.__table__.c.id)
+            upsert(session, SegmentContact.__table__,
+                   [{"segment_id": segment.id, "contact_id": cid, "added_at": now} for cid in ids],
+                   conflict=("segment_id", "contact_id"))
             if progress:
                 progress(start + len(batch), len(rows))
         report.created = _count(session, workspace_id) - before
@@ -206,22 +205,23 @@ def _values(workspace_id: int, row: ContactRow, now) -> dict[str, Any]:
     return values
 
 
-def _upsert_statement(dialect_name: str, *, keep_known_language: bool):
-    """INSERT … ON CONFLICT (workspace, public identifier) DO UPDATE with the non-empty new values.
-    A guessed language (`keep_known_language`) never replaces one the contact already has."""
+def _changes(*, keep_known_language: bool):
+    """The SET clause of a contact met again: the file's non-empty values win, custom fields
+    are merged, and a guessed language (`keep_known_language`) never replaces a known one."""
     table = Contact.__table__
-    stmt = (postgresql if dialect_name == "postgresql" else sqlite).insert(table)
-    new = stmt.excluded
-    changes: dict[str, Any] = {name: func.coalesce(new[name], table.c[name]) for name in UPDATABLE}
-    if keep_known_language:
-        changes["language"] = func.coalesce(table.c.language, new.language)
-    if dialect_name == "postgresql":
-        merged = table.c.custom_fields.cast(JSONB).op("||")(new.custom_fields.cast(JSONB))
-        changes["custom_fields"] = merged.cast(JSON)
-    else:
-        changes["custom_fields"] = func.json_patch(table.c.custom_fields, new.custom_fields)
-    return stmt.on_conflict_do_update(index_elements=["workspace_id", "public_identifier"],
-                                      set_=changes).returning(table.c.id)
+
+    def changes(new, dialect: str) -> dict[str, Any]:
+        values: dict[str, Any] = {name: func.coalesce(new[name], table.c[name]) for name in UPDATABLE}
+        if keep_known_language:
+            values["language"] = func.coalesce(table.c.language, new.language)
+        if dialect == "postgresql":
+            merged = table.c.custom_fields.cast(JSONB).op("||")(new.custom_fields.cast(JSONB))
+            values["custom_fields"] = merged.cast(JSON)
+        else:
+            values["custom_fields"] = func.json_patch(table.c.custom_fields, new.custom_fields)
+        return values
+
+    return changes
 
 
 __all__ = ["BadRow", "ImportReport", "KNOWN_COLUMNS", "import_contacts", "read_contacts_file"]

@@ -12,13 +12,13 @@ from datetime import datetime
 from typing import Any, Iterable
 
 from sqlalchemy import Select, false, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
 from core.clock import SystemClock
 from core.db import utcnow
 from core.campaigns.naming import name_key
 from core.errors import NotFound
+from core.sources.bulk import upsert
 from core.sources.criteria import criteria_condition, dump_criteria, parse_criteria
 from core.sources.models import Contact, Finder, FinderMember, Segment, SegmentContact
 from core.workspace.models import LinkedInAccount, Member
@@ -101,14 +101,6 @@ def add_finder_members(*, session: Session, workspace_id: int, finder_id: int, m
     session.flush()
 
 
-def insert_ignoring_conflicts(session: Session, table, rows: list[dict[str, Any]]) -> None:
-    """INSERT … ON CONFLICT DO NOTHING, as one batched statement on SQLite and PostgreSQL."""
-    if not rows:
-        return
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    session.execute(dialect.insert(table).on_conflict_do_nothing(), rows)
-
-
 def add_contacts_to_segment(*, session: Session, workspace_id: int, segment_id: int, contact_ids: Iterable[int],
                             now: datetime | None = None) -> None:
     """Put contacts of this workspace into a list segment; contacts already in it stay as they are.
@@ -120,8 +112,9 @@ def add_contacts_to_segment(*, session: Session, workspace_id: int, segment_id: 
         chunk = wanted[start:start + 5000]
         own = session.execute(select(Contact.id).where(Contact.workspace_id == workspace_id,
                                                        Contact.id.in_(chunk))).scalars().all()
-        insert_ignoring_conflicts(session, SegmentContact.__table__,
-                                  [{"segment_id": segment_id, "contact_id": cid, "added_at": added_at} for cid in own])
+        upsert(session, SegmentContact.__table__,
+               [{"segment_id": segment_id, "contact_id": cid, "added_at": added_at} for cid in own],
+               conflict=("segment_id", "contact_id"))
     session.flush()
 
 
