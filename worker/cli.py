@@ -34,7 +34,7 @@ def _context(settings):
     # The embedded run keeps its SQLite file current; production runs `release: invitebot db upgrade`.
     if not settings.database_url:
         upgrade(settings.effective_database_url)
-    return build_context(settings)
+    return build_context(settings, chat=True)
 
 
 def _announce_surfaces(settings) -> None:

@@ -39,10 +39,28 @@ def build_gateway(settings: Settings, engine: Engine, clock: Clock):
     return SandboxGateway(engine=engine, clock=clock, settings=settings)
 
 
+def build_chat_notifier(ctx: Context) -> Notifier:
+    """Digests and alerts go to every chat platform a member can be reached on: Slack when it is
+    configured, Teams always (members without a Teams conversation are skipped), and the log."""
+    notifiers: list[Notifier] = [LoggingNotifier()]
+    if ctx.settings.slack_enabled:
+        from bot.slack.notifier import SlackNotifier
+
+        notifiers.append(SlackNotifier(ctx.settings, ctx.engine))
+    from bot.teams.notifier import build_teams_notifier
+
+    notifiers.append(build_teams_notifier(ctx))
+    return FanoutNotifier(notifiers)
+
+
 def build_context(settings: Settings, *, clock: Clock | None = None, notifier: Notifier | None = None,
-                  engine: Engine | None = None) -> Context:
+                  engine: Engine | None = None, chat: bool = False) -> Context:
+    """`chat=True` (the process commands) wires the Slack and Teams notifiers; tests pass their own."""
     clock = clock or SystemClock()
     engine = engine or make_engine(settings.effective_database_url)
     gateway = build_gateway(settings, engine, clock)
-    return Context(settings=settings, engine=engine, clock=clock, gateway=gateway,
-                   notifier=notifier or FanoutNotifier([LoggingNotifier()]))
+    ctx = Context(settings=settings, engine=engine, clock=clock, gateway=gateway,
+                  notifier=notifier or FanoutNotifier([LoggingNotifier()]))
+    if chat and notifier is None:
+        ctx.notifier = build_chat_notifier(ctx)
+    return ctx
