@@ -65,8 +65,9 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
         @event.listens_for(engine, "begin")
         def _sqlite_begin(conn):  # pragma: no cover - trivial
             # BEGIN IMMEDIATE takes the write lock up front: two writers wait instead of
-            # failing with "database is locked" half way through a claim.
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            # failing with "database is locked" half way through a claim. A read-only unit of
+            # work (execution option `read_only`) begins deferred, so readers run side by side.
+            conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get("read_only") else "BEGIN IMMEDIATE")
 
         return engine
     return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=20)

@@ -8,6 +8,9 @@ in the tenant's workspace (the first member of a workspace is its admin) — by
 
 from __future__ import annotations
 
+import threading
+import time
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Awaitable, Callable
 
@@ -73,18 +76,55 @@ def resolve_member(*, session: Session, who: ChatUser, profile: Profile | None =
 
 def resolve_member_id(engine, who: ChatUser, profile: Profile | None = None) -> int:
     """Resolve in its own unit of work (called with `asyncio.to_thread`); returns the member id."""
-    from core.db import session_scope
+    from bot.conversation.runner import unit_of_work
 
-    with session_scope(engine) as session:
+    with unit_of_work(engine) as session:
         return resolve_member(session=session, who=who, profile=profile).id
 
 
 def known_member_id(engine, who: ChatUser) -> int | None:
-    from core.db import session_scope
+    from bot.conversation.runner import unit_of_work
 
-    with session_scope(engine) as session:
+    with unit_of_work(engine, read_only=True) as session:
         member = known_member(session=session, who=who)
         return member.id if member is not None else None
+
+
+class IdentityCache:
+    """Chat identity → member id, kept for a few minutes: a chat identity never moves to another
+    member, so every interaction need not ask the database who is asking."""
+
+    def __init__(self, size: int = 10_000, ttl_seconds: float = 300.0) -> None:
+        self._items: OrderedDict[tuple[str, str, str], tuple[int, float]] = OrderedDict()
+        self._size, self._ttl = size, ttl_seconds
+        self._lock = threading.Lock()
+
+    def get(self, who: ChatUser) -> int | None:
+        key = (who.platform, who.tenant, who.user_id)
+        with self._lock:
+            hit = self._items.get(key)
+            if hit is None or hit[1] < time.monotonic():
+                return None
+            self._items.move_to_end(key)
+            return hit[0]
+
+    def put(self, who: ChatUser, member_id: int) -> None:
+        with self._lock:
+            self._items[(who.platform, who.tenant, who.user_id)] = (member_id, time.monotonic() + self._ttl)
+            self._items.move_to_end((who.platform, who.tenant, who.user_id))
+            while len(self._items) > self._size:
+                self._items.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+
+def _cache(ctx) -> IdentityCache:
+    cache = ctx.extras.get("identity_cache")
+    if cache is None:
+        cache = ctx.extras.setdefault("identity_cache", IdentityCache())
+    return cache
 
 
 async def identify(ctx, who: ChatUser, lookup: ProfileLookup | None = None) -> int:
@@ -92,8 +132,12 @@ async def identify(ctx, who: ChatUser, lookup: ProfileLookup | None = None) -> i
     only when the identity is new."""
     import asyncio
 
-    member_id = await asyncio.to_thread(known_member_id, ctx.engine, who)
-    if member_id is not None:
-        return member_id
-    profile = await lookup(who) if lookup else None
-    return await asyncio.to_thread(resolve_member_id, ctx.engine, who, profile)
+    cache = _cache(ctx)
+    member_id = cache.get(who)
+    if member_id is None:
+        member_id = await asyncio.to_thread(known_member_id, ctx.engine, who)
+    if member_id is None:
+        profile = await lookup(who) if lookup else None
+        member_id = await asyncio.to_thread(resolve_member_id, ctx.engine, who, profile)
+    cache.put(who, member_id)
+    return member_id

@@ -214,7 +214,8 @@ def _digest(ctx, session, actor, command: Command) -> Reply:
             return Reply.say("None of your campaigns is active with moderation on: no digest to build.")
     pages = []
     for campaign in targets:
-        view = build_digest_now(session=session, actor=actor, campaign_id=campaign.id, now=ctx.clock.now())
+        view = build_digest_now(session=session, actor=actor, campaign_id=campaign.id, now=ctx.clock.now(),
+                                settings=ctx.settings)
         pages += digest_pages(view)
     return Reply(direct=pages, notice=Notice(f"Tomorrow's plan of {len(targets)} campaign(s) is in your messages.",
                                              tone="success"))

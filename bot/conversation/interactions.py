@@ -156,10 +156,11 @@ def _submit_campaign(ctx, session, actor, state, values) -> Reply:
 
 # -- the moderation digest --------------------------------------------------------------------
 
-def _digest_page(session, digest_id: int, page: int):
+def _digest_page(ctx, session, digest_id: int, page: int):
     from core.delivery.moderation import digest_view
 
-    return digests.digest_page(digest_view(session=session, digest_id=digest_id), page)
+    view = digest_view(session=session, digest_id=digest_id, public_url=ctx.settings.public_url)
+    return digests.digest_page(view, page)
 
 
 def _digest_action(ctx, session, actor, action: str, value: str) -> Reply:
@@ -168,15 +169,15 @@ def _digest_action(ctx, session, actor, action: str, value: str) -> Reply:
     digest_id, page, send_id, extra = digests.parse_value(value)
     now, public_url = ctx.clock.now(), ctx.settings.public_url
     if action in ("digest.skip_all", "digest.restore_all"):
-        view = digest_view(session=session, digest_id=digest_id)
+        view = digest_view(session=session, digest_id=digest_id, public_url=public_url)
         _check_digest_workspace(actor, view)
         skip_all(session=session, actor=actor, digest_id=digest_id, send_ids=digests.page_send_ids(view, page),
                  skip=action == "digest.skip_all", now=now)
-        return Reply(replace=_digest_page(session, digest_id, page))
+        return Reply(replace=_digest_page(ctx, session, digest_id, page))
     if send_id is None:
         raise ValueError("this button names no invitation")
     if action == "digest.edit":
-        view = digest_view(session=session, digest_id=digest_id)
+        view = digest_view(session=session, digest_id=digest_id, public_url=public_url)
         _check_digest_workspace(actor, view)
         item = next((i for i in view.items if i.send_id == send_id), None)
         if item is None:
@@ -189,7 +190,7 @@ def _digest_action(ctx, session, actor, action: str, value: str) -> Reply:
                      public_url=public_url)
     if not outcome.ok:
         return Reply(notice=handlers.Notice(" ".join(e.message for e in outcome.errors), tone="error"))
-    return Reply(replace=_digest_page(session, digest_id, page))
+    return Reply(replace=_digest_page(ctx, session, digest_id, page))
 
 
 def _check_digest_workspace(actor, view) -> None:
@@ -218,4 +219,4 @@ def _submit_digest_edit(ctx, session, actor, state, values) -> Reply:
                      now=ctx.clock.now(), public_url=ctx.settings.public_url)
     if not outcome.ok:
         return Reply(errors=FormErrors({"text": " ".join(e.message for e in outcome.errors)}))
-    return Reply(close_dialog=True, replace=_digest_page(session, int(state["digest_id"]), int(state.get("page", 0))))
+    return Reply(close_dialog=True, replace=_digest_page(ctx, session, int(state["digest_id"]), int(state.get("page", 0))))

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
+from contextlib import contextmanager
 from typing import Any, Callable
 
 from bot.conversation.views import Reply
@@ -20,10 +22,37 @@ log = logging.getLogger("invitebot.conversation")
 FAILED = "Something went wrong on our side and nothing was changed. Please try again in a minute."
 
 
-def run_sync(ctx, member_id: int, handler: Callable[..., Any], *args, fallback: Any = None, **kwargs) -> Any:
+_SQLITE_WRITER = threading.Lock()
+
+
+@contextmanager
+def _one_writer(engine):
+    """SQLite has one writer at a time and its busy handler *sleeps* (up to 100 ms a try) while
+    waiting: interactions of this process take turns on a lock that wakes at once instead."""
+    if engine.dialect.name != "sqlite":
+        yield
+        return
+    with _SQLITE_WRITER:
+        yield
+
+
+@contextmanager
+def unit_of_work(engine, *, read_only: bool = False):
+    """`core.db.session_scope`, taking turns with this process's other interactions on SQLite.
+    A read-only unit (type-ahead, who is asking) neither waits for writers nor blocks them."""
+    if read_only:
+        with session_scope(engine.execution_options(read_only=True)) as session:
+            yield session
+        return
+    with _one_writer(engine), session_scope(engine) as session:
+        yield session
+
+
+def run_sync(ctx, member_id: int, handler: Callable[..., Any], *args, fallback: Any = None,
+             read_only: bool = False, **kwargs) -> Any:
     """Call `handler(ctx, session, actor, *args, **kwargs)` in one transaction."""
     try:
-        with session_scope(ctx.engine) as session:
+        with unit_of_work(ctx.engine, read_only=read_only) as session:
             actor = session.get(Member, member_id)
             if actor is None:
                 raise NotFound("You are not a member of this workspace yet; try again.")
@@ -38,6 +67,8 @@ def run_sync(ctx, member_id: int, handler: Callable[..., Any], *args, fallback: 
         return fallback if fallback is not None else Reply.say(FAILED, tone="error")
 
 
-async def run(ctx, member_id: int, handler: Callable[..., Any], *args, fallback: Any = None, **kwargs) -> Any:
+async def run(ctx, member_id: int, handler: Callable[..., Any], *args, fallback: Any = None,
+              read_only: bool = False, **kwargs) -> Any:
     """`run_sync` in a worker thread, for the surfaces' async listeners."""
-    return await asyncio.to_thread(run_sync, ctx, member_id, handler, *args, fallback=fallback, **kwargs)
+    return await asyncio.to_thread(run_sync, ctx, member_id, handler, *args, fallback=fallback,
+                                   read_only=read_only, **kwargs)

@@ -28,7 +28,7 @@ def register(app: web.Application, ctx) -> None:
     """Mount Slack on the web app when configured for HTTP."""
     from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 
-    from bot.slack.app import build_app, oauth_mode
+    from bot.slack.app import build_app, close_http_session, oauth_mode
 
     missing = missing_settings(ctx.settings)
     if missing:
@@ -44,6 +44,14 @@ def register(app: web.Application, ctx) -> None:
         return await to_aiohttp_response(await bolt.async_dispatch(await to_bolt_request(request)))
 
     app.router.add_post("/slack/events", events)
+
+    async def close(_app: web.Application) -> None:
+        from bot.slack.surface import drain
+
+        await drain()
+        await close_http_session(bolt)
+
+    app.on_cleanup.append(close)
     if oauth_mode(ctx.settings):
         flow = bolt.oauth_flow
 

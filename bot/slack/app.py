@@ -50,6 +50,22 @@ def oauth_mode(settings) -> bool:
     return bool(settings.slack_client_id and settings.slack_client_secret)
 
 
+def share_http_session(app: AsyncApp, context) -> None:
+    """One aiohttp session for every Web API call and response_url answer (slack_sdk opens a new
+    one per call otherwise). Made on first use, inside the running loop."""
+    if app.client.session is None or app.client.session.closed:
+        import aiohttp
+
+        app.client.session = aiohttp.ClientSession()
+    if context.client is not None and context.client.session is None:
+        context.client.session = app.client.session
+
+
+async def close_http_session(app: AsyncApp) -> None:
+    if app.client.session is not None and not app.client.session.closed:
+        await app.client.session.close()
+
+
 def build_app(ctx) -> AsyncApp:
     """The bolt app with every listener registered. The OAuth flow is used when client id and
     secret are set; otherwise the single bot token."""
@@ -58,7 +74,9 @@ def build_app(ctx) -> AsyncApp:
     settings = ctx.settings
     bot_token = _secret(settings.slack_bot_token)
     signing_secret = _secret(settings.slack_signing_secret)
-    common = dict(signing_secret=signing_secret, process_before_response=False,
+    # Listeners ack first and start their slow work with `surface.after_ack` themselves: bolt's own
+    # background mode polls for the ack every 10 ms, which is most of an ack's latency.
+    common = dict(signing_secret=signing_secret, process_before_response=True,
                   request_verification_enabled=signing_secret is not None)
     if oauth_mode(settings):
         client = async_client(settings)
@@ -76,6 +94,7 @@ def build_app(ctx) -> AsyncApp:
     @app.middleware
     async def provide_context(context, next):  # noqa: A002 - bolt's name
         context[CTX] = ctx
+        share_http_session(app, context)
         await next()
 
     listeners.register(app)

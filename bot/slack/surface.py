@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass, field
 from typing import Any
@@ -14,6 +15,29 @@ from bot.conversation.actor import ChatUser, Profile, identify
 from bot.slack import modals, render
 
 log = logging.getLogger("invitebot.slack")
+
+
+_BACKGROUND: set[asyncio.Task] = set()
+
+
+def after_ack(work) -> asyncio.Task:
+    """Run `work` (a coroutine) after the ack went out; its failure is logged with the traceback."""
+    task = asyncio.get_running_loop().create_task(work)
+    _BACKGROUND.add(task)
+    task.add_done_callback(_finished)
+    return task
+
+
+def _finished(task: asyncio.Task) -> None:
+    _BACKGROUND.discard(task)
+    if not task.cancelled() and task.exception() is not None:
+        log.error("Slack work after the ack failed", exc_info=task.exception())
+
+
+async def drain() -> None:
+    """Wait for the work started after acks (shutdown, tests)."""
+    while _BACKGROUND:
+        await asyncio.gather(*list(_BACKGROUND), return_exceptions=True)
 
 
 def chat_user(body: dict[str, Any]) -> ChatUser:
@@ -58,11 +82,11 @@ class Where:
     message_ts: str | None = None
     ephemeral: bool = False
     view: dict[str, Any] | None = None  # the open modal, for actions inside it
-    respond: Any = None  # bolt's respond (response_url), when there is one
+    response_url: str | None = None  # where Slack takes answers to this interaction, when it gave one
     origin: dict[str, Any] = field(default_factory=dict)  # stored with a dialog (the message it edits)
 
     @classmethod
-    def of(cls, body: dict[str, Any], respond=None) -> "Where":
+    def of(cls, body: dict[str, Any]) -> "Where":
         container = body.get("container") or {}
         channel = body.get("channel_id") or (body.get("channel") or {}).get("id") or container.get("channel_id")
         message = body.get("message") or {}
@@ -70,19 +94,29 @@ class Where:
         where = cls(user_id=chat_user(body).user_id, trigger_id=body.get("trigger_id"), channel_id=channel,
                     message_ts=container.get("message_ts") or message.get("ts"),
                     ephemeral=bool(container.get("is_ephemeral")), view=view,
-                    respond=respond if body.get("response_url") or body.get("response_urls") else None)
+                    response_url=body.get("response_url"))
         if view is None and where.message_ts:
             where.origin = {"c": channel, "ts": where.message_ts, "e": where.ephemeral,
                             "r": body.get("response_url")}
         return where
 
 
+async def respond(client, url: str, **payload) -> None:
+    """Answer through a `response_url`, on the Web API client's shared HTTP session."""
+    from slack_sdk.webhook.async_client import AsyncWebhookClient
+
+    answer = await AsyncWebhookClient(url, session=client.session).send(**payload)
+    if answer.status_code != 200:
+        log.warning("response_url answered %s", answer.status_code)
+
+
 async def post(client, where: Where, view, *, ephemeral: bool = True) -> None:
     """A new message: in the conversation of the command when possible, else in the user's DM."""
     payload = render.message(view)
     public = getattr(view, "public", False)
-    if where.respond is not None:
-        await where.respond(response_type="in_channel" if public else "ephemeral", replace_original=False, **payload)
+    if where.response_url:
+        await respond(client, where.response_url, response_type="in_channel" if public else "ephemeral",
+                      replace_original=False, **payload)
     elif where.channel_id and ephemeral and not public and not where.channel_id.startswith("D"):
         await client.chat_postEphemeral(channel=where.channel_id, user=where.user_id, **payload)
     else:
@@ -93,15 +127,9 @@ async def replace(client, where: Where, view, origin: dict[str, Any] | None = No
     """Update the message an action came from (or the one a dialog was opened from)."""
     origin = origin or where.origin
     payload = render.message(view)
-    if origin.get("e"):
-        if origin.get("r"):
-            from slack_sdk.webhook.async_client import AsyncWebhookClient
-
-            await AsyncWebhookClient(origin["r"]).send(replace_original=True, **payload)
-            return
-        if where.respond is not None:
-            await where.respond(replace_original=True, **payload)
-            return
+    if origin.get("e") and (origin.get("r") or where.response_url):
+        await respond(client, origin.get("r") or where.response_url, replace_original=True, **payload)
+        return
     if origin.get("c") and origin.get("ts"):
         await client.chat_update(channel=origin["c"], ts=origin["ts"], **payload)
     else:

@@ -112,3 +112,20 @@ def test_new_campaign_form_and_digest_edit_form_are_valid_modals():
 def test_home_tab_validates():
     home = Home(title="Invite campaigns", intro=LONG, campaigns=cards.campaign_list("All", [big_card()] * 25, total=60))
     assert len(home_view(home)["blocks"]) <= 100
+
+
+def test_options_answers_equal_what_slack_sdk_models_build():
+    from slack_sdk.models.blocks import Option as SdkOption, OptionGroup as SdkGroup
+
+    from bot.conversation.views import Option, OptionGroup
+    from bot.slack.listeners.options import to_slack
+    from bot.slack.render import clip
+
+    options = (Option("new:" + "v" * 300, "Create “" + "n" * 100 + "”", "d" * 100), Option("segment:1", "Seg"))
+    expected = [SdkOption(value=clip(o.value, 150), text=clip(o.label, 75),
+                          description=clip(o.description, 75) if o.description else None).to_dict() for o in options]
+    assert to_slack(list(options)) == {"options": expected}
+    grouped = to_slack([OptionGroup("Segments", options)])
+    assert grouped == {"option_groups": [SdkGroup(label="Segments", options=[
+        SdkOption(value=clip(o.value, 150), text=clip(o.label, 75), description=clip(o.description, 75) if o.description else None)
+        for o in options]).to_dict()]}

@@ -8,7 +8,7 @@ from bot.conversation.interactions import handle_action
 from bot.conversation.runner import run
 from bot.slack import modals
 from bot.slack.app import CTX
-from bot.slack.surface import Where, deliver, member_id
+from bot.slack.surface import Where, after_ack, deliver, member_id
 
 LINK_ACTIONS = {"account.connect_link"}  # link buttons: Slack reports the click, nothing to do
 
@@ -23,14 +23,17 @@ def _action_of(action: dict) -> tuple[str, str]:
     return action_id, action.get("value") or ""
 
 
-async def on_action(ack, body, client, respond, context) -> None:
+async def on_action(ack, body, client, context) -> None:
     await ack()
-    ctx = context[CTX]
+    after_ack(answer(context[CTX], body, client))
+
+
+async def answer(ctx, body, client) -> None:
     action = (body.get("actions") or [{}])[0]
     action_id, value = _action_of(action)
     if action_id in LINK_ACTIONS:
         return
-    where = Where.of(body, respond)
+    where = Where.of(body)
     actor = await member_id(ctx, client, body)
     state, values = None, None
     if where.view is not None:

@@ -6,15 +6,18 @@ from bot.conversation.commands import parse_command
 from bot.conversation.handlers import handle_command
 from bot.conversation.runner import run
 from bot.slack.app import CTX
-from bot.slack.surface import Where, deliver, member_id
+from bot.slack.surface import Where, after_ack, deliver, member_id
 
 COMMAND = "/invite-campaign"
 
 
-async def on_command(ack, body, client, respond, context) -> None:
+async def on_command(ack, body, client, context) -> None:
     await ack()
-    ctx = context[CTX]
-    where = Where.of(body, respond)
+    after_ack(answer(context[CTX], body, client))
+
+
+async def answer(ctx, body, client) -> None:
+    where = Where.of(body)
     actor = await member_id(ctx, client, body)
     reply = await run(ctx, actor, handle_command, parse_command(body.get("text")))
     await deliver(client, where, reply)

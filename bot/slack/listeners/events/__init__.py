@@ -6,13 +6,15 @@ from bot.conversation.commands import parse_command
 from bot.conversation.handlers import handle_command, home
 from bot.conversation.runner import run
 from bot.slack.app import CTX
-from bot.slack.surface import Where, deliver, home_view, member_id
+from bot.slack.surface import Where, after_ack, deliver, home_view, member_id
 
 
 async def on_home_opened(event, body, client, context) -> None:
-    if event.get("tab") not in (None, "home"):
-        return
-    ctx = context[CTX]
+    if event.get("tab") in (None, "home"):
+        after_ack(publish_home(context[CTX], event, body, client))
+
+
+async def publish_home(ctx, event, body, client) -> None:
     actor = await member_id(ctx, client, body)
     view = await run(ctx, actor, home)
     if hasattr(view, "campaigns"):
@@ -20,9 +22,11 @@ async def on_home_opened(event, body, client, context) -> None:
 
 
 async def on_direct_message(event, body, client, context) -> None:
-    if event.get("channel_type") != "im" or event.get("bot_id") or event.get("subtype"):
-        return
-    ctx = context[CTX]
+    if event.get("channel_type") == "im" and not event.get("bot_id") and not event.get("subtype"):
+        after_ack(answer_message(context[CTX], event, body, client))
+
+
+async def answer_message(ctx, event, body, client) -> None:
     actor = await member_id(ctx, client, body)
     reply = await run(ctx, actor, handle_command, parse_command(event.get("text")))
     reply.dialog = None  # a message has no trigger to open a dialog with: offer the command instead

@@ -10,7 +10,7 @@ from bot.conversation.runner import run
 from bot.slack import modals
 from bot.slack.app import CTX
 from bot.slack.render import clip
-from bot.slack.surface import Where, deliver, member_id
+from bot.slack.surface import Where, after_ack, deliver, member_id
 
 
 async def on_submission(ack, body, client, context) -> None:
@@ -31,7 +31,7 @@ async def on_submission(ack, body, client, context) -> None:
         await ack(response_action="update", view=modals.modal_dict(reply.dialog))
     else:
         await ack()
-    await deliver(client, Where.of(body), reply, dialog_done=True)
+    after_ack(deliver(client, Where.of(body), reply, dialog_done=True))
 
 
 def register(app) -> None:
