@@ -8,8 +8,9 @@ type-ahead runs over thousands of segments while the user types.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
-from sqlalchemy import case, exists, literal, or_, select, union_all
+from sqlalchemy import bindparam, case, exists, literal, or_, select, union_all
 from sqlmodel import Session
 
 from core.campaigns.naming import like_escape, name_key
@@ -44,26 +45,46 @@ def visible_sources(*, session: Session, workspace_id: int, sender_id: int, quer
     """Finders then segments the sender may use, filtered by the typed text: names starting with
     it before names containing it, then alphabetical. One query."""
     key = like_escape(name_key(query or ""))
+    params = {"workspace_id": workspace_id, "sender_id": sender_id, "limit": max(1, min(limit, 100))}
+    if key:
+        params.update(prefix=f"{key}%", contains=f"%{key}%")
+    return [_option(row) for row in session.execute(_visible_sources_statement(bool(key)), params)]
+
+
+@cache
+def _visible_sources_statement(filtered: bool):
+    """The type-ahead query, built once per shape: this runs on every keystroke.
+
+    Each way of being visible (finder owned, finder shared, segment owned, global segment) is
+    its own branch of a UNION ALL, so each reads only its rows through its own index instead of
+    every source of the workspace."""
+    workspace_id, sender_id = bindparam("workspace_id"), bindparam("sender_id")
     owner = Member.__table__.alias("owner")
 
-    def branch(model, kind_rank: int, visible):
-        rank = case((model.name_key.like(f"{key}%", escape="\\"), 0), else_=1) if key else literal(0)
+    def branch(model, kind_rank: int, *where):
+        rank = case((model.name_key.like(bindparam("prefix"), escape="\\"), 0), else_=1) if filtered else literal(0)
         stmt = (select(literal(kind_rank).label("kind_rank"), model.id.label("id"), model.name.label("name"),
                        model.name_key.label("name_key"), rank.label("match_rank"),
                        (model.owner_id == sender_id).label("owned"), owner.c.name.label("owner_name"),
                        (model.is_global if model is Segment else literal(False)).label("is_global"))
                 .outerjoin(owner, owner.c.id == model.owner_id)
-                .where(model.workspace_id == workspace_id, visible))
-        if key:
-            stmt = stmt.where(model.name_key.like(f"%{key}%", escape="\\"))
+                .where(model.workspace_id == workspace_id, *where))
+        if filtered:
+            stmt = stmt.where(model.name_key.like(bindparam("contains"), escape="\\"))
         return stmt
 
-    both = union_all(branch(Finder, 0, _finder_visible(sender_id)),
-                     branch(Segment, 1, _segment_visible(sender_id))).subquery()
-    stmt = (select(both).where(_sender_in_workspace(workspace_id, sender_id))
+    shared = Finder.id.in_(select(FinderMember.finder_id).where(FinderMember.member_id == sender_id))
+    not_owned = or_(Segment.owner_id.is_(None), Segment.owner_id != sender_id)
+    both = union_all(
+        branch(Finder, 0, Finder.owner_id == sender_id),
+        branch(Finder, 0, shared, Finder.owner_id != sender_id),
+        branch(Segment, 1, Segment.owner_id == sender_id),
+        branch(Segment, 1, Segment.is_global == True, not_owned),  # noqa: E712 (= true keeps the index usable)
+    ).subquery()
+    in_workspace = exists(select(Member.id).where(Member.id == sender_id, Member.workspace_id == workspace_id))
+    return (select(both).where(in_workspace)
             .order_by(both.c.kind_rank, both.c.match_rank, both.c.name_key, both.c.id)
-            .limit(max(1, min(limit, 100))))
-    return [_option(row) for row in session.execute(stmt)]
+            .limit(bindparam("limit")))
 
 
 def _option(row) -> SourceOption:
