@@ -1,0 +1,90 @@
+"""What the clock finds to enqueue, as queries: due and overdue sends, expired leases, events
+not yet processed, accounts to poll and to clean up. The clock only enqueues; every job is
+idempotent, so finding something twice is harmless."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, delete, or_, select
+from sqlmodel import Session
+
+from core.campaigns.models import STATUS_ACTIVE, STEP_INVITATION, Campaign
+from core.delivery import claims
+from core.delivery.models import (
+    E_ACCEPTED, E_FOLLOWING_UP, E_INVITED, E_WELCOMED, S_CLAIMED, S_PLANNED, Digest, Enrollment, Send, WebhookEvent,
+)
+from core.workspace.models import LinkedInAccount
+
+OVERDUE = timedelta(hours=3)  # an invitation this late moves to its next slot day instead
+KEEP_EVENTS = timedelta(days=30)
+
+
+def due_sends(*, session: Session, now: datetime, limit: int = 5000) -> list[int]:
+    """Planned sends whose time has come (accounts and campaigns able to act), and claimed ones
+    whose lease expired (their worker died or stalled), oldest first."""
+    stmt = (
+        select(Send.id)
+        .join(Campaign, Campaign.id == Send.campaign_id)
+        .join(LinkedInAccount, LinkedInAccount.id == Send.account_id)
+        .where(or_(
+            and_(Send.status == S_PLANNED, Send.due_at <= now, Campaign.paused_reason.is_(None),
+                 LinkedInAccount.status == "valid",
+                 or_(Send.step != STEP_INVITATION, LinkedInAccount.invitations_paused_reason.is_(None))),
+            and_(Send.status == S_CLAIMED, Send.lease_until < now),
+            and_(Send.status == S_PLANNED, Campaign.status != STATUS_ACTIVE),  # to be cancelled by the claim
+        ))
+        .order_by(Send.due_at).limit(limit)
+    )
+    return list(session.execute(stmt).scalars())
+
+
+def move_overdue_invitations(*, session: Session, now: datetime) -> int:
+    """Invitations left far behind their slot (an account paused, the clock down) move to their
+    next slot day rather than going out in a burst at the wrong time."""
+    rows = session.execute(select(Send.id, Send.campaign_id).join(Campaign, Campaign.id == Send.campaign_id).where(
+        Send.status == S_PLANNED, Send.step == STEP_INVITATION, Send.due_at < now - OVERDUE,
+        Campaign.status == STATUS_ACTIVE)).all()
+    for send_id, campaign_id in rows:
+        claims.move_to_next_day(session, send_id, session.get(Campaign, campaign_id), after=now, now=now,
+                                reason="overdue: moved to the next day")
+    return len(rows)
+
+
+def pending_events(*, session: Session, limit: int = 1000) -> list[int]:
+    return list(session.execute(select(WebhookEvent.id).where(WebhookEvent.processed_at.is_(None))
+                                .order_by(WebhookEvent.id).limit(limit)).scalars())
+
+
+def undelivered_digests(*, session: Session, now: datetime) -> list[int]:
+    """Moderated days planned but whose digest did not go out (the notifier failed, a restart)."""
+    return list(session.execute(
+        select(Digest.id).join(Campaign, Campaign.id == Digest.campaign_id)
+        .where(Digest.delivered_at.is_(None), Campaign.moderation.is_(True), Campaign.status == STATUS_ACTIVE,
+               Digest.for_date >= (now - timedelta(days=1)).date())).scalars())
+
+
+def accounts_to_poll(*, session: Session) -> list[int]:
+    """Valid accounts with sequences still waiting for an acceptance or a reply."""
+    return list(session.execute(
+        select(Enrollment.account_id).join(LinkedInAccount, LinkedInAccount.id == Enrollment.account_id)
+        .where(Enrollment.state.in_((E_INVITED, E_ACCEPTED, E_WELCOMED, E_FOLLOWING_UP)),
+               LinkedInAccount.status == "valid").distinct()).scalars())
+
+
+def accounts_with_stale_invitations(*, session: Session, now: datetime, days: int) -> list[int]:
+    return list(session.execute(
+        select(Enrollment.account_id).where(Enrollment.state == E_INVITED,
+                                            Enrollment.invited_at < now - timedelta(days=days)).distinct()).scalars())
+
+
+def clean_up(*, session: Session, now: datetime) -> int:
+    """Forget processed webhook events after 30 days; lift rate-limit pauses that are over."""
+    removed = session.execute(delete(WebhookEvent).where(WebhookEvent.processed_at.is_not(None),
+                                                         WebhookEvent.received_at < now - KEEP_EVENTS)).rowcount
+    for account in session.execute(select(LinkedInAccount).where(
+            LinkedInAccount.invitations_paused_until.is_not(None),
+            LinkedInAccount.invitations_paused_until <= now)).scalars():
+        account.invitations_paused_until = None
+        session.add(account)
+    return removed

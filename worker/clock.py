@@ -1,0 +1,117 @@
+"""The clock process: one APScheduler instance that only enqueues (the database is the truth).
+
+Every minute: due sends and expired leases (a lost broker message is found again here),
+webhook events not processed yet. Every few minutes: planning (each campaign's tomorrow once its
+evening — the workspace's digest hour — has come) and digests not delivered. Every half hour:
+polling of relations and chats. Hourly: withdrawals, moving overdue invitations, clean-up.
+A Redis lease keeps a second clock started by mistake from doubling the work (harmless anyway)."""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+from datetime import datetime, timedelta
+
+from apscheduler.schedulers.background import BackgroundScheduler
+
+from core.db import session_scope
+from core.delivery import jobs
+
+log = logging.getLogger("invitebot.clock")
+REENQUEUE_AFTER = timedelta(minutes=5)
+LEADER_KEY = "invitebot:clock:leader"
+
+
+class Clockwork:
+    """The jobs of the clock, callable directly (tests, the demo's fast-forward)."""
+
+    def __init__(self, ctx, *, reenqueue_after: timedelta = REENQUEUE_AFTER) -> None:
+        self.ctx = ctx
+        self.reenqueue_after = reenqueue_after
+        self.actors = ctx.extras["actors"]
+        self._enqueued: dict[tuple[str, int], datetime] = {}
+        self._me = f"{socket.gethostname()}:{os.getpid()}"
+
+    def _leader(self) -> bool:
+        client = self.ctx.extras.get("redis")
+        if client is None:
+            return True
+        try:
+            if client.set(LEADER_KEY, self._me, nx=True, ex=90):
+                return True
+            if (client.get(LEADER_KEY) or b"").decode() == self._me:
+                client.expire(LEADER_KEY, 90)
+                return True
+            return False
+        except Exception:  # Redis down: enqueueing would fail too; say so once per tick
+            log.warning("clock: Redis unreachable, skipping this tick")
+            return False
+
+    def _once(self, kind: str, ident: int, now: datetime) -> bool:
+        """Enqueue a job for one id at most every few minutes (duplicates are harmless, floods are not)."""
+        last = self._enqueued.get((kind, ident))
+        if last is not None and now - last < self.reenqueue_after:
+            return False
+        self._enqueued[(kind, ident)] = now
+        return True
+
+    def tick(self) -> int:
+        """Due sends, expired leases, unprocessed events. Returns how many jobs were enqueued."""
+        if not self._leader():
+            return 0
+        now = self.ctx.clock.now()
+        with session_scope(self.ctx.engine) as session:
+            sends = jobs.due_sends(session=session, now=now)
+            events = jobs.pending_events(session=session)
+        count = 0
+        for send_id in sends:
+            if self._once("send", send_id, now):
+                self.actors.send.send(send_id)
+                count += 1
+        for event_id in events:
+            if self._once("event", event_id, now):
+                self.actors.process_webhook.send(event_id)
+                count += 1
+        self._enqueued = {k: v for k, v in self._enqueued.items() if now - v < self.reenqueue_after}
+        return count
+
+    def plan(self) -> None:
+        if not self._leader():
+            return
+        self.actors.plan_due.send()
+        with session_scope(self.ctx.engine) as session:
+            digests = jobs.undelivered_digests(session=session, now=self.ctx.clock.now())
+        for digest_id in digests:
+            self.actors.deliver_digest.send(digest_id)
+
+    def poll(self) -> None:
+        if not self._leader():
+            return
+        with session_scope(self.ctx.engine) as session:
+            accounts = jobs.accounts_to_poll(session=session)
+        for account_id in accounts:
+            self.actors.poll_account.send(account_id)
+
+    def hourly(self) -> None:
+        if not self._leader():
+            return
+        now = self.ctx.clock.now()
+        with session_scope(self.ctx.engine) as session:
+            stale = jobs.accounts_with_stale_invitations(session=session, now=now,
+                                                         days=self.ctx.settings.withdraw_after_days)
+        for account_id in stale:
+            self.actors.withdraw_stale.send(account_id)
+        self.actors.clean_up.send()
+
+
+def build_scheduler(ctx, scheduler_cls=BackgroundScheduler):
+    """The APScheduler with the clock's jobs (not started)."""
+    work = Clockwork(ctx)
+    scheduler = scheduler_cls(timezone="UTC", job_defaults={"coalesce": True, "max_instances": 1,
+                                                            "misfire_grace_time": 30})
+    scheduler.add_job(work.tick, "interval", minutes=1, id="tick", next_run_time=datetime.now().astimezone())
+    scheduler.add_job(work.plan, "interval", minutes=5, id="plan", next_run_time=datetime.now().astimezone())
+    scheduler.add_job(work.poll, "interval", minutes=30, id="poll")
+    scheduler.add_job(work.hourly, "interval", hours=1, id="hourly")
+    return scheduler, work
