@@ -1,0 +1,89 @@
+"""Multi-workspace install over OAuth (installs kept in our database), the manifest, and Slack
+staying off (with a log line) when it is not configured."""
+
+import json
+import logging
+import re
+from pathlib import Path
+
+import yaml
+from sqlmodel import select
+
+from bot.web import build_web_app
+from core.config import Settings
+from core.db import session_scope
+from core.delivery.models import SlackInstallation
+from core.delivery.notify import LoggingNotifier
+from core.workspace.models import Workspace
+from tests.e2e.slack.conftest import SIGNING_SECRET, SlackRequests, wait_for
+from worker.context import build_context
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+async def test_oauth_install_then_the_new_team_uses_the_bot(aiohttp_client, tmp_path, database_url, db, clock, slack_sim):
+    settings = Settings(VAR_DIR=tmp_path, DATABASE_URL=database_url, PUBLIC_URL="https://invitebot.example",
+                        SLACK_CLIENT_ID="111.222", SLACK_CLIENT_SECRET="client-secret",
+                        SLACK_SIGNING_SECRET=SIGNING_SECRET, SLACK_STATE_SECRET="state-secret",
+                        SLACK_API_URL=slack_sim.base + "/api/", _env_file=None)
+    ctx = build_context(settings, clock=clock, notifier=LoggingNotifier(), engine=db)
+    client = await aiohttp_client(build_web_app(ctx))
+
+    # Given the install page, whose link carries a signed state (also set as a cookie)
+    page = await client.get("/slack/install")
+    assert page.status == 200
+    state = re.search(r"state=([^&\"']+)", await page.text()).group(1)
+    cookie = page.headers["Set-Cookie"].split(";", 1)[0]  # a Secure cookie: the browser sends it back
+
+    # When Slack redirects back with a code
+    slack_sim.oauth_codes["code-1"] = {"team_id": "TNEW", "team_name": "Newco", "token": "xoxb-newco"}
+    slack_sim.add_user("UNEW", "TNEW", "Nina New", "nina@newco.example")
+    done = await client.get(f"/slack/oauth_redirect?code=code-1&state={state}", headers={"Cookie": cookie})
+    assert done.status == 200
+
+    # Then the install is stored, with its workspace
+    with session_scope(ctx.engine) as s:
+        install = s.exec(select(SlackInstallation).where(SlackInstallation.team_id == "TNEW")).one()
+        workspace = s.get(Workspace, install.workspace_id)
+        assert workspace.slack_team_id == "TNEW" and install.bot_token == "xoxb-newco"
+
+    # And a command from that team is answered with that team's token
+    slack = SlackRequests(client, slack_sim)
+    await slack.command("create", user="UNEW", team="TNEW")
+    await wait_for(lambda: slack_sim.of("views.open"))
+    assert slack_sim.last("views.open").token == "xoxb-newco"
+
+
+async def test_a_forged_oauth_state_is_refused(aiohttp_client, tmp_path, database_url, db, clock, slack_sim):
+    settings = Settings(VAR_DIR=tmp_path, DATABASE_URL=database_url, SLACK_CLIENT_ID="111.222",
+                        SLACK_CLIENT_SECRET="client-secret", SLACK_SIGNING_SECRET=SIGNING_SECRET,
+                        SLACK_API_URL=slack_sim.base + "/api/", _env_file=None)
+    client = await aiohttp_client(build_web_app(build_context(settings, clock=clock, engine=db)))
+    slack_sim.oauth_codes["code-2"] = {"team_id": "TBAD", "team_name": "Bad", "token": "xoxb-bad"}
+    response = await client.get("/slack/oauth_redirect?code=code-2&state=1.9999999999.forged")
+    assert response.status >= 400
+    with session_scope(db) as s:
+        assert s.exec(select(SlackInstallation)).all() == []
+
+
+async def test_slack_is_off_and_says_why_when_not_configured(aiohttp_client, tmp_path, database_url, db, clock, caplog):
+    settings = Settings(VAR_DIR=tmp_path, DATABASE_URL=database_url, _env_file=None)
+    with caplog.at_level(logging.INFO, logger="invitebot.slack"):
+        client = await aiohttp_client(build_web_app(build_context(settings, clock=clock, engine=db)))
+    assert (await client.post("/slack/events", data=b"{}")).status in (404, 405)
+    assert any("SLACK_SIGNING_SECRET" in r.getMessage() for r in caplog.records)
+
+
+def test_manifest_declares_the_command_urls_events_and_scopes():
+    manifest = yaml.safe_load((ROOT / "bot/slack/manifest.yml").read_text())
+    [command] = manifest["features"]["slash_commands"]
+    assert command["command"] == "/invite-campaign" and command["url"].endswith("/slack/events")
+    settings = manifest["settings"]
+    assert settings["interactivity"]["request_url"].endswith("/slack/events")
+    assert settings["interactivity"]["message_menu_options_url"].endswith("/slack/events")
+    assert {"app_home_opened", "message.im"} <= set(settings["event_subscriptions"]["bot_events"])
+    assert manifest["features"]["app_home"]["home_tab_enabled"] is True
+    from bot.slack.app import SCOPES
+
+    assert set(manifest["oauth_config"]["scopes"]["bot"]) == set(SCOPES)
+    assert json.dumps(manifest["oauth_config"]["redirect_urls"]).count("/slack/oauth_redirect") == 1
