@@ -17,6 +17,7 @@ from typing import Any, Callable
 from sqlalchemy import JSON, func, select
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 
 from core.campaigns.naming import name_key
 from core.clock import Clock, SystemClock
@@ -154,28 +155,34 @@ def import_contacts(*, engine: Engine, workspace_id: int, path: str | Path, segm
     rows = list(parsed.contacts.values())
     detected = _fill_languages(rows)
     report.languages_detected = len(detected)
-    with session_scope(engine) as session:
-        segment = session.execute(select(Segment).where(Segment.workspace_id == workspace_id,
-                                                        Segment.name_key == name_key(segment_name))).scalar()
-        if segment is None:
-            segment = create_segment(session=session, workspace_id=workspace_id, name=segment_name,
-                                     owner_id=owner_id, is_global=is_global)
-        before = _count(session, workspace_id)
-        for start in range(0, len(rows), BATCH):
-            batch = rows[start:start + BATCH]
-            ids: list[int] = []
-            for guessed in (False, True):
-                values = [_values(workspace_id, r, now) for r in batch if (id(r) in detected) == guessed]
-                ids += upsert(session, Contact.__table__, values, conflict=("workspace_id", "public_identifier"),
-                              changes=_changes(keep_known_language=guessed), returning=Contact.__table__.c.id)
-            upsert(session, SegmentContact.__table__,
-                   [{"segment_id": segment.id, "contact_id": cid, "added_at": now} for cid in ids],
-                   conflict=("segment_id", "contact_id"))
-            if progress:
-                progress(start + len(batch), len(rows))
-        report.created = _count(session, workspace_id) - before
-        report.updated = len(rows) - report.created
-        report.segment_id = segment.id
+    try:
+        with session_scope(engine) as session:
+            segment = session.execute(select(Segment).where(Segment.workspace_id == workspace_id,
+                                                            Segment.name_key == name_key(segment_name))).scalar()
+            if segment is None:
+                segment = create_segment(session=session, workspace_id=workspace_id, name=segment_name,
+                                         owner_id=owner_id, is_global=is_global)
+            before = _count(session, workspace_id)
+            for start in range(0, len(rows), BATCH):
+                batch = rows[start:start + BATCH]
+                ids: list[int] = []
+                for guessed in (False, True):
+                    values = [_values(workspace_id, r, now) for r in batch if (id(r) in detected) == guessed]
+                    ids += upsert(session, Contact.__table__, values, conflict=("workspace_id", "public_identifier"),
+                                  changes=_changes(keep_known_language=guessed), returning=Contact.__table__.c.id)
+                upsert(session, SegmentContact.__table__,
+                       [{"segment_id": segment.id, "contact_id": cid, "added_at": now} for cid in ids],
+                       conflict=("segment_id", "contact_id"))
+                if progress:
+                    progress(start + len(batch), len(rows))
+            report.created = _count(session, workspace_id) - before
+            report.updated = len(rows) - report.created
+            report.segment_id = segment.id
+    except IntegrityError as exc:
+        # Another contact of the workspace already holds one of these canonical URLs under a
+        # different identifier (written by something other than this import): nothing is kept.
+        raise ValueError("a profile URL of the file belongs to another contact of the workspace; nothing was "
+                         f"imported ({exc.orig.__class__.__name__})") from None
     report.imported = True
     return report
 

@@ -159,3 +159,16 @@ def test_progress_is_reported_per_batch_and_reimport_reuses_the_segment(db, ws, 
     assert again.segment_id == report.segment_id and (again.created, again.updated) == (0, 2500)
     with Session(db) as s:
         assert len(s.exec(select(SegmentContact)).all()) == 2500
+
+
+def test_a_url_held_by_another_contact_refuses_the_whole_import(db, ws, tmp_path):
+    with Session(db) as s:
+        s.add(Contact(workspace_id=ws["id"], public_identifier="legacy-id",
+                      profile_url="https://www.linkedin.com/in/jean-dupont"))
+        s.commit()
+    path = write(tmp_path, "profile_url\nhttps://www.linkedin.com/in/someone-else\nhttps://fr.linkedin.com/in/jean-dupont\n")
+    with pytest.raises(ValueError, match="belongs to another contact"):
+        run(db, ws, path)
+    assert sorted(contacts(db)) == ["legacy-id"]
+    with Session(db) as s:
+        assert s.exec(select(Segment)).all() == []
