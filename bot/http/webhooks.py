@@ -1,0 +1,53 @@
+"""`POST /webhooks/linkedin`: provider events (contracts/unipile.md). The secret header is checked
+in constant time, the event stored once by its key (redeliveries answer 200 and do nothing), and
+the processing left to the worker, so the answer comes well within the provider's 30 s. Events
+not enqueued (broker down) are found again by the clock."""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import json
+import logging
+
+from aiohttp import web
+
+from core.db import session_scope
+from core.delivery import webhooks
+
+log = logging.getLogger("invitebot.webhooks")
+SECRET_HEADER = "X-Invitebot-Secret"  # registered with the provider (worker.unipile.WEBHOOK_SECRET_HEADER)
+MAX_BODY = 256 * 1024
+
+
+def _store(ctx, payload: dict) -> tuple[int | None, bool]:
+    with session_scope(ctx.engine) as session:
+        return webhooks.store_event(session=session, payload=payload, now=ctx.clock.now())
+
+
+def register(app: web.Application, ctx) -> None:
+    async def receive(request: web.Request) -> web.Response:
+        secret = ctx.settings.webhook_secret
+        given = request.headers.get(SECRET_HEADER, "")
+        if secret is None or not hmac.compare_digest(given.encode(), secret.get_secret_value().encode()):
+            return web.json_response({"error": "unauthorised"}, status=401)
+        if (request.content_length or 0) > MAX_BODY:
+            return web.json_response({"error": "too large"}, status=413)
+        try:
+            payload = json.loads(await request.read())  # Unipile sends no JSON content type by default
+        except (ValueError, UnicodeDecodeError):
+            return web.json_response({"error": "the body is not JSON"}, status=400)
+        event_id, new = await asyncio.to_thread(_store, ctx, payload)
+        if event_id is None:
+            log.info("webhook ignored: unknown event shape")
+            return web.json_response({"status": "ignored"})
+        if new:
+            actors = ctx.extras.get("actors")
+            if actors is not None:
+                try:
+                    await asyncio.to_thread(actors.process_webhook.send, event_id)
+                except Exception:  # stored already: the clock enqueues it on its next tick
+                    log.exception("webhook %s stored but not enqueued", event_id)
+        return web.json_response({"status": "accepted" if new else "duplicate", "id": event_id})
+
+    app.router.add_post("/webhooks/linkedin", receive)
