@@ -6,7 +6,7 @@ commits or rolls back, so a refused request leaves nothing half-written.
 
 from __future__ import annotations
 
-from sqlalchemy import case, func
+from sqlalchemy import case
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
@@ -206,13 +206,17 @@ def ensure_member_for_chat(*, session: Session, platform: str, tenant: str, exte
     if known is not None:
         return known
     workspace = _ensure_workspace(session, platform, tenant, workspace_name)
-    email = _clean_email(email) if email and "@" in email else None
+    try:
+        email = _clean_email(email)
+    except ValueError:
+        email = None  # a chat profile's odd email is not worth refusing the person
+    name = " ".join((name or "").split())[:120] or external_user_id[:120]
     try:
         with session.begin_nested():
             member = _member_by_email(session, workspace.id, email) if email else None
             if member is None:
                 has_members = session.exec(select(Member.id).where(Member.workspace_id == workspace.id).limit(1)).first()
-                member = add_member(session=session, workspace_id=workspace.id, name=name or external_user_id,
+                member = add_member(session=session, workspace_id=workspace.id, name=name,
                                     email=email, role="member" if has_members else "admin")
             session.add(ChatIdentity(workspace_id=workspace.id, member_id=member.id, platform=platform,
                                      tenant=tenant, external_user_id=external_user_id))
@@ -243,6 +247,3 @@ def _ensure_workspace(session: Session, platform: str, tenant: str, workspace_na
             raise
     return workspace
 
-
-def count_members(*, session: Session, workspace_id: int) -> int:
-    return session.exec(select(func.count()).select_from(Member).where(Member.workspace_id == workspace_id)).one()

@@ -56,3 +56,12 @@ def test_same_email_in_unrelated_tenants_gives_two_workspaces(session):
                                email="ann@example.com")
     assert a.workspace_id != b.workspace_id
     assert b.role == "admin"
+
+
+def test_odd_chat_profiles_still_give_a_member(session):
+    member = ensure_member_for_chat(session=session, platform="teams", tenant="t", external_user_id="aad-9",
+                                    name="N" * 300, email="not an email")
+    assert member.email is None and len(member.name) == 120
+    nameless = ensure_member_for_chat(session=session, platform="teams", tenant="t", external_user_id="aad-10",
+                                      name="   ")
+    assert nameless.name == "aad-10"
