@@ -41,9 +41,10 @@ def record_message(*, session: Session, account_id: int, contact_id: int | None,
     row = dict(account_id=account_id, contact_id=contact_id, chat_id=message.chat_id,
                provider_message_id=message.message_id, is_sender=message.is_sender, sent_at=message.timestamp,
                sentiment=None if message.is_sender else sentiment(message.text), by_us=by_us)
-    result = session.execute(dialect.insert(ConversationMessage.__table__).values(**row).on_conflict_do_nothing(
-        index_elements=["account_id", "provider_message_id"]))
-    return result.rowcount == 1
+    table = ConversationMessage.__table__
+    inserted = session.execute(dialect.insert(table).values(**row).on_conflict_do_nothing(
+        index_elements=["account_id", "provider_message_id"]).returning(table.c.id)).first()
+    return inserted is not None
 
 
 def end_on_reply(*, session: Session, account_id: int, contact_id: int, at: datetime, text: str, now: datetime) -> int:
