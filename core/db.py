@@ -100,6 +100,8 @@ def upgrade(url: str, revision: str = "head") -> None:
     """Run the Alembic migrations up to `revision` (`invitebot db upgrade`)."""
     from alembic import command
 
+    if url.startswith("sqlite:///"):
+        Path(url.split("///", 1)[1]).parent.mkdir(parents=True, exist_ok=True)
     command.upgrade(alembic_config(url), revision)
 
 
