@@ -13,6 +13,7 @@ from bot.conversation import catalogue
 from bot.conversation.views import Button, Card, DigestEntry, DigestPage, Fact, Option
 
 PAGE_SIZE = 10
+REFRESH = "digest.refresh"  # the current state of one page (`digest_id:page`), e.g. when a card is reopened
 STATUS_LABELS = {
     "planned": "Will be sent", "skipped": "Skipped", "claimed": "Being sent", "sent": "Sent",
     "cancelled": "Cancelled", "failed": "Failed",

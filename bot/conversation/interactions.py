@@ -126,11 +126,17 @@ def handle_submission(ctx, session: Session, actor: Member, kind: str, state: di
     return _submit_campaign(ctx, session, actor, state, values)
 
 
+def _refused(ctx, session, actor, draft, state, errors: dict[str, str]) -> Reply:
+    """A refused submission: the errors placed on the fields, and the form rebuilt from what was
+    typed (for surfaces that redraw the whole dialog, such as Teams cards)."""
+    form = _rebuild(ctx, session, actor, draft, state).dialog
+    return Reply(dialog=form, errors=campaign_form.place_errors(form, errors))
+
+
 def _submit_campaign(ctx, session, actor, state, values) -> Reply:
     from core.campaigns.service import create_campaign, update_campaign
 
     draft, errors = campaign_form.draft_from_values(values, state)
-    form = campaign_form.build_form(draft, state=state, labels={}, note_limit=300)
     if errors:
         # Show the core's other findings too, so one submission reveals every problem.
         from core.campaigns.validation import check_draft
@@ -138,7 +144,7 @@ def _submit_campaign(ctx, session, actor, state, values) -> Reply:
         checked = check_draft(session=session, actor=actor, draft=draft, campaign_id=state.get("campaign_id"))
         for e in checked.errors:
             errors.setdefault(e.field, e.message)
-        return Reply(errors=campaign_form.place_errors(form, errors))
+        return _refused(ctx, session, actor, draft, state, errors)
     now, public_url = ctx.clock.now(), ctx.settings.public_url
     campaign_id = state.get("campaign_id")
     if campaign_id:
@@ -147,7 +153,7 @@ def _submit_campaign(ctx, session, actor, state, values) -> Reply:
     else:
         outcome = create_campaign(session=session, actor=actor, draft=draft, now=now, public_url=public_url)
     if not outcome.ok:
-        return Reply(errors=campaign_form.place_errors(form, outcome.errors_by_field()))
+        return _refused(ctx, session, actor, draft, state, outcome.errors_by_field())
     note = "Saved." if campaign_id else "Created as a draft: activate it when ready."
     warnings = handlers._warnings_text(outcome)
     card = handlers.show_card(ctx, session, actor, outcome.value, note=f"{note}\n{warnings}" if warnings else note)
@@ -168,6 +174,10 @@ def _digest_action(ctx, session, actor, action: str, value: str) -> Reply:
 
     digest_id, page, send_id, extra = digests.parse_value(value)
     now, public_url = ctx.clock.now(), ctx.settings.public_url
+    if action == digests.REFRESH:
+        view = digest_view(session=session, digest_id=digest_id, public_url=public_url)
+        _check_digest_workspace(actor, view)
+        return Reply(replace=digests.digest_page(view, page))
     if action in ("digest.skip_all", "digest.restore_all"):
         view = digest_view(session=session, digest_id=digest_id, public_url=public_url)
         _check_digest_workspace(actor, view)
@@ -212,11 +222,15 @@ def digest_edit_form(digest_id: int, page: int, item) -> Form:
 
 
 def _submit_digest_edit(ctx, session, actor, state, values) -> Reply:
-    from core.delivery.moderation import decide
+    from core.delivery.moderation import decide, digest_view
 
     text = values.get("text") if isinstance(values.get("text"), str) else ""
     outcome = decide(session=session, actor=actor, send_id=int(state["send_id"]), action="edit", value=text.strip(),
                      now=ctx.clock.now(), public_url=ctx.settings.public_url)
     if not outcome.ok:
-        return Reply(errors=FormErrors({"text": " ".join(e.message for e in outcome.errors)}))
+        digest_id, page = int(state["digest_id"]), int(state.get("page", 0))
+        view = digest_view(session=session, digest_id=digest_id, public_url=ctx.settings.public_url)
+        item = next((i for i in view.items if i.send_id == int(state["send_id"])), None)
+        form = digest_edit_form(digest_id, page, replace(item, text=text)) if item is not None else None
+        return Reply(dialog=form, errors=FormErrors({"text": " ".join(e.message for e in outcome.errors)}))
     return Reply(close_dialog=True, replace=_digest_page(ctx, session, int(state["digest_id"]), int(state.get("page", 0))))

@@ -20,6 +20,9 @@ from core.workspace.models import Member
 LIMIT = 20  # what a person reads in a type-ahead; well under Slack's 100 options
 MAX_TYPED = 100
 LOOKUPS = ("campaign_name", "program", "sender", "source", "timezone")
+# The lookups that offer “Create “typed text”” (a new campaign or program from what was typed):
+# a surface must let people type into them, never offer only a fixed list.
+CREATE_FROM_TYPED = frozenset({"campaign_name", "program"})
 
 
 def _typed(query: str | None) -> str:

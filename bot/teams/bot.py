@@ -14,21 +14,16 @@ from botbuilder.schema import Activity, ChannelAccount
 from bot.conversation import handlers, interactions
 from bot.conversation.actor import ChatUser, Profile, identify
 from bot.conversation.commands import parse_command
-from bot.conversation.options import LIMIT, options_for
+from bot.conversation.digest import REFRESH as DIGEST_REFRESH
+from bot.conversation.options import CREATE_FROM_TYPED, LIMIT, options_for
 from bot.conversation.runner import run
 from bot.conversation.views import EXTERNAL_SELECT, Form, Notice, Reply
 from bot.teams import references, replies
 from bot.teams.cards.form import CHANGED_ACTION, PAGE_ACTION, SUBMIT_ACTION, form_of, values_from_payload
 from bot.teams.cards.elements import EXECUTE, SUBMIT
-from bot.teams.cards.views import DIGEST_REFRESH
 from bot.teams.search import SEARCH_INVOKE, search_response
 
 log = logging.getLogger("invitebot.teams")
-
-# Type-ahead lookups that offer “Create “typed text””: a static choice list cannot take typed
-# text, so these always search as the user types.
-TYPED_LOOKUPS = frozenset({"campaign_name", "program"})
-
 
 class InviteBot(TeamsActivityHandler):
     def __init__(self, ctx) -> None:
@@ -121,8 +116,10 @@ class InviteBot(TeamsActivityHandler):
         value = str(data.get("value") or "")
         user_ids = [turn_context.activity.from_property.id]
         if verb == DIGEST_REFRESH:
-            page = await run(self.ctx, member_id, _digest_page, value, fallback=Notice("This digest is gone."))
-            return _as_universal(page, user_ids)
+            page = await run(self.ctx, member_id, interactions.handle_action, verb, value, read_only=True)
+            if page.replace is None:
+                return replies.universal_message((page.notice or Notice("This digest is gone.")).text)
+            return replies.universal_card(replies.view_card(page.replace, user_ids=user_ids))
         form = form_of(data)
         reply = await self._interact(member_id, verb, value, data, form)
         if reply.dialog is not None or reply.errors is not None:
@@ -137,9 +134,11 @@ class InviteBot(TeamsActivityHandler):
             return replies.universal_card(replies.view_card(first, user_ids=user_ids))
         notice = reply.notice or Notice("Done.")
         if verb.startswith("digest."):
-            page = await run(self.ctx, member_id, _digest_page, value, fallback=None)
-            if page is not None and not isinstance(page, Reply):
-                return replies.universal_card(replies.with_banner(replies.view_card(page, user_ids=user_ids), notice))
+            page = await run(self.ctx, member_id, interactions.handle_action, DIGEST_REFRESH, _page_of(value),
+                             read_only=True)
+            if page.replace is not None:
+                return replies.universal_card(replies.with_banner(replies.view_card(page.replace, user_ids=user_ids),
+                                                                  notice))
         await self._post_rest(turn_context, Reply(direct=reply.direct), user_ids)
         return replies.universal_message(notice.text)
 
@@ -191,13 +190,7 @@ class InviteBot(TeamsActivityHandler):
 
     async def _form_card(self, member_id: int, reply: Reply, form: dict | None, data: dict, *, mode: str,
                          page: int = 0) -> dict:
-        dialog = reply.dialog
-        if dialog is None and form is not None:
-            # Submission refused: rebuild the form from what was typed, then show the errors on it.
-            state = form.get("state") if isinstance(form.get("state"), dict) else {}
-            rebuilt = await run(self.ctx, member_id, interactions.handle_action, CHANGED_ACTION, "", state,
-                                values_from_payload(data))
-            dialog = rebuilt.dialog
+        dialog = reply.dialog  # a refused submission comes back rebuilt from what was typed
         if dialog is None:
             return replies.render(replies._errors_notice(reply.errors)) if reply.errors else replies.render(
                 reply.notice or Notice("Nothing to show."))
@@ -222,23 +215,9 @@ def _page(verb: str, value: str) -> int:
     return int(value) if verb == PAGE_ACTION and value.isdigit() else 0
 
 
-def _as_universal(page, user_ids: list[str]) -> dict:
-    if isinstance(page, Reply):
-        return replies.universal_message((page.notice or Notice("This digest is gone.")).text)
-    if isinstance(page, Notice):
-        return replies.universal_message(page.text)
-    return replies.universal_card(replies.view_card(page, user_ids=user_ids))
-
-
-def _digest_page(ctx, session, actor, value: str):
-    """The current state of one digest page (the Universal Actions refresh of its card)."""
-    from bot.conversation import digest as digests
-    from core.delivery.moderation import digest_view
-
-    digest_id, page, _, _ = digests.parse_value(value)
-    view = digest_view(session=session, digest_id=digest_id)
-    interactions._check_digest_workspace(actor, view)
-    return digests.digest_page(view, page)
+def _page_of(value: str) -> str:
+    """`digest_id:page` of a digest button's value (which may name an invitation after them)."""
+    return ":".join(value.split(":", 2)[:2])
 
 
 def _static_choices(ctx, session, actor, form: Form) -> dict[str, list[Any]]:
@@ -246,7 +225,7 @@ def _static_choices(ctx, session, actor, form: Form) -> dict[str, list[Any]]:
     values = {f.id: f.value for f in form.fields}
     static: dict[str, list[Any]] = {}
     for f in form.fields:
-        if f.kind != EXTERNAL_SELECT or not f.lookup or f.lookup in TYPED_LOOKUPS:
+        if f.kind != EXTERNAL_SELECT or not f.lookup or f.lookup in CREATE_FROM_TYPED:
             continue
         choices = options_for(ctx, session, actor, f.lookup, "", values)
         count = sum(len(c.options) if hasattr(c, "options") else 1 for c in choices)

@@ -59,8 +59,11 @@ def save_reference(engine, *, tenant: str, user: str, reference: dict[str, Any])
 
 
 def references_of_member(engine, member_id: int) -> list[dict[str, Any]]:
-    """The stored Teams conversation references of one member (one per tenant identity)."""
-    with session_scope(engine) as session:
+    """The stored Teams conversation references of one member (one per tenant identity).
+
+    Read-only: the notifier is called inside the caller's unit of work (`deliver_digest`), which on
+    SQLite holds the write lock; a writing transaction here would wait for it forever."""
+    with session_scope(engine.execution_options(read_only=True)) as session:
         rows = session.exec(select(ChatIdentity.conversation_ref).where(
             ChatIdentity.platform == PLATFORM, ChatIdentity.member_id == member_id)).all()
         return [r for r in rows if r]

@@ -6,6 +6,7 @@ from dataclasses import replace
 from functools import singledispatch
 from typing import Any
 
+from bot.conversation.digest import REFRESH as DIGEST_REFRESH
 from bot.conversation.views import (
     CampaignList, Card, DigestEntry, DigestPage, Home, Notice, PreviewView,
 )
@@ -15,7 +16,7 @@ from bot.teams.cards.elements import (
 
 BUDGET = MAX_CARD_BYTES - 2 * 1024  # room for the activity around the card
 
-DIGEST_REFRESH = "digest.refresh"  # Universal Actions refresh verb of a digest page (Teams only)
+# The Universal Actions refresh of a digest card asks the conversation layer for the current page.
 
 
 @singledispatch

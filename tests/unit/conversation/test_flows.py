@@ -56,6 +56,9 @@ def test_create_with_errors_saves_nothing_then_succeeds(ctx, people):
                    valid_values(form, people, name="new:x", cohort_size="lots", slots="someday"))
     assert bad.errors is not None
     assert {"name", "cohort_size", "slots"} <= set(bad.errors.errors)
+    # The form comes back rebuilt from what was typed, for surfaces that redraw the whole dialog
+    assert bad.dialog is not None and bad.dialog.kind == form.kind
+    assert bad.dialog.field("sender").value == str(people.bob)
     assert campaigns(ctx) == []
 
     good = run_sync(ctx, people.bob, handle_submission, form.kind, form.state, valid_values(form, people))
