@@ -10,6 +10,7 @@ from botbuilder.integration.aiohttp import CloudAdapter
 
 from bot.teams.auth import build_authentication
 from bot.teams.bot import InviteBot
+from bot.teams.clients import CachingAuthentication, ClientCache
 from bot.teams.route import MessagesEndpoint, on_turn_error
 
 ENDPOINTS_KEY = "teams_endpoints"  # ctx.extras: Bot Framework endpoint overrides (sovereign cloud, simulators)
@@ -25,4 +26,14 @@ def build_adapter(ctx, *, proactive: bool = False) -> CloudAdapter:
 
 
 def register(app: web.Application, ctx) -> None:
-    app.router.add_post("/api/messages", MessagesEndpoint(build_adapter(ctx), InviteBot(ctx)))
+    adapter = build_adapter(ctx)
+    # The endpoint's replies reuse their connector clients (one event loop: the app's); the
+    # proactive adapter runs each send on its own loop and keeps botbuilder's per-call clients.
+    clients = ClientCache()
+    adapter.bot_framework_authentication = CachingAuthentication(adapter.bot_framework_authentication, clients)
+
+    async def close_clients(_app: web.Application) -> None:
+        await clients.close()
+
+    app.on_cleanup.append(close_clients)
+    app.router.add_post("/api/messages", MessagesEndpoint(adapter, InviteBot(ctx)))
