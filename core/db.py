@@ -87,6 +87,12 @@ def session_scope(engine: Engine) -> Iterator[Session]:
         session.close()
 
 
+def read_scope(engine: Engine):
+    """A unit of work that only reads: on SQLite it begins deferred, so it never waits for (or
+    blocks) a writer — safe to open inside another unit of work of the same thread."""
+    return session_scope(engine.execution_options(read_only=True))
+
+
 def alembic_config(url: str):
     from alembic.config import Config
 

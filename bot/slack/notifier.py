@@ -15,7 +15,7 @@ from bot.conversation.digest import alert_card, digest_pages
 from bot.slack import render
 from bot.slack.app import sync_client
 from bot.slack.installations import bot_token_for_team
-from core.db import session_scope
+from core.db import read_scope
 from core.delivery.notify import Alert, DigestView
 from core.workspace.models import ChatIdentity
 
@@ -30,7 +30,8 @@ class SlackNotifier:
 
     def _reach(self, workspace_id: int, member_id: int):
         """(client, Slack user id) of a member, or (None, None) when they have no Slack identity."""
-        with session_scope(self._engine) as session:
+        # Read-only: the digest delivery calls us inside its own write transaction.
+        with read_scope(self._engine) as session:
             identity = session.exec(select(ChatIdentity).where(
                 ChatIdentity.workspace_id == workspace_id, ChatIdentity.member_id == member_id,
                 ChatIdentity.platform == "slack")).first()

@@ -163,3 +163,26 @@ async def test_notifier_sends_digest_pages_and_alerts_as_direct_messages(slack, 
         action_hint="Reconnect it with /invite-campaign connect.", campaign_id=campaign_id))
     alert = slack_sim.last("chat.postMessage").args
     assert "Reconnect" in json.dumps(alert["blocks"]) and alert["channel"] == "UBOB"
+
+
+async def test_the_worker_delivers_a_digest_to_slack_from_inside_its_transaction(slack, slack_sim, world, ctx):
+    """deliver_digest calls the notifier inside its write transaction: the notifier's own
+    lookup must not wait for that transaction (on SQLite it would wait for ever)."""
+    from core.delivery.moderation import deliver_digest
+
+    campaign_id = active_campaign(ctx, world)
+    with session_scope(ctx.engine) as s:
+        view = build_digest_now(session=s, actor=s.get(Member, world.bob), campaign_id=campaign_id,
+                                now=ctx.clock.now(), settings=ctx.settings)
+
+    def deliver():
+        with session_scope(ctx.engine) as s:
+            return deliver_digest(session=s, digest_id=view.digest_id,
+                                  notifier=SlackNotifier(ctx.settings, ctx.engine), now=ctx.clock.now())
+
+    assert await asyncio.to_thread(deliver) is True
+    assert slack_sim.last("chat.postMessage").args["channel"] == "UBOB"
+    with session_scope(ctx.engine) as s:
+        from core.delivery.models import Digest
+
+        assert s.get(Digest, view.digest_id).delivery["slack"][0]["channel"] == "DBOB"
