@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, bindparam, case, func, or_, select
 from sqlmodel import Session
 
 from core.campaigns.models import STEP_INVITATION
@@ -30,7 +30,8 @@ class Caps:
     daily_messages: int
 
 
-def caps_for(account: LinkedInAccount) -> Caps:
+def caps_for(account) -> Caps:
+    """The caps of an account (a `LinkedInAccount` or a row with its columns)."""
     base = DEFAULTS["free" if account.kind == "free" else "premium"]
     return Caps(
         daily_invitations=account.daily_invite_cap if account.daily_invite_cap is not None else base["daily"],
@@ -39,29 +40,36 @@ def caps_for(account: LinkedInAccount) -> Caps:
     )
 
 
-def _actions(account_id: int, since: datetime, *, invitations: bool):
-    """Sends of the account that count against a window: sent within it, or claimed (in flight)."""
-    step = Send.step == STEP_INVITATION if invitations else Send.step != STEP_INVITATION
+def _window_counts():
+    """One statement for the three windows, built once (bind parameters: account, day, week)."""
+    account, day, week = bindparam("account"), bindparam("day", type_=Send.sent_at.type), bindparam(
+        "week", type_=Send.sent_at.type)
+    invitation = Send.step == STEP_INVITATION
+    claimed = Send.status == S_CLAIMED
+
+    def count(*conditions):
+        return func.coalesce(func.sum(case((and_(*conditions), 1), else_=0)), 0)
+
     return (
-        select(func.count())
-        .select_from(Send)
-        .where(
-            Send.account_id == account_id,
-            step,
-            or_(Send.status == S_CLAIMED, and_(Send.status == S_SENT, Send.sent_at > since)),
-        )
+        select(count(invitation, or_(claimed, Send.sent_at > day)),
+               count(invitation, or_(claimed, Send.sent_at > week)),
+               count(Send.step != STEP_INVITATION, or_(claimed, Send.sent_at > day)))
+        .where(Send.account_id == account, or_(claimed, and_(Send.status == S_SENT, Send.sent_at > week)))
     )
 
 
+_WINDOW_COUNTS = _window_counts()
+
+
 def used(session: Session, account_id: int, now: datetime) -> tuple[int, int, int]:
-    """(invitations in the last 24 h, invitations in the last 7 days, messages in the last 24 h)."""
-    day = session.execute(_actions(account_id, now - DAY, invitations=True)).scalar_one()
-    week = session.execute(_actions(account_id, now - WEEK, invitations=True)).scalar_one()
-    messages = session.execute(_actions(account_id, now - DAY, invitations=False)).scalar_one()
-    return day, week, messages
+    """(invitations in the last 24 h, invitations in the last 7 days, messages in the last 24 h),
+    counting what was sent in the window and what is claimed (in flight)."""
+    day, week, messages = session.execute(_WINDOW_COUNTS, {"account": account_id, "day": now - DAY,
+                                                           "week": now - WEEK}).one()
+    return int(day), int(week), int(messages)
 
 
-def refusal(session: Session, account: LinkedInAccount, *, invitation: bool, now: datetime) -> str | None:
+def refusal(session: Session, account, *, invitation: bool, now: datetime) -> str | None:
     """Why the account may not act now (a cap reached), or None. Call before claiming."""
     caps = caps_for(account)
     day, week, messages = used(session, account.id, now)

@@ -12,7 +12,7 @@ import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, bindparam, or_, select, update
 from sqlmodel import Session
 
 from core.campaigns import schedule
@@ -47,6 +47,59 @@ class Claim:
     previous_call_at: datetime | None
     lease_until: datetime
     reconcile_only: bool = False  # the campaign stopped since the lease was taken: never act again
+    # What the attempt needs, read in the claim's transaction.
+    provider_id: str | None = None
+    identifier: str = ""
+    chat_id: str | None = None
+    accepted_at: datetime | None = None
+    stop_if_ongoings: bool = True
+    stop_if_incomings: bool = True
+    sender_id: int = 0
+    workspace_id: int = 0
+    fenced_for_call: bool = False  # the claim already marked the call as under way
+
+
+T = Send.__table__
+_NOW, _ID = bindparam("at_now", type_=T.c.due_at.type), bindparam("send_id")
+# The hot statements, built once (bind parameters only): the claim and the fence before the call.
+_ROW = select(T.c.campaign_id, T.c.account_id, T.c.status, T.c.due_at, T.c.lease_until, T.c.step,
+              T.c.outcome_unknown).where(T.c.id == _ID)
+_TAKE = (
+    update(T)
+    .where(T.c.id == _ID, or_(and_(T.c.status == S_PLANNED, T.c.due_at <= _NOW),
+                              and_(T.c.status == S_CLAIMED, T.c.lease_until < _NOW)))
+    .values(status=S_CLAIMED, attempt=T.c.attempt + 1, lease_until=bindparam("new_lease", type_=T.c.lease_until.type),
+            claimed_by=bindparam("by_worker"), updated_at=_NOW,
+            outcome_unknown=T.c.outcome_unknown | bindparam("calling", type_=T.c.outcome_unknown.type))
+    .returning(T.c.attempt)
+)
+_DETAILS = (
+    select(T.c.step, T.c.position, T.c.enrollment_id, T.c.contact_id, T.c.text, T.c.language, T.c.lease_until,
+           T.c.status, T.c.due_at, T.c.outcome_unknown, T.c.campaign_id, T.c.account_id,
+           Contact.provider_id, Contact.public_identifier, Enrollment.chat_id, Enrollment.accepted_at)
+    .join(Contact, Contact.id == T.c.contact_id).join(Enrollment, Enrollment.id == T.c.enrollment_id)
+    .where(T.c.id == _ID)
+)
+C, A = Campaign.__table__, LinkedInAccount.__table__
+_CAMPAIGN = select(C.c.status, C.c.paused_reason, C.c.timezone, C.c.slots, C.c.stop_if_ongoings, C.c.stop_if_incomings,
+                   C.c.sender_id, C.c.workspace_id).where(C.c.id == bindparam("campaign_id"))
+_ACCOUNT = select(A.c.id, A.c.status, A.c.provider_account_id, A.c.kind, A.c.daily_invite_cap, A.c.weekly_invite_cap,
+                  A.c.daily_message_cap, A.c.invitations_paused_until, A.c.invitations_paused_reason,
+                  A.c.last_action_at).where(A.c.id == bindparam("account_id"))
+_CAMPAIGN_PG, _ACCOUNT_PG = _CAMPAIGN.with_for_update(read=True), _ACCOUNT.with_for_update()
+_LOCK_SEND = select(T.c.id).where(T.c.id == _ID).with_for_update(skip_locked=True)
+_ACTED = update(A).where(A.c.id == bindparam("account_id")).values(last_action_at=bindparam("acted_at", type_=A.c.last_action_at.type))
+_MARK = (
+    update(T)
+    .where(T.c.id == _ID, T.c.attempt == bindparam("mine"), T.c.status == S_CLAIMED, T.c.lease_until > _NOW)
+    .values(outcome_unknown=True, updated_at=_NOW)
+)
+
+
+def links_in(text: str) -> bool:
+    from core.delivery.links import has_links
+
+    return has_links(text)
 
 
 def _is_pg(session: Session) -> bool:
@@ -56,23 +109,23 @@ def _is_pg(session: Session) -> bool:
 def claim_send(*, session: Session, send_id: int, worker: str, now: datetime, settings) -> Claim | str:
     """Take send `send_id` if it is due (or its lease expired) and every rule holds; otherwise
     say why not, having cancelled it (campaign stopped) or moved it (caps, spacing, pause)."""
-    row = session.execute(select(Send.campaign_id, Send.account_id, Send.status, Send.due_at, Send.lease_until,
-                                 Send.step).where(Send.id == send_id)).first()
+    row = session.execute(_ROW, {"send_id": send_id}).first()
     if row is None:
         return NOT_DUE
     reclaim = row.status == S_CLAIMED and row.lease_until is not None and row.lease_until < now
     if not reclaim and not (row.status == S_PLANNED and row.due_at <= now):
         return NOT_DUE
     pg = _is_pg(session)
-    campaign_q = select(Campaign.status, Campaign.paused_reason, Campaign.timezone, Campaign.slots).where(
-        Campaign.id == row.campaign_id)
-    campaign = session.execute(campaign_q.with_for_update(read=True) if pg else campaign_q).one()
-    account_q = select(LinkedInAccount).where(LinkedInAccount.id == row.account_id)
-    account = session.execute(account_q.with_for_update() if pg else account_q).scalar_one()
+    campaign = session.execute(_CAMPAIGN_PG if pg else _CAMPAIGN, {"campaign_id": row.campaign_id}).one()
+    account = session.execute(_ACCOUNT_PG if pg else _ACCOUNT, {"account_id": row.account_id}).one()
     if pg:
-        locked = session.execute(select(Send.id).where(Send.id == send_id).with_for_update(skip_locked=True)).first()
+        locked = session.execute(_LOCK_SEND, {"send_id": send_id}).first()
         if locked is None:
             return BUSY
+    send = row = session.execute(_DETAILS, {"send_id": send_id}).one()  # as it is now that it is ours
+    reclaim = row.status == S_CLAIMED and row.lease_until is not None and row.lease_until < now
+    if not reclaim and not (row.status == S_PLANNED and row.due_at <= now):
+        return NOT_DUE
     stopped = campaign.status != STATUS_ACTIVE
     if stopped and not reclaim:
         session.execute(update(Send).where(Send.id == send_id, Send.status == S_PLANNED)
@@ -85,32 +138,30 @@ def claim_send(*, session: Session, send_id: int, worker: str, now: datetime, se
         verdict = _hold_or_move(session, send_id, account, campaign, invitation=invitation, now=now, settings=settings)
         if verdict is not None:
             return verdict
-    claimed = session.execute(
-        update(Send)
-        .where(Send.id == send_id, or_(and_(Send.status == S_PLANNED, Send.due_at <= now),
-                                       and_(Send.status == S_CLAIMED, Send.lease_until < now)))
-        .values(status=S_CLAIMED, attempt=Send.attempt + 1, lease_until=now + timedelta(seconds=settings.lease_seconds),
-                claimed_by=worker[:64], updated_at=now)
-        .returning(Send.attempt, Send.outcome_unknown, Send.updated_at)
-    ).first()
+    # The fast path of an invitation needs nothing between the claim and the call, so the claim
+    # is also the fence before the call: one transaction less.
+    calling = (invitation and not reclaim and not row.outcome_unknown and send.provider_id is not None
+               and not links_in(send.text))
+    claimed = session.execute(_TAKE, {"send_id": send_id, "at_now": now, "by_worker": worker[:64], "calling": calling,
+                                      "new_lease": now + timedelta(seconds=settings.lease_seconds)}).first()
     if claimed is None:
         return BUSY
     if not reclaim:
-        account.last_action_at = now
-        session.add(account)
-    send = session.get(Send, send_id)
-    session.refresh(send)
+        session.execute(_ACTED, {"account_id": account.id, "acted_at": now})
     return Claim(
         send_id=send_id, attempt=claimed.attempt, step=send.step, position=send.position,
-        campaign_id=send.campaign_id, enrollment_id=send.enrollment_id, contact_id=send.contact_id,
+        campaign_id=row.campaign_id, enrollment_id=send.enrollment_id, contact_id=send.contact_id,
         account_id=account.id, provider_account_id=account.provider_account_id, text=send.text,
-        language=send.language, reconcile=bool(claimed.outcome_unknown),
+        language=send.language, reconcile=bool(row.outcome_unknown), fenced_for_call=calling,
         previous_call_at=row.lease_until - timedelta(seconds=settings.lease_seconds) if reclaim else None,
-        lease_until=send.lease_until, reconcile_only=stopped,
+        lease_until=now + timedelta(seconds=settings.lease_seconds), reconcile_only=stopped, provider_id=send.provider_id,
+        identifier=send.public_identifier, chat_id=send.chat_id, accepted_at=send.accepted_at,
+        stop_if_ongoings=campaign.stop_if_ongoings, stop_if_incomings=campaign.stop_if_incomings,
+        sender_id=campaign.sender_id, workspace_id=campaign.workspace_id,
     )
 
 
-def _hold_or_move(session: Session, send_id: int, account: LinkedInAccount, campaign, *, invitation: bool,
+def _hold_or_move(session: Session, send_id: int, account, campaign, *, invitation: bool,
                   now: datetime, settings) -> str | None:
     rng = random.Random(f"{send_id}:{now.isoformat()}")
     if invitation and account.invitations_paused_reason:
@@ -162,16 +213,13 @@ def move_to_next_day(session: Session, send_id: int, campaign, *, after: datetim
 def mark_calling(*, session: Session, claim: Claim, now: datetime) -> bool:
     """Fence before the provider call: still ours and within the lease. From here on the outcome
     is unknown until recorded, so a later attempt reconciles before acting."""
-    result = session.execute(
-        update(Send).where(Send.id == claim.send_id, Send.attempt == claim.attempt, Send.status == S_CLAIMED,
-                           Send.lease_until > now)
-        .values(outcome_unknown=True, updated_at=now))
+    result = session.execute(_MARK, {"send_id": claim.send_id, "mine": claim.attempt, "at_now": now})
     return result.rowcount == 1
 
 
 def fenced(claim: Claim):
     """The WHERE of every write about this attempt: nobody took the send over since."""
-    return and_(Send.id == claim.send_id, Send.attempt == claim.attempt, Send.status == S_CLAIMED)
+    return and_(T.c.id == claim.send_id, T.c.attempt == claim.attempt, T.c.status == S_CLAIMED)
 
 
 def contact_and_enrollment(session: Session, claim: Claim) -> tuple[Contact, Enrollment]:

@@ -27,6 +27,10 @@ def new_token() -> str:
     return "".join(secrets.choice(ALPHABET) for _ in range(TRACKED_TOKEN_LENGTH))
 
 
+def has_links(text: str) -> bool:
+    return URL_RE.search(text or "") is not None
+
+
 def tracked_text(*, session: Session, send: Send, public_url: str) -> str:
     """The send's text with each URL replaced by its tracked link; the same links on every call
     for one send (a retry or a reconciliation compares the very text that left)."""

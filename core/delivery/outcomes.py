@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlmodel import Session
 
 from core.campaigns import schedule
@@ -21,8 +21,8 @@ from core.delivery.claims import Claim
 from core.delivery.conversation import record_message
 from core.delivery.linkedin.port import ChatMessage
 from core.delivery.models import (
-    E_FAILED, E_FOLLOWING_UP, E_INVITED, E_SKIPPED, E_WELCOMED, S_CANCELLED, S_FAILED, S_PLANNED, S_SENT,
-    S_SKIPPED,
+    E_FAILED, E_FOLLOWING_UP, E_INVITED, E_SKIPPED, E_WELCOMED, S_CANCELLED, S_CLAIMED, S_FAILED, S_PLANNED,
+    S_SENT, S_SKIPPED,
     Enrollment, Relation, Send,
 )
 from core.delivery.notify import Alert
@@ -31,8 +31,18 @@ from core.workspace.models import LinkedInAccount
 MAX_ATTEMPTS = 6
 
 
+_T, _E = Send.__table__, Enrollment.__table__
+_AT = bindparam("at_now", type_=_T.c.sent_at.type)
+# The hot path of a sent invitation, built once: the fenced send and its enrollment.
+_SENT = (update(_T).where(_T.c.id == bindparam("send_id"), _T.c.attempt == bindparam("mine"), _T.c.status == S_CLAIMED)
+         .values(status=S_SENT, lease_until=None, updated_at=_AT, sent_at=_AT, provider_ref=bindparam("ref"),
+                 outcome_unknown=False, reason=bindparam("why")))
+_INVITED = (update(_E).where(_E.c.id == bindparam("enrollment_id"))
+            .values(state=E_INVITED, invited_at=_AT, invitation_id=bindparam("ref"), updated_at=_AT, last_step_at=_AT))
+
+
 def _finish_send(session: Session, claim: Claim, status: str, now: datetime, **values) -> bool:
-    result = session.execute(update(Send).where(claims.fenced(claim)).values(
+    result = session.execute(update(Send.__table__).where(claims.fenced(claim)).values(
         status=status, lease_until=None, updated_at=now, **values))
     return result.rowcount == 1
 
@@ -41,29 +51,30 @@ def record_sent(*, session: Session, claim: Claim, now: datetime, provider_ref: 
                 public_url: str, reconciled: bool = False) -> bool:
     """The action happened: the send is sent, the enrollment moves on, the next step is planned.
     False when the attempt lost its lease to another (that one records instead)."""
-    if not _finish_send(session, claim, S_SENT, now, sent_at=now, provider_ref=(provider_ref or None) and provider_ref[:128],
-                        outcome_unknown=False, reason="reconciled with the provider" if reconciled else None):
+    ref = provider_ref[:128] if provider_ref else None
+    done = session.execute(_SENT, {"send_id": claim.send_id, "mine": claim.attempt, "at_now": now, "ref": ref,
+                                   "why": "reconciled with the provider" if reconciled else None})
+    if done.rowcount != 1:
         return False
+    if claim.step == STEP_INVITATION:
+        session.execute(_INVITED, {"enrollment_id": claim.enrollment_id, "at_now": now, "ref": ref})
+        return True
     e = session.get(Enrollment, claim.enrollment_id)
     e.updated_at = e.last_step_at = now
-    if claim.step == STEP_INVITATION:
-        e.state, e.invited_at, e.invitation_id = E_INVITED, now, provider_ref
+    if chat_id:
+        e.chat_id = chat_id
+    if provider_ref:
+        record_message(session=session, account_id=claim.account_id, contact_id=claim.contact_id, by_us=True,
+                       message=ChatMessage(message_id=provider_ref, chat_id=chat_id or e.chat_id or "",
+                                           sender_id=None, is_sender=True, timestamp=now))
+    if claim.step == STEP_WELCOME:
+        e.state, e.welcomed_at = E_WELCOMED, now
     else:
-        if chat_id:
-            e.chat_id = chat_id
-        if provider_ref:
-            record_message(session=session, account_id=claim.account_id, contact_id=claim.contact_id, by_us=True,
-                           message=ChatMessage(message_id=provider_ref, chat_id=chat_id or e.chat_id or "",
-                                               sender_id=None, is_sender=True, timestamp=now))
-        if claim.step == STEP_WELCOME:
-            e.state, e.welcomed_at = E_WELCOMED, now
-        else:
-            e.state = E_FOLLOWING_UP
-        session.add(e)
-        sequence.plan_next_followup(session=session, enrollment=e,
-                                    after_position=claim.position if claim.step == STEP_FOLLOWUP else 0,
-                                    sent_at=now, now=now, public_url=public_url)
+        e.state = E_FOLLOWING_UP
     session.add(e)
+    sequence.plan_next_followup(session=session, enrollment=e,
+                                after_position=claim.position if claim.step == STEP_FOLLOWUP else 0,
+                                sent_at=now, now=now, public_url=public_url)
     return True
 
 
@@ -101,7 +112,7 @@ def release(*, session: Session, claim: Claim, now: datetime, reason: str, unkno
         record_failed(session=session, claim=claim, now=now, reason=f"gave up after {claim.attempt} attempts: {reason}")
         return "failed"
     due = due_at or now + timedelta(minutes=min(2 ** claim.attempt, 60))
-    session.execute(update(Send).where(claims.fenced(claim)).values(
+    session.execute(update(Send.__table__).where(claims.fenced(claim)).values(
         status=S_PLANNED, lease_until=None, due_at=due.replace(microsecond=0), reason=reason[:200],
         outcome_unknown=unknown, updated_at=now))
     return "retry"
@@ -109,7 +120,7 @@ def release(*, session: Session, claim: Claim, now: datetime, reason: str, unkno
 
 def hold(*, session: Session, claim: Claim, now: datetime, reason: str) -> None:
     """Back to planned, not retried by itself: waits for the account to be fixed."""
-    session.execute(update(Send).where(claims.fenced(claim)).values(
+    session.execute(update(Send.__table__).where(claims.fenced(claim)).values(
         status=S_PLANNED, lease_until=None, reason=reason[:200], updated_at=now))
 
 

@@ -24,6 +24,7 @@ from sqlmodel import Session
 
 from core.campaigns import schedule
 from core.campaigns.models import STATUS_ACTIVE, STEP_INVITATION, Campaign, CampaignMessage
+from core.campaigns.templates import CONTACT_TOKENS, TemplateProblem, check_template
 from core.delivery import eligibility, slots
 from core.delivery.caps import caps_for
 from core.delivery.models import E_PLANNED, E_SKIPPED, S_CLAIMED, S_PLANNED, S_SENT, Digest, Enrollment, Send
@@ -142,24 +143,37 @@ def _used(session: Session, column, keys: list[int], since: date, until: date) -
     return {(k, d): n for k, d, n in session.execute(stmt)}
 
 
-def _branches(session: Session, camps: dict, now: datetime) -> list:
-    plain: dict[str, list[int]] = defaultdict(list)
+def _plain_sources(session: Session, camps: dict) -> set[int]:
+    """Campaigns whose source is a list segment without criteria (one query for the chunk)."""
+    ids = list(camps)
+    seg_of = dict(session.execute(select(Campaign.id, Segment.id).join(Segment, Segment.id == Campaign.source_id)
+                                  .where(Campaign.id.in_(ids), Campaign.source_kind == "segment")).all())
+    seg_of.update(session.execute(select(Campaign.id, Finder.segment_id).join(Finder, Finder.id == Campaign.source_id)
+                                  .where(Campaign.id.in_(ids), Campaign.source_kind == "finder")).all())
+    segments = {sid: (is_list, criteria) for sid, is_list, criteria in session.execute(
+        select(Segment.id, Segment.is_list, Segment.criteria).where(Segment.id.in_(set(seg_of.values()) - {None})))}
+    plain = set()
+    for cid, sid in seg_of.items():
+        is_list, criteria = segments.get(sid, (False, {"?": True}))
+        if is_list and not any((criteria or {}).values()):
+            plain.add(cid)
+    return plain
+
+
+def _branches(session: Session, camps: dict, now: datetime, plain: set[int]) -> list:
+    by_kind: dict[str, list[int]] = defaultdict(list)
     branches = []
     for cid, info in camps.items():
         c = info.campaign
-        seg = session.get(Segment, c.source_id) if c.source_kind == "segment" else None
-        if c.source_kind == "finder":
-            finder = session.get(Finder, c.source_id)
-            seg = session.get(Segment, finder.segment_id) if finder and finder.segment_id else None
-        if seg is not None and seg.is_list and not any(seg.criteria.values() if seg.criteria else ()):
-            plain[c.source_kind].append(cid)
+        if cid in plain:
+            by_kind[c.source_kind].append(cid)
             continue
         from core.sources.segments import source_contacts
 
         contacts = source_contacts(session=session, workspace_id=c.workspace_id, kind=c.source_kind,
                                    source_id=c.source_id, sender_id=c.sender_id, now=now)
         branches.append(eligibility.query_branch(cid, c.workspace_id, info.account.id, contacts))
-    for kind, cids in plain.items():
+    for kind, cids in by_kind.items():
         branches.append(eligibility.list_segment_branch(cids, kind))
     return branches
 
@@ -203,13 +217,16 @@ def _plan_chunk(session: Session, targets: dict[int, date], now: datetime, setti
         week = sum(n for day, n in week_used[a.id] if d - timedelta(days=6) <= day <= d)
         left_week[a.id] = max(caps.weekly_invitations - week, 0)
     templates = _templates(session, list(camps))
+    renders = _Renders(settings.public_url)
     chosen: dict[int, list] = defaultdict(list)
     pending = {c for c in camps if left_campaign[c] > 0}
+    plain = _plain_sources(session, camps)
     while pending:
         active = {c: camps[c] for c in pending}
         per = max(int(max(left_campaign[c] for c in pending) * MARGIN) + 1, 2)
-        session.execute(_skip_insert(session, _branches(session, active, now), now))
-        rows = session.execute(eligibility.eligible_rows(_branches(session, active, now), now, per_campaign=per)).all()
+        branches = _branches(session, active, now, plain)
+        session.execute(_skip_insert(session, branches, now))
+        rows = session.execute(eligibility.eligible_rows(branches, now, per_campaign=per)).all()
         got: dict[int, int] = defaultdict(int)
         taken: set[int] = set()
         skipped = []
@@ -222,8 +239,7 @@ def _plan_chunk(session: Session, targets: dict[int, date], now: datetime, setti
                 continue
             c = info.campaign
             lang = message_language(r.language, c.languages, c.default_language)
-            rendered = render_step(templates.get((c.id, lang)), contact_view(r), sender_name=info.sender_name, step=STEP_INVITATION,
-                                   note_limit=info.account.note_limit, public_url=settings.public_url)
+            rendered = renders.get(templates.get((c.id, lang)), r, info.sender_name, info.account.note_limit)
             taken.add(r.contact_id)
             if rendered.problem:
                 skipped.append((r, rendered.problem))
@@ -245,6 +261,33 @@ def contact_view(row) -> SimpleNamespace:
     return SimpleNamespace(first_name=row.first_name, last_name=row.last_name, full_name=full or None,
                            company=row.company, job_title=row.job_title, headline=row.headline,
                            location=row.location, custom_fields=row.custom_fields or {})
+
+
+class _Renders:
+    """Renders memoised by template and the values of the tokens it uses (many contacts share a
+    first name or a company): the same text, the same checks, computed once."""
+
+    def __init__(self, public_url: str) -> None:
+        self.public_url = public_url
+        self.memo: dict[tuple, object] = {}
+
+    def get(self, template: str | None, row, sender_name: str | None, note_limit: int):
+        try:
+            used = check_template(template) if template else ()
+        except TemplateProblem:
+            used = ("?",)
+        if any(t.startswith("custom.") or t == "?" for t in used):
+            key = None
+        else:
+            view = contact_view(row)
+            key = (template, sender_name, note_limit) + tuple(getattr(view, CONTACT_TOKENS.get(t, "_"), None) for t in used)
+        if key is not None and key in self.memo:
+            return self.memo[key]
+        rendered = render_step(template, contact_view(row), sender_name=sender_name, step=STEP_INVITATION,
+                               note_limit=note_limit, public_url=self.public_url)
+        if key is not None:
+            self.memo[key] = rendered
+        return rendered
 
 
 def _templates(session: Session, ids: list[int]) -> dict[tuple[int, str], str]:
@@ -283,8 +326,9 @@ def _write(session: Session, camps: dict, chosen: dict[int, list], skipped: list
     if not enroll_rows:
         return
     t = Enrollment.__table__
-    ids = {(c, k): i for i, c, k in session.execute(insert(t).returning(t.c.id, t.c.campaign_id, t.c.contact_id),
-                                                    enroll_rows)}
+    session.execute(insert(t), enroll_rows)  # a plain executemany; ids read back in one query
+    ids = {(c, k): i for i, c, k in session.execute(select(t.c.id, t.c.campaign_id, t.c.contact_id).where(
+        t.c.campaign_id.in_(list(chosen)), t.c.state == E_PLANNED, t.c.created_at == now))} if chosen else {}
     send_rows = _timed_sends(camps, chosen, ids, now, settings)
     if send_rows:
         session.execute(insert(Send.__table__), send_rows)

@@ -13,8 +13,8 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.engine import Engine
 
-from core.campaigns.models import STEP_INVITATION, STEP_WELCOME, Campaign
-from core.db import session_scope
+from core.campaigns.models import STEP_INVITATION, STEP_WELCOME
+from core.delivery.units import unit as session_scope
 from core.delivery import claims, conversation, links, outcomes
 from core.delivery.claims import Claim
 from core.delivery.linkedin.port import (
@@ -54,14 +54,13 @@ def perform_send(*, engine: Engine, gateway, clock, settings, notifier, send_id:
 
 def _carry_out(engine, gateway, clock, settings, claim: Claim, alerts: list) -> str:
     public_url = settings.public_url
-    with session_scope(engine) as session:
-        contact, enrollment = claims.contact_and_enrollment(session, claim)
-        campaign = session.get(Campaign, claim.campaign_id)
-        chat_id, provider_id = enrollment.chat_id, contact.provider_id
-        text = links.tracked_text(session=session, send=session.get(Send, claim.send_id), public_url=public_url)
-        accepted_at = enrollment.accepted_at
-        rules = (campaign.stop_if_ongoings, campaign.stop_if_incomings)
-        sender_id, workspace_id, identifier = campaign.sender_id, campaign.workspace_id, contact.public_identifier
+    chat_id, provider_id, accepted_at = claim.chat_id, claim.provider_id, claim.accepted_at
+    rules = (claim.stop_if_ongoings, claim.stop_if_incomings)
+    sender_id, workspace_id, identifier = claim.sender_id, claim.workspace_id, claim.identifier
+    text = claim.text
+    if links.has_links(text):
+        with session_scope(engine) as session:
+            text = links.tracked_text(session=session, send=session.get(Send, claim.send_id), public_url=public_url)
     called = False
     try:
         if claim.reconcile_only:
@@ -85,9 +84,10 @@ def _carry_out(engine, gateway, clock, settings, claim: Claim, alerts: list) -> 
                 row = session.get(Contact, claim.contact_id)
                 row.provider_id = provider_id
                 session.add(row)
-        with session_scope(engine) as session:
-            if not claims.mark_calling(session=session, claim=claim, now=clock.now()):
-                return "lease_lost"
+        if not claim.fenced_for_call:
+            with session_scope(engine) as session:
+                if not claims.mark_calling(session=session, claim=claim, now=clock.now()):
+                    return "lease_lost"
         called = True
         try:
             if claim.step == STEP_INVITATION:
