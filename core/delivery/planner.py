@@ -18,7 +18,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from types import SimpleNamespace
 
-from sqlalchemy import func, insert, literal, select
+from sqlalchemy import (
+    Boolean, Column, Date, Integer, MetaData, String, Table, Text, and_, case, delete, func, insert, literal, null, select,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
@@ -27,6 +29,7 @@ from core.campaigns.models import STATUS_ACTIVE, STEP_INVITATION, Campaign, Camp
 from core.campaigns.templates import CONTACT_TOKENS, TemplateProblem, check_template
 from core.delivery import eligibility, slots
 from core.delivery.caps import caps_for
+from core.db import UTCDateTime
 from core.delivery.models import E_PLANNED, E_SKIPPED, S_CLAIMED, S_PLANNED, S_SENT, Digest, Enrollment, Send
 from core.delivery.rendering import message_language, render_step
 from core.sources.models import Finder, Segment
@@ -276,15 +279,15 @@ class _Renders:
             used = check_template(template) if template else ()
         except TemplateProblem:
             used = ("?",)
-        if any(t.startswith("custom.") or t == "?" for t in used):
-            key = None
-        else:
-            view = contact_view(row)
-            key = (template, sender_name, note_limit) + tuple(getattr(view, CONTACT_TOKENS.get(t, "_"), None) for t in used)
-        if key is not None and key in self.memo:
-            return self.memo[key]
-        rendered = render_step(template, contact_view(row), sender_name=sender_name, step=STEP_INVITATION,
-                               note_limit=note_limit, public_url=self.public_url)
+        view = contact_view(row)
+        key = None
+        if not any(t.startswith("custom.") or t == "?" for t in used):
+            key = (template, note_limit, sender_name if any(t.startswith("sender") for t in used) else None) + tuple(
+                getattr(view, CONTACT_TOKENS[t]) for t in used if t in CONTACT_TOKENS)
+            if key in self.memo:
+                return self.memo[key]
+        rendered = render_step(template, view, sender_name=sender_name, step=STEP_INVITATION, note_limit=note_limit,
+                               public_url=self.public_url)
         if key is not None:
             self.memo[key] = rendered
         return rendered
@@ -308,34 +311,58 @@ def _skip_insert(session: Session, branches: list, now: datetime):
             .on_conflict_do_nothing(index_elements=["campaign_id", "contact_id"]))
 
 
+# The rows of one write, staged in a temporary table: one light executemany, then enrollments
+# and sends each made by one INSERT … SELECT (no per-row round trip, no id read back).
+_STAGE = Table(
+    "plan_stage", MetaData(),
+    Column("workspace_id", Integer), Column("campaign_id", Integer), Column("contact_id", Integer),
+    Column("account_id", Integer), Column("state", String(16)), Column("reason", String(200)),
+    Column("language", String(8)), Column("text", Text), Column("local_date", Date), Column("slot_index", Integer),
+    Column("due_at", UTCDateTime), Column("frozen", Boolean),
+    prefixes=["TEMPORARY"],
+)
+_ENROLLMENT_COLUMNS = ["workspace_id", "campaign_id", "contact_id", "account_id", "state", "reason", "language",
+                       "created_at", "updated_at"]
+_SEND_COLUMNS = ["workspace_id", "campaign_id", "enrollment_id", "account_id", "contact_id", "step", "position",
+                 "language", "text", "edited", "local_date", "slot_index", "due_at", "status", "frozen_at", "attempt",
+                 "outcome_unknown", "created_at", "updated_at"]
+
+
 def _write(session: Session, camps: dict, chosen: dict[int, list], skipped: list, now: datetime, settings,
            report: PlanReport) -> None:
-    enroll_rows = []
+    rows = []
     for r, problem in skipped:
-        enroll_rows.append(dict(workspace_id=r.workspace_id, campaign_id=r.campaign_id, contact_id=r.contact_id,
-                                account_id=r.account_id, state=E_SKIPPED, reason=problem[:200], language=None,
-                                created_at=now, updated_at=now))
+        rows.append(dict(workspace_id=r.workspace_id, campaign_id=r.campaign_id, contact_id=r.contact_id,
+                         account_id=r.account_id, state=E_SKIPPED, reason=problem[:200], language=None, text=None,
+                         local_date=None, slot_index=None, due_at=None, frozen=False))
         report.skipped += 1
         key = problem.split(":")[0]
         report.skipped_reasons[key] = report.skipped_reasons.get(key, 0) + 1
-    for cid, picked in chosen.items():
-        for r, lang, _text in picked:
-            enroll_rows.append(dict(workspace_id=r.workspace_id, campaign_id=cid, contact_id=r.contact_id,
-                                    account_id=r.account_id, state=E_PLANNED, reason=None, language=lang,
-                                    created_at=now, updated_at=now))
-    if not enroll_rows:
+    planned = _timed_sends(camps, chosen, now, settings)
+    rows += planned
+    if not rows:
         return
-    t = Enrollment.__table__
-    session.execute(insert(t), enroll_rows)  # a plain executemany; ids read back in one query
-    ids = {(c, k): i for i, c, k in session.execute(select(t.c.id, t.c.campaign_id, t.c.contact_id).where(
-        t.c.campaign_id.in_(list(chosen)), t.c.state == E_PLANNED, t.c.created_at == now))} if chosen else {}
-    send_rows = _timed_sends(camps, chosen, ids, now, settings)
-    if send_rows:
-        session.execute(insert(Send.__table__), send_rows)
-    report.planned += len(send_rows)
+    stage, E, S = _STAGE, Enrollment.__table__, Send.__table__
+    stage.create(session.connection(), checkfirst=True)
+    session.execute(delete(stage))
+    session.execute(insert(stage), rows)
+    at = literal(now, type_=UTCDateTime())
+    session.execute(insert(E).from_select(_ENROLLMENT_COLUMNS, select(
+        stage.c.workspace_id, stage.c.campaign_id, stage.c.contact_id, stage.c.account_id, stage.c.state,
+        stage.c.reason, stage.c.language, at, at)))
+    if planned:
+        session.execute(insert(S).from_select(_SEND_COLUMNS, select(
+            stage.c.workspace_id, stage.c.campaign_id, E.c.id, stage.c.account_id, stage.c.contact_id,
+            literal(STEP_INVITATION), literal(0), stage.c.language, stage.c.text, literal(False), stage.c.local_date,
+            stage.c.slot_index, stage.c.due_at, literal(S_PLANNED), case((stage.c.frozen, at), else_=null()),
+            literal(0), literal(False), at, at,
+        ).join(E, and_(E.c.campaign_id == stage.c.campaign_id, E.c.contact_id == stage.c.contact_id))
+         .where(stage.c.state == E_PLANNED)))
+    session.execute(delete(stage))
+    report.planned += len(planned)
 
 
-def _timed_sends(camps: dict, chosen: dict[int, list], enrollment_ids: dict, now: datetime, settings) -> list[dict]:
+def _timed_sends(camps: dict, chosen: dict[int, list], now: datetime, settings) -> list[dict]:
     """Fill each campaign's slots in order, spread instants over each slot, then space the
     account's actions across all its campaigns."""
     rows: list[dict] = []
@@ -358,11 +385,9 @@ def _timed_sends(camps: dict, chosen: dict[int, list], enrollment_ids: dict, now
             for (r, lang, text), due in zip(batch, slots.spread(window, len(batch), rng)):
                 by_account[r.account_id].append(len(rows))
                 rows.append(dict(
-                    workspace_id=r.workspace_id, campaign_id=cid, enrollment_id=enrollment_ids[(cid, r.contact_id)],
-                    account_id=r.account_id, contact_id=r.contact_id, step=STEP_INVITATION, position=0,
-                    language=lang, text=text, edited=False, local_date=info.day, slot_index=w.index, due_at=due,
-                    status=S_PLANNED, reason=None, frozen_at=now if c.moderation else None, attempt=0,
-                    outcome_unknown=False, created_at=now, updated_at=now,
+                    workspace_id=r.workspace_id, campaign_id=cid, contact_id=r.contact_id, account_id=r.account_id,
+                    state=E_PLANNED, reason=None, language=lang, text=text, local_date=info.day, slot_index=w.index,
+                    due_at=due, frozen=bool(c.moderation),
                 ))
     for account_id, idx in by_account.items():
         rng = random.Random(f"space:{account_id}:{now.date().isoformat()}")
