@@ -24,11 +24,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from sqlalchemy import create_engine, delete, insert, select, text  # noqa: E402
 from sqlmodel import Session  # noqa: E402
 
-import core.models  # noqa: E402,F401
+import core.models  # noqa: E402,F401  (every table, for the migrations)
 from core.campaigns.models import Campaign, CampaignMessage  # noqa: E402
 from core.config import Settings  # noqa: E402
 from core.db import make_engine, upgrade  # noqa: E402
-from core.delivery.models import Digest, Enrollment, Send  # noqa: E402
+from core.delivery.models import Send  # noqa: E402
 from core.delivery.planner import plan_days  # noqa: E402
 from core.sources.models import Contact, Segment, SegmentContact  # noqa: E402
 from core.workspace.models import LinkedInAccount, Member, Workspace  # noqa: E402

@@ -11,7 +11,6 @@ from sqlmodel import Session
 
 from core.campaigns.models import STEP_INVITATION
 from core.delivery.models import S_CLAIMED, S_SENT, Send
-from core.workspace.models import LinkedInAccount
 
 DAY = timedelta(hours=24)
 WEEK = timedelta(days=7)

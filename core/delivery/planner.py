@@ -15,7 +15,7 @@ from __future__ import annotations
 import random
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from types import SimpleNamespace
 
 from sqlalchemy import (
@@ -26,12 +26,11 @@ from sqlmodel import Session
 
 from core.campaigns import schedule
 from core.campaigns.models import STATUS_ACTIVE, STEP_INVITATION, Campaign, CampaignMessage
-from core.campaigns.templates import CONTACT_TOKENS, TemplateProblem, check_template
 from core.delivery import eligibility, slots
 from core.delivery.caps import caps_for
 from core.db import UTCDateTime
 from core.delivery.models import E_PLANNED, E_SKIPPED, S_CLAIMED, S_PLANNED, S_SENT, Digest, Enrollment, Send
-from core.delivery.rendering import message_language, render_step
+from core.delivery.rendering import MemoRenders, message_language
 from core.sources.models import Finder, Segment
 from core.workspace.models import LinkedInAccount, Member, Workspace
 
@@ -220,7 +219,7 @@ def _plan_chunk(session: Session, targets: dict[int, date], now: datetime, setti
         week = sum(n for day, n in week_used[a.id] if d - timedelta(days=6) <= day <= d)
         left_week[a.id] = max(caps.weekly_invitations - week, 0)
     templates = _templates(session, list(camps))
-    renders = _Renders(settings.public_url)
+    renders = MemoRenders(settings.public_url)
     chosen: dict[int, list] = defaultdict(list)
     pending = {c for c in camps if left_campaign[c] > 0}
     plain = _plain_sources(session, camps)
@@ -256,41 +255,6 @@ def _plan_chunk(session: Session, targets: dict[int, date], now: datetime, setti
         # Another round only for campaigns short of places whose candidate list was cut.
         pending = {c for c in pending if left_campaign[c] > 0 and got[c] >= per
                    and left_day[camps[c].account.id] > 0 and left_week[camps[c].account.id] > 0}
-
-
-def contact_view(row) -> SimpleNamespace:
-    """The token values of a contact row (the shape `templates.context_for` reads)."""
-    full = " ".join(p for p in (row.first_name, row.last_name) if p)
-    return SimpleNamespace(first_name=row.first_name, last_name=row.last_name, full_name=full or None,
-                           company=row.company, job_title=row.job_title, headline=row.headline,
-                           location=row.location, custom_fields=row.custom_fields or {})
-
-
-class _Renders:
-    """Renders memoised by template and the values of the tokens it uses (many contacts share a
-    first name or a company): the same text, the same checks, computed once."""
-
-    def __init__(self, public_url: str) -> None:
-        self.public_url = public_url
-        self.memo: dict[tuple, object] = {}
-
-    def get(self, template: str | None, row, sender_name: str | None, note_limit: int):
-        try:
-            used = check_template(template) if template else ()
-        except TemplateProblem:
-            used = ("?",)
-        view = contact_view(row)
-        key = None
-        if not any(t.startswith("custom.") or t == "?" for t in used):
-            key = (template, note_limit, sender_name if any(t.startswith("sender") for t in used) else None) + tuple(
-                getattr(view, CONTACT_TOKENS[t]) for t in used if t in CONTACT_TOKENS)
-            if key in self.memo:
-                return self.memo[key]
-        rendered = render_step(template, view, sender_name=sender_name, step=STEP_INVITATION, note_limit=note_limit,
-                               public_url=self.public_url)
-        if key is not None:
-            self.memo[key] = rendered
-        return rendered
 
 
 def _templates(session: Session, ids: list[int]) -> dict[tuple[int, str], str]:

@@ -4,12 +4,15 @@ token, an invitation within the account's note limit (UTF-16 units, links counte
 from __future__ import annotations
 
 from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import Any
 
 from sqlmodel import Session, select
 
 from core.campaigns.models import STEP_INVITATION, CampaignMessage
-from core.campaigns.templates import TemplateProblem, context_for, has_line_break, render
+from core.campaigns.templates import (
+    CONTACT_TOKENS, TemplateProblem, check_template, context_for, has_line_break, render,
+)
 
 
 @dataclass(frozen=True)
@@ -53,3 +56,38 @@ def render_step(template: str | None, contact: Any, *, sender_name: str | None, 
         if has_line_break(rendered.text):
             warnings = ("line break in the invitation",)
     return RenderedStep(rendered.text, rendered.length, warnings=warnings)
+
+
+def contact_view(row) -> SimpleNamespace:
+    """The token values of a contact row (the shape `templates.context_for` reads)."""
+    full = " ".join(p for p in (row.first_name, row.last_name) if p)
+    return SimpleNamespace(first_name=row.first_name, last_name=row.last_name, full_name=full or None,
+                           company=row.company, job_title=row.job_title, headline=row.headline,
+                           location=row.location, custom_fields=row.custom_fields or {})
+
+
+class MemoRenders:
+    """Renders memoised by template and the values of the tokens it uses (many contacts share a
+    first name or a company): the same text, the same checks, computed once."""
+
+    def __init__(self, public_url: str) -> None:
+        self.public_url = public_url
+        self.memo: dict[tuple, object] = {}
+
+    def get(self, template: str | None, row, sender_name: str | None, note_limit: int):
+        try:
+            used = check_template(template) if template else ()
+        except TemplateProblem:
+            used = ("?",)
+        view = contact_view(row)
+        key = None
+        if not any(t.startswith("custom.") or t == "?" for t in used):
+            key = (template, note_limit, sender_name if any(t.startswith("sender") for t in used) else None) + tuple(
+                getattr(view, CONTACT_TOKENS[t]) for t in used if t in CONTACT_TOKENS)
+            if key in self.memo:
+                return self.memo[key]
+        rendered = render_step(template, view, sender_name=sender_name, step=STEP_INVITATION, note_limit=note_limit,
+                               public_url=self.public_url)
+        if key is not None:
+            self.memo[key] = rendered
+        return rendered

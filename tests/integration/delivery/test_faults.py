@@ -265,7 +265,7 @@ def test_two_campaigns_share_the_caps_and_nothing_leaves_after_a_stop(db, settin
             ws = f.workspace(s)
             m, _ = f.sender(s, ws, account_key=ACCOUNT, provider="unipile", daily=5, weekly=12)
             slots = [{"weekday": d, "start": "09:00", "end": "12:00"} for d in range(7)]
-            a = f.campaign(s, ws, m, f.segment(s, ws, f.contacts(s, ws, 30, prefix="a")), cohort=10, slots=slots)
+            f.campaign(s, ws, m, f.segment(s, ws, f.contacts(s, ws, 30, prefix="a")), cohort=10, slots=slots)
             b = f.campaign(s, ws, m, f.segment(s, ws, f.contacts(s, ws, 30, prefix="b")), cohort=10, slots=slots)
         stopped_at = None
         for step in range(10 * 24 * 4):  # every 15 minutes for ten days
