@@ -1,4 +1,4 @@
-"""A local simulator of the Unipile API v1 (see /work/shared/contracts/unipile.md), over real HTTP.
+"""A local simulator of the Unipile API v1 (see ../shared/contracts/unipile.md), over real HTTP.
 
 It keeps an in-memory LinkedIn network (profiles made up from any identifier, invitations,
 relations, chats, messages, webhooks), checks `X-API-KEY`, answers with Unipile's error bodies

@@ -16,7 +16,7 @@ import jsonschema
 
 from bot.teams.cards import MAX_CARD_BYTES, card_bytes
 
-CONTRACT = Path("/work/shared/contracts/adaptive-card-1.5.schema.json")
+CONTRACT = Path(__file__).resolve().parents[2] / "contracts" / "adaptive-card-1.5.schema.json"
 DATA_QUERY = {
     "type": "object",
     "properties": {

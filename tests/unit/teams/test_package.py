@@ -16,7 +16,7 @@ from bot.teams.cli import app
 from bot.teams.package import MENU_COMMANDS, PackageError, build_manifest, write_package
 from core.config import Settings
 
-SCHEMA = json.loads(Path("/work/shared/contracts/teams-manifest.schema.json").read_text())
+SCHEMA = json.loads((Path(__file__).resolve().parents[2] / "contracts" / "teams-manifest.schema.json").read_text())
 BOT_ID = "6f1a2b3c-1234-4abc-9def-0123456789ab"
 
 
