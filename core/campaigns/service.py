@@ -20,7 +20,7 @@ from core.campaigns.validation import Checked, check_draft
 from core.delivery.models import ENROLLMENT_FINAL, E_STOPPED, S_PLANNED, S_CANCELLED, Enrollment, Send
 from core.errors import FieldError, NotAllowed, NotFound, Outcome
 from core.sources.visibility import is_source_visible
-from core.workspace.models import Member
+from core.workspace.models import LinkedInAccount, Member
 
 # Re-exported for the surfaces: `from core.campaigns.service import CampaignDraft, ...`
 __all__ = [
@@ -124,11 +124,25 @@ def update_campaign(*, session: Session, actor: Member, campaign_id: int, draft:
 
 def activate_campaign(*, session: Session, actor: Member, campaign_id: int, now: datetime,
                       public_url: str) -> Outcome[Campaign]:
-    """Activate (P-17): every rule is checked again, plus the sender's account status."""
+    """Activate (P-17): every rule is checked again, plus the sender's account status.
+    On a campaign already active but paused (account disconnected, note limit reached) it is
+    the resume: the same checks, then the pause is lifted."""
     campaign = get_campaign(session=session, actor=actor, campaign_id=campaign_id)
     require_manage(actor, campaign, doing="activate")
+    account = session.exec(select(LinkedInAccount).where(LinkedInAccount.member_id == campaign.sender_id)).first()
     if campaign.status == STATUS_ACTIVE:
-        return Outcome(value=campaign)
+        if not campaign.paused_reason and not (account and account.invitations_paused_reason):
+            return Outcome(value=campaign)
+        checked = _validate(session, actor, draft_from_campaign(session=session, campaign=campaign),
+                            campaign_id=campaign.id, public_url=public_url, for_activation=True)
+        if checked.errors:
+            return Outcome(errors=checked.errors, warnings=checked.warnings)
+        campaign.paused_reason = None
+        campaign.updated_at = now
+        account.invitations_paused_reason = None
+        session.add_all([campaign, account])
+        session.flush()
+        return Outcome(value=campaign, warnings=checked.warnings)
     if campaign.status == STATUS_STOPPED:
         return Outcome(errors=[FieldError("status", "This campaign is stopped and cannot run again: "
                                                     "create a new campaign (its contacts keep their history).")])

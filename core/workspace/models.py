@@ -11,6 +11,10 @@ from sqlmodel import Field, SQLModel
 from core.db import UTCDateTime, utcnow
 
 
+# The pause a campaign gets when its sender's account is disconnected; reconnecting lifts it.
+ACCOUNT_DISCONNECTED_PAUSE = "the sender's LinkedIn account is disconnected"
+
+
 class Workspace(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=120)

@@ -6,13 +6,14 @@ commits or rolls back, so a refused request leaves nothing half-written.
 
 from __future__ import annotations
 
-from sqlalchemy import case
+from sqlalchemy import case, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
+from core.campaigns.models import STATUS_ACTIVE, Campaign
 from core.campaigns.naming import like_escape, name_key
 from core.errors import NotFound
-from core.workspace.models import ChatIdentity, LinkedInAccount, Member, Workspace
+from core.workspace.models import ACCOUNT_DISCONNECTED_PAUSE, ChatIdentity, LinkedInAccount, Member, Workspace
 
 ROLES = ("admin", "member")
 PLATFORMS = ("slack", "teams")
@@ -159,7 +160,16 @@ def connect_linkedin_account(*, session: Session, member_id: int, provider: str,
     account.daily_message_cap = daily_message_cap
     session.add(account)
     session.flush()
+    _resume_after_reconnect(session, member_id)
     return account
+
+
+def _resume_after_reconnect(session: Session, member_id: int) -> None:
+    """Campaigns paused because the sender's account was disconnected run again once it is
+    connected (the alert told the sender so)."""
+    session.execute(update(Campaign).where(
+        Campaign.sender_id == member_id, Campaign.status == STATUS_ACTIVE,
+        Campaign.paused_reason == ACCOUNT_DISCONNECTED_PAUSE).values(paused_reason=None))
 
 
 def member_choices(*, session: Session, workspace_id: int, query: str = "", limit: int = 20) -> list[Member]:

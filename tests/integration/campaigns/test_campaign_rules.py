@@ -344,3 +344,41 @@ class TestLifecycle:
         assert not outcome.ok
         session.expire_all()
         assert session.get(Campaign, campaign.id).description == "Decision makers in Europe"
+
+
+class TestPauses:
+    """A paused campaign (account disconnected, note limit) resumes: by reconnecting, or by
+    `activate` once the sender has acted."""
+
+    def test_reconnecting_the_account_lifts_the_disconnection_pause(self, session, clock):
+        from core.workspace.models import ACCOUNT_DISCONNECTED_PAUSE
+        from core.workspace.service import connect_linkedin_account
+
+        team = make_team(session)
+        campaign = make_campaign(session, team, now=clock.now(), activate=True)
+        campaign.paused_reason = ACCOUNT_DISCONNECTED_PAUSE
+        team.sender_account.status = "invalid"
+        session.add_all([campaign, team.sender_account])
+        session.flush()
+        connect_linkedin_account(session=session, member_id=team.sender.id, provider="sandbox",
+                                 provider_account_id=team.sender_account.provider_account_id)
+        session.refresh(campaign)
+        assert campaign.paused_reason is None and campaign.status == "active"
+
+    def test_activate_resumes_after_a_note_limit_pause_but_not_while_disconnected(self, session, clock):
+        team = make_team(session)
+        campaign = make_campaign(session, team, now=clock.now(), activate=True)
+        team.sender_account.invitations_paused_reason = "LinkedIn refused the invitation note (note limit reached)"
+        team.sender_account.status = "invalid"
+        session.add(team.sender_account)
+        session.flush()
+        refused = activate_campaign(session=session, actor=team.sender, campaign_id=campaign.id, now=clock.now(),
+                                    public_url=PUBLIC_URL)
+        assert "disconnected" in fields(refused)["sender"]
+        assert team.sender_account.invitations_paused_reason is not None
+        team.sender_account.status = "valid"
+        session.add(team.sender_account)
+        session.flush()
+        resumed = activate_campaign(session=session, actor=team.sender, campaign_id=campaign.id, now=clock.now(),
+                                    public_url=PUBLIC_URL)
+        assert resumed.ok and team.sender_account.invitations_paused_reason is None
