@@ -29,6 +29,7 @@ def register(app: web.Application, ctx) -> None:
     from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 
     from bot.slack.app import build_app, close_http_session, oauth_mode
+    from bot.slack.gate import bolt_request
 
     missing = missing_settings(ctx.settings)
     if missing:
@@ -41,7 +42,10 @@ def register(app: web.Application, ctx) -> None:
     app[BOLT_KEY] = bolt
 
     async def events(request: web.Request) -> web.Response:
-        return await to_aiohttp_response(await bolt.async_dispatch(await to_bolt_request(request)))
+        parsed = await bolt_request(request)
+        if isinstance(parsed, web.Response):
+            return parsed
+        return await to_aiohttp_response(await bolt.async_dispatch(parsed))
 
     app.router.add_post("/slack/events", events)
 
