@@ -26,12 +26,17 @@ def entry_value(digest_id: int, page: int, send_id: int, extra: str | None = Non
 
 def parse_value(value: str) -> tuple[int, int, int | None, str | None]:
     """`digest_id:page[:send_id[:extra]]` → parts; raises ValueError on anything else."""
-    parts = (value or "").split(":", 3)
-    if len(parts) < 2:
-        raise ValueError("not a digest value")
-    digest_id, page = int(parts[0]), int(parts[1])
-    send_id = int(parts[2]) if len(parts) > 2 and parts[2] else None
-    return digest_id, page, send_id, parts[3] if len(parts) > 3 else None
+    parts = (value if isinstance(value, str) else "").split(":", 3)
+    numbers = [_number(p) for p in parts[:3]]
+    if len(parts) < 2 or numbers[0] is None or numbers[1] is None or (len(parts) > 2 and parts[2] and numbers[2] is None):
+        raise ValueError("this button names no digest")
+    send_id = numbers[2] if len(parts) > 2 and parts[2] else None
+    return numbers[0], numbers[1], send_id, parts[3] if len(parts) > 3 else None
+
+
+def _number(text: str) -> int | None:
+    """Ids and pages we wrote: ASCII digits within a 64-bit integer."""
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 18 else None
 
 
 def page_count(view) -> int:

@@ -29,6 +29,10 @@ INVITATION_HINT = (
     "no line breaks. Tokens: {{{{firstName}}}}, {{{{company}}}}, {{{{jobTitle}}}}…"
 )
 SLOTS_HINT = "Weekdays and local times, e.g. “Mon-Fri 09:00-11:00; Sat 10:00-12:00”."
+# The longest text a field takes: the form's inputs say so to the client, but a forged submission
+# does not go through them. LinkedIn messages stop at 8,000 characters.
+MAX_TEXT = 8000
+MAX_DESCRIPTION = 3000
 
 
 def invitation_id(lang: str) -> str:
@@ -131,9 +135,53 @@ def build_form(draft, *, state: dict[str, Any], labels: dict[str, str], note_lim
     return Form(KIND, title, "Save" if editing else "Create", tuple(sections), full_state)
 
 
+def parse_id(raw: Any) -> int | None:
+    """A row id written by us (ASCII digits, within a 64-bit integer), else None: a typed or forged
+    value such as "²" or forty nines must not reach the database as an id."""
+    text = str(raw) if isinstance(raw, int) and not isinstance(raw, bool) else raw
+    if not isinstance(text, str) or not (text.isascii() and text.isdigit()) or len(text) > 18:
+        return None
+    return int(text) or None
+
+
 def _text(values: dict[str, Any], key: str) -> str:
     value = values.get(key)
     return value.strip() if isinstance(value, str) else ""
+
+
+def _too_long(values: dict[str, Any], errors: dict[str, str]) -> None:
+    """A text longer than its field takes is an error on that field, never saved nor echoed."""
+    for key, value in values.items():
+        limit = MAX_DESCRIPTION if key == "description" else MAX_TEXT
+        if isinstance(value, str) and len(value) > limit:
+            errors[str(key)] = f"Too long: at most {limit:,} characters, not {len(value):,}."
+            values[key] = ""
+
+
+def read_state(state: Any) -> dict[str, Any]:
+    """The state kept with the dialog (`build_form`'s) as the types it wrote. It comes back from
+    the client, so anything else is refused (ValueError): a forged state never reaches the core."""
+    if not isinstance(state, dict):
+        raise ValueError("this form's state is unreadable; open the form again")
+
+    def number(key: str, low: int, high: int | None, default: int | None) -> int | None:
+        value = state.get(key, default)
+        if value is None and default is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int) or value < low or (high is not None and value > high):
+            raise ValueError("this form's state is unreadable; open the form again")
+        return value
+
+    languages = state.get("languages")
+    if languages is not None and not (isinstance(languages, list) and all(isinstance(c, str) for c in languages)):
+        raise ValueError("this form's state is unreadable; open the form again")
+    clean = dict(state)
+    clean.update(campaign_id=number("campaign_id", 1, None, None), followups=number("followups", 0, MAX_FOLLOWUPS, 0),
+                 rev=number("rev", 0, None, 0), languages=(languages or [])[:MAX_LANGUAGES] or None,
+                 name=state.get("name") if isinstance(state.get("name"), str) else None,
+                 default_language=state.get("default_language") if isinstance(state.get("default_language"), str)
+                 else None)
+    return clean
 
 
 def _int(values: dict[str, Any], key: str, errors: dict[str, str], label: str, default: int) -> int:
@@ -161,7 +209,7 @@ def read_languages(values: dict[str, Any], state: dict[str, Any]) -> list[str]:
         return list(state.get("languages") or ["en"])
     if isinstance(raw, str):
         raw = [raw]
-    seen = [code for code in dict.fromkeys(raw) if isinstance(code, str) and code]
+    seen = list(dict.fromkeys(code for code in raw if isinstance(code, str) and code)) if isinstance(raw, list) else []
     previous = [c for c in state.get("languages") or [] if c in seen]
     return previous + [c for c in seen if c not in previous]  # keep the order the user built
 
@@ -172,6 +220,8 @@ def draft_from_values(values: dict[str, Any], state: dict[str, Any], *, followup
     from core.campaigns.service import CampaignDraft, FollowupDraft, SlotDraft
 
     errors: dict[str, str] = {}
+    values = dict(values)
+    _too_long(values, errors)
     languages = read_languages(values, state) or ["en"]
     default = state.get("default_language")
     default = default if default in languages else languages[0]
@@ -187,13 +237,13 @@ def draft_from_values(values: dict[str, Any], state: dict[str, Any], *, followup
     program = program.removeprefix(EXISTING_PROGRAM).removeprefix(NEW).strip() or None
 
     sender_raw = _choice(values, "sender")
-    sender_id = int(sender_raw) if sender_raw.isdigit() else None
+    sender_id = parse_id(sender_raw)
     source_kind, source_id = None, None
     source_raw = _choice(values, "source")
     if ":" in source_raw:
         kind, _, ident = source_raw.partition(":")
-        if kind in ("finder", "segment") and ident.isdigit():
-            source_kind, source_id = kind, int(ident)
+        if kind in ("finder", "segment") and parse_id(ident):
+            source_kind, source_id = kind, parse_id(ident)
 
     count = state.get("followups", 0) if followups is None else followups
     fus = []

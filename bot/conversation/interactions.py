@@ -20,7 +20,8 @@ def handle_action(ctx, session: Session, actor: Member, action: str, value: str 
     """A button press or a dispatched form change. `form_state`/`form_values` come with actions
     taken inside a dialog (the state stored with it and what is currently typed)."""
     if action.startswith("form."):
-        return _form_action(ctx, session, actor, action, value, form_state or {}, form_values or {})
+        return _form_action(ctx, session, actor, action, value, campaign_form.read_state(form_state or {}),
+                            form_values or {})
     if action.startswith("digest."):
         return _digest_action(ctx, session, actor, action, value)
     if action == "campaign.create":
@@ -33,10 +34,10 @@ def handle_action(ctx, session: Session, actor: Member, action: str, value: str 
 
 
 def _int(value: str) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise ValueError("this button carries no campaign") from None
+    ident = campaign_form.parse_id(value)
+    if ident is None:
+        raise ValueError("this button carries no campaign")
+    return ident
 
 
 def _campaign_action(ctx, session, actor, action: str, campaign_id: int) -> Reply:
@@ -78,7 +79,7 @@ def _form_action(ctx, session, actor, action: str, value: str, state: dict[str, 
             draft.followups.append(FollowupDraft(delay_days=delay or 3, texts={lang: "" for lang in draft.languages}))
         return _rebuild(ctx, session, actor, draft, state)
     if action == "form.followup.remove":
-        index = _int(value)
+        index = int(value) if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) < 3 else -1
         if 0 <= index < len(draft.followups):
             del draft.followups[index]
         return _rebuild(ctx, session, actor, draft, state)
@@ -123,7 +124,7 @@ def handle_submission(ctx, session: Session, actor: Member, kind: str, state: di
     """A dialog submitted. On error nothing is saved and the dialog shows the errors."""
     if kind == DIGEST_EDIT:
         return _submit_digest_edit(ctx, session, actor, state, values)
-    return _submit_campaign(ctx, session, actor, state, values)
+    return _submit_campaign(ctx, session, actor, campaign_form.read_state(state), values)
 
 
 def _refused(ctx, session, actor, draft, state, errors: dict[str, str]) -> Reply:
@@ -170,28 +171,27 @@ def _digest_page(ctx, session, digest_id: int, page: int):
 
 
 def _digest_action(ctx, session, actor, action: str, value: str) -> Reply:
-    from core.delivery.moderation import decide, digest_view, skip_all
+    from core.delivery.moderation import decide, skip_all
 
     digest_id, page, send_id, extra = digests.parse_value(value)
     now, public_url = ctx.clock.now(), ctx.settings.public_url
+    # Every digest button names a digest, read (and re-rendered after the decision) only within its
+    # workspace, and may name only invitations of that digest: a decision on one's own invitation
+    # must not re-render another workspace's digest named beside it.
+    view = _digest_of(ctx, session, actor, digest_id)
     if action == digests.REFRESH:
-        view = digest_view(session=session, digest_id=digest_id, public_url=public_url)
-        _check_digest_workspace(actor, view)
         return Reply(replace=digests.digest_page(view, page))
     if action in ("digest.skip_all", "digest.restore_all"):
-        view = digest_view(session=session, digest_id=digest_id, public_url=public_url)
-        _check_digest_workspace(actor, view)
         skip_all(session=session, actor=actor, digest_id=digest_id, send_ids=digests.page_send_ids(view, page),
                  skip=action == "digest.skip_all", now=now)
         return Reply(replace=_digest_page(ctx, session, digest_id, page))
     if send_id is None:
         raise ValueError("this button names no invitation")
+    item = next((i for i in view.items if i.send_id == send_id), None)
+    if item is None:
+        raise ValueError("this invitation is no longer in the digest")
     if action == "digest.edit":
-        view = digest_view(session=session, digest_id=digest_id, public_url=public_url)
-        _check_digest_workspace(actor, view)
-        item = next((i for i in view.items if i.send_id == send_id), None)
-        if item is None:
-            raise ValueError("this invitation is no longer in the digest")
+        _require_moderator(actor, view)  # the dialog holds the text to change: the moderator's only
         return Reply(dialog=digest_edit_form(digest_id, page, item))
     kind = {"digest.skip": "skip", "digest.restore": "restore", "digest.language": "language"}.get(action)
     if kind is None:
@@ -203,11 +203,25 @@ def _digest_action(ctx, session, actor, action: str, value: str) -> Reply:
     return Reply(replace=_digest_page(ctx, session, digest_id, page))
 
 
-def _check_digest_workspace(actor, view) -> None:
+def _digest_of(ctx, session, actor, digest_id: int):
+    """The digest's view; another workspace's digest does not exist for the actor (invariant 8)."""
+    from core.delivery.moderation import digest_view
     from core.errors import NotFound
 
+    view = digest_view(session=session, digest_id=digest_id, public_url=ctx.settings.public_url)
     if view.workspace_id != actor.workspace_id:
         raise NotFound("No such digest in your workspace.")
+    return view
+
+
+def _require_moderator(actor, view) -> None:
+    """Its sender, or an active admin of its workspace (invariant 7)."""
+    from core.errors import NotAllowed
+
+    if not actor.active:
+        raise NotAllowed("Your membership of this workspace is inactive; ask an admin to reactivate it.")
+    if actor.id != view.sender_member_id and not actor.is_admin:
+        raise NotAllowed(f"Only the sender of “{view.campaign_name}” or a workspace admin can moderate its invitations.")
 
 
 def digest_edit_form(digest_id: int, page: int, item) -> Form:
@@ -221,16 +235,32 @@ def digest_edit_form(digest_id: int, page: int, item) -> Form:
     ), {"digest_id": digest_id, "page": page, "send_id": item.send_id})
 
 
-def _submit_digest_edit(ctx, session, actor, state, values) -> Reply:
-    from core.delivery.moderation import decide, digest_view
+def _digest_edit_state(state: Any) -> tuple[int, int, int]:
+    """(digest id, page, send id) of a digest edit dialog's state, as `digest_edit_form` wrote it."""
+    if not isinstance(state, dict):
+        raise ValueError("this form's state is unreadable; open it again from the digest")
+    numbers = [state.get("digest_id"), state.get("page", 0), state.get("send_id")]
+    if any(isinstance(n, bool) or not isinstance(n, int) or n < 0 for n in numbers):
+        raise ValueError("this form's state is unreadable; open it again from the digest")
+    return numbers[0], numbers[1], numbers[2]
 
+
+def _submit_digest_edit(ctx, session, actor, state, values) -> Reply:
+    from core.delivery.moderation import decide
+
+    digest_id, page, send_id = _digest_edit_state(state)
+    view = _digest_of(ctx, session, actor, digest_id)
+    _require_moderator(actor, view)
+    item = next((i for i in view.items if i.send_id == send_id), None)
+    if item is None:
+        raise ValueError("this invitation is no longer in the digest")
     text = values.get("text") if isinstance(values.get("text"), str) else ""
-    outcome = decide(session=session, actor=actor, send_id=int(state["send_id"]), action="edit", value=text.strip(),
+    if len(text) > campaign_form.MAX_TEXT:
+        outcome_errors = f"Too long: at most {item.limit} characters once personalised."
+        return Reply(dialog=digest_edit_form(digest_id, page, item), errors=FormErrors({"text": outcome_errors}))
+    outcome = decide(session=session, actor=actor, send_id=send_id, action="edit", value=text.strip(),
                      now=ctx.clock.now(), public_url=ctx.settings.public_url)
     if not outcome.ok:
-        digest_id, page = int(state["digest_id"]), int(state.get("page", 0))
-        view = digest_view(session=session, digest_id=digest_id, public_url=ctx.settings.public_url)
-        item = next((i for i in view.items if i.send_id == int(state["send_id"])), None)
-        form = digest_edit_form(digest_id, page, replace(item, text=text)) if item is not None else None
+        form = digest_edit_form(digest_id, page, replace(item, text=text))
         return Reply(dialog=form, errors=FormErrors({"text": " ".join(e.message for e in outcome.errors)}))
-    return Reply(close_dialog=True, replace=_digest_page(ctx, session, int(state["digest_id"]), int(state.get("page", 0))))
+    return Reply(close_dialog=True, replace=_digest_page(ctx, session, digest_id, page))

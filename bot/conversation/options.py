@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from bot.conversation.form import EXISTING_CAMPAIGN, EXISTING_PROGRAM, NEW
+from bot.conversation.form import EXISTING_CAMPAIGN, EXISTING_PROGRAM, NEW, parse_id
 from bot.conversation.views import Option, OptionGroup
 from core.workspace.models import Member
 
@@ -63,7 +63,7 @@ def _sender_of(values: dict[str, Any], actor: Member) -> int:
     raw = values.get("sender")
     if isinstance(raw, (list, tuple)):
         raw = raw[0] if raw else None
-    return int(raw) if isinstance(raw, str) and raw.isdigit() else actor.id
+    return parse_id(raw) or actor.id
 
 
 def source_options(session: Session, actor: Member, query: str, values: dict[str, Any]) -> list[OptionGroup]:

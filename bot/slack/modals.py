@@ -113,7 +113,10 @@ def read_metadata(private_metadata: str | None) -> tuple[str, dict[str, Any], di
         data = {}
     if not isinstance(data, dict):
         data = {}
-    return str(data.get("k") or ""), dict(data.get("s") or {}), dict(data.get("o") or {})
+    state, origin = data.get("s"), data.get("o")
+    # A forged state of another type is the conversation layer's to refuse (`form.read_state`).
+    return (str(data.get("k") or ""), state if state is not None else {},
+            origin if isinstance(origin, dict) else {})
 
 
 def modal(form: v.Form, origin: dict[str, Any] | None = None) -> View:

@@ -10,7 +10,7 @@ from bot.slack.surface import Where, after_ack, deliver, home_view, member_id
 
 
 async def on_home_opened(event, body, client, context) -> None:
-    if event.get("tab") in (None, "home"):
+    if event.get("tab") in (None, "home") and isinstance(event.get("user"), str):
         after_ack(publish_home(context[CTX], event, body, client))
 
 
@@ -22,7 +22,8 @@ async def publish_home(ctx, event, body, client) -> None:
 
 
 async def on_direct_message(event, body, client, context) -> None:
-    if event.get("channel_type") == "im" and not event.get("bot_id") and not event.get("subtype"):
+    if event.get("channel_type") == "im" and not event.get("bot_id") and not event.get("subtype") and \
+            isinstance(event.get("user"), str):
         after_ack(answer_message(context[CTX], event, body, client))
 
 
