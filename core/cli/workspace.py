@@ -18,12 +18,27 @@ members_app = typer.Typer(help="Workspace members and their LinkedIn accounts.",
 def create(name: str = typer.Argument(..., help="Workspace name."),
            timezone: str = typer.Option("UTC", help="IANA timezone, e.g. Europe/Paris."),
            slack_team_id: Optional[str] = typer.Option(None, help="Slack team id (T…)."),
-           teams_tenant_id: Optional[str] = typer.Option(None, help="Microsoft Entra tenant id.")) -> None:
+           teams_tenant_id: Optional[str] = typer.Option(None, help="Microsoft Entra tenant id."),
+           digest_hour: Optional[int] = typer.Option(None, help="Local hour of the moderation digest, 0-23 "
+                                                                 "(default: DIGEST_HOUR, 18).")) -> None:
     """Create a workspace."""
+    from core.config import Settings
+
+    hour = digest_hour if digest_hour is not None else Settings().digest_hour
     with unit_of_work() as session:
         ws = service.create_workspace(session=session, name=name, timezone=timezone, slack_team_id=slack_team_id,
-                                      teams_tenant_id=teams_tenant_id)
-    console.print(f"Workspace [bold]{ws.name}[/bold] created (id {ws.id}).")
+                                      teams_tenant_id=teams_tenant_id, digest_hour=hour)
+    console.print(f"Workspace [bold]{ws.name}[/bold] created (id {ws.id}); digest at {ws.digest_hour}:00.")
+
+
+@workspace_app.command("digest-hour")
+def digest_hour_command(hour: int = typer.Argument(..., help="Local hour of the moderation digest, 0-23."),
+                        workspace: Optional[str] = WorkspaceOption) -> None:
+    """Set when the evening digest of tomorrow's invitations goes out (each campaign's local time)."""
+    with unit_of_work() as session:
+        ws = service.set_digest_hour(session=session, workspace_id=resolve_workspace(session, workspace).id,
+                                     hour=hour)
+    console.print(f"Workspace [bold]{ws.name}[/bold]: digest at {ws.digest_hour}:00 local time.")
 
 
 @members_app.command("add")

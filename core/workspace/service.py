@@ -13,6 +13,8 @@ from sqlmodel import Session, select
 from core.campaigns.models import STATUS_ACTIVE, Campaign
 from core.campaigns.naming import like_escape, name_key
 from core.errors import NotFound
+
+DEFAULT_DIGEST_HOUR = 18
 from core.workspace.models import ACCOUNT_DISCONNECTED_PAUSE, ChatIdentity, LinkedInAccount, Member, Workspace
 
 ROLES = ("admin", "member")
@@ -41,10 +43,12 @@ def _clean_name(name: str | None, *, what: str = "Name") -> str:
 
 
 def create_workspace(*, session: Session, name: str, timezone: str = "UTC", slack_team_id: str | None = None,
-                     teams_tenant_id: str | None = None) -> Workspace:
+                     teams_tenant_id: str | None = None, digest_hour: int = DEFAULT_DIGEST_HOUR) -> Workspace:
     """Create a workspace. Its Slack team and Teams tenant, when given, must not belong to another one.
 
-    Raises ValueError for an empty name, an unknown timezone or a team/tenant already taken."""
+    Raises ValueError for an empty name, an unknown timezone, a digest hour outside 0–23 or a
+    team/tenant already taken."""
+    _check_digest_hour(digest_hour)
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
     name = _clean_name(name, what="Workspace name")
@@ -57,7 +61,22 @@ def create_workspace(*, session: Session, name: str, timezone: str = "UTC", slac
         if value and session.exec(select(Workspace.id).where(column == value)).first() is not None:
             raise ValueError(f"{label} {value} already belongs to another workspace.")
     workspace = Workspace(name=name, timezone=timezone, slack_team_id=slack_team_id or None,
-                          teams_tenant_id=teams_tenant_id or None)
+                          teams_tenant_id=teams_tenant_id or None, digest_hour=digest_hour)
+    session.add(workspace)
+    session.flush()
+    return workspace
+
+
+def _check_digest_hour(hour: int) -> None:
+    if not isinstance(hour, int) or not 0 <= hour <= 23:
+        raise ValueError(f"The digest hour must be a whole hour from 0 to 23 (got {hour}).")
+
+
+def set_digest_hour(*, session: Session, workspace_id: int, hour: int) -> Workspace:
+    """When the moderation digest goes out, in each campaign's local time (P-22: the evening before)."""
+    _check_digest_hour(hour)
+    workspace = get_workspace(session=session, workspace_id=workspace_id)
+    workspace.digest_hour = hour
     session.add(workspace)
     session.flush()
     return workspace

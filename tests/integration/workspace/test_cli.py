@@ -86,3 +86,19 @@ def test_demo_seed_twice(cli, db):
     with Session(db) as s:
         assert len(s.exec(select(Workspace)).all()) == 1
     assert "Alice Martin" in cli("members", "list").output
+
+
+def test_digest_hour_defaults_to_the_setting_and_can_be_changed(cli, db, monkeypatch):
+    from sqlmodel import Session, select
+
+    from core.workspace.models import Workspace
+
+    monkeypatch.setenv("DIGEST_HOUR", "19")
+    created = cli("workspace", "create", "Acme")
+    assert created.exit_code == 0 and "digest at 19:00" in created.output
+    changed = cli("workspace", "digest-hour", "17")
+    assert changed.exit_code == 0, changed.output
+    refused = cli("workspace", "digest-hour", "24")
+    assert refused.exit_code == 1 and "0 to 23" in refused.output
+    with Session(db) as s:
+        assert s.exec(select(Workspace.digest_hour)).one() == 17
