@@ -19,6 +19,9 @@ log = logging.getLogger("invitebot")
 def _logging(settings) -> None:
     logging.basicConfig(level=settings.log_level.upper(),
                         format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    # Libraries that narrate every step at INFO: their warnings are enough.
+    for noisy in ("alembic", "apscheduler", "aiohttp.access"):
+        logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLogger().level))
 
 
 def _settings():
@@ -41,17 +44,7 @@ def _announce_surfaces(settings) -> None:
     log.info("web: listening on http://%s:%s (health at /healthz)", settings.host, settings.port)
     log.info("linkedin provider: %s%s", settings.linkedin_provider,
              " (simulated network: nobody is contacted)" if settings.linkedin_provider == "sandbox" else "")
-    if settings.slack_enabled:
-        mode = "Socket Mode" if settings.slack_app_token else "HTTP at /slack/events"
-        log.info("slack: enabled (%s)", mode)
-    else:
-        log.info("slack: disabled; set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (or SLACK_APP_TOKEN for Socket Mode, "
-                 "or SLACK_CLIENT_ID/SLACK_CLIENT_SECRET for OAuth) to enable it")
-    if settings.teams_has_credentials:
-        log.info("teams: enabled at /api/messages (Bot Framework authentication on)")
-    else:
-        log.info("teams: enabled at /api/messages in emulator mode (no authentication); set MicrosoftAppId and "
-                 "MicrosoftAppPassword for a registered bot")
+    # Slack and Teams each say at registration whether they are on and what enabling them needs.
 
 
 async def _serve_web(ctx, stop: threading.Event) -> None:

@@ -44,8 +44,8 @@ def test_serve_runs_web_worker_and_clock_on_embedded_defaults(tmp_path):
         assert body["database"] == "ok" and body["redis"] == "ok" and body["linkedin_provider"] == "sandbox"
         assert (tmp_path / "var" / "invitebot.db").exists()
         # One clear line per surface, and what is needed to enable the others.
-        assert "slack: disabled; set SLACK_BOT_TOKEN" in output
-        assert "teams: enabled at /api/messages in emulator mode" in output
+        assert "Slack: disabled, missing SLACK_SIGNING_SECRET, SLACK_BOT_TOKEN" in output
+        assert "Teams: MicrosoftAppId is not set: /api/messages answers the Bot Framework Emulator" in output
         assert "nobody is contacted" in output
     finally:
         proc.send_signal(signal.SIGTERM)
