@@ -28,15 +28,24 @@ def api_base_url(settings) -> str:
     return url if url.endswith("/") else url + "/"
 
 
+def quiet_logger() -> logging.Logger:
+    """The logger handed to slack_sdk and bolt. At DEBUG they log whole request and response bodies
+    (message texts, views, the people in a digest): theirs stops at INFO whatever the root level,
+    so their warnings and errors still show and no message text reaches the log."""
+    logger = logging.getLogger("invitebot.slack.sdk")
+    logger.setLevel(logging.INFO)
+    return logger
+
+
 def async_client(settings, token: str | None = None) -> AsyncWebClient:
-    return AsyncWebClient(token=token, base_url=api_base_url(settings), retry_handlers=[
+    return AsyncWebClient(token=token, base_url=api_base_url(settings), logger=quiet_logger(), retry_handlers=[
         AsyncConnectionErrorRetryHandler(max_retry_count=RETRIES),
         AsyncRateLimitErrorRetryHandler(max_retry_count=RETRIES),
     ])
 
 
 def sync_client(settings, token: str | None) -> WebClient:
-    return WebClient(token=token, base_url=api_base_url(settings), retry_handlers=[
+    return WebClient(token=token, base_url=api_base_url(settings), logger=quiet_logger(), retry_handlers=[
         ConnectionErrorRetryHandler(max_retry_count=RETRIES),
         RateLimitErrorRetryHandler(max_retry_count=RETRIES),
     ])
@@ -76,12 +85,12 @@ def build_app(ctx) -> AsyncApp:
     signing_secret = _secret(settings.slack_signing_secret)
     # Listeners ack first and start their slow work with `surface.after_ack` themselves: bolt's own
     # background mode polls for the ack every 10 ms, which is most of an ack's latency.
-    common = dict(signing_secret=signing_secret, process_before_response=True,
+    common = dict(signing_secret=signing_secret, process_before_response=True, logger=quiet_logger(),
                   request_verification_enabled=signing_secret is not None)
     if oauth_mode(settings):
         client = async_client(settings)
         state_secret = _secret(settings.slack_state_secret) or _secret(settings.slack_client_secret)
-        flow = AsyncOAuthFlow(client=client, settings=AsyncOAuthSettings(
+        flow = AsyncOAuthFlow(client=client, logger=quiet_logger(), settings=AsyncOAuthSettings(
             client_id=settings.slack_client_id, client_secret=_secret(settings.slack_client_secret),
             scopes=SCOPES, redirect_uri=settings.public_url.rstrip("/") + "/slack/oauth_redirect",
             installation_store=DatabaseInstallationStore(ctx.engine), state_store=SignedStateStore(state_secret),

@@ -105,7 +105,7 @@ async def respond(client, url: str, **payload) -> None:
     """Answer through a `response_url`, on the Web API client's shared HTTP session."""
     from slack_sdk.webhook.async_client import AsyncWebhookClient
 
-    answer = await AsyncWebhookClient(url, session=client.session).send(**payload)
+    answer = await AsyncWebhookClient(url, session=client.session, logger=client.logger).send(**payload)
     if answer.status_code != 200:
         log.warning("response_url answered %s", answer.status_code)
 
