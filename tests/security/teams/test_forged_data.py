@@ -1,0 +1,84 @@
+"""Teams card data is whatever the client sends: a user of another tenant (workspace B) pressing
+actions or submitting forms whose data name tenant A's campaign, digest and sends reads and
+changes nothing of A's; malformed data gets an answer, not a 500."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from sqlmodel import select
+
+from core.campaigns.models import Campaign
+from core.db import session_scope
+from core.delivery.models import Send
+from core.sources.models import Contact
+from core.sources.segments import add_contacts_to_segment, create_segment
+from core.workspace.service import connect_linkedin_account, ensure_member_for_chat
+from tests.security.common import row_counts
+from tests.security.slack.test_authorisation import _active_campaign_with_digest
+
+
+def _tenant_a(ctx, teams) -> tuple[int, int, list[int]]:
+    ada = teams.user("Ada A", email="ada@a.example", tenant_id="tenant-a")
+    with session_scope(ctx.engine) as s:
+        member = ensure_member_for_chat(session=s, platform="teams", tenant="tenant-a", external_user_id=ada.aad_object_id,
+                                        name="Ada A", email="ada@a.example", workspace_name="A")
+        connect_linkedin_account(session=s, member_id=member.id, provider="sandbox", provider_account_id="sbx-ada")
+        segment = create_segment(session=s, workspace_id=member.workspace_id, name="Secret segment", owner_id=member.id)
+        contact = Contact(workspace_id=member.workspace_id, public_identifier="a0", profile_url="https://www.linkedin.com/in/a0",
+                          first_name="Zenobia", last_name="Hidden", headline="CEO", company="A", language="en")
+        s.add(contact)
+        s.flush()
+        add_contacts_to_segment(session=s, workspace_id=member.workspace_id, segment_id=segment.id, contact_ids=[contact.id])
+        member_id, segment_id = member.id, segment.id
+    return _active_campaign_with_digest(ctx, member_id, segment_id, "Secret campaign")
+
+
+def _state(ctx):
+    with session_scope(ctx.engine) as s:
+        return ([(c.id, c.status, c.name, c.updated_at) for c in s.exec(select(Campaign)).all()],
+                [(r.id, r.status, r.text) for r in s.exec(select(Send)).all()])
+
+
+def _execute(verb: str, data: dict) -> dict:
+    return {"action": {"type": "Action.Execute", "verb": verb, "data": data}, "trigger": "manual"}
+
+
+async def test_another_tenant_reaches_nothing_through_forged_card_data(teams, ctx, connector):
+    campaign_id, digest_id, sends = _tenant_a(ctx, teams)
+    eve = teams.user("Eve B", tenant_id="tenant-b")
+    await teams.say(eve, "help")
+    before_rows, before = row_counts(ctx.engine), _state(ctx)
+    answers = []
+    for verb, value in (("campaign.stop", campaign_id), ("campaign.activate", campaign_id),
+                        ("campaign.edit", campaign_id), ("campaign.preview", campaign_id),
+                        ("digest.refresh", f"{digest_id}:0"), ("digest.skip", f"{digest_id}:0:{sends[0]}"),
+                        ("digest.edit", f"{digest_id}:0:{sends[0]}"), ("digest.skip_all", f"{digest_id}:0")):
+        answers.append(await teams.invoke(eve, "adaptiveCard/action", _execute(verb, {"value": str(value)})))
+    form = json.dumps({"kind": "campaign", "state": {"campaign_id": campaign_id, "name": "Secret campaign"}})
+    answers.append(await teams.invoke(eve, "task/submit", {"data": {"action": "form.submit", "__form": form,
+                                                                     "form": json.loads(form), "name": "new:Mine"}}))
+    answers.append(await teams.invoke(eve, "task/submit", {"data": {
+        "action": "form.submit", "form": {"kind": "digest_edit", "state": {"digest_id": digest_id, "page": 0,
+                                                                          "send_id": sends[0]}}, "text": "Eve's"}}))
+    answers.append(await teams.invoke(eve, "task/fetch", {"data": {"launch": {"action": "campaign.edit",
+                                                                              "value": str(campaign_id)}}}))
+    assert row_counts(ctx.engine) == before_rows and _state(ctx) == before
+    said = json.dumps(answers, ensure_ascii=False) + json.dumps([a.body for a in connector.activities()], ensure_ascii=False)
+    assert not [w for w in ("Zenobia", "Hidden", "Secret campaign", "Secret segment", "Ada A") if w in said], said
+
+
+@pytest.mark.parametrize("value", [
+    {"action": {"type": "Action.Execute", "verb": "campaign.stop", "data": {"value": "x" * 100_000}}},
+    {"action": {"type": "Action.Execute", "verb": "digest.skip", "data": {"value": ["1"]}}},
+    {"action": {"type": "Action.Execute", "verb": 5, "data": []}},
+    {"action": "campaign.stop"},
+    [],
+])
+async def test_malformed_universal_actions_are_answered(teams, ctx, value):
+    eve = teams.user("Eve B", tenant_id="tenant-b")
+    before = row_counts(ctx.engine)
+    response = await teams.post(teams._activity(eve, type="invoke", name="adaptiveCard/action", value=value))
+    assert response.status == 200, await response.text()
+    assert row_counts(ctx.engine)["campaign"] == before["campaign"]
