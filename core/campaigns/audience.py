@@ -14,7 +14,6 @@ from sqlmodel import Session
 from core.campaigns.drafts import CampaignDraft, invitation_field, welcome_field, followup_field
 from core.campaigns.templates import CONTACT_TOKENS, context_for, render, tokens_in
 from core.errors import FieldError
-from core.sources.models import Contact
 from core.sources.segments import source_contacts
 
 EXAMPLES = 3

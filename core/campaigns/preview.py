@@ -9,7 +9,7 @@ from sqlmodel import Session, select
 
 from core.campaigns.audience import message_language
 from core.campaigns.authz import require_manage
-from core.campaigns.models import STEP_FOLLOWUP, STEP_INVITATION, STEP_WELCOME, Campaign, CampaignMessage
+from core.campaigns.models import STEP_FOLLOWUP, STEP_INVITATION, STEP_WELCOME, CampaignMessage
 from core.campaigns.service import get_campaign
 from core.campaigns.templates import context_for, render
 from core.sources.models import Contact

@@ -17,7 +17,7 @@ from core.campaigns.models import (
 )
 from core.campaigns.naming import name_key
 from core.campaigns.validation import Checked, check_draft
-from core.delivery.models import ENROLLMENT_FINAL, E_STOPPED, S_PLANNED, S_CANCELLED, Enrollment, Send
+from core.delivery.stop import cancel_campaign_sends
 from core.errors import FieldError, NotAllowed, NotFound, Outcome
 from core.sources.visibility import is_source_visible
 from core.workspace.models import LinkedInAccount, Member
@@ -169,11 +169,7 @@ def stop_campaign(*, session: Session, actor: Member, campaign_id: int, now: dat
         return Outcome(value=campaign)
     session.exec(update(Campaign).where(Campaign.id == campaign.id)
                  .values(status=STATUS_STOPPED, stopped_at=now, stopped_by_id=actor.id, updated_at=now))
-    session.exec(update(Send).where(Send.campaign_id == campaign.id, Send.status == S_PLANNED)
-                 .values(status=S_CANCELLED, reason="campaign stopped", updated_at=now))
-    session.exec(update(Enrollment).where(Enrollment.campaign_id == campaign.id,
-                                          Enrollment.state.not_in(ENROLLMENT_FINAL))
-                 .values(state=E_STOPPED, reason="campaign stopped", updated_at=now))
+    cancel_campaign_sends(session=session, campaign_id=campaign.id, now=now)
     session.refresh(campaign)
     return Outcome(value=campaign)
 
