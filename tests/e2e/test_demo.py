@@ -1,0 +1,33 @@
+"""`invitebot demo` drives the real planner, digest, worker and sandbox over fast-forwarded days."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_demo_runs_days_through_the_pipeline_within_caps_and_without_duplicates(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
+    env.update(VAR_DIR=str(tmp_path / "var"), PYTHONPATH=str(ROOT))
+    done = subprocess.run([sys.executable, "-c", "from worker.cli import main; main()", "demo", "--days", "5", "--json"],
+                          cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    report = json.loads(done.stdout)
+    days, summary = report["days"], report["summary"]
+    assert len(days) == 5
+    # Every day's figures add up to the summary, and something really happened.
+    for key in ("planned", "sent", "accepted", "welcomed", "skipped_by_moderation"):
+        assert sum(d[key] for d in days) == summary[key], key
+    assert summary["sent"] > 0 and summary["accepted"] > 0 and summary["welcomed"] > 0
+    assert summary["skipped_by_moderation"] > 0 and summary["digests"] > 0
+    # Invariants 1 and 4 on the sandbox's own record.
+    assert summary["duplicate_invitations"] == 0
+    assert summary["busiest_24h"] <= summary["daily_cap"]
+    assert summary["busiest_7_days"] <= summary["weekly_cap"]
+    # The demo never touches the product's database.
+    assert not (tmp_path / "var" / "invitebot.db").exists()
