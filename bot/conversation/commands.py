@@ -35,7 +35,7 @@ class Command:
 def parse_command(text: str | None) -> Command:
     """Parse a command line. Accepts an optional leading `/invite-campaign` or `invite-campaign`
     and chat mentions; no argument or an unknown word gives `help`. Case-insensitive verbs."""
-    cleaned = _MENTION.sub(" ", text or "")
+    cleaned = _MENTION.sub(" ", text.replace("\x00", "") if isinstance(text, str) else "")
     cleaned = " ".join(cleaned.replace("\u00a0", " ").split())
     words = cleaned.split(" ", 1) if cleaned else []
     if words and words[0].lower().lstrip("/") == COMMAND_WORD:

@@ -149,9 +149,18 @@ def _text(values: dict[str, Any], key: str) -> str:
     return value.strip() if isinstance(value, str) else ""
 
 
+def without_nul(text: str) -> str:
+    """NUL is no character anyone types, and PostgreSQL refuses it in text."""
+    return text.replace("\x00", "")
+
+
 def _too_long(values: dict[str, Any], errors: dict[str, str]) -> None:
     """A text longer than its field takes is an error on that field, never saved nor echoed."""
     for key, value in values.items():
+        if isinstance(value, str):
+            values[key] = value = without_nul(value)
+        elif isinstance(value, list):
+            values[key] = [without_nul(v) if isinstance(v, str) else v for v in value]
         limit = MAX_DESCRIPTION if key == "description" else MAX_TEXT
         if isinstance(value, str) and len(value) > limit:
             errors[str(key)] = f"Too long: at most {limit:,} characters, not {len(value):,}."

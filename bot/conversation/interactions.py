@@ -254,7 +254,7 @@ def _submit_digest_edit(ctx, session, actor, state, values) -> Reply:
     item = next((i for i in view.items if i.send_id == send_id), None)
     if item is None:
         raise ValueError("this invitation is no longer in the digest")
-    text = values.get("text") if isinstance(values.get("text"), str) else ""
+    text = campaign_form.without_nul(values.get("text")) if isinstance(values.get("text"), str) else ""
     if len(text) > campaign_form.MAX_TEXT:
         outcome_errors = f"Too long: at most {item.limit} characters once personalised."
         return Reply(dialog=digest_edit_form(digest_id, page, item), errors=FormErrors({"text": outcome_errors}))

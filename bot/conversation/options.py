@@ -26,7 +26,7 @@ CREATE_FROM_TYPED = frozenset({"campaign_name", "program"})
 
 
 def _typed(query: str | None) -> str:
-    return " ".join((query or "").split())[:MAX_TYPED]
+    return " ".join((query if isinstance(query, str) else "").replace("\x00", "").split())[:MAX_TYPED]
 
 
 def _with_create(typed: str, existing: list[tuple[int, str]], prefix: str, value_of) -> list[Option]:

@@ -117,7 +117,8 @@ async def test_100_kb_in_a_text_field_is_a_field_error_not_a_crash(slack, slack_
     ("cohort_size", "twelve"), ("cohort_size", "1e9"), ("cohort_size", "-3"), ("slots", "Funday 25:00-26:00"),
     ("timezone", ("Mars/Olympus", "Mars")), ("sender", ("not-a-number", "x")), ("sender", ("99999", "ghost")),
     ("source", ("segment:abc", "x")), ("source", ("table:1", "x")), ("languages", ["xx", "en"]),
-    ("name", ("campaign:not-a-number", "x")), ("program", ("new:" + "p" * 5000, "p")),
+    ("name", ("campaign:not-a-number", "x")), ("name", ("new:\x00\x00\x00", "x")),
+    ("messages.invitation.en", "Hi\x00 {{firstName}}\x00" + "x" * 400), ("program", ("new:" + "p" * 5000, "p")),
 ])
 async def test_odd_form_values_are_field_errors(slack, slack_sim, ctx, world, field, given, caplog):
     view = await _open_form(slack, slack_sim)
@@ -182,6 +183,7 @@ async def test_odd_buttons_get_a_clear_answer(slack, slack_sim, ctx, world, acti
 
 @pytest.mark.parametrize("fields", [
     {"block_id": "sender", "value": HUGE}, {"block_id": "no-such-field", "value": "a"}, {"action_id": "source@1", "value": None},
+    {"block_id": "name", "action_id": "name@0", "value": "\x00"}, {"block_id": "source", "value": "\x00a"},
 ])
 async def test_odd_options_requests_get_options(slack, slack_sim, ctx, world, fields, caplog):
     payload = {"type": "block_suggestion", "team": {"id": TEAM}, "api_app_id": "A1", "user": {"id": "UBOB", "team_id": TEAM},
