@@ -174,18 +174,43 @@ def _hold_or_move(session: Session, send_id: int, account, campaign, *, invitati
         if invitation:
             move_to_next_day(session, send_id, campaign, after=now, now=now, reason=refusal)
         else:
-            _set_due(session, send_id, now + timedelta(hours=1), now, reason=refusal)
+            _set_due(session, send_id, campaign, now + timedelta(hours=1), now, reason=refusal)
         return MOVED
     if account.last_action_at is not None:
         earliest = account.last_action_at + timedelta(seconds=settings.min_spacing_seconds)
         if earliest > now:
-            _set_due(session, send_id, earliest + timedelta(seconds=rng.uniform(0, settings.spacing_jitter_seconds)), now)
+            _set_due(session, send_id, campaign, earliest + timedelta(seconds=rng.uniform(0, settings.spacing_jitter_seconds)),
+                     now, earliest=earliest)
             return MOVED
     return None
 
 
-def _set_due(session: Session, send_id: int, due: datetime, now: datetime, reason: str | None = None) -> None:
-    values = {"due_at": due.replace(microsecond=0), "updated_at": now}
+MOVED_PAST_SLOT = "spacing pushed it past its slot: moved to the next slot"
+
+
+def _set_due(session: Session, send_id: int, campaign, due: datetime, now: datetime, reason: str | None = None,
+             *, earliest: datetime | None = None) -> None:
+    """Move a planned send later within its slot (without the jitter if only that fits), or,
+    when its slot is over by then, to the campaign's next slot (P-19: never due outside a slot)."""
+    due = due.replace(microsecond=0)
+    values = {"updated_at": now}
+    tz = schedule.zone(campaign.timezone)
+    local_date, index = session.execute(select(T.c.local_date, T.c.slot_index).where(T.c.id == send_id)).one()
+    window = next((w for w in slots.windows_on(campaign.slots, local_date, tz) if w.index == index), None)
+    last = slots.last_instant(window) if window is not None else None
+    if last is not None and due > last and earliest is not None and earliest.replace(microsecond=0) <= last:
+        due = earliest.replace(microsecond=0)
+    if last is None or due > last:
+        target = slots.next_window(campaign.slots, tz, on_or_after=max(local_date, slots.local_day(due, tz)),
+                                   not_before=due)
+        if target is None:
+            return  # the schedule has no slot left: stays where it is, the planner's reasons tell
+        if due < target.start:
+            rng = random.Random(f"slot:{send_id}:{target.day}:{target.index}")
+            due = (target.start + timedelta(seconds=rng.uniform(0.1, 0.9) * target.seconds)).replace(microsecond=0)
+        values.update(local_date=target.day, slot_index=target.index)
+        reason = reason or MOVED_PAST_SLOT
+    values["due_at"] = due
     if reason:
         values["reason"] = reason[:200]
     session.execute(update(Send).where(Send.id == send_id, Send.status == S_PLANNED).values(**values))

@@ -192,10 +192,13 @@ def _plan_chunk(session: Session, targets: dict[int, date], now: datetime, setti
         tz = schedule.zone(c.timezone)
         info.day = targets[cid]
         info.filled = 0
-        info.windows = [w for w in slots.windows_on(c.slots, info.day, tz) if w.end > now]
+        info.windows = [slots.SlotWindow(w.day, w.index, max(w.start, now), w.end)
+                        for w in slots.windows_on(c.slots, info.day, tz) if w.end > now]
+        # A slot takes its cohort, but no more than fit in it at the minimum spacing (P-19).
+        info.rooms = [min(max(c.cohort_size, 0), slots.fit(w, settings.min_spacing_seconds)) for w in info.windows]
         usable = a is not None and a.status == "valid" and not a.invitations_paused_reason and (
             a.invitations_paused_until is None or a.invitations_paused_until <= (info.windows[0].start if info.windows else now))
-        info.capacity = len(info.windows) * max(c.cohort_size, 0) if usable else 0
+        info.capacity = sum(info.rooms) if usable else 0
         if info.capacity <= 0:
             del camps[cid]
     if not camps:
@@ -282,14 +285,14 @@ _STAGE = Table(
     Column("workspace_id", Integer), Column("campaign_id", Integer), Column("contact_id", Integer),
     Column("account_id", Integer), Column("state", String(16)), Column("reason", String(200)),
     Column("language", String(8)), Column("text", Text), Column("local_date", Date), Column("slot_index", Integer),
-    Column("due_at", UTCDateTime), Column("frozen", Boolean),
+    Column("due_at", UTCDateTime), Column("frozen", Boolean), Column("send_reason", String(200)),
     prefixes=["TEMPORARY"],
 )
 _ENROLLMENT_COLUMNS = ["workspace_id", "campaign_id", "contact_id", "account_id", "state", "reason", "language",
                        "created_at", "updated_at"]
 _SEND_COLUMNS = ["workspace_id", "campaign_id", "enrollment_id", "account_id", "contact_id", "step", "position",
-                 "language", "text", "edited", "local_date", "slot_index", "due_at", "status", "frozen_at", "attempt",
-                 "outcome_unknown", "created_at", "updated_at"]
+                 "language", "text", "edited", "local_date", "slot_index", "due_at", "status", "reason", "frozen_at",
+                 "attempt", "outcome_unknown", "created_at", "updated_at"]
 
 
 def _write(session: Session, camps: dict, chosen: dict[int, list], skipped: list, now: datetime, settings,
@@ -298,7 +301,7 @@ def _write(session: Session, camps: dict, chosen: dict[int, list], skipped: list
     for r, problem in skipped:
         rows.append(dict(workspace_id=r.workspace_id, campaign_id=r.campaign_id, contact_id=r.contact_id,
                          account_id=r.account_id, state=E_SKIPPED, reason=problem[:200], language=None, text=None,
-                         local_date=None, slot_index=None, due_at=None, frozen=False))
+                         local_date=None, slot_index=None, due_at=None, frozen=False, send_reason=None))
         report.skipped += 1
         key = problem.split(":")[0]
         report.skipped_reasons[key] = report.skipped_reasons.get(key, 0) + 1
@@ -318,7 +321,7 @@ def _write(session: Session, camps: dict, chosen: dict[int, list], skipped: list
         session.execute(insert(S).from_select(_SEND_COLUMNS, select(
             stage.c.workspace_id, stage.c.campaign_id, E.c.id, stage.c.account_id, stage.c.contact_id,
             literal(STEP_INVITATION), literal(0), stage.c.language, stage.c.text, literal(False), stage.c.local_date,
-            stage.c.slot_index, stage.c.due_at, literal(S_PLANNED), case((stage.c.frozen, at), else_=null()),
+            stage.c.slot_index, stage.c.due_at, literal(S_PLANNED), stage.c.send_reason, case((stage.c.frozen, at), else_=null()),
             literal(0), literal(False), at, at,
         ).join(E, and_(E.c.campaign_id == stage.c.campaign_id, E.c.contact_id == stage.c.contact_id))
          .where(stage.c.state == E_PLANNED)))
@@ -326,10 +329,14 @@ def _write(session: Session, camps: dict, chosen: dict[int, list], skipped: list
     report.planned += len(planned)
 
 
+MOVED_BY_SPACING = "slot full at the minimum spacing: moved to a later slot"
+
+
 def _timed_sends(camps: dict, chosen: dict[int, list], now: datetime, settings) -> list[dict]:
-    """Fill each campaign's slots in order, spread instants over each slot, then space the
-    account's actions across all its campaigns."""
+    """Fill each campaign's slots in order (each up to its room), spread instants over each slot,
+    then space the account's actions across all its campaigns, each inside its slot."""
     rows: list[dict] = []
+    windows: list[slots.SlotWindow] = []
     by_account: dict[int, list[int]] = defaultdict(list)
     for cid, picked in chosen.items():
         info = camps[cid]
@@ -338,25 +345,48 @@ def _timed_sends(camps: dict, chosen: dict[int, list], now: datetime, settings) 
         offset = info.filled  # places used by an earlier round of this run
         info.filled += len(picked)
         queue = list(picked)
-        for w in info.windows:
-            start = max(w.start, now)
-            free = c.cohort_size - max(offset, 0)
-            offset -= c.cohort_size
+        for window, room in zip(info.windows, info.rooms):
+            free = room - max(offset, 0)
+            offset -= room
             if free <= 0 or not queue:
                 continue
             batch, queue = queue[:free], queue[free:]
-            window = slots.SlotWindow(w.day, w.index, start, w.end)
             for (r, lang, text), due in zip(batch, slots.spread(window, len(batch), rng)):
                 by_account[r.account_id].append(len(rows))
+                windows.append(window)
                 rows.append(dict(
                     workspace_id=r.workspace_id, campaign_id=cid, contact_id=r.contact_id, account_id=r.account_id,
-                    state=E_PLANNED, reason=None, language=lang, text=text, local_date=info.day, slot_index=w.index,
-                    due_at=due, frozen=bool(c.moderation),
+                    state=E_PLANNED, reason=None, language=lang, text=text, local_date=info.day, slot_index=window.index,
+                    due_at=due, frozen=bool(c.moderation), send_reason=None,
                 ))
     for account_id, idx in by_account.items():
         rng = random.Random(f"space:{account_id}:{now.date().isoformat()}")
-        spaced = slots.space_out([rows[i]["due_at"] for i in idx], min_seconds=settings.min_spacing_seconds,
-                                 jitter_seconds=settings.spacing_jitter_seconds, rng=rng)
-        for i, due in zip(idx, spaced):
-            rows[i]["due_at"] = due
-    return rows
+        _place(camps, rows, windows, idx, rng, settings)
+    return [r for r in rows if r["due_at"] is not None]
+
+
+def _place(camps: dict, rows: list[dict], windows: list, idx: list[int], rng: random.Random, settings) -> None:
+    """Space one account's sends inside their slots; a send its slot has no room for (campaigns of
+    one account sharing the hours) moves to its campaign's next slot, saying so, or is dropped
+    from this plan when there is none (the contact waits for another day)."""
+    for moves in range(MAX_MOVES + 1):
+        placed = slots.within_slots([rows[i]["due_at"] for i in idx], [windows[i] for i in idx],
+                                    min_seconds=settings.min_spacing_seconds,
+                                    jitter_seconds=settings.spacing_jitter_seconds, rng=rng)
+        late = [i for i, due in zip(idx, placed) if due is None]
+        for i, due in zip(idx, placed):
+            rows[i]["due_at"] = due  # None: dropped unless moved below
+        if not late or moves == MAX_MOVES:
+            return
+        for i in late:
+            c = camps[rows[i]["campaign_id"]].campaign
+            nxt = slots.next_window(c.slots, schedule.zone(c.timezone), on_or_after=windows[i].day,
+                                    not_before=windows[i].end)
+            if nxt is not None:
+                windows[i] = nxt
+                rows[i].update(local_date=nxt.day, slot_index=nxt.index, due_at=slots.spread(nxt, 1, rng)[0],
+                               send_reason=MOVED_BY_SPACING)
+        idx = [i for i in idx if rows[i]["due_at"] is not None]
+
+
+MAX_MOVES = 8

@@ -93,6 +93,50 @@ def space_out(instants: list[datetime], *, min_seconds: int, jitter_seconds: int
     return out
 
 
+def fit(window: SlotWindow, min_seconds: int) -> int:
+    """How many actions of one account fit in the slot at the minimum spacing: the first at its
+    start, the last a second before its end (P-19)."""
+    seconds = int(window.seconds)
+    if seconds < 1:
+        return 0
+    if min_seconds <= 0:
+        return 10**6
+    return (seconds - 1) // min_seconds + 1
+
+
+def last_instant(window: SlotWindow) -> datetime:
+    """The latest whole second inside the slot (due instants carry no microseconds)."""
+    end = window.end.replace(microsecond=0)
+    return end - timedelta(seconds=1) if end >= window.end else end
+
+
+def within_slots(instants: list[datetime], windows: list[SlotWindow], *, min_seconds: int, jitter_seconds: int,
+                 rng: random.Random) -> list[datetime | None]:
+    """One account's instants, spaced at least `min_seconds` (plus jitter where the slot leaves
+    room) and each kept inside its own slot. `None` for an instant that does not fit: its slot
+    is full at the minimum spacing (the caller moves it to a later slot)."""
+    spaced = space_out(instants, min_seconds=min_seconds, jitter_seconds=jitter_seconds, rng=rng)
+    kept = sorted(range(len(instants)), key=lambda i: (spaced[i], i))
+    out: list[datetime | None] = [None] * len(instants)
+    while True:
+        # Backwards from the last: no later than its slot's last second nor `min` before the next.
+        # Forward times are spaced, so min(forward, backward) is spaced too.
+        latest = None
+        placed = {}
+        for i in reversed(kept):
+            bound = last_instant(windows[i])
+            if latest is not None:
+                bound = min(bound, latest - timedelta(seconds=min_seconds))
+            placed[i] = latest = min(spaced[i], bound)
+        late = next((i for i in kept if placed[i] < windows[i].start), None)
+        if late is None:
+            break
+        kept.remove(late)
+    for i in kept:
+        out[i] = placed[i]
+    return out
+
+
 def local_day(instant: datetime, tz: ZoneInfo) -> date:
     return instant.astimezone(tz).date()
 

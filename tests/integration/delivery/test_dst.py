@@ -79,4 +79,4 @@ def test_slots_across_a_dst_change(session, settings, case):
         assert slots[s.slot_index]["weekday"] == s.local_date.weekday()
         if s.local_date in expected:
             start, end = expected[s.local_date][kind[s.slot_index]]
-            assert start <= s.due_at < end + timedelta(minutes=5), (s.local_date, s.slot_index, s.due_at)
+            assert start <= s.due_at < end, (s.local_date, s.slot_index, s.due_at)

@@ -40,7 +40,7 @@ def test_slots_take_a_cohort_each_spread_and_spaced(session, settings):
     for s in sends:
         assert s.local_date == FRIDAY and s.status == S_PLANNED and s.text.startswith("Hello Ann")
         start, end = (9, 10) if s.slot_index == 0 else (14, 16)
-        assert datetime(2026, 11, 27, start, tzinfo=timezone.utc) <= s.due_at <= datetime(2026, 11, 27, end, 2, tzinfo=timezone.utc)
+        assert datetime(2026, 11, 27, start, tzinfo=timezone.utc) <= s.due_at < datetime(2026, 11, 27, end, tzinfo=timezone.utc)
     gaps = [(b.due_at - a.due_at).total_seconds() for a, b in zip(sends, sends[1:])]
     assert min(gaps) >= settings.min_spacing_seconds
     # Spread over the slot, not bunched at its start.
@@ -66,6 +66,51 @@ def test_before_the_digest_hour_nothing_is_planned(session, settings):
     # 18:00 UTC is 19:00 in Paris: due. 16:30 UTC is 17:30 in Paris: not yet.
     assert plan_due(session=session, now=EVENING - timedelta(hours=1, minutes=30), settings=settings).planned == 0
     assert plan_due(session=session, now=EVENING, settings=settings).planned == 5
+
+
+def test_a_short_slot_takes_only_what_fits_at_the_minimum_spacing(session, settings):
+    """P-19: a 09:00-09:15 slot with a cohort of 25 holds 15 sends at 60 s apart; none is due
+    after the slot's end; the others wait for the next day."""
+    ws = f.workspace(session)
+    m, _ = f.sender(session, ws, daily=50, weekly=200)
+    seg = f.segment(session, ws, f.contacts(session, ws, 40))
+    f.campaign(session, ws, m, seg, slots=[{"weekday": 4, "start": "09:00", "end": "09:15"}], cohort=25)
+
+    report = plan_due(session=session, now=EVENING, settings=settings)
+
+    sends = sends_of(session)
+    start, end = datetime(2026, 11, 27, 9, tzinfo=timezone.utc), datetime(2026, 11, 27, 9, 15, tzinfo=timezone.utc)
+    assert report.planned == len(sends) == 15
+    assert all(start <= s.due_at < end and s.local_date == FRIDAY for s in sends), [s.due_at for s in sends]
+    gaps = [(b.due_at - a.due_at).total_seconds() for a, b in zip(sends, sends[1:])]
+    assert min(gaps) >= settings.min_spacing_seconds
+
+
+def test_two_campaigns_sharing_a_short_slot_move_the_overflow_to_a_later_slot(session, settings):
+    """One account, two campaigns in the same 09:00-09:15 hours: what its spacing cannot fit goes
+    to the campaign's next slot (the afternoon), saying why; nothing is due outside its slot."""
+    ws = f.workspace(session)
+    m, _ = f.sender(session, ws, daily=50, weekly=200)
+    slots = [{"weekday": 4, "start": "09:00", "end": "09:15"}, {"weekday": 4, "start": "14:00", "end": "15:00"}]
+    for prefix in ("a", "b"):
+        f.campaign(session, ws, m, f.segment(session, ws, f.contacts(session, ws, 10, prefix=prefix)), slots=slots,
+                   cohort=10)
+
+    plan_due(session=session, now=EVENING, settings=settings)
+
+    sends = sends_of(session)
+    windows = {0: (datetime(2026, 11, 27, 9, tzinfo=timezone.utc), datetime(2026, 11, 27, 9, 15, tzinfo=timezone.utc)),
+               1: (datetime(2026, 11, 27, 14, tzinfo=timezone.utc), datetime(2026, 11, 27, 15, tzinfo=timezone.utc))}
+    assert len(sends) == 20
+    for s in sends:
+        start, end = windows[s.slot_index]
+        assert start <= s.due_at < end, (s.slot_index, s.due_at)
+    morning = [s for s in sends if s.slot_index == 0]
+    assert len(morning) <= 15
+    moved = [s for s in sends if s.reason]
+    assert moved and all(s.slot_index == 1 and "minimum spacing" in s.reason for s in moved)
+    gaps = [(b.due_at - a.due_at).total_seconds() for a, b in zip(sends, sends[1:])]
+    assert min(gaps) >= settings.min_spacing_seconds
 
 
 def test_two_campaigns_of_one_sender_share_the_daily_cap(session, settings):

@@ -124,6 +124,38 @@ def test_spacing_and_caps_are_checked_at_claim_time(db, settings):
     assert len(gw.acting_calls("send_invitation")) == 2
 
 
+def test_a_send_pushed_past_its_slot_by_spacing_moves_to_the_next_slot(db, settings):
+    """P-19 at claim time: the account acted at 09:14:20 in a 09:00-09:15 slot; the send due at
+    09:14:30 cannot be spaced inside the slot, so it goes to the next slot, saying why."""
+    slot = [{"weekday": d, "start": "09:00", "end": "09:15"} for d in range(7)]
+    with session_scope(db) as s:
+        ws = f.workspace(s)
+        m, acct = f.sender(s, ws)
+        f.campaign(s, ws, m, f.segment(s, ws, f.contacts(s, ws, 1)), cohort=5, slots=slot)
+        plan_due(session=s, now=EVENING, settings=settings)
+        row = s.exec(select(Send)).one()
+        send_id, day = row.id, row.local_date
+        row.due_at = datetime(2026, 11, 27, 9, 14, 30, tzinfo=timezone.utc)
+        s.get(LinkedInAccount, acct.id).last_action_at = datetime(2026, 11, 27, 9, 14, 20, tzinfo=timezone.utc)
+    clock = FrozenClock(datetime(2026, 11, 27, 9, 14, 30, tzinfo=timezone.utc))
+    gw = FakeGateway(clock)
+    assert send(db, gw, clock, settings, send_id) == claims.MOVED
+    moved = get(db, send_id)
+    assert moved.local_date == day + timedelta(days=1) and moved.status == S_PLANNED
+    assert datetime(2026, 11, 28, 9, tzinfo=timezone.utc) <= moved.due_at < datetime(2026, 11, 28, 9, 15, tzinfo=timezone.utc)
+    assert "past its slot" in moved.reason
+    # Earlier in the slot the same spacing keeps it in its slot, at least the minimum apart.
+    clock.advance(timedelta(days=1, minutes=-10))  # Saturday 09:04:30
+    with session_scope(db) as s:
+        s.get(Send, send_id).due_at = clock.now()
+        s.get(LinkedInAccount, acct.id).last_action_at = clock.now() - timedelta(seconds=10)
+    assert send(db, gw, clock, settings, send_id) == claims.MOVED
+    kept = get(db, send_id)
+    assert kept.local_date == day + timedelta(days=1)
+    assert clock.now() + timedelta(seconds=50) <= kept.due_at < datetime(2026, 11, 28, 9, 15, tzinfo=timezone.utc)
+    assert not gw.acting_calls("send_invitation")
+
+
 def test_nothing_is_claimed_after_a_stop(db, settings):
     clock = FrozenClock(EVENING)
     gw = FakeGateway(clock)

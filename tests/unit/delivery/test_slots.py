@@ -47,3 +47,14 @@ def test_space_out_keeps_the_minimum_gap_plus_jitter_and_the_order():
     assert [sorted(bunched).index(t) for t in bunched] == [ordered.index(t) for t in spaced]
     after = slots.space_out([base], min_seconds=60, jitter_seconds=0, rng=random.Random(3), after=base)
     assert after == [base + timedelta(seconds=60)]
+
+
+def test_a_slot_fits_what_its_length_allows_at_the_minimum_spacing_and_keeps_it_inside():
+    w = slots.SlotWindow(date(2026, 1, 5), 0, datetime(2026, 1, 5, 9, tzinfo=Z), datetime(2026, 1, 5, 9, 15, tzinfo=Z))
+    assert slots.fit(w, 60) == 15
+    instants = slots.spread(w, 16, random.Random(2))
+    placed = slots.within_slots(instants, [w] * 16, min_seconds=60, jitter_seconds=45, rng=random.Random(2))
+    kept = sorted(t for t in placed if t is not None)
+    assert len(kept) == 15 and placed.count(None) == 1
+    assert all(w.start <= t < w.end for t in kept)
+    assert all((b - a).total_seconds() >= 60 for a, b in zip(kept, kept[1:]))
