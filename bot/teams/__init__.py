@@ -8,7 +8,7 @@ from __future__ import annotations
 from aiohttp import web
 from botbuilder.integration.aiohttp import CloudAdapter
 
-from bot.teams.auth import build_authentication
+from bot.teams.auth import build_authentication, emulator_mode
 from bot.teams.bot import InviteBot
 from bot.teams.clients import CachingAuthentication, ClientCache
 from bot.teams.route import MessagesEndpoint, on_turn_error
@@ -36,4 +36,4 @@ def register(app: web.Application, ctx) -> None:
         await clients.close()
 
     app.on_cleanup.append(close_clients)
-    app.router.add_post("/api/messages", MessagesEndpoint(adapter, InviteBot(ctx)))
+    app.router.add_post("/api/messages", MessagesEndpoint(adapter, InviteBot(ctx), local_only=emulator_mode(ctx.settings)))

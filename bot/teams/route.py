@@ -11,9 +11,11 @@ botbuilder-integration-aiohttp 4.17.1 trips on two things a new user meets at on
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import logging
 from http import HTTPStatus
+from urllib.parse import urlsplit
 
 import requests
 from aiohttp import web
@@ -25,12 +27,24 @@ from msrest.serialization import Model
 log = logging.getLogger("invitebot.teams")
 
 
-class MessagesEndpoint:
-    """The aiohttp handler of `/api/messages` for one adapter and one bot."""
+def _is_loopback(host: str | None) -> bool:
+    try:
+        return bool(host) and ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return host == "localhost"
 
-    def __init__(self, adapter: CloudAdapter, bot: Bot) -> None:
+
+class MessagesEndpoint:
+    """The aiohttp handler of `/api/messages` for one adapter and one bot.
+
+    `local_only` (emulator mode, no app id): nothing can be authenticated, so only a caller on
+    this machine whose replies also go to this machine (the Bot Framework Emulator) is served;
+    anyone else gets 401 rather than being whoever the body claims."""
+
+    def __init__(self, adapter: CloudAdapter, bot: Bot, *, local_only: bool = False) -> None:
         self.adapter = adapter
         self.bot = bot
+        self.local_only = local_only
 
     async def __call__(self, request: web.Request) -> web.StreamResponse:
         if "application/json" not in request.headers.get("Content-Type", ""):
@@ -48,6 +62,11 @@ class MessagesEndpoint:
             return _problem(HTTPStatus.BAD_REQUEST, "the body is not an activity")
         if not activity.type or not activity.service_url:
             return _problem(HTTPStatus.BAD_REQUEST, "an activity needs a type and a serviceUrl")
+        if self.local_only and not (_is_loopback(request.remote)
+                                    and _is_loopback(urlsplit(activity.service_url).hostname)):
+            log.warning("teams: emulator mode serves this machine only: set MicrosoftAppId and "
+                        "MicrosoftAppPassword to answer Teams")
+            return _problem(HTTPStatus.UNAUTHORIZED, "unauthorized")
 
         auth_header = request.headers.get("Authorization", "")
         try:

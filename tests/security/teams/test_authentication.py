@@ -75,11 +75,20 @@ async def test_with_credentials_an_activity_without_a_valid_token_does_nothing(g
     assert connector.activities() == []
 
 
-async def test_emulator_mode_trusts_the_body_as_documented(teams, ctx, connector):
-    # Without MicrosoftAppId anyone reaching the port is whoever the body says (docs/teams.md,
-    # "Unset: emulator mode, no authentication"): a tenant and user made up here become a member.
-    stranger = teams.user("Made Up", tenant_id="any-tenant-at-all")
+async def test_emulator_mode_serves_this_machine_only(teams, ctx, connector):
+    # Without MicrosoftAppId nothing can be authenticated: only the local Bot Framework Emulator
+    # (caller and serviceUrl on loopback) is served; the same activity naming a serviceUrl
+    # elsewhere is refused and changes nothing (docs/teams.md, "emulator mode").
+    local = teams.user("Made Up", tenant_id="any-tenant-at-all")
     before = row_counts(ctx.engine)["member"]
-    await teams.say(stranger, "help")
+    await teams.say(local, "help")
     assert row_counts(ctx.engine)["member"] == before + 1
-    assert connector.activities(stranger.conversation_id)
+    assert connector.activities(local.conversation_id)
+
+    remote = teams.user("Remote Stranger", tenant_id="another-tenant")
+    activity = teams._activity(remote, type="message", text="help")
+    activity["serviceUrl"] = "https://smba.trafficmanager.net/emea/"
+    before = row_counts(ctx.engine)
+    response = await teams.post(activity)
+    assert response.status == 401
+    assert row_counts(ctx.engine) == before
