@@ -97,7 +97,9 @@ def _apply(session: Session, campaign: Campaign, draft: CampaignDraft, now: date
 
 def create_campaign(*, session: Session, actor: Member, draft: CampaignDraft, now: datetime,
                     public_url: str) -> Outcome[Campaign]:
-    """Save a new campaign as a draft (P-9). Nothing is written when there is an error."""
+    """Save a new campaign as a draft (P-9). Nothing is written when there is an error.
+    Raises NotAllowed for an inactive member."""
+    require_member_may_act(actor)
     checked = _validate(session, actor, draft, campaign_id=None, public_url=public_url)
     if checked.errors:
         return Outcome(errors=checked.errors, warnings=checked.warnings)

@@ -382,3 +382,13 @@ class TestPauses:
         resumed = activate_campaign(session=session, actor=team.sender, campaign_id=campaign.id, now=clock.now(),
                                     public_url=PUBLIC_URL)
         assert resumed.ok and team.sender_account.invitations_paused_reason is None
+
+
+def test_an_inactive_member_cannot_create_even_as_admin(session, clock):
+    team = make_team(session)
+    team.admin.active = False
+    session.add(team.admin)
+    session.flush()
+    with pytest.raises(NotAllowed, match="inactive"):
+        create(session, team, actor=team.admin, now=clock.now())
+    assert count(session, Campaign) == 0
