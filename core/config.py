@@ -41,7 +41,6 @@ class Settings(BaseSettings):
     lease_seconds: int = Field(120, validation_alias="LEASE_SECONDS")
     withdraw_after_days: int = Field(21, validation_alias="WITHDRAW_AFTER_DAYS")
     withdraw_per_day: int = Field(100, validation_alias="WITHDRAW_PER_DAY")
-    digest_hour: int = Field(18, validation_alias="DIGEST_HOUR")
 
     # Slack (standard names)
     slack_bot_token: SecretStr | None = Field(None, validation_alias="SLACK_BOT_TOKEN")

@@ -19,15 +19,12 @@ def create(name: str = typer.Argument(..., help="Workspace name."),
            timezone: str = typer.Option("UTC", help="IANA timezone, e.g. Europe/Paris."),
            slack_team_id: Optional[str] = typer.Option(None, help="Slack team id (T…)."),
            teams_tenant_id: Optional[str] = typer.Option(None, help="Microsoft Entra tenant id."),
-           digest_hour: Optional[int] = typer.Option(None, help="Local hour of the moderation digest, 0-23 "
-                                                                 "(default: DIGEST_HOUR, 18).")) -> None:
+           digest_hour: int = typer.Option(service.DEFAULT_DIGEST_HOUR,
+                                            help="Local hour of the moderation digest, 0-23.")) -> None:
     """Create a workspace."""
-    from core.config import Settings
-
-    hour = digest_hour if digest_hour is not None else Settings().digest_hour
     with unit_of_work() as session:
         ws = service.create_workspace(session=session, name=name, timezone=timezone, slack_team_id=slack_team_id,
-                                      teams_tenant_id=teams_tenant_id, digest_hour=hour)
+                                      teams_tenant_id=teams_tenant_id, digest_hour=digest_hour)
     console.print(f"Workspace [bold]{ws.name}[/bold] created (id {ws.id}); digest at {ws.digest_hour}:00.")
 
 

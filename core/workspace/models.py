@@ -22,7 +22,7 @@ class Workspace(SQLModel, table=True):
     teams_tenant_id: str | None = Field(default=None, unique=True, max_length=64)
     timezone: str = Field(default="UTC", max_length=64)
     ui_language: str = Field(default="en", max_length=8)
-    digest_hour: int = Field(default=18)
+    digest_hour: int = Field(default=18)  # local hour of the moderation digest (P-22)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 

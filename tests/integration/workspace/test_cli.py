@@ -88,14 +88,13 @@ def test_demo_seed_twice(cli, db):
     assert "Alice Martin" in cli("members", "list").output
 
 
-def test_digest_hour_defaults_to_the_setting_and_can_be_changed(cli, db, monkeypatch):
+def test_digest_hour_defaults_to_18_and_can_be_changed(cli, db):
     from sqlmodel import Session, select
 
     from core.workspace.models import Workspace
 
-    monkeypatch.setenv("DIGEST_HOUR", "19")
     created = cli("workspace", "create", "Acme")
-    assert created.exit_code == 0 and "digest at 19:00" in created.output
+    assert created.exit_code == 0 and "digest at 18:00" in created.output
     changed = cli("workspace", "digest-hour", "17")
     assert changed.exit_code == 0, changed.output
     refused = cli("workspace", "digest-hour", "24")
