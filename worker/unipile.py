@@ -15,6 +15,8 @@ The API key (`X-API-KEY`) and message texts never reach the logs.
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import hmac
 import logging
 import threading
 import time
@@ -22,7 +24,7 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from datetime import datetime, timedelta
 from types import SimpleNamespace
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote, urlencode, urlsplit
 
 import aiohttp
 from pydantic import SecretStr
@@ -40,9 +42,11 @@ from core.delivery.linkedin.port import (
     Transient,
 )
 from worker.unipile_mapping import (
+    AccountOwner,
     error_for,
     iso,
     message_from,
+    owner_from,
     pending_from,
     profile_from,
     relation_from,
@@ -57,6 +61,24 @@ MAX_INVITATIONS_PAGE = 250
 MAX_RELATIONS_PAGE = 1000
 MAX_MESSAGES_PAGE = 250
 MAX_SEARCH_PAGE = 50  # LinkedIn classic search
+# Where Unipile reports an account connected through the hosted link (bot/http/accounts.py).
+ACCOUNT_CALLBACK_PATH = "/webhooks/linkedin/accounts"
+# Where every other event arrives (bot/http/webhooks.py).
+WEBHOOK_PATH = "/webhooks/linkedin"
+# The webhooks the engine relies on: acceptances (`new_relation`), replies, account health.
+WEBHOOK_SOURCES = ("users", "messaging", "account_status")
+
+
+def member_ref_signature(secret: str, member_ref: str) -> str:
+    """HMAC-SHA256 of the member reference under WEBHOOK_SECRET, hex: Unipile cannot add our secret
+    header to the hosted-auth callback, so its URL carries this unguessable signature instead."""
+    return hmac.new(secret.encode(), member_ref.encode(), hashlib.sha256).hexdigest()
+
+
+def account_callback_url(public_url: str, secret: str, member_ref: str) -> str:
+    """`{PUBLIC_URL}/webhooks/linkedin/accounts?ref=…&sig=…`, the hosted link's `notify_url`."""
+    query = urlencode({"ref": member_ref, "sig": member_ref_signature(secret, member_ref)})
+    return f"{public_url.rstrip('/')}{ACCOUNT_CALLBACK_PATH}?{query}"
 
 
 async def _headers_sent(_session, ctx, _params) -> None:
@@ -67,9 +89,14 @@ class UnipileGateway:
     name = "unipile"
 
     def __init__(self, *, base_url: str, api_key: SecretStr | str, timeout_seconds: float = 20.0,
-                 clock: Clock | None = None) -> None:
+                 clock: Clock | None = None, public_url: str | None = None,
+                 webhook_secret: SecretStr | str | None = None) -> None:
         self._base = base_url.rstrip("/")
         self._key = api_key if isinstance(api_key, SecretStr) else SecretStr(api_key)
+        # For the hosted link's notify_url: where Unipile reports the account, and how we sign it.
+        self._public_url = public_url
+        self._webhook_secret = webhook_secret if isinstance(webhook_secret, SecretStr) or webhook_secret is None \
+            else SecretStr(webhook_secret)
         self._timeout = float(timeout_seconds)
         self._clock = clock or SystemClock()
         self._loop = asyncio.new_event_loop()
@@ -82,8 +109,12 @@ class UnipileGateway:
     def from_settings(cls, settings: Any, *, clock: Clock | None = None) -> "UnipileGateway":
         if not settings.unipile_base_url or not settings.unipile_api_key:
             raise ValueError("LINKEDIN_PROVIDER=unipile needs UNIPILE_BASE_URL and UNIPILE_API_KEY")
+        if settings.webhook_secret is None:
+            log.warning("unipile: WEBHOOK_SECRET is not set: members cannot connect accounts and "
+                        "webhooks are refused until it is")
         return cls(base_url=settings.unipile_base_url, api_key=settings.unipile_api_key,
-                   timeout_seconds=settings.unipile_timeout_seconds, clock=clock)
+                   timeout_seconds=settings.unipile_timeout_seconds, clock=clock,
+                   public_url=settings.public_url, webhook_secret=settings.webhook_secret)
 
     def __repr__(self) -> str:
         return f"UnipileGateway({self._base!r})"
@@ -242,12 +273,17 @@ class UnipileGateway:
         return [p for p in profiles if p.provider_id]
 
     def hosted_link(self, *, member_ref: str, success_url: str | None = None) -> str:
-        """A Unipile hosted-auth URL where the member connects LinkedIn; `name` carries `member_ref`
-        so the account notification can be matched to the member. Valid one hour."""
+        """A Unipile hosted-auth URL where the member connects LinkedIn. Valid one hour. Unipile posts
+        `{status, account_id, name}` to `notify_url` once the account is connected; `name` carries
+        `member_ref` and the URL carries it signed (`account_callback_url`), which
+        `bot/http/accounts.py` verifies before storing the account."""
+        if not self._public_url or self._webhook_secret is None:
+            raise LinkedInError("PUBLIC_URL and WEBHOOK_SECRET are needed to connect Unipile accounts")
         parts = urlsplit(self._base)
         payload: dict[str, Any] = {
             "type": "create", "providers": ["LINKEDIN"], "api_url": f"{parts.scheme}://{parts.netloc}",
             "expiresOn": iso(self._clock.now() + timedelta(hours=1)), "name": member_ref,
+            "notify_url": account_callback_url(self._public_url, self._webhook_secret.get_secret_value(), member_ref),
         }
         if success_url:
             payload["success_redirect_url"] = success_url
@@ -255,6 +291,12 @@ class UnipileGateway:
         if not body.get("url"):
             raise LinkedInError("no URL in the hosted link answer", status=200)
         return str(body["url"])
+
+    def own_profile(self, *, account_id: str) -> AccountOwner:
+        """The connected account's own LinkedIn identity (`GET /users/me`): its provider id tells the
+        engine which messages the account wrote. Not part of the port (the sandbox needs none)."""
+        body = self._call("GET", "/users/me", "/users/me", params={"account_id": account_id})
+        return owner_from(body)
 
     def register_webhook(self, *, request_url: str, secret: str, source: str) -> str:
         """Webhooks made through the API carry no JSON content type unless asked: we set it, and our
@@ -266,3 +308,20 @@ class UnipileGateway:
         }
         body = self._call("POST", "/webhooks", "/webhooks", json=payload)
         return str(body.get("webhook_id") or "")
+
+    def list_webhooks(self) -> list[dict[str, Any]]:
+        """Every webhook of the Unipile tenant (`GET /webhooks`, all pages): id, name, source, request_url."""
+        found: list[dict[str, Any]] = []
+        cursor = None
+        for _ in range(50):
+            body = self._call("GET", "/webhooks", "/webhooks", params={"limit": 100, "cursor": cursor})
+            found += [{"id": str(i.get("id") or i.get("webhook_id") or ""), "name": i.get("name"),
+                       "source": i.get("source"), "request_url": i.get("request_url")}
+                      for i in body.get("items") or [] if isinstance(i, dict)]
+            cursor = body.get("cursor")
+            if not cursor:
+                break
+        return found
+
+    def delete_webhook(self, *, webhook_id: str) -> None:
+        self._call("DELETE", "/webhooks/{webhook_id}", f"/webhooks/{quote(webhook_id, safe='')}")

@@ -20,6 +20,7 @@ Unipile's (developer.unipile.com error catalogue; seen in the field for invitati
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from typing import Any, Mapping
@@ -193,4 +194,23 @@ def message_from(item: dict, chat_id: str) -> ChatMessage | None:
         is_sender=bool(item.get("is_sender")),
         timestamp=when,
         text=item.get("text") or "",
+    )
+
+
+@dataclass(frozen=True)
+class AccountOwner:
+    """Who a connected account is (`GET /users/me`): its own provider id, and whether LinkedIn says it
+    is premium (None when the answer does not say)."""
+
+    provider_id: str | None
+    public_identifier: str | None
+    premium: bool | None
+
+
+def owner_from(data: dict) -> AccountOwner:
+    premium = data.get("premium")
+    return AccountOwner(
+        provider_id=str(data.get("provider_id") or "") or None,
+        public_identifier=data.get("public_identifier") or None,
+        premium=premium if isinstance(premium, bool) else None,
     )

@@ -3,10 +3,14 @@ mapping, and the provider's own record of what it received."""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import json
 import logging
 import socket
 import threading
 from datetime import datetime, timedelta, timezone
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
@@ -23,8 +27,8 @@ from core.delivery.linkedin.port import (
     Transient,
 )
 from tests.simulators.unipile import UnipileSimulator
-from worker.unipile import WEBHOOK_SECRET_HEADER, UnipileGateway
-from worker.unipile_mapping import ProviderAuthError, error_for
+from worker.unipile import WEBHOOK_SECRET_HEADER, UnipileGateway, account_callback_url
+from worker.unipile_mapping import AccountOwner, ProviderAuthError, error_for, owner_from
 
 ACCOUNT = "acc-1"
 KEY = "sim-api-key"
@@ -174,16 +178,85 @@ def test_search_people(gw, sim):
     assert call.query == {"account_id": ACCOUNT, "limit": "20"}
 
 
-def test_hosted_link_and_webhook_registration(gw, sim):
-    url = gw.hosted_link(member_ref="member-7", success_url="https://invitebot.example/done")
-    assert url.startswith("https://")
-    link = sim.hosted_links[-1]
-    assert link["name"] == "member-7" and link["providers"] == ["LINKEDIN"] and link["api_url"].startswith("http://127.0.0.1:")
-    hook = gw.register_webhook(request_url="https://invitebot.example/webhooks/linkedin", secret="s3cret", source="users")
-    registered = sim.webhooks[hook]
-    assert registered["source"] == "users" and registered["format"] == "json"
-    assert {"key": "Content-Type", "value": "application/json"} in registered["headers"]
-    assert {"key": WEBHOOK_SECRET_HEADER, "value": "s3cret"} in registered["headers"]
+def test_hosted_link_and_webhook_registration(sim, clock):
+    gw = UnipileGateway(base_url=sim.base_url, api_key=KEY, timeout_seconds=1.0, clock=clock,
+                        public_url="https://invitebot.example/", webhook_secret="s3cret")
+    try:
+        url = gw.hosted_link(member_ref="42", success_url="https://invitebot.example/done")
+        assert url.startswith("https://")
+        link = sim.hosted_links[-1]
+        assert link["name"] == "42" and link["providers"] == ["LINKEDIN"] and link["type"] == "create"
+        assert link["api_url"].startswith("http://127.0.0.1:") and "/api/v1" not in link["api_url"]
+        assert link["expiresOn"] == "2026-11-25T15:00:00.000Z"  # one hour, Unipile's exact format
+        assert link["success_redirect_url"] == "https://invitebot.example/done"
+        notify = urlsplit(link["notify_url"])
+        assert (notify.scheme, notify.netloc, notify.path) == ("https", "invitebot.example", "/webhooks/linkedin/accounts")
+        query = parse_qs(notify.query)
+        expected = hmac.new(b"s3cret", b"42", hashlib.sha256).hexdigest()
+        assert query == {"ref": ["42"], "sig": [expected]}
+        assert account_callback_url("https://invitebot.example", "s3cret", "42") == link["notify_url"]
+        assert "s3cret" not in link["notify_url"]
+
+        hook = gw.register_webhook(request_url="https://invitebot.example/webhooks/linkedin", secret="s3cret", source="users")
+        registered = sim.webhooks[hook]
+        assert registered["source"] == "users" and registered["format"] == "json"
+        assert {"key": "Content-Type", "value": "application/json"} in registered["headers"]
+        assert {"key": WEBHOOK_SECRET_HEADER, "value": "s3cret"} in registered["headers"]
+        assert gw.list_webhooks() == [{"id": hook, "name": "invitebot-users", "source": "users",
+                                       "request_url": "https://invitebot.example/webhooks/linkedin"}]
+        gw.delete_webhook(webhook_id=hook)
+        assert sim.webhooks == {} and gw.list_webhooks() == []
+        with pytest.raises(NotFound):
+            gw.delete_webhook(webhook_id=hook)
+    finally:
+        gw.close()
+
+
+def test_hosted_link_needs_public_url_and_secret(gw, sim):
+    with pytest.raises(LinkedInError, match="WEBHOOK_SECRET"):
+        gw.hosted_link(member_ref="42")
+    assert sim.calls_to("POST /hosted/accounts/link") == []
+
+
+def test_from_settings_signs_the_notify_url_with_webhook_secret(settings, sim):
+    configured = settings.model_copy(update={"unipile_base_url": sim.base_url, "unipile_api_key": KEY})
+    with UnipileGateway.from_settings(configured) as gateway:
+        gateway.hosted_link(member_ref="7")
+    notify = sim.hosted_links[-1]["notify_url"]
+    assert notify == account_callback_url("https://invitebot.example", "whsec-test", "7")
+
+
+def test_own_profile(gw, sim):
+    owner = gw.own_profile(account_id=ACCOUNT)
+    assert owner == AccountOwner(provider_id=f"me-{ACCOUNT}", public_identifier=f"me-{ACCOUNT}", premium=True)
+    assert gw.own_profile(account_id="acc-free").premium is False
+    assert sim.calls_to("GET /users/me")[-1].query == {"account_id": "acc-free"}
+    with pytest.raises(AccountDisconnected):
+        gw.own_profile(account_id="acc-gone")
+    assert owner_from({"provider_id": None, "premium": "yes"}) == AccountOwner(None, None, None)
+
+
+async def test_hosted_auth_completion_posts_to_the_notify_url(aiohttp_server):
+    from aiohttp import web
+
+    received = []
+
+    async def receive(request):
+        received.append((dict(request.query), json.loads(await request.read())))
+        return web.Response(text="ok")
+
+    app = web.Application()
+    app.router.add_post("/webhooks/linkedin/accounts", receive)
+    server = await aiohttp_server(app)
+    sim = UnipileSimulator(KEY)
+    await sim.start()
+    try:
+        sim.hosted_links.append({"name": "42", "notify_url": str(server.make_url("/webhooks/linkedin/accounts?ref=42&sig=ab"))})
+        status, account = await sim.complete_hosted_auth_async()
+    finally:
+        await sim.stop()
+    assert status == 200 and sim.connected_accounts == {account: "42"}
+    assert received == [({"ref": "42", "sig": "ab"}, {"status": "CREATION_SUCCESS", "account_id": account, "name": "42"})]
 
 
 async def test_emitted_webhooks_carry_the_registered_headers(aiohttp_server):

@@ -11,7 +11,9 @@ Fault injection, per route key such as "POST /users/invite":
   then stall past the client's timeout;
 - `disconnected_accounts`, `free_accounts` (note limit 200 instead of 300).
 Helpers: `accept_invitation`, `add_relation`, `receive_message`, `emit_webhook` (posts
-`new_relation` or message events with the registered headers to our app).
+`new_relation` or message events with the registered headers to our app),
+`complete_hosted_auth` (the member finished the hosted wizard: posts `{status, account_id, name}`
+to the link's recorded `notify_url`, as Unipile does).
 
 Use from sync tests: `base_url = sim.start_in_thread()` / `sim.stop_thread()`; from async tests:
 `base_url = await sim.start()` / `await sim.stop()`.
@@ -90,6 +92,7 @@ class UnipileSimulator:
         self.messages: list[dict[str, Any]] = []
         self.webhooks: dict[str, dict[str, Any]] = {}
         self.hosted_links: list[dict[str, Any]] = []
+        self.connected_accounts: dict[str, str] = {}  # account id -> the `name` of its hosted link
         self._faults: dict[str, list[_Fault]] = {}
         self._profiles: dict[str, dict[str, Any]] = {}  # provider_id -> profile
         self._seq = 0
@@ -209,6 +212,27 @@ class UnipileSimulator:
             async with session.post(url, data=json.dumps(payload).encode(), headers=headers) as resp:
                 await resp.read()
                 return resp.status
+
+    async def complete_hosted_auth_async(self, link: int = -1, *, account_id: str | None = None,
+                                         status: str = "CREATION_SUCCESS", notify_url: str | None = None) -> tuple[int, str]:
+        """The member went through the hosted wizard of `hosted_links[link]`: the account exists, and
+        Unipile posts `{status, account_id, name}` to the link's `notify_url` (or `notify_url` given,
+        e.g. a forged one). Returns (our HTTP status, the account id)."""
+        with self._lock:
+            request = self.hosted_links[link]
+            account_id = account_id or self._next_id("acc_")
+            self.connected_accounts[account_id] = str(request.get("name") or "")
+        body = {"status": status, "account_id": account_id, "name": request.get("name")}
+        async with aiohttp.ClientSession() as session:
+            async with session.post(notify_url or request["notify_url"], data=json.dumps(body).encode()) as resp:
+                await resp.read()
+                return resp.status, account_id
+
+    def complete_hosted_auth(self, link: int = -1, **kwargs) -> tuple[int, str]:
+        """Sync form, for a simulator started with `start_in_thread`."""
+        if self._loop is None or self._thread is None:
+            raise RuntimeError("complete_hosted_auth needs start_in_thread(); use the _async form in async tests")
+        return asyncio.run_coroutine_threadsafe(self.complete_hosted_auth_async(link, **kwargs), self._loop).result(30)
 
     def emit_webhook(self, url: str, payload: dict, *, headers: dict[str, str] | None = None) -> int:
         """Sync form, for a simulator started with `start_in_thread`."""

@@ -40,7 +40,8 @@ def add_routes(app: web.Application, sim: "UnipileSimulator") -> None:
         if not acc:
             return _bad("account_id is required")
         return web.json_response({"object": "AccountOwnerProfile", "provider": "LINKEDIN",
-                                  "provider_id": f"me-{acc}", "public_identifier": f"me-{acc}"})
+                                  "provider_id": f"me-{acc}", "public_identifier": f"me-{acc}",
+                                  "premium": acc not in sim.free_accounts})
 
     async def get_user(request: web.Request) -> web.Response:
         acc, ident = account(request), request.match_info["identifier"]
@@ -206,6 +207,22 @@ def add_routes(app: web.Application, sim: "UnipileSimulator") -> None:
             sim.webhooks[hook_id] = dict(body)
         return web.json_response({"object": "WebhookCreated", "webhook_id": hook_id}, status=201)
 
+    async def list_webhooks(request: web.Request) -> web.Response:
+        limit = _limit(request, 100, 250)
+        if isinstance(limit, web.Response):
+            return limit
+        with sim._lock:
+            items = [{"object": "Webhook", "id": hook_id, "name": h.get("name"), "source": h["source"],
+                      "request_url": h["request_url"], "format": h.get("format", "json"), "enabled": True}
+                     for hook_id, h in sim.webhooks.items()]
+        return _page(items, request, limit, "WebhookList")
+
+    async def delete_webhook(request: web.Request) -> web.Response:
+        with sim._lock:
+            if sim.webhooks.pop(request.match_info["webhook_id"], None) is None:
+                return _error(404, "errors/resource_not_found", "Resource not found", "Webhook not found")
+        return web.json_response({"object": "WebhookDeleted"})
+
     async def hosted_link(request: web.Request) -> web.Response:
         body = await request.json()
         if body.get("type") not in ("create", "reconnect") or not body.get("providers") or not body.get("api_url") \
@@ -229,4 +246,6 @@ def add_routes(app: web.Application, sim: "UnipileSimulator") -> None:
     app.router.add_get(f"{p}/chats/{{chat_id}}/messages", chat_messages)
     app.router.add_post(f"{p}/linkedin/search", search)
     app.router.add_post(f"{p}/webhooks", create_webhook)
+    app.router.add_get(f"{p}/webhooks", list_webhooks)
+    app.router.add_delete(f"{p}/webhooks/{{webhook_id}}", delete_webhook)
     app.router.add_post(f"{p}/hosted/accounts/link", hosted_link)
