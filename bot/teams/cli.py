@@ -19,13 +19,16 @@ def teams() -> None:
 
 @app.command("package")
 def package(
-    output: Path = typer.Option(Path("var/invitebot-teams.zip"), "--output", "-o", help="Where to write the zip."),
+    output: Path = typer.Option(None, "--output", "-o",
+                                help="Where to write the zip (default: VAR_DIR/invitebot-teams.zip)."),
     bot_id: str = typer.Option(None, "--bot-id", help="The Azure Bot's app id (default: MicrosoftAppId)."),
     version: str = typer.Option("1.0.0", "--version", help="The app version (semver); raise it on each upload."),
 ) -> None:
     """Write the Teams app package (manifest.json + icons) from the settings."""
+    settings = Settings()
     try:
-        path = write_package(Settings(), output, bot_id=bot_id, version=version)
+        path = write_package(settings, output or settings.var_dir / "invitebot-teams.zip", bot_id=bot_id,
+                             version=version)
     except PackageError as exc:
         typer.echo(f"Cannot build the Teams package: {exc}", err=True)
         raise typer.Exit(code=1) from None
