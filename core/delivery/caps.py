@@ -10,7 +10,7 @@ from sqlalchemy import and_, bindparam, case, func, or_, select
 from sqlmodel import Session
 
 from core.campaigns.models import STEP_INVITATION
-from core.delivery.models import S_CLAIMED, S_SENT, Send
+from core.delivery.models import S_CLAIMED, S_PLANNED, S_SENT, Send
 
 DAY = timedelta(hours=24)
 WEEK = timedelta(days=7)
@@ -40,20 +40,28 @@ def caps_for(account) -> Caps:
 
 
 def _window_counts():
-    """One statement for the three windows, built once (bind parameters: account, day, week)."""
+    """One statement for the three windows, built once (bind parameters: account, day, week).
+
+    Counted: what was sent in the window, what is claimed (in flight), and what went back to
+    planned with an unknown outcome (it may have reached the provider: invariant 4 holds during
+    its back-off); such a send's `sent_at` is the time of its provider call."""
     account, day, week = bindparam("account"), bindparam("day", type_=Send.sent_at.type), bindparam(
         "week", type_=Send.sent_at.type)
     invitation = Send.step == STEP_INVITATION
     claimed = Send.status == S_CLAIMED
+    unknown = and_(Send.status == S_PLANNED, Send.outcome_unknown.is_(True))
+
+    def within(since):
+        return or_(claimed, and_(Send.status == S_SENT, Send.sent_at > since),
+                   and_(unknown, or_(Send.sent_at.is_(None), Send.sent_at > since)))
 
     def count(*conditions):
         return func.coalesce(func.sum(case((and_(*conditions), 1), else_=0)), 0)
 
     return (
-        select(count(invitation, or_(claimed, Send.sent_at > day)),
-               count(invitation, or_(claimed, Send.sent_at > week)),
-               count(Send.step != STEP_INVITATION, or_(claimed, Send.sent_at > day)))
-        .where(Send.account_id == account, or_(claimed, and_(Send.status == S_SENT, Send.sent_at > week)))
+        select(count(invitation, within(day)), count(invitation, within(week)),
+               count(Send.step != STEP_INVITATION, within(day)))
+        .where(Send.account_id == account, or_(claimed, and_(Send.status == S_SENT, Send.sent_at > week), unknown))
     )
 
 
@@ -62,7 +70,7 @@ _WINDOW_COUNTS = _window_counts()
 
 def used(session: Session, account_id: int, now: datetime) -> tuple[int, int, int]:
     """(invitations in the last 24 h, invitations in the last 7 days, messages in the last 24 h),
-    counting what was sent in the window and what is claimed (in flight)."""
+    counting what was sent in the window, what is claimed (in flight) and what may have been."""
     day, week, messages = session.execute(_WINDOW_COUNTS, {"account": account_id, "day": now - DAY,
                                                            "week": now - WEEK}).one()
     return int(day), int(week), int(messages)

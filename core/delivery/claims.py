@@ -75,7 +75,7 @@ _TAKE = (
 )
 _DETAILS = (
     select(T.c.step, T.c.position, T.c.enrollment_id, T.c.contact_id, T.c.text, T.c.language, T.c.lease_until,
-           T.c.status, T.c.due_at, T.c.outcome_unknown, T.c.campaign_id, T.c.account_id,
+           T.c.status, T.c.due_at, T.c.outcome_unknown, T.c.campaign_id, T.c.account_id, T.c.sent_at,
            Contact.provider_id, Contact.public_identifier, Enrollment.chat_id, Enrollment.accepted_at)
     .join(Contact, Contact.id == T.c.contact_id).join(Enrollment, Enrollment.id == T.c.enrollment_id)
     .where(T.c.id == _ID)
@@ -135,7 +135,8 @@ def claim_send(*, session: Session, send_id: int, worker: str, now: datetime, se
         return HELD  # waits, planned, until the account is back (the planner moves it then)
     invitation = row.step == STEP_INVITATION
     if not reclaim:  # a reclaimed send already holds its place under the caps (and its account lock)
-        verdict = _hold_or_move(session, send_id, account, campaign, invitation=invitation, now=now, settings=settings)
+        verdict = _hold_or_move(session, send_id, account, campaign, invitation=invitation, now=now, settings=settings,
+                                holds_place=bool(row.outcome_unknown))
         if verdict is not None:
             return verdict
     # The fast path of an invitation needs nothing between the claim and the call, so the claim
@@ -153,7 +154,7 @@ def claim_send(*, session: Session, send_id: int, worker: str, now: datetime, se
         campaign_id=row.campaign_id, enrollment_id=send.enrollment_id, contact_id=send.contact_id,
         account_id=account.id, provider_account_id=account.provider_account_id, text=send.text,
         language=send.language, reconcile=bool(row.outcome_unknown), fenced_for_call=calling,
-        previous_call_at=row.lease_until - timedelta(seconds=settings.lease_seconds) if reclaim else None,
+        previous_call_at=_previous_call(row, reclaim, settings),
         lease_until=now + timedelta(seconds=settings.lease_seconds), reconcile_only=stopped, provider_id=send.provider_id,
         identifier=send.public_identifier, chat_id=send.chat_id, accepted_at=send.accepted_at,
         stop_if_ongoings=campaign.stop_if_ongoings, stop_if_incomings=campaign.stop_if_incomings,
@@ -161,15 +162,25 @@ def claim_send(*, session: Session, send_id: int, worker: str, now: datetime, se
     )
 
 
+def _previous_call(row, reclaim: bool, settings) -> datetime | None:
+    """When the earlier attempt whose outcome is unknown called the provider: recorded when it
+    was given back, else (a lease that expired) about when that attempt was claimed."""
+    if row.outcome_unknown and row.sent_at is not None:
+        return row.sent_at
+    return row.lease_until - timedelta(seconds=settings.lease_seconds) if reclaim else None
+
+
 def _hold_or_move(session: Session, send_id: int, account, campaign, *, invitation: bool,
-                  now: datetime, settings) -> str | None:
+                  now: datetime, settings, holds_place: bool = False) -> str | None:
+    """HELD or MOVED when a rule says not now, else None. `holds_place`: a send whose earlier call
+    may have acted is already counted under the caps (it is not refused for its own place)."""
     rng = random.Random(f"{send_id}:{now.isoformat()}")
     if invitation and account.invitations_paused_reason:
         return HELD
     if invitation and account.invitations_paused_until and account.invitations_paused_until > now:
         move_to_next_day(session, send_id, campaign, after=account.invitations_paused_until, now=now)
         return MOVED
-    refusal = caps.refusal(session, account, invitation=invitation, now=now)
+    refusal = None if holds_place else caps.refusal(session, account, invitation=invitation, now=now)
     if refusal:
         if invitation:
             move_to_next_day(session, send_id, campaign, after=now, now=now, reason=refusal)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlmodel import Session
 
 from core.campaigns import schedule
@@ -33,12 +33,15 @@ MAX_ATTEMPTS = 6
 
 _T, _E = Send.__table__, Enrollment.__table__
 _AT = bindparam("at_now", type_=_T.c.sent_at.type)
+_SENT_AT = bindparam("sent_at", type_=_T.c.sent_at.type)  # when the call that acted left
 # The hot path of a sent invitation, built once: the fenced send and its enrollment.
 _SENT = (update(_T).where(_T.c.id == bindparam("send_id"), _T.c.attempt == bindparam("mine"), _T.c.status == S_CLAIMED)
-         .values(status=S_SENT, lease_until=None, updated_at=_AT, sent_at=_AT, provider_ref=bindparam("ref"),
+         .values(status=S_SENT, lease_until=None, updated_at=_AT, sent_at=_SENT_AT,
+                 provider_ref=bindparam("ref"),
                  outcome_unknown=False, reason=bindparam("why")))
 _INVITED = (update(_E).where(_E.c.id == bindparam("enrollment_id"))
-            .values(state=E_INVITED, invited_at=_AT, invitation_id=bindparam("ref"), updated_at=_AT, last_step_at=_AT))
+            .values(state=E_INVITED, invited_at=_SENT_AT,
+                    invitation_id=bindparam("ref"), updated_at=_AT, last_step_at=_SENT_AT))
 
 
 def _finish_send(session: Session, claim: Claim, status: str, now: datetime, **values) -> bool:
@@ -48,33 +51,35 @@ def _finish_send(session: Session, claim: Claim, status: str, now: datetime, **v
 
 
 def record_sent(*, session: Session, claim: Claim, now: datetime, provider_ref: str | None, chat_id: str | None,
-                public_url: str, reconciled: bool = False) -> bool:
+                public_url: str, reconciled: bool = False, called_at: datetime | None = None) -> bool:
     """The action happened: the send is sent, the enrollment moves on, the next step is planned.
-    False when the attempt lost its lease to another (that one records instead)."""
+    `called_at`: when the provider call that did it left (a reconciled send was sent then, not
+    now; the caps' windows count from it). False when the attempt lost its lease to another."""
     ref = provider_ref[:128] if provider_ref else None
+    at = min(called_at, now) if called_at is not None else now
     done = session.execute(_SENT, {"send_id": claim.send_id, "mine": claim.attempt, "at_now": now, "ref": ref,
-                                   "why": "reconciled with the provider" if reconciled else None})
+                                   "sent_at": at, "why": "reconciled with the provider" if reconciled else None})
     if done.rowcount != 1:
         return False
     if claim.step == STEP_INVITATION:
-        session.execute(_INVITED, {"enrollment_id": claim.enrollment_id, "at_now": now, "ref": ref})
+        session.execute(_INVITED, {"enrollment_id": claim.enrollment_id, "at_now": now, "ref": ref, "sent_at": at})
         return True
     e = session.get(Enrollment, claim.enrollment_id)
-    e.updated_at = e.last_step_at = now
+    e.updated_at, e.last_step_at = now, at
     if chat_id:
         e.chat_id = chat_id
     if provider_ref:
         record_message(session=session, account_id=claim.account_id, contact_id=claim.contact_id, by_us=True,
                        message=ChatMessage(message_id=provider_ref, chat_id=chat_id or e.chat_id or "",
-                                           sender_id=None, is_sender=True, timestamp=now))
+                                           sender_id=None, is_sender=True, timestamp=at))
     if claim.step == STEP_WELCOME:
-        e.state, e.welcomed_at = E_WELCOMED, now
+        e.state, e.welcomed_at = E_WELCOMED, at
     else:
         e.state = E_FOLLOWING_UP
     session.add(e)
     sequence.plan_next_followup(session=session, enrollment=e,
                                 after_position=claim.position if claim.step == STEP_FOLLOWUP else 0,
-                                sent_at=now, now=now, public_url=public_url)
+                                sent_at=at, now=now, public_url=public_url)
     return True
 
 
@@ -105,16 +110,20 @@ def record_cancelled(*, session: Session, claim: Claim, now: datetime, reason: s
 
 
 def release(*, session: Session, claim: Claim, now: datetime, reason: str, unknown: bool,
-            due_at: datetime | None = None) -> str:
+            due_at: datetime | None = None, called_at: datetime | None = None) -> str:
     """Give the send back for a later attempt (with back-off), or fail it after MAX_ATTEMPTS.
-    `unknown` keeps the mark that the next attempt must reconcile first."""
+    `unknown` keeps the mark that the next attempt must reconcile first, and the time of the
+    call that may have acted (`called_at`, the first such call kept) in `sent_at`: until it is
+    reconciled the send counts under the account's caps from then (invariant 4)."""
     if claim.attempt >= MAX_ATTEMPTS:
         record_failed(session=session, claim=claim, now=now, reason=f"gave up after {claim.attempt} attempts: {reason}")
         return "failed"
     due = due_at or now + timedelta(minutes=min(2 ** claim.attempt, 60))
-    session.execute(update(Send.__table__).where(claims.fenced(claim)).values(
+    T = Send.__table__
+    session.execute(update(T).where(claims.fenced(claim)).values(
         status=S_PLANNED, lease_until=None, due_at=due.replace(microsecond=0), reason=reason[:200],
-        outcome_unknown=unknown, updated_at=now))
+        outcome_unknown=unknown, updated_at=now,
+        sent_at=func.coalesce(T.c.sent_at, called_at or claim.previous_call_at or now) if unknown else None))
     return "retry"
 
 

@@ -61,7 +61,7 @@ def _carry_out(engine, gateway, clock, settings, claim: Claim, alerts: list) -> 
     if links.has_links(text):
         with session_scope(engine) as session:
             text = links.tracked_text(session=session, send=session.get(Send, claim.send_id), public_url=public_url)
-    called = False
+    called, called_at = False, None
     try:
         if claim.reconcile_only:
             return _after_stop(engine, gateway, clock, claim, provider_id, chat_id, text, public_url)
@@ -73,7 +73,7 @@ def _carry_out(engine, gateway, clock, settings, claim: Claim, alerts: list) -> 
                                            reason="outcome unknown and not verifiable: not sent again")
                 return "failed"
             if found is not None:
-                return _sent(engine, clock, claim, found, public_url, reconciled=True)
+                return _sent(engine, clock, claim, found, public_url, reconciled=True, called_at=claim.previous_call_at)
         if claim.step != STEP_INVITATION:
             stopped = _stop_rules(engine, gateway, clock, claim, chat_id, accepted_at, rules)
             if stopped:
@@ -88,7 +88,7 @@ def _carry_out(engine, gateway, clock, settings, claim: Claim, alerts: list) -> 
             with session_scope(engine) as session:
                 if not claims.mark_calling(session=session, claim=claim, now=clock.now()):
                     return "lease_lost"
-        called = True
+        called, called_at = True, clock.now()
         try:
             if claim.step == STEP_INVITATION:
                 result = gateway.send_invitation(account_id=claim.provider_account_id, provider_id=provider_id, note=text)
@@ -108,19 +108,20 @@ def _carry_out(engine, gateway, clock, settings, claim: Claim, alerts: list) -> 
             if found is None or found == UNDECIDABLE:
                 with session_scope(engine) as session:
                     return outcomes.release(session=session, claim=claim, now=clock.now(), reason=exc.code,
-                                            unknown=True)
-            return _sent(engine, clock, claim, found, public_url, reconciled=True)
+                                            unknown=True, called_at=called_at)
+            return _sent(engine, clock, claim, found, public_url, reconciled=True, called_at=called_at)
         return _sent(engine, clock, claim, found, public_url)
     except LinkedInError as exc:
         return _provider_error(engine, clock, claim, exc, alerts, sender_id, workspace_id, provider_id,
-                               maybe_done=claim.reconcile or called)
+                               maybe_done=claim.reconcile or called,
+                               called_at=called_at if called else claim.previous_call_at)
 
 
 def _after_stop(engine, gateway, clock, claim: Claim, provider_id, chat_id, text, public_url) -> str:
     """A lease that expired across a stop: record what the earlier attempt did, never act again."""
     found = reconcile(gateway, claim, provider_id=provider_id, chat_id=chat_id, text=text) if claim.reconcile else None
     if isinstance(found, Found):
-        return _sent(engine, clock, claim, found, public_url, reconciled=True)
+        return _sent(engine, clock, claim, found, public_url, reconciled=True, called_at=claim.previous_call_at)
     with session_scope(engine) as session:
         outcomes.record_cancelled(session=session, claim=claim, now=clock.now(),
                                   reason="campaign stopped" if found is None else
@@ -128,10 +129,12 @@ def _after_stop(engine, gateway, clock, claim: Claim, provider_id, chat_id, text
     return "cancelled"
 
 
-def _sent(engine, clock, claim: Claim, found: Found, public_url: str, *, reconciled: bool = False) -> str:
+def _sent(engine, clock, claim: Claim, found: Found, public_url: str, *, reconciled: bool = False,
+          called_at=None) -> str:
     with session_scope(engine) as session:
         ok = outcomes.record_sent(session=session, claim=claim, now=clock.now(), provider_ref=found.provider_ref,
-                                  chat_id=found.chat_id, public_url=public_url, reconciled=reconciled)
+                                  chat_id=found.chat_id, public_url=public_url, reconciled=reconciled,
+                                  called_at=called_at)
     if not ok:
         log.warning("send %s attempt %s: lease lost after the call; the next attempt reconciles", claim.send_id,
                     claim.attempt)
@@ -162,7 +165,7 @@ def _stop_rules(engine, gateway, clock, claim: Claim, chat_id, accepted_at, rule
 
 
 def _provider_error(engine, clock, claim: Claim, exc: LinkedInError, alerts: list, sender_id: int, workspace_id: int,
-                    provider_id: str | None, *, maybe_done: bool) -> str:
+                    provider_id: str | None, *, maybe_done: bool, called_at=None) -> str:
     now = clock.now()
     log.info("send %s attempt %s: provider said %s", claim.send_id, claim.attempt, exc.code)
     with session_scope(engine) as session:
@@ -180,7 +183,7 @@ def _provider_error(engine, clock, claim: Claim, exc: LinkedInError, alerts: lis
         if isinstance(exc, AlreadyInvited) and claim.reconcile:
             # Our own earlier attempt got through after all: this is the invitation we sent.
             outcomes.record_sent(session=session, claim=claim, now=now, provider_ref=None, chat_id=None,
-                                 public_url="", reconciled=True)
+                                 public_url="", reconciled=True, called_at=claim.previous_call_at)
             return "reconciled"
         if isinstance(exc, (AlreadyConnected, AlreadyInvited, CannotReinviteYet)):
             reason = {"already_connected": "already connected to the sender",
@@ -190,7 +193,8 @@ def _provider_error(engine, clock, claim: Claim, exc: LinkedInError, alerts: lis
                                     connected_provider_id=provider_id if isinstance(exc, AlreadyConnected) else None)
             return "skipped"
         if isinstance(exc, Transient):  # a read failed: try again later, reconciling if the call may have left
-            return outcomes.release(session=session, claim=claim, now=now, reason=exc.code, unknown=maybe_done)
+            return outcomes.release(session=session, claim=claim, now=now, reason=exc.code, unknown=maybe_done,
+                                    called_at=called_at)
         if isinstance(exc, NotFound):
             outcomes.record_failed(session=session, claim=claim, now=now, reason="LinkedIn profile not found")
             return "failed"

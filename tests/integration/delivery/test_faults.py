@@ -299,3 +299,41 @@ def test_two_campaigns_share_the_caps_and_nothing_leaves_after_a_stop(db, settin
     finally:
         gw.close()
         simulator.stop_thread()
+
+
+def test_an_unknown_outcome_counts_under_the_caps_during_its_back_off(db, sim, gateway, fast):
+    """Invariant 4: the account is one invitation short of its daily cap; the next invitation
+    reaches the provider but its answer never comes and the check fails too, so it goes back to
+    planned with an unknown outcome. During its back-off no other invitation may be claimed, and
+    once reconciled it counts from the time of the call."""
+    from core.workspace.models import LinkedInAccount
+
+    clock = FrozenClock(EVENING + timedelta(hours=15))
+    call_time = clock.now()
+    ids = campaign_of(db, fast, 3, due=clock.now())
+    with session_scope(db) as s:
+        account = s.exec(select(LinkedInAccount).where(LinkedInAccount.provider_account_id == ACCOUNT)).one()
+        account.daily_invite_cap = 2
+
+    def run(send_id):
+        return perform_send(engine=db, gateway=gateway, clock=clock, settings=fast, notifier=LoggingNotifier(),
+                            send_id=send_id, worker="w")
+
+    assert run(ids[0]) == "sent"
+    sim.hang_next(INVITE, 2.5, after_action=True)
+    sim.fail_next("GET /users/invite/sent", 500)
+    assert run(ids[1]) == "retry"
+    with Session(db) as s:
+        row = s.get(Send, ids[1])
+    assert row.outcome_unknown and row.status == "planned"
+    assert len(invitations_per_contact(sim)) == 2  # the provider did invite: the cap is reached
+    clock.advance(timedelta(seconds=30))
+    assert run(ids[2]) == "moved"
+    assert len(invitations_per_contact(sim)) == 2
+    clock.set(row.due_at)
+    assert run(ids[1]) == "reconciled"
+    with Session(db) as s:
+        assert s.get(Send, ids[1]).sent_at == call_time
+    assert run(ids[2]) in ("moved", "not_due")
+    assert len(invitations_per_contact(sim)) == 2
+    assert len(sim.calls_to(INVITE)) == 2
