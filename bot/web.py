@@ -72,10 +72,10 @@ def build_web_app(ctx: Context) -> web.Application:
 
 def _surfaces():
     """Each surface's `register(app, ctx)`, in mounting order."""
-    from bot.http import links, webhooks
+    from bot.http import accounts, links, webhooks
     from bot.slack import register as register_slack
     from bot.teams import register as register_teams
 
-    registrars = [register_slack, register_teams, links.register, webhooks.register]
+    registrars = [register_slack, register_teams, links.register, webhooks.register, accounts.register]
     # (each surface adds its import and registrar here)
     return registrars

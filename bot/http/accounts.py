@@ -1,0 +1,136 @@
+"""`POST /webhooks/linkedin/accounts`: Unipile's hosted-auth callback (`notify_url`), which says that a
+member connected their LinkedIn account through the link `invitebot connect` gave them.
+
+Unipile cannot add our secret header to this callback, so the URL carries the member reference and
+its HMAC-SHA256 under WEBHOOK_SECRET (`worker.unipile.account_callback_url`); it is checked in
+constant time before anything is read. The body is `{status, account_id, name}`; on
+`CREATION_SUCCESS` / `RECONNECTED` the account is stored for the member in one unit of work
+(`core.workspace.service.connect_linkedin_account`), and a second callback changes nothing. The
+answer comes at once; the account's own LinkedIn id (`GET /users/me`, which tells the engine who
+wrote a message) is fetched afterwards, and its failure leaves the account connected without it."""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import json
+import logging
+
+from aiohttp import web
+from sqlalchemy.exc import IntegrityError
+
+from core.db import session_scope
+from core.errors import NotFound
+from core.workspace import service
+from worker.unipile import ACCOUNT_CALLBACK_PATH, member_ref_signature
+
+log = logging.getLogger("invitebot.accounts")
+
+CONNECTED_STATUSES = {"CREATION_SUCCESS", "RECONNECTED"}
+MAX_BODY = 64 * 1024
+MAX_ACCOUNT_ID = 128  # LinkedInAccount.provider_account_id
+# The background look-ups of the account's own profile, awaited at shutdown (and by tests).
+ENRICHMENT = web.AppKey("linkedin_account_enrichment", set)
+
+
+def _connect(ctx, member_id: int, account_id: str) -> str:
+    """Store the account for the member: 'connected', or 'unchanged' when it already is (a replay)."""
+    with session_scope(ctx.engine) as session:
+        current = service.linkedin_account_of(session=session, member_id=member_id)
+        if current is not None and current.provider == "unipile" and current.provider_account_id == account_id \
+                and current.status == "valid":
+            return "unchanged"
+        if current is not None and current.provider_account_id != account_id:
+            current.provider_user_id = None  # another LinkedIn identity: learnt again below
+        # Reconnecting keeps what the member or an admin chose (kind, caps).
+        service.connect_linkedin_account(
+            session=session, member_id=member_id, provider="unipile", provider_account_id=account_id,
+            kind=current.kind if current else "premium",
+            daily_invite_cap=current.daily_invite_cap if current else None,
+            weekly_invite_cap=current.weekly_invite_cap if current else None,
+            daily_message_cap=current.daily_message_cap if current else None)
+        return "connected"
+
+
+def _connect_once(ctx, member_id: int, account_id: str) -> str:
+    try:
+        return _connect(ctx, member_id, account_id)
+    except IntegrityError:  # a concurrent delivery of the same callback inserted the row first
+        return _connect(ctx, member_id, account_id)
+
+
+def _learn_owner(ctx, member_id: int, account_id: str) -> None:
+    """The account's own provider id (and premium or free when Unipile says), stored if the member
+    still has that account."""
+    owner = ctx.gateway.own_profile(account_id=account_id)
+    with session_scope(ctx.engine) as session:
+        account = service.linkedin_account_of(session=session, member_id=member_id)
+        if account is None or account.provider != "unipile" or account.provider_account_id != account_id:
+            return
+        if owner.provider_id:
+            account.provider_user_id = owner.provider_id[:128]
+        if owner.premium is not None:
+            account.kind = "premium" if owner.premium else "free"
+        session.add(account)
+
+
+async def _enrich(ctx, member_id: int, account_id: str) -> None:
+    try:
+        await asyncio.to_thread(_learn_owner, ctx, member_id, account_id)
+    except Exception as exc:  # the account stays connected; the engine falls back on `is_sender`
+        log.warning("linkedin account of member %s: own profile not read (%s)", member_id, type(exc).__name__)
+
+
+def _signed_member(request: web.Request, secret: str) -> str | None:
+    ref, sig = request.query.get("ref", ""), request.query.get("sig", "")
+    expected = member_ref_signature(secret, ref)
+    return ref if ref and hmac.compare_digest(sig.encode(), expected.encode()) else None
+
+
+def register(app: web.Application, ctx) -> None:
+    app[ENRICHMENT] = set()
+
+    async def receive(request: web.Request) -> web.Response:
+        secret = ctx.settings.webhook_secret
+        if secret is None:
+            log.error("hosted-auth callback refused: WEBHOOK_SECRET is not set, so it cannot be verified")
+            return web.json_response({"error": "not configured"}, status=503)
+        ref = _signed_member(request, secret.get_secret_value())
+        if ref is None:
+            return web.json_response({"error": "unauthorised"}, status=401)
+        if (request.content_length or 0) > MAX_BODY:
+            return web.json_response({"error": "too large"}, status=413)
+        try:
+            body = json.loads(await request.content.read(MAX_BODY + 1))
+        except (ValueError, UnicodeDecodeError):
+            return web.json_response({"error": "the body is not JSON"}, status=400)
+        if not isinstance(body, dict):
+            return web.json_response({"error": "the body is not an object"}, status=400)
+        status, account_id, name = body.get("status"), body.get("account_id"), body.get("name")
+        if not isinstance(account_id, str) or not account_id.strip() or len(account_id) > MAX_ACCOUNT_ID \
+                or not ref.isdigit() or len(ref) > 18 or (name is not None and name != ref):
+            return web.json_response({"error": "account_id missing or not for this member"}, status=400)
+        if status not in CONNECTED_STATUSES:
+            log.info("hosted-auth callback for member %s: status %r, nothing stored", ref, str(status)[:40])
+            return web.json_response({"status": "ignored"})
+        member_id, account_id = int(ref), account_id.strip()
+        try:
+            outcome = await asyncio.to_thread(_connect_once, ctx, member_id, account_id)
+        except NotFound:
+            return web.json_response({"error": "unknown member"}, status=404)
+        except ValueError as exc:  # e.g. that account is already another member's
+            log.info("hosted-auth callback for member %s refused: %s", member_id, exc)
+            return web.json_response({"error": "refused"}, status=409)
+        log.info("linkedin account of member %s: %s through unipile", member_id, outcome)
+        if outcome == "connected" and hasattr(ctx.gateway, "own_profile"):
+            task = asyncio.get_running_loop().create_task(_enrich(ctx, member_id, account_id))
+            request.app[ENRICHMENT].add(task)
+            task.add_done_callback(request.app[ENRICHMENT].discard)
+        return web.json_response({"status": outcome})
+
+    async def finish_enrichment(app: web.Application) -> None:
+        if app[ENRICHMENT]:
+            await asyncio.gather(*list(app[ENRICHMENT]), return_exceptions=True)
+
+    app.router.add_post(ACCOUNT_CALLBACK_PATH, receive)
+    app.on_cleanup.append(finish_enrichment)

@@ -1,0 +1,131 @@
+"""`invitebot linkedin …`: setting up the LinkedIn provider. The lead mounts `app` as `invitebot linkedin`.
+
+- `register-webhooks`: asks Unipile to post acceptances (`users` → `new_relation`), messages and
+  account status changes to `{PUBLIC_URL}/webhooks/linkedin`, with our secret header and a JSON
+  content type (webhooks made through the API send none by default). Run once per deployment;
+  running it again adds nothing (`--replace` re-creates ours, e.g. after a new WEBHOOK_SECRET).
+- `status`: each member's LinkedIn account as stored (provider, status, kind, pauses).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional
+from urllib.parse import urlsplit
+
+import typer
+from rich.table import Table
+
+from core.cli.common import console, fail, resolve_workspace, unit_of_work
+from core.config import Settings
+from worker.unipile import WEBHOOK_PATH, WEBHOOK_SOURCES
+
+app = typer.Typer(help="The LinkedIn provider: webhooks and connected accounts.", no_args_is_help=True)
+
+
+@app.callback()
+def linkedin() -> None:
+    """The LinkedIn provider: webhooks and connected accounts."""
+
+
+@dataclass(frozen=True)
+class Registered:
+    source: str
+    webhook_id: str
+    action: str  # created | kept | replaced
+
+
+def webhook_url(public_url: str) -> str:
+    return public_url.rstrip("/") + WEBHOOK_PATH
+
+
+def register_webhooks(gateway, *, request_url: str, secret: str, replace: bool = False) -> list[Registered]:
+    """One webhook per source at `request_url`, ours named `invitebot-<source>`. An existing one of
+    ours at the same URL is kept (or deleted and made again with `replace`)."""
+    existing = {(h["name"], h["request_url"]): h["id"] for h in gateway.list_webhooks()}
+    done: list[Registered] = []
+    for source in WEBHOOK_SOURCES:
+        found = existing.get((f"invitebot-{source}", request_url))
+        if found and not replace:
+            done.append(Registered(source, found, "kept"))
+            continue
+        if found:
+            gateway.delete_webhook(webhook_id=found)
+        hook = gateway.register_webhook(request_url=request_url, secret=secret, source=source)
+        done.append(Registered(source, hook, "replaced" if found else "created"))
+    return done
+
+
+def _problems(settings: Settings) -> list[str]:
+    if settings.linkedin_provider != "unipile":
+        return [f"LINKEDIN_PROVIDER is '{settings.linkedin_provider}': webhooks are for the unipile provider "
+                "(the sandbox never calls back)."]
+    problems = [f"{name} is not set." for name, value in (
+        ("UNIPILE_BASE_URL", settings.unipile_base_url), ("UNIPILE_API_KEY", settings.unipile_api_key),
+        ("WEBHOOK_SECRET", settings.webhook_secret)) if not value]
+    parts = urlsplit(settings.public_url or "")
+    if parts.scheme != "https" or not parts.netloc:
+        problems.append(f"PUBLIC_URL must be the public https address of the web process "
+                        f"(got '{settings.public_url}'): Unipile posts there.")
+    return problems
+
+
+@app.command("register-webhooks")
+def register_webhooks_command(
+        replace: bool = typer.Option(False, "--replace", help="Delete and re-create our webhooks (after a new "
+                                                              "WEBHOOK_SECRET or PUBLIC_URL path).")) -> None:
+    """Register the users (new_relation), messaging and account_status webhooks with Unipile."""
+    settings = Settings()
+    problems = _problems(settings)
+    if problems:
+        raise fail("cannot register webhooks: " + " ".join(problems))
+    from core.delivery.linkedin.port import LinkedInError
+    from worker.unipile import UnipileGateway
+
+    url = webhook_url(settings.public_url)
+    gateway = UnipileGateway.from_settings(settings)
+    try:
+        done = register_webhooks(gateway, request_url=url, secret=settings.webhook_secret.get_secret_value(),
+                                 replace=replace)
+    except LinkedInError as exc:
+        raise fail(f"Unipile refused ({exc.code}): {exc}") from None
+    finally:
+        gateway.close()
+    for item in done:
+        console.print(f"{item.source}: {item.action} ({item.webhook_id})")
+    console.print(f"Unipile posts to {url} with the X-Invitebot-Secret header.")
+
+
+@app.command("status")
+def status(workspace: Optional[str] = typer.Option(None, "--workspace", "-w",
+                                                   help="Workspace id or name (default: every workspace).")) -> None:
+    """Each member's LinkedIn account: provider, status, kind, and whether invitations are paused."""
+    from sqlalchemy import select
+
+    from core.clock import SystemClock
+    from core.workspace.models import LinkedInAccount, Member, Workspace
+
+    table = Table("workspace", "member", "provider", "account", "status", "kind", "own id", "invitations",
+                  title="LinkedIn accounts")
+    now = SystemClock().now()
+    with unit_of_work() as session:
+        stmt = (select(Workspace.name, Member.id, Member.name, LinkedInAccount)
+                .join(Member, Member.workspace_id == Workspace.id)
+                .outerjoin(LinkedInAccount, LinkedInAccount.member_id == Member.id)
+                .where(Member.active.is_(True)).order_by(Workspace.id, Member.id))
+        if workspace is not None:
+            stmt = stmt.where(Workspace.id == resolve_workspace(session, workspace).id)
+        rows = session.execute(stmt).all()
+        for ws_name, member_id, member_name, account in rows:
+            if account is None:
+                table.add_row(ws_name, f"{member_name} ({member_id})", "—", "—", "not connected", "—", "—", "—")
+                continue
+            paused = account.invitations_paused_reason or (
+                f"paused until {account.invitations_paused_until:%Y-%m-%d %H:%M} UTC"
+                if account.invitations_paused_until and account.invitations_paused_until > now else "on")
+            table.add_row(ws_name, f"{member_name} ({member_id})", account.provider, account.provider_account_id,
+                          account.status, account.kind, "yes" if account.provider_user_id else "no", paused)
+    if not rows:
+        console.print("No members yet: add some with `invitebot members add`.")
+        return
+    console.print(table)
