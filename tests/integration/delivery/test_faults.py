@@ -337,3 +337,82 @@ def test_an_unknown_outcome_counts_under_the_caps_during_its_back_off(db, sim, g
     assert run(ids[2]) in ("moved", "not_due")
     assert len(invitations_per_contact(sim)) == 2
     assert len(sim.calls_to(INVITE)) == 2
+
+
+WITHDRAW = "DELETE /users/invite/sent/{invitation_id}"
+
+
+def invited_long_ago(db, sim, gateway, fast, count: int) -> FrozenClock:
+    """`count` invitations really sent through the simulator, then 22 days pass."""
+    clock = FrozenClock(EVENING + timedelta(hours=15))
+    ids = campaign_of(db, fast, count, due=clock.now())
+    for send_id in ids:
+        assert perform_send(engine=db, gateway=gateway, clock=clock, settings=fast, notifier=LoggingNotifier(),
+                            send_id=send_id, worker="w") == "sent"
+    clock.advance(timedelta(days=22))
+    return clock
+
+
+def test_two_racing_withdrawals_call_the_provider_once_per_invitation_within_the_budget(db, sim, gateway, fast):
+    import threading
+
+    from core.delivery.models import E_WITHDRAWN, Enrollment
+    from core.delivery.withdrawals import withdraw_stale
+
+    clock = invited_long_ago(db, sim, gateway, fast, 6)
+    budget = fast.model_copy(update={"withdraw_per_day": 4})
+    barrier, results = threading.Barrier(2), []
+
+    class SlowProvider:
+        """The real gateway, with withdrawals that take a while: the other run reads meanwhile."""
+
+        def __getattr__(self, name):
+            return getattr(gateway, name)
+
+        def withdraw_invitation(self, **kwargs):
+            time.sleep(0.1)
+            return gateway.withdraw_invitation(**kwargs)
+
+    def run():
+        barrier.wait()
+        results.append(withdraw_stale(engine=db, gateway=SlowProvider(), clock=clock, settings=budget,
+                                      account_id=account_id))
+
+    with Session(db) as s:
+        account_id = s.exec(select(Enrollment.account_id)).first()
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    deletes = [c.path for c in sim.calls_to(WITHDRAW)]
+    assert len(deletes) == len(set(deletes)) == 4  # one DELETE per invitation, the budget held
+    assert sorted(results) == [0, 4]
+    assert sum(i["status"] == "withdrawn" for i in sim.invitations.values()) == 4
+    with Session(db) as s:
+        assert sum(e.state == E_WITHDRAWN for e in s.exec(select(Enrollment))) == 4
+    # The same day again (a duplicated job): nothing left in the budget, no call.
+    assert withdraw_stale(engine=db, gateway=gateway, clock=clock, settings=budget, account_id=account_id) == 0
+    assert len(sim.calls_to(WITHDRAW)) == 4
+
+
+def test_an_invitation_accepted_but_not_yet_polled_is_an_acceptance_not_a_withdrawal(db, sim, gateway, fast):
+    from core.delivery.models import E_ACCEPTED, E_WITHDRAWN, Enrollment
+    from core.delivery.withdrawals import withdraw_stale
+
+    clock = invited_long_ago(db, sim, gateway, fast, 2)
+    accepted_id = next(iter(sim.invitations))
+    accepted_person = sim.accept_invitation(accepted_id)  # no webhook, no poll yet
+    with Session(db) as s:
+        account_id = s.exec(select(Enrollment.account_id)).first()
+    assert withdraw_stale(engine=db, gateway=gateway, clock=clock, settings=fast, account_id=account_id) == 1
+    assert len(sim.calls_to(WITHDRAW)) == 2  # the accepted one answered NotFound
+    with Session(db) as s:
+        from core.sources.models import Contact
+
+        rows = s.exec(select(Enrollment, Contact.provider_id).join(Contact, Contact.id == Enrollment.contact_id)).all()
+        states = {pid: (e.state, e.withdrawn_at, e.accepted_at) for e, pid in rows}
+    state, withdrawn_at, accepted_at = states[accepted_person]
+    # Accepted (this campaign has no welcome, so its sequence is done at once), never withdrawn.
+    assert state in (E_ACCEPTED, "done") and withdrawn_at is None and accepted_at is not None
+    assert [st for pid, (st, _, _) in states.items() if pid != accepted_person] == [E_WITHDRAWN]
