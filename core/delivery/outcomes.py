@@ -26,7 +26,7 @@ from core.delivery.models import (
     Enrollment, Relation, Send,
 )
 from core.delivery.notify import Alert
-from core.workspace.models import LinkedInAccount
+from core.workspace.models import ACCOUNT_DISCONNECTED_PAUSE, LinkedInAccount
 
 MAX_ATTEMPTS = 6
 
@@ -158,13 +158,15 @@ def rate_limited(*, session: Session, claim: Claim, now: datetime, retry_after: 
 
 def note_limit(*, session: Session, claim: Claim, now: datetime, member_id: int, workspace_id: int) -> Alert:
     account = session.get(LinkedInAccount, claim.account_id)
+    campaign_name = session.execute(select(Campaign.name).where(Campaign.id == claim.campaign_id)).scalar_one()
     account.invitations_paused_reason = "LinkedIn refused the invitation note (note limit reached)"
     session.add(account)
     hold(session=session, claim=claim, now=now, reason="note limit reached: invitations paused")
     return Alert(workspace_id=workspace_id, member_id=member_id, kind="note_limit",
                  title="LinkedIn refused an invitation note",
                  text="Your account reached LinkedIn's limit on invitation notes, so your invitations are paused.",
-                 action_hint="Shorten the invitation or wait for the limit to reset, then resume the campaign.",
+                 action_hint=f"Shorten the invitation or wait for the limit to reset, then run `activate {campaign_name}` "
+                             "to resume.",
                  campaign_id=claim.campaign_id)
 
 
@@ -173,8 +175,9 @@ def disconnected(*, session: Session, claim: Claim, now: datetime, member_id: in
     account.status = "invalid"
     session.add(account)
     hold(session=session, claim=claim, now=now, reason="LinkedIn account disconnected")
-    session.execute(update(Campaign).where(Campaign.sender_id == member_id, Campaign.status == STATUS_ACTIVE)
-                    .values(paused_reason="the sender's LinkedIn account is disconnected", updated_at=now))
+    session.execute(update(Campaign).where(Campaign.sender_id == member_id, Campaign.status == STATUS_ACTIVE,
+                                           Campaign.paused_reason.is_(None))
+                    .values(paused_reason=ACCOUNT_DISCONNECTED_PAUSE, updated_at=now))
     return Alert(workspace_id=workspace_id, member_id=member_id, kind="account_disconnected",
                  title="Your LinkedIn account is disconnected",
                  text="Your campaigns are paused until you reconnect your LinkedIn account.",

@@ -18,6 +18,7 @@ from core.delivery.linkedin.port import ChatMessage
 from core.delivery.models import Enrollment, WebhookEvent
 from core.delivery.notify import Alert
 from core.sources.models import Contact
+from core.workspace.models import ACCOUNT_DISCONNECTED_PAUSE
 
 BAD_STATUSES = {"CREDENTIALS", "ERROR", "STOPPED", "DELETED", "DISCONNECTED"}
 GOOD_STATUSES = {"OK", "RECONNECTED", "CREATION_SUCCESS", "SYNC_SUCCESS"}
@@ -116,8 +117,9 @@ def _account_status(session: Session, status: dict, now: datetime) -> list[Alert
     if message in BAD_STATUSES and account.status != "invalid":
         account.status = "invalid"
         session.add(account)
-        session.execute(update(Campaign).where(Campaign.sender_id == account.member_id, Campaign.status == STATUS_ACTIVE)
-                        .values(paused_reason="the sender's LinkedIn account is disconnected", updated_at=now))
+        session.execute(update(Campaign).where(Campaign.sender_id == account.member_id, Campaign.status == STATUS_ACTIVE,
+                                               Campaign.paused_reason.is_(None))
+                        .values(paused_reason=ACCOUNT_DISCONNECTED_PAUSE, updated_at=now))
         return [Alert(workspace_id=account.workspace_id, member_id=account.member_id, kind="account_disconnected",
                       title="Your LinkedIn account is disconnected",
                       text="Your campaigns are paused until you reconnect your LinkedIn account.",
@@ -125,7 +127,8 @@ def _account_status(session: Session, status: dict, now: datetime) -> list[Alert
     if message in GOOD_STATUSES and account.status == "invalid":
         account.status = "valid"
         session.add(account)
+        # Lifts exactly the pause the disconnection put (another pause stays until `activate`).
         session.execute(update(Campaign).where(Campaign.sender_id == account.member_id, Campaign.status == STATUS_ACTIVE,
-                                               Campaign.paused_reason.is_not(None))
+                                               Campaign.paused_reason == ACCOUNT_DISCONNECTED_PAUSE)
                         .values(paused_reason=None, updated_at=now))
     return []

@@ -160,3 +160,36 @@ def test_stale_invitations_are_withdrawn_within_the_daily_budget(db, settings):
     assert [c.args["invitation_id"] for c in gw.acting_calls("withdraw_invitation")] == ["inv-0", "inv-1", "inv-2"]
     with Session(db) as s:
         assert {e.state for e in s.exec(select(Enrollment))} == {E_WITHDRAWN}
+
+
+def test_account_status_webhooks_pause_and_lift_exactly_the_disconnection_pause(db, settings):
+    from core.campaigns.models import Campaign
+    from core.delivery.webhooks import process_event, store_event
+    from core.workspace.models import ACCOUNT_DISCONNECTED_PAUSE, LinkedInAccount
+
+    clock = FrozenClock(datetime(2026, 11, 27, 12, tzinfo=timezone.utc))
+    with session_scope(db) as s:
+        ws = f.workspace(s)
+        m, acct = f.sender(s, ws, account_key="status-acct")
+        seg = f.segment(s, ws, f.contacts(s, ws, 2))
+        plain = f.campaign(s, ws, m, seg)
+        other = f.campaign(s, ws, m, seg)
+        other.paused_reason = "paused by hand"
+
+    def event(message, stamp):
+        with session_scope(db) as s:
+            event_id, _ = store_event(session=s, payload={"AccountStatus": {"account_id": "status-acct", "message": message},
+                                                          "timestamp": stamp}, now=clock.now())
+        return process_event(engine=db, clock=clock, settings=settings, event_id=event_id)
+
+    kind, alerts = event("CREDENTIALS", "1")
+    assert kind == "account_status" and [a.kind for a in alerts] == ["account_disconnected"]
+    with Session(db) as s:
+        assert s.get(LinkedInAccount, acct.id).status == "invalid"
+        assert s.get(Campaign, plain.id).paused_reason == ACCOUNT_DISCONNECTED_PAUSE
+        assert s.get(Campaign, other.id).paused_reason == "paused by hand"
+    event("OK", "2")
+    with Session(db) as s:
+        assert s.get(LinkedInAccount, acct.id).status == "valid"
+        assert s.get(Campaign, plain.id).paused_reason is None
+        assert s.get(Campaign, other.id).paused_reason == "paused by hand"  # not the disconnection's to lift

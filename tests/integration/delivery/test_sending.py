@@ -20,7 +20,7 @@ from core.delivery.notify import LoggingNotifier
 from core.delivery.planner import plan_due
 from core.delivery.sending import perform_send
 from core.delivery.stop import cancel_campaign_sends
-from core.workspace.models import LinkedInAccount, Workspace
+from core.workspace.models import ACCOUNT_DISCONNECTED_PAUSE, LinkedInAccount, Workspace
 from tests.integration.delivery import factory as f
 from tests.unit.delivery.fakes import FakeGateway
 
@@ -240,9 +240,10 @@ def test_note_limit_and_disconnection_pause_and_tell_the_sender(db, settings):
     gw.fail_next("send_invitation", AccountDisconnected("gone"))
     assert send(db, gw, clock, settings, ids[1], notifier=notifier) == "disconnected"
     assert [a.kind for a in notifier.sent_alerts] == ["note_limit", "account_disconnected"]
+    assert notifier.sent_alerts[0].action_hint.endswith(f"then run `activate {camp.name}` to resume.")
     with Session(db) as s:
         assert s.get(LinkedInAccount, acct.id).status == "invalid"
-        assert s.get(Campaign, camp.id).paused_reason
+        assert s.get(Campaign, camp.id).paused_reason == ACCOUNT_DISCONNECTED_PAUSE  # what reconnecting lifts
         assert {s.get(Send, i).status for i in ids} == {S_PLANNED}
 
 
