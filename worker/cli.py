@@ -125,6 +125,9 @@ def main() -> None:
         register_worker = None
     if register_worker:
         register_worker(app)
+    from worker.linkedin_cli import app as linkedin_app
+
+    app.add_typer(linkedin_app, name="linkedin", help="The LinkedIn provider: webhooks and connected accounts.")
     try:
         from bot.teams.cli import app as teams_app
     except ImportError:
