@@ -16,20 +16,23 @@ log = logging.getLogger("invitebot.worker")
 QUEUES = ("sends", "delivery")
 
 
-def _context(settings, **kwargs):
+def _context(settings):
+    """The context of a process (`worker`, `clock`): digests and alerts reach Slack and Teams."""
     from core.db import upgrade
     from worker.context import build_context
 
     if not settings.database_url:
         upgrade(settings.effective_database_url)
-    return build_context(settings, **kwargs)
+    return build_context(settings, chat=True)
 
 
 def _settings():
+    """Settings of a process, with the same logging set-up as every `invitebot` process."""
     from core.config import Settings
+    from worker.cli import _logging
 
     settings = Settings()
-    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    _logging(settings)
     return settings
 
 
