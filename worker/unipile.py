@@ -69,15 +69,20 @@ WEBHOOK_PATH = "/webhooks/linkedin"
 WEBHOOK_SOURCES = ("users", "messaging", "account_status")
 
 
-def member_ref_signature(secret: str, member_ref: str) -> str:
-    """HMAC-SHA256 of the member reference under WEBHOOK_SECRET, hex: Unipile cannot add our secret
-    header to the hosted-auth callback, so its URL carries this unguessable signature instead."""
-    return hmac.new(secret.encode(), member_ref.encode(), hashlib.sha256).hexdigest()
+# How long a hosted-auth callback URL stays valid: the link's own hour, plus a day of retries.
+CALLBACK_VALIDITY = timedelta(hours=25)
 
 
-def account_callback_url(public_url: str, secret: str, member_ref: str) -> str:
-    """`{PUBLIC_URL}/webhooks/linkedin/accounts?ref=…&sig=…`, the hosted link's `notify_url`."""
-    query = urlencode({"ref": member_ref, "sig": member_ref_signature(secret, member_ref)})
+def member_ref_signature(secret: str, member_ref: str, expires: int) -> str:
+    """HMAC-SHA256 of the member reference and the URL's expiry (Unix seconds) under
+    WEBHOOK_SECRET, hex: Unipile cannot add our secret header to the hosted-auth callback, so its
+    URL carries this unguessable signature instead — and stops working once it expires."""
+    return hmac.new(secret.encode(), f"{member_ref}.{expires}".encode(), hashlib.sha256).hexdigest()
+
+
+def account_callback_url(public_url: str, secret: str, member_ref: str, expires: int) -> str:
+    """`{PUBLIC_URL}/webhooks/linkedin/accounts?ref=…&exp=…&sig=…`, the hosted link's `notify_url`."""
+    query = urlencode({"ref": member_ref, "exp": expires, "sig": member_ref_signature(secret, member_ref, expires)})
     return f"{public_url.rstrip('/')}{ACCOUNT_CALLBACK_PATH}?{query}"
 
 
@@ -283,7 +288,8 @@ class UnipileGateway:
         payload: dict[str, Any] = {
             "type": "create", "providers": ["LINKEDIN"], "api_url": f"{parts.scheme}://{parts.netloc}",
             "expiresOn": iso(self._clock.now() + timedelta(hours=1)), "name": member_ref,
-            "notify_url": account_callback_url(self._public_url, self._webhook_secret.get_secret_value(), member_ref),
+            "notify_url": account_callback_url(self._public_url, self._webhook_secret.get_secret_value(), member_ref,
+                                               int((self._clock.now() + CALLBACK_VALIDITY).timestamp())),
         }
         if success_url:
             payload["success_redirect_url"] = success_url

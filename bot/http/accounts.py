@@ -15,6 +15,7 @@ import asyncio
 import hmac
 import json
 import logging
+from datetime import datetime
 
 from aiohttp import web
 from sqlalchemy.exc import IntegrityError
@@ -81,10 +82,15 @@ async def _enrich(ctx, member_id: int, account_id: str) -> None:
         log.warning("linkedin account of member %s: own profile not read (%s)", member_id, type(exc).__name__)
 
 
-def _signed_member(request: web.Request, secret: str) -> str | None:
-    ref, sig = request.query.get("ref", ""), request.query.get("sig", "")
-    expected = member_ref_signature(secret, ref)
-    return ref if ref and hmac.compare_digest(sig.encode(), expected.encode()) else None
+def _signed_member(request: web.Request, secret: str, now: datetime) -> str | None:
+    """The member the URL was signed for, if the signature holds and the URL has not expired."""
+    ref, sig, exp = request.query.get("ref", ""), request.query.get("sig", ""), request.query.get("exp", "")
+    if not ref or not exp.isdigit() or len(exp) > 12:
+        return None
+    expected = member_ref_signature(secret, ref, int(exp))
+    if not hmac.compare_digest(sig.encode(), expected.encode()) or int(exp) < now.timestamp():
+        return None
+    return ref
 
 
 def register(app: web.Application, ctx) -> None:
@@ -95,7 +101,7 @@ def register(app: web.Application, ctx) -> None:
         if secret is None:
             log.error("hosted-auth callback refused: WEBHOOK_SECRET is not set, so it cannot be verified")
             return web.json_response({"error": "not configured"}, status=503)
-        ref = _signed_member(request, secret.get_secret_value())
+        ref = _signed_member(request, secret.get_secret_value(), ctx.clock.now())
         if ref is None:
             return web.json_response({"error": "unauthorised"}, status=401)
         if (request.content_length or 0) > MAX_BODY:

@@ -83,8 +83,12 @@ async def enriched(client) -> None:
     await asyncio.gather(*list(client.server.app[ENRICHMENT]))
 
 
-def callback_path(member_ref: str, sig: str | None = None) -> str:
-    return f"/webhooks/linkedin/accounts?ref={member_ref}&sig={sig or member_ref_signature(SECRET, member_ref)}"
+FAR = 4_000_000_000  # an expiry far in the future (2096)
+
+
+def callback_path(member_ref: str, sig: str | None = None, exp: int = FAR) -> str:
+    sig = sig or member_ref_signature(SECRET, member_ref, exp)
+    return f"/webhooks/linkedin/accounts?ref={member_ref}&exp={exp}&sig={sig}"
 
 
 async def test_a_member_connects_and_its_acceptances_come_in(client, ctx, db, sim, member_id, public_url):
@@ -93,8 +97,11 @@ async def test_a_member_connects_and_its_acceptances_come_in(client, ctx, db, si
     assert button.url.startswith("https://account.unipile.com/")
     link = sim.hosted_links[-1]
     assert link["name"] == str(member_id) and link["success_redirect_url"] == public_url
-    assert link["notify_url"] == account_callback_url(public_url, SECRET, str(member_id))
-    assert parse_qs(urlsplit(link["notify_url"]).query)["ref"] == [str(member_id)]
+    query = parse_qs(urlsplit(link["notify_url"]).query)
+    assert query["ref"] == [str(member_id)]
+    expires = int(query["exp"][0])
+    assert link["notify_url"] == account_callback_url(public_url, SECRET, str(member_id), expires)
+    assert expires > ctx.clock.now().timestamp()
 
     # The member goes through the wizard; Unipile reports the account to the notify_url.
     status, account_key = await sim.complete_hosted_auth_async()
@@ -149,10 +156,12 @@ async def test_forged_or_missing_signatures_write_nothing(client, ctx, db, sim, 
     other = str(member_id + 1)
     forged = [
         callback_path(str(member_id), "0" * 64),
-        callback_path(str(member_id), member_ref_signature("another-secret", str(member_id))),
-        callback_path(str(member_id), member_ref_signature(SECRET, other)),  # another member's signature
+        callback_path(str(member_id), member_ref_signature("another-secret", str(member_id), FAR)),
+        callback_path(str(member_id), member_ref_signature(SECRET, other, FAR)),  # another member's signature
+        callback_path(str(member_id), member_ref_signature(SECRET, str(member_id), FAR), exp=FAR + 1),  # exp changed
+        callback_path(str(member_id), exp=int(ctx.clock.now().timestamp()) - 1),  # signed, but expired
         f"/webhooks/linkedin/accounts?ref={member_id}",
-        f"/webhooks/linkedin/accounts?sig={member_ref_signature(SECRET, str(member_id))}",
+        f"/webhooks/linkedin/accounts?ref={member_id}&sig={member_ref_signature(SECRET, str(member_id), FAR)}",
         callback_path(str(member_id), "é" * 64),
         "/webhooks/linkedin/accounts",
     ]

@@ -192,9 +192,10 @@ def test_hosted_link_and_webhook_registration(sim, clock):
         notify = urlsplit(link["notify_url"])
         assert (notify.scheme, notify.netloc, notify.path) == ("https", "invitebot.example", "/webhooks/linkedin/accounts")
         query = parse_qs(notify.query)
-        expected = hmac.new(b"s3cret", b"42", hashlib.sha256).hexdigest()
-        assert query == {"ref": ["42"], "sig": [expected]}
-        assert account_callback_url("https://invitebot.example", "s3cret", "42") == link["notify_url"]
+        expires = 1795705200  # 2026-11-26 15:00 UTC: the link's hour plus a day of retries
+        expected = hmac.new(b"s3cret", f"42.{expires}".encode(), hashlib.sha256).hexdigest()
+        assert query == {"ref": ["42"], "exp": [str(expires)], "sig": [expected]}
+        assert account_callback_url("https://invitebot.example", "s3cret", "42", expires) == link["notify_url"]
         assert "s3cret" not in link["notify_url"]
 
         hook = gw.register_webhook(request_url="https://invitebot.example/webhooks/linkedin", secret="s3cret", source="users")
@@ -223,7 +224,8 @@ def test_from_settings_signs_the_notify_url_with_webhook_secret(settings, sim):
     with UnipileGateway.from_settings(configured) as gateway:
         gateway.hosted_link(member_ref="7")
     notify = sim.hosted_links[-1]["notify_url"]
-    assert notify == account_callback_url("https://invitebot.example", "whsec-test", "7")
+    expires = int(parse_qs(urlsplit(notify).query)["exp"][0])
+    assert notify == account_callback_url("https://invitebot.example", "whsec-test", "7", expires)
 
 
 def test_own_profile(gw, sim):
