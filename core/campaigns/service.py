@@ -97,10 +97,11 @@ def _apply(session: Session, campaign: Campaign, draft: CampaignDraft, now: date
 
 def create_campaign(*, session: Session, actor: Member, draft: CampaignDraft, now: datetime,
                     public_url: str) -> Outcome[Campaign]:
-    """Save a new campaign as a draft (P-9). Nothing is written when there is an error.
-    Raises NotAllowed for an inactive member."""
-    require_member_may_act(actor)
+    """Save a new campaign as a draft (P-9). Nothing is written when there is an error."""
     checked = _validate(session, actor, draft, campaign_id=None, public_url=public_url)
+    if not actor.active and not any("inactive" in e.message for e in checked.errors if e.field == "sender"):
+        checked.errors.append(FieldError("sender", "Your membership of this workspace is inactive: "
+                                                   "ask an admin to reactivate it before creating campaigns."))
     if checked.errors:
         return Outcome(errors=checked.errors, warnings=checked.warnings)
     campaign = Campaign(workspace_id=actor.workspace_id, name=draft.name, name_key="", sender_id=draft.sender_id,
