@@ -207,10 +207,6 @@ def draft_from_campaign(*, session: Session, campaign: Campaign) -> CampaignDraf
     )
 
 
-def require_member_may_act(actor: Member) -> None:
-    if not actor.active:
-        raise NotAllowed("Your membership of this workspace is inactive; ask an admin to reactivate it.")
-
 
 # The read side lives in queries.py and preview.py; surfaces may import it from here too.
 from core.campaigns.queries import campaign_names, find_campaign, list_campaigns, program_names  # noqa: E402,F401
