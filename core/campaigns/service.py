@@ -18,7 +18,7 @@ from core.campaigns.models import (
 from core.campaigns.naming import name_key
 from core.campaigns.validation import Checked, check_draft
 from core.delivery.stop import cancel_campaign_sends
-from core.errors import FieldError, NotAllowed, NotFound, Outcome
+from core.errors import FieldError, NotFound, Outcome
 from core.sources.visibility import is_source_visible
 from core.workspace.models import LinkedInAccount, Member
 
@@ -205,7 +205,6 @@ def draft_from_campaign(*, session: Session, campaign: Campaign) -> CampaignDraf
         moderation=campaign.moderation, timezone=campaign.timezone,
         slots=[SlotDraft(**s) for s in campaign.slots], cohort_size=campaign.cohort_size,
     )
-
 
 
 # The read side lives in queries.py and preview.py; surfaces may import it from here too.
