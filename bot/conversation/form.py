@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from core.campaigns.drafts import followup_field, invitation_field, welcome_field
 from bot.conversation import catalogue
 from bot.conversation.views import (
     CHECKBOX, EXTERNAL_SELECT, MULTI_SELECT, MULTILINE, NUMBER, TEXT, Button, Form, FormErrors, FormField,
@@ -35,12 +36,9 @@ MAX_TEXT = 8000
 MAX_DESCRIPTION = 3000
 
 
-def invitation_id(lang: str) -> str:
-    return f"messages.invitation.{lang}"
-
-
-def welcome_id(lang: str) -> str:
-    return f"messages.welcome.{lang}"
+# Field ids are the core's own error ids, so errors land on the right input.
+invitation_id = invitation_field
+welcome_id = welcome_field
 
 
 def followup_delay_id(i: int) -> str:
@@ -49,7 +47,7 @@ def followup_delay_id(i: int) -> str:
 
 
 def followup_text_id(i: int, lang: str) -> str:
-    return f"messages.followup.{i + 1}.{lang}"
+    return followup_field(i + 1, lang)
 
 
 def _language_options() -> tuple[Option, ...]:
