@@ -19,7 +19,8 @@ ENDPOINTS_KEY = "teams_endpoints"  # ctx.extras: Bot Framework endpoint override
 def build_adapter(ctx, *, proactive: bool = False) -> CloudAdapter:
     """The Bot Framework adapter. A proactive one (the notifier's) lets errors through to its
     caller, which retries on 429; the endpoint's answers the user instead."""
-    adapter = CloudAdapter(build_authentication(ctx.settings, endpoints=ctx.extras.get(ENDPOINTS_KEY)))
+    adapter = CloudAdapter(build_authentication(ctx.settings, endpoints=ctx.extras.get(ENDPOINTS_KEY),
+                                                announce=not proactive))
     if not proactive:
         adapter.on_turn_error = on_turn_error
     return adapter

@@ -67,7 +67,7 @@ def emulator_mode(settings: Settings) -> bool:
 
 
 def build_authentication(
-    settings: Settings, *, endpoints: Mapping[str, str] | None = None
+    settings: Settings, *, endpoints: Mapping[str, str] | None = None, announce: bool = True
 ) -> ConfigurationBotFrameworkAuthentication:
     """The authentication of `/api/messages` and of outgoing connector calls.
 
@@ -80,11 +80,11 @@ def build_authentication(
             raise ValueError(f"unknown Bot Framework endpoint settings: {sorted(unknown)}")
         for key in _ENDPOINT_KEYS:
             setattr(config, key, endpoints.get(key, _PUBLIC_CLOUD[key]))
-    if emulator_mode(settings):
+    if announce and emulator_mode(settings):  # said once, by the endpoint's adapter
         log.warning(
-            "Teams: MicrosoftAppId is not set: /api/messages answers the Bot Framework Emulator "
-            "without authentication (set MicrosoftAppId and MicrosoftAppPassword for Teams)"
+            "Teams: MicrosoftAppId is not set: /api/messages answers the Bot Framework Emulator on this "
+            "machine only, without authentication (set MicrosoftAppId and MicrosoftAppPassword for Teams)"
         )
-    else:
+    elif announce:
         log.info("Teams: Bot Framework authentication on (app type %s)", config.APP_TYPE)
     return ConfigurationBotFrameworkAuthentication(config)

@@ -45,7 +45,7 @@ def test_serve_runs_web_worker_and_clock_on_embedded_defaults(tmp_path):
         assert (tmp_path / "var" / "invitebot.db").exists()
         # One clear line per surface, and what is needed to enable the others.
         assert "Slack: disabled, missing SLACK_SIGNING_SECRET, SLACK_BOT_TOKEN" in output
-        assert "Teams: MicrosoftAppId is not set: /api/messages answers the Bot Framework Emulator" in output
+        assert output.count("Teams: MicrosoftAppId is not set: /api/messages answers the Bot Framework Emulator") == 1
         assert "nobody is contacted" in output
     finally:
         proc.send_signal(signal.SIGTERM)
