@@ -135,6 +135,8 @@ def claim_send(*, session: Session, send_id: int, worker: str, now: datetime, se
         return HELD  # waits, planned, until the account is back (the planner moves it then)
     invitation = row.step == STEP_INVITATION
     if not reclaim:  # a reclaimed send already holds its place under the caps (and its account lock)
+        if not _in_a_slot(session, send_id, campaign, now):
+            return MOVED
         verdict = _hold_or_move(session, send_id, account, campaign, invitation=invitation, now=now, settings=settings,
                                 holds_place=bool(row.outcome_unknown))
         if verdict is not None:
@@ -197,6 +199,29 @@ def _hold_or_move(session: Session, send_id: int, account, campaign, *, invitati
 
 
 MOVED_PAST_SLOT = "spacing pushed it past its slot: moved to the next slot"
+
+
+def _in_a_slot(session: Session, send_id: int, campaign, now: datetime) -> bool:
+    """P-17/P-19 at the claim: `now` must fall inside one of the campaign's slot windows (its
+    local day, DST rules of `schedule`). A send due outside them (a retry's back-off, any other
+    delay) moves to the campaign's next window, keeping its reason; False then (not sent now)."""
+    tz = schedule.zone(campaign.timezone)
+    day = slots.local_day(now, tz)
+    if any(w.start <= now < w.end for w in slots.windows_on(campaign.slots, day, tz)):
+        return True
+    target = slots.next_window(campaign.slots, tz, on_or_after=day, not_before=now)
+    if target is not None:  # none: the schedule has no slot at all, the send waits where it is
+        _move_into(session, send_id, target, now)
+    return False
+
+
+def _move_into(session: Session, send_id: int, target: slots.SlotWindow, now: datetime, **values) -> None:
+    """A planned send to a random instant in the middle of window `target` (not its very edges)."""
+    rng = random.Random(f"slot:{send_id}:{target.day}:{target.index}")
+    due = target.start + timedelta(seconds=rng.uniform(0.1, 0.9) * target.seconds)
+    session.execute(update(Send).where(Send.id == send_id, Send.status == S_PLANNED).values(
+        local_date=target.day, slot_index=target.index, due_at=due.replace(microsecond=0),
+        updated_at=now, **values))
 
 
 def _set_due(session: Session, send_id: int, campaign, due: datetime, now: datetime, reason: str | None = None,

@@ -41,30 +41,6 @@ INVITE = "POST /users/invite"
 EVENING = datetime(2026, 11, 26, 18, 0, tzinfo=timezone.utc)
 
 
-@pytest.fixture
-def sim():
-    simulator = UnipileSimulator(KEY)
-    simulator.start_in_thread()
-    yield simulator
-    simulator.stop_thread()
-
-
-@pytest.fixture
-def fast(settings, sim, redis_url):
-    """Settings of these runs: no spacing (faults, not pacing, are under test), short leases."""
-    return settings.model_copy(update={"min_spacing_seconds": 0, "spacing_jitter_seconds": 0, "lease_seconds": 3,
-                                       "redis_url": redis_url, "linkedin_provider": "unipile",
-                                       "unipile_base_url": sim.base_url, "unipile_api_key": KEY,
-                                       "unipile_timeout_seconds": 1.0})
-
-
-@pytest.fixture
-def gateway(fast):
-    gw = UnipileGateway.from_settings(fast)
-    yield gw
-    gw.close()
-
-
 def campaign_of(db, settings, count: int, *, due: datetime) -> list[int]:
     """`count` invitations of one Unipile account, all due at `due`."""
     with session_scope(db) as s:
