@@ -118,7 +118,7 @@ def main() -> None:
         if engine.dialect.name == "postgresql":  # statistics for the freshly planned sends
             with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
                 conn.execute(text("ANALYZE"))
-        clock = FrozenClock(NOW + timedelta(days=1, hours=10))
+        clock = FrozenClock(NOW + timedelta(hours=16))  # 10:00 on the planned day, inside its 09:00-17:00 slot
         gateway = InstantGateway()
         ctx = Context(settings=settings, engine=engine, clock=clock, gateway=gateway, notifier=LoggingNotifier())
         broker = setup_broker(ctx)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, bindparam, case, func, or_, select
+from sqlalchemy.engine import Connection
 from sqlmodel import Session
 
 from core.campaigns.models import STEP_INVITATION
@@ -40,35 +41,37 @@ def caps_for(account) -> Caps:
 
 
 def _window_counts():
-    """One statement for the three windows, built once (bind parameters: account, day, week).
+    """One statement for the three windows, built once from the table (bind parameters: account,
+    day, week).
 
     Counted: what was sent in the window, what is claimed (in flight), and what went back to
     planned with an unknown outcome (it may have reached the provider: invariant 4 holds during
     its back-off); such a send's `sent_at` is the time of its provider call."""
-    account, day, week = bindparam("account"), bindparam("day", type_=Send.sent_at.type), bindparam(
-        "week", type_=Send.sent_at.type)
-    invitation = Send.step == STEP_INVITATION
-    claimed = Send.status == S_CLAIMED
-    unknown = and_(Send.status == S_PLANNED, Send.outcome_unknown.is_(True))
+    T = Send.__table__
+    account, day, week = bindparam("account"), bindparam("day", type_=T.c.sent_at.type), bindparam(
+        "week", type_=T.c.sent_at.type)
+    invitation = T.c.step == STEP_INVITATION
+    claimed = T.c.status == S_CLAIMED
+    unknown = and_(T.c.status == S_PLANNED, T.c.outcome_unknown.is_(True))
 
     def within(since):
-        return or_(claimed, and_(Send.status == S_SENT, Send.sent_at > since),
-                   and_(unknown, or_(Send.sent_at.is_(None), Send.sent_at > since)))
+        return or_(claimed, and_(T.c.status == S_SENT, T.c.sent_at > since),
+                   and_(unknown, or_(T.c.sent_at.is_(None), T.c.sent_at > since)))
 
     def count(*conditions):
         return func.coalesce(func.sum(case((and_(*conditions), 1), else_=0)), 0)
 
     return (
         select(count(invitation, within(day)), count(invitation, within(week)),
-               count(Send.step != STEP_INVITATION, within(day)))
-        .where(Send.account_id == account, or_(claimed, and_(Send.status == S_SENT, Send.sent_at > week), unknown))
+               count(T.c.step != STEP_INVITATION, within(day)))
+        .where(T.c.account_id == account, or_(claimed, and_(T.c.status == S_SENT, T.c.sent_at > week), unknown))
     )
 
 
 _WINDOW_COUNTS = _window_counts()
 
 
-def used(session: Session, account_id: int, now: datetime) -> tuple[int, int, int]:
+def used(session: Session | Connection, account_id: int, now: datetime) -> tuple[int, int, int]:
     """(invitations in the last 24 h, invitations in the last 7 days, messages in the last 24 h),
     counting what was sent in the window, what is claimed (in flight) and what may have been."""
     day, week, messages = session.execute(_WINDOW_COUNTS, {"account": account_id, "day": now - DAY,
@@ -76,7 +79,7 @@ def used(session: Session, account_id: int, now: datetime) -> tuple[int, int, in
     return int(day), int(week), int(messages)
 
 
-def refusal(session: Session, account, *, invitation: bool, now: datetime) -> str | None:
+def refusal(session: Session | Connection, account, *, invitation: bool, now: datetime) -> str | None:
     """Why the account may not act now (a cap reached), or None. Call before claiming."""
     caps = caps_for(account)
     day, week, messages = used(session, account.id, now)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from types import SimpleNamespace
 
 from sqlalchemy import and_, bindparam, or_, select, update
 from sqlmodel import Session
@@ -60,10 +61,34 @@ class Claim:
 
 
 T = Send.__table__
+C, A = Campaign.__table__, LinkedInAccount.__table__
+CT, ET = Contact.__table__, Enrollment.__table__
 _NOW, _ID = bindparam("at_now", type_=T.c.due_at.type), bindparam("send_id")
-# The hot statements, built once (bind parameters only): the claim and the fence before the call.
-_ROW = select(T.c.campaign_id, T.c.account_id, T.c.status, T.c.due_at, T.c.lease_until, T.c.step,
-              T.c.outcome_unknown).where(T.c.id == _ID)
+# The hot statements, built once from the tables (Core: no ORM compilation per call), bind
+# parameters only. What can change under the claim (the send's state and text) is read once the
+# send is ours; the contact's and enrollment's fields are not locked by the claim either way.
+_SEND_STATE = (T.c.status, T.c.due_at, T.c.lease_until, T.c.outcome_unknown, T.c.sent_at, T.c.step, T.c.position,
+               T.c.text, T.c.language)
+_SEND_REST = (T.c.campaign_id, T.c.account_id, T.c.enrollment_id, T.c.contact_id, CT.c.provider_id,
+              CT.c.public_identifier, ET.c.chat_id, ET.c.accepted_at)
+_CAMPAIGN_COLS = (C.c.status, C.c.paused_reason, C.c.timezone, C.c.slots, C.c.stop_if_ongoings, C.c.stop_if_incomings,
+                  C.c.sender_id, C.c.workspace_id)
+_ACCOUNT_COLS = (A.c.id, A.c.status, A.c.provider_account_id, A.c.kind, A.c.daily_invite_cap, A.c.weekly_invite_cap,
+                 A.c.daily_message_cap, A.c.invitations_paused_until, A.c.invitations_paused_reason, A.c.last_action_at)
+_JOINED = T.join(CT, CT.c.id == T.c.contact_id).join(ET, ET.c.id == T.c.enrollment_id)
+_C_LABELLED = tuple(c.label(f"c_{c.name}") for c in _CAMPAIGN_COLS)
+_A_LABELLED = tuple(c.label(f"a_{c.name}") for c in _ACCOUNT_COLS)
+# PostgreSQL: the send's whereabouts with its campaign locked (shared) in one read, then the
+# account (exclusive), then the send (skip locked), always in this order.
+_DETAILS_PG = (select(*_SEND_STATE, *_SEND_REST, *_C_LABELLED)
+               .select_from(_JOINED.join(C, C.c.id == T.c.campaign_id)).where(T.c.id == _ID)
+               .with_for_update(read=True, of=C))
+_ACCOUNT_PG = select(*_ACCOUNT_COLS).where(A.c.id == bindparam("account_id")).with_for_update()
+_LOCK_SEND = select(*_SEND_STATE).where(T.c.id == _ID).with_for_update(skip_locked=True)
+# SQLite: BEGIN IMMEDIATE already serialises every writer, so one read sees all of it at once.
+_ALL_SQLITE = (select(*_SEND_STATE, *_SEND_REST, *_C_LABELLED, *_A_LABELLED)
+               .select_from(_JOINED.join(C, C.c.id == T.c.campaign_id).join(A, A.c.id == T.c.account_id))
+               .where(T.c.id == _ID))
 _TAKE = (
     update(T)
     .where(T.c.id == _ID, or_(and_(T.c.status == S_PLANNED, T.c.due_at <= _NOW),
@@ -73,22 +98,12 @@ _TAKE = (
             outcome_unknown=T.c.outcome_unknown | bindparam("calling", type_=T.c.outcome_unknown.type))
     .returning(T.c.attempt)
 )
-_DETAILS = (
-    select(T.c.step, T.c.position, T.c.enrollment_id, T.c.contact_id, T.c.text, T.c.language, T.c.lease_until,
-           T.c.status, T.c.due_at, T.c.outcome_unknown, T.c.campaign_id, T.c.account_id, T.c.sent_at,
-           Contact.provider_id, Contact.public_identifier, Enrollment.chat_id, Enrollment.accepted_at)
-    .join(Contact, Contact.id == T.c.contact_id).join(Enrollment, Enrollment.id == T.c.enrollment_id)
-    .where(T.c.id == _ID)
-)
-C, A = Campaign.__table__, LinkedInAccount.__table__
-_CAMPAIGN = select(C.c.status, C.c.paused_reason, C.c.timezone, C.c.slots, C.c.stop_if_ongoings, C.c.stop_if_incomings,
-                   C.c.sender_id, C.c.workspace_id).where(C.c.id == bindparam("campaign_id"))
-_ACCOUNT = select(A.c.id, A.c.status, A.c.provider_account_id, A.c.kind, A.c.daily_invite_cap, A.c.weekly_invite_cap,
-                  A.c.daily_message_cap, A.c.invitations_paused_until, A.c.invitations_paused_reason,
-                  A.c.last_action_at).where(A.c.id == bindparam("account_id"))
-_CAMPAIGN_PG, _ACCOUNT_PG = _CAMPAIGN.with_for_update(read=True), _ACCOUNT.with_for_update()
-_LOCK_SEND = select(T.c.id).where(T.c.id == _ID).with_for_update(skip_locked=True)
-_ACTED = update(A).where(A.c.id == bindparam("account_id")).values(last_action_at=bindparam("acted_at", type_=A.c.last_action_at.type))
+_ACTED_AT = bindparam("acted_at", type_=A.c.last_action_at.type)
+_ACTED = update(A).where(A.c.id == bindparam("account_id")).values(last_action_at=_ACTED_AT)
+# PostgreSQL: the account's action slot is reserved in the same statement, only if the send was taken.
+_TAKEN = _TAKE.returning(T.c.account_id).cte("taken")
+_TAKE_AND_ACT_PG = (update(A).where(A.c.id == _TAKEN.c.account_id).values(last_action_at=_ACTED_AT)
+                    .returning(_TAKEN.c.attempt))
 _MARK = (
     update(T)
     .where(T.c.id == _ID, T.c.attempt == bindparam("mine"), T.c.status == S_CLAIMED, T.c.lease_until > _NOW)
@@ -102,29 +117,59 @@ def links_in(text: str) -> bool:
     return has_links(text)
 
 
-def _is_pg(session: Session) -> bool:
-    return session.get_bind().dialect.name == "postgresql"
+def _due(row, now: datetime) -> tuple[bool, bool]:
+    """(claimable now, a reclaim of an attempt whose lease expired)."""
+    reclaim = row.status == S_CLAIMED and row.lease_until is not None and row.lease_until < now
+    return reclaim or (row.status == S_PLANNED and row.due_at <= now), reclaim
+
+
+def _split(row, prefix: str, cols) -> SimpleNamespace:
+    m = row._mapping
+    return SimpleNamespace(**{c.name: m[f"{prefix}{c.name}"] for c in cols})
+
+
+def _read(conn, send_id: int, now: datetime):
+    """(send, campaign, account) under the claim's locks, or NOT_DUE / BUSY."""
+    if conn.dialect.name != "postgresql":
+        both = conn.execute(_ALL_SQLITE, {"send_id": send_id}).first()
+        if both is None or not _due(both, now)[0]:
+            return NOT_DUE
+        return both, _split(both, "c_", _CAMPAIGN_COLS), _split(both, "a_", _ACCOUNT_COLS)
+    before = conn.execute(_DETAILS_PG, {"send_id": send_id}).first()
+    if before is None or not _due(before, now)[0]:
+        return NOT_DUE  # a duplicate or early message: one read, no lock kept for long
+    account = conn.execute(_ACCOUNT_PG, {"account_id": before.account_id}).one()
+    locked = conn.execute(_LOCK_SEND, {"send_id": send_id}).first()
+    if locked is None:
+        return BUSY
+    return SimpleNamespace(**{**before._mapping, **locked._mapping}), _split(before, "c_", _CAMPAIGN_COLS), account
+
+
+def _take(conn, *, send_id: int, account_id: int, now: datetime, worker: str, calling: bool, lease: datetime,
+          acting: bool):
+    """The claim's UPDATE … RETURNING attempt (None: another took it), reserving the account's
+    action slot (`last_action_at`) when this attempt will act."""
+    # Exactly the statement's parameters: an extra key naming a column would become a SET of an UPDATE.
+    params = {"send_id": send_id, "at_now": now, "by_worker": worker[:64], "calling": calling, "new_lease": lease}
+    if acting and conn.dialect.name == "postgresql":
+        return conn.execute(_TAKE_AND_ACT_PG, {**params, "acted_at": now}).first()
+    claimed = conn.execute(_TAKE, params).first()
+    if claimed is not None and acting:
+        conn.execute(_ACTED, {"account_id": account_id, "acted_at": now})
+    return claimed
 
 
 def claim_send(*, session: Session, send_id: int, worker: str, now: datetime, settings) -> Claim | str:
     """Take send `send_id` if it is due (or its lease expired) and every rule holds; otherwise
     say why not, having cancelled it (campaign stopped) or moved it (caps, spacing, pause)."""
-    row = session.execute(_ROW, {"send_id": send_id}).first()
-    if row is None:
-        return NOT_DUE
-    reclaim = row.status == S_CLAIMED and row.lease_until is not None and row.lease_until < now
-    if not reclaim and not (row.status == S_PLANNED and row.due_at <= now):
-        return NOT_DUE
-    pg = _is_pg(session)
-    campaign = session.execute(_CAMPAIGN_PG if pg else _CAMPAIGN, {"campaign_id": row.campaign_id}).one()
-    account = session.execute(_ACCOUNT_PG if pg else _ACCOUNT, {"account_id": row.account_id}).one()
-    if pg:
-        locked = session.execute(_LOCK_SEND, {"send_id": send_id}).first()
-        if locked is None:
-            return BUSY
-    send = row = session.execute(_DETAILS, {"send_id": send_id}).one()  # as it is now that it is ours
-    reclaim = row.status == S_CLAIMED and row.lease_until is not None and row.lease_until < now
-    if not reclaim and not (row.status == S_PLANNED and row.due_at <= now):
+    conn = session.connection()
+    read = _read(conn, send_id, now)
+    if isinstance(read, str):
+        return read
+    send = row = read[0]  # as it is now that it is ours
+    campaign, account = read[1], read[2]
+    due, reclaim = _due(row, now)
+    if not due:
         return NOT_DUE
     stopped = campaign.status != STATUS_ACTIVE
     if stopped and not reclaim:
@@ -145,12 +190,10 @@ def claim_send(*, session: Session, send_id: int, worker: str, now: datetime, se
     # is also the fence before the call: one transaction less.
     calling = (invitation and not reclaim and not row.outcome_unknown and send.provider_id is not None
                and not links_in(send.text))
-    claimed = session.execute(_TAKE, {"send_id": send_id, "at_now": now, "by_worker": worker[:64], "calling": calling,
-                                      "new_lease": now + timedelta(seconds=settings.lease_seconds)}).first()
+    claimed = _take(conn, send_id=send_id, account_id=account.id, now=now, worker=worker, calling=calling,
+                    lease=now + timedelta(seconds=settings.lease_seconds), acting=not reclaim)
     if claimed is None:
         return BUSY
-    if not reclaim:
-        session.execute(_ACTED, {"account_id": account.id, "acted_at": now})
     return Claim(
         send_id=send_id, attempt=claimed.attempt, step=send.step, position=send.position,
         campaign_id=row.campaign_id, enrollment_id=send.enrollment_id, contact_id=send.contact_id,
@@ -182,7 +225,7 @@ def _hold_or_move(session: Session, send_id: int, account, campaign, *, invitati
     if invitation and account.invitations_paused_until and account.invitations_paused_until > now:
         move_to_next_day(session, send_id, campaign, after=account.invitations_paused_until, now=now)
         return MOVED
-    refusal = None if holds_place else caps.refusal(session, account, invitation=invitation, now=now)
+    refusal = None if holds_place else caps.refusal(session.connection(), account, invitation=invitation, now=now)
     if refusal:
         if invitation:
             move_to_next_day(session, send_id, campaign, after=now, now=now, reason=refusal)

@@ -39,9 +39,13 @@ _SENT = (update(_T).where(_T.c.id == bindparam("send_id"), _T.c.attempt == bindp
          .values(status=S_SENT, lease_until=None, updated_at=_AT, sent_at=_SENT_AT,
                  provider_ref=bindparam("ref"),
                  outcome_unknown=False, reason=bindparam("why")))
-_INVITED = (update(_E).where(_E.c.id == bindparam("enrollment_id"))
-            .values(state=E_INVITED, invited_at=_SENT_AT,
-                    invitation_id=bindparam("ref"), updated_at=_AT, last_step_at=_SENT_AT))
+_INVITED_VALUES = dict(state=E_INVITED, invited_at=_SENT_AT, invitation_id=bindparam("ref"), updated_at=_AT,
+                       last_step_at=_SENT_AT)
+_INVITED = update(_E).where(_E.c.id == bindparam("the_enrollment")).values(**_INVITED_VALUES)
+# PostgreSQL: both in one statement; the enrollment moves only if the fenced update took the send.
+_DONE = _SENT.returning(_T.c.enrollment_id).cte("done")
+_SENT_AND_INVITED_PG = (update(_E).where(_E.c.id == _DONE.c.enrollment_id).values(**_INVITED_VALUES)
+                        .returning(_E.c.id))
 
 
 def _finish_send(session: Session, claim: Claim, status: str, now: datetime, **values) -> bool:
@@ -57,12 +61,17 @@ def record_sent(*, session: Session, claim: Claim, now: datetime, provider_ref: 
     now; the caps' windows count from it). False when the attempt lost its lease to another."""
     ref = provider_ref[:128] if provider_ref else None
     at = min(called_at, now) if called_at is not None else now
-    done = session.execute(_SENT, {"send_id": claim.send_id, "mine": claim.attempt, "at_now": now, "ref": ref,
-                                   "sent_at": at, "why": "reconciled with the provider" if reconciled else None})
-    if done.rowcount != 1:
+    conn = session.connection()
+    # Exactly each statement's parameters: an extra key naming a column would become a SET of an UPDATE.
+    sent = {"send_id": claim.send_id, "mine": claim.attempt, "at_now": now, "ref": ref, "sent_at": at,
+            "why": "reconciled with the provider" if reconciled else None}
+    if claim.step == STEP_INVITATION and conn.dialect.name == "postgresql":
+        return conn.execute(_SENT_AND_INVITED_PG, sent).first() is not None
+    invited = {"the_enrollment": claim.enrollment_id, "at_now": now, "ref": ref, "sent_at": at}
+    if conn.execute(_SENT, sent).rowcount != 1:
         return False
     if claim.step == STEP_INVITATION:
-        session.execute(_INVITED, {"enrollment_id": claim.enrollment_id, "at_now": now, "ref": ref, "sent_at": at})
+        conn.execute(_INVITED, invited)
         return True
     e = session.get(Enrollment, claim.enrollment_id)
     e.updated_at, e.last_step_at = now, at
