@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from types import SimpleNamespace
 
 from sqlalchemy import and_, bindparam, or_, select, update
+from sqlalchemy.engine import Connection
 from sqlmodel import Session
 
 from core.campaigns import schedule
@@ -159,10 +160,16 @@ def _take(conn, *, send_id: int, account_id: int, now: datetime, worker: str, ca
     return claimed
 
 
-def claim_send(*, session: Session, send_id: int, worker: str, now: datetime, settings) -> Claim | str:
+def connection_of(session: Session | Connection) -> Connection:
+    """The Core connection of a unit of work (the worker's hot path passes one directly)."""
+    return session if isinstance(session, Connection) else session.connection()
+
+
+def claim_send(*, session: Session | Connection, send_id: int, worker: str, now: datetime, settings) -> Claim | str:
     """Take send `send_id` if it is due (or its lease expired) and every rule holds; otherwise
-    say why not, having cancelled it (campaign stopped) or moved it (caps, spacing, pause)."""
-    conn = session.connection()
+    say why not, having cancelled it (campaign stopped) or moved it (caps, spacing, pause).
+    `session`: a Session or, cheaper, a Connection in a transaction (only Core statements here)."""
+    conn = connection_of(session)
     read = _read(conn, send_id, now)
     if isinstance(read, str):
         return read
@@ -215,7 +222,7 @@ def _previous_call(row, reclaim: bool, settings) -> datetime | None:
     return row.lease_until - timedelta(seconds=settings.lease_seconds) if reclaim else None
 
 
-def _hold_or_move(session: Session, send_id: int, account, campaign, *, invitation: bool,
+def _hold_or_move(session: Session | Connection, send_id: int, account, campaign, *, invitation: bool,
                   now: datetime, settings, holds_place: bool = False) -> str | None:
     """HELD or MOVED when a rule says not now, else None. `holds_place`: a send whose earlier call
     may have acted is already counted under the caps (it is not refused for its own place)."""
@@ -225,7 +232,7 @@ def _hold_or_move(session: Session, send_id: int, account, campaign, *, invitati
     if invitation and account.invitations_paused_until and account.invitations_paused_until > now:
         move_to_next_day(session, send_id, campaign, after=account.invitations_paused_until, now=now)
         return MOVED
-    refusal = None if holds_place else caps.refusal(session.connection(), account, invitation=invitation, now=now)
+    refusal = None if holds_place else caps.refusal(connection_of(session), account, invitation=invitation, now=now)
     if refusal:
         if invitation:
             move_to_next_day(session, send_id, campaign, after=now, now=now, reason=refusal)
@@ -244,7 +251,7 @@ def _hold_or_move(session: Session, send_id: int, account, campaign, *, invitati
 MOVED_PAST_SLOT = "spacing pushed it past its slot: moved to the next slot"
 
 
-def _in_a_slot(session: Session, send_id: int, campaign, now: datetime) -> bool:
+def _in_a_slot(session: Session | Connection, send_id: int, campaign, now: datetime) -> bool:
     """P-17/P-19 at the claim: `now` must fall inside one of the campaign's slot windows (its
     local day, DST rules of `schedule`). A send due outside them (a retry's back-off, any other
     delay) moves to the campaign's next window, keeping its reason; False then (not sent now)."""
@@ -258,7 +265,7 @@ def _in_a_slot(session: Session, send_id: int, campaign, now: datetime) -> bool:
     return False
 
 
-def _move_into(session: Session, send_id: int, target: slots.SlotWindow, now: datetime, **values) -> None:
+def _move_into(session: Session | Connection, send_id: int, target: slots.SlotWindow, now: datetime, **values) -> None:
     """A planned send to a random instant in the middle of window `target` (not its very edges)."""
     rng = random.Random(f"slot:{send_id}:{target.day}:{target.index}")
     due = target.start + timedelta(seconds=rng.uniform(0.1, 0.9) * target.seconds)
@@ -267,7 +274,7 @@ def _move_into(session: Session, send_id: int, target: slots.SlotWindow, now: da
         updated_at=now, **values))
 
 
-def _set_due(session: Session, send_id: int, campaign, due: datetime, now: datetime, reason: str | None = None,
+def _set_due(session: Session | Connection, send_id: int, campaign, due: datetime, now: datetime, reason: str | None = None,
              *, earliest: datetime | None = None) -> None:
     """Move a planned send later within its slot (without the jitter if only that fits), or,
     when its slot is over by then, to the campaign's next slot (P-19: never due outside a slot)."""
@@ -295,12 +302,12 @@ def _set_due(session: Session, send_id: int, campaign, due: datetime, now: datet
     session.execute(update(Send).where(Send.id == send_id, Send.status == S_PLANNED).values(**values))
 
 
-def move_to_next_day(session: Session, send_id: int, campaign, *, after: datetime, now: datetime,
+def move_to_next_day(session: Session | Connection, send_id: int, campaign, *, after: datetime, now: datetime,
                      reason: str | None = None) -> None:
     """Move a planned send to the first slot of a later local day (the same slot if it has one),
     keeping its place within the slot."""
     tz = schedule.zone(campaign.timezone)
-    send = session.get(Send, send_id)
+    send = session.execute(select(T.c.local_date, T.c.slot_index).where(T.c.id == send_id)).one()
     day = max(slots.local_day(after, tz), send.local_date) + timedelta(days=1)
     window = slots.next_window(campaign.slots, tz, on_or_after=day, not_before=after)
     if window is None:
@@ -314,7 +321,7 @@ def move_to_next_day(session: Session, send_id: int, campaign, *, after: datetim
         reason=(reason or "moved to the next day")[:200]))
 
 
-def mark_calling(*, session: Session, claim: Claim, now: datetime) -> bool:
+def mark_calling(*, session: Session | Connection, claim: Claim, now: datetime) -> bool:
     """Fence before the provider call: still ours and within the lease. From here on the outcome
     is unknown until recorded, so a later attempt reconciles before acting."""
     result = session.execute(_MARK, {"send_id": claim.send_id, "mine": claim.attempt, "at_now": now})

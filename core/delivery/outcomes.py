@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from sqlalchemy import bindparam, func, select, update
+from sqlalchemy.engine import Connection
 from sqlmodel import Session
 
 from core.campaigns import schedule
@@ -54,14 +55,15 @@ def _finish_send(session: Session, claim: Claim, status: str, now: datetime, **v
     return result.rowcount == 1
 
 
-def record_sent(*, session: Session, claim: Claim, now: datetime, provider_ref: str | None, chat_id: str | None,
+def record_sent(*, session: Session | Connection, claim: Claim, now: datetime, provider_ref: str | None, chat_id: str | None,
                 public_url: str, reconciled: bool = False, called_at: datetime | None = None) -> bool:
     """The action happened: the send is sent, the enrollment moves on, the next step is planned.
     `called_at`: when the provider call that did it left (a reconciled send was sent then, not
-    now; the caps' windows count from it). False when the attempt lost its lease to another."""
+    now; the caps' windows count from it). False when the attempt lost its lease to another.
+    An invitation needs only Core statements: `session` may be a Connection then."""
     ref = provider_ref[:128] if provider_ref else None
     at = min(called_at, now) if called_at is not None else now
-    conn = session.connection()
+    conn = claims.connection_of(session)
     # Exactly each statement's parameters: an extra key naming a column would become a SET of an UPDATE.
     sent = {"send_id": claim.send_id, "mine": claim.attempt, "at_now": now, "ref": ref, "sent_at": at,
             "why": "reconciled with the provider" if reconciled else None}

@@ -14,7 +14,7 @@ from datetime import timedelta
 from sqlalchemy.engine import Engine
 
 from core.campaigns.models import STEP_INVITATION, STEP_WELCOME
-from core.delivery.units import unit as session_scope
+from core.delivery.units import connection_unit, unit as session_scope
 from core.delivery import claims, conversation, links, outcomes
 from core.delivery.claims import Claim
 from core.delivery.linkedin.port import (
@@ -37,8 +37,8 @@ class Found:
 
 def perform_send(*, engine: Engine, gateway, clock, settings, notifier, send_id: int, worker: str) -> str:
     """Do send `send_id` if it is due and ours to do; returns what happened (for logs and tests)."""
-    with session_scope(engine) as session:
-        claim = claims.claim_send(session=session, send_id=send_id, worker=worker, now=clock.now(), settings=settings)
+    with connection_unit(engine) as conn:
+        claim = claims.claim_send(session=conn, send_id=send_id, worker=worker, now=clock.now(), settings=settings)
     if isinstance(claim, str):
         return claim
     alerts = []
@@ -131,7 +131,8 @@ def _after_stop(engine, gateway, clock, claim: Claim, provider_id, chat_id, text
 
 def _sent(engine, clock, claim: Claim, found: Found, public_url: str, *, reconciled: bool = False,
           called_at=None) -> str:
-    with session_scope(engine) as session:
+    # An invitation's record is two Core statements (one on PostgreSQL): no ORM session needed.
+    with (connection_unit if claim.step == STEP_INVITATION else session_scope)(engine) as session:
         ok = outcomes.record_sent(session=session, claim=claim, now=clock.now(), provider_ref=found.provider_ref,
                                   chat_id=found.chat_id, public_url=public_url, reconciled=reconciled,
                                   called_at=called_at)

@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from typing import Iterator
 from weakref import WeakKeyDictionary
 
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session
 
 from core.db import session_scope
@@ -39,3 +39,17 @@ def unit(engine: Engine) -> Iterator[Session]:
     with lock:
         with session_scope(engine) as session:
             yield session
+
+
+@contextmanager
+def connection_unit(engine: Engine) -> Iterator[Connection]:
+    """A unit of work on a bare Core connection (commit on success, roll back on error), for the
+    worker's hot path where an ORM Session would only add bookkeeping; same SQLite turn-taking."""
+    lock = _lock_for(engine)
+    if lock is None:
+        with engine.begin() as conn:
+            yield conn
+        return
+    with lock:
+        with engine.begin() as conn:
+            yield conn
