@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -41,7 +42,21 @@ def parsed_slots(raw: list[dict]) -> list[tuple[int, schedule.Slot]]:
 
 def windows_on(raw_slots: list[dict], day: date, tz: ZoneInfo) -> list[SlotWindow]:
     """The slots of `day`'s weekday, in time order, as UTC windows (empty windows dropped:
-    a slot that lies wholly inside a spring-forward gap has no instant to act in)."""
+    a slot that lies wholly inside a spring-forward gap has no instant to act in). Every claim
+    asks this, so the answer is remembered per (slots, day, zone)."""
+    try:
+        key = tuple((item["weekday"], item["start"], item["end"]) for item in raw_slots or [])
+        return list(_windows_on(key, day, tz))
+    except (KeyError, TypeError):  # malformed or unhashable slots: computed (and refused) below
+        return _compute_windows(raw_slots, day, tz)
+
+
+@lru_cache(maxsize=4096)
+def _windows_on(key: tuple, day: date, tz: ZoneInfo) -> tuple[SlotWindow, ...]:
+    return tuple(_compute_windows([{"weekday": w, "start": s, "end": e} for w, s, e in key], day, tz))
+
+
+def _compute_windows(raw_slots: list[dict], day: date, tz: ZoneInfo) -> list[SlotWindow]:
     out = []
     for index, slot in parsed_slots(raw_slots):
         if slot.weekday != day.weekday():
