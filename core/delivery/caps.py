@@ -69,6 +69,15 @@ def _window_counts():
 
 
 _WINDOW_COUNTS = _window_counts()
+# The same counts as a one-row subquery, for a claim to read them with the send it locks (the
+# account is locked by then, so no other claim of it can commit in between).
+WINDOW_COUNTS = _WINDOW_COUNTS.with_only_columns(
+    *(c.label(n) for c, n in zip(_WINDOW_COUNTS.selected_columns, ("used_day", "used_week", "used_messages")))
+).subquery("used")
+
+
+def window_params(account_id: int, now: datetime) -> dict:
+    return {"account": account_id, "day": now - DAY, "week": now - WEEK}
 
 
 def used(session: Session | Connection, account_id: int, now: datetime) -> tuple[int, int, int]:
@@ -79,10 +88,12 @@ def used(session: Session | Connection, account_id: int, now: datetime) -> tuple
     return int(day), int(week), int(messages)
 
 
-def refusal(session: Session | Connection, account, *, invitation: bool, now: datetime) -> str | None:
-    """Why the account may not act now (a cap reached), or None. Call before claiming."""
+def refusal(session: Session | Connection, account, *, invitation: bool, now: datetime,
+            counted: tuple[int, int, int] | None = None) -> str | None:
+    """Why the account may not act now (a cap reached), or None. Call before claiming, under
+    the account's lock; `counted`: `used` as already read in that transaction (`WINDOW_COUNTS`)."""
     caps = caps_for(account)
-    day, week, messages = used(session, account.id, now)
+    day, week, messages = counted if counted is not None else used(session, account.id, now)
     if invitation:
         if day >= caps.daily_invitations:
             return f"daily invitation cap reached ({caps.daily_invitations} in 24 h)"

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from types import SimpleNamespace
 
-from sqlalchemy import and_, bindparam, or_, select, update
+from sqlalchemy import and_, bindparam, or_, select, true, update
 from sqlalchemy.engine import Connection
 from sqlmodel import Session
 
@@ -85,7 +85,10 @@ _DETAILS_PG = (select(*_SEND_STATE, *_SEND_REST, *_C_LABELLED)
                .select_from(_JOINED.join(C, C.c.id == T.c.campaign_id)).where(T.c.id == _ID)
                .with_for_update(read=True, of=C))
 _ACCOUNT_PG = select(*_ACCOUNT_COLS).where(A.c.id == bindparam("account_id")).with_for_update()
-_LOCK_SEND = select(*_SEND_STATE).where(T.c.id == _ID).with_for_update(skip_locked=True)
+# The send, skipped if a racing worker holds it, with the account's cap counts (read now that the
+# account is locked: no other claim of it can commit in between).
+_LOCK_SEND = (select(*_SEND_STATE, caps.WINDOW_COUNTS).select_from(T.join(caps.WINDOW_COUNTS, true()))
+              .where(T.c.id == _ID).with_for_update(skip_locked=True, of=T))
 # SQLite: BEGIN IMMEDIATE already serialises every writer, so one read sees all of it at once.
 _ALL_SQLITE = (select(*_SEND_STATE, *_SEND_REST, *_C_LABELLED, *_A_LABELLED)
                .select_from(_JOINED.join(C, C.c.id == T.c.campaign_id).join(A, A.c.id == T.c.account_id))
@@ -140,7 +143,7 @@ def _read(conn, send_id: int, now: datetime):
     if before is None or not _due(before, now)[0]:
         return NOT_DUE  # a duplicate or early message: one read, no lock kept for long
     account = conn.execute(_ACCOUNT_PG, {"account_id": before.account_id}).one()
-    locked = conn.execute(_LOCK_SEND, {"send_id": send_id}).first()
+    locked = conn.execute(_LOCK_SEND, {"send_id": send_id, **caps.window_params(before.account_id, now)}).first()
     if locked is None:
         return BUSY
     return SimpleNamespace(**{**before._mapping, **locked._mapping}), _split(before, "c_", _CAMPAIGN_COLS), account
@@ -189,8 +192,10 @@ def claim_send(*, session: Session | Connection, send_id: int, worker: str, now:
     if not reclaim:  # a reclaimed send already holds its place under the caps (and its account lock)
         if not _in_a_slot(session, send_id, campaign, now):
             return MOVED
+        counted = getattr(row, "used_day", None)
         verdict = _hold_or_move(session, send_id, account, campaign, invitation=invitation, now=now, settings=settings,
-                                holds_place=bool(row.outcome_unknown))
+                                holds_place=bool(row.outcome_unknown),
+                                counted=None if counted is None else (row.used_day, row.used_week, row.used_messages))
         if verdict is not None:
             return verdict
     # The fast path of an invitation needs nothing between the claim and the call, so the claim
@@ -223,7 +228,8 @@ def _previous_call(row, reclaim: bool, settings) -> datetime | None:
 
 
 def _hold_or_move(session: Session | Connection, send_id: int, account, campaign, *, invitation: bool,
-                  now: datetime, settings, holds_place: bool = False) -> str | None:
+                  now: datetime, settings, holds_place: bool = False,
+                  counted: tuple[int, int, int] | None = None) -> str | None:
     """HELD or MOVED when a rule says not now, else None. `holds_place`: a send whose earlier call
     may have acted is already counted under the caps (it is not refused for its own place)."""
     rng = random.Random(f"{send_id}:{now.isoformat()}")
@@ -232,7 +238,8 @@ def _hold_or_move(session: Session | Connection, send_id: int, account, campaign
     if invitation and account.invitations_paused_until and account.invitations_paused_until > now:
         move_to_next_day(session, send_id, campaign, after=account.invitations_paused_until, now=now)
         return MOVED
-    refusal = None if holds_place else caps.refusal(connection_of(session), account, invitation=invitation, now=now)
+    refusal = None if holds_place else caps.refusal(connection_of(session), account, invitation=invitation, now=now,
+                                                  counted=counted)
     if refusal:
         if invitation:
             move_to_next_day(session, send_id, campaign, after=now, now=now, reason=refusal)
