@@ -8,20 +8,11 @@ from typer.testing import CliRunner
 
 from core.db import session_scope
 from tests.integration.delivery import factory as f
-from tests.simulators.unipile import UnipileSimulator
+from tests.integration.conftest import KEY
 from worker.linkedin_cli import app
 from worker.unipile import WEBHOOK_SECRET_HEADER
 
-KEY = "sim-api-key"
 SECRET = "whsec-cli"
-
-
-@pytest.fixture
-def sim():
-    simulator = UnipileSimulator(KEY)
-    simulator.start_in_thread()
-    yield simulator
-    simulator.stop_thread()
 
 
 @pytest.fixture

@@ -4,18 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.simulators.unipile import UnipileSimulator
+from tests.integration.conftest import KEY
 from worker.unipile import UnipileGateway
-
-KEY = "sim-api-key"
-
-
-@pytest.fixture
-def sim():
-    simulator = UnipileSimulator(KEY)
-    simulator.start_in_thread()
-    yield simulator
-    simulator.stop_thread()
 
 
 @pytest.fixture
