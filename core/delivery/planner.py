@@ -139,8 +139,10 @@ def _load(session: Session, ids: list[int]):
 
 def _used(session: Session, column, keys: list[int], since: date, until: date) -> dict[tuple[int, date], int]:
     """Invitations planned or done per (key, local day) between two days."""
+    # `status || ''` keeps the status out of index choice: without statistics SQLite would walk
+    # the (status, due_at) index over every planned send instead of the key's own rows.
     stmt = (select(column, Send.local_date, func.count()).where(
-        column.in_(keys), Send.step == STEP_INVITATION, Send.status.in_((S_PLANNED, S_CLAIMED, S_SENT)),
+        column.in_(keys), Send.step == STEP_INVITATION, (Send.status + "").in_((S_PLANNED, S_CLAIMED, S_SENT)),
         Send.local_date >= since, Send.local_date <= until).group_by(column, Send.local_date))
     return {(k, d): n for k, d, n in session.execute(stmt)}
 
