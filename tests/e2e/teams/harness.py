@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from tests.simulators.bf_connector import BotFrameworkConnectorSimulator
+from tests.unit.teams.cardcheck import walk  # noqa: F401  (re-exported for the e2e tests)
 
 BOT = {"id": "28:invitebot", "name": "invitebot"}
 
@@ -102,16 +103,6 @@ class TeamsHarness:
         cards = self.cards(user)
         assert cards, "the bot sent no card"
         return cards[-1]
-
-
-def walk(node):
-    if isinstance(node, dict):
-        yield node
-        for value in node.values():
-            yield from walk(value)
-    elif isinstance(node, list):
-        for value in node:
-            yield from walk(value)
 
 
 def texts(card: dict) -> list[str]:

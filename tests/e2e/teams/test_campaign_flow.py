@@ -10,7 +10,7 @@ from core.db import session_scope
 from core.sources.segments import create_segment
 from core.workspace.models import ChatIdentity
 from tests.e2e.teams.harness import find_action, inputs, texts
-from tests.unit.teams.cardcheck import assert_valid_card
+from tests.unit.teams.cardcheck import assert_valid_card, walk
 
 
 async def _connected_admin(teams, db):
@@ -48,7 +48,7 @@ async def test_create_in_a_dialog_then_activate_and_stop_in_place(teams, db):
     refused = await teams.task_submit(ada, find_action(form, verb="form.submit"), typed)
     errors_card = refused["task"]["value"]["card"]["content"]
     assert_valid_card(errors_card)
-    assert any(e.get("id") == "error.name" for e in _walk(errors_card))
+    assert any(e.get("id") == "error.name" for e in walk(errors_card))
     with Session(db) as session:
         assert session.exec(select(Campaign)).all() == []
 
@@ -83,11 +83,3 @@ async def test_create_in_a_dialog_then_activate_and_stop_in_place(teams, db):
         assert session.exec(select(Campaign)).one().status == "stopped"
 
 
-def _walk(node):
-    if isinstance(node, dict):
-        yield node
-        for value in node.values():
-            yield from _walk(value)
-    elif isinstance(node, list):
-        for value in node:
-            yield from _walk(value)

@@ -61,3 +61,14 @@ def assert_valid_card(card: dict) -> list[dict]:
     errors = sorted(_validator().iter_errors(stripped), key=lambda e: list(e.absolute_path))
     assert not errors, "; ".join(f"{list(e.absolute_path)}: {e.message[:200]}" for e in errors[:5])
     return queries
+
+
+def walk(node):
+    """Every object of a card, depth first."""
+    if isinstance(node, dict):
+        yield node
+        for value in node.values():
+            yield from walk(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from walk(value)

@@ -17,7 +17,7 @@ from bot.teams.cards.views import render_cards
 from bot.teams.cards.form import form_of, values_from_payload
 from core.campaigns.drafts import CampaignDraft, FollowupDraft, SlotDraft
 from core.delivery.notify import DigestItem, DigestView
-from tests.unit.teams.cardcheck import assert_valid_card
+from tests.unit.teams.cardcheck import assert_valid_card, walk
 
 LONG = "Ünïcödé-Ωmega " * 6  # 84 characters, non-ASCII
 LANGS = ["en", "fr", "de", "es", "it", "nl"]
@@ -116,7 +116,7 @@ def test_the_campaign_form_is_a_valid_card(mode, followups, languages):
     queries = [q for card in cards for q in assert_valid_card(card)]
     # name, program and timezone search as the user types; sender and source were small enough to embed
     assert sorted(q["dataset"] for q in queries) == ["campaign_name", "program", "timezone"]
-    ids = {e.get("id") for card in cards for e in _walk(card)}
+    ids = {e.get("id") for card in cards for e in walk(card)}
     assert {f.id for f in form.fields} <= ids
     for card in cards:
         submit = card["actions"][-1]
@@ -144,17 +144,17 @@ def test_form_errors_show_under_their_fields_and_keep_what_was_typed():
                                  "nowhere.at.all": "Lost?"})
     card = form_card(form, errors=errors)
     assert_valid_card(card)
-    texts = {e["id"]: e["inlines"][0]["text"] for e in _walk(card) if e.get("id", "").startswith("error.")}
+    texts = {e["id"]: e["inlines"][0]["text"] for e in walk(card) if e.get("id", "").startswith("error.")}
     assert texts["error.name"].startswith("Too short.")
     assert texts["error.messages.invitation.fr"] == "312 characters: 12 over."
-    invitation_fr = next(e for e in _walk(card) if e.get("id") == "messages.invitation.fr")
+    invitation_fr = next(e for e in walk(card) if e.get("id") == "messages.invitation.fr")
     assert invitation_fr["value"] == form.field("messages.invitation.fr").value
 
 
 def test_a_summary_error_is_shown_even_without_a_field():
     form = build_form(_draft(0, ["en"]), state={"campaign_id": None}, labels={})
     card = form_card(form, errors=FormErrors({}, summary="The sender was deactivated meanwhile."))
-    assert any(e.get("inlines", [{}])[0].get("text") == "The sender was deactivated meanwhile." for e in _walk(card))
+    assert any(e.get("inlines", [{}])[0].get("text") == "The sender was deactivated meanwhile." for e in walk(card))
 
 
 def test_submitted_values_come_back_typed_as_the_conversation_reads_them():
@@ -169,19 +169,9 @@ def test_submitted_values_come_back_typed_as_the_conversation_reads_them():
     assert "_form" not in values and "action" not in values
 
 
-def _walk(node):
-    if isinstance(node, dict):
-        yield node
-        for value in node.values():
-            yield from _walk(value)
-    elif isinstance(node, list):
-        for value in node:
-            yield from _walk(value)
-
-
 def inputs_of(card):
-    return {e["id"]: e["value"] for e in _walk(card) if e.get("type", "").startswith("Input.") and "value" in e}
+    return {e["id"]: e["value"] for e in walk(card) if e.get("type", "").startswith("Input.") and "value" in e}
 
 
 def texts_of(card):
-    return [e["text"] for e in _walk(card) if e.get("type") == "TextRun"]
+    return [e["text"] for e in walk(card) if e.get("type") == "TextRun"]
