@@ -81,5 +81,3 @@ async def test_create_in_a_dialog_then_activate_and_stop_in_place(teams, db):
     assert_valid_card(stopped["value"])
     with Session(db) as session:
         assert session.exec(select(Campaign)).one().status == "stopped"
-
-
