@@ -7,6 +7,12 @@ more than 50 blocks in a message or 100 in a view, modal titles over 24 characte
 every call (`calls`), receives `response_url` posts (`responses`), and can answer 429 with
 Retry-After (`rate_limit_next`).
 
+Socket Mode: `sim.add_app_token("xapp-…", "A1")`; `apps.connections.open` takes only an app-level
+token, in the Authorization header (`not_allowed_token_type` for a bot token, `invalid_auth` for an
+unknown one or one sent in the body), and answers a `ws://` URL to `sim.socket`
+(`tests/simulators/slack_socket.py`), which sends envelopes and records the app's acks. An app-level
+token is refused (`not_allowed_token_type`) by every other method, as Slack does.
+
 Use: `base_url = await sim.start()` (Web API base, ends with `/api/`), `sim.response_url(n)`,
 `await sim.stop()`.
 """
@@ -19,6 +25,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
+
+from tests.simulators.slack_socket import SocketModeEndpoint
 
 
 @dataclass
@@ -41,6 +49,8 @@ class SlackUser:
 class SlackSimulator:
     def __init__(self, tokens: dict[str, str] | None = None) -> None:
         self.tokens = dict(tokens or {})  # bot token → team id
+        self.app_tokens: dict[str, str] = {}  # app-level token (xapp-…) → app id
+        self.socket = SocketModeEndpoint()
         self.users: dict[str, SlackUser] = {}
         self.calls: list[Call] = []
         self.responses: list[dict[str, Any]] = []
@@ -55,6 +65,9 @@ class SlackSimulator:
     # -- set-up ---------------------------------------------------------------------------
     def add_user(self, user_id: str, team_id: str, name: str, email: str | None = None) -> None:
         self.users[user_id] = SlackUser(user_id, team_id, name, email)
+
+    def add_app_token(self, token: str, app_id: str = "A1") -> None:
+        self.app_tokens[token] = app_id
 
     def rate_limit_next(self, method: str, *, retry_after: int = 1, times: int = 1) -> None:
         """The next `times` calls of `method` get 429 with `Retry-After: retry_after`."""
@@ -81,15 +94,18 @@ class SlackSimulator:
         app = web.Application()
         app.router.add_route("*", "/api/{method}", self._api)
         app.router.add_post("/response/{n}", self._response)
+        self.socket.route(app)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
         await site.start()
         port = site._server.sockets[0].getsockname()[1]
         self.base = f"http://127.0.0.1:{port}"
+        self.socket.base_ws = f"ws://127.0.0.1:{port}"
         return f"{self.base}/api/"
 
     async def stop(self) -> None:
+        await self.socket.close()
         if self._runner is not None:
             await self._runner.cleanup()
 
@@ -125,6 +141,10 @@ class SlackSimulator:
                                      headers={"Retry-After": str(retry_after)})
         if method == "oauth.v2.access":
             call.answer = self._oauth(args, request)
+        elif method == "apps.connections.open":
+            call.answer = self._apps_connections_open(auth.removeprefix("Bearer ").strip(), token)
+        elif token in self.app_tokens:
+            call.answer = {"ok": False, "error": "not_allowed_token_type"}
         elif token not in self.tokens:
             call.answer = {"ok": False, "error": "invalid_auth" if token else "not_authed"}
         else:
@@ -142,6 +162,14 @@ class SlackSimulator:
         return {"ok": True, "access_token": grant["token"], "token_type": "bot", "scope": "commands,chat:write",
                 "bot_user_id": "UBOT", "app_id": "A1", "team": {"id": grant["team_id"], "name": grant["team_name"]},
                 "enterprise": None, "is_enterprise_install": False, "authed_user": {"id": "UINSTALLER"}}
+
+    def _apps_connections_open(self, header_token: str, token: str | None) -> dict[str, Any]:
+        """Only an app-level token, and only in the Authorization header (Slack refuses it in the body)."""
+        if header_token in self.tokens:
+            return {"ok": False, "error": "not_allowed_token_type"}
+        if header_token not in self.app_tokens:
+            return {"ok": False, "error": "invalid_auth" if token else "not_authed"}
+        return {"ok": True, "url": self.socket.issue_url(self.app_tokens[header_token])}
 
     def _auth_test(self, team_id, args) -> dict[str, Any]:
         return {"ok": True, "url": "https://example.slack.com/", "team": "Example", "user": "invitebot",
