@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from core.campaigns.drafts import followup_field, invitation_field, welcome_field
-from bot.conversation import catalogue
+from bot.conversation import catalogue, kept_texts
 from bot.conversation.views import (
     CHECKBOX, EXTERNAL_SELECT, MULTI_SELECT, MULTILINE, NUMBER, TEXT, Button, Form, FormErrors, FormField,
     FormSection, Option,
@@ -18,7 +18,12 @@ from bot.conversation.views import (
 
 KIND = "campaign"
 MAX_FOLLOWUPS = 10
-MAX_LANGUAGES = 5  # with 10 follow-ups the Slack modal stays under its 100 blocks
+# A dialog shows at most this many items (`dialog_items`): Slack's cap on a modal's blocks, the
+# tightest of the surfaces. Languages beyond the form's room are written on a page of their own.
+DIALOG_ROOM = 100
+DIALOG_TEXT_ROOM = 12_000  # bytes of typed text: a Teams card holds everything within 28 KB
+PAGE_KIND = "campaign_texts"  # the page of one language's texts, opened on top of the form
+OPEN_PAGE_ACTION = "form.language.open"
 NEW = "new:"  # option value prefix of a typed, new name (“Create “typed text””)
 EXISTING_CAMPAIGN = "campaign:"
 EXISTING_PROGRAM = "program:"
@@ -65,10 +70,73 @@ def _count_hint(template: str | None, limit: int) -> str:
 
 def build_form(draft, *, state: dict[str, Any], labels: dict[str, str], note_limit: int = 300) -> Form:
     """The form showing `draft`. `state` carries the campaign id being edited (or None) and its
-    current name; `labels` the display names of the selected sender, source, program and name."""
+    current name; `labels` the display names of the selected sender, source, program and name.
+    The texts of as many languages as the dialog has room for are inputs of the form; the others
+    are written on a page of their own (`language_page`), opened with a button per language."""
     languages = list(draft.languages or ["en"])
     editing = state.get("campaign_id") is not None
     title = "Edit campaign" if editing else "New invite campaign"
+    for room in range(len(languages), -1, -1):
+        sections = _sections(draft, state, labels, note_limit, languages[:room])
+        if dialog_items(sections) <= DIALOG_ROOM and dialog_text_bytes(sections) <= DIALOG_TEXT_ROOM:
+            break
+    full_state = dict(state)
+    full_state.update({"followups": len(draft.followups), "languages": languages,
+                       "default_language": draft.default_language or languages[0]})
+    return Form(KIND, title, "Save" if editing else "Create", tuple(sections), full_state)
+
+
+def dialog_items(sections) -> int:
+    """The items a dialog shows: one per field, section title, section text and row of buttons,
+    a titled section whose only extra is one button showing it beside its title. Surfaces draw
+    one block per item, and a Slack modal holds at most 100."""
+    items = 0
+    for s in sections:
+        beside = bool(s.title) and len(s.buttons) == 1 and not s.text
+        items += len(s.fields) + bool(s.title) + bool(s.text) + (bool(s.buttons) and not beside)
+    return items
+
+
+def dialog_text_bytes(sections) -> int:
+    """The bytes of text a dialog holds in its inputs (a Teams card carries them all, within 28 KB)."""
+    return sum(len(f.value.encode()) for s in sections for f in s.fields if isinstance(f.value, str))
+
+
+def paged_languages(form: Form) -> list[str]:
+    """The languages whose texts are written on their own page, not in `form`."""
+    return [lang for lang in form.state.get("languages") or [] if form.field(invitation_id(lang)) is None]
+
+
+def language_texts(draft, languages) -> dict[str, str]:
+    """The texts of `languages` in `draft`, by field id (invitation, welcome, each follow-up)."""
+    texts: dict[str, str] = {}
+    for lang in languages:
+        texts[invitation_id(lang)] = draft.invitation.get(lang, "")
+        texts[welcome_id(lang)] = draft.welcome.get(lang, "")
+        texts.update({followup_text_id(i, lang): fu.texts.get(lang, "") for i, fu in enumerate(draft.followups)})
+    return texts
+
+
+def invitation_field_of(lang: str, draft, note_limit: int) -> FormField:
+    label = catalogue.language_label(lang)
+    return FormField(invitation_id(lang), MULTILINE, f"Invitation ({label})", required=True,
+                     max_length=note_limit + 200, value=draft.invitation.get(lang, ""),
+                     hint=_count_hint(draft.invitation.get(lang), note_limit))
+
+
+def welcome_field_of(lang: str, draft) -> FormField:
+    return FormField(welcome_id(lang), MULTILINE, f"Welcome ({catalogue.language_label(lang)})",
+                     value=draft.welcome.get(lang, ""),
+                     hint="Sent the day after the contact accepts. Needed when there are follow-ups.")
+
+
+def followup_text_field_of(i: int, lang: str, draft, label: str | None = None) -> FormField:
+    return FormField(followup_text_id(i, lang), MULTILINE, label or f"Text ({catalogue.language_label(lang)})",
+                     required=True, value=draft.followups[i].texts.get(lang, ""))
+
+
+def _sections(draft, state, labels, note_limit: int, inline: list[str]) -> list[FormSection]:
+    editing = state.get("campaign_id") is not None
     name_value = (f"{EXISTING_CAMPAIGN}{state['campaign_id']}" if editing and draft.name == state.get("name")
                   else (f"{NEW}{draft.name}" if draft.name else None))
     campaign = FormSection("Campaign", (
@@ -87,20 +155,14 @@ def build_form(draft, *, state: dict[str, Any], labels: dict[str, str], note_lim
                   value_label=labels.get("source"),
                   hint="A finder or a segment the sender may use."),
     ))
+    languages = list(draft.languages or ["en"])
+    paged = [lang for lang in languages if lang not in inline]
     messages_fields: list[FormField] = [
         FormField("languages", MULTI_SELECT, "Languages", options=_language_options(), value=languages,
-                  dispatch=True, required=True, hint=f"Up to {MAX_LANGUAGES}; each message is written in each."),
+                  dispatch=True, required=True, hint=_languages_hint(paged)),
     ]
-    for lang in languages:
-        label = catalogue.language_label(lang)
-        messages_fields.append(FormField(
-            invitation_id(lang), MULTILINE, f"Invitation ({label})", required=True, max_length=note_limit + 200,
-            value=draft.invitation.get(lang, ""), hint=_count_hint(draft.invitation.get(lang), note_limit)))
-    for lang in languages:
-        label = catalogue.language_label(lang)
-        messages_fields.append(FormField(
-            welcome_id(lang), MULTILINE, f"Welcome ({label})", value=draft.welcome.get(lang, ""),
-            hint="Sent the day after the contact accepts. Needed when there are follow-ups."))
+    messages_fields += [invitation_field_of(lang, draft, note_limit) for lang in inline]
+    messages_fields += [welcome_field_of(lang, draft) for lang in inline]
     messages_fields += [
         FormField("stop_if_ongoings", CHECKBOX, "Stop if ongoings", value=bool(draft.stop_if_ongoings),
                   hint="Don't send the welcome if the sender wrote to the contact since they accepted."),
@@ -111,13 +173,13 @@ def build_form(draft, *, state: dict[str, Any], labels: dict[str, str], note_lim
     for i, fu in enumerate(draft.followups):
         fields = [FormField(followup_delay_id(i), NUMBER, "Days after the previous message", required=True,
                             value=str(fu.delay_days), min_value=1, max_value=90)]
-        fields += [FormField(followup_text_id(i, lang), MULTILINE, f"Text ({catalogue.language_label(lang)})",
-                             required=True, value=fu.texts.get(lang, "")) for lang in languages]
+        fields += [followup_text_field_of(i, lang, draft) for lang in inline]
         sections.append(FormSection(f"Follow-up {i + 1}", tuple(fields),
                                     (Button("Remove", "form.followup.remove", str(i), style="danger"),)))
     if len(draft.followups) < MAX_FOLLOWUPS:
         sections.append(FormSection(None, (), (Button(f"Add a follow-up ({len(draft.followups)} so far)",
                                                       "form.followup.add"),)))
+    sections += [_page_section(lang, draft) for lang in paged]
     sections.append(FormSection("Schedule", (
         FormField("timezone", EXTERNAL_SELECT, "Timezone", lookup=LOOKUP_BY_FIELD["timezone"], required=True,
                   value=draft.timezone or "UTC", value_label=draft.timezone or "UTC"),
@@ -127,10 +189,24 @@ def build_form(draft, *, state: dict[str, Any], labels: dict[str, str], note_lim
         FormField("moderation", CHECKBOX, "Moderation", value=bool(draft.moderation),
                   hint="Review tomorrow's invitations the evening before."),
     )))
-    full_state = dict(state)
-    full_state.update({"followups": len(draft.followups), "languages": languages,
-                       "default_language": draft.default_language or languages[0]})
-    return Form(KIND, title, "Save" if editing else "Create", tuple(sections), full_state)
+    return sections
+
+
+def _languages_hint(paged: list[str]) -> str:
+    hint = "Each message is written in each language."
+    if paged:
+        names = ", ".join(catalogue.language_label(lang) for lang in paged)
+        hint += f" The form has no room for the texts in {names}: write them on their own page (buttons below)."
+    return hint
+
+
+def _page_section(lang: str, draft) -> FormSection:
+    """A language written on its own page: how far its texts are, and the button opening the page."""
+    label = catalogue.language_label(lang)
+    texts = language_texts(draft, [lang])
+    written = sum(1 for text in texts.values() if text)
+    return FormSection(f"Texts in {label}: {written} of {len(texts)} written", (),
+                       (Button(f"Write the texts in {label}", OPEN_PAGE_ACTION, lang),))
 
 
 def parse_id(raw: Any) -> int | None:
@@ -179,12 +255,18 @@ def read_state(state: Any) -> dict[str, Any]:
             raise ValueError("this form's state is unreadable; open the form again")
         return value
 
+    from core.campaigns.validation import LANGUAGE_CODES
+
     languages = state.get("languages")
     if languages is not None and not (isinstance(languages, list) and all(isinstance(c, str) for c in languages)):
         raise ValueError("this form's state is unreadable; open the form again")
+    if state.get("texts") is not None and not kept_texts.is_key(state.get("texts")):
+        raise ValueError("this form's state is unreadable; open the form again")
+    if state.get("language") is not None and state.get("language") not in (languages or []):
+        raise ValueError("this form's state is unreadable; open the form again")
     clean = dict(state)
     clean.update(campaign_id=number("campaign_id", 1, None, None), followups=number("followups", 0, MAX_FOLLOWUPS, 0),
-                 rev=number("rev", 0, None, 0), languages=(languages or [])[:MAX_LANGUAGES] or None,
+                 rev=number("rev", 0, None, 0), languages=(languages or [])[:len(LANGUAGE_CODES)] or None,
                  name=state.get("name") if isinstance(state.get("name"), str) else None,
                  default_language=state.get("default_language") if isinstance(state.get("default_language"), str)
                  else None)
@@ -216,7 +298,10 @@ def read_languages(values: dict[str, Any], state: dict[str, Any]) -> list[str]:
         return list(state.get("languages") or ["en"])
     if isinstance(raw, str):
         raw = [raw]
+    from core.campaigns.validation import LANGUAGE_CODES
+
     seen = list(dict.fromkeys(code for code in raw if isinstance(code, str) and code)) if isinstance(raw, list) else []
+    seen = seen[:len(LANGUAGE_CODES)]  # each at most once: more is a forged list
     previous = [c for c in state.get("languages") or [] if c in seen]
     return previous + [c for c in seen if c not in previous]  # keep the order the user built
 
@@ -289,14 +374,25 @@ _ALIASES = {"schedule.slots": "slots", "schedule.timezone": "timezone", "schedul
 def place_errors(form: Form, errors: dict[str, str]) -> FormErrors:
     """Put each error on the form field it names; an error naming no field of this form lands on
     the closest one (`followups.2` → its delay, `messages.invitation` → the first invitation),
-    else on the name field, so none is lost."""
+    else on the name field, so none is lost. Errors in the texts of a language written on its own
+    page land on the languages, naming the language and the page to open."""
     ids = [f.id for f in form.fields]
     placed: dict[str, str] = {}
+    paged = {lang: [] for lang in paged_languages(form)}
     for key, message in errors.items():
+        lang = key.rsplit(".", 1)[-1]
+        if key.startswith("messages.") and lang in paged:
+            paged[lang].append(message)
+            continue
         target = _ALIASES.get(key, key)
         if target not in ids:
             target = next((i for i in ids if i.startswith(target)), None) or _parent(target, ids) or "name"
         placed[target] = f"{placed[target]} {message}" if target in placed else message
+    for lang, messages in paged.items():
+        if messages:
+            label = catalogue.language_label(lang)
+            message = f"{label}: {' '.join(messages)} Open “Write the texts in {label}” to fix it."
+            placed["languages"] = f"{placed['languages']} {message}" if "languages" in placed else message
     return FormErrors(placed)
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from bot.conversation import digest as digests, form as campaign_form, handlers
+from bot.conversation import digest as digests, form as campaign_form, handlers, kept_texts, language_page
 from bot.conversation.views import MULTILINE, Form, FormErrors, FormField, FormSection, Reply
 from core.workspace.models import Member
 
@@ -63,15 +63,38 @@ def _campaign_action(ctx, session, actor, action: str, campaign_id: int) -> Repl
 
 def _rebuild(ctx, session, actor, draft, state: dict[str, Any]) -> Reply:
     state = dict(state)
+    state.pop("language", None)
     state["rev"] = int(state.get("rev", 0)) + 1  # surfaces show the new values, not the old inputs
     form = campaign_form.build_form(draft, state=state, labels=handlers.form_labels(session, actor, draft),
                                     note_limit=handlers.note_limit_of(session, draft.sender_id))
+    paged = campaign_form.paged_languages(form)
+    if paged or state.get("texts"):
+        key = state.get("texts") or kept_texts.new_key()
+        kept_texts.keep(ctx, actor.id, key, texts=campaign_form.language_texts(draft, paged))
+        form = replace(form, state={**form.state, "texts": key})
     return Reply(dialog=form)
+
+
+def _with_kept_texts(ctx, session, actor, state: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
+    """What the dialog sent, completed with the texts of the languages written on their own page:
+    the ones kept for this form, else (never kept, or expired) the campaign's saved ones."""
+    record = kept_texts.kept(ctx, actor.id, state["texts"]) if state.get("texts") else None
+    if record is not None:
+        return {**record["texts"], **values}
+    missing = [lang for lang in state.get("languages") or [] if campaign_form.invitation_id(lang) not in values]
+    if not missing or not state.get("campaign_id"):
+        return values
+    from core.campaigns.service import draft_from_campaign, get_campaign
+
+    campaign = get_campaign(session=session, actor=actor, campaign_id=state["campaign_id"])
+    saved = draft_from_campaign(session=session, campaign=campaign)
+    return {**campaign_form.language_texts(saved, saved.languages), **values}
 
 
 def _form_action(ctx, session, actor, action: str, value: str, state: dict[str, Any], values: dict[str, Any]) -> Reply:
     from core.campaigns.service import FollowupDraft
 
+    values = _with_kept_texts(ctx, session, actor, state, values)
     draft, _ = campaign_form.draft_from_values(values, state)
     if action == "form.followup.add":
         if len(draft.followups) < campaign_form.MAX_FOLLOWUPS:
@@ -83,9 +106,46 @@ def _form_action(ctx, session, actor, action: str, value: str, state: dict[str, 
         if 0 <= index < len(draft.followups):
             del draft.followups[index]
         return _rebuild(ctx, session, actor, draft, state)
+    if action == campaign_form.OPEN_PAGE_ACTION:
+        return _open_language_page(ctx, session, actor, draft, state, values, value)
     if action == "form.changed":
         return _form_changed(ctx, session, actor, value, draft, state, values)
     return Reply()
+
+
+def _open_language_page(ctx, session, actor, draft, state, values, lang: str) -> Reply:
+    """The page of `lang`'s texts, on top of the form; what the form holds is kept to draw it again."""
+    if lang not in draft.languages:
+        return Reply.say("This language is no longer one of the campaign's: pick it again first.", tone="warning")
+    key = state.get("texts") or kept_texts.new_key()
+    kept_texts.keep(ctx, actor.id, key, texts=campaign_form.language_texts(draft, draft.languages), typed=values)
+    page = language_page.page_form(draft, lang, state={**state, "texts": key},
+                                   note_limit=handlers.note_limit_of(session, draft.sender_id))
+    return Reply(dialog=page, push_dialog=True)
+
+
+def _submit_language_page(ctx, session, actor, state, values) -> Reply:
+    """One language's texts done: checked by the core's rules (errors stay on the page), then the
+    form underneath drawn again with them and with everything it held."""
+    from core.campaigns.validation import check_draft
+
+    record = kept_texts.kept(ctx, actor.id, state["texts"]) if state.get("texts") else None
+    if record is None or not state.get("language"):
+        return Reply(close_dialog=True, notice=handlers.Notice(
+            "This page's campaign form is gone (it was left open too long): open the form again.", tone="warning"))
+    form_state = {k: v for k, v in state.items() if k != "language"}
+    draft, errors = campaign_form.draft_from_values({**record["typed"], **values}, form_state)
+    checked = check_draft(session=session, actor=actor, draft=draft, campaign_id=state.get("campaign_id"))
+    for e in checked.errors:
+        errors.setdefault(e.field, e.message)
+    page = language_page.page_form(draft, state["language"], state=state,
+                                   note_limit=handlers.note_limit_of(session, draft.sender_id))
+    problems = language_page.page_errors(page, errors)
+    if problems is not None:
+        return Reply(dialog=page, errors=problems)
+    reply = _rebuild(ctx, session, actor, draft, form_state)
+    reply.pop_dialog = True
+    return reply
 
 
 def _form_changed(ctx, session, actor, field_id: str, draft, state, values) -> Reply:
@@ -114,8 +174,6 @@ def _form_changed(ctx, session, actor, field_id: str, draft, state, values) -> R
         if not is_source_visible(session=session, workspace_id=actor.workspace_id, sender_id=draft.sender_id,
                                  kind=draft.source_kind, source_id=draft.source_id):
             draft.source_kind, draft.source_id = None, None
-    if field_id == "languages" and len(draft.languages) > campaign_form.MAX_LANGUAGES:
-        draft.languages = draft.languages[: campaign_form.MAX_LANGUAGES]
     return _rebuild(ctx, session, actor, draft, state)
 
 
@@ -124,6 +182,8 @@ def handle_submission(ctx, session: Session, actor: Member, kind: str, state: di
     """A dialog submitted. On error nothing is saved and the dialog shows the errors."""
     if kind == DIGEST_EDIT:
         return _submit_digest_edit(ctx, session, actor, state, values)
+    if kind == campaign_form.PAGE_KIND:
+        return _submit_language_page(ctx, session, actor, campaign_form.read_state(state), values)
     return _submit_campaign(ctx, session, actor, campaign_form.read_state(state), values)
 
 
@@ -137,7 +197,7 @@ def _refused(ctx, session, actor, draft, state, errors: dict[str, str]) -> Reply
 def _submit_campaign(ctx, session, actor, state, values) -> Reply:
     from core.campaigns.service import create_campaign, update_campaign
 
-    draft, errors = campaign_form.draft_from_values(values, state)
+    draft, errors = campaign_form.draft_from_values(_with_kept_texts(ctx, session, actor, state, values), state)
     if errors:
         # Show the core's other findings too, so one submission reveals every problem.
         from core.campaigns.validation import check_draft
@@ -155,6 +215,8 @@ def _submit_campaign(ctx, session, actor, state, values) -> Reply:
         outcome = create_campaign(session=session, actor=actor, draft=draft, now=now, public_url=public_url)
     if not outcome.ok:
         return _refused(ctx, session, actor, draft, state, outcome.errors_by_field())
+    if state.get("texts"):
+        kept_texts.forget(ctx, actor.id, state["texts"])
     note = "Saved." if campaign_id else "Created as a draft: activate it when ready."
     warnings = handlers._warnings_text(outcome)
     card = handlers.show_card(ctx, session, actor, outcome.value, note=f"{note}\n{warnings}" if warnings else note)

@@ -225,6 +225,7 @@ class Reply:
     replace: View | None = None  # replaces the message or card the action came from
     dialog: Form | None = None  # open it (from a command/button) or update the open one
     push_dialog: bool = False  # open `dialog` on top of the current dialog instead of replacing it
+    pop_dialog: bool = False  # close the open dialog (pushed on top) and show `dialog` in the one under it
     errors: FormErrors | None = None  # submission refused: show on the open dialog
     close_dialog: bool = False  # submission accepted
     notice: Notice | None = None  # a private explanation (refusals, confirmations)

@@ -23,6 +23,7 @@ from bot.slack.render import button, clip, esc, mrkdwn, plain
 CALLBACK_PREFIX = "form:"
 MODAL_BLOCKS = 100
 CHECKED = "on"
+PARENT = "p"  # origin key: the modal a pushed view goes back to
 
 
 def action_id(field_id: str, rev: int) -> str:
@@ -117,6 +118,18 @@ def read_metadata(private_metadata: str | None) -> tuple[str, dict[str, Any], di
     # A forged state of another type is the conversation layer's to refuse (`form.read_state`).
     return (str(data.get("k") or ""), state if state is not None else {},
             origin if isinstance(origin, dict) else {})
+
+
+def pushed_origin(parent: dict[str, Any]) -> dict[str, Any]:
+    """The origin stored with a view pushed on top of `parent`: the parent's own, and its id."""
+    return {**read_metadata(parent.get("private_metadata"))[2], PARENT: parent.get("id")}
+
+
+def parent_of(view: dict[str, Any]) -> tuple[str | None, dict[str, Any]]:
+    """(id, origin) of the modal under a pushed `view`."""
+    origin = dict(read_metadata(view.get("private_metadata"))[2])
+    parent = origin.pop(PARENT, None) or view.get("previous_view_id")
+    return (parent if isinstance(parent, str) else None), origin
 
 
 def modal(form: v.Form, origin: dict[str, Any] | None = None) -> View:

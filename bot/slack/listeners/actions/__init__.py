@@ -40,6 +40,9 @@ async def answer(ctx, body, client) -> None:
         _, state, _ = modals.read_metadata(where.view.get("private_metadata"))
         values = modals.read_values(where.view)
     reply = await run(ctx, actor, handle_action, action_id, value, form_state=state, form_values=values)
+    if where.view is not None and reply.push_dialog:
+        # The view pushed on top remembers the modal under it, to update it once done.
+        where.origin = modals.pushed_origin(where.view)
     await deliver(client, where, reply)
 
 

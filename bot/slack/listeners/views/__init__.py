@@ -27,11 +27,24 @@ async def on_submission(ack, body, client, context) -> None:
             errors = {first: clip(" ".join(reply.errors.errors.values()) or reply.errors.summary or "Invalid.", 2000)}
         await ack(response_action="errors", errors=errors)
         return
+    if reply.dialog is not None and reply.pop_dialog:
+        await ack()  # closes the pushed view: back to the modal under it, updated after the ack
+        after_ack(back_to_parent(client, body, reply))
+        return
     if reply.dialog is not None:
         await ack(response_action="update", view=modals.modal_dict(reply.dialog))
     else:
         await ack()
     after_ack(deliver(client, Where.of(body), reply, dialog_done=True))
+
+
+async def back_to_parent(client, body, reply) -> None:
+    """The modal under the closed view drawn again with `reply.dialog` (what it held and the pushed view's texts)."""
+    parent, origin = modals.parent_of(body.get("view") or {})
+    if parent is None:
+        raise ValueError("a pushed view names no modal under it")
+    await client.views_update(view_id=parent, view=modals.modal_dict(reply.dialog, origin))
+    await deliver(client, Where.of(body), reply, dialog_done=True)
 
 
 def register(app) -> None:

@@ -1,0 +1,78 @@
+"""What a campaign form holds beyond its own inputs, kept by the bot between two interactions.
+
+A dialog has room for the texts of only so many languages (`form.DIALOG_ROOM`); the texts of the
+other languages are written on a page of their own, opened on top of the form. Neither a Slack
+modal (3,000 characters of private metadata) nor a Teams card (28 KB) can carry dozens of texts,
+so the bot keeps them, under a random key held in the form's state and the member's id:
+
+- `texts`: the texts of the languages written on their own page, by field id;
+- `typed`: everything the form held when such a page was opened, to redraw the form once the
+  page is done (the form underneath does not travel with the page's submission).
+
+Redis when the process has one (web processes share it), else this process's memory (one
+process: tests, a single `invitebot web` without a broker). Entries expire after a day.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import time
+from collections import OrderedDict
+from typing import Any
+
+TTL_SECONDS = 24 * 3600
+MEMORY_ENTRIES = 1000
+_PREFIX = "invitebot:form-texts:"
+_memory: OrderedDict[str, tuple[float, str]] = OrderedDict()
+
+
+def new_key() -> str:
+    return secrets.token_hex(16)
+
+
+def is_key(value: Any) -> bool:
+    return isinstance(value, str) and len(value) == 32 and all(c in "0123456789abcdef" for c in value)
+
+
+def _name(member_id: int, key: str) -> str:
+    return f"{_PREFIX}{member_id}:{key}"
+
+
+def keep(ctx, member_id: int, key: str, *, texts: dict[str, Any], typed: dict[str, Any] | None = None) -> None:
+    """Keep `texts` (and `typed`, else what was typed before) under the member's `key`."""
+    if typed is None:
+        typed = (kept(ctx, member_id, key) or {}).get("typed") or {}
+    payload = json.dumps({"texts": texts, "typed": typed}, ensure_ascii=False, separators=(",", ":"))
+    client = ctx.extras.get("redis")
+    if client is not None:
+        client.set(_name(member_id, key), payload, ex=TTL_SECONDS)
+        return
+    _memory[_name(member_id, key)] = (time.monotonic() + TTL_SECONDS, payload)
+    _memory.move_to_end(_name(member_id, key))
+    while len(_memory) > MEMORY_ENTRIES:
+        _memory.popitem(last=False)
+
+
+def kept(ctx, member_id: int, key: str) -> dict[str, dict[str, Any]] | None:
+    """{"texts": …, "typed": …} kept under the member's `key`, or None (never kept, or expired)."""
+    client = ctx.extras.get("redis")
+    if client is not None:
+        raw = client.get(_name(member_id, key))
+    else:
+        expires, raw = _memory.get(_name(member_id, key), (0.0, None))
+        if raw is not None and expires < time.monotonic():
+            _memory.pop(_name(member_id, key), None)
+            raw = None
+    if raw is None:
+        return None
+    data = json.loads(raw)
+    return {"texts": dict(data.get("texts") or {}), "typed": dict(data.get("typed") or {})}
+
+
+def forget(ctx, member_id: int, key: str) -> None:
+    client = ctx.extras.get("redis")
+    if client is not None:
+        client.delete(_name(member_id, key))
+    else:
+        _memory.pop(_name(member_id, key), None)
