@@ -1,5 +1,5 @@
 """Every view and message the Slack surface produces, at its largest (long names, ten follow-ups,
-five languages, full digest pages), is built with slack_sdk models and within Slack's limits."""
+every language, full digest pages), is built with slack_sdk models and within Slack's limits."""
 
 from datetime import date, datetime, timezone
 from types import SimpleNamespace
@@ -99,6 +99,33 @@ def test_biggest_campaign_form_is_a_valid_modal_under_100_blocks():
     assert len(view["blocks"]) <= 100
     assert len(view["title"]["text"]) <= 24
     assert {b.get("block_id") for b in view["blocks"]} >= {f.id for f in form.fields}
+
+
+@pytest.mark.parametrize("followups", [0, 3, 10])
+def test_every_language_fits_the_modal_or_a_pushed_view_under_100_blocks(followups):
+    from bot.conversation.language_page import page_form
+    from core.campaigns.validation import LANGUAGE_CODES
+
+    langs = list(LANGUAGE_CODES)
+    draft = CampaignDraft(name=NAME, sender_id=1, languages=langs, invitation={lang: "I" * 300 for lang in langs},
+                          welcome={lang: "W" * 200 for lang in langs},
+                          followups=[FollowupDraft(delay_days=3, texts={lang: "F" * 200 for lang in langs})
+                                     for _ in range(followups)])
+    form = campaign_form.build_form(draft, state={"campaign_id": None}, labels={})
+    view = modals.modal_dict(form, {"c": "D1", "ts": "1.2"})
+    assert len(view["blocks"]) < 100
+    paged = campaign_form.paged_languages(form)
+    if followups == 10:
+        assert paged
+    buttons = {b["accessory"]["value"] for b in view["blocks"] if b.get("accessory", {}).get("action_id") == "form.language.open"}
+    assert buttons == set(paged)
+    shown = {b["block_id"] for b in view["blocks"] if b["type"] == "input"}
+    for lang in langs:  # every text of every language is an input of the modal or of its language's page
+        page = modals.modal_dict(page_form(draft, lang, state=form.state), {"p": "V1"})
+        assert len(page["blocks"]) < 100
+        on_page = {b["block_id"] for b in page["blocks"] if b["type"] == "input"}
+        texts = set(campaign_form.language_texts(draft, [lang]))
+        assert texts <= (on_page if lang in paged else shown)
 
 
 def test_new_campaign_form_and_digest_edit_form_are_valid_modals():

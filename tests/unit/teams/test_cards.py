@@ -8,7 +8,7 @@ from datetime import date, datetime, timezone
 import pytest
 
 from bot.conversation import digest as neutral_digest
-from bot.conversation.form import build_form, place_errors
+from bot.conversation.form import build_form, paged_languages, place_errors
 from bot.conversation.views import (
     Button, CampaignList, Card, Fact, FormErrors, Home, Notice, Option, OptionGroup, PreviewSample, PreviewView,
 )
@@ -127,7 +127,29 @@ def test_the_campaign_form_is_a_valid_card(mode, followups, languages):
         # every page submits the whole form: the other pages' values travel in a hidden input
         last = values_from_payload(inputs_of(cards[-1]))
         assert last["name"] == form.field("name").value
-        assert last[f"messages.invitation.{languages[-1]}"] == form.field(f"messages.invitation.{languages[-1]}").value
+        inline = [lang for lang in languages if form.field(f"messages.invitation.{lang}") is not None]
+        assert last[f"messages.invitation.{inline[-1]}"] == form.field(f"messages.invitation.{inline[-1]}").value
+    # languages the form has no room for are written on their own page, opened by a button of the card
+    opens = {a["data"]["value"] for card in cards for a in walk(card) if a.get("data", {}).get("action") == "form.language.open"}
+    assert opens == set(paged_languages(form))
+
+
+@pytest.mark.parametrize("text_len", [180, 1000])
+def test_every_language_and_ten_followups_fit_in_cards_under_28_kb(text_len):
+    from bot.conversation.language_page import page_form
+    from core.campaigns.validation import LANGUAGE_CODES
+
+    draft = _draft(10, LANGUAGE_CODES, text_len=text_len)
+    form = build_form(draft, state={"campaign_id": None}, labels={"sender": LONG, "source": LONG})
+    paged = paged_languages(form)
+    assert paged  # the others are inputs of the form itself
+    cards = _all_pages(form)
+    for lang in paged:
+        page = page_form(draft, lang, state=form.state)
+        assert [f.value for f in page.fields][2:] == [draft.followups[i].texts[lang] for i in range(10)]
+        cards += _all_pages(page)
+    for card in cards:
+        assert_valid_card(card)  # Adaptive Cards 1.5 schema, under 28 KB
 
 
 def _all_pages(form, **kwargs):
