@@ -1,0 +1,25 @@
+"""The texts of languages written on their own page are kept in Redis when the process has one
+(web processes share it), per member, and forgotten once the campaign is saved."""
+
+from types import SimpleNamespace
+
+from bot.conversation import kept_texts
+
+
+def test_texts_are_kept_in_redis_per_member_and_expire(redis_client):
+    ctx = SimpleNamespace(extras={"redis": redis_client})
+    key = kept_texts.new_key()
+    kept_texts.keep(ctx, 7, key, texts={"messages.invitation.de": "Hallo"}, typed={"name": "new:Spring"})
+    # Another web process (another client on the same Redis) reads what this one kept
+    other = SimpleNamespace(extras={"redis": redis_client.__class__(connection_pool=redis_client.connection_pool)})
+    assert kept_texts.kept(other, 7, key) == {"texts": {"messages.invitation.de": "Hallo"},
+                                              "typed": {"name": "new:Spring"}}
+    assert kept_texts.kept(other, 8, key) is None  # another member's key names nothing
+    ttl = redis_client.ttl(next(iter(redis_client.scan_iter("invitebot:form-texts:*"))))
+    assert 0 < ttl <= kept_texts.TTL_SECONDS
+
+    # Keeping texts again keeps what was typed before
+    kept_texts.keep(ctx, 7, key, texts={"messages.invitation.de": "Guten Tag"})
+    assert kept_texts.kept(ctx, 7, key)["typed"] == {"name": "new:Spring"}
+    kept_texts.forget(ctx, 7, key)
+    assert kept_texts.kept(ctx, 7, key) is None
