@@ -1,0 +1,60 @@
+"""A campaign in more languages than the form has room for, in a Teams dialog: each other
+language's texts are written on a card of their own, and saved with the campaign. Every card
+validates against Adaptive Cards 1.5 and stays under 28 KB."""
+
+from __future__ import annotations
+
+from sqlmodel import Session, select
+
+from core.campaigns.models import Campaign
+from core.campaigns.service import draft_from_campaign
+from tests.e2e.teams.harness import find_action, inputs, texts
+from tests.e2e.teams.test_campaign_flow import _connected_admin
+from tests.unit.teams.cardcheck import assert_valid_card, walk
+
+LANGS = ["en", "fr", "de", "es", "it", "nl", "pt", "pl"]
+
+
+def card_of(answer: dict) -> dict:
+    card = answer["task"]["value"]["card"]["content"]
+    assert_valid_card(card)
+    return card
+
+
+def written(card: dict, label: str) -> dict:
+    """A text for every message input of the card."""
+    return {e["id"]: f"{label} {e['id']} {{{{firstName}}}}" for e in walk(card)
+            if e.get("type") == "Input.Text" and e.get("id", "").startswith("messages.")}
+
+
+async def test_languages_beyond_the_form_are_written_on_their_own_card_and_saved(teams, db):
+    ada, identity, segment_id = await _connected_admin(teams, db)
+    await teams.say(ada, "create")
+    form = card_of(await teams.task_fetch(ada, find_action(teams.last_card(ada), "Open the form")))
+    typed = {"name": "new:Polyglot", "program": "new:Growth", "source": f"segment:{segment_id}",
+             "languages": ",".join(LANGS)}
+    form = card_of(await teams.task_submit(ada, find_action(form, "Apply languages"), {**inputs(form), **typed}))
+    for _ in range(10):
+        form = card_of(await teams.task_submit(ada, find_action(form, verb="form.followup.add"), inputs(form)))
+    opens = [a for a in walk(form) if a.get("data", {}).get("action") == "form.language.open"]
+    assert opens, "eight languages and ten follow-ups leave some languages to their own card"
+
+    for action in opens:
+        lang = action["data"]["value"]
+        form_values = {**inputs(form), **written(form, "F")}
+        page = card_of(await teams.task_submit(ada, action, form_values))
+        assert {e["id"] for e in walk(page) if e.get("type") == "Input.Text" and e["id"].startswith("messages.")} \
+            == {f"messages.invitation.{lang}", f"messages.welcome.{lang}"} | {f"messages.followup.{n}.{lang}" for n in range(1, 11)}
+        form = card_of(await teams.task_submit(ada, find_action(page, verb="form.submit"),
+                                               {**inputs(page), **written(page, "P")}))
+        assert any("12 of 12 written" in t for t in texts(form) + [a.get("title", "") for a in walk(form)])
+
+    accepted = await teams.task_submit(ada, find_action(form, verb="form.submit"), inputs(form))
+    assert accepted == {}, texts(card_of(accepted))[:8]
+    with Session(db) as session:
+        campaign = session.exec(select(Campaign)).one()
+        draft = draft_from_campaign(session=session, campaign=campaign)
+    assert draft.languages == LANGS
+    lang = opens[-1]["data"]["value"]
+    assert draft.followups[9].texts[lang] == f"P messages.followup.10.{lang} {{{{firstName}}}}"
+    assert draft.invitation["en"] == "F messages.invitation.en {{firstName}}"
