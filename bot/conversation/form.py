@@ -136,6 +136,8 @@ def followup_text_field_of(i: int, lang: str, draft, label: str | None = None) -
 
 
 def _sections(draft, state, labels, note_limit: int, inline: list[str]) -> list[FormSection]:
+    from bot.conversation import language_page
+
     editing = state.get("campaign_id") is not None
     name_value = (f"{EXISTING_CAMPAIGN}{state['campaign_id']}" if editing and draft.name == state.get("name")
                   else (f"{NEW}{draft.name}" if draft.name else None))
@@ -159,7 +161,7 @@ def _sections(draft, state, labels, note_limit: int, inline: list[str]) -> list[
     paged = [lang for lang in languages if lang not in inline]
     messages_fields: list[FormField] = [
         FormField("languages", MULTI_SELECT, "Languages", options=_language_options(), value=languages,
-                  dispatch=True, required=True, hint=_languages_hint(paged)),
+                  dispatch=True, required=True, hint=language_page.languages_hint(paged)),
     ]
     messages_fields += [invitation_field_of(lang, draft, note_limit) for lang in inline]
     messages_fields += [welcome_field_of(lang, draft) for lang in inline]
@@ -179,7 +181,7 @@ def _sections(draft, state, labels, note_limit: int, inline: list[str]) -> list[
     if len(draft.followups) < MAX_FOLLOWUPS:
         sections.append(FormSection(None, (), (Button(f"Add a follow-up ({len(draft.followups)} so far)",
                                                       "form.followup.add"),)))
-    sections += [_page_section(lang, draft) for lang in paged]
+    sections += [language_page.page_line(lang, draft) for lang in paged]
     sections.append(FormSection("Schedule", (
         FormField("timezone", EXTERNAL_SELECT, "Timezone", lookup=LOOKUP_BY_FIELD["timezone"], required=True,
                   value=draft.timezone or "UTC", value_label=draft.timezone or "UTC"),
@@ -190,23 +192,6 @@ def _sections(draft, state, labels, note_limit: int, inline: list[str]) -> list[
                   hint="Review tomorrow's invitations the evening before."),
     )))
     return sections
-
-
-def _languages_hint(paged: list[str]) -> str:
-    hint = "Each message is written in each language."
-    if paged:
-        names = ", ".join(catalogue.language_label(lang) for lang in paged)
-        hint += f" The form has no room for the texts in {names}: write them on their own page (buttons below)."
-    return hint
-
-
-def _page_section(lang: str, draft) -> FormSection:
-    """A language written on its own page: how far its texts are, and the button opening the page."""
-    label = catalogue.language_label(lang)
-    texts = language_texts(draft, [lang])
-    written = sum(1 for text in texts.values() if text)
-    return FormSection(f"Texts in {label}: {written} of {len(texts)} written", (),
-                       (Button(f"Write the texts in {label}", OPEN_PAGE_ACTION, lang),))
 
 
 def parse_id(raw: Any) -> int | None:

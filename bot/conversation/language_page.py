@@ -7,7 +7,24 @@ from __future__ import annotations
 from typing import Any
 
 from bot.conversation import catalogue, form as campaign_form
-from bot.conversation.views import Form, FormErrors, FormSection
+from bot.conversation.views import Button, Form, FormErrors, FormSection
+
+
+def languages_hint(paged: list[str]) -> str:
+    hint = "Each message is written in each language."
+    if paged:
+        names = ", ".join(catalogue.language_label(lang) for lang in paged)
+        hint += f" The form has no room for the texts in {names}: write them on their own page (buttons below)."
+    return hint
+
+
+def page_line(lang: str, draft) -> FormSection:
+    """A language written on its own page: how far its texts are, and the button opening the page."""
+    label = catalogue.language_label(lang)
+    texts = campaign_form.language_texts(draft, [lang])
+    written = sum(1 for text in texts.values() if text)
+    return FormSection(f"Texts in {label}: {written} of {len(texts)} written", (),
+                       (Button(f"Write the texts in {label}", campaign_form.OPEN_PAGE_ACTION, lang),))
 
 
 def page_form(draft, lang: str, *, state: dict[str, Any], note_limit: int = 300) -> Form:
