@@ -11,7 +11,11 @@ from __future__ import annotations
 from typing import Any
 
 from aiohttp import web
+from slack_bolt.context.async_context import AsyncBoltContext
+from slack_bolt.request.async_internals import build_async_context
 from slack_bolt.request.async_request import AsyncBoltRequest
+
+from bot.slack.form_body import parse_body
 
 # Keys of a Slack payload that are objects when present (some may be null, e.g. `enterprise`), and lists
 # of objects; the event of an event callback is an object whose fields vary by event type.
@@ -36,12 +40,23 @@ async def bolt_request(request: web.Request) -> AsyncBoltRequest | web.Response:
     except UnicodeDecodeError:
         return _unreadable("the body is not UTF-8")
     try:
-        bolt = AsyncBoltRequest(body=text, query=request.query_string, headers=request.headers)  # type: ignore[arg-type]
+        bolt = ParsedRequest(text, request.query_string, request.headers)
     except (ValueError, TypeError, AttributeError, KeyError, IndexError):
         return _unreadable("the body is not a Slack request")
     if not isinstance(bolt.body, dict) or not _well_shaped(bolt.body):
         return _unreadable("the body is not a Slack request")
     return bolt
+
+
+class ParsedRequest(AsyncBoltRequest):
+    """bolt's request of a raw body (which bolt's signature check reads), parsed by our
+    `form_body.parse_body`: bolt's own parsing is a fifth of an options request."""
+
+    def __init__(self, raw_body: str, query: str, headers) -> None:
+        super().__init__(body="", query=query, headers=headers)
+        self.raw_body = raw_body
+        self.body = parse_body(raw_body, self.content_type)
+        self.context = build_async_context(AsyncBoltContext({}), self.body)
 
 
 def _well_shaped(body: dict[str, Any]) -> bool:
