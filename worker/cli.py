@@ -57,16 +57,21 @@ async def _serve_web(ctx, stop: threading.Event) -> None:
     site = web.TCPSite(runner, ctx.settings.host, ctx.settings.port)
     await site.start()
     socket_mode = None
-    if ctx.settings.slack_app_token and ctx.settings.slack_bot_token:
-        from bot.slack.app import start_socket_mode
-
-        socket_mode = await start_socket_mode(ctx)
     try:
+        if ctx.settings.slack_app_token and ctx.settings.slack_bot_token:
+            from bot.slack import start_socket_mode
+
+            socket_mode = await start_socket_mode(ctx)
         while not stop.is_set():
             await asyncio.sleep(0.5)
     finally:
         if socket_mode is not None:
+            from bot.slack.app import close_http_session
+            from bot.slack.surface import drain
+
             await socket_mode.close_async()
+            await drain()
+            await close_http_session(socket_mode.app)
         await runner.cleanup()
 
 

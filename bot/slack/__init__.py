@@ -81,7 +81,17 @@ async def start_socket_mode(ctx):
 
     if not (ctx.settings.slack_app_token and ctx.settings.slack_bot_token):
         raise RuntimeError("Socket Mode needs SLACK_APP_TOKEN and SLACK_BOT_TOKEN")
+    from slack_sdk.errors import SlackApiError
+
     handler = AsyncSocketModeHandler(build_app(ctx), ctx.settings.slack_app_token.get_secret_value())
+    # slack_sdk's connect() logs a refused token and retries every 10 s forever: ask for the first
+    # URL here (connect() then uses it) so a wrong token stops the start with Slack's reason.
+    try:
+        handler.client.wss_uri = await handler.client.issue_new_wss_url()
+    except SlackApiError as exc:
+        await handler.close_async()
+        raise RuntimeError(f"Slack refused SLACK_APP_TOKEN ({exc.response.get('error')}): use the app-level "
+                           "token (xapp-…) with the connections:write scope") from None
     await handler.connect_async()
     log.info("Slack: connected over Socket Mode")
     return handler
