@@ -25,7 +25,7 @@ LOOKUPS = ("campaign_name", "program", "sender", "source", "timezone")
 CREATE_FROM_TYPED = frozenset({"campaign_name", "program"})
 
 
-def _typed(query: str | None) -> str:
+def typed_text(query: str | None) -> str:
     return " ".join((query if isinstance(query, str) else "").replace("\x00", "").split())[:MAX_TYPED]
 
 
@@ -36,41 +36,55 @@ def _with_create(typed: str, existing: list[tuple[int, str]], prefix: str, value
     return options[:LIMIT]
 
 
+def campaign_choices(typed: str, found: list[tuple[int, str]]) -> list[Option]:
+    return _with_create(typed, found, EXISTING_CAMPAIGN, lambda ident, _name: f"{EXISTING_CAMPAIGN}{ident}")
+
+
+def program_choices(typed: str, found: list[tuple[int, str]]) -> list[Option]:
+    return _with_create(typed, found, EXISTING_PROGRAM, lambda _ident, name: f"{EXISTING_PROGRAM}{name}")
+
+
 def campaign_name_options(session: Session, actor: Member, query: str) -> list[Option]:
     from core.campaigns.service import campaign_names
 
-    typed = _typed(query)
-    found = campaign_names(session=session, workspace_id=actor.workspace_id, query=typed, limit=LIMIT)
-    return _with_create(typed, found, EXISTING_CAMPAIGN, lambda ident, _name: f"{EXISTING_CAMPAIGN}{ident}")
+    typed = typed_text(query)
+    return campaign_choices(typed, campaign_names(session=session, workspace_id=actor.workspace_id, query=typed,
+                                                  limit=LIMIT))
 
 
 def program_options(session: Session, actor: Member, query: str) -> list[Option]:
     from core.campaigns.service import program_names
 
-    typed = _typed(query)
-    found = program_names(session=session, workspace_id=actor.workspace_id, query=typed, limit=LIMIT)
-    return _with_create(typed, found, EXISTING_PROGRAM, lambda _ident, name: f"{EXISTING_PROGRAM}{name}")
+    typed = typed_text(query)
+    return program_choices(typed, program_names(session=session, workspace_id=actor.workspace_id, query=typed,
+                                                limit=LIMIT))
 
 
 def sender_options(session: Session, actor: Member, query: str) -> list[Option]:
     from core.workspace.service import member_choices
 
-    members = member_choices(session=session, workspace_id=actor.workspace_id, query=_typed(query), limit=LIMIT)
+    members = member_choices(session=session, workspace_id=actor.workspace_id, query=typed_text(query), limit=LIMIT)
     return [Option(str(m.id), m.name, m.email) for m in members]
 
 
-def _sender_of(values: dict[str, Any], actor: Member) -> int:
+def sender_id_of(values: dict[str, Any], member_id: int) -> int:
+    """The sender chosen in the form, else the member asking."""
     raw = values.get("sender")
     if isinstance(raw, (list, tuple)):
         raw = raw[0] if raw else None
-    return parse_id(raw) or actor.id
+    return parse_id(raw) or member_id
 
 
 def source_options(session: Session, actor: Member, query: str, values: dict[str, Any]) -> list[OptionGroup]:
     from core.sources.visibility import visible_sources
 
-    found = visible_sources(session=session, workspace_id=actor.workspace_id, sender_id=_sender_of(values, actor),
-                            query=_typed(query), limit=2 * LIMIT)
+    return source_groups(visible_sources(session=session, workspace_id=actor.workspace_id,
+                                         sender_id=sender_id_of(values, actor.id), query=typed_text(query),
+                                         limit=2 * LIMIT))
+
+
+def source_groups(found) -> list[OptionGroup]:
+    """`SourceOption`s as the groups "Finders" and "Segments", at most LIMIT each."""
     groups = []
     for kind, label in (("finder", "Finders"), ("segment", "Segments")):
         options = tuple(Option(f"{s.kind}:{s.id}", s.name, s.detail or None) for s in found if s.kind == kind)[:LIMIT]
@@ -85,7 +99,7 @@ def _zones() -> tuple[str, ...]:
 
 
 def timezone_options(query: str) -> list[Option]:
-    typed = _typed(query).replace(" ", "_").casefold()
+    typed = typed_text(query).replace(" ", "_").casefold()
     zones = _zones()
     starts = [z for z in zones if z.casefold().startswith(typed) or z.casefold().split("/")[-1].startswith(typed)]
     contains = [z for z in zones if typed in z.casefold() and z not in starts]

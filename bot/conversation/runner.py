@@ -56,7 +56,11 @@ def run_sync(ctx, member_id: int, handler: Callable[..., Any], *args, fallback: 
             actor = session.get(Member, member_id)
             if actor is None:
                 raise NotFound("You are not a member of this workspace yet; try again.")
-            return handler(ctx, session, actor, *args, **kwargs)
+            workspace_id = actor.workspace_id
+            result = handler(ctx, session, actor, *args, **kwargs)
+        if not read_only:
+            _written(ctx, workspace_id)
+        return result
     except (NotAllowed, NotFound) as exc:
         return fallback if fallback is not None else Reply.say(str(exc), tone="error")
     except ValueError as exc:
@@ -65,6 +69,13 @@ def run_sync(ctx, member_id: int, handler: Callable[..., Any], *args, fallback: 
     except Exception:
         log.exception("handler %s failed", getattr(handler, "__name__", handler))
         return fallback if fallback is not None else Reply.say(FAILED, tone="error")
+
+
+def _written(ctx, workspace_id: int) -> None:
+    """What this process keeps of a workspace for the type-ahead is forgotten once it was written to."""
+    from bot.conversation.suggestions import suggestions_of
+
+    suggestions_of(ctx).forget_workspace(workspace_id)
 
 
 async def run(ctx, member_id: int, handler: Callable[..., Any], *args, fallback: Any = None,

@@ -45,7 +45,7 @@ def visible_sources(*, session: Session, workspace_id: int, sender_id: int, quer
     """Finders then segments the sender may use, filtered by the typed text: names starting with
     it before names containing it, then alphabetical. One query."""
     key = like_escape(name_key(query or ""))
-    params = {"workspace_id": workspace_id, "sender_id": sender_id, "limit": max(1, min(limit, 100))}
+    params = {"workspace_id": workspace_id, "sender_id": sender_id, "limit": max(1, limit)}
     if key:
         params.update(prefix=f"{key}%", contains=f"%{key}%")
     return [_option(row) for row in session.execute(_visible_sources_statement(bool(key)), params)]

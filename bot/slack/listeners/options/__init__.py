@@ -6,8 +6,7 @@ from __future__ import annotations
 import re
 
 from bot.conversation.form import LOOKUP_BY_FIELD
-from bot.conversation.options import options_for
-from bot.conversation.runner import run
+from bot.conversation.suggestions import suggest
 from bot.conversation.views import OptionGroup as NeutralGroup
 from bot.slack import modals
 from bot.slack.app import CTX
@@ -40,7 +39,7 @@ async def on_options(ack, body, client, context) -> None:
         return
     actor = await member_id(ctx, client, body)
     values = modals.read_values(body.get("view"))
-    choices = await run(ctx, actor, options_for, lookup, body.get("value") or "", values, fallback=[], read_only=True)
+    choices = await suggest(ctx, actor, lookup, body.get("value") or "", values)
     await ack(**to_slack(choices))
 
 
