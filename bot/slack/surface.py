@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import weakref
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,14 +19,28 @@ log = logging.getLogger("invitebot.slack")
 
 
 _BACKGROUND: set[asyncio.Task] = set()
+# Work after the ack runs at most this many at a time: under a burst, acks (which Slack wants
+# within 3 s) do not queue behind every answer being rendered and posted; answers take turns.
+AFTER_ACK_AT_ONCE = 4
+_TURNS: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore]" = weakref.WeakKeyDictionary()
 
 
 def after_ack(work) -> asyncio.Task:
-    """Run `work` (a coroutine) after the ack went out; its failure is logged with the traceback."""
-    task = asyncio.get_running_loop().create_task(work)
+    """Run `work` (a coroutine) after the ack went out, taking turns with the other work after
+    acks; its failure is logged with the traceback."""
+    loop = asyncio.get_running_loop()
+    turns = _TURNS.get(loop)
+    if turns is None:
+        turns = _TURNS[loop] = asyncio.Semaphore(AFTER_ACK_AT_ONCE)
+    task = loop.create_task(_in_turn(turns, work))
     _BACKGROUND.add(task)
     task.add_done_callback(_finished)
     return task
+
+
+async def _in_turn(turns: asyncio.Semaphore, work) -> None:
+    async with turns:
+        await work
 
 
 def _finished(task: asyncio.Task) -> None:
