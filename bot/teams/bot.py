@@ -7,9 +7,9 @@ import asyncio
 import logging
 from typing import Any
 
-from botbuilder.core import InvokeResponse, TurnContext
+from botbuilder.core import BotAdapter, InvokeResponse, TurnContext
 from botbuilder.core.teams import TeamsActivityHandler, TeamsInfo
-from botbuilder.schema import Activity, ChannelAccount
+from botbuilder.schema import Activity, ActivityTypes, ChannelAccount
 
 from bot.conversation import handlers, interactions
 from bot.conversation.actor import ChatUser, Profile, identify
@@ -95,12 +95,11 @@ class InviteBot(TeamsActivityHandler):
     async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse:
         if turn_context.activity.name == SEARCH_INVOKE:
             member_id = await self._member_id(turn_context)
-            return InvokeResponse(status=200, body=await search_response(self.ctx, member_id,
-                                                                         turn_context.activity.value))
+            return _answered(turn_context, await search_response(self.ctx, member_id, turn_context.activity.value))
         if turn_context.activity.name == "adaptiveCard/action":
             # Handled here rather than in `on_adaptive_card_invoke`: our answers are plain dicts
             # (a card, or a message), which botbuilder's msrest models would serialise again.
-            return InvokeResponse(status=200, body=await self._universal_action(turn_context))
+            return _answered(turn_context, await self._universal_action(turn_context))
         return await super().on_invoke_activity(turn_context)
 
     async def _universal_action(self, turn_context: TurnContext) -> dict:
@@ -232,3 +231,13 @@ def _static_choices(ctx, session, actor, form: Form) -> dict[str, list[Any]]:
         if count < LIMIT:
             static[f.id] = choices
     return static
+
+
+def _answered(turn_context: TurnContext, body: dict) -> InvokeResponse:
+    """The invoke's answer, kept where the adapter reads it. Returned alone, `ActivityHandler`
+    would send it through `send_activity`, which deep-copies the card and reads it back through
+    msrest: a third of a card action's time, for an answer that never leaves this process."""
+    response = InvokeResponse(status=200, body=body)
+    turn_context.turn_state[BotAdapter._INVOKE_RESPONSE_KEY] = Activity(  # noqa: SLF001 - the key ActivityHandler checks
+        type=ActivityTypes.invoke_response, value=response)
+    return response
