@@ -1,7 +1,7 @@
 """`application/search`: Teams' dynamic type-ahead (`Data.Query`) in Adaptive Cards.
 
 botbuilder-python 4.17.1 routes no handler for this invoke (it answers 501); the bot calls
-`search_response` for it. The choices come from the conversation layer's `options_for`, the same
+`search_response` for it. The choices come from the conversation layer's `suggest`, the same
 as Slack's external selects; the card's other inputs come along, so the sources offered are those
 of the sender chosen in the card."""
 
@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.conversation.options import options_for
-from bot.conversation.runner import run
+from bot.conversation.suggestions import suggest
 from bot.teams.cards.form import flatten, values_from_payload
 
 SEARCH_INVOKE = "application/search"
@@ -33,13 +32,9 @@ def _query(value: Any) -> tuple[str, str, dict[str, Any], int, int]:
     return dataset, text, values_from_payload(inputs), max(0, skip), max(1, min(top, MAX_RESULTS))
 
 
-def _choices(ctx, session, actor, dataset: str, text: str, values: dict) -> list:
-    return options_for(ctx, session, actor, dataset, text, values)
-
-
 async def search_response(ctx, member_id: int, value: Any) -> dict:
     """The search response body for one `application/search` invoke (empty for unknown datasets)."""
     dataset, text, values, skip, top = _query(value)
-    choices = await run(ctx, member_id, _choices, dataset, text, values, fallback=[])
+    choices = await suggest(ctx, member_id, dataset, text, values)
     options = flatten(choices if isinstance(choices, list) else [])
     return search_body([{"title": o.label, "value": o.value} for o in options[skip:skip + top]])
