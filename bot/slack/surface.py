@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import weakref
 from dataclasses import dataclass, field
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.models.views import View
 
+from bot import background
 from bot.conversation import views as v
 from bot.conversation.actor import ChatUser, Profile, identify
 from bot.slack import modals, render
@@ -18,41 +18,12 @@ from bot.slack import modals, render
 log = logging.getLogger("invitebot.slack")
 
 
-_BACKGROUND: set[asyncio.Task] = set()
-# Work after the ack runs at most this many at a time: under a burst, acks (which Slack wants
-# within 3 s) do not queue behind every answer being rendered and posted; answers take turns.
-AFTER_ACK_AT_ONCE = 4
-_TURNS: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore]" = weakref.WeakKeyDictionary()
-
-
 def after_ack(work) -> asyncio.Task:
-    """Run `work` (a coroutine) after the ack went out, taking turns with the other work after
-    acks; its failure is logged with the traceback."""
-    loop = asyncio.get_running_loop()
-    turns = _TURNS.get(loop)
-    if turns is None:
-        turns = _TURNS[loop] = asyncio.Semaphore(AFTER_ACK_AT_ONCE)
-    task = loop.create_task(_in_turn(turns, work))
-    _BACKGROUND.add(task)
-    task.add_done_callback(_finished)
-    return task
+    """Run `work` (a coroutine) after the ack went out (`bot.background`)."""
+    return background.after_ack(work, what="Slack work after the ack")
 
 
-async def _in_turn(turns: asyncio.Semaphore, work) -> None:
-    async with turns:
-        await work
-
-
-def _finished(task: asyncio.Task) -> None:
-    _BACKGROUND.discard(task)
-    if not task.cancelled() and task.exception() is not None:
-        log.error("Slack work after the ack failed", exc_info=task.exception())
-
-
-async def drain() -> None:
-    """Wait for the work started after acks (shutdown, tests)."""
-    while _BACKGROUND:
-        await asyncio.gather(*list(_BACKGROUND), return_exceptions=True)
+drain = background.drain
 
 
 def chat_user(body: dict[str, Any]) -> ChatUser:

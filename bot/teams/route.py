@@ -21,8 +21,10 @@ import requests
 from aiohttp import web
 from botbuilder.core import Bot, InvokeResponse, TurnContext, serializer_helper
 from botbuilder.integration.aiohttp import CloudAdapter
-from botbuilder.schema import Activity, ActivityTypes
+from botbuilder.schema import Activity, ActivityTypes, DeliveryModes
 from msrest.serialization import Model
+
+from bot import background
 
 log = logging.getLogger("invitebot.teams")
 
@@ -84,10 +86,19 @@ class MessagesEndpoint:
             log.info("teams: request refused: %s", type(exc).__name__)
             return _problem(HTTPStatus.UNAUTHORIZED, "unauthorized")
 
+        if activity.type == ActivityTypes.message and activity.delivery_mode != DeliveryModes.expect_replies:
+            # A message is answered by the bot's own calls to the connector, not in this HTTP
+            # answer: the channel gets its 200 now and the turn runs after it, as Slack's acks.
+            background.after_ack(self._turn(authenticated, activity), what="Teams turn after the 200")
+            return web.Response(status=HTTPStatus.OK)
         response = await self.adapter.process_activity(authenticated, activity, self.bot.on_turn)
         if response is None:
             return web.Response(status=HTTPStatus.OK)
         return invoke_http_response(response)
+
+
+    async def _turn(self, authenticated, activity: Activity) -> None:
+        await self.adapter.process_activity(authenticated, activity, self.bot.on_turn)
 
 
 def invoke_http_response(response: InvokeResponse) -> web.Response:

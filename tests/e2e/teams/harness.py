@@ -8,6 +8,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
+from bot.background import drain
 from tests.simulators.bf_connector import BotFrameworkConnectorSimulator
 from tests.unit.teams.cardcheck import walk  # noqa: F401  (re-exported for the e2e tests)
 
@@ -55,7 +56,9 @@ class TeamsHarness:
         headers = dict(headers or {})
         if self.token and "Authorization" not in headers:
             headers["Authorization"] = f"Bearer {self.token()}"
-        return await self.client.post("/api/messages", json=activity, headers=headers)
+        response = await self.client.post("/api/messages", json=activity, headers=headers)
+        await drain()  # a message's turn runs after its 200 (bot.background)
+        return response
 
     async def say(self, user: TeamsUser, text: str, **fields: Any):
         response = await self.post(self._activity(user, type="message", text=text, **fields))

@@ -9,6 +9,7 @@ from botbuilder.core.teams import TeamsActivityHandler
 from botbuilder.integration.aiohttp import CloudAdapter
 from botbuilder.schema.teams import TaskModuleContinueResponse, TaskModuleResponse, TaskModuleTaskInfo
 
+from bot.background import drain
 from bot.teams.auth import build_authentication
 from bot.teams.route import MessagesEndpoint
 from core.config import Settings
@@ -72,6 +73,7 @@ async def test_emulator_mode_replies_at_the_service_url(aiohttp_client, tmp_path
     client = await aiohttp_client(_app(Settings(VAR_DIR=tmp_path, _env_file=None)))
     response = await client.post("/api/messages", json=_activity(connector))
     assert response.status == 200
+    await drain()  # the message's turn runs after its 200
     [reply] = connector.activities("a:c1")
     assert reply.text == "echo hi" and reply.reply_to_id == "m1"
 
