@@ -7,6 +7,7 @@ endpoints here (`/slack/events`, `/api/messages`), delivery mounts `/l/{token}` 
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import time
 
@@ -79,3 +80,11 @@ def _surfaces():
     registrars = [register_slack, register_teams, links.register, webhooks.register, accounts.register]
     # (each surface adds its import and registrar here)
     return registrars
+
+
+def settle() -> None:
+    """Once the web process has started: what it built (libraries, the app, its clients) lives as
+    long as the process, so the garbage collector stops scanning it. Each full collection walked
+    those ~180,000 objects, a pause of up to 80 ms in the middle of a burst of requests."""
+    gc.collect()
+    gc.freeze()

@@ -50,12 +50,13 @@ def _announce_surfaces(settings) -> None:
 async def _serve_web(ctx, stop: threading.Event) -> None:
     from aiohttp import web
 
-    from bot.web import build_web_app
+    from bot.web import build_web_app, settle
 
     runner = web.AppRunner(build_web_app(ctx), access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, ctx.settings.host, ctx.settings.port)
     await site.start()
+    settle()
     socket_mode = None
     try:
         if ctx.settings.slack_app_token and ctx.settings.slack_bot_token:
