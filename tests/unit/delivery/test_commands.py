@@ -31,11 +31,13 @@ def wired(monkeypatch, tmp_path):
     monkeypatch.setattr(worker.broker, "setup_broker", lambda ctx: None)
     scheduler = SimpleNamespace(start=lambda: None, shutdown=lambda wait: None)
     monkeypatch.setattr(worker.clock, "build_scheduler", lambda ctx: (scheduler, None))
-    noisy = logging.getLogger("apscheduler")
-    level = noisy.level
-    noisy.setLevel(logging.NOTSET)
+    # The commands set these loggers' levels for the process: put them back for the next tests.
+    touched = [logging.getLogger(name) for name in ("apscheduler", "alembic", "aiohttp.access")]
+    levels = [logger.level for logger in touched]
+    touched[0].setLevel(logging.NOTSET)
     yield built
-    noisy.setLevel(level)
+    for logger, level in zip(touched, levels):
+        logger.setLevel(level)
 
 
 @pytest.mark.parametrize("command", ["worker", "clock"])
