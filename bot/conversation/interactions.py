@@ -13,6 +13,13 @@ from bot.conversation.views import MULTILINE, Form, FormErrors, FormField, FormS
 from core.workspace.models import Member
 
 DIGEST_EDIT = "digest_edit"
+# Actions that only read: surfaces run them as read-only units of work (side by side with other
+# readers and writers on SQLite, and the type-ahead's snapshots kept).
+READ_ONLY_ACTIONS = frozenset({"campaign.show", "campaign.preview", digests.REFRESH})
+
+
+def reads_only(action: str) -> bool:
+    return action in READ_ONLY_ACTIONS
 
 
 def handle_action(ctx, session: Session, actor: Member, action: str, value: str = "",

@@ -148,8 +148,9 @@ class InviteBot(TeamsActivityHandler):
         if "text" in launch:
             reply = await run(self.ctx, member_id, handlers.handle_command, parse_command(str(launch["text"])))
         else:
-            reply = await run(self.ctx, member_id, interactions.handle_action, str(launch.get("action") or ""),
-                              str(launch.get("value") or ""))
+            action = str(launch.get("action") or "")
+            reply = await run(self.ctx, member_id, interactions.handle_action, action, str(launch.get("value") or ""),
+                              read_only=interactions.reads_only(action))
         if reply.dialog is None:
             return replies.task_message((reply.notice or Notice("Nothing to open.")).text)
         card = await self._form_card(member_id, reply, None, {}, mode=SUBMIT)
@@ -185,7 +186,8 @@ class InviteBot(TeamsActivityHandler):
         input_id = data.get("input")
         if isinstance(input_id, str) and isinstance(data.get(input_id), str):
             value = f"{value}:{data[input_id]}"  # a select's choice travels with its button
-        return await run(self.ctx, member_id, interactions.handle_action, verb, value)
+        return await run(self.ctx, member_id, interactions.handle_action, verb, value,
+                         read_only=interactions.reads_only(verb))
 
     async def _form_card(self, member_id: int, reply: Reply, form: dict | None, data: dict, *, mode: str,
                          page: int = 0) -> dict:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from bot.conversation.interactions import handle_action
+from bot.conversation.interactions import handle_action, reads_only
 from bot.conversation.runner import run
 from bot.slack import modals
 from bot.slack.app import CTX
@@ -39,7 +39,8 @@ async def answer(ctx, body, client) -> None:
     if where.view is not None:
         _, state, _ = modals.read_metadata(where.view.get("private_metadata"))
         values = modals.read_values(where.view)
-    reply = await run(ctx, actor, handle_action, action_id, value, form_state=state, form_values=values)
+    reply = await run(ctx, actor, handle_action, action_id, value, form_state=state, form_values=values,
+                      read_only=reads_only(action_id))
     if where.view is not None and reply.push_dialog:
         # The view pushed on top remembers the modal under it, to update it once done.
         where.origin = modals.pushed_origin(where.view)
