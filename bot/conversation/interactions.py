@@ -248,6 +248,8 @@ def _digest_action(ctx, session, actor, action: str, value: str) -> Reply:
     # workspace, and may name only invitations of that digest: a decision on one's own invitation
     # must not re-render another workspace's digest named beside it.
     view = _digest_of(ctx, session, actor, digest_id)
+    # A digest shows the contacts and notes of its sender's campaign: only its moderators read it.
+    _require_moderator(actor, view)
     if action == digests.REFRESH:
         return Reply(replace=digests.digest_page(view, page))
     if action in ("digest.skip_all", "digest.restore_all"):
@@ -260,7 +262,6 @@ def _digest_action(ctx, session, actor, action: str, value: str) -> Reply:
     if item is None:
         raise ValueError("this invitation is no longer in the digest")
     if action == "digest.edit":
-        _require_moderator(actor, view)  # the dialog holds the text to change: the moderator's only
         return Reply(dialog=digest_edit_form(digest_id, page, item))
     kind = {"digest.skip": "skip", "digest.restore": "restore", "digest.language": "language"}.get(action)
     if kind is None:

@@ -171,9 +171,12 @@ async def test_refusals_show_on_the_card_and_change_nothing(teams, ctx):
     before = {i: (s.status, s.text, s.updated_at) for i, s in _sends(ctx).items()}
     teams.connector.clear()
 
-    # Bob is of the workspace but neither the sender nor an admin
-    refused = _updated_card(await teams.execute(bob, skip))
-    assert any("Only the sender" in t for t in texts(refused))
+    # Bob is of the workspace but neither the sender nor an admin: told why, shown no page of the
+    # digest (its contacts and notes are the moderators' only), and nothing changes
+    refused = await teams.execute(bob, skip)
+    assert refused["type"] == "application/vnd.microsoft.activity.message"
+    assert "Only the sender" in refused["value"]
+    assert (await teams.execute(bob, card["refresh"]["action"]))["type"] == "application/vnd.microsoft.activity.message"
     assert {i: (s.status, s.text, s.updated_at) for i, s in _sends(ctx).items()} == before
 
     # Someone of another tenant (another workspace) cannot even see the page
