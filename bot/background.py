@@ -3,8 +3,10 @@
 Both platforms want their HTTP answer fast (Slack within 3 s, and a Bot Framework channel holds
 its request open meanwhile); the answer to the user follows. Under a burst, the acks must not
 queue behind every answer being computed and posted on the same event loop: the work after acks
-runs at most AT_ONCE at a time and the rest waits its turn. A failure is logged with its traceback.
-`drain()` waits for all of it (shutdown, tests, benches)."""
+runs AT_ONCE at a time and the rest waits its turn, but never more than MAX_WAIT seconds (a turn
+held by a rate-limited call sleeping on Retry-After must not make a `trigger_id`, valid 3 s,
+expire in the queue). A failure is logged with its traceback. `drain()` waits for all of it
+(shutdown, tests, benches)."""
 
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ import weakref
 log = logging.getLogger("invitebot.background")
 
 AT_ONCE = 4
+MAX_WAIT = 0.5  # seconds
 _RUNNING: set[asyncio.Task] = set()
 _TURNS: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore]" = weakref.WeakKeyDictionary()
 
@@ -32,8 +35,16 @@ def after_ack(work, *, what: str = "work after the ack") -> asyncio.Task:
 
 
 async def _in_turn(turns: asyncio.Semaphore, work) -> None:
-    async with turns:
+    try:
+        await asyncio.wait_for(turns.acquire(), MAX_WAIT)
+        held = True
+    except TimeoutError:
+        held = False  # waited long enough: goes now, beside the others
+    try:
         await work
+    finally:
+        if held:
+            turns.release()
 
 
 def _finished(task: asyncio.Task, what: str) -> None:

@@ -66,9 +66,17 @@ def build_web_app(ctx: Context) -> web.Application:
     app[CTX_KEY] = ctx
     app[STARTED_KEY] = time.monotonic()
     app.router.add_get("/healthz", healthz)
+    app.on_cleanup.append(_finish_background)  # first: the surfaces close their clients after it
     for register in _surfaces():
         register(app, ctx)
     return app
+
+
+async def _finish_background(_app: web.Application) -> None:
+    """On shutdown (the site no longer accepts requests): the answers still owed after acks go out."""
+    from bot.background import drain
+
+    await drain()
 
 
 def _surfaces():

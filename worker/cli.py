@@ -67,13 +67,12 @@ async def _serve_web(ctx, stop: threading.Event) -> None:
             await asyncio.sleep(0.5)
     finally:
         if socket_mode is not None:
-            from bot.slack.app import close_http_session
-            from bot.slack.surface import drain
-
             await socket_mode.close_async()
-            await drain()
+        await runner.cleanup()  # stops accepting requests, then drains the work after acks
+        if socket_mode is not None:
+            from bot.slack.app import close_http_session
+
             await close_http_session(socket_mode.app)
-        await runner.cleanup()
 
 
 def _run_until_signal(main) -> None:

@@ -12,6 +12,9 @@ from aiohttp import web
 
 log = logging.getLogger("invitebot.slack")
 BOLT_KEY = web.AppKey("slack_bolt_app", object)
+# Slack's answers to apps.connections.open that no retry will change: the token itself is wrong.
+REFUSED_TOKEN = frozenset({"invalid_auth", "not_authed", "not_allowed_token_type", "missing_scope", "token_revoked",
+                           "token_expired", "account_inactive"})
 
 
 def missing_settings(settings) -> list[str]:
@@ -50,10 +53,7 @@ def register(app: web.Application, ctx) -> None:
     app.router.add_post("/slack/events", events)
 
     async def close(_app: web.Application) -> None:
-        from bot.slack.surface import drain
-
-        await drain()
-        await close_http_session(bolt)
+        await close_http_session(bolt)  # after `bot.web` drained the work after acks
 
     app.on_cleanup.append(close)
     if oauth_mode(ctx.settings):
@@ -86,12 +86,19 @@ async def start_socket_mode(ctx):
     handler = AsyncSocketModeHandler(build_app(ctx), ctx.settings.slack_app_token.get_secret_value())
     # slack_sdk's connect() logs a refused token and retries every 10 s forever: ask for the first
     # URL here (connect() then uses it) so a wrong token stops the start with Slack's reason.
+    # Anything else (Slack or the network failing for a while) is left to connect()'s retries.
     try:
-        handler.client.wss_uri = await handler.client.issue_new_wss_url()
-    except SlackApiError as exc:
+        try:
+            handler.client.wss_uri = await handler.client.issue_new_wss_url()
+        except SlackApiError as exc:
+            error = exc.response.get("error")
+            if error in REFUSED_TOKEN:
+                raise RuntimeError(f"Slack refused SLACK_APP_TOKEN ({error}): use the app-level token (xapp-…) "
+                                   "with the connections:write scope") from None
+            log.warning("Slack: apps.connections.open failed (%s); retrying", error)
+        await handler.connect_async()
+    except BaseException:
         await handler.close_async()
-        raise RuntimeError(f"Slack refused SLACK_APP_TOKEN ({exc.response.get('error')}): use the app-level "
-                           "token (xapp-…) with the connections:write scope") from None
-    await handler.connect_async()
+        raise
     log.info("Slack: connected over Socket Mode")
     return handler
