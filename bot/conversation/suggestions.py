@@ -3,7 +3,7 @@ and asking the database each time (a query over thousands of campaigns or segmen
 thread) was most of an options request. The first keystroke loads every name that lookup can
 offer (a snapshot per workspace, or per workspace and sender for sources); the next ones are
 answered from memory, in the order the database gives (names starting with the typed text, then
-names containing it, each by name; finders before segments).
+names containing it, each by name in code-point order; finders before segments).
 
 A snapshot lives SNAPSHOT_SECONDS; an interaction of this process that writes forgets its
 workspace's snapshots at once, so a campaign just created is offered on the next keystroke. A
@@ -32,7 +32,7 @@ from core.workspace.models import Member
 
 SNAPSHOT_SECONDS = 15.0
 SNAPSHOT_MAX = 20_000
-MAX_SNAPSHOTS = 512  # per process; the least recently used goes first
+MAX_NAMES_HELD = 200_000  # per process, all snapshots together; the least recently used go first
 CACHED = frozenset({"campaign_name", "program", "source"})
 T = TypeVar("T")
 
@@ -83,6 +83,10 @@ class _Snapshot:
     workspace_id: int
     indexes: tuple[NameIndex, ...]  # names: one; sources: finders, segments
 
+    @property
+    def size(self) -> int:
+        return sum(len(index) for index in self.indexes)
+
 
 class Suggestions:
     """This process's snapshots, safe across threads (loads happen on worker threads)."""
@@ -91,7 +95,12 @@ class Suggestions:
         self.seconds, self.clock = seconds, clock
         self._snapshots: OrderedDict[tuple, _Snapshot] = OrderedDict()
         self._workspace_of: dict[int, tuple[float, int]] = {}  # member id → (when, workspace id)
+        self._held = 0  # names in all snapshots
         self._lock = threading.Lock()
+        # Bumped by forgets (all of them; and per workspace): a load that began before a forget
+        # of its workspace does not keep what it read.
+        self._generation = 0
+        self._generations: dict[int, int] = {}
 
     def choices(self, member_id: int, lookup: str, query: str, values: dict[str, Any]):
         """The choices from memory, or None when this must ask the database."""
@@ -99,14 +108,37 @@ class Suggestions:
             known = self._workspace_of.get(member_id)
             if lookup not in CACHED or known is None or self.clock() - known[0] > self.seconds:
                 return None
-            snapshot = self._snapshots.get(_key(lookup, known[1], member_id, values))
+            key = _key(lookup, known[1], member_id, values)
+            snapshot = self._snapshots.get(key)
             if snapshot is None or self.clock() - snapshot.loaded_at > self.seconds:
                 return None
+            self._snapshots.move_to_end(key)
         return _answer(lookup, snapshot.indexes, query)
 
-    def load(self, session: Session, actor: Member, lookup: str, query: str, values: dict[str, Any]):
+    def ticket(self, member_id: int) -> tuple:
+        """Taken before the unit of work that loads a snapshot begins (see `load`)."""
+        with self._lock:
+            known = self._workspace_of.get(member_id)
+            if known is None:
+                return None, self._generation
+            return known[1], self._generations.get(known[1], 0)
+
+    def _still_valid(self, ticket: tuple | None, workspace_id: int) -> bool:
+        if ticket is None:
+            return True
+        ticket_workspace, generation = ticket
+        if ticket_workspace is None:
+            return generation == self._generation
+        return ticket_workspace == workspace_id and generation == self._generations.get(workspace_id, 0)
+
+    def load(self, session: Session, actor: Member, lookup: str, query: str, values: dict[str, Any],
+             ticket: tuple | None = None):
         """The choices from the database, keeping the snapshot when it is small enough (runs in
-        the interaction's unit of work, on a worker thread)."""
+        the interaction's unit of work, on a worker thread). `ticket`: `self.ticket()` taken before
+        that unit of work began; if the workspace was forgotten since, the snapshot may predate a
+        write and is not kept."""
+        if not actor.active:
+            return []  # an inactive member creates no campaign: nothing to suggest, nothing kept
         now = self.clock()
         with self._lock:
             self._workspace_of[actor.id] = (now, actor.workspace_id)
@@ -116,17 +148,29 @@ class Suggestions:
         if indexes is None:
             return opts.options_for(None, session, actor, lookup, query, values)
         with self._lock:
-            key = _key(lookup, actor.workspace_id, actor.id, values)
-            self._snapshots[key] = _Snapshot(now, actor.workspace_id, indexes)
-            self._snapshots.move_to_end(key)
-            while len(self._snapshots) > MAX_SNAPSHOTS:
-                self._snapshots.popitem(last=False)
+            if self._still_valid(ticket, actor.workspace_id):
+                self._keep(_key(lookup, actor.workspace_id, actor.id, values),
+                           _Snapshot(now, actor.workspace_id, indexes))
         return _answer(lookup, indexes, query)
+
+    def _keep(self, key: tuple, snapshot: _Snapshot) -> None:
+        self._drop(key)
+        self._snapshots[key] = snapshot
+        self._held += snapshot.size
+        while self._held > MAX_NAMES_HELD and len(self._snapshots) > 1:
+            self._drop(next(iter(self._snapshots)))
+
+    def _drop(self, key: tuple) -> None:
+        gone = self._snapshots.pop(key, None)
+        if gone is not None:
+            self._held -= gone.size
 
     def forget_workspace(self, workspace_id: int) -> None:
         with self._lock:
+            self._generation += 1
+            self._generations[workspace_id] = self._generations.get(workspace_id, 0) + 1
             for key in [k for k, s in self._snapshots.items() if s.workspace_id == workspace_id]:
-                del self._snapshots[key]
+                self._drop(key)
 
 
 def _key(lookup: str, workspace_id: int, member_id: int, values: dict[str, Any]) -> tuple:
@@ -190,6 +234,10 @@ async def suggest(ctx, member_id: int, lookup: str, query: str, values: dict[str
     found = cache.choices(member_id, lookup, query, values)
     if found is not None:
         return found
+    ticket = cache.ticket(member_id)
+    if lookup not in CACHED:
+        return await run(ctx, member_id, _load_choices, lookup, query, values, ticket, fallback=[],
+                         read_only=True)
     loading = ctx.extras.setdefault(_LOADING, {})
     key = (member_id, lookup, opts.sender_id_of(values, member_id) if lookup == "source" else None)
     if key in loading:
@@ -197,12 +245,15 @@ async def suggest(ctx, member_id: int, lookup: str, query: str, values: dict[str
         found = cache.choices(member_id, lookup, query, values)
         if found is not None:
             return found
-    task = asyncio.ensure_future(run(ctx, member_id, _load_choices, lookup, query, values, fallback=[], read_only=True))
+        ticket = cache.ticket(member_id)
+    task = asyncio.ensure_future(run(ctx, member_id, _load_choices, lookup, query, values, ticket, fallback=[],
+                                     read_only=True))
     if key not in loading:
         loading[key] = task
         task.add_done_callback(lambda _: loading.pop(key, None))
-    return await task
+    return await asyncio.shield(task)
 
 
-def _load_choices(ctx, session: Session, actor: Member, lookup: str, query: str, values: dict[str, Any]):
-    return suggestions_of(ctx).load(session, actor, lookup, query, values)
+def _load_choices(ctx, session: Session, actor: Member, lookup: str, query: str, values: dict[str, Any],
+                  ticket: tuple):
+    return suggestions_of(ctx).load(session, actor, lookup, query, values, ticket)

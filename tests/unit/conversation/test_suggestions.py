@@ -133,3 +133,41 @@ def test_name_index_orders_prefixes_first_then_containing_keys():
     assert index.search("b", 10) == ["bab", "ab#1", "ab", "abab", "abc", "cab"]
     assert index.search("", 3) == ["ab#1", "ab", "abab"]
     assert index.search("q", 10) == [] and index.search("ab", 0) == []
+
+
+def test_a_load_that_began_before_a_write_is_not_kept(ctx, people):
+    cache = Suggestions()
+    run_sync(ctx, people.bob, lambda c, s, a: cache.load(s, a, "source", "", {}), read_only=True)
+    ticket = cache.ticket(people.bob)  # taken before the unit of work, as `suggest` does
+
+    def load_while_someone_writes(c, session, actor):
+        cache.forget_workspace(actor.workspace_id)  # another interaction committed meanwhile
+        return cache.load(session, actor, "source", "", {}, ticket)
+
+    run_sync(ctx, people.bob, load_while_someone_writes, read_only=True)
+    assert cache.choices(people.bob, "source", "", {}) is None  # asked again next keystroke
+    run_sync(ctx, people.bob, lambda c, s, a: cache.load(s, a, "source", "", {}, cache.ticket(people.bob)),
+             read_only=True)
+    assert cache.choices(people.bob, "source", "", {}) is not None
+
+
+def test_an_inactive_member_gets_no_suggestion(ctx, people):
+    with session_scope(ctx.engine) as s:
+        s.get(Member, people.bob).active = False
+    assert asyncio.run(suggest(ctx, people.bob, "source", "lyon")) == []
+    assert asyncio.run(suggest(ctx, people.bob, "campaign_name", "lyon")) == []
+    assert not suggestions_of(ctx)._snapshots
+
+
+def test_the_names_held_stay_under_the_cap_least_recently_used_first(ctx, many_names, monkeypatch):
+    people = many_names
+    cache = Suggestions()
+    load = lambda lookup, values: run_sync(  # noqa: E731
+        ctx, people.bob, lambda c, s, a: cache.load(s, a, lookup, "", values), read_only=True)
+    load("campaign_name", {})
+    names = cache._held
+    monkeypatch.setattr(sg, "MAX_NAMES_HELD", names + 10)
+    load("source", {})  # more than 10 sources: the names' snapshot, least recently used, goes
+    assert cache.choices(people.bob, "campaign_name", "", {}) is None
+    assert cache.choices(people.bob, "source", "", {}) is not None
+    assert cache._held <= names + 10 or len(cache._snapshots) == 1
