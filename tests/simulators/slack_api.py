@@ -57,6 +57,7 @@ class SlackSimulator:
         self.oauth_codes: dict[str, dict[str, str]] = {}  # code → {team_id, team_name, token}
         self.client_credentials: tuple[str, str] | None = None
         self._rate_limits: dict[str, list[int]] = {}
+        self._failures: dict[str, list[str]] = {}
         self._ts = itertools.count(1)
         self._views = itertools.count(1)
         self._runner: web.AppRunner | None = None
@@ -72,6 +73,10 @@ class SlackSimulator:
     def rate_limit_next(self, method: str, *, retry_after: int = 1, times: int = 1) -> None:
         """The next `times` calls of `method` get 429 with `Retry-After: retry_after`."""
         self._rate_limits[method] = [retry_after] * times
+
+    def fail_next(self, method: str, error: str, *, times: int = 1) -> None:
+        """The next `times` calls of `method` answer `{"ok": false, "error": error}` (Slack failing for a while)."""
+        self._failures[method] = [error] * times
 
     def response_url(self, n: int | str) -> str:
         return f"{self.base}/response/{n}"
@@ -139,7 +144,10 @@ class SlackSimulator:
             retry_after = pending.pop(0)
             return web.json_response({"ok": False, "error": "ratelimited"}, status=429,
                                      headers={"Retry-After": str(retry_after)})
-        if method == "oauth.v2.access":
+        failures = self._failures.get(method)
+        if failures:
+            call.answer = {"ok": False, "error": failures.pop(0)}
+        elif method == "oauth.v2.access":
             call.answer = self._oauth(args, request)
         elif method == "apps.connections.open":
             call.answer = self._apps_connections_open(auth.removeprefix("Bearer ").strip(), token)

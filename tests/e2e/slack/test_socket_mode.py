@@ -184,3 +184,14 @@ async def test_serve_starts_socket_mode_when_the_app_token_is_set(tmp_path, data
         await asyncio.gather(serving, return_exceptions=True)
         await drain()
     await wait_for(lambda: not connection.open)
+
+
+async def test_slack_failing_for_a_while_at_start_is_retried_not_fatal(ctx, slack_sim):
+    slack_sim.fail_next("apps.connections.open", "internal_error")
+    handler = await asyncio.wait_for(start_socket_mode(ctx), 60)
+    try:
+        assert [c.answer.get("error") for c in slack_sim.calls if c.method == "apps.connections.open"][:1] == [
+            "internal_error"]
+        await wait_for(lambda: slack_sim.socket.connections)
+    finally:
+        await stop_handler(handler)
