@@ -17,14 +17,18 @@ from __future__ import annotations
 
 import json
 import secrets
+import threading
 import time
 from collections import OrderedDict
 from typing import Any
 
 TTL_SECONDS = 24 * 3600
 MEMORY_ENTRIES = 1000
+PER_MEMBER = 10  # forms of one member kept at once; the oldest goes first
+MAX_BYTES = 1_000_000  # 18 languages × 12 texts of a few KB; a client sending more is refused
 _PREFIX = "invitebot:form-texts:"
 _memory: OrderedDict[str, tuple[float, str]] = OrderedDict()
+_memory_lock = threading.Lock()
 
 
 def new_key() -> str:
@@ -44,14 +48,35 @@ def keep(ctx, member_id: int, key: str, *, texts: dict[str, Any], typed: dict[st
     if typed is None:
         typed = (kept(ctx, member_id, key) or {}).get("typed") or {}
     payload = json.dumps({"texts": texts, "typed": typed}, ensure_ascii=False, separators=(",", ":"))
+    if len(payload.encode()) > MAX_BYTES:
+        raise ValueError("these texts are too long to keep: shorten them (a few thousand characters each at most)")
     client = ctx.extras.get("redis")
     if client is not None:
-        client.set(_name(member_id, key), payload, ex=TTL_SECONDS)
+        _keep_in_redis(client, member_id, key, payload)
         return
-    _memory[_name(member_id, key)] = (time.monotonic() + TTL_SECONDS, payload)
-    _memory.move_to_end(_name(member_id, key))
-    while len(_memory) > MEMORY_ENTRIES:
-        _memory.popitem(last=False)
+    name = _name(member_id, key)
+    with _memory_lock:
+        _memory[name] = (time.monotonic() + TTL_SECONDS, payload)
+        _memory.move_to_end(name)
+        mine = [k for k in _memory if k.startswith(_name(member_id, ""))]
+        for old in mine[:-PER_MEMBER]:
+            del _memory[old]
+        while len(_memory) > MEMORY_ENTRIES:
+            _memory.popitem(last=False)
+
+
+def _keep_in_redis(client, member_id: int, key: str, payload: str) -> None:
+    """The entry, and the member's index of entries (oldest dropped beyond PER_MEMBER)."""
+    index = f"{_PREFIX}{member_id}"
+    pipe = client.pipeline()
+    pipe.set(_name(member_id, key), payload, ex=TTL_SECONDS)
+    pipe.zadd(index, {key: time.time()})
+    pipe.expire(index, TTL_SECONDS)
+    pipe.execute()
+    extra = client.zcard(index) - PER_MEMBER
+    if extra > 0:
+        for old, _score in client.zpopmin(index, extra):
+            client.delete(_name(member_id, old.decode() if isinstance(old, bytes) else old))
 
 
 def kept(ctx, member_id: int, key: str) -> dict[str, dict[str, Any]] | None:
@@ -60,10 +85,11 @@ def kept(ctx, member_id: int, key: str) -> dict[str, dict[str, Any]] | None:
     if client is not None:
         raw = client.get(_name(member_id, key))
     else:
-        expires, raw = _memory.get(_name(member_id, key), (0.0, None))
-        if raw is not None and expires < time.monotonic():
-            _memory.pop(_name(member_id, key), None)
-            raw = None
+        with _memory_lock:
+            expires, raw = _memory.get(_name(member_id, key), (0.0, None))
+            if raw is not None and expires < time.monotonic():
+                _memory.pop(_name(member_id, key), None)
+                raw = None
     if raw is None:
         return None
     data = json.loads(raw)
@@ -74,5 +100,7 @@ def forget(ctx, member_id: int, key: str) -> None:
     client = ctx.extras.get("redis")
     if client is not None:
         client.delete(_name(member_id, key))
+        client.zrem(f"{_PREFIX}{member_id}", key)
     else:
-        _memory.pop(_name(member_id, key), None)
+        with _memory_lock:
+            _memory.pop(_name(member_id, key), None)

@@ -23,3 +23,26 @@ def test_texts_are_kept_in_redis_per_member_and_expire(redis_client):
     assert kept_texts.kept(ctx, 7, key)["typed"] == {"name": "new:Spring"}
     kept_texts.forget(ctx, 7, key)
     assert kept_texts.kept(ctx, 7, key) is None
+
+
+def test_a_member_keeps_a_bounded_number_of_forms_and_size(redis_client):
+    import pytest
+
+    ctx = SimpleNamespace(extras={"redis": redis_client})
+    keys = [kept_texts.new_key() for _ in range(kept_texts.PER_MEMBER + 3)]
+    for key in keys:
+        kept_texts.keep(ctx, 9, key, texts={"messages.invitation.de": key})
+    assert [kept_texts.kept(ctx, 9, k) is not None for k in keys] == [False] * 3 + [True] * kept_texts.PER_MEMBER
+    kept_texts.keep(ctx, 10, kept_texts.new_key(), texts={"x": "y"})  # another member's count is their own
+    assert kept_texts.kept(ctx, 9, keys[-1]) is not None
+    with pytest.raises(ValueError, match="too long"):
+        kept_texts.keep(ctx, 9, keys[-1], texts={"messages.welcome.de": "x" * (kept_texts.MAX_BYTES + 1)})
+    assert kept_texts.kept(ctx, 9, keys[-1])["texts"] == {"messages.invitation.de": keys[-1]}
+
+
+def test_in_memory_a_member_keeps_a_bounded_number_of_forms():
+    ctx = SimpleNamespace(extras={})
+    keys = [kept_texts.new_key() for _ in range(kept_texts.PER_MEMBER + 2)]
+    for key in keys:
+        kept_texts.keep(ctx, 11, key, texts={"a": key})
+    assert [kept_texts.kept(ctx, 11, k) is not None for k in keys] == [False] * 2 + [True] * kept_texts.PER_MEMBER
