@@ -13,6 +13,8 @@ import threading
 from contextlib import contextmanager
 from typing import Any, Callable
 
+from sqlalchemy import event
+
 from bot.conversation.views import Reply
 from core.db import session_scope
 from core.errors import NotAllowed, NotFound
@@ -57,8 +59,9 @@ def run_sync(ctx, member_id: int, handler: Callable[..., Any], *args, fallback: 
             if actor is None:
                 raise NotFound("You are not a member of this workspace yet; try again.")
             workspace_id = actor.workspace_id
+            wrote = _watch_writes(session)
             result = handler(ctx, session, actor, *args, **kwargs)
-        if not read_only:
+        if wrote:
             _written(ctx, workspace_id)
         return result
     except (NotAllowed, NotFound) as exc:
@@ -69,6 +72,16 @@ def run_sync(ctx, member_id: int, handler: Callable[..., Any], *args, fallback: 
     except Exception:
         log.exception("handler %s failed", getattr(handler, "__name__", handler))
         return fallback if fallback is not None else Reply.say(FAILED, tone="error")
+
+
+def _watch_writes(session) -> list[bool]:
+    """A list that gets an item when the unit of work writes (an ORM flush, or an INSERT, UPDATE or
+    DELETE statement): form changes and reads do not make the type-ahead forget its snapshots."""
+    wrote: list[bool] = []
+    event.listen(session, "after_flush", lambda *_: wrote.append(True))
+    event.listen(session, "do_orm_execute",
+                 lambda state: wrote.append(True) if state.is_insert or state.is_update or state.is_delete else None)
+    return wrote
 
 
 def _written(ctx, workspace_id: int) -> None:

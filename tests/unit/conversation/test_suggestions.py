@@ -171,3 +171,12 @@ def test_the_names_held_stay_under_the_cap_least_recently_used_first(ctx, many_n
     assert cache.choices(people.bob, "campaign_name", "", {}) is None
     assert cache.choices(people.bob, "source", "", {}) is not None
     assert cache._held <= names + 10 or len(cache._snapshots) == 1
+
+
+def test_an_interaction_that_only_reads_keeps_the_snapshots(ctx, people):
+    asyncio.run(suggest(ctx, people.bob, "campaign_name", "lyon"))
+    form = run_sync(ctx, people.bob, handle_command, parse_command("create")).dialog  # not read-only, writes nothing
+    assert form is not None
+    assert suggestions_of(ctx).choices(people.bob, "campaign_name", "lyon", {}) is not None
+    run_sync(ctx, people.bob, lambda c, s, a: s.add(a) or setattr(a, "name", "Bob Renamed"))  # an ORM write
+    assert suggestions_of(ctx).choices(people.bob, "campaign_name", "lyon", {}) is None
