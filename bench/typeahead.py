@@ -137,13 +137,16 @@ def run(url: str, label: str, args) -> None:
             }
             # The web process answers most keystrokes from a snapshot of the names (bot.conversation.suggestions):
             # loaded once per sender (sources) or per workspace (names), then searched in memory.
-            cache, actor = Suggestions(seconds=3600), s.get(Member, members[0])
+            actor = next(m for m in (s.get(Member, i) for i in members) if m.active)  # inactive ones get nothing
+            cache = Suggestions(seconds=3600)
             results["snapshot load: sources"] = timed(
                 lambda m: cache.load(s, actor, "source", "", {"sender": str(m)}), members)
             results["snapshot load: names"] = timed(lambda _: cache.load(s, actor, "campaign_name", "", {}), [0])
             results["snapshot: sources"] = timed(
                 lambda i: cache.choices(actor.id, "source", typed[i], {"sender": str(senders[i])}), range(len(typed)))
             results["snapshot: names"] = timed(lambda q: cache.choices(actor.id, "campaign_name", q, {}), typed)
+            if not (cache.choices(actor.id, "campaign_name", "par", {}) and cache.choices(actor.id, "source", "par", {})):
+                raise SystemExit("the snapshots answered nothing: the figures above measure nothing")
             shown = len(visible_sources(session=s, workspace_id=ws, sender_id=members[1], query="par"))
     finally:
         clean(engine, ws)
