@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.middleware.async_middleware import AsyncMiddleware
 from slack_bolt.oauth.async_oauth_flow import AsyncOAuthFlow
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_sdk import WebClient
@@ -100,11 +101,19 @@ def build_app(ctx) -> AsyncApp:
     else:
         app = AsyncApp(client=async_client(settings, bot_token), **common)
 
-    @app.middleware
-    async def provide_context(context, next):  # noqa: A002 - bolt's name
-        context[CTX] = ctx
-        share_http_session(app, context)
-        await next()
-
+    app.use(ProvideContext(app, ctx))
     listeners.register(app)
     return app
+
+
+class ProvideContext(AsyncMiddleware):
+    """Puts our Context in bolt's context for the listeners. A class: bolt calls it as it is,
+    where a function middleware has its arguments looked up and injected on every request."""
+
+    def __init__(self, app: AsyncApp, ctx) -> None:
+        self.app, self.ctx = app, ctx
+
+    async def async_process(self, *, req, resp, next):  # noqa: A002 - bolt's name
+        req.context[CTX] = self.ctx
+        share_http_session(self.app, req.context)
+        return await next()

@@ -1,9 +1,9 @@
 """Slack's request bodies read the way bolt reads them (`slack_bolt.request.internals.parse_body`),
 faster: an options request carries the whole open modal, 10-20 KB percent-encoded, and
 `urllib.parse.parse_qsl` decodes it one escape at a time in Python (≈0.5 ms, a fifth of the
-request). A conforming value (only the characters an encoder leaves as they are, and `%XX`
-escapes) is decoded by `binascii.a2b_qp` in C once `%` is written as quoted-printable's `=`;
-anything else goes through `urllib` unchanged, so both give the same result (tests compare them).
+request). A value as encoders write it (ASCII, no `=` of its own, every `%` starting an escape)
+is decoded by `binascii.a2b_qp` in C once `%` is written as quoted-printable's `=`; anything
+else goes through `urllib` unchanged, so both give the same result (tests compare them).
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ import re
 from typing import Any
 from urllib.parse import unquote_plus
 
-# What `urlencode` leaves unescaped, plus `+` (a space) and `%` (escapes, checked below).
-_CONFORMING = re.compile(r"[A-Za-z0-9_.~*!'()\-+%]*")
+# `a2b_qp` copies every character but `=` as it is, and reads `=XX` as a byte: given ASCII with no
+# `=` of its own and no `%` outside an escape, it decodes exactly what `unquote_plus` decodes.
 _LONE_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
 
 
@@ -23,7 +23,7 @@ def unquote_form(value: str) -> str:
     """`urllib.parse.unquote_plus(value)` (UTF-8, invalid bytes replaced)."""
     if "%" not in value:
         return value.replace("+", " ")
-    if not _CONFORMING.fullmatch(value) or _LONE_PERCENT.search(value):
+    if not value.isascii() or "=" in value or _LONE_PERCENT.search(value):
         return unquote_plus(value)
     return binascii.a2b_qp(value.replace("+", " ").replace("%", "=")).decode("utf-8", "replace")
 

@@ -4,5 +4,7 @@ from bot.slack.listeners import actions, commands, events, options, views
 
 
 def register(app) -> None:
-    for kind in (commands, actions, views, options, events):
+    # bolt tries the listeners in this order, running each one's matcher until one matches: the
+    # most frequent requests first (a type-ahead request per keystroke, then buttons).
+    for kind in (options, actions, commands, views, events):
         kind.register(app)
