@@ -195,7 +195,7 @@ class InviteBot(TeamsActivityHandler):
         if dialog is None:
             return replies.render(replies._errors_notice(reply.errors)) if reply.errors else replies.render(
                 reply.notice or Notice("Nothing to show."))
-        static = await run(self.ctx, member_id, _static_choices, dialog, fallback={})
+        static = await run(self.ctx, member_id, _static_choices, dialog, fallback={}, read_only=True)
         return replies.dialog_card(dialog, reply.errors, mode=mode, static_choices=static, page=page)
 
     async def _send(self, turn_context: TurnContext, reply: Reply, *, launch: dict | None = None) -> None:
