@@ -118,21 +118,42 @@ def _edit(ctx, session, actor, command: Command) -> Reply:
 
 
 def show_card(ctx, session: Session, actor: Member, campaign, note: str | None = None):
-    from core.campaigns.health import campaign_health
+    return campaign_cards(ctx, session, actor, [campaign], note=note)[0]
+
+
+def campaign_cards(ctx, session: Session, actor: Member, campaigns: list, note: str | None = None) -> list:
+    """The cards of `campaigns`, with their health, sender, program and source read for all of
+    them at once (a list asked seven queries per campaign)."""
+    from sqlmodel import select
+
+    from core.campaigns.health import campaigns_health
     from core.campaigns.models import Program
+    from core.sources.models import Finder, Segment
 
-    health = campaign_health(session=session, campaign=campaign, now=ctx.clock.now())
-    sender = session.get(Member, campaign.sender_id)
-    program = session.get(Program, campaign.program_id) if campaign.program_id else None
-    labels = form_labels(session, actor, _SourceRef(campaign.source_kind, campaign.source_id, None))
-    return cards.campaign_card(campaign, health, sender_name=sender.name if sender else None,
-                               program=program.name if program else None, source_name=labels.get("source"),
-                               note=note)
+    if not campaigns:
+        return []
+    healths = campaigns_health(session=session, campaigns=campaigns, now=ctx.clock.now())
 
+    def by_id(model, ids) -> dict:
+        ids = {i for i in ids if i}
+        if len(ids) <= 1:  # `get` answers from the session's identity map when it can
+            return {i: row for i in ids if (row := session.get(model, i)) is not None}
+        return {row.id: row for row in session.exec(select(model).where(model.id.in_(ids))).all()}
 
-class _SourceRef:
-    def __init__(self, kind, ident, sender_id):
-        self.source_kind, self.source_id, self.sender_id = kind, ident, sender_id
+    senders = by_id(Member, (c.sender_id for c in campaigns))
+    programs = by_id(Program, (c.program_id for c in campaigns))
+    sources = {kind: by_id(model, (c.source_id for c in campaigns if c.source_kind == kind))
+               for kind, model in (("finder", Finder), ("segment", Segment))}
+
+    def source_name(campaign) -> str | None:
+        source = sources.get(campaign.source_kind, {}).get(campaign.source_id)
+        if source is None or source.workspace_id != actor.workspace_id:
+            return None
+        return f"{campaign.source_kind.capitalize()}: {source.name}"
+
+    return [cards.campaign_card(c, healths[c.id], sender_name=getattr(senders.get(c.sender_id), "name", None),
+                                program=getattr(programs.get(c.program_id), "name", None),
+                                source_name=source_name(c), note=note) for c in campaigns]
 
 
 def _list(ctx, session, actor, command: Command) -> Reply:
@@ -144,7 +165,7 @@ def _list(ctx, session, actor, command: Command) -> Reply:
                          tone="warning")
     campaigns = list_campaigns(session=session, actor=actor, include_all=include_all, limit=cards.MAX_CARDS + 1)
     title = "All campaigns of the workspace" if include_all else "Your campaigns"
-    found = [show_card(ctx, session, actor, c) for c in campaigns[: cards.MAX_CARDS]]
+    found = campaign_cards(ctx, session, actor, campaigns[: cards.MAX_CARDS])
     return Reply(messages=[cards.campaign_list(title, found, total=len(campaigns))])
 
 
@@ -254,7 +275,7 @@ def home(ctx, session: Session, actor: Member):
     from core.campaigns.service import list_campaigns
 
     campaigns = list_campaigns(session=session, actor=actor, include_all=actor.is_admin, limit=cards.MAX_CARDS + 1)
-    found = [show_card(ctx, session, actor, c) for c in campaigns[: cards.MAX_CARDS]]
+    found = campaign_cards(ctx, session, actor, campaigns[: cards.MAX_CARDS])
     title = "Campaigns of the workspace" if actor.is_admin else "Your campaigns"
     offer = connect_offer(session, actor)
     intro = "Invite campaigns send LinkedIn invitations and follow-ups on your behalf, every day."

@@ -74,3 +74,46 @@ def test_health_of_a_new_active_campaign_starts_tomorrow(session, clock):
     health = campaign_health(session=session, campaign=active, now=clock.now())
     assert health.label == "starts_tomorrow" and health.ratio is None
     assert health.next_slot is not None and health.next_slot > clock.now()
+
+
+def test_health_of_many_campaigns_at_once_is_each_ones_health(session, clock):
+    from datetime import timedelta
+
+    from sqlalchemy import event
+
+    from zoneinfo import ZoneInfo
+
+    from core.campaigns.health import campaigns_health
+    from core.delivery.models import Enrollment, Send
+
+    team = make_team(session)
+    now = clock.now()
+    campaigns = [make_campaign(session, team, now=now, name="Draft one"),
+                 make_campaign(session, team, now=now - timedelta(days=3), name="Paris one", activate=True),
+                 make_campaign(session, team, now=now - timedelta(days=3), name="Tokyo one", activate=True,
+                               timezone="Asia/Tokyo"),
+                 make_campaign(session, team, now=now, name="New today", activate=True, timezone="America/New_York")]
+    # Sends of today (each campaign's own local day): failed and sent in Paris, skipped in Tokyo;
+    # one accepted invitation sent earlier in Paris
+    rows = ((campaigns[1], "failed", 0, None), (campaigns[1], "sent", 1, now), (campaigns[2], "skipped", 2, None),
+            (campaigns[1], "sent", 3, None))
+    for campaign, status, i, accepted_at in rows:
+        day = now.astimezone(ZoneInfo(campaign.timezone)).date() - timedelta(days=3 if i == 3 else 0)
+        enrollment = Enrollment(workspace_id=campaign.workspace_id, campaign_id=campaign.id,
+                                contact_id=team.contacts[i].id, account_id=team.sender_account.id,
+                                accepted_at=accepted_at)
+        session.add(enrollment)
+        session.flush()
+        session.add(Send(workspace_id=campaign.workspace_id, campaign_id=campaign.id, enrollment_id=enrollment.id,
+                         account_id=team.sender_account.id, contact_id=team.contacts[i].id, step="invitation",
+                         language="en", status=status, local_date=day, due_at=now))
+    session.flush()
+    statements = []
+    event.listen(session.get_bind(), "before_cursor_execute", lambda *args: statements.append(args[2]))
+    together = campaigns_health(session=session, campaigns=campaigns, now=now)
+    assert len(statements) == 4  # whatever the number of campaigns
+    for campaign in campaigns:
+        assert together[campaign.id] == campaign_health(session=session, campaign=campaign, now=now)
+    assert [together[c.id].label for c in campaigns] == ["draft", "errors", "warnings", "starts_tomorrow"]
+    paris = together[campaigns[1].id]
+    assert (paris.today_planned, paris.today_sent, paris.invitations_sent, paris.accepted) == (2, 1, 2, 1)
