@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from core.campaigns.drafts import followup_field, invitation_field, welcome_field
+from core.campaigns.validation import FOLLOWUP_DELAY_MAX, FOLLOWUP_DELAY_MIN
 from bot.conversation import catalogue, kept_texts
 from bot.conversation.views import (
     CHECKBOX, EXTERNAL_SELECT, MULTI_SELECT, MULTILINE, NUMBER, TEXT, Button, Form, FormErrors, FormField,
@@ -174,7 +175,8 @@ def _sections(draft, state, labels, note_limit: int, inline: list[str]) -> list[
     sections = [campaign, FormSection("Messages", tuple(messages_fields))]
     for i, fu in enumerate(draft.followups):
         fields = [FormField(followup_delay_id(i), NUMBER, "Days after the previous message", required=True,
-                            value=str(fu.delay_days), min_value=1, max_value=90)]
+                            value=str(fu.delay_days), min_value=FOLLOWUP_DELAY_MIN,
+                            max_value=FOLLOWUP_DELAY_MAX)]
         fields += [followup_text_field_of(i, lang, draft) for lang in inline]
         sections.append(FormSection(f"Follow-up {i + 1}", tuple(fields),
                                     (Button("Remove", "form.followup.remove", str(i), style="danger"),)))

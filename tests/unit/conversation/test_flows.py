@@ -138,3 +138,13 @@ def test_connect_in_sandbox_connects_at_once_and_says_so(ctx, people):
     reply = run_sync(ctx, people.carol, handle_command, parse_command("connect"))
     assert "sandbox" in reply.notice.text.lower()
     assert open_form(ctx, people.carol) and run_sync(ctx, people.carol, handle_command, parse_command("create")).notice is None
+
+
+def test_the_form_offers_the_follow_up_delays_the_core_accepts(ctx, people):
+    from bot.conversation.form import build_form, followup_delay_id
+    from core.campaigns.service import CampaignDraft, FollowupDraft
+    from core.campaigns.validation import FOLLOWUP_DELAY_MAX, FOLLOWUP_DELAY_MIN
+
+    draft = CampaignDraft(followups=[FollowupDraft(delay_days=3, texts={"en": "Hi"})])
+    delay = build_form(draft, state={}, labels={}).field(followup_delay_id(0))
+    assert (delay.min_value, delay.max_value) == (FOLLOWUP_DELAY_MIN, FOLLOWUP_DELAY_MAX)
