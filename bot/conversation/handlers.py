@@ -97,10 +97,17 @@ def form_labels(session: Session, actor: Member, draft) -> dict[str, str]:
             labels["sender"] = sender.name
     if draft.source_id and draft.source_kind in ("finder", "segment"):
         model = Finder if draft.source_kind == "finder" else Segment
-        source = session.get(model, draft.source_id)
-        if source is not None and source.workspace_id == actor.workspace_id:
-            labels["source"] = f"{draft.source_kind.capitalize()}: {source.name}"
+        label = source_label(draft.source_kind, session.get(model, draft.source_id), actor)
+        if label is not None:
+            labels["source"] = label
     return labels
+
+
+def source_label(kind: str, source, actor: Member) -> str | None:
+    """“Segment: Paris CTOs”, for a source of the actor's workspace only."""
+    if source is None or source.workspace_id != actor.workspace_id:
+        return None
+    return f"{kind.capitalize()}: {source.name}"
 
 
 def _create(ctx, session, actor, command: Command) -> Reply:
@@ -145,15 +152,10 @@ def campaign_cards(ctx, session: Session, actor: Member, campaigns: list, note: 
     sources = {kind: by_id(model, (c.source_id for c in campaigns if c.source_kind == kind))
                for kind, model in (("finder", Finder), ("segment", Segment))}
 
-    def source_name(campaign) -> str | None:
-        source = sources.get(campaign.source_kind, {}).get(campaign.source_id)
-        if source is None or source.workspace_id != actor.workspace_id:
-            return None
-        return f"{campaign.source_kind.capitalize()}: {source.name}"
-
     return [cards.campaign_card(c, healths[c.id], sender_name=getattr(senders.get(c.sender_id), "name", None),
                                 program=getattr(programs.get(c.program_id), "name", None),
-                                source_name=source_name(c), note=note) for c in campaigns]
+                                source_name=source_label(c.source_kind, sources.get(c.source_kind, {}).get(c.source_id),
+                                                         actor), note=note) for c in campaigns]
 
 
 def _list(ctx, session, actor, command: Command) -> Reply:
