@@ -29,7 +29,10 @@ def _local(when: datetime | None, tz: str) -> str:
     return when.astimezone(zone).strftime("%a %d %b %H:%M ") + tz
 
 
-def campaign_buttons(campaign) -> tuple[Button, ...]:
+def campaign_buttons(campaign, *, manage: bool = True) -> tuple[Button, ...]:
+    """What the actor may do with the campaign: nothing, unless they manage it (its sender or an admin)."""
+    if not manage:
+        return ()
     value = str(campaign.id)
     buttons = []
     if campaign.status == "draft":
@@ -44,7 +47,7 @@ def campaign_buttons(campaign) -> tuple[Button, ...]:
 
 
 def campaign_card(campaign, health, *, sender_name: str | None = None, program: str | None = None,
-                  source_name: str | None = None, note: str | None = None) -> Card:
+                  source_name: str | None = None, note: str | None = None, manage: bool = True) -> Card:
     facts = [
         Fact("Health", health.detail),
         Fact("Today", f"{health.today_sent} sent of {health.today_planned} planned"),
@@ -63,7 +66,7 @@ def campaign_card(campaign, health, *, sender_name: str | None = None, program: 
         tone=HEALTH_TONES.get(health.label, "info"),
         text=note,
         facts=tuple(facts),
-        buttons=campaign_buttons(campaign),
+        buttons=campaign_buttons(campaign, manage=manage),
     )
 
 

@@ -41,15 +41,19 @@ def _resolve(session: Session, actor: Member, name: str):
     return None, Reply.say(text, tone="warning")
 
 
-def open_campaign_form(ctx, session: Session, actor: Member, campaign=None, draft=None) -> Reply:
-    from core.campaigns.service import CampaignDraft, draft_from_campaign
+def open_campaign_form(ctx, session: Session, actor: Member, campaign_id: int | None = None) -> Reply:
+    """The campaign form: empty, or filled with a saved campaign to edit it (its texts are the
+    core's to give: `campaign_draft` refuses anyone but its sender and the workspace's admins)."""
+    from core.campaigns.service import CampaignDraft, campaign_draft
 
-    state = {"campaign_id": campaign.id if campaign else None, "name": campaign.name if campaign else None}
-    if draft is None:
-        draft = draft_from_campaign(session=session, campaign=campaign) if campaign else CampaignDraft(
-            sender_id=actor.id, slots=_default_slots(), timezone=_workspace_timezone(session, actor))
+    if campaign_id is not None:
+        campaign, draft = campaign_draft(session=session, actor=actor, campaign_id=campaign_id)
+        state = {"campaign_id": campaign.id, "name": campaign.name}
+    else:
+        draft = CampaignDraft(sender_id=actor.id, slots=_default_slots(), timezone=_workspace_timezone(session, actor))
+        state = {"campaign_id": None, "name": None}
     reply = Reply(dialog=campaign_form.build_form(draft, state=state, labels=form_labels(session, actor, draft),
-                                                  note_limit=note_limit_of(session, draft.sender_id)))
+                                                  note_limit=note_limit_of(session, actor, draft.sender_id)))
     reply.notice = connect_offer(session, actor)
     return reply
 
@@ -79,23 +83,31 @@ def _workspace_timezone(session: Session, actor: Member) -> str:
     return workspace.timezone if workspace else "UTC"
 
 
-def note_limit_of(session: Session, sender_id: int | None) -> int:
+def note_limit_of(session: Session, actor: Member, sender_id: int | None) -> int:
+    """The note limit of the sender's account, for a sender of the actor's workspace (another
+    workspace's member, named by a forged form, tells nothing)."""
     from core.workspace.service import linkedin_account_of
 
-    account = linkedin_account_of(session=session, member_id=sender_id) if sender_id else None
+    sender = session.get(Member, sender_id) if sender_id else None
+    if sender is None or sender.workspace_id != actor.workspace_id:
+        return 300
+    account = linkedin_account_of(session=session, member_id=sender.id)
     return account.note_limit if account else 300
 
 
 def form_labels(session: Session, actor: Member, draft) -> dict[str, str]:
-    """Display names of the selected sender and source (external selects show a label)."""
+    """Display names of the selected sender and source (external selects show a label): a source
+    is named only when the actor may pick it for that sender (`core.sources.visibility`)."""
     from core.sources.models import Finder, Segment
+    from core.sources.visibility import may_pick_source
 
     labels: dict[str, str] = {}
     if draft.sender_id:
         sender = session.get(Member, draft.sender_id)
         if sender is not None and sender.workspace_id == actor.workspace_id:
             labels["sender"] = sender.name
-    if draft.source_id and draft.source_kind in ("finder", "segment"):
+    if may_pick_source(session=session, actor=actor, sender_id=draft.sender_id, kind=draft.source_kind,
+                       source_id=draft.source_id):
         model = Finder if draft.source_kind == "finder" else Segment
         label = source_label(draft.source_kind, session.get(model, draft.source_id), actor)
         if label is not None:
@@ -104,7 +116,8 @@ def form_labels(session: Session, actor: Member, draft) -> dict[str, str]:
 
 
 def source_label(kind: str, source, actor: Member) -> str | None:
-    """“Segment: Paris CTOs”, for a source of the actor's workspace only."""
+    """“Segment: Paris CTOs”, for a source of the actor's workspace only (whether the actor may see
+    it is the caller's question, answered by the core)."""
     if source is None or source.workspace_id != actor.workspace_id:
         return None
     return f"{kind.capitalize()}: {source.name}"
@@ -115,13 +128,10 @@ def _create(ctx, session, actor, command: Command) -> Reply:
 
 
 def _edit(ctx, session, actor, command: Command) -> Reply:
-    from core.campaigns.authz import require_manage
-
     campaign, answer = _resolve(session, actor, command.argument)
     if answer:
         return answer
-    require_manage(actor, campaign, doing="edit")
-    return open_campaign_form(ctx, session, actor, campaign)
+    return open_campaign_form(ctx, session, actor, campaign.id)
 
 
 def show_card(ctx, session: Session, actor: Member, campaign, note: str | None = None):
@@ -130,12 +140,15 @@ def show_card(ctx, session: Session, actor: Member, campaign, note: str | None =
 
 def campaign_cards(ctx, session: Session, actor: Member, campaigns: list, note: str | None = None) -> list:
     """The cards of `campaigns`, with their health, sender, program and source read for all of
-    them at once (a list asked seven queries per campaign)."""
+    them at once (a list asked seven queries per campaign). A card of a campaign the actor does
+    not manage is what `core.campaigns.authz` lets them read: no buttons to manage it."""
     from sqlmodel import select
 
+    from core.campaigns.authz import can_manage
     from core.campaigns.health import campaigns_health
     from core.campaigns.models import Program
     from core.sources.models import Finder, Segment
+    from core.sources.visibility import may_pick_source
 
     if not campaigns:
         return []
@@ -152,10 +165,18 @@ def campaign_cards(ctx, session: Session, actor: Member, campaigns: list, note: 
     sources = {kind: by_id(model, (c.source_id for c in campaigns if c.source_kind == kind))
                for kind, model in (("finder", Finder), ("segment", Segment))}
 
+    def source_name(campaign) -> str | None:
+        # Another member's campaign names its source only when the actor may use it too (P-8).
+        if not (can_manage(actor, campaign) or may_pick_source(session=session, actor=actor, sender_id=actor.id,
+                                                               kind=campaign.source_kind,
+                                                               source_id=campaign.source_id)):
+            return None
+        return source_label(campaign.source_kind, sources.get(campaign.source_kind, {}).get(campaign.source_id), actor)
+
     return [cards.campaign_card(c, healths[c.id], sender_name=getattr(senders.get(c.sender_id), "name", None),
                                 program=getattr(programs.get(c.program_id), "name", None),
-                                source_name=source_label(c.source_kind, sources.get(c.source_kind, {}).get(c.source_id),
-                                                         actor), note=note) for c in campaigns]
+                                source_name=source_name(c), note=note, manage=can_manage(actor, c))
+            for c in campaigns]
 
 
 def _list(ctx, session, actor, command: Command) -> Reply:
@@ -273,9 +294,13 @@ _COMMANDS = {
 
 def home(ctx, session: Session, actor: Member):
     """The personal home: the actor's campaigns with their health, and what to do next."""
-    from bot.conversation.views import Home
+    from bot.conversation.views import CampaignList, Home
+    from core.campaigns.authz import INACTIVE
     from core.campaigns.service import list_campaigns
 
+    if not actor.active:  # the core lists nothing for them: say why rather than an empty list
+        nothing = CampaignList("Your campaigns", empty_text="Nothing to show while your membership is inactive.")
+        return Home(title="Invite campaigns", intro=INACTIVE, campaigns=nothing)
     campaigns = list_campaigns(session=session, actor=actor, include_all=actor.is_admin, limit=cards.MAX_CARDS + 1)
     found = campaign_cards(ctx, session, actor, campaigns[: cards.MAX_CARDS])
     title = "Campaigns of the workspace" if actor.is_admin else "Your campaigns"

@@ -27,7 +27,7 @@ def handle_action(ctx, session: Session, actor: Member, action: str, value: str 
     """A button press or a dispatched form change. `form_state`/`form_values` come with actions
     taken inside a dialog (the state stored with it and what is currently typed)."""
     if action.startswith("form."):
-        return _form_action(ctx, session, actor, action, value, campaign_form.read_state(form_state or {}),
+        return _form_action(ctx, session, actor, action, value, _form_state(session, actor, form_state or {}),
                             form_values or {})
     if action.startswith("digest."):
         return _digest_action(ctx, session, actor, action, value)
@@ -48,15 +48,13 @@ def _int(value: str) -> int:
 
 
 def _campaign_action(ctx, session, actor, action: str, campaign_id: int) -> Reply:
-    from core.campaigns.authz import require_manage
     from core.campaigns.service import get_campaign
 
     campaign = get_campaign(session=session, actor=actor, campaign_id=campaign_id)
     if action == "campaign.show":
         return Reply(messages=[handlers.show_card(ctx, session, actor, campaign)])
     if action == "campaign.edit":
-        require_manage(actor, campaign, doing="edit")
-        return handlers.open_campaign_form(ctx, session, actor, campaign)
+        return handlers.open_campaign_form(ctx, session, actor, campaign.id)
     if action == "campaign.activate":
         return handlers.activate(ctx, session, actor, campaign.id)[0]
     if action == "campaign.stop":
@@ -68,12 +66,37 @@ def _campaign_action(ctx, session, actor, action: str, campaign_id: int) -> Repl
 
 # -- the campaign form ------------------------------------------------------------------------
 
+def _form_state(session, actor, raw: Any) -> dict[str, Any]:
+    """The state a campaign form (or one of its language pages) came back with, once the core has
+    said the actor may use it: it is the client's input (Slack's private_metadata, a Teams card's
+    hidden input), so a campaign it names is one the actor may edit, or the interaction is refused
+    before anything is read (`NotFound`/`NotAllowed`, or ValueError for an unreadable state). The
+    texts kept for a form are the actor's own (`kept_texts`, by member): a key proves nothing."""
+    from core.campaigns.service import editable_campaign
+
+    state = campaign_form.read_state(raw)
+    if state.get("campaign_id") is not None:
+        editable_campaign(session=session, actor=actor, campaign_id=state["campaign_id"])
+    return state
+
+
+def _pickable(session, actor, draft) -> None:
+    """A source the actor may not pick for the form's sender (chosen before the sender changed, or
+    a value the type-ahead never offered) is dropped rather than drawn again (P-8)."""
+    from core.sources.visibility import may_pick_source
+
+    if draft.source_id and not may_pick_source(session=session, actor=actor, sender_id=draft.sender_id,
+                                               kind=draft.source_kind, source_id=draft.source_id):
+        draft.source_kind, draft.source_id = None, None
+
+
 def _rebuild(ctx, session, actor, draft, state: dict[str, Any]) -> Reply:
     state = dict(state)
     state.pop("language", None)
     state["rev"] = int(state.get("rev", 0)) + 1  # surfaces show the new values, not the old inputs
+    _pickable(session, actor, draft)
     form = campaign_form.build_form(draft, state=state, labels=handlers.form_labels(session, actor, draft),
-                                    note_limit=handlers.note_limit_of(session, draft.sender_id))
+                                    note_limit=handlers.note_limit_of(session, actor, draft.sender_id))
     paged = campaign_form.paged_languages(form)
     if paged or state.get("texts"):
         key = state.get("texts") or kept_texts.new_key()
@@ -84,17 +107,17 @@ def _rebuild(ctx, session, actor, draft, state: dict[str, Any]) -> Reply:
 
 def _with_kept_texts(ctx, session, actor, state: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
     """What the dialog sent, completed with the texts of the languages written on their own page:
-    the ones kept for this form, else (never kept, or expired) the campaign's saved ones."""
+    the ones the actor kept for this form, else (never kept, or expired) the campaign's saved ones,
+    which the core gives only to someone who may edit it."""
     record = kept_texts.kept(ctx, actor.id, state["texts"]) if state.get("texts") else None
     if record is not None:
         return {**record["texts"], **values}
     missing = [lang for lang in state.get("languages") or [] if campaign_form.invitation_id(lang) not in values]
     if not missing or not state.get("campaign_id"):
         return values
-    from core.campaigns.service import draft_from_campaign, get_campaign
+    from core.campaigns.service import campaign_draft
 
-    campaign = get_campaign(session=session, actor=actor, campaign_id=state["campaign_id"])
-    saved = draft_from_campaign(session=session, campaign=campaign)
+    _, saved = campaign_draft(session=session, actor=actor, campaign_id=state["campaign_id"])
     return {**campaign_form.language_texts(saved, saved.languages), **values}
 
 
@@ -127,7 +150,7 @@ def _open_language_page(ctx, session, actor, draft, state, values, lang: str) ->
     key = state.get("texts") or kept_texts.new_key()
     kept_texts.keep(ctx, actor.id, key, texts=campaign_form.language_texts(draft, draft.languages), typed=values)
     page = language_page.page_form(draft, lang, state={**state, "texts": key},
-                                   note_limit=handlers.note_limit_of(session, draft.sender_id))
+                                   note_limit=handlers.note_limit_of(session, actor, draft.sender_id))
     return Reply(dialog=page, push_dialog=True)
 
 
@@ -146,7 +169,7 @@ def _submit_language_page(ctx, session, actor, state, values) -> Reply:
     for e in checked.errors:
         errors.setdefault(e.field, e.message)
     page = language_page.page_form(draft, state["language"], state=state,
-                                   note_limit=handlers.note_limit_of(session, draft.sender_id))
+                                   note_limit=handlers.note_limit_of(session, actor, draft.sender_id))
     problems = language_page.page_errors(page, errors)
     if problems is not None:
         return Reply(dialog=page, errors=problems)
@@ -156,19 +179,15 @@ def _submit_language_page(ctx, session, actor, state, values) -> Reply:
 
 
 def _form_changed(ctx, session, actor, field_id: str, draft, state, values) -> Reply:
-    from core.campaigns.service import find_campaign, get_campaign
-    from core.sources.visibility import is_source_visible
+    from core.campaigns.service import find_campaign
 
     if field_id == "name":
         picked = campaign_form._choice(values, "name")
         if picked.startswith(campaign_form.EXISTING_CAMPAIGN):
             campaign_id = _int(picked.removeprefix(campaign_form.EXISTING_CAMPAIGN))
             if campaign_id != state.get("campaign_id"):
-                from core.campaigns.authz import require_manage
-
-                campaign = get_campaign(session=session, actor=actor, campaign_id=campaign_id)
-                require_manage(actor, campaign, doing="edit")
-                reply = handlers.open_campaign_form(ctx, session, actor, campaign)
+                # The form switches to that campaign: the core gives its texts to who may edit it.
+                reply = handlers.open_campaign_form(ctx, session, actor, campaign_id)
                 reply.dialog = replace(reply.dialog, state={**reply.dialog.state, "rev": int(state.get("rev", 0)) + 1})
                 return reply
         elif draft.name:
@@ -177,11 +196,7 @@ def _form_changed(ctx, session, actor, field_id: str, draft, state, values) -> R
             if campaign is not None and campaign.id != state.get("campaign_id"):
                 values = {**values, "name": f"{campaign_form.EXISTING_CAMPAIGN}{campaign.id}"}
                 return _form_changed(ctx, session, actor, "name", draft, state, values)
-    if field_id == "sender" and draft.source_id and draft.sender_id:
-        if not is_source_visible(session=session, workspace_id=actor.workspace_id, sender_id=draft.sender_id,
-                                 kind=draft.source_kind, source_id=draft.source_id):
-            draft.source_kind, draft.source_id = None, None
-    return _rebuild(ctx, session, actor, draft, state)
+    return _rebuild(ctx, session, actor, draft, state)  # a source the new sender may not use is dropped
 
 
 def handle_submission(ctx, session: Session, actor: Member, kind: str, state: dict[str, Any],
@@ -190,8 +205,8 @@ def handle_submission(ctx, session: Session, actor: Member, kind: str, state: di
     if kind == DIGEST_EDIT:
         return _submit_digest_edit(ctx, session, actor, state, values)
     if kind == campaign_form.PAGE_KIND:
-        return _submit_language_page(ctx, session, actor, campaign_form.read_state(state), values)
-    return _submit_campaign(ctx, session, actor, campaign_form.read_state(state), values)
+        return _submit_language_page(ctx, session, actor, _form_state(session, actor, state), values)
+    return _submit_campaign(ctx, session, actor, _form_state(session, actor, state), values)
 
 
 def _refused(ctx, session, actor, draft, state, errors: dict[str, str]) -> Reply:
@@ -232,10 +247,8 @@ def _submit_campaign(ctx, session, actor, state, values) -> Reply:
 
 # -- the moderation digest --------------------------------------------------------------------
 
-def _digest_page(ctx, session, digest_id: int, page: int):
-    from core.delivery.moderation import digest_view
-
-    view = digest_view(session=session, digest_id=digest_id, public_url=ctx.settings.public_url)
+def _digest_page(ctx, session, actor, digest_id: int, page: int):
+    view = _digest_of(ctx, session, actor, digest_id)
     return digests.digest_page(view, page)
 
 
@@ -244,18 +257,16 @@ def _digest_action(ctx, session, actor, action: str, value: str) -> Reply:
 
     digest_id, page, send_id, extra = digests.parse_value(value)
     now, public_url = ctx.clock.now(), ctx.settings.public_url
-    # Every digest button names a digest, read (and re-rendered after the decision) only within its
-    # workspace, and may name only invitations of that digest: a decision on one's own invitation
-    # must not re-render another workspace's digest named beside it.
+    # Every digest button names a digest, read (and re-rendered after the decision) only by its
+    # moderators, and may name only invitations of that digest: a decision on one's own invitation
+    # must not re-render another digest named beside it.
     view = _digest_of(ctx, session, actor, digest_id)
-    # A digest shows the contacts and notes of its sender's campaign: only its moderators read it.
-    _require_moderator(actor, view)
     if action == digests.REFRESH:
         return Reply(replace=digests.digest_page(view, page))
     if action in ("digest.skip_all", "digest.restore_all"):
         skip_all(session=session, actor=actor, digest_id=digest_id, send_ids=digests.page_send_ids(view, page),
                  skip=action == "digest.skip_all", now=now)
-        return Reply(replace=_digest_page(ctx, session, digest_id, page))
+        return Reply(replace=_digest_page(ctx, session, actor, digest_id, page))
     if send_id is None:
         raise ValueError("this button names no invitation")
     item = next((i for i in view.items if i.send_id == send_id), None)
@@ -270,28 +281,14 @@ def _digest_action(ctx, session, actor, action: str, value: str) -> Reply:
                      public_url=public_url)
     if not outcome.ok:
         return Reply(notice=handlers.Notice(" ".join(e.message for e in outcome.errors), tone="error"))
-    return Reply(replace=_digest_page(ctx, session, digest_id, page))
+    return Reply(replace=_digest_page(ctx, session, actor, digest_id, page))
 
 
 def _digest_of(ctx, session, actor, digest_id: int):
-    """The digest's view; another workspace's digest does not exist for the actor (invariant 8)."""
-    from core.delivery.moderation import digest_view
-    from core.errors import NotFound
+    """The digest's view, as the core gives it to its moderators only (invariants 7 and 8)."""
+    from core.delivery.moderation import read_digest
 
-    view = digest_view(session=session, digest_id=digest_id, public_url=ctx.settings.public_url)
-    if view.workspace_id != actor.workspace_id:
-        raise NotFound("No such digest in your workspace.")
-    return view
-
-
-def _require_moderator(actor, view) -> None:
-    """Its sender, or an active admin of its workspace (invariant 7)."""
-    from core.errors import NotAllowed
-
-    if not actor.active:
-        raise NotAllowed("Your membership of this workspace is inactive; ask an admin to reactivate it.")
-    if actor.id != view.sender_member_id and not actor.is_admin:
-        raise NotAllowed(f"Only the sender of “{view.campaign_name}” or a workspace admin can moderate its invitations.")
+    return read_digest(session=session, actor=actor, digest_id=digest_id, public_url=ctx.settings.public_url)
 
 
 def digest_edit_form(digest_id: int, page: int, item) -> Form:
@@ -320,7 +317,6 @@ def _submit_digest_edit(ctx, session, actor, state, values) -> Reply:
 
     digest_id, page, send_id = _digest_edit_state(state)
     view = _digest_of(ctx, session, actor, digest_id)
-    _require_moderator(actor, view)
     item = next((i for i in view.items if i.send_id == send_id), None)
     if item is None:
         raise ValueError("this invitation is no longer in the digest")
@@ -333,4 +329,4 @@ def _submit_digest_edit(ctx, session, actor, state, values) -> Reply:
     if not outcome.ok:
         form = digest_edit_form(digest_id, page, replace(item, text=text))
         return Reply(dialog=form, errors=FormErrors({"text": " ".join(e.message for e in outcome.errors)}))
-    return Reply(close_dialog=True, replace=_digest_page(ctx, session, digest_id, page))
+    return Reply(close_dialog=True, replace=_digest_page(ctx, session, actor, digest_id, page))

@@ -9,6 +9,10 @@ so the bot keeps them, under a random key held in the form's state and the membe
 - `typed`: everything the form held when such a page was opened, to redraw the form once the
   page is done (the form underneath does not travel with the page's submission).
 
+The key is no capability: entries live under the member's id, so a key taken from another
+member's form finds nothing (the form then reads the campaign's saved texts, which the core gives
+only to who may edit it).
+
 Redis when the process has one (web processes share it), else this process's memory (one
 process: tests, a single `invitebot web` without a broker). Entries expire after a day.
 """

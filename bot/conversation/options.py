@@ -1,8 +1,11 @@
 """Type-ahead of the form's external selects: campaign names, programs, senders, sources, timezones.
 
 `options_for` returns a list of `Option`, or of `OptionGroup` (sources: "Finders" and "Segments").
-Sources are those the sender *currently chosen in the form* may use: the surface passes the
-form's current values (read from its view state) in `values`.
+Every list is what the core says the asking member may see and pick (P-7, P-8): a member is
+offered their own campaigns, themself as the sender and their own sources; an admin, every
+campaign and member, and the sources of the sender *currently chosen in the form* (the surface
+passes the form's current values, read from its view state, in `values`); an inactive member,
+nothing. The form's values are the client's input: they narrow a list, never widen it.
 """
 
 from __future__ import annotations
@@ -45,11 +48,10 @@ def program_choices(typed: str, found: list[tuple[int, str]]) -> list[Option]:
 
 
 def campaign_name_options(session: Session, actor: Member, query: str) -> list[Option]:
-    from core.campaigns.service import campaign_names
+    from core.campaigns.service import editable_campaign_names
 
     typed = typed_text(query)
-    return campaign_choices(typed, campaign_names(session=session, workspace_id=actor.workspace_id, query=typed,
-                                                  limit=LIMIT))
+    return campaign_choices(typed, editable_campaign_names(session=session, actor=actor, query=typed, limit=LIMIT))
 
 
 def program_options(session: Session, actor: Member, query: str) -> list[Option]:
@@ -61,14 +63,15 @@ def program_options(session: Session, actor: Member, query: str) -> list[Option]
 
 
 def sender_options(session: Session, actor: Member, query: str) -> list[Option]:
-    from core.workspace.service import member_choices
+    from core.campaigns.service import sender_choices
 
-    members = member_choices(session=session, workspace_id=actor.workspace_id, query=typed_text(query), limit=LIMIT)
+    members = sender_choices(session=session, actor=actor, query=typed_text(query), limit=LIMIT)
     return [Option(str(m.id), m.name, m.email) for m in members]
 
 
 def sender_id_of(values: dict[str, Any], member_id: int) -> int:
-    """The sender chosen in the form, else the member asking."""
+    """The sender chosen in the form, else the member asking (what the client says: the core
+    decides whose sources that shows, `core.sources.visibility.sources_sender`)."""
     raw = values.get("sender")
     if isinstance(raw, (list, tuple)):
         raw = raw[0] if raw else None
@@ -76,11 +79,10 @@ def sender_id_of(values: dict[str, Any], member_id: int) -> int:
 
 
 def source_options(session: Session, actor: Member, query: str, values: dict[str, Any]) -> list[OptionGroup]:
-    from core.sources.visibility import visible_sources
+    from core.sources.visibility import selectable_sources
 
-    return source_groups(visible_sources(session=session, workspace_id=actor.workspace_id,
-                                         sender_id=sender_id_of(values, actor.id), query=typed_text(query),
-                                         limit=2 * LIMIT))
+    return source_groups(selectable_sources(session=session, actor=actor, sender_id=sender_id_of(values, actor.id),
+                                            query=typed_text(query), limit=2 * LIMIT))
 
 
 def source_groups(found) -> list[OptionGroup]:

@@ -1,7 +1,10 @@
 """The type-ahead while someone types: each keystroke of a campaign name or a source is a request,
 and asking the database each time (a query over thousands of campaigns or segments, on a worker
 thread) was most of an options request. The first keystroke loads every name that lookup can
-offer (a snapshot per workspace, or per workspace and sender for sources); the next ones are
+offer the member (`options`: what the core lets them see and pick), kept as a snapshot per scope
+of that list: per workspace for programs and for an admin's campaign names, per member for a
+member's own campaigns, per sender for sources (the sender an admin picked, or the member
+themself; nobody's while a member's form names someone else); the next ones are
 answered from memory, in the order the database gives (names starting with the typed text, then
 names containing it, each by name in code-point order; finders before segments).
 
@@ -10,7 +13,8 @@ workspace's snapshots at once, so a campaign just created is offered on the next
 write by another process (another web process, the CLI) shows within SNAPSHOT_SECONDS. The
 choices are suggestions only: what is submitted is checked by the core (a source the sender may
 no longer use is refused on submit). A lookup with more than SNAPSHOT_MAX names is not kept: its
-keystrokes ask the database as before.
+keystrokes ask the database as before. Who may see what is learnt from the database at each load,
+so a member made admin, or no longer admin, sees their new lists within SNAPSHOT_SECONDS.
 """
 
 from __future__ import annotations
@@ -94,7 +98,8 @@ class Suggestions:
     def __init__(self, *, seconds: float = SNAPSHOT_SECONDS, clock: Callable[[], float] = time.monotonic) -> None:
         self.seconds, self.clock = seconds, clock
         self._snapshots: OrderedDict[tuple, _Snapshot] = OrderedDict()
-        self._workspace_of: dict[int, tuple[float, int]] = {}  # member id → (when, workspace id)
+        # member id → (when, workspace id, who they were then: what the core's rules read of them)
+        self._workspace_of: dict[int, tuple[float, int, _Asker]] = {}
         self._held = 0  # names in all snapshots
         self._lock = threading.Lock()
         # Bumped by forgets (all of them; and per workspace): a load that began before a forget
@@ -108,7 +113,7 @@ class Suggestions:
             known = self._workspace_of.get(member_id)
             if lookup not in CACHED or known is None or self.clock() - known[0] > self.seconds:
                 return None
-            key = _key(lookup, known[1], member_id, values)
+            key = _key(lookup, known[1], member_id, known[2], values)
             snapshot = self._snapshots.get(key)
             if snapshot is None or self.clock() - snapshot.loaded_at > self.seconds:
                 return None
@@ -138,10 +143,14 @@ class Suggestions:
         that unit of work began; if the workspace was forgotten since, the snapshot may predate a
         write and is not kept."""
         if not actor.active:
-            return []  # an inactive member creates no campaign: nothing to suggest, nothing kept
+            # An inactive member creates no campaign: nothing to suggest, nothing kept, and nothing
+            # answered from memory any more.
+            with self._lock:
+                self._workspace_of.pop(actor.id, None)
+            return []
         now = self.clock()
         with self._lock:
-            self._workspace_of[actor.id] = (now, actor.workspace_id)
+            self._workspace_of[actor.id] = (now, actor.workspace_id, _Asker.of(actor))
         if lookup not in CACHED:
             return opts.options_for(None, session, actor, lookup, query, values)
         indexes = _load(session, actor, lookup, values)
@@ -149,7 +158,7 @@ class Suggestions:
             return opts.options_for(None, session, actor, lookup, query, values)
         with self._lock:
             if self._still_valid(ticket, actor.workspace_id):
-                self._keep(_key(lookup, actor.workspace_id, actor.id, values),
+                self._keep(_key(lookup, actor.workspace_id, actor.id, _Asker.of(actor), values),
                            _Snapshot(now, actor.workspace_id, indexes))
         return _answer(lookup, indexes, query)
 
@@ -173,27 +182,48 @@ class Suggestions:
                 self._drop(key)
 
 
-def _key(lookup: str, workspace_id: int, member_id: int, values: dict[str, Any]) -> tuple:
+@dataclass(frozen=True)
+class _Asker:
+    """What the core's visibility rules read of a member (`sources_sender`), as last loaded: the
+    keystrokes answered from memory apply them without asking the database who is asking."""
+
+    id: int
+    active: bool
+    is_admin: bool
+
+    @classmethod
+    def of(cls, member: Member) -> "_Asker":
+        return cls(member.id, member.active, member.is_admin)
+
+
+def _key(lookup: str, workspace_id: int, member_id: int, asker: _Asker, values: dict[str, Any]) -> tuple:
+    """The scope of a snapshot: who else is offered the same list (`options` and the core decide)."""
     if lookup == "source":
-        return lookup, workspace_id, opts.sender_id_of(values, member_id)
+        from core.sources.visibility import sources_sender
+
+        return lookup, workspace_id, sources_sender(asker, opts.sender_id_of(values, member_id))
+    if lookup == "campaign_name" and not asker.is_admin:
+        return lookup, workspace_id, "own", member_id
     return lookup, workspace_id
 
 
 def _load(session: Session, actor: Member, lookup: str, values: dict[str, Any]) -> tuple[NameIndex, ...] | None:
     """Every name of the lookup as indexes, or None when there are more than SNAPSHOT_MAX."""
     if lookup == "source":
-        from core.sources.visibility import visible_sources
+        from core.sources.visibility import selectable_sources
 
-        found = visible_sources(session=session, workspace_id=actor.workspace_id,
-                                sender_id=opts.sender_id_of(values, actor.id), limit=SNAPSHOT_MAX + 1)
+        found = selectable_sources(session=session, actor=actor, sender_id=opts.sender_id_of(values, actor.id),
+                                   limit=SNAPSHOT_MAX + 1)
         if len(found) > SNAPSHOT_MAX:
             return None
         return tuple(NameIndex([(name_key(s.name), s.id, s) for s in found if s.kind == kind])
                      for kind in ("finder", "segment"))
-    from core.campaigns.service import campaign_names, program_names
+    from core.campaigns.service import editable_campaign_names, program_names
 
-    names = (campaign_names if lookup == "campaign_name" else program_names)(
-        session=session, workspace_id=actor.workspace_id, limit=SNAPSHOT_MAX + 1)
+    if lookup == "campaign_name":
+        names = editable_campaign_names(session=session, actor=actor, limit=SNAPSHOT_MAX + 1)
+    else:
+        names = program_names(session=session, workspace_id=actor.workspace_id, limit=SNAPSHOT_MAX + 1)
     if len(names) > SNAPSHOT_MAX:
         return None
     return (NameIndex([(name_key(name), ident, (ident, name)) for ident, name in names]),)

@@ -1,4 +1,18 @@
-"""Who may do what to a campaign (invariants 7 and 8)."""
+"""Who may do what to a campaign (invariants 7 and 8).
+
+What a member reads of a campaign of their workspace:
+- its sender, or an active admin of the workspace: everything — the card, the texts and every
+  other value of the form (to edit it), the preview rendered for its contacts, its digests;
+- another active member: its card only (name, program, status, health and counts, the sender's
+  name; the source's name only when they may use that source themselves). Never its texts,
+  preview, digests or contacts: those are the sender's work and the contacts' data;
+- an inactive member: nothing (`NotAllowed`, naming why);
+- anyone of another workspace: nothing, and not even that it exists (`NotFound`).
+
+A chat form's or card's state naming a campaign proves nothing: every read goes through
+`core.campaigns.service.get_campaign` (the card) or `campaign_draft` (the texts), which apply
+these rules to the acting member.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +20,18 @@ from core.campaigns.models import Campaign
 from core.errors import NotAllowed, NotFound
 from core.workspace.models import Member
 
+INACTIVE = "Your membership of this workspace is inactive; ask an admin to reactivate it."
+
+
+def require_active(actor: Member) -> None:
+    """An inactive member reads and changes nothing of the workspace."""
+    if not actor.active:
+        raise NotAllowed(INACTIVE)
+
 
 def can_manage(actor: Member, campaign: Campaign) -> bool:
-    """The sender, or an active admin of the same workspace."""
+    """The sender, or an active admin of the same workspace: they edit the campaign, read its
+    texts, preview it, moderate it, activate and stop it."""
     if actor.workspace_id != campaign.workspace_id or not actor.active:
         return False
     return actor.id == campaign.sender_id or actor.is_admin
@@ -18,7 +41,6 @@ def require_manage(actor: Member, campaign: Campaign, *, doing: str) -> None:
     if actor.workspace_id != campaign.workspace_id:
         # Another workspace's campaign does not exist for this actor.
         raise NotFound("No such campaign in your workspace.")
-    if not actor.active:
-        raise NotAllowed("Your membership of this workspace is inactive; ask an admin to reactivate it.")
+    require_active(actor)
     if not can_manage(actor, campaign):
         raise NotAllowed(f"Only the campaign's sender or a workspace admin can {doing} “{campaign.name}”.")

@@ -7,6 +7,7 @@ import difflib
 from sqlalchemy import case
 from sqlmodel import Session, select
 
+from core.campaigns.authz import require_active
 from core.campaigns.models import Campaign, Program
 from core.campaigns.naming import like_escape, name_key
 from core.workspace.models import Member
@@ -14,10 +15,13 @@ from core.workspace.models import Member
 TYPEAHEAD_LIMIT = 20
 
 
-def _typeahead(session: Session, model, workspace_id: int, query: str, limit: int) -> list[tuple[int, str]]:
+def _typeahead(session: Session, model, workspace_id: int, query: str, limit: int,
+               sender_id: int | None = None) -> list[tuple[int, str]]:
     """Names starting with the typed text first, then names containing it (P-4, P-5)."""
     key = like_escape(name_key(query or ""))
     stmt = select(model.id, model.name).where(model.workspace_id == workspace_id)
+    if sender_id is not None:
+        stmt = stmt.where(model.sender_id == sender_id)
     if key:
         prefix = model.name_key.like(f"{key}%", escape="\\")
         stmt = stmt.where(model.name_key.like(f"%{key}%", escape="\\")).order_by(
@@ -31,13 +35,24 @@ def campaign_names(*, session: Session, workspace_id: int, query: str = "", limi
     return _typeahead(session, Campaign, workspace_id, query, limit)
 
 
+def editable_campaign_names(*, session: Session, actor: Member, query: str = "", limit: int = TYPEAHEAD_LIMIT):
+    """The campaigns offered in the form's Name field, where picking one opens it for editing: every
+    campaign of the workspace for an active admin, the member's own (as sender) for anyone else,
+    none for an inactive member (`core.campaigns.authz`)."""
+    if not actor.active:
+        return []
+    return _typeahead(session, Campaign, actor.workspace_id, query, limit,
+                      sender_id=None if actor.is_admin else actor.id)
+
+
 def program_names(*, session: Session, workspace_id: int, query: str = "", limit: int = TYPEAHEAD_LIMIT):
     return _typeahead(session, Program, workspace_id, query, limit)
 
 
 def find_campaign(*, session: Session, actor: Member, name: str) -> tuple[Campaign | None, list[str]]:
     """The campaign of that name in the actor's workspace (case- and space-insensitive), or
-    None with the closest names to suggest."""
+    None with the closest names to suggest. An inactive member finds nothing (`NotAllowed`)."""
+    require_active(actor)
     key = name_key(name or "")
     if not key:
         return None, []
@@ -59,8 +74,24 @@ def find_campaign(*, session: Session, actor: Member, name: str) -> tuple[Campai
 
 
 def list_campaigns(*, session: Session, actor: Member, include_all: bool = False, limit: int = 50) -> list[Campaign]:
-    """The actor's campaigns (as sender), or every campaign of the workspace for an admin."""
+    """The actor's campaigns (as sender), or every campaign of the workspace for an admin. An
+    inactive member lists nothing (`NotAllowed`)."""
+    require_active(actor)
     stmt = select(Campaign).where(Campaign.workspace_id == actor.workspace_id)
     if not (include_all and actor.is_admin):
         stmt = stmt.where(Campaign.sender_id == actor.id)
     return list(session.exec(stmt.order_by(Campaign.status, Campaign.updated_at.desc()).limit(limit)).all())
+
+
+def sender_choices(*, session: Session, actor: Member, query: str = "", limit: int = TYPEAHEAD_LIMIT) -> list[Member]:
+    """The members offered in the form's Sender field, as the core accepts them (P-7 and the
+    README's decisions): any active member of the workspace for an active admin, the member
+    themself for anyone else, nobody for an inactive member."""
+    from core.workspace.service import member_choices
+
+    if not actor.active:
+        return []
+    if actor.is_admin:
+        return member_choices(session=session, workspace_id=actor.workspace_id, query=query, limit=limit)
+    key = name_key(query or "")
+    return [actor] if key in (actor.name_key or name_key(actor.name)) else []

@@ -10,7 +10,7 @@ from sqlalchemy import delete, update
 from sqlmodel import Session, select
 
 from core.campaigns.audience import check_against_source
-from core.campaigns.authz import require_manage
+from core.campaigns.authz import require_active, require_manage
 from core.campaigns.drafts import CampaignDraft, FollowupDraft, SlotDraft
 from core.campaigns.models import (
     STATUS_ACTIVE, STATUS_STOPPED, STEP_FOLLOWUP, STEP_INVITATION, STEP_WELCOME, Campaign, CampaignMessage, Program,
@@ -25,7 +25,7 @@ from core.workspace.models import LinkedInAccount, Member
 # Re-exported for the surfaces: `from core.campaigns.service import CampaignDraft, ...`
 __all__ = [
     "CampaignDraft", "FollowupDraft", "SlotDraft", "create_campaign", "update_campaign", "activate_campaign",
-    "stop_campaign", "draft_from_campaign", "get_campaign",
+    "stop_campaign", "campaign_draft", "editable_campaign", "get_campaign",
 ]
 
 
@@ -115,8 +115,7 @@ def update_campaign(*, session: Session, actor: Member, campaign_id: int, draft:
                     public_url: str) -> Outcome[Campaign]:
     """Change a campaign. A stopped campaign stays stopped; an active one keeps running with
     the new messages for what is not yet frozen for moderation or claimed."""
-    campaign = get_campaign(session=session, actor=actor, campaign_id=campaign_id)
-    require_manage(actor, campaign, doing="edit")
+    campaign = editable_campaign(session=session, actor=actor, campaign_id=campaign_id)
     checked = _validate(session, actor, draft, campaign_id=campaign.id, public_url=public_url,
                         for_activation=campaign.status == STATUS_ACTIVE)
     if checked.errors:
@@ -136,7 +135,7 @@ def activate_campaign(*, session: Session, actor: Member, campaign_id: int, now:
     if campaign.status == STATUS_ACTIVE:
         if not campaign.paused_reason and not (account and account.invitations_paused_reason):
             return Outcome(value=campaign)
-        checked = _validate(session, actor, draft_from_campaign(session=session, campaign=campaign),
+        checked = _validate(session, actor, _draft_of(session, campaign),
                             campaign_id=campaign.id, public_url=public_url, for_activation=True)
         if checked.errors:
             return Outcome(errors=checked.errors, warnings=checked.warnings)
@@ -149,7 +148,7 @@ def activate_campaign(*, session: Session, actor: Member, campaign_id: int, now:
     if campaign.status == STATUS_STOPPED:
         return Outcome(errors=[FieldError("status", "This campaign is stopped and cannot run again: "
                                                     "create a new campaign (its contacts keep their history).")])
-    draft = draft_from_campaign(session=session, campaign=campaign)
+    draft = _draft_of(session, campaign)
     checked = _validate(session, actor, draft, campaign_id=campaign.id, public_url=public_url, for_activation=True)
     if checked.errors:
         return Outcome(errors=checked.errors, warnings=checked.warnings)
@@ -178,15 +177,35 @@ def stop_campaign(*, session: Session, actor: Member, campaign_id: int, now: dat
 
 
 def get_campaign(*, session: Session, actor: Member, campaign_id: int) -> Campaign:
-    """A campaign of the actor's workspace; another workspace's is `NotFound` (invariant 8)."""
+    """A campaign of the actor's workspace, what its card shows: another workspace's is `NotFound`
+    (invariant 8), and an inactive member reads none (`NotAllowed`). Its texts are not read here:
+    see `campaign_draft`."""
     campaign = session.get(Campaign, campaign_id)
     if campaign is None or campaign.workspace_id != actor.workspace_id:
         raise NotFound("No such campaign in your workspace.")
+    require_active(actor)
     return campaign
 
 
-def draft_from_campaign(*, session: Session, campaign: Campaign) -> CampaignDraft:
-    """The form values of a saved campaign (edit form, re-validation on activation)."""
+def editable_campaign(*, session: Session, actor: Member, campaign_id: int) -> Campaign:
+    """A campaign the actor may edit (its sender, or an active admin of its workspace), such as
+    the one a form's state names; `NotFound` or `NotAllowed` otherwise."""
+    campaign = get_campaign(session=session, actor=actor, campaign_id=campaign_id)
+    require_manage(actor, campaign, doing="edit")
+    return campaign
+
+
+def campaign_draft(*, session: Session, actor: Member, campaign_id: int) -> tuple[Campaign, CampaignDraft]:
+    """A campaign and its form values, texts included, to edit it: the only way out of the core to
+    a campaign's texts, for its sender or an active admin of its workspace (`core.campaigns.authz`);
+    `NotFound` or `NotAllowed` for anyone else."""
+    campaign = editable_campaign(session=session, actor=actor, campaign_id=campaign_id)
+    return campaign, _draft_of(session, campaign)
+
+
+def _draft_of(session: Session, campaign: Campaign) -> CampaignDraft:
+    """The form values of a saved campaign, read without asking who reads them: callers have
+    authorised the actor (edit form, re-validation on activation)."""
     messages = session.exec(select(CampaignMessage).where(CampaignMessage.campaign_id == campaign.id)).all()
     program = session.get(Program, campaign.program_id) if campaign.program_id else None
     invitation = {m.language: m.template for m in messages if m.step == STEP_INVITATION}
@@ -208,7 +227,9 @@ def draft_from_campaign(*, session: Session, campaign: Campaign) -> CampaignDraf
 
 
 # The read side lives in queries.py and preview.py; surfaces may import it from here too.
-from core.campaigns.queries import campaign_names, find_campaign, list_campaigns, program_names  # noqa: E402,F401
+from core.campaigns.queries import (  # noqa: E402,F401
+    campaign_names, editable_campaign_names, find_campaign, list_campaigns, program_names, sender_choices,
+)
 
 
 def preview_campaign(**kwargs):

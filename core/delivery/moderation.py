@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from core.campaigns import schedule
+from core.campaigns.authz import require_active
 from core.campaigns.models import STATUS_ACTIVE, STEP_INVITATION, Campaign
 from core.campaigns.templates import (
     TemplateProblem, check_template, context_for, counted_length, has_line_break, render, utf16_length,
@@ -68,6 +69,20 @@ def digest_view(*, session: Session, digest_id: int, public_url: str | None = No
         timezone=campaign.timezone, items=tuple(items), sandbox=bool(account and account.provider == "sandbox"))
 
 
+def read_digest(*, session: Session, actor: Member, digest_id: int, public_url: str | None = None) -> DigestView:
+    """A digest as its moderators read it (its buttons, a refresh): it shows the contacts and the
+    invitations of the sender's campaign, so only the sender or an active admin of its workspace
+    reads it (invariant 7); another workspace's does not exist for the actor (invariant 8)."""
+    digest = session.get(Digest, digest_id)
+    if digest is None or digest.workspace_id != actor.workspace_id:
+        raise NotFound("No such digest in your workspace.")
+    campaign = session.get(Campaign, digest.campaign_id)
+    if campaign is None or campaign.workspace_id != actor.workspace_id:
+        raise NotFound("No such digest in your workspace.")
+    _require_moderator(actor, campaign)
+    return digest_view(session=session, digest_id=digest_id, public_url=public_url)
+
+
 def deliver_digest(*, session: Session, digest_id: int, notifier: Notifier, now: datetime,
                    public_url: str | None = None) -> bool:
     """Hand a moderated day's digest to the chat notifier once; an empty day is not sent."""
@@ -86,8 +101,7 @@ def deliver_digest(*, session: Session, digest_id: int, notifier: Notifier, now:
 def _require_moderator(actor: Member, campaign: Campaign) -> None:
     if actor.workspace_id != campaign.workspace_id:
         raise NotAllowed("This invitation belongs to another workspace.")
-    if not actor.active:
-        raise NotAllowed("Your membership of this workspace is inactive; ask an admin to reactivate it.")
+    require_active(actor)
     if actor.id != campaign.sender_id and not actor.is_admin:
         raise NotAllowed(f"Only the sender of “{campaign.name}” or a workspace admin can moderate its invitations.")
 

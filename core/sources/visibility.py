@@ -1,14 +1,22 @@
-"""Which finders and segments a sender may use as a campaign source (P-8a, P-8c).
+"""Which finders and segments a sender may use as a campaign source (P-8a, P-8c), and which of
+them a member asking may see.
 
 Finders: those the sender owns or was added to as an additional member. Segments: those the
 sender owns and the workspace's global ones. Each question is one indexed query: the
 type-ahead runs over thousands of segments while the user types.
+
+What is shown follows what is accepted (P-8, and the README's decision that a member sends only
+from their own account): an active admin is shown the sources of the sender they picked; a
+member, their own sources while their form names them as the sender, and none while it names
+someone else (no source of that sender can be picked: the core refuses the sender); an inactive
+member, none. The form's sender is the client's input: it widens nothing (`sources_sender`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
+from typing import Protocol
 
 from sqlalchemy import bindparam, case, exists, literal, or_, select, union_all
 from sqlmodel import Session
@@ -96,6 +104,52 @@ def _option(row) -> SourceOption:
     else:
         detail = "Segment · yours"
     return SourceOption(kind="segment", id=row.id, name=row.name, detail=detail)
+
+
+class Asker(Protocol):
+    """What these rules read of the member asking: a `Member`, or what a cache kept of one."""
+
+    @property
+    def id(self) -> int | None: ...
+
+    @property
+    def active(self) -> bool: ...
+
+    @property
+    def is_admin(self) -> bool: ...
+
+
+def sources_sender(actor: Asker, sender_id: int | None) -> int | None:
+    """Whose sources `actor` is shown and may pick while their form names `sender_id` (None: the
+    actor): that sender's for an active admin; for a member, their own while the form names them,
+    nobody's (None) while it names another member, whom the core refuses as their sender; nobody's
+    for an inactive member."""
+    if not actor.active:
+        return None
+    if not sender_id or sender_id == actor.id:
+        return actor.id
+    return sender_id if actor.is_admin else None
+
+
+def selectable_sources(*, session: Session, actor: Member, sender_id: int | None, query: str = "",
+                       limit: int = 50) -> list[SourceOption]:
+    """The source type-ahead for `actor` whose form names `sender_id` (see `sources_sender`)."""
+    sender = sources_sender(actor, sender_id)
+    if sender is None:
+        return []
+    return visible_sources(session=session, workspace_id=actor.workspace_id, sender_id=sender, query=query,
+                           limit=limit)
+
+
+def may_pick_source(*, session: Session, actor: Member, sender_id: int | None, kind: str | None,
+                    source_id: int | None) -> bool:
+    """Whether `actor`, whose form names `sender_id`, is shown this source (its name) and may pick
+    it: the same rule as `selectable_sources`, for one source. One query."""
+    sender = sources_sender(actor, sender_id)
+    if sender is None or kind not in ("finder", "segment") or not source_id:
+        return False
+    return is_source_visible(session=session, workspace_id=actor.workspace_id, sender_id=sender, kind=kind,
+                             source_id=source_id)
 
 
 def is_source_visible(*, session: Session, workspace_id: int, sender_id: int, kind: str, source_id: int) -> bool:

@@ -13,3 +13,13 @@ def row_counts(engine) -> dict[str, int]:
     with engine.connect() as conn:
         return {t.name: conn.execute(select(func.count()).select_from(t)).scalar_one()
                 for t in SQLModel.metadata.sorted_tables}
+
+
+def campaign_rows(engine) -> list[tuple]:
+    """Every campaign and message as stored (a refused request changes none of them)."""
+    from core.campaigns.models import Campaign, CampaignMessage
+
+    with engine.connect() as conn:
+        campaigns = conn.execute(select(Campaign.__table__).order_by(Campaign.id)).all()
+        messages = conn.execute(select(CampaignMessage.__table__).order_by(CampaignMessage.id)).all()
+    return [tuple(row) for row in campaigns] + [tuple(row) for row in messages]

@@ -7,7 +7,8 @@ from __future__ import annotations
 from sqlmodel import Session, select
 
 from core.campaigns.models import Campaign
-from core.campaigns.service import draft_from_campaign
+from core.campaigns.service import campaign_draft
+from core.workspace.models import Member
 from tests.e2e.teams.harness import find_action, inputs, texts
 from tests.e2e.teams.test_campaign_flow import _connected_admin
 from tests.unit.teams.cardcheck import assert_valid_card, walk
@@ -53,7 +54,8 @@ async def test_languages_beyond_the_form_are_written_on_their_own_card_and_saved
     assert accepted == {}, texts(card_of(accepted))[:8]
     with Session(db) as session:
         campaign = session.exec(select(Campaign)).one()
-        draft = draft_from_campaign(session=session, campaign=campaign)
+        _, draft = campaign_draft(session=session, actor=session.get(Member, campaign.sender_id),
+                                  campaign_id=campaign.id)
     assert draft.languages == LANGS
     lang = opens[-1]["data"]["value"]
     assert draft.followups[9].texts[lang] == f"P messages.followup.10.{lang} {{{{firstName}}}}"

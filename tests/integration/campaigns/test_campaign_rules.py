@@ -8,9 +8,10 @@ from sqlmodel import func, select
 from core.campaigns.drafts import FollowupDraft, SlotDraft
 from core.campaigns.models import Campaign, CampaignMessage, Program
 from core.campaigns.service import (
-    activate_campaign, create_campaign, draft_from_campaign, get_campaign, stop_campaign, update_campaign,
+    activate_campaign, create_campaign, campaign_draft, get_campaign, stop_campaign, update_campaign,
 )
 from core.errors import NotAllowed, NotFound
+from core.workspace.models import Member
 from core.sources.segments import create_finder, create_segment
 from tests.factories import PUBLIC_URL, draft_for, make_campaign, make_team
 
@@ -37,7 +38,7 @@ def test_a_valid_campaign_is_saved_as_draft_with_its_program_and_messages(sessio
     assert session.get(Program, campaign.program_id).name == "Enterprise"
     # 2 languages × (invitation + welcome + 1 follow-up)
     assert count(session, CampaignMessage) == 6
-    again = draft_from_campaign(session=session, campaign=campaign)
+    _, again = campaign_draft(session=session, actor=session.get(Member, campaign.sender_id), campaign_id=campaign.id)
     assert again.invitation["fr"] == "Bonjour {{firstName}}, échangeons !"
     assert again.followups[0].delay_days == 3 and again.slots[0].start == "09:00"
 

@@ -6,7 +6,7 @@ from bot.conversation import form as campaign_form
 from bot.conversation.handlers import open_campaign_form
 from bot.conversation.interactions import handle_action, handle_submission
 from bot.conversation.runner import run_sync
-from core.campaigns.service import draft_from_campaign, get_campaign
+from core.campaigns.service import campaign_draft
 from core.db import session_scope
 from core.workspace.models import Member
 from tests.unit.conversation.test_flows import campaigns, open_form, valid_values, values_for
@@ -68,7 +68,7 @@ def test_page_texts_are_kept_renumbered_and_saved(ctx, people):
     assert saved.close_dialog and saved.errors is None
     [campaign] = campaigns(ctx)
     with session_scope(ctx.engine) as s:
-        draft = draft_from_campaign(session=s, campaign=campaign)
+        _, draft = campaign_draft(session=s, actor=s.get(Member, people.bob), campaign_id=campaign.id)
     assert draft.languages == LANGS and len(draft.followups) == 9
     assert draft.invitation[lang] == f"P messages.invitation.{lang} {{{{firstName}}}}"
     assert draft.followups[8].texts[lang] == f"P messages.followup.10.{lang} {{{{firstName}}}}"
@@ -103,7 +103,7 @@ def test_editing_a_saved_campaign_reads_the_pages_texts_from_it(ctx, people):
     # Opened again to edit it: the pages' texts were never kept for this form, they come from the campaign
     with session_scope(ctx.engine) as s:
         actor = s.get(Member, people.bob)
-        edit = open_campaign_form(ctx, s, actor, get_campaign(session=s, actor=actor, campaign_id=campaign.id)).dialog
+        edit = open_campaign_form(ctx, s, actor, campaign.id).dialog
     lang = campaign_form.paged_languages(edit)[-1]
     assert "texts" not in edit.state
     page = act(ctx, people.bob, "form.language.open", lang, edit, values_for(edit)).dialog
