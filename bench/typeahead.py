@@ -64,7 +64,8 @@ def build(engine, *, campaigns: int, segments: int, finders: int, tag: str) -> t
         s.add(ws)
         s.flush()
         member_rows = [{"workspace_id": ws.id, "name": f"{f} {l}", "name_key": name_key(f"{f} {l}"),
-                        "email": f"{f.lower()}.{l.lower()}@bench.example", "role": "member", "active": i % 9 != 0,
+                        "email": f"{f.lower()}.{l.lower()}@bench.example", "role": "admin" if i == 1 else "member",
+                        "active": i % 9 != 0,
                         "created_at": now} for i, (f, l) in enumerate((f, l) for f in FIRST for l in LAST[:5])]
         s.execute(insert(Member), member_rows)
         member_ids = list(s.execute(select(Member.id).where(Member.workspace_id == ws.id)).scalars())
@@ -137,7 +138,8 @@ def run(url: str, label: str, args) -> None:
             }
             # The web process answers most keystrokes from a snapshot of the names (bot.conversation.suggestions):
             # loaded once per sender (sources) or per workspace (names), then searched in memory.
-            actor = next(m for m in (s.get(Member, i) for i in members) if m.active)  # inactive ones get nothing
+            # An admin: a member is shown only their own sources and campaigns, whichever sender they name
+            actor = next(m for m in (s.get(Member, i) for i in members) if m.active and m.is_admin)
             cache = Suggestions(seconds=3600)
             results["snapshot load: sources"] = timed(
                 lambda m: cache.load(s, actor, "source", "", {"sender": str(m)}), members)
