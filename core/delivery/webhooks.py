@@ -2,16 +2,16 @@
 
 What each documented body is, and how a redelivery (the provider retries 5 times) stays harmless:
 
-| body | stored as | key |
+| body | key | stored as |
 |---|---|---|
-| `new_relation` | `new_relation` → acceptance | account + user provider id |
-| `message_received` | `message` → the conversation | event kind + account + message id |
-| `message_read`, `message_reaction` | not stored (logged at debug) | — |
-| `{"AccountStatus": {…}}` | `account_status` → account valid or not | none: every delivery is kept |
+| `new_relation` | account + user provider id | `new_relation` → acceptance |
+| `message_received` | event kind + account + message id | `message` → the conversation |
+| `message_read`, `message_reaction` | event kind + account + message id | not stored (logged at debug) |
+| `{"AccountStatus": {…}}` | none: every delivery is kept | `account_status` → account valid or not |
 
 A read receipt or a reaction carries the id of the message it is about, so a key made of the
-message id alone let it take the message's place; the event kind is part of the key, and only the
-arrival of a message is kept. Account status bodies carry no timestamp and the same status can
+message id alone let it take the message's place; the event kind is part of every key, and only
+the arrival of a message is kept. Account status bodies carry no timestamp and the same status can
 legitimately come again (CREDENTIALS → OK → CREDENTIALS): each delivery is kept, and the latest
 received for an account wins (`core.delivery.account_status`).
 
@@ -43,6 +43,7 @@ from core.workspace.models import LinkedInAccount
 log = logging.getLogger("invitebot.webhooks")
 MESSAGE_RECEIVED = "message_received"
 IGNORED_MESSAGE_EVENTS = {"message_read", "message_reaction"}
+MESSAGE_EVENTS = {MESSAGE_RECEIVED} | IGNORED_MESSAGE_EVENTS
 MAX_ID = 128  # the provider ids we store (LinkedInAccount, ConversationMessage)
 
 
@@ -70,18 +71,16 @@ def _status_prefix(account_id: str) -> str:
 
 
 def event_key(payload: Any) -> tuple[str, str] | None:
-    """(key, kind) under which a body is stored; None for a body we do not keep (logged)."""
+    """(key, kind) of a body: the key is made of the event's kind and the provider's own id of what
+    it is about. None for a body we do not know (logged)."""
     if not isinstance(payload, dict):
         log.info("webhook ignored: the body is not an object")
         return None
     event, account = payload.get("event"), _id(payload.get("account_id"))
     if event == "new_relation" and account and _id(payload.get("user_provider_id")):
         return f"relation:{account}:{_id(payload['user_provider_id'])}", "new_relation"
-    if event == MESSAGE_RECEIVED and account and _id(payload.get("message_id")) and _id(payload.get("chat_id")):
-        return f"{MESSAGE_RECEIVED}:{account}:{_id(payload['message_id'])}", "message"
-    if event in IGNORED_MESSAGE_EVENTS:
-        log.debug("webhook %s ignored: the engine only reads the arrival of messages", event)
-        return None
+    if event in MESSAGE_EVENTS and account and _id(payload.get("message_id")) and _id(payload.get("chat_id")):
+        return f"{event}:{account}:{_id(payload['message_id'])}", "message" if event == MESSAGE_RECEIVED else event
     status = payload.get("AccountStatus")
     if isinstance(status, dict) and _id(status.get("account_id")) and isinstance(status.get("message"), str):
         # Never de-duplicated: each delivery gets a key of its own, under the account's prefix.
@@ -94,6 +93,9 @@ def store_event(*, session: Session, payload: Any, now: datetime) -> tuple[int |
     """Keep an incoming event; (id, new). (None, False) for a body we do not keep."""
     key = event_key(payload)
     if key is None:
+        return None, False
+    if key[1] in IGNORED_MESSAGE_EVENTS:
+        log.debug("webhook %s ignored: the engine only reads the arrival of messages", key[1])
         return None, False
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     inserted = session.execute(dialect.insert(WebhookEvent.__table__).values(

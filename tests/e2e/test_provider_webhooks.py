@@ -251,3 +251,14 @@ async def test_a_message_with_an_odd_sender_is_kept_but_is_no_reply(client, ctx,
     assert enrollment(db, world).state == E_WELCOMED and followup_status(db, world) == S_PLANNED
     with Session(db) as s:
         assert s.exec(select(WebhookEvent).where(WebhookEvent.processed_at.is_(None))).all() == []
+
+
+def test_each_event_kind_has_keys_of_its_own(sim):
+    from core.delivery.webhooks import event_key
+
+    message = sim.receive_message(ACCOUNT, sim.add_relation(ACCOUNT, "kim-lee"), "Hello")
+    keys = {event: event_key(sim.message_event(message, event))[0]
+            for event in ("message_received", "message_read", "message_reaction")}
+    assert len(set(keys.values())) == 3 and all(message["id"] in k for k in keys.values())
+    status = sim.account_status_event(ACCOUNT, "CREDENTIALS")
+    assert event_key(status)[0] != event_key(status)[0]  # never de-duplicated
