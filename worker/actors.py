@@ -56,14 +56,15 @@ def declare_actors(broker, ctx) -> Actors:
                                              now=ctx.clock.now(), public_url=s.public_url)
 
     def process_webhook(event_id: int) -> str:
-        kind, alerts = webhooks.process_event(engine=ctx.engine, clock=ctx.clock, settings=s, event_id=event_id)
+        kind, alerts = webhooks.process_event(engine=ctx.engine, clock=ctx.clock, settings=s, event_id=event_id,
+                                              gateway=ctx.gateway)
         for alert in alerts:
             ctx.notifier.send_alert(alert)
         return kind
 
     def poll_account(account_id: int) -> dict:
         return acceptance.poll_account(engine=ctx.engine, gateway=ctx.gateway, clock=ctx.clock, settings=s,
-                                       account_id=account_id)
+                                       account_id=account_id, notifier=ctx.notifier)
 
     def withdraw_stale(account_id: int) -> int:
         return withdrawals.withdraw_stale(engine=ctx.engine, gateway=ctx.gateway, clock=ctx.clock, settings=s,

@@ -1,7 +1,7 @@
 """`invitebot linkedin …`: setting up the LinkedIn provider. The lead mounts `app` as `invitebot linkedin`.
 
-- `register-webhooks`: asks Unipile to post acceptances (`users` → `new_relation`), messages and
-  account status changes to `{PUBLIC_URL}/webhooks/linkedin`, with our secret header and a JSON
+- `register-webhooks`: asks Unipile to post acceptances (`users` → `new_relation`), new messages
+  (`messaging`, events `message_received` only) and account status changes to `{PUBLIC_URL}/webhooks/linkedin`, with our secret header and a JSON
   content type (webhooks made through the API send none by default). Run once per deployment;
   running it again adds nothing (`--replace` re-creates ours, e.g. after a new WEBHOOK_SECRET).
 - `status`: each member's LinkedIn account as stored (provider, status, kind, pauses).
@@ -18,7 +18,7 @@ from rich.table import Table
 
 from core.cli.common import console, fail, resolve_workspace, unit_of_work
 from core.config import Settings
-from worker.unipile import WEBHOOK_PATH, WEBHOOK_SOURCES
+from worker.unipile import WEBHOOK_EVENTS, WEBHOOK_PATH, WEBHOOK_SOURCES
 
 app = typer.Typer(help="The LinkedIn provider: webhooks and connected accounts.", no_args_is_help=True)
 
@@ -39,14 +39,22 @@ def webhook_url(public_url: str) -> str:
     return public_url.rstrip("/") + WEBHOOK_PATH
 
 
+def _outdated(hook: dict, source: str) -> bool:
+    """A webhook of ours subscribed to other events than the engine uses (an older registration)."""
+    wanted, events = WEBHOOK_EVENTS.get(source), hook.get("events")
+    return wanted is not None and events is not None and sorted(events) != sorted(wanted)
+
+
 def register_webhooks(gateway, *, request_url: str, secret: str, replace: bool = False) -> list[Registered]:
-    """One webhook per source at `request_url`, ours named `invitebot-<source>`. An existing one of
-    ours at the same URL is kept (or deleted and made again with `replace`)."""
-    existing = {(h["name"], h["request_url"]): h["id"] for h in gateway.list_webhooks()}
+    """One webhook per source at `request_url`, ours named `invitebot-<source>`, subscribed to the
+    events the engine uses (`messaging`: `message_received` only). An existing one of ours at the
+    same URL is kept (or deleted and made again with `replace`, or when its events differ)."""
+    existing = {(h["name"], h["request_url"]): h for h in gateway.list_webhooks()}
     done: list[Registered] = []
     for source in WEBHOOK_SOURCES:
-        found = existing.get((f"invitebot-{source}", request_url))
-        if found and not replace:
+        hook = existing.get((f"invitebot-{source}", request_url))
+        found = hook["id"] if hook else None
+        if found and not replace and not _outdated(hook, source):
             done.append(Registered(source, found, "kept"))
             continue
         if found:

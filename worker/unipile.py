@@ -10,6 +10,10 @@ What a failure means decides what the engine may do (DESIGN §6, invariant 2):
   for a write (invite, withdraw, message, webhook, link), `Transient` for a read;
 - an HTTP answer → `worker.unipile_mapping.error_for` (429, 5xx, 401/403, Unipile error types).
 The API key (`X-API-KEY`) and message texts never reach the logs.
+
+Requests are made as the official Node SDK 1.9.3 makes them: a profile slug is percent-decoded once
+and encoded once (`profile_slug`), message texts go out in multipart with CRLF line breaks
+(`wire_text`), page sizes stay within the API's bounds (sent invitations 1–100).
 """
 
 from __future__ import annotations
@@ -18,13 +22,14 @@ import asyncio
 import hashlib
 import hmac
 import logging
+import re
 import threading
 import time
 from concurrent.futures import TimeoutError as FutureTimeout
 from datetime import datetime, timedelta
 from types import SimpleNamespace
 from typing import Any
-from urllib.parse import quote, urlencode, urlsplit
+from urllib.parse import quote, unquote, urlencode, urlsplit
 
 import aiohttp
 from pydantic import SecretStr
@@ -50,6 +55,7 @@ from worker.unipile_mapping import (
     pending_from,
     profile_from,
     relation_from,
+    status_from,
 )
 
 log = logging.getLogger("invitebot.unipile")
@@ -57,7 +63,7 @@ log = logging.getLogger("invitebot.unipile")
 API_KEY_HEADER = "X-API-KEY"
 # Our own header on every webhook Unipile sends us: the web app compares it to WEBHOOK_SECRET.
 WEBHOOK_SECRET_HEADER = "X-Invitebot-Secret"
-MAX_INVITATIONS_PAGE = 250
+MAX_INVITATIONS_PAGE = 100  # GET /users/invite/sent takes limit 1–100
 MAX_RELATIONS_PAGE = 1000
 MAX_MESSAGES_PAGE = 250
 MAX_SEARCH_PAGE = 50  # LinkedIn classic search
@@ -67,6 +73,26 @@ ACCOUNT_CALLBACK_PATH = "/webhooks/linkedin/accounts"
 WEBHOOK_PATH = "/webhooks/linkedin"
 # The webhooks the engine relies on: acceptances (`new_relation`), replies, account health.
 WEBHOOK_SOURCES = ("users", "messaging", "account_status")
+# The events a source is asked for, where it takes a list: of messages, only their arrival (read
+# receipts and reactions are of no use to the engine).
+WEBHOOK_EVENTS = {"messaging": ["message_received"]}
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def wire_text(text: str) -> str:
+    """A message text as the official SDK puts it on the wire: its multipart body (the WHATWG
+    FormData encoding) turns every line break (LF, CR or CRLF) into CRLF."""
+    return _LINE_BREAK.sub("\r\n", text)
+
+
+def profile_slug(identifier: str) -> str:
+    """The public identifier of a profile URL or slug, percent-decoded once: `jos%C3%A9` and `josé`
+    are one person (the path segment is encoded once again when the request is made)."""
+    ident = (identifier or "").strip()
+    if "linkedin.com/in/" in ident:
+        ident = ident.split("linkedin.com/in/", 1)[1]
+    ident = ident.split("?", 1)[0].split("#", 1)[0].strip().strip("/").split("/", 1)[0]  # not a /en suffix
+    return unquote(ident).strip()
 
 
 # How long a hosted-auth callback URL stays valid: the link's own hour, plus a day of retries.
@@ -198,9 +224,7 @@ class UnipileGateway:
     # -- the port ------------------------------------------------------------------------------
 
     def resolve_profile(self, *, account_id: str, identifier: str) -> Profile:
-        ident = (identifier or "").strip().rstrip("/")
-        if "linkedin.com/in/" in ident:
-            ident = ident.split("linkedin.com/in/", 1)[1].split("?", 1)[0].strip("/")
+        ident = profile_slug(identifier)
         if not ident:
             raise NotFound("empty identifier")
         body = self._call("GET", "/users/{identifier}", f"/users/{quote(ident, safe='')}",
@@ -238,6 +262,7 @@ class UnipileGateway:
     ) -> MessageSent:
         # Both message routes take multipart/form-data (they accept attachments), like the official SDK.
         form = aiohttp.FormData(default_to_multipart=True)
+        text = wire_text(text)
         if chat_id:
             form.add_field("text", text)
             body = self._call("POST", "/chats/{chat_id}/messages", f"/chats/{quote(chat_id, safe='')}/messages", data=form)
@@ -298,6 +323,12 @@ class UnipileGateway:
             raise LinkedInError("no URL in the hosted link answer", status=200)
         return str(body["url"])
 
+    def account_status(self, *, account_id: str) -> str:
+        """The account's status as the provider reads it now (`GET /accounts/{id}`): its sources'
+        worst status (`OK`, `CREDENTIALS`, `ERROR`…), the words of the account status webhook."""
+        body = self._call("GET", "/accounts/{account_id}", f"/accounts/{quote(account_id, safe='')}")
+        return status_from(body)
+
     def own_profile(self, *, account_id: str) -> AccountOwner:
         """The connected account's own LinkedIn identity (`GET /users/me`): its provider id tells the
         engine which messages the account wrote. Not part of the port (the sandbox needs none)."""
@@ -307,22 +338,25 @@ class UnipileGateway:
     def register_webhook(self, *, request_url: str, secret: str, source: str) -> str:
         """Webhooks made through the API carry no JSON content type unless asked: we set it, and our
         secret header so the web app can authenticate the calls."""
-        payload = {
+        payload: dict[str, Any] = {
             "request_url": request_url, "name": f"invitebot-{source}", "format": "json", "source": source,
             "headers": [{"key": "Content-Type", "value": "application/json"},
                         {"key": WEBHOOK_SECRET_HEADER, "value": secret}],
         }
+        if source in WEBHOOK_EVENTS:
+            payload["events"] = list(WEBHOOK_EVENTS[source])
         body = self._call("POST", "/webhooks", "/webhooks", json=payload)
         return str(body.get("webhook_id") or "")
 
     def list_webhooks(self) -> list[dict[str, Any]]:
-        """Every webhook of the Unipile tenant (`GET /webhooks`, all pages): id, name, source, request_url."""
+        """Every webhook of the Unipile tenant (`GET /webhooks`, all pages): id, name, request_url and the
+        events it is subscribed to (None when the listing does not say)."""
         found: list[dict[str, Any]] = []
         cursor = None
         for _ in range(50):
             body = self._call("GET", "/webhooks", "/webhooks", params={"limit": 100, "cursor": cursor})
-            found += [{"id": str(i.get("id") or i.get("webhook_id") or ""), "name": i.get("name"),
-                       "source": i.get("source"), "request_url": i.get("request_url")}
+            found += [{"id": str(i.get("id") or ""), "name": i.get("name"), "request_url": i.get("request_url"),
+                       "events": i.get("events") if isinstance(i.get("events"), list) else None}
                       for i in body.get("items") or [] if isinstance(i, dict)]
             cursor = body.get("cursor")
             if not cursor:

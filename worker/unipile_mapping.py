@@ -16,6 +16,8 @@ Unipile's (developer.unipile.com error catalogue; seen in the field for invitati
 | 504 to a write | `OutcomeUnknown` (a gateway timed out after forwarding it) |
 | other 5xx | `Transient` |
 | anything else | `LinkedInError` with the status |
+
+An account's status (`GET /accounts/{id}`) is the worst of its sources' statuses (`status_from`).
 """
 
 from __future__ import annotations
@@ -214,3 +216,14 @@ def owner_from(data: dict) -> AccountOwner:
         public_identifier=data.get("public_identifier") or None,
         premium=premium if isinstance(premium, bool) else None,
     )
+
+
+# An account's sources (`GET /accounts/{id}`), worst first: the account is as healthy as its worst source.
+_SOURCE_STATUSES = ("CREDENTIALS", "PERMISSIONS", "ERROR", "STOPPED", "CONNECTING", "OK")
+
+
+def status_from(data: dict) -> str:
+    """The status of an `Account` (`sources[].status`, the account status webhook's words): the worst
+    of its sources; `UNKNOWN` when the answer names none we know."""
+    found = {str(s.get("status") or "").upper() for s in data.get("sources") or [] if isinstance(s, dict)}
+    return next((status for status in _SOURCE_STATUSES if status in found), "UNKNOWN")

@@ -78,7 +78,7 @@ def _learn_owner(ctx, member_id: int, account_id: str) -> None:
 async def _enrich(ctx, member_id: int, account_id: str) -> None:
     try:
         await asyncio.to_thread(_learn_owner, ctx, member_id, account_id)
-    except Exception as exc:  # the account stays connected; the engine falls back on `is_sender`
+    except Exception as exc:  # the account stays connected; the worker reads it at the next message event
         log.warning("linkedin account of member %s: own profile not read (%s)", member_id, type(exc).__name__)
 
 

@@ -1,7 +1,8 @@
 """`POST /webhooks/linkedin`: provider events (contracts/unipile.md). The secret header is checked
-in constant time, the event stored once by its key (redeliveries answer 200 and do nothing), and
-the processing left to the worker, so the answer comes well within the provider's 30 s. Events
-not enqueued (broker down) are found again by the clock."""
+in constant time, the event stored (`core.delivery.webhooks`: a redelivered relation or message
+answers 200 "duplicate" and does nothing; every account status delivery is kept, the latest
+wins), and the processing left to the worker, so the answer comes well within the provider's
+30 s. Events not enqueued (broker down) are found again by the clock."""
 
 from __future__ import annotations
 
@@ -38,8 +39,7 @@ def register(app: web.Application, ctx) -> None:
         except (ValueError, UnicodeDecodeError):
             return web.json_response({"error": "the body is not JSON"}, status=400)
         event_id, new = await asyncio.to_thread(_store, ctx, payload)
-        if event_id is None:
-            log.info("webhook ignored: unknown event shape")
+        if event_id is None:  # not an event the engine keeps (core logs which)
             return web.json_response({"status": "ignored"})
         if new:
             actors = ctx.extras.get("actors")

@@ -1,6 +1,7 @@
 """Acceptances (P-12): a relation learnt from the provider's webhook or from polling turns an
-invited enrollment into an accepted one and plans its welcome. Polling also reads the chats of
-live sequences, so replies end them even without webhooks (acceptances can arrive hours late)."""
+invited enrollment into an accepted one and plans its welcome. Polling also re-reads the account's
+status and reads the chats of live sequences, so a lost status webhook is made up for and replies
+end sequences even without webhooks (acceptances can arrive hours late)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
 from core.db import session_scope
-from core.delivery import conversation, sequence
+from core.delivery import account_status, conversation, sequence
 from core.delivery.models import E_ACCEPTED, E_FOLLOWING_UP, E_INVITED, E_WELCOMED, Enrollment, Relation
 from core.sources.models import Contact
 from core.workspace.models import LinkedInAccount
@@ -59,8 +60,17 @@ def record_relation(*, session: Session, account: LinkedInAccount, provider_user
     return accepted
 
 
-def poll_account(*, engine, gateway, clock, settings, account_id: int) -> dict[str, int]:
-    """Fallback for late or lost webhooks: relations (newest pages) and the chats of live sequences."""
+def poll_account(*, engine, gateway, clock, settings, account_id: int, notifier=None) -> dict[str, int]:
+    """Fallback for late or lost webhooks: the account's status first (re-read from the provider;
+    an alert goes through `notifier`), then, for a valid account, relations (newest pages) and the
+    chats of live sequences."""
+    _, alerts = account_status.refresh(engine=engine, gateway=gateway, clock=clock, account_id=account_id)
+    for alert in alerts:
+        try:
+            if notifier is not None:
+                notifier.send_alert(alert)
+        except Exception:  # the status is recorded; a lost alert must not stop the poll
+            log.exception("alert %s for member %s could not be delivered", alert.kind, alert.member_id)
     with session_scope(engine) as session:
         account = session.get(LinkedInAccount, account_id)
         if account is None or account.status != "valid":

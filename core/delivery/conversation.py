@@ -5,6 +5,7 @@ polling, a fresh read before a welcome), replies that end a sequence, and the we
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import datetime
 
 from sqlalchemy import select, update
@@ -23,6 +24,21 @@ _NEGATIVE = re.compile(r"\b(not interested|no thanks|no thank you|unsubscribe|st
                        r"kein interesse|nein danke|no me interesa|no gracias)", re.IGNORECASE)
 _POSITIVE = re.compile(r"\b(thanks|thank you|great|sure|happy to|interested|let'?s|merci|avec plaisir|volontiers|"
                        r"danke|gerne|gracias|encantad|claro)", re.IGNORECASE)
+
+
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def comparable_text(text: str | None) -> str:
+    """A message text as two spellings of it compare equal: Unicode NFC, every line break as LF
+    (the provider's multipart carries CRLF), no trailing spaces on a line, no blank edges."""
+    text = unicodedata.normalize("NFC", text or "")
+    return "\n".join(line.rstrip() for line in _LINE_BREAK.split(text)).strip()
+
+
+def same_text(a: str | None, b: str | None) -> bool:
+    """Is `a` the message `b` as the provider gives it back? (reconciliation after a lost answer)"""
+    return comparable_text(a) == comparable_text(b)
 
 
 def sentiment(text: str) -> str:

@@ -65,11 +65,14 @@ def undelivered_digests(*, session: Session, now: datetime) -> list[int]:
 
 
 def accounts_to_poll(*, session: Session) -> list[int]:
-    """Valid accounts with sequences still waiting for an acceptance or a reply."""
+    """Valid accounts with sequences still waiting for an acceptance or a reply, and invalid ones
+    (the poll re-reads their status: a missed "OK" webhook must not leave them disconnected)."""
+    live = select(Enrollment.account_id).where(Enrollment.state.in_((E_INVITED, E_ACCEPTED, E_WELCOMED,
+                                                                     E_FOLLOWING_UP)))
     return list(session.execute(
-        select(Enrollment.account_id).join(LinkedInAccount, LinkedInAccount.id == Enrollment.account_id)
-        .where(Enrollment.state.in_((E_INVITED, E_ACCEPTED, E_WELCOMED, E_FOLLOWING_UP)),
-               LinkedInAccount.status == "valid").distinct()).scalars())
+        select(LinkedInAccount.id).where(or_(and_(LinkedInAccount.status == "valid", LinkedInAccount.id.in_(live)),
+                                             LinkedInAccount.status == "invalid"))
+        .order_by(LinkedInAccount.id)).scalars())
 
 
 def accounts_with_stale_invitations(*, session: Session, now: datetime, days: int) -> list[int]:

@@ -225,6 +225,6 @@ def reconcile(gateway, claim: Claim, *, provider_id: str | None, chat_id: str | 
         return UNDECIDABLE
     since = (claim.previous_call_at or claim.lease_until - timedelta(days=1)) - timedelta(minutes=5)
     for m in gateway.list_messages(account_id=claim.provider_account_id, chat_id=chat_id, after=since):
-        if m.is_sender and m.text == text:
+        if m.is_sender and conversation.same_text(m.text, text):
             return Found(m.message_id, m.chat_id)
     return None

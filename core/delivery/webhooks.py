@@ -1,27 +1,58 @@
-"""Provider webhooks (contracts/unipile.md): stored once by a key (redeliveries are harmless),
-answered at once by the web app, processed by the worker: `new_relation` → acceptance; message
-events → the conversation (a reply ends the sequence); account status → account valid or not."""
+"""Provider webhooks (contracts/unipile.md): stored by the web app at once, processed by the worker.
+
+What each documented body is, and how a redelivery (the provider retries 5 times) stays harmless:
+
+| body | key | stored as |
+|---|---|---|
+| `new_relation` | account + user provider id | `new_relation` → acceptance |
+| `message_received` | event kind + account + message id | `message` → the conversation |
+| `message_read`, `message_reaction` | event kind + account + message id | not stored (logged at debug) |
+| `{"AccountStatus": {…}}` | none: every delivery is kept | `account_status` → account valid or not |
+
+A read receipt or a reaction carries the id of the message it is about, so a key made of the
+message id alone let it take the message's place; the event kind is part of every key, and only
+the arrival of a message is kept. Account status bodies carry no timestamp and the same status can
+legitimately come again (CREDENTIALS → OK → CREDENTIALS): each delivery is kept, and the latest
+received for an account wins (`core.delivery.account_status`).
+
+A message ends a sequence only when its sender is the enrolled contact. Our own messages come back
+too, and the body has no `is_sender`: the sender is compared with the contact's provider id and
+with the account's own (learnt from `GET /users/me` when not known yet); while our own id stays
+unknown, a message whose sender is not the contact is taken as the account's own, never as a reply.
+"""
 
 from __future__ import annotations
 
+import logging
+import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
-from core.campaigns.models import STATUS_ACTIVE, Campaign
 from core.db import session_scope
-from core.delivery import acceptance, conversation
-from core.delivery.linkedin.port import ChatMessage
+from core.delivery import acceptance, account_status, conversation
+from core.delivery.linkedin.port import ChatMessage, LinkedInError
 from core.delivery.models import Enrollment, WebhookEvent
 from core.delivery.notify import Alert
 from core.sources.models import Contact
-from core.workspace.models import ACCOUNT_DISCONNECTED_PAUSE
+from core.workspace.models import LinkedInAccount
 
-BAD_STATUSES = {"CREDENTIALS", "ERROR", "STOPPED", "DELETED", "DISCONNECTED"}
-GOOD_STATUSES = {"OK", "RECONNECTED", "CREATION_SUCCESS", "SYNC_SUCCESS"}
+log = logging.getLogger("invitebot.webhooks")
+MESSAGE_RECEIVED = "message_received"
+IGNORED_MESSAGE_EVENTS = {"message_read", "message_reaction"}
+MESSAGE_EVENTS = {MESSAGE_RECEIVED} | IGNORED_MESSAGE_EVENTS
+MAX_ID = 128  # the provider ids we store (LinkedInAccount, ConversationMessage)
+
+
+def _id(value: Any) -> str | None:
+    """A provider id from a body: a non-empty string (or a number) of a sane length, else None."""
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        return None
+    text = str(value).strip()
+    return text if 0 < len(text) <= MAX_ID else None
 
 
 def _parse_time(value: Any, default: datetime) -> datetime:
@@ -35,25 +66,36 @@ def _parse_time(value: Any, default: datetime) -> datetime:
     return default
 
 
-def event_key(payload: dict) -> tuple[str, str] | None:
-    """(key, kind) of a webhook body, None when it is not one we know."""
+def _status_prefix(account_id: str) -> str:
+    return f"status:{account_id}:"
+
+
+def event_key(payload: Any) -> tuple[str, str] | None:
+    """(key, kind) of a body: the key is made of the event's kind and the provider's own id of what
+    it is about. None for a body we do not know (logged)."""
     if not isinstance(payload, dict):
+        log.info("webhook ignored: the body is not an object")
         return None
-    event = payload.get("event")
-    if event == "new_relation" and payload.get("account_id") and payload.get("user_provider_id"):
-        return f"relation:{payload['account_id']}:{payload['user_provider_id']}", "new_relation"
-    if payload.get("message_id") and payload.get("account_id") and payload.get("chat_id"):
-        return f"message:{payload['account_id']}:{payload['message_id']}", "message"
+    event, account = payload.get("event"), _id(payload.get("account_id"))
+    if event == "new_relation" and account and _id(payload.get("user_provider_id")):
+        return f"relation:{account}:{_id(payload['user_provider_id'])}", "new_relation"
+    if event in MESSAGE_EVENTS and account and _id(payload.get("message_id")) and _id(payload.get("chat_id")):
+        return f"{event}:{account}:{_id(payload['message_id'])}", "message" if event == MESSAGE_RECEIVED else event
     status = payload.get("AccountStatus")
-    if isinstance(status, dict) and status.get("account_id") and status.get("message"):
-        return f"status:{status['account_id']}:{status['message']}:{payload.get('timestamp', '')}", "account_status"
+    if isinstance(status, dict) and _id(status.get("account_id")) and isinstance(status.get("message"), str):
+        # Never de-duplicated: each delivery gets a key of its own, under the account's prefix.
+        return _status_prefix(_id(status["account_id"])) + uuid.uuid4().hex, "account_status"
+    log.info("webhook ignored: unknown event %r", str(event)[:40] if event is not None else sorted(payload)[:5])
     return None
 
 
-def store_event(*, session: Session, payload: dict, now: datetime) -> tuple[int | None, bool]:
-    """Keep an incoming event; (id, new). (None, False) for a body we do not know."""
+def store_event(*, session: Session, payload: Any, now: datetime) -> tuple[int | None, bool]:
+    """Keep an incoming event; (id, new). (None, False) for a body we do not keep."""
     key = event_key(payload)
     if key is None:
+        return None, False
+    if key[1] in IGNORED_MESSAGE_EVENTS:
+        log.debug("webhook %s ignored: the engine only reads the arrival of messages", key[1])
         return None, False
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     inserted = session.execute(dialect.insert(WebhookEvent.__table__).values(
@@ -64,71 +106,106 @@ def store_event(*, session: Session, payload: dict, now: datetime) -> tuple[int 
     return session.execute(select(WebhookEvent.id).where(WebhookEvent.event_key == key[0][:200])).scalar_one(), False
 
 
-def process_event(*, engine, clock, settings, event_id: int) -> tuple[str, list[Alert]]:
-    """Apply one stored event once (processed_at marks it)."""
-    alerts: list[Alert] = []
+def process_event(*, engine, clock, settings, event_id: int, gateway=None) -> tuple[str, list[Alert]]:
+    """Apply one stored event once (processed_at marks it). `gateway` lets a message event learn the
+    account's own provider id when it is not known yet."""
     with session_scope(engine) as session:
         event = session.get(WebhookEvent, event_id)
         if event is None or event.processed_at is not None:
+            return "done", []
+        kind, payload = event.kind, event.payload
+    if kind == "message" and gateway is not None:
+        _learn_own_id(engine, gateway, _id(payload.get("account_id")))
+    alerts: list[Alert] = []
+    with session_scope(engine) as session:
+        event = session.get(WebhookEvent, event_id)
+        if event.processed_at is not None:
             return "done", alerts
         p, now = event.payload, clock.now()
-        if event.kind == "new_relation":
+        if kind == "new_relation":
             account = acceptance.account_by_provider_id(session, str(p["account_id"]))
             if account is not None:
                 acceptance.record_relation(session=session, account=account, provider_user_id=str(p["user_provider_id"]),
                                            public_identifier=p.get("user_public_identifier"), connected_at=None,
                                            source="webhook", now=now, public_url=settings.public_url)
-        elif event.kind == "message":
+        elif kind == "message":
             _message(session, p, now)
-        elif event.kind == "account_status":
-            alerts += _account_status(session, p["AccountStatus"], now)
+        elif kind == "account_status":
+            alerts += _account_status(session, event, now)
         event.processed_at = now
         session.add(event)
-    return event.kind, alerts
+    return kind, alerts
+
+
+def _learn_own_id(engine, gateway, provider_account_id: str | None) -> None:
+    """Store the account's own provider id (`GET /users/me`) if it is not known yet. A failure
+    leaves it unknown (logged): the message is then judged without it."""
+    if provider_account_id is None or not hasattr(gateway, "own_profile"):
+        return
+    with session_scope(engine) as session:
+        account = acceptance.account_by_provider_id(session, provider_account_id)
+        if account is None or account.provider_user_id:
+            return
+        account_id = account.id
+    try:
+        own = gateway.own_profile(account_id=provider_account_id).provider_id
+    except LinkedInError as exc:
+        log.warning("linkedin account %s: own provider id not read (%s)", account_id, exc.code)
+        return
+    if not own:
+        return
+    with session_scope(engine) as session:
+        account = session.get(LinkedInAccount, account_id)
+        if account is not None and account.provider_account_id == provider_account_id and not account.provider_user_id:
+            account.provider_user_id = own[:MAX_ID]
+            session.add(account)
 
 
 def _message(session: Session, p: dict, now: datetime) -> None:
+    if p.get("event") != MESSAGE_RECEIVED:  # stored by an older version: a read receipt or a reaction
+        log.debug("webhook %s ignored", p.get("event"))
+        return
     account = acceptance.account_by_provider_id(session, str(p["account_id"]))
     if account is None:
         return
-    sender = (p.get("sender") or {}).get("attendee_provider_id")
-    is_sender = bool(p["is_sender"]) if "is_sender" in p else (sender is not None and sender == account.provider_user_id)
-    chat_id = str(p["chat_id"])
+    sender_info = p.get("sender")
+    sender = _id(sender_info.get("attendee_provider_id")) if isinstance(sender_info, dict) else None
+    own, chat_id = account.provider_user_id, str(p["chat_id"])
     enrollment = session.execute(select(Enrollment).where(Enrollment.account_id == account.id,
                                                           Enrollment.chat_id == chat_id)).scalars().first()
-    contact_id = enrollment.contact_id if enrollment else None
-    if contact_id is None and not is_sender and sender:
+    contact_id, contact_pid = None, None
+    if enrollment is not None:
+        contact_id = enrollment.contact_id
+        contact_pid = session.execute(select(Contact.provider_id).where(Contact.id == contact_id)).scalar()
+    elif sender is not None and sender != own:
         contact_id = session.execute(select(Contact.id).where(Contact.workspace_id == account.workspace_id,
-                                                              Contact.provider_id == sender)).scalar()
+                                                              Contact.provider_id == sender)).scalars().first()
+        contact_pid = sender if contact_id is not None else None
+    from_contact = sender is not None and sender == contact_pid
+    if not from_contact and own is not None and sender != own:
+        log.debug("message in chat of account %s from someone else than the contact or the account: ignored",
+                  account.id)
+        return
     text = str(p.get("message") or "")
-    message = ChatMessage(message_id=str(p["message_id"]), chat_id=chat_id, sender_id=sender, is_sender=is_sender,
-                          timestamp=min(_parse_time(p.get("timestamp"), now), now), text=text)
+    message = ChatMessage(message_id=str(_id(p["message_id"])), chat_id=chat_id, sender_id=sender,
+                          is_sender=not from_contact, timestamp=min(_parse_time(p.get("timestamp"), now), now),
+                          text=text)
     new = conversation.record_message(session=session, account_id=account.id, contact_id=contact_id, message=message)
-    if new and not is_sender and contact_id is not None:
+    if new and from_contact:
         conversation.end_on_reply(session=session, account_id=account.id, contact_id=contact_id,
                                   at=message.timestamp, text=text, now=now)
 
 
-def _account_status(session: Session, status: dict, now: datetime) -> list[Alert]:
-    account = acceptance.account_by_provider_id(session, str(status["account_id"]))
+def _account_status(session: Session, event: WebhookEvent, now: datetime) -> list[Alert]:
+    """Apply the status unless a later one of the same account was received: the latest wins."""
+    status = event.payload["AccountStatus"]
+    provider_account_id = _id(status.get("account_id"))
+    later = session.execute(select(WebhookEvent.id).where(
+        WebhookEvent.kind == "account_status", WebhookEvent.id > event.id,
+        WebhookEvent.event_key.startswith(_status_prefix(provider_account_id), autoescape=True)).limit(1)).first()
+    if later is not None:
+        return []
+    account = account_status.locked_account(session, provider_account_id=provider_account_id)
     if account is None:
         return []
-    message = str(status["message"]).upper()
-    if message in BAD_STATUSES and account.status != "invalid":
-        account.status = "invalid"
-        session.add(account)
-        session.execute(update(Campaign).where(Campaign.sender_id == account.member_id, Campaign.status == STATUS_ACTIVE,
-                                               Campaign.paused_reason.is_(None))
-                        .values(paused_reason=ACCOUNT_DISCONNECTED_PAUSE, updated_at=now))
-        return [Alert(workspace_id=account.workspace_id, member_id=account.member_id, kind="account_disconnected",
-                      title="Your LinkedIn account is disconnected",
-                      text="Your campaigns are paused until you reconnect your LinkedIn account.",
-                      action_hint="Use `connect` to link your account again.")]
-    if message in GOOD_STATUSES and account.status == "invalid":
-        account.status = "valid"
-        session.add(account)
-        # Lifts exactly the pause the disconnection put (another pause stays until `activate`).
-        session.execute(update(Campaign).where(Campaign.sender_id == account.member_id, Campaign.status == STATUS_ACTIVE,
-                                               Campaign.paused_reason == ACCOUNT_DISCONNECTED_PAUSE)
-                        .values(paused_reason=None, updated_at=now))
-    return []
+    return account_status.apply(session=session, account=account, status=str(status["message"]), now=now)

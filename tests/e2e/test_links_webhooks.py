@@ -15,6 +15,7 @@ from core.db import session_scope
 from core.delivery import links, webhooks
 from core.delivery.models import E_ACCEPTED, E_INVITED, E_REPLIED, Click, Enrollment, Send, WebhookEvent
 from core.delivery.notify import LoggingNotifier
+from core.sources.models import Contact
 from tests.integration.delivery import factory as f
 from tests.simulators.unipile import UnipileSimulator
 from worker.context import build_context
@@ -119,9 +120,12 @@ async def test_a_reply_event_ends_the_sequence(client, ctx, db, invited):
     with session_scope(db) as s:
         e = s.get(Enrollment, invited["enrollment_id"])
         e.state, e.accepted_at, e.chat_id = E_ACCEPTED, NOW - timedelta(hours=5), "chat_9"
-    payload = {"event": "message_received", "account_id": invited["account_key"], "chat_id": "chat_9",
-               "message_id": "msg_1", "message": "Thanks, happy to talk!", "timestamp": "2026-11-26T09:00:00.000Z",
-               "is_sender": False, "sender": {"attendee_provider_id": "ACoAAxyz"}}
+        s.get(Contact, invited["contact"].id).provider_id = "ACoAAxyz"
+    payload = {"account_id": invited["account_key"], "account_type": "LINKEDIN", "event": "message_received",
+               "chat_id": "chat_9", "timestamp": "2026-11-26T09:00:00.000Z", "webhook_name": "invitebot-messaging",
+               "message_id": "msg_1", "message": "Thanks, happy to talk!",
+               "sender": {"attendee_id": "att_1", "attendee_name": "Jane Doe", "attendee_provider_id": "ACoAAxyz",
+                          "attendee_profile_url": "https://www.linkedin.com/in/ACoAAxyz/"}}
     resp = await client.post("/webhooks/linkedin", json=payload, headers={SECRET_HEADER: "whsec-test"})
     event_id = (await resp.json())["id"]
     webhooks.process_event(engine=db, clock=ctx.clock, settings=ctx.settings, event_id=event_id)

@@ -39,6 +39,8 @@ def test_register_webhooks_makes_the_three_with_our_headers(cli, sim):
         assert hook["format"] == "json" and hook["name"] == f"invitebot-{hook['source']}"
         assert hook["headers"] == [{"key": "Content-Type", "value": "application/json"},
                                    {"key": WEBHOOK_SECRET_HEADER, "value": SECRET}]
+        # Of messages, only their arrival: no read receipts, no reactions.
+        assert hook.get("events") == (["message_received"] if hook["source"] == "messaging" else None)
     calls = sim.calls_to("POST /webhooks")
     assert len(calls) == 3 and all(c.content_type == "application/json" for c in calls)
     assert "users: created" in result.output and SECRET not in result.output and KEY not in result.output
@@ -52,6 +54,17 @@ def test_register_webhooks_makes_the_three_with_our_headers(cli, sim):
     assert len(sim.webhooks) == 3 and not (set(sim.webhooks) & old_ids)
     assert all({"key": WEBHOOK_SECRET_HEADER, "value": "whsec-new"} in h["headers"] for h in sim.webhooks.values())
     assert len(sim.calls_to("DELETE /webhooks/{webhook_id}")) == 3
+
+
+def test_an_older_messaging_hook_with_every_event_is_made_again(cli, sim):
+    assert cli("register-webhooks").exit_code == 0
+    old = next(k for k, h in sim.webhooks.items() if h["source"] == "messaging")
+    sim.webhooks[old]["events"] = ["message_received", "message_read", "message_reaction"]
+    result = cli("register-webhooks")
+    assert result.exit_code == 0 and "messaging: replaced" in result.output and result.output.count(": kept") == 2
+    assert old not in sim.webhooks
+    [messaging] = [h for h in sim.webhooks.values() if h["source"] == "messaging"]
+    assert messaging["events"] == ["message_received"]
 
 
 def test_a_hook_of_someone_else_is_left_alone(cli, sim):

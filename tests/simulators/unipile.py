@@ -9,11 +9,14 @@ Fault injection, per route key such as "POST /users/invite":
 - `fail_next(route, status, retry_after=, error_type=, times=)`: answer an error without acting;
 - `hang_next(route, seconds, after_action=True)`: act (the invitation or message really happens),
   then stall past the client's timeout;
-- `disconnected_accounts`, `free_accounts` (note limit 200 instead of 300).
-Helpers: `accept_invitation`, `add_relation`, `receive_message`, `emit_webhook` (posts
-`new_relation` or message events with the registered headers to our app),
-`complete_hosted_auth` (the member finished the hosted wizard: posts `{status, account_id, name}`
-to the link's recorded `notify_url`, as Unipile does).
+- `disconnected_accounts`, `free_accounts` (note limit 200 instead of 300), `set_account_status`.
+Every call is recorded with its raw path (as percent-encoded on the wire) and raw body (a
+multipart body byte for byte). Answers carry only the fields Unipile documents (the official
+Node SDK's types); page sizes outside the documented bounds get Unipile's 400.
+Helpers: `accept_invitation`, `add_relation`, `receive_message`, and the outgoing side
+(`unipile_events`): documented webhook bodies, `emit_webhook` / `deliver`, `complete_hosted_auth`
+(the member finished the hosted wizard: posts `{status, account_id, name}` to the link's recorded
+`notify_url`, as Unipile does).
 
 Use from sync tests: `base_url = sim.start_in_thread()` / `sim.stop_thread()`; from async tests:
 `base_url = await sim.start()` / `await sim.stop()`.
@@ -30,10 +33,15 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-import aiohttp
-from aiohttp import web
+from aiohttp import MultipartReader, web
+from aiohttp.base_protocol import BaseProtocol
+from aiohttp.streams import StreamReader
+from multidict import MultiDict
+
+from tests.simulators.unipile_events import EventsMixin, iso  # noqa: F401 (iso: for the routes)
 
 API_PREFIX = "/api/v1"
+FORM = web.RequestKey("unipile_form", MultiDict)  # the form fields of a request, parsed by the middleware
 REINVITE_AFTER = timedelta(days=21)
 
 
@@ -48,6 +56,8 @@ class RecordedCall:
     content_type: str
     at: datetime
     status: int | None = None
+    raw_path: str = ""  # as it came on the wire, percent-encoding included
+    raw: bytes = b""  # the body as received
 
 
 @dataclass
@@ -57,10 +67,6 @@ class _Fault:
     error_type: str | None = None
     hang_seconds: float = 0.0
     after_action: bool = False
-
-
-def iso(when: datetime) -> str:
-    return when.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.") + f"{when.microsecond // 1000:03d}Z"
 
 
 def _cursor(offset: int) -> str:
@@ -73,12 +79,24 @@ def _offset(cursor: str | None) -> int:
     return int(json.loads(base64.urlsafe_b64decode(cursor.encode()))["start"])
 
 
+async def _multipart(request: web.Request, raw: bytes) -> MultiDict:
+    """The fields of a multipart body already read (aiohttp's own parser, over the recorded bytes)."""
+    loop = asyncio.get_running_loop()
+    stream = StreamReader(BaseProtocol(loop), 2**16, loop=loop)
+    stream.feed_data(raw)
+    stream.feed_eof()
+    reader, fields = MultipartReader(request.headers, stream), MultiDict()
+    while (part := await reader.next()) is not None:
+        fields.add(part.name or "", (await part.read(decode=True)).decode(part.get_charset("utf-8")))
+    return fields
+
+
 def _error(status: int, error_type: str, title: str, detail: str = "", headers: dict | None = None) -> web.Response:
     body = {"status": status, "type": error_type, "title": title, "detail": detail}
     return web.json_response(body, status=status, headers=headers)
 
 
-class UnipileSimulator:
+class UnipileSimulator(EventsMixin):
     def __init__(self, api_key: str = "sim-api-key", *, now=None, free_accounts=(), disconnected_accounts=()) -> None:
         self.api_key = api_key
         self._now = now or (lambda: datetime.now(timezone.utc))
@@ -93,6 +111,7 @@ class UnipileSimulator:
         self.webhooks: dict[str, dict[str, Any]] = {}
         self.hosted_links: list[dict[str, Any]] = []
         self.connected_accounts: dict[str, str] = {}  # account id -> the `name` of its hosted link
+        self.account_statuses: dict[str, str] = {}  # account id -> OK, CREDENTIALS… (OK when absent)
         self._faults: dict[str, list[_Fault]] = {}
         self._profiles: dict[str, dict[str, Any]] = {}  # provider_id -> profile
         self._seq = 0
@@ -167,7 +186,7 @@ class UnipileSimulator:
         with self._lock:
             chat = self.chats[chat_id]
             msg = {"id": self._next_id("msg_"), "chat_id": chat_id, "account_id": chat["account_id"],
-                   "sender_id": chat["account_id"] if is_sender else chat["attendee"],
+                   "sender_id": self.own_provider_id(chat["account_id"]) if is_sender else chat["attendee"],
                    "text": text, "is_sender": is_sender, "timestamp": self._now()}
             self.messages.append(msg)
             return msg
@@ -183,63 +202,6 @@ class UnipileSimulator:
         self.chats[chat_id] = {"account_id": account_id, "attendee": provider_id}
         return chat_id
 
-    # -- webhooks out ------------------------------------------------------------------------
-
-    def new_relation_event(self, account_id: str, provider_id: str, webhook_name: str = "invitebot-users") -> dict:
-        prof = self.profile(provider_id)
-        return {"event": "new_relation", "account_id": account_id, "account_type": "LINKEDIN",
-                "webhook_name": webhook_name, "user_full_name": f"{prof['first_name']} {prof['last_name']}",
-                "user_provider_id": provider_id, "user_public_identifier": prof["public_identifier"],
-                "user_profile_url": f"https://www.linkedin.com/in/{prof['public_identifier']}",
-                "user_picture_url": None}
-
-    def message_event(self, message: dict[str, Any], webhook_name: str = "invitebot-messaging") -> dict:
-        chat = self.chats[message["chat_id"]]
-        return {"event": "message_received", "account_id": message["account_id"], "account_type": "LINKEDIN",
-                "account_info": {"type": "LINKEDIN", "user_id": f"me-{message['account_id']}"},
-                "webhook_name": webhook_name, "chat_id": message["chat_id"], "message_id": message["id"],
-                "message": message["text"], "timestamp": iso(message["timestamp"]),
-                "is_sender": message["is_sender"],
-                "sender": {"attendee_provider_id": f"me-{message['account_id']}" if message["is_sender"] else chat["attendee"]}}
-
-    async def emit_webhook_async(self, url: str, payload: dict, *, headers: dict[str, str] | None = None) -> int:
-        """POST an event like Unipile does: the headers registered for that URL, JSON text body."""
-        if headers is None:
-            with self._lock:
-                hook = next((w for w in self.webhooks.values() if w["request_url"] == url), None)
-            headers = {h["key"]: h["value"] for h in (hook or {}).get("headers", [])}
-        async with aiohttp.ClientSession() as session:
-            async with session.post(url, data=json.dumps(payload).encode(), headers=headers) as resp:
-                await resp.read()
-                return resp.status
-
-    async def complete_hosted_auth_async(self, link: int = -1, *, account_id: str | None = None,
-                                         status: str = "CREATION_SUCCESS", notify_url: str | None = None) -> tuple[int, str]:
-        """The member went through the hosted wizard of `hosted_links[link]`: the account exists, and
-        Unipile posts `{status, account_id, name}` to the link's `notify_url` (or `notify_url` given,
-        e.g. a forged one). Returns (our HTTP status, the account id)."""
-        with self._lock:
-            request = self.hosted_links[link]
-            account_id = account_id or self._next_id("acc_")
-            self.connected_accounts[account_id] = str(request.get("name") or "")
-        body = {"status": status, "account_id": account_id, "name": request.get("name")}
-        async with aiohttp.ClientSession() as session:
-            async with session.post(notify_url or request["notify_url"], data=json.dumps(body).encode()) as resp:
-                await resp.read()
-                return resp.status, account_id
-
-    def complete_hosted_auth(self, link: int = -1, **kwargs) -> tuple[int, str]:
-        """Sync form, for a simulator started with `start_in_thread`."""
-        if self._loop is None or self._thread is None:
-            raise RuntimeError("complete_hosted_auth needs start_in_thread(); use the _async form in async tests")
-        return asyncio.run_coroutine_threadsafe(self.complete_hosted_auth_async(link, **kwargs), self._loop).result(30)
-
-    def emit_webhook(self, url: str, payload: dict, *, headers: dict[str, str] | None = None) -> int:
-        """Sync form, for a simulator started with `start_in_thread`."""
-        if self._loop is None or self._thread is None:
-            raise RuntimeError("emit_webhook needs start_in_thread(); use emit_webhook_async in async tests")
-        return asyncio.run_coroutine_threadsafe(self.emit_webhook_async(url, payload, headers=headers), self._loop).result(30)
-
     # -- server ------------------------------------------------------------------------------
 
     def make_app(self) -> web.Application:
@@ -254,17 +216,23 @@ class UnipileSimulator:
         route = f"{request.method} {request.match_info.route.resource.canonical.removeprefix(API_PREFIX)}" \
             if request.match_info.route.resource else f"{request.method} ?"
         form, body = None, None
-        if request.content_type in ("multipart/form-data", "application/x-www-form-urlencoded"):
-            posted = await request.post()
-            form = {k: [str(v) for v in posted.getall(k)] for k in posted.keys()}
-        elif request.can_read_body:
-            raw = await request.read()
+        raw = await request.read() if request.can_read_body else b""
+        if request.content_type == "multipart/form-data":
             try:
-                body = json.loads(raw) if raw else None
+                request[FORM] = await _multipart(request, raw)
+            except (ValueError, UnicodeDecodeError):  # a malformed body: the route answers 400
+                request[FORM] = MultiDict()
+        elif request.content_type == "application/x-www-form-urlencoded":
+            request[FORM] = await request.post()
+        elif raw:
+            try:
+                body = json.loads(raw)
             except ValueError:
                 body = raw.decode(errors="replace")
+        if FORM in request:
+            form = {k: [str(v) for v in request[FORM].getall(k)] for k in request[FORM].keys()}
         call = RecordedCall(request.method, request.path.removeprefix(API_PREFIX), route, dict(request.query),
-                            body, form, request.content_type, self._now())
+                            body, form, request.content_type, self._now(), raw_path=request.raw_path, raw=raw)
         with self._lock:
             self.calls.append(call)
             faults = self._faults.get(route)

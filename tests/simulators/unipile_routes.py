@@ -1,4 +1,6 @@
-"""The routes of the Unipile simulator: the paths and payload shapes of Unipile API v1."""
+"""The routes of the Unipile simulator: the paths and payload shapes of Unipile API v1, as the official
+Node SDK 1.9.3 types them (no field the real service does not send), with the documented page
+bounds (`limit` outside them is Unipile's 400 `errors/invalid_parameters`)."""
 
 from __future__ import annotations
 
@@ -6,7 +8,8 @@ from typing import TYPE_CHECKING
 
 from aiohttp import web
 
-from tests.simulators.unipile import API_PREFIX, REINVITE_AFTER, _cursor, _error, _offset, iso
+from tests.simulators.unipile import API_PREFIX, FORM, REINVITE_AFTER, _cursor, _error, _offset, iso
+from tests.simulators.unipile_events import DEFAULT_MESSAGE_EVENTS, MESSAGE_EVENTS
 
 if TYPE_CHECKING:
     from tests.simulators.unipile import UnipileSimulator
@@ -16,11 +19,15 @@ def _bad(detail: str) -> web.Response:
     return _error(400, "errors/invalid_parameters", "Invalid parameters", detail)
 
 
+# The SDK's bounds: ShortLimit 1–100 (sent invitations, search), List 1–250, LargeList 1–1000 (relations).
+SHORT, LIST, LARGE = 100, 250, 1000
+
+
 def _limit(request: web.Request, default: int, maximum: int) -> int | web.Response:
     raw = request.query.get("limit", str(default))
     if not raw.isdigit() or not 1 <= int(raw) <= maximum:
-        return _error(400, "errors/limit_too_high" if raw.isdigit() else "errors/invalid_parameters",
-                      "Invalid limit", f"limit must be within 1..{maximum}")
+        return _error(400, "errors/invalid_parameters", "Invalid parameters",
+                      f"limit must be an integer between 1 and {maximum}")
     return int(raw)
 
 
@@ -39,15 +46,33 @@ def add_routes(app: web.Application, sim: "UnipileSimulator") -> None:
         acc = account(request)
         if not acc:
             return _bad("account_id is required")
-        return web.json_response({"object": "AccountOwnerProfile", "provider": "LINKEDIN",
-                                  "provider_id": f"me-{acc}", "public_identifier": f"me-{acc}",
-                                  "premium": acc not in sim.free_accounts})
+        me = sim.own_provider_id(acc)
+        return web.json_response({"object": "AccountOwnerProfile", "provider": "LINKEDIN", "provider_id": me,
+                                  "entity_urn": f"urn:li:fsd_profile:{me}", "object_urn": f"urn:li:member:{me}",
+                                  "first_name": "Me", "last_name": acc, "profile_picture_url": None,
+                                  "public_identifier": me, "email": f"{acc}@example.com",
+                                  "premium": acc not in sim.free_accounts, "open_profile": False,
+                                  "recruiter": None, "sales_navigator": None})
+
+    async def get_account(request: web.Request) -> web.Response:
+        """`GET /accounts/{id}`: the connected account, its status in `sources[].status`."""
+        acc = request.match_info["account_id"]
+        with sim._lock:
+            status = sim.account_statuses.get(acc, "CREDENTIALS" if acc in sim.disconnected_accounts else "OK")
+        if status == "DELETED":
+            return _error(404, "errors/resource_not_found", "Resource not found", "Account not found")
+        return web.json_response({
+            "object": "Account", "type": "LINKEDIN", "id": acc, "name": sim.connected_accounts.get(acc) or acc,
+            "created_at": "2026-01-05T09:00:00.000Z", "groups": [],
+            "sources": [{"id": f"{acc}_MESSAGING", "status": status}],
+            "connection_params": {"im": {"id": sim.own_provider_id(acc), "username": f"{acc}@example.com",
+                                         "premiumContractId": None if acc in sim.free_accounts else "contract-1"}}})
 
     async def get_user(request: web.Request) -> web.Response:
         acc, ident = account(request), request.match_info["identifier"]
         if not acc:
             return _bad("account_id is required")
-        if ident in sim.unknown_identifiers:
+        if ident in sim.unknown_identifiers or "%" in ident:  # a slug never holds a literal %
             return _error(404, "errors/resource_not_found", "Resource not found", "User not found")
         prof = sim.profile(ident)
         pid = prof["provider_id"]
@@ -56,8 +81,9 @@ def add_routes(app: web.Application, sim: "UnipileSimulator") -> None:
         body = {"object": "UserProfile", "provider": "LINKEDIN", "provider_id": pid,
                 "public_identifier": prof["public_identifier"], "first_name": prof["first_name"],
                 "last_name": prof["last_name"], "headline": prof["headline"], "location": prof["location"],
-                "network_distance": "FIRST_DEGREE" if related else "SECOND_DEGREE", "is_relationship": related,
-                "work_experience": [{"company": prof["company"], "position": prof["position"]}]}
+                "websites": [], "network_distance": "FIRST_DEGREE" if related else "SECOND_DEGREE",
+                "is_relationship": related,
+                "work_experience": [{"company": prof["company"], "position": prof["position"], "start": None, "end": None}]}
         if inv and inv["status"] == "pending":
             body["invitation"] = {"type": "SENT", "status": "PENDING"}
         return web.json_response(body)
@@ -93,7 +119,7 @@ def add_routes(app: web.Application, sim: "UnipileSimulator") -> None:
         acc = account(request)
         if not acc:
             return _bad("account_id is required")
-        limit = _limit(request, 10, 250)
+        limit = _limit(request, 10, SHORT)
         if isinstance(limit, web.Response):
             return limit
         with sim._lock:
@@ -101,11 +127,12 @@ def add_routes(app: web.Application, sim: "UnipileSimulator") -> None:
         items = []
         for inv in reversed(pending):  # newest first, as LinkedIn lists them
             prof = sim.profile(inv["provider_id"])
-            items.append({"object": "UserInvitation", "id": inv["id"], "date": "Sent today",
+            items.append({"object": "InvitationSent", "id": inv["id"], "date": "Sent today",
                           "parsed_datetime": iso(inv["created_at"]), "invitation_text": inv["message"],
                           "invited_user": f"{prof['first_name']} {prof['last_name']}",
-                          "invited_user_id": inv["provider_id"], "invited_user_public_id": prof["public_identifier"]})
-        return _page(items, request, limit, "UserInvitationList")
+                          "invited_user_id": inv["provider_id"], "invited_user_public_id": prof["public_identifier"],
+                          "invited_user_description": prof["headline"]})
+        return _page(items, request, limit, "InvitationList")
 
     async def withdraw(request: web.Request) -> web.Response:
         acc, inv_id = account(request), request.match_info["invitation_id"]
@@ -122,7 +149,7 @@ def add_routes(app: web.Application, sim: "UnipileSimulator") -> None:
         acc = account(request)
         if not acc:
             return _bad("account_id is required")
-        limit = _limit(request, 100, 1000)
+        limit = _limit(request, 100, LARGE)
         if isinstance(limit, web.Response):
             return limit
         with sim._lock:
@@ -131,6 +158,7 @@ def add_routes(app: web.Application, sim: "UnipileSimulator") -> None:
         for pid, rel in rels:
             prof = sim.profile(pid)
             items.append({"object": "UserRelation", "member_id": pid, "member_urn": f"urn:li:member:{pid}",
+                          "connection_urn": f"urn:li:fsd_connection:{pid}",
                           "public_identifier": prof["public_identifier"], "first_name": prof["first_name"],
                           "last_name": prof["last_name"], "headline": prof["headline"],
                           "public_profile_url": f"https://www.linkedin.com/in/{prof['public_identifier']}",
@@ -140,7 +168,7 @@ def add_routes(app: web.Application, sim: "UnipileSimulator") -> None:
     async def start_chat(request: web.Request) -> web.Response:
         if request.content_type != "multipart/form-data":
             return _error(415, "errors/unsupported_media_type", "Unsupported media type", "multipart/form-data expected")
-        form = await request.post()
+        form = request[FORM]
         acc, text, attendees = form.get("account_id"), form.get("text"), form.getall("attendees_ids", [])
         if not acc or not attendees:
             return _bad("account_id and attendees_ids are required")
@@ -155,7 +183,7 @@ def add_routes(app: web.Application, sim: "UnipileSimulator") -> None:
     async def send_in_chat(request: web.Request) -> web.Response:
         if request.content_type != "multipart/form-data":
             return _error(415, "errors/unsupported_media_type", "Unsupported media type", "multipart/form-data expected")
-        form = await request.post()
+        form = request[FORM]
         chat_id = request.match_info["chat_id"]
         if chat_id not in sim.chats:
             return _error(404, "errors/resource_not_found", "Resource not found", "Chat not found")
@@ -168,7 +196,7 @@ def add_routes(app: web.Application, sim: "UnipileSimulator") -> None:
         chat_id = request.match_info["chat_id"]
         if chat_id not in sim.chats:
             return _error(404, "errors/resource_not_found", "Resource not found", "Chat not found")
-        limit = _limit(request, 100, 250)
+        limit = _limit(request, 100, LIST)
         if isinstance(limit, web.Response):
             return limit
         after = request.query.get("after")
@@ -183,7 +211,7 @@ def add_routes(app: web.Application, sim: "UnipileSimulator") -> None:
         acc, body = account(request), await request.json()
         if not acc or body.get("category") != "people" or (body.get("api") not in ("classic", "sales_navigator", "recruiter") and "url" not in body):
             return _bad("account_id, api and category are required")
-        limit = _limit(request, 10, 100)
+        limit = _limit(request, 10, SHORT)
         if isinstance(limit, web.Response):
             return limit
         stem = "-".join(str(body.get("keywords", "anyone")).lower().split()) or "anyone"
@@ -202,18 +230,24 @@ def add_routes(app: web.Application, sim: "UnipileSimulator") -> None:
         body = await request.json()
         if not body.get("request_url") or body.get("source") not in ("users", "messaging", "account_status", "email"):
             return _bad("request_url and a valid source are required")
+        events = body.get("events")
+        if events is not None and (body["source"] != "messaging" or not isinstance(events, list)
+                                   or not set(events) <= set(MESSAGE_EVENTS)):
+            return _bad(f"events: a list of {', '.join(MESSAGE_EVENTS)}, for the messaging source only")
         hook_id = sim._next_id("wh_")
         with sim._lock:
             sim.webhooks[hook_id] = dict(body)
         return web.json_response({"object": "WebhookCreated", "webhook_id": hook_id}, status=201)
 
     async def list_webhooks(request: web.Request) -> web.Response:
-        limit = _limit(request, 100, 250)
+        limit = _limit(request, 100, LIST)
         if isinstance(limit, web.Response):
             return limit
-        with sim._lock:
-            items = [{"object": "Webhook", "id": hook_id, "name": h.get("name"), "source": h["source"],
-                      "request_url": h["request_url"], "format": h.get("format", "json"), "enabled": True}
+        with sim._lock:  # the SDK's Webhook model: no `source` in a listed webhook
+            items = [{"object": "Webhook", "type": "AUTO", "id": hook_id, "name": h.get("name"), "account_ids": [],
+                      "enabled": h.get("enabled", True), "request_url": h["request_url"], "format": h.get("format", "json"),
+                      "headers": h.get("headers", []), "data": h.get("data", []),
+                      **({"events": h.get("events") or list(DEFAULT_MESSAGE_EVENTS)} if h["source"] == "messaging" else {})}
                      for hook_id, h in sim.webhooks.items()]
         return _page(items, request, limit, "WebhookList")
 
@@ -235,6 +269,7 @@ def add_routes(app: web.Application, sim: "UnipileSimulator") -> None:
 
     p = API_PREFIX
     # Literal paths before /users/{identifier}: aiohttp matches in the order of registration.
+    app.router.add_get(f"{p}/accounts/{{account_id}}", get_account)
     app.router.add_get(f"{p}/users/me", get_me)
     app.router.add_get(f"{p}/users/relations", relations)
     app.router.add_get(f"{p}/users/invite/sent", invitations_sent)

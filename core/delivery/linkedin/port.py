@@ -154,3 +154,9 @@ class LinkedInGateway(Protocol):
     def hosted_link(self, *, member_ref: str, success_url: str | None = None) -> str: ...
 
     def register_webhook(self, *, request_url: str, secret: str, source: str) -> str: ...
+
+    def account_status(self, *, account_id: str) -> str:
+        """The account's status at the provider now, in the words of the account status webhook
+        (`OK`, `CREDENTIALS`, `ERROR`, `STOPPED`, `CONNECTING`…): re-read where a webhook may have
+        been missed. NotFound when the provider no longer knows the account."""
+        ...

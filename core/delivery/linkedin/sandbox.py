@@ -13,7 +13,7 @@ Nobody real is contacted. Everything is deterministic from `settings.sandbox_see
   `AlreadyInvited`, `AlreadyConnected`, `CannotReinviteYet` within 21 days of a withdrawal;
 - `hosted_link` connects at once: it returns a sandbox URL that carries the account id to store
   (`sandbox_account_id(member_ref)`); there is no page to visit. `register_webhook` does nothing:
-  the sandbox never calls back, the engine polls it.
+  the sandbox never calls back, the engine polls it; `account_status` is always `OK`.
 
 Time comes only from the injected clock. Each call is one unit of work in its own session
 (safe from several worker threads); invitations of one account are serialised by the database
@@ -345,3 +345,7 @@ class SandboxGateway:
     def register_webhook(self, *, request_url: str, secret: str, source: str) -> str:
         """No-op: the sandbox never calls back; the engine polls relations and messages."""
         return f"sbx-wh-{digest('webhook', request_url, source)[:12]}"
+
+    def account_status(self, *, account_id: str) -> str:
+        """A sandbox account never disconnects."""
+        return "OK"

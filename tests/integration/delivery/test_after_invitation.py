@@ -176,20 +176,26 @@ def test_account_status_webhooks_pause_and_lift_exactly_the_disconnection_pause(
         other = f.campaign(s, ws, m, seg)
         other.paused_reason = "paused by hand"
 
-    def event(message, stamp):
+    def event(message):  # the documented body: no timestamp
         with session_scope(db) as s:
-            event_id, _ = store_event(session=s, payload={"AccountStatus": {"account_id": "status-acct", "message": message},
-                                                          "timestamp": stamp}, now=clock.now())
+            event_id, new = store_event(session=s, payload={"AccountStatus": {
+                "account_id": "status-acct", "account_type": "LINKEDIN", "message": message}}, now=clock.now())
+        assert new
         return process_event(engine=db, clock=clock, settings=settings, event_id=event_id)
 
-    kind, alerts = event("CREDENTIALS", "1")
+    kind, alerts = event("CREDENTIALS")
     assert kind == "account_status" and [a.kind for a in alerts] == ["account_disconnected"]
     with Session(db) as s:
         assert s.get(LinkedInAccount, acct.id).status == "invalid"
         assert s.get(Campaign, plain.id).paused_reason == ACCOUNT_DISCONNECTED_PAUSE
         assert s.get(Campaign, other.id).paused_reason == "paused by hand"
-    event("OK", "2")
+    event("OK")
     with Session(db) as s:
         assert s.get(LinkedInAccount, acct.id).status == "valid"
         assert s.get(Campaign, plain.id).paused_reason is None
         assert s.get(Campaign, other.id).paused_reason == "paused by hand"  # not the disconnection's to lift
+    kind, alerts = event("CREDENTIALS")  # the same status again, after another one: it applies
+    assert kind == "account_status" and [a.kind for a in alerts] == ["account_disconnected"]
+    with Session(db) as s:
+        assert s.get(LinkedInAccount, acct.id).status == "invalid"
+        assert s.get(Campaign, plain.id).paused_reason == ACCOUNT_DISCONNECTED_PAUSE

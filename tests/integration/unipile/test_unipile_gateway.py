@@ -175,9 +175,17 @@ def test_hosted_link_and_webhook_registration(sim, clock):
         assert registered["source"] == "users" and registered["format"] == "json"
         assert {"key": "Content-Type", "value": "application/json"} in registered["headers"]
         assert {"key": WEBHOOK_SECRET_HEADER, "value": "s3cret"} in registered["headers"]
-        assert gw.list_webhooks() == [{"id": hook, "name": "invitebot-users", "source": "users",
-                                       "request_url": "https://invitebot.example/webhooks/linkedin"}]
+        assert "events" not in registered  # `users` takes no event list: its one event is new_relation
+        messaging = gw.register_webhook(request_url="https://invitebot.example/webhooks/linkedin", secret="s3cret",
+                                        source="messaging")
+        assert sim.webhooks[messaging]["events"] == ["message_received"]  # no read receipts, no reactions
+        assert gw.list_webhooks() == [
+            {"id": hook, "name": "invitebot-users", "request_url": "https://invitebot.example/webhooks/linkedin",
+             "events": None},
+            {"id": messaging, "name": "invitebot-messaging", "request_url": "https://invitebot.example/webhooks/linkedin",
+             "events": ["message_received"]}]
         gw.delete_webhook(webhook_id=hook)
+        gw.delete_webhook(webhook_id=messaging)
         assert sim.webhooks == {} and gw.list_webhooks() == []
         with pytest.raises(NotFound):
             gw.delete_webhook(webhook_id=hook)

@@ -30,6 +30,7 @@ class FakeGateway:
     messages: dict[str, list[ChatMessage]] = field(default_factory=dict)  # chat id -> messages
     faults: dict[str, list[tuple[Exception, bool]]] = field(default_factory=dict)
     on_call: Any = None  # a hook run inside every acting call (tests pause or kill there)
+    statuses: dict[str, str] = field(default_factory=dict)  # account -> status at the provider (OK when absent)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _seq: int = 0
 
@@ -127,3 +128,10 @@ class FakeGateway:
 
     def register_webhook(self, *, request_url: str, secret: str, source: str) -> str:
         return "wh-1"
+
+    def account_status(self, *, account_id: str) -> str:
+        self.calls.append(Call("account_status", {"account_id": account_id}))
+        error, _ = self._fault("account_status")
+        if error is not None:
+            raise error
+        return self.statuses.get(account_id, "OK")
