@@ -5,13 +5,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-LANGUAGES: dict[str, str] = {
-    "en": "English", "fr": "French", "de": "German", "es": "Spanish", "it": "Italian",
-    "nl": "Dutch", "pt": "Portuguese", "pl": "Polish", "sv": "Swedish", "da": "Danish",
-    "no": "Norwegian", "fi": "Finnish", "cs": "Czech", "ro": "Romanian", "hu": "Hungarian",
-    "el": "Greek", "tr": "Turkish", "ru": "Russian", "uk": "Ukrainian", "ar": "Arabic",
-    "he": "Hebrew", "hi": "Hindi", "ja": "Japanese", "ko": "Korean", "zh": "Chinese",
-}
+from core.languages import LANGUAGE_NAMES
+
+# The product's languages and their names live in core (campaigns, contacts and forms share them).
+LANGUAGES: dict[str, str] = dict(LANGUAGE_NAMES)
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")  # Monday = 0, as in the schedule
 
 _DAY_WORDS = {d.lower(): i for i, d in enumerate(WEEKDAYS)} | {

@@ -43,13 +43,9 @@ def _connect(ctx, member_id: int, account_id: str) -> str:
             return "unchanged"
         if current is not None and current.provider_account_id != account_id:
             current.provider_user_id = None  # another LinkedIn identity: learnt again below
-        # Reconnecting keeps what the member or an admin chose (kind, caps).
-        service.connect_linkedin_account(
-            session=session, member_id=member_id, provider="unipile", provider_account_id=account_id,
-            kind=current.kind if current else "premium",
-            daily_invite_cap=current.daily_invite_cap if current else None,
-            weekly_invite_cap=current.weekly_invite_cap if current else None,
-            daily_message_cap=current.daily_message_cap if current else None)
+        # Reconnecting keeps what the member or an admin chose (kind, caps): only what is given changes.
+        service.connect_linkedin_account(session=session, member_id=member_id, provider="unipile",
+                                         provider_account_id=account_id)
         return "connected"
 
 
@@ -70,8 +66,8 @@ def _learn_owner(ctx, member_id: int, account_id: str) -> None:
             return
         if owner.provider_id:
             account.provider_user_id = owner.provider_id[:128]
-        if owner.premium is not None:
-            account.kind = "premium" if owner.premium else "free"
+        if owner.premium is not None:  # a cap over the kind's limits comes down to them
+            service.set_account_kind(session=session, account=account, kind="premium" if owner.premium else "free")
         session.add(account)
 
 

@@ -46,10 +46,14 @@ def check_against_source(*, session: Session, workspace_id: int, draft: Campaign
                    | ({"last_name"} if "fullName" in used else set()))
     with_custom = any(t.startswith("custom.") for t in used)
     columns = [contacts.c.language] + [contacts.c[a] for a in attrs]
+    known_fields: set[str] = set()  # the custom fields at least one contact of the source has
     if with_custom:
         # Custom fields live in a JSON column, which PostgreSQL cannot group by: one row each.
         rows = session.execute(select(*columns, contacts.c.custom_fields)).all()
         groups = [(row[: len(columns)], row[-1], 1) for row in rows]
+        for row in rows:
+            if isinstance(row[-1], dict):
+                known_fields.update(row[-1])
     else:
         rows = session.execute(select(*columns, func.count()).group_by(*columns)).all()
         groups = [(row[: len(columns)], None, row[-1]) for row in rows]
@@ -85,12 +89,23 @@ def check_against_source(*, session: Session, workspace_id: int, draft: Campaign
             f"{over} of {report.contacts} contacts would get an invitation over the {note_limit}-character limit; "
             f"the longest is {longest[0]} characters (for {example}). Shorten the text or use shorter tokens."))
     for (field_id, token), count in sorted(missing.items()):
+        if token.startswith("custom.") and token.removeprefix("custom.") not in known_fields:
+            report.errors.append(FieldError(field_id, _unknown_field(token, known_fields)))
+            continue
         examples = _examples_missing(session, contacts, token)
         report.warnings.append(FieldError(
             field_id,
             f"{count} contacts have no {token}: they will be skipped unless you add a fallback, "
             f"e.g. {{{{{token}|default('…')}}}}" + (f" (e.g. {', '.join(examples)})." if examples else ".")))
     return report
+
+
+def _unknown_field(token: str, known: set[str]) -> str:
+    """No contact of the source has this custom field: a misspelt column, and every contact would be skipped."""
+    name = token.removeprefix("custom.")
+    has = f" (this source has: {', '.join(sorted(known)[:10])})" if known else " (this source has none)"
+    return (f"No contact of this source has a field “{name}”: {{{{{token}}}}} would leave every one of them out. "
+            f"Use a column of the imported file{has}, or add a fallback, e.g. {{{{{token}|default('…')}}}}.")
 
 
 def _messages_for(draft: CampaignDraft, lang: str):

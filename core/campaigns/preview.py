@@ -11,7 +11,7 @@ from core.campaigns.audience import message_language
 from core.campaigns.authz import require_manage
 from core.campaigns.models import STEP_FOLLOWUP, STEP_INVITATION, STEP_WELCOME, CampaignMessage
 from core.campaigns.service import get_campaign
-from core.campaigns.templates import context_for, render
+from core.campaigns.templates import TemplateProblem, context_for, render
 from core.sources.models import Contact
 from core.sources.segments import source_contacts
 from core.workspace.models import LinkedInAccount, Member
@@ -76,7 +76,13 @@ def preview_campaign(*, session: Session, actor: Member, campaign_id: int, publi
         for m in messages:
             if m.language != lang:
                 continue
-            r = render(m.template, ctx, public_url=public_url)
+            try:
+                r = render(m.template, ctx, public_url=public_url)
+            except TemplateProblem as exc:  # saved before a stricter check: shown, never sent
+                rendered.append(RenderedMessage(m.step, m.position, lang, f"This message cannot be sent: {exc} "
+                                                "Edit the campaign to fix it.", 0,
+                                                limit if m.step == STEP_INVITATION else None, ["template"]))
+                continue
             rendered.append(RenderedMessage(m.step, m.position, lang, r.text, r.length,
                                             limit if m.step == STEP_INVITATION else None, r.missing))
         return ContactPreview(contact.id, contact.full_name or contact.public_identifier, why, rendered)

@@ -12,9 +12,9 @@ from core.campaigns.naming import name_key, name_problem
 from core.campaigns.models import Campaign
 from core.campaigns.templates import TemplateProblem, check_template, has_line_break
 from core.errors import FieldError
+from core.languages import LANGUAGE_CODES
 from core.workspace.models import LinkedInAccount, Member
 
-LANGUAGE_CODES = ("en", "fr", "de", "es", "it", "nl", "pt", "pl", "sv", "da", "fi", "no", "cs", "ro", "tr", "ja", "zh", "ar")
 FOLLOWUP_DELAY_MIN, FOLLOWUP_DELAY_MAX = 1, 60
 MAX_FOLLOWUPS = 10
 

@@ -6,9 +6,15 @@ from typing import Optional
 
 import typer
 from rich.table import Table
+from sqlmodel import select
 
+from core.campaigns.naming import name_key
 from core.cli.common import WorkspaceOption, console, resolve_member, resolve_workspace, unit_of_work
+from core.delivery.caps import caps_for
+from core.delivery.linkedin.sandbox import FREE_SUFFIX, sandbox_account_id
 from core.workspace import service
+from core.workspace.limits import CAPS, FREE, PREMIUM
+from core.workspace.models import Member
 
 workspace_app = typer.Typer(help="Workspaces.", no_args_is_help=True)
 members_app = typer.Typer(help="Workspace members and their LinkedIn accounts.", no_args_is_help=True)
@@ -43,9 +49,16 @@ def add(name: str = typer.Argument(..., help="Full name."),
         email: Optional[str] = typer.Option(None, help="Email (unique in the workspace)."),
         admin: bool = typer.Option(False, "--admin", help="Make the member a workspace admin."),
         workspace: Optional[str] = WorkspaceOption) -> None:
-    """Add a member to the workspace."""
+    """Add a member to the workspace. Running it again adds nobody: the email is unique, and without
+    an email so is the name (give --email to add another person of the same name)."""
     with unit_of_work() as session:
         ws = resolve_workspace(session, workspace)
+        if not (email or "").strip():
+            same = session.exec(select(Member).where(Member.workspace_id == ws.id,
+                                                     Member.name_key == name_key(" ".join(name.split())))).first()
+            if same is not None:
+                raise ValueError(f"a member named '{same.name}' already exists (id {same.id}): nothing was changed. "
+                                 "Give --email to add another person of the same name.")
         member = service.add_member(session=session, workspace_id=ws.id, name=name, email=email,
                                     role="admin" if admin else "member")
     console.print(f"Member [bold]{member.name}[/bold] added (id {member.id}, {member.role}).")
@@ -77,29 +90,72 @@ def deactivate(member: str = typer.Argument(..., help="Member id, email or name.
     console.print(f"Member [bold]{found.name}[/bold] is now inactive.")
 
 
+CAP_OPTIONS = {"daily_invite_cap": "--daily-invite-cap", "weekly_invite_cap": "--weekly-invite-cap",
+               "daily_message_cap": "--daily-message-cap"}
+
+
+def _cap_help(field: str, what: str) -> str:
+    rule = CAPS[field]
+    return (f"{what}: 1-{rule.maximum[PREMIUM]} for a premium account (default {rule.default[PREMIUM]}), "
+            f"1-{rule.maximum[FREE]} for a free one (default {rule.default[FREE]}). Default: unchanged.")
+
+
 @members_app.command("connect")
 def connect(member: str = typer.Argument(..., help="Member id, email or name."),
-            provider: str = typer.Option("sandbox", help="sandbox or unipile."),
-            account_id: Optional[str] = typer.Option(None, help="Provider account id (sandbox: generated)."),
-            kind: str = typer.Option("premium", help="premium or free (note limit 300 / 200)."),
+            provider: Optional[str] = typer.Option(
+                None, help="sandbox or unipile. Default: the account's current provider; sandbox for a new account."),
+            account_id: Optional[str] = typer.Option(
+                None, help="Provider account id. Default: the current one; generated in the sandbox; "
+                           "required for a new unipile account."),
+            kind: Optional[str] = typer.Option(
+                None, help="premium or free (note limit 300 / 200, and the caps' ranges). Default: the account's "
+                           "current kind. A new sandbox account is free when its id ends with ':free' (as the "
+                           "sandbox reads it), else premium; a new unipile account needs --kind (accounts connected "
+                           "through the chat's `connect` learn it from the provider)."),
             provider_user_id: Optional[str] = typer.Option(None, help="The member's own LinkedIn provider id."),
-            daily_invite_cap: Optional[int] = typer.Option(None, min=1),
-            weekly_invite_cap: Optional[int] = typer.Option(None, min=1),
-            daily_message_cap: Optional[int] = typer.Option(None, min=1),
+            daily_invite_cap: Optional[int] = typer.Option(None, help=_cap_help("daily_invite_cap", "Invitations a day")),
+            weekly_invite_cap: Optional[int] = typer.Option(None, help=_cap_help("weekly_invite_cap", "Invitations a week")),
+            daily_message_cap: Optional[int] = typer.Option(None, help=_cap_help("daily_message_cap", "Messages a day")),
+            default_caps: bool = typer.Option(False, "--default-caps", help="Set the three caps back to the kind's defaults."),
             workspace: Optional[str] = WorkspaceOption) -> None:
-    """Connect (or reconnect) a member's LinkedIn account."""
+    """Connect (or reconnect) a member's LinkedIn account. Running it again changes only what it is
+    given: the kind, the caps and the account id stay as they are unless named."""
+    given = {"daily_invite_cap": daily_invite_cap, "weekly_invite_cap": weekly_invite_cap,
+             "daily_message_cap": daily_message_cap}
     with unit_of_work() as session:
+        if default_caps and any(v is not None for v in given.values()):
+            raise ValueError("give caps or --default-caps, not both.")
         ws = resolve_workspace(session, workspace)
         found = resolve_member(session, ws.id, member)
-        if account_id is None:
+        current = service.linkedin_account_of(session=session, member_id=found.id)
+        provider = provider or (current.provider if current else "sandbox")
+        same_provider = current is not None and current.provider == provider
+        if kind is None and current is None:
             if provider != "sandbox":
+                raise ValueError("--kind is required for a new unipile account: premium (a paid LinkedIn "
+                                 "subscription) or free; LinkedIn's limits depend on it.")
+            kind = FREE if (account_id or "").endswith(FREE_SUFFIX) else PREMIUM
+        final_kind = kind or current.kind
+        if account_id is None:
+            if provider != "sandbox" and not same_provider:
                 raise ValueError("--account-id is required for the unipile provider.")
-            from core.delivery.linkedin.sandbox import FREE_SUFFIX, sandbox_account_id
-
-            account_id = sandbox_account_id(found.email or f"member-{found.id}") + (FREE_SUFFIX if kind == "free" else "")
+            account_id = _sandbox_id(found, final_kind, current if same_provider else None) \
+                if provider == "sandbox" else current.provider_account_id
+        caps = {f: None for f in given} if default_caps else {
+            f: service.KEEP if v is None else v for f, v in given.items()}
         account = service.connect_linkedin_account(
             session=session, member_id=found.id, provider=provider, provider_account_id=account_id, kind=kind,
-            provider_user_id=provider_user_id, daily_invite_cap=daily_invite_cap,
-            weekly_invite_cap=weekly_invite_cap, daily_message_cap=daily_message_cap)
+            provider_user_id=provider_user_id, names={**CAP_OPTIONS, "kind": "--kind"}, **caps)
+        effective = caps_for(account)
     console.print(f"{found.name}'s {account.kind} LinkedIn account is connected through {account.provider} "
-                  f"({account.provider_account_id}).")
+                  f"({account.provider_account_id}); caps: {effective.daily_invitations} invitations a day, "
+                  f"{effective.weekly_invitations} a week, {effective.daily_messages} messages a day.", highlight=False)
+
+
+def _sandbox_id(member, kind: str, current) -> str:
+    """The sandbox reads a free account from its id: the generated id follows the kind; an id
+    given by hand earlier stays."""
+    base = sandbox_account_id(member.email or f"member-{member.id}")
+    if current is not None and current.provider_account_id not in (base, base + FREE_SUFFIX):
+        return current.provider_account_id
+    return base + (FREE_SUFFIX if kind == FREE else "")

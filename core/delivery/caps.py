@@ -12,15 +12,14 @@ from sqlmodel import Session
 
 from core.campaigns.models import STEP_INVITATION
 from core.delivery.models import S_CLAIMED, S_PLANNED, S_SENT, Send
+from core.workspace.limits import ACCOUNT_KINDS, CAPS
 
 DAY = timedelta(hours=24)
 WEEK = timedelta(days=7)
 
-# LinkedIn publishes no number; these stay well under the provider's advice (contracts/unipile.md).
-DEFAULTS = {
-    "premium": {"daily": 20, "weekly": 100, "messages": 100},
-    "free": {"daily": 5, "weekly": 15, "messages": 50},
-}
+# LinkedIn publishes no number; the defaults stay well under the provider's advice (core.workspace.limits).
+DEFAULTS = {kind: {"daily": CAPS["daily_invite_cap"].default[kind], "weekly": CAPS["weekly_invite_cap"].default[kind],
+                   "messages": CAPS["daily_message_cap"].default[kind]} for kind in ACCOUNT_KINDS}
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote, unquote, urlsplit
 
+from core.languages import language_code
+
 CANONICAL_PREFIX = "https://www.linkedin.com/in/"
 # LinkedIn slugs: 3–100 letters (any script), digits, hyphens; older ones also hold underscores.
 _SLUG_RE = re.compile(r"^[\w-]{3,100}$")
@@ -29,7 +31,12 @@ ALIASES = {
 # Lengths of the contact table (core/sources/models.py): longer values are refused, never cut.
 MAX_LENGTHS = {"first_name": 120, "last_name": 120, "headline": 400, "company": 200, "job_title": 200,
                "location": 200}
-_LANGUAGE_RE = re.compile(r"^([a-z]{2})(?:[-_][a-z0-9]{2,8})?$")
+# A custom field (a column the import does not know) is text a message may quote: bounded too.
+MAX_CUSTOM_LENGTH = 1000
+MAX_CUSTOM_COLUMNS = 100
+MAX_COLUMN_NAME = 64
+# Control characters other than tab and line breaks: PostgreSQL refuses NUL, and none belongs in a name.
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def normalise_profile_url(url: str) -> tuple[str, str]:
@@ -94,26 +101,38 @@ class ContactRow:
 
 
 def clean_row(values: dict[str, str | None], *, max_birth_year: int) -> ContactRow:
-    """A `ContactRow` from one CSV record (already keyed by field name); ValueError says why not."""
-    identifier, canonical = normalise_profile_url(values.get("profile_url") or "")
+    """A `ContactRow` from one CSV record (already keyed by field name); ValueError says why not,
+    starting with the column at fault and ending with the fix."""
+    for name, value in values.items():
+        bad = _CONTROL_RE.search(value or "")
+        if bad:
+            raise ValueError(f"{name}: holds the control character U+{ord(bad.group(0)):04X}; remove it")
+    try:
+        identifier, canonical = normalise_profile_url(values.get("profile_url") or "")
+    except ValueError as exc:
+        raise ValueError(f"profile_url: {exc}") from None
     row = ContactRow(public_identifier=identifier, profile_url=canonical)
     for name, limit in MAX_LENGTHS.items():
         value = " ".join((values.get(name) or "").split())
         if len(value) > limit:
-            raise ValueError(f"{name} is too long ({len(value)} characters, at most {limit})")
+            raise ValueError(f"{name}: too long ({len(value)} characters, at most {limit}); shorten it")
         setattr(row, name, value or None)
-    language = (values.get("language") or "").strip().lower()
+    language = (values.get("language") or "").strip()
     if language:
-        match = _LANGUAGE_RE.match(language)
-        if not match:
-            raise ValueError(f"language '{_short(language, 20)}' is not a two-letter ISO 639-1 code such as fr or en")
-        row.language = match.group(1)
+        try:
+            row.language = language_code(language)
+        except ValueError as exc:
+            raise ValueError(f"language: {exc}, or leave it empty to detect it from the headline") from None
     birth_year = (values.get("birth_year") or "").strip()
     if birth_year:
         if not birth_year.isdigit() or not 1900 <= int(birth_year) <= max_birth_year:
-            raise ValueError(f"birth_year '{_short(birth_year, 20)}' is not a year between 1900 and {max_birth_year}")
+            raise ValueError(f"birth_year: '{_short(birth_year, 20)}' is not a year between 1900 and {max_birth_year}; "
+                             "write a year such as 1980, or leave it empty")
         row.birth_year = int(birth_year)
     for name, value in values.items():
         if name not in KNOWN_COLUMNS and value is not None and value.strip():
+            if len(value.strip()) > MAX_CUSTOM_LENGTH:
+                raise ValueError(f"{name}: too long ({len(value.strip())} characters, at most {MAX_CUSTOM_LENGTH}); "
+                                 "shorten it")
             row.custom_fields[name] = value.strip()
     return row

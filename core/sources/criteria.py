@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from sqlalchemy import ColumnElement, and_, exists, false, func, not_, or_, select, true
 
 from core.delivery.models import Click, Enrollment, Relation
+from core.languages import language_code
 from core.sources.models import Contact
 
 Sentiment = Literal["positive", "negative", "neutral"]
@@ -53,11 +54,7 @@ class Criteria(_Block):
     def _codes(cls, value: list[str] | None) -> list[str] | None:
         if value is None:
             return None
-        codes = [v.strip().lower() for v in value]
-        bad = [v for v in codes if len(v) != 2 or not v.isalpha()]
-        if bad:
-            raise ValueError(f"languages are two-letter codes such as fr or en, not {', '.join(bad)}")
-        return codes
+        return list(dict.fromkeys(language_code(v) for v in value))
 
     @field_validator("location", "company", "job_title")
     @classmethod

@@ -22,7 +22,9 @@ from sqlalchemy.exc import IntegrityError
 from core.campaigns.naming import name_key
 from core.clock import Clock, SystemClock
 from core.db import session_scope
-from core.sources.contacts import KNOWN_COLUMNS, ContactRow, clean_row, column_name
+from core.sources.contacts import (
+    KNOWN_COLUMNS, MAX_COLUMN_NAME, MAX_CUSTOM_COLUMNS, ContactRow, clean_row, column_name,
+)
 from core.sources.language import detect_languages, profile_text
 from core.sources.models import Contact, Segment, SegmentContact
 from core.sources.bulk import upsert
@@ -130,12 +132,18 @@ def _header_problem(names: list[str]) -> str | None:
     if "profile_url" not in names:
         return f"no profile_url column (columns found: {', '.join(names)})"
     seen: set[str] = set()
-    for name in names:
+    for number, name in enumerate(names, start=1):
         if not name:
-            return "a column has no name"
+            return f"column {number} has no name: name it, or delete the column"
         if name in seen:
-            return f"two columns feed {name}"
+            return f"two columns feed {name}: keep one"
+        if len(name) > MAX_COLUMN_NAME:
+            return f"column {number}'s name is {len(name)} characters long (at most {MAX_COLUMN_NAME}): shorten it"
         seen.add(name)
+    custom = [n for n in names if n not in KNOWN_COLUMNS]
+    if len(custom) > MAX_CUSTOM_COLUMNS:
+        return (f"{len(custom)} columns are custom fields (at most {MAX_CUSTOM_COLUMNS}): keep the ones your "
+                "messages use")
     return None
 
 

@@ -9,6 +9,7 @@ from sqlalchemy import JSON, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from core.db import UTCDateTime, utcnow
+from core.workspace.limits import NOTE_LIMITS
 
 
 # The pause a campaign gets when its sender's account is disconnected; reconnecting lifts it.
@@ -85,4 +86,4 @@ class LinkedInAccount(SQLModel, table=True):
 
     @property
     def note_limit(self) -> int:
-        return 200 if self.kind == "free" else 300
+        return NOTE_LIMITS["free"] if self.kind == "free" else NOTE_LIMITS["premium"]

@@ -6,21 +6,22 @@ commits or rolls back, so a refused request leaves nothing half-written.
 
 from __future__ import annotations
 
-from sqlalchemy import case, update
+from typing import Any
+
+from sqlalchemy import case, func, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from core.campaigns.models import STATUS_ACTIVE, Campaign
 from core.campaigns.naming import like_escape, name_key
 from core.errors import NotFound
-
-DEFAULT_DIGEST_HOUR = 18
+from core.workspace.limits import CAPS, PREMIUM, cap_problem, kind_problem
 from core.workspace.models import ACCOUNT_DISCONNECTED_PAUSE, ChatIdentity, LinkedInAccount, Member, Workspace
 
+DEFAULT_DIGEST_HOUR = 18
 ROLES = ("admin", "member")
 PLATFORMS = ("slack", "teams")
 PROVIDERS = ("sandbox", "unipile")
-ACCOUNT_KINDS = ("premium", "free")
 ACCOUNT_STATUS_VALID = "valid"
 
 
@@ -52,6 +53,10 @@ def create_workspace(*, session: Session, name: str, timezone: str = "UTC", slac
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
     name = _clean_name(name, what="Workspace name")
+    same = session.exec(select(Workspace.id).where(func.lower(Workspace.name) == name.lower())).first()
+    if same is not None:
+        # Commands name workspaces by name: a second one of the same name would make it ambiguous.
+        raise ValueError(f"A workspace named '{name}' already exists (id {same}): nothing was changed.")
     try:
         ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError):
@@ -141,45 +146,95 @@ def linkedin_account_of(*, session: Session, member_id: int) -> LinkedInAccount 
     return session.exec(select(LinkedInAccount).where(LinkedInAccount.member_id == member_id)).first()
 
 
+class _Keep:
+    """An argument not given: the stored value stays as it is."""
+
+    def __repr__(self) -> str:
+        return "KEEP"
+
+
+KEEP: Any = _Keep()
+NEW_ACCOUNT_KIND = PREMIUM  # what the sandbox reads from an id without ":free"
+
+
 def connect_linkedin_account(*, session: Session, member_id: int, provider: str, provider_account_id: str,
-                             kind: str = "premium", provider_user_id: str | None = None,
-                             daily_invite_cap: int | None = None, weekly_invite_cap: int | None = None,
-                             daily_message_cap: int | None = None) -> LinkedInAccount:
+                             kind: str | None = None, provider_user_id: str | None = None,
+                             daily_invite_cap: int | None = KEEP, weekly_invite_cap: int | None = KEEP,
+                             daily_message_cap: int | None = KEEP, names: dict[str, str] | None = None
+                             ) -> LinkedInAccount:
     """Attach a LinkedIn account to a member; connecting again updates the row and makes it valid.
 
-    Raises NotFound for an unknown member, ValueError for an unknown provider or kind, a
-    non-positive cap, or a provider account already connected to another member."""
+    Only what is given changes: `kind=None` keeps the account's kind (a new account is
+    `NEW_ACCOUNT_KIND`), a cap left out keeps its value, a cap given as None goes back to the
+    kind's default. Every cap the account ends with is within LinkedIn's limits for its kind
+    (`core.workspace.limits`): a given one out of range is refused, and so is a kept one when the
+    kind changes (the caller chooses); a kept one stored over the limits before they were checked
+    comes down to them. `names` says how the messages name the caps and the kind (e.g.
+    command-line options).
+
+    Raises NotFound for an unknown member, ValueError (nothing changed) for an unknown provider
+    or kind, a cap out of range, or a provider account already connected to another member."""
+    names = names or {}
     member = session.get(Member, member_id)
     if member is None:
         raise NotFound(f"Member {member_id} does not exist.")
     if provider not in PROVIDERS:
         raise ValueError(f"Provider must be one of {', '.join(PROVIDERS)}, not '{provider}'.")
-    if kind not in ACCOUNT_KINDS:
-        raise ValueError(f"Account kind must be one of {', '.join(ACCOUNT_KINDS)}, not '{kind}'.")
+    if kind is not None and kind_problem(kind):
+        raise ValueError(kind_problem(kind).replace("Account kind", names.get("kind", "Account kind"), 1))
     provider_account_id = (provider_account_id or "").strip()
     if not provider_account_id:
         raise ValueError("The provider account id is required.")
-    for label, cap in (("daily invitation cap", daily_invite_cap), ("weekly invitation cap", weekly_invite_cap),
-                       ("daily message cap", daily_message_cap)):
-        if cap is not None and cap < 1:
-            raise ValueError(f"The {label} must be at least 1 (got {cap}).")
     taken = session.exec(select(LinkedInAccount).where(LinkedInAccount.provider == provider,
                                                        LinkedInAccount.provider_account_id == provider_account_id)).first()
     if taken is not None and taken.member_id != member_id:
         raise ValueError(f"The {provider} account {provider_account_id} is already connected to another member.")
-    account = linkedin_account_of(session=session, member_id=member_id) or LinkedInAccount(
-        workspace_id=member.workspace_id, member_id=member_id, provider_account_id=provider_account_id)
+    current = linkedin_account_of(session=session, member_id=member_id)
+    final_kind = kind or (current.kind if current else NEW_ACCOUNT_KIND)
+    given = {"daily_invite_cap": daily_invite_cap, "weekly_invite_cap": weekly_invite_cap,
+             "daily_message_cap": daily_message_cap}
+    caps = {field: (getattr(current, field) if current else None) if value is KEEP else value
+            for field, value in given.items()}
+    kind_changes = current is not None and final_kind != current.kind
+    for field, value in caps.items():
+        problem = cap_problem(final_kind, field, value, name=names.get(field))
+        if problem and given[field] is KEEP:
+            top = CAPS[field].maximum[final_kind]
+            if not kind_changes:  # stored before the limits were checked: LinkedIn's limit, not a choice
+                caps[field] = top
+                continue
+            problem = (f"The account's {CAPS[field].label} ({value}) is over what a {final_kind} account allows: "
+                       f"give {names.get(field, 'a new ' + CAPS[field].label)} from 1 to {top}, "
+                       "or go back to the defaults.")
+        if problem:
+            raise ValueError(problem)
+    account = current or LinkedInAccount(workspace_id=member.workspace_id, member_id=member_id,
+                                         provider_account_id=provider_account_id)
     account.provider = provider
     account.provider_account_id = provider_account_id
     account.provider_user_id = provider_user_id or account.provider_user_id
-    account.kind = kind
+    account.kind = final_kind
     account.status = ACCOUNT_STATUS_VALID
-    account.daily_invite_cap = daily_invite_cap
-    account.weekly_invite_cap = weekly_invite_cap
-    account.daily_message_cap = daily_message_cap
+    for field, value in caps.items():
+        setattr(account, field, value)
     session.add(account)
     session.flush()
     _resume_after_reconnect(session, member_id)
+    return account
+
+
+def set_account_kind(*, session: Session, account: LinkedInAccount, kind: str) -> LinkedInAccount:
+    """The kind the provider says the account is (not an admin's choice, so nothing to refuse): a
+    cap over the new kind's maximum comes down to it."""
+    problem = kind_problem(kind)
+    if problem:
+        raise ValueError(problem)
+    account.kind = kind
+    for field, rule in CAPS.items():
+        value = getattr(account, field)
+        if value is not None and value > rule.maximum[kind]:
+            setattr(account, field, rule.maximum[kind])
+    session.add(account)
     return account
 
 

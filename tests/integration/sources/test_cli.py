@@ -85,3 +85,31 @@ def test_finders_create_and_list(cli, db):
         finder = s.exec(select(Finder)).one()
         assert s.get(Segment, finder.segment_id).name == "CTOs in Paris"
         assert [m.member_id for m in s.exec(select(FinderMember))] == [2]
+
+
+def test_import_refuses_a_language_it_does_not_write_in_naming_line_column_and_fix(cli, db, tmp_path):
+    path = tmp_path / "langs.csv"
+    path.write_text("profile_url,first_name,language\n"
+                    "https://www.linkedin.com/in/ann-fr,Ann,FR\n"
+                    "https://www.linkedin.com/in/bob-xx,Bob,xx\n"
+                    "https://www.linkedin.com/in/eva-fr,Eva,fr-FR\n", encoding="utf-8")
+    refused = cli("contacts", "import", path, "--segment", "Langs", "--owner", "ann@example.com")
+    assert refused.exit_code == 1
+    out = " ".join(refused.output.split())
+    assert "│ 3 │ language: 'xx' is not a language campaigns are written in; use one of en, fr, de" in out  # line, column
+    assert "leave it empty" in out and "Nothing imported: 1 bad row(s) out of 3" in out
+    with Session(db) as s:
+        assert s.exec(select(Contact)).all() == []
+    done = cli("contacts", "import", path, "--segment", "Langs", "--owner", "ann@example.com", "--skip-bad-rows")
+    assert done.exit_code == 0, done.output
+    with Session(db) as s:
+        assert {c.public_identifier: c.language for c in s.exec(select(Contact))} == {"ann-fr": "fr", "eva-fr": "fr"}
+
+
+def test_segment_criteria_languages_are_the_products_too(cli, db):
+    refused = cli("segments", "create", "Aliens", "--owner", "Ann Lee", "--dynamic", "--criteria", '{"language": ["xx"]}')
+    assert refused.exit_code == 1 and "'xx' is not a language campaigns are written in" in refused.output
+    assert cli("segments", "create", "French", "--owner", "Ann Lee", "--dynamic",
+               "--criteria", '{"language": ["fr-FR"]}').exit_code == 0
+    with Session(db) as s:
+        assert [(g.name, g.criteria) for g in s.exec(select(Segment))] == [("French", {"language": ["fr"]})]

@@ -54,7 +54,7 @@ def test_a_file_with_bad_rows_imports_nothing_and_says_why(db, ws, tmp_path):
     assert report.rows == 5
     assert [b.line for b in report.bad_rows] == [3, 4, 6]
     assert "not a LinkedIn URL" in report.bad_rows[0].reason
-    assert "birth_year '19x0'" in report.bad_rows[1].reason
+    assert "birth_year: '19x0' is not a year" in report.bad_rows[1].reason
     assert "empty" in report.bad_rows[2].reason
     assert contacts(db) == {}
     with Session(db) as s:
@@ -122,8 +122,8 @@ def test_headers_in_other_spellings_and_semicolons(db, ws, tmp_path):
     ("", 1, "empty"),
     ("profile_url,url\nhttps://www.linkedin.com/in/abc,x\n", 1, "two columns feed profile_url"),
     ("profile_url,first_name\nhttps://www.linkedin.com/in/abc,Ann,extra\n", 2, "3 values where the header names 2"),
-    ("profile_url,language\nhttps://www.linkedin.com/in/abc,french\n", 2, "not a two-letter ISO 639-1 code"),
-    ("profile_url,first_name\nhttps://www.linkedin.com/in/abc," + "x" * 121 + "\n", 2, "first_name is too long"),
+    ("profile_url,language\nhttps://www.linkedin.com/in/abc,klingon\n", 2, "language: 'klingon' is not a language"),
+    ("profile_url,first_name\nhttps://www.linkedin.com/in/abc," + "x" * 121 + "\n", 2, "first_name: too long"),
     ("profile_url,birth_year\nhttps://www.linkedin.com/in/abc,2030\n", 2, "between 1900 and 2026"),
 ])
 def test_file_and_row_problems_are_reported_with_their_line(db, ws, tmp_path, text, line, reason):
@@ -139,7 +139,7 @@ def test_line_numbers_follow_multi_line_quoted_values(db, ws, tmp_path):
                            '\n'
                            'https://nope.example/in/x,bad\n')
     report = run(db, ws, path)
-    assert report.bad_rows == [BadRow(5, "'https://nope.example/in/x' is not a LinkedIn URL")]
+    assert report.bad_rows == [BadRow(5, "profile_url: 'https://nope.example/in/x' is not a LinkedIn URL")]
 
 
 def test_a_non_utf8_file_is_refused(db, ws, tmp_path):
@@ -172,3 +172,52 @@ def test_a_url_held_by_another_contact_refuses_the_whole_import(db, ws, tmp_path
     assert sorted(contacts(db)) == ["legacy-id"]
     with Session(db) as s:
         assert s.exec(select(Segment)).all() == []
+
+
+# -- Every column is validated like the others (the language column stored `xx` as is) -------
+
+@pytest.mark.parametrize("cell", ["xx", "XX", "zz-ZZ", "english please", "e", "123", "fr-", "-fr", "🇫🇷", "hu"])
+def test_a_language_the_product_does_not_write_in_is_a_row_error_naming_line_column_and_fix(db, ws, tmp_path, cell):
+    path = write(tmp_path, "profile_url,first_name,language\n"
+                           "https://www.linkedin.com/in/good-one,Ann,fr\n"
+                           f"https://www.linkedin.com/in/bad-one,Bob,{cell}\n")
+    report = run(db, ws, path)
+    assert not report.imported and [b.line for b in report.bad_rows] == [3]
+    reason = report.bad_rows[0].reason
+    assert reason.startswith(f"language: '{cell}' is not a language campaigns are written in")
+    assert "en, fr, de" in reason and "leave it empty" in reason
+    assert contacts(db) == {}
+    skipped = run(db, ws, path, skip_bad_rows=True)
+    assert skipped.imported and {k: c.language for k, c in contacts(db).items()} == {"good-one": "fr"}
+
+
+@pytest.mark.parametrize("cell, code", [("FR", "fr"), ("fr-FR", "fr"), ("fr_CA", "fr"), (" De ", "de"),
+                                        ("pt-BR", "pt"), ("zh-Hant-TW", "zh"), ("French", "fr"), ("nb", "no")])
+def test_case_region_and_name_variants_are_read_as_the_products_code(db, ws, tmp_path, cell, code):
+    report = run(db, ws, write(tmp_path, f"profile_url,language\nhttps://www.linkedin.com/in/abc,{cell}\n"))
+    assert report.imported, report.bad_rows
+    assert contacts(db)["abc"].language == code
+
+
+@pytest.mark.parametrize("text, reason", [
+    ("profile_url,notes\nhttps://www.linkedin.com/in/abc," + "n" * 1001 + "\n", "notes: too long (1001 characters, at most 1000)"),
+    ("profile_url,first_name\nhttps://www.linkedin.com/in/abc,A\x00nn\n", "first_name: holds the control character U+0000"),
+    ("profile_url,notes\nhttps://www.linkedin.com/in/abc,bell\x07\n", "notes: holds the control character U+0007"),
+    ("profile_url,birth_year\nhttps://www.linkedin.com/in/abc,1899\n", "birth_year: '1899' is not a year between 1900"),
+    ("profile_url,birth_year\nhttps://www.linkedin.com/in/abc,-1980\n", "birth_year: '-1980' is not a year"),
+    ("profile_url\nhttps://www.linkedin.com/company/acme\n", "profile_url: "),
+    ("profile_url\nhttps://www.linkedin.com/in/" + "a" * 101 + "\n", "profile_url: "),
+])
+def test_other_columns_out_of_their_range_are_row_errors_naming_the_column(db, ws, tmp_path, text, reason):
+    report = run(db, ws, write(tmp_path, text))
+    assert not report.imported and report.bad_rows[0].line == 2 and reason in report.bad_rows[0].reason
+    assert contacts(db) == {}
+
+
+def test_headers_out_of_bounds_are_refused_before_any_row(db, ws, tmp_path):
+    long_name = run(db, ws, write(tmp_path, "profile_url," + "c" * 65 + "\nhttps://www.linkedin.com/in/abc,x\n"))
+    assert long_name.bad_rows[0].line == 1 and "column 2's name is 65 characters long (at most 64)" in long_name.bad_rows[0].reason
+    many = ",".join(f"c{i}" for i in range(101))
+    wide = run(db, ws, write(tmp_path, f"profile_url,{many}\nhttps://www.linkedin.com/in/abc{',x' * 101}\n"))
+    assert "101 columns are custom fields (at most 100)" in wide.bad_rows[0].reason
+    assert contacts(db) == {}

@@ -45,9 +45,11 @@ def test_workspace_and_members_lifecycle(cli, db):
     added = cli("members", "add", "Ann Lee", "--email", "Ann@Example.com", "--admin")
     assert added.exit_code == 0 and "Ann Lee added" in added.output
     assert cli("members", "add", "Bob Roe").exit_code == 0
-    connected = cli("members", "connect", "ann@example.com", "--kind", "free", "--weekly-invite-cap", "50")
+    connected = cli("members", "connect", "ann@example.com", "--kind", "free", "--weekly-invite-cap", "12")
     assert connected.exit_code == 0, connected.output
-    assert cli("members", "connect", "Bob Roe", "--provider", "unipile", "--account-id", "acc_42").exit_code == 0
+    assert "5 invitations a day, 12 a week, 50 messages a day" in connected.output
+    assert cli("members", "connect", "Bob Roe", "--provider", "unipile", "--account-id", "acc_42",
+               "--kind", "premium").exit_code == 0
     listed = cli("members", "list")
     assert "Ann Lee" in listed.output and "sandbox free (valid)" in listed.output and "unipile premium" in listed.output
     assert cli("members", "deactivate", "bob roe").exit_code == 0
@@ -58,7 +60,7 @@ def test_workspace_and_members_lifecycle(cli, db):
         assert (ws.timezone, ws.slack_team_id) == ("Europe/Paris", "T1")
         ann = s.exec(select(Member).where(Member.email == "ann@example.com")).one()
         account = s.exec(select(LinkedInAccount).where(LinkedInAccount.member_id == ann.id)).one()
-        assert (ann.role, account.kind, account.weekly_invite_cap) == ("admin", "free", 50)
+        assert (ann.role, account.kind, account.weekly_invite_cap) == ("admin", "free", 12)
         assert account.provider_account_id.endswith(":free")  # the sandbox reads free accounts from the id
         assert not s.exec(select(Member).where(Member.name == "Bob Roe")).one().active
 

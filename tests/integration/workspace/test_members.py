@@ -73,7 +73,7 @@ def test_member_choices_put_prefix_matches_before_contains(session, ws):
     assert member_choices(session=session, workspace_id=ws.id, query="%") == []
 
 
-def test_connecting_again_updates_the_account_and_makes_it_valid(session, ws):
+def test_connecting_again_updates_what_is_given_keeps_the_rest_and_makes_it_valid(session, ws):
     ann = add_member(session=session, workspace_id=ws.id, name="Ann")
     first = connect_linkedin_account(session=session, member_id=ann.id, provider="sandbox",
                                      provider_account_id="acc-1", kind="free", daily_invite_cap=10)
@@ -85,8 +85,13 @@ def test_connecting_again_updates_the_account_and_makes_it_valid(session, ws):
     assert again.id == first.id
     rows = session.query(LinkedInAccount).all()
     assert [(a.provider_account_id, a.kind, a.status, a.daily_invite_cap, a.weekly_invite_cap) for a in rows] == [
-        ("acc-2", "premium", "valid", None, 80)]
+        ("acc-2", "premium", "valid", 10, 80)]  # the daily cap was not given: it stays
     assert again.workspace_id == ws.id and again.note_limit == 300
+    kept = connect_linkedin_account(session=session, member_id=ann.id, provider="sandbox", provider_account_id="acc-2")
+    assert (kept.kind, kept.daily_invite_cap, kept.weekly_invite_cap) == ("premium", 10, 80)
+    reset = connect_linkedin_account(session=session, member_id=ann.id, provider="sandbox", provider_account_id="acc-2",
+                                     daily_invite_cap=None)
+    assert (reset.daily_invite_cap, reset.weekly_invite_cap) == (None, 80)
 
 
 def test_an_account_cannot_serve_two_members(session, ws):
@@ -102,3 +107,44 @@ def test_an_account_cannot_serve_two_members(session, ws):
                                  daily_invite_cap=0)
     with pytest.raises(ValueError, match="Provider"):
         connect_linkedin_account(session=session, member_id=bob.id, provider="linkedin", provider_account_id="b")
+
+
+@pytest.mark.parametrize("kind, cap, value", [
+    ("premium", "weekly_invite_cap", 101), ("premium", "daily_invite_cap", 81), ("premium", "daily_message_cap", 151),
+    ("free", "weekly_invite_cap", 16), ("free", "daily_invite_cap", 16), ("free", "daily_message_cap", 76),
+    ("premium", "daily_invite_cap", 0), ("free", "weekly_invite_cap", True),
+])
+def test_caps_are_held_within_linkedins_limits_for_the_kind(session, ws, kind, cap, value):
+    from core.workspace.limits import CAPS
+
+    ann = add_member(session=session, workspace_id=ws.id, name="Ann")
+    top = CAPS[cap].maximum[kind]
+    with pytest.raises(ValueError, match=f"must be 1 to {top} for a {kind} LinkedIn account"):
+        connect_linkedin_account(session=session, member_id=ann.id, provider="sandbox", provider_account_id="a",
+                                 kind=kind, **{cap: value})
+    assert session.query(LinkedInAccount).all() == []
+    ok = connect_linkedin_account(session=session, member_id=ann.id, provider="sandbox", provider_account_id="a",
+                                  kind=kind, **{cap: top})
+    assert getattr(ok, cap) == top
+
+
+def test_a_kind_learnt_from_the_provider_brings_caps_down_to_its_limits(session, ws):
+    from core.workspace.service import set_account_kind
+
+    ann = add_member(session=session, workspace_id=ws.id, name="Ann")
+    account = connect_linkedin_account(session=session, member_id=ann.id, provider="unipile", provider_account_id="u",
+                                       kind="premium", daily_invite_cap=10, weekly_invite_cap=90, daily_message_cap=40)
+    set_account_kind(session=session, account=account, kind="free")
+    session.flush()
+    assert (account.kind, account.daily_invite_cap, account.weekly_invite_cap, account.daily_message_cap) == (
+        "free", 10, 15, 40)
+
+
+def test_a_cap_stored_over_the_limits_before_they_were_checked_comes_down_on_reconnect(session, ws):
+    ann = add_member(session=session, workspace_id=ws.id, name="Ann")
+    account = connect_linkedin_account(session=session, member_id=ann.id, provider="unipile", provider_account_id="u",
+                                       kind="premium")
+    account.weekly_invite_cap = 500  # what the command line used to accept
+    session.flush()
+    again = connect_linkedin_account(session=session, member_id=ann.id, provider="unipile", provider_account_id="u")
+    assert (again.kind, again.weekly_invite_cap) == ("premium", 100)

@@ -31,7 +31,8 @@ def test_unknown_key_inside_exclusions_is_named_with_its_path():
 @pytest.mark.parametrize("data, key", [
     ({"replied": {"sentiment": ["happy"]}}, "replied"),
     ({"age": {"min": -1}}, "age.min"),
-    ({"language": ["french"]}, "language"),
+    ({"language": ["xx"]}, "language"),
+    ({"language": ["fr", "klingon"]}, "language"),
     ({"in_campaign": "all"}, "in_campaign"),
 ])
 def test_malformed_values_are_refused_naming_the_key(data, key):
