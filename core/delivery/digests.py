@@ -38,10 +38,11 @@ from sqlmodel import Session
 
 from core.campaigns import schedule
 from core.campaigns.models import STATUS_ACTIVE, STEP_INVITATION, Campaign
+from core.clock import Clock
 from core.delivery import slots
 from core.delivery.models import S_PLANNED, Digest, Send
 from core.delivery.moderation import digest_view
-from core.delivery.notify import DigestDelivery, DigestView, Notifier
+from core.delivery.notify import DigestOutcome, DigestView, Notifier
 from core.delivery.units import unit
 
 log = logging.getLogger("invitebot.digests")
@@ -79,7 +80,8 @@ class Move:
     due_at: datetime
 
 
-def deliver_digest(*, engine: Engine, digest_id: int, notifier: Notifier, clock, public_url: str | None = None) -> str:
+def deliver_digest(*, engine: Engine, digest_id: int, notifier: Notifier, clock: Clock,
+                   public_url: str | None = None) -> str:
     """One attempt to get digest `digest_id` to its moderator (see the module). Returns what happened."""
     now = clock.now()
     with unit(engine) as session:
@@ -105,14 +107,16 @@ def deliver_digest(*, engine: Engine, digest_id: int, notifier: Notifier, clock,
                 _apply(session, moves, later)
             log.info("digest %s delivered (attempt %d)", digest_id, attempt)
             return DELIVERED
-        if digest.delivered_at is None and digest.attempts == attempt:  # still ours: schedule the next try
+        if digest.delivered_at is not None:  # shown meanwhile (the `digest` command): nothing more to do
+            return NOT_DUE
+        if digest.attempts == attempt:  # still ours (no later attempt took over): schedule the next try
             digest.next_try_at = later + retry_after(attempt)
             digest.last_error = result.reason or result.outcome.value
             digest.delivery = {**posted, **result.refs}
             session.add(digest)
         log.warning("digest %s not delivered (attempt %d, %s): %s; its invitations wait", digest_id, attempt,
                     result.outcome.value, result.reason)
-        return UNREACHABLE if result.outcome.value == UNREACHABLE else FAILED
+        return UNREACHABLE if result.outcome == DigestOutcome.UNREACHABLE else FAILED
 
 
 def show_digest(*, session: Session, digest_id: int, now: datetime, public_url: str | None = None) -> DigestView:
