@@ -34,7 +34,7 @@ from core.clock import FrozenClock  # noqa: E402
 from core.config import Settings  # noqa: E402
 from core.db import make_engine, upgrade  # noqa: E402
 from core.delivery.linkedin.port import InvitationSent  # noqa: E402
-from core.delivery.models import S_SENT, Send  # noqa: E402
+from core.delivery.models import S_SENT, Digest, Send  # noqa: E402
 from core.delivery.notify import LoggingNotifier  # noqa: E402
 from core.delivery.planner import plan_days  # noqa: E402
 from worker.broker import setup_broker  # noqa: E402
@@ -105,6 +105,8 @@ def main() -> None:
         with Session(engine) as session:
             plan_days(session=session, targets=targets, now=NOW, settings=settings)
             session.execute(update(Send).values(due_at=NOW))
+            # The moderated half had their digests delivered the evening before (else held, `digests`).
+            session.execute(update(Digest).values(delivered_at=NOW))
             session.execute(update(core.models.Contact).values(provider_id=func.concat("pid-", core.models.Contact.id))
                             if engine.dialect.name == "postgresql" else
                             update(core.models.Contact).values(provider_id="pid-" + core.models.Contact.id.cast(core.models.Contact.public_identifier.type)))

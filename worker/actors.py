@@ -14,7 +14,7 @@ from typing import Any
 import dramatiq
 
 from core.db import session_scope
-from core.delivery import acceptance, jobs, moderation, planner, webhooks, withdrawals
+from core.delivery import acceptance, digests, jobs, planner, webhooks, withdrawals
 from core.delivery.sending import perform_send
 
 log = logging.getLogger("invitebot.worker")
@@ -50,10 +50,11 @@ def declare_actors(broker, ctx) -> Actors:
             actors.deliver_digest.send(digest_id)
         return report.planned
 
-    def deliver_digest(digest_id: int) -> bool:
-        with session_scope(ctx.engine) as session:
-            return moderation.deliver_digest(session=session, digest_id=digest_id, notifier=ctx.notifier,
-                                             now=ctx.clock.now(), public_url=s.public_url)
+    def deliver_digest(digest_id: int) -> str:
+        # A failure is recorded with the digest's next try (the clock enqueues it again then), not
+        # raised: the database says when to retry, not the broker.
+        return digests.deliver_digest(engine=ctx.engine, digest_id=digest_id, notifier=ctx.notifier,
+                                      clock=ctx.clock, public_url=s.public_url)
 
     def process_webhook(event_id: int) -> str:
         kind, alerts = webhooks.process_event(engine=ctx.engine, clock=ctx.clock, settings=s, event_id=event_id,

@@ -1,8 +1,9 @@
 """The clock process: one APScheduler instance that only enqueues (the database is the truth).
 
 Every minute: due sends and expired leases (a lost broker message is found again here),
-webhook events not processed yet. Every few minutes: planning (each campaign's tomorrow once its
-evening — the workspace's digest hour — has come) and digests not delivered. Every half hour:
+webhook events not processed yet, digests not yet with their moderator whose next try has come.
+Every few minutes: planning (each campaign's tomorrow once its evening — the workspace's digest
+hour — has come). Every half hour:
 polling of relations and chats. Hourly: withdrawals, moving overdue invitations, clean-up.
 A Redis lease keeps a second clock started by mistake from doubling the work (harmless anyway)."""
 
@@ -20,6 +21,7 @@ from core.delivery import jobs
 
 log = logging.getLogger("invitebot.clock")
 REENQUEUE_AFTER = timedelta(minutes=5)
+DIGEST_EVERY = timedelta(minutes=1)
 LEADER_KEY = "invitebot:clock:leader"
 
 
@@ -48,23 +50,30 @@ class Clockwork:
             log.warning("clock: Redis unreachable, skipping this tick")
             return False
 
-    def _once(self, kind: str, ident: int, now: datetime) -> bool:
+    def _once(self, kind: str, ident: int, now: datetime, every: timedelta | None = None) -> bool:
         """Enqueue a job for one id at most every few minutes (duplicates are harmless, floods are not)."""
         last = self._enqueued.get((kind, ident))
-        if last is not None and now - last < self.reenqueue_after:
+        if last is not None and now - last < min(every or self.reenqueue_after, self.reenqueue_after):
             return False
         self._enqueued[(kind, ident)] = now
         return True
 
     def tick(self) -> int:
-        """Due sends, expired leases, unprocessed events. Returns how many jobs were enqueued."""
+        """Due sends, expired leases, unprocessed events, digests to (re)try. Returns how many jobs
+        were enqueued."""
         if not self._leader():
             return 0
         now = self.ctx.clock.now()
         with session_scope(self.ctx.engine) as session:
             sends = jobs.due_sends(session=session, now=now)
             events = jobs.pending_events(session=session)
+            digests = jobs.undelivered_digests(session=session, now=now)
         count = 0
+        for digest_id in digests:
+            # The digest's own schedule (its next try, the lease of an attempt) is in the database.
+            if self._once("digest", digest_id, now, every=DIGEST_EVERY):
+                self.actors.deliver_digest.send(digest_id)
+                count += 1
         for send_id in sends:
             if self._once("send", send_id, now):
                 self.actors.send.send(send_id)
@@ -79,11 +88,7 @@ class Clockwork:
     def plan(self) -> None:
         if not self._leader():
             return
-        self.actors.plan_due.send()
-        with session_scope(self.ctx.engine) as session:
-            digests = jobs.undelivered_digests(session=session, now=self.ctx.clock.now())
-        for digest_id in digests:
-            self.actors.deliver_digest.send(digest_id)
+        self.actors.plan_due.send()  # it enqueues the digests of the days it planned
 
     def poll(self) -> None:
         if not self._leader():

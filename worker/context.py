@@ -41,8 +41,9 @@ def build_gateway(settings: Settings, engine: Engine, clock: Clock):
 
 def build_chat_notifier(ctx: Context) -> Notifier:
     """Digests and alerts go to every chat platform a member can be reached on: Slack when it is
-    configured, Teams always (members without a Teams conversation are skipped), and the log."""
-    notifiers: list[Notifier] = [LoggingNotifier()]
+    configured, Teams always (members without a Teams conversation are skipped). Each platform
+    logs what it sent; no logging notifier here, which would count every digest as delivered."""
+    notifiers: list[Notifier] = []
     if ctx.settings.slack_enabled:
         from bot.slack.notifier import SlackNotifier
 

@@ -50,7 +50,9 @@ def _starts(view) -> str:
         zone = ZoneInfo(view.timezone)
     except Exception:  # shown in UTC rather than failing the whole digest
         zone = ZoneInfo("UTC")
-    return view.starts_at.astimezone(zone).strftime("%H:%M ") + view.timezone
+    local = view.starts_at.astimezone(zone)
+    day = "" if local.date() == view.for_date else local.strftime("%A %d %B, ")
+    return day + local.strftime("%H:%M ") + view.timezone
 
 
 def _entry(view, page: int, item) -> DigestEntry:
@@ -88,6 +90,8 @@ def digest_page(view, page: int) -> DigestPage:
     planned = sum(1 for i in view.items if i.status == "planned")
     summary = (f"{view.for_date:%A %d %B}: {planned} of {len(view.items)} invitations will be sent; "
                f"sending starts at {_starts(view)}.")
+    if view.held:
+        summary += " Sending was held until this digest reached you: nothing went out before you could review it."
     if pages > 1:
         summary += f" Page {page + 1} of {pages}."
     if not view.items:

@@ -7,8 +7,9 @@ reachable here (another notifier of the fan-out may reach them)."""
 from __future__ import annotations
 
 import logging
+from typing import Any, Mapping
 
-from slack_sdk.errors import SlackApiError
+from slack_sdk.errors import SlackApiError, SlackClientError
 from sqlmodel import select
 
 from bot.conversation.digest import alert_card, digest_pages
@@ -16,10 +17,11 @@ from bot.slack import render
 from bot.slack.app import sync_client
 from bot.slack.installations import bot_token_for_team
 from core.db import read_scope
-from core.delivery.notify import Alert, DigestView
+from core.delivery.notify import Alert, DigestDelivery, DigestOutcome, DigestView
 from core.workspace.models import ChatIdentity
 
 log = logging.getLogger("invitebot.slack.notify")
+NO_IDENTITY = "no Slack identity"
 
 
 class SlackNotifier:
@@ -29,41 +31,53 @@ class SlackNotifier:
         self._clients: dict[str, object] = {}
 
     def _reach(self, workspace_id: int, member_id: int):
-        """(client, Slack user id) of a member, or (None, None) when they have no Slack identity."""
-        # Read-only: the digest delivery calls us inside its own write transaction.
+        """(client, Slack user id, None) of a member; (None, None, why) when Slack cannot reach them:
+        `NO_IDENTITY` when they have no Slack identity, else the problem (no token for their team)."""
+        # Read-only: never waits for (nor blocks) a writer of the caller.
         with read_scope(self._engine) as session:
             identity = session.exec(select(ChatIdentity).where(
                 ChatIdentity.workspace_id == workspace_id, ChatIdentity.member_id == member_id,
                 ChatIdentity.platform == "slack")).first()
             if identity is None:
-                return None, None
+                return None, None, NO_IDENTITY
             team, user = identity.tenant, identity.external_user_id
         token = self._settings.slack_bot_token.get_secret_value() if self._settings.slack_bot_token else None
         if self._settings.slack_client_id:
             token = bot_token_for_team(self._engine, team) or token
         if not token:
             log.warning("no Slack token for team %s", team)
-            return None, None
+            return None, None, "no bot token for the member's Slack team"
         if token not in self._clients:
             self._clients[token] = sync_client(self._settings, token)
-        return self._clients[token], user
+        return self._clients[token], user, None
 
-    def send_digest(self, digest: DigestView) -> dict:
-        client, user = self._reach(digest.workspace_id, digest.sender_member_id)
+    def send_digest(self, digest: DigestView, posted: Mapping[str, Any] | None = None) -> DigestDelivery:
+        """Every page as a DM to the sender; pages an earlier attempt posted (`posted["slack"]`) are
+        not posted again. Delivered once every page is in; failed at the first page Slack refuses
+        (an error answer, a 5xx, no connection), keeping the references of those already posted."""
+        client, user, problem = self._reach(digest.workspace_id, digest.sender_member_id)
+        if problem == NO_IDENTITY:
+            return DigestDelivery(DigestOutcome.UNREACHABLE)
         if client is None:
-            return {}
-        pages = []
+            return DigestDelivery(DigestOutcome.FAILED, errors={"slack": problem})
+        pages = list((posted or {}).get("slack") or [])
         try:
-            for page in digest_pages(digest):
+            for page in digest_pages(digest)[len(pages):]:
                 response = client.chat_postMessage(channel=user, **render.message(page))
                 pages.append({"channel": response["channel"], "ts": response["ts"]})
         except SlackApiError as exc:
-            log.warning("digest %s: chat.postMessage failed: %s", digest.digest_id, exc.response.get("error"))
+            reason = f"{exc.response.get('error') or 'error'} (HTTP {exc.response.status_code})"
+            log.warning("digest %s: chat.postMessage failed: %s", digest.digest_id, reason)
+            return DigestDelivery(DigestOutcome.FAILED, {"slack": pages} if pages else {}, {"slack": reason})
+        except (SlackClientError, OSError) as exc:  # no answer at all (connection refused, timeout)
+            log.warning("digest %s: Slack unreachable: %s", digest.digest_id, type(exc).__name__)
+            return DigestDelivery(DigestOutcome.FAILED, {"slack": pages} if pages else {},
+                                  {"slack": type(exc).__name__})
         log.info("digest %s posted to Slack in %d page(s)", digest.digest_id, len(pages))
-        return {"slack": pages} if pages else {}
+        return DigestDelivery(DigestOutcome.DELIVERED, {"slack": pages})
 
     def send_alert(self, alert: Alert) -> None:
-        client, user = self._reach(alert.workspace_id, alert.member_id)
+        client, user, _ = self._reach(alert.workspace_id, alert.member_id)
         if client is None:
             return
         try:

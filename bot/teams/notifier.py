@@ -15,7 +15,7 @@ import time
 from collections import defaultdict
 from contextlib import contextmanager
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterator, Mapping
 
 from botbuilder.core import TurnContext
 from msrest.exceptions import HttpOperationError
@@ -23,7 +23,7 @@ from msrest.exceptions import HttpOperationError
 from bot.conversation.digest import alert_card, digest_pages
 from bot.teams import references, replies
 from bot.teams.cards import render
-from core.delivery.notify import Alert, DigestView
+from core.delivery.notify import Alert, DigestDelivery, DigestOutcome, DigestView
 
 log = logging.getLogger("invitebot.teams")
 
@@ -92,16 +92,30 @@ class TeamsNotifier:
 
     # -- the port ----------------------------------------------------------------------------------
 
-    def send_digest(self, digest: DigestView) -> dict:
-        """Every page of the digest to the sender's personal chat; {} when they never used Teams."""
+    def send_digest(self, digest: DigestView, posted: Mapping[str, Any] | None = None) -> DigestDelivery:
+        """Every page of the digest to the sender's personal chat, except those an earlier attempt
+        posted there (`posted["teams"]`). Unreachable when they never used Teams; failed at the
+        first page the connector refuses after the 429 retries (a 5xx, no connection)."""
         refs = references.references_of_member(self.ctx.engine, digest.sender_member_id)
         if not refs:
-            return {}
+            return DigestDelivery(DigestOutcome.UNREACHABLE)
         ref = refs[0]
+        conversation_id = ref["conversation"]["id"]
+        before = (posted or {}).get("teams") or {}
+        ids = list(before.get("activity_ids") or []) if before.get("conversation_id") == conversation_id else []
         user_ids = [ref["user"]["id"]] if ref.get("user") else None
-        ids = [self._post(ref, render(page, refresh_user_ids=user_ids)) for page in digest_pages(digest)]
+        try:
+            for page in digest_pages(digest)[len(ids):]:
+                ids.append(self._post(ref, render(page, refresh_user_ids=user_ids)))
+        except Exception as exc:  # the connector refused or could not be reached: the digest is retried
+            reason = _failure(exc)
+            log.warning("teams digest campaign=%s failed after %d page(s): %s", digest.campaign_id, len(ids), reason,
+                        exc_info=not isinstance(exc, TeamsDeliveryError))  # the unexpected with its traceback
+            sent = {"teams": {"conversation_id": conversation_id, "activity_ids": ids}} if ids else {}
+            return DigestDelivery(DigestOutcome.FAILED, sent, {"teams": reason})
         log.info("teams digest campaign=%s pages=%d", digest.campaign_id, len(ids))
-        return {"teams": {"conversation_id": ref["conversation"]["id"], "activity_ids": ids}}
+        return DigestDelivery(DigestOutcome.DELIVERED, {"teams": {"conversation_id": conversation_id,
+                                                                  "activity_ids": ids}})
 
     def send_alert(self, alert: Alert) -> None:
         card = render(alert_card(alert))
@@ -137,6 +151,14 @@ class TeamsNotifier:
 
         await self.adapter.continue_conversation(references.reference_from(ref), callback, bot_app_id=self.app_id)
         return sent[0] if sent else None
+
+
+def _failure(exc: BaseException) -> str:
+    """What the connector said, for the digest row and the logs: a status, else the error's kind."""
+    cause = exc.__cause__ if isinstance(exc, TeamsDeliveryError) and exc.__cause__ is not None else exc
+    response = getattr(cause, "response", None)
+    status = getattr(response, "status_code", None) or getattr(response, "status", None)
+    return f"HTTP {status}" if status else type(cause).__name__
 
 
 def _run(make_coroutine: Callable[[], Any]) -> Any:

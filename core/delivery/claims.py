@@ -20,6 +20,7 @@ from sqlmodel import Session
 from core.campaigns import schedule
 from core.campaigns.models import STATUS_ACTIVE, STEP_INVITATION, Campaign
 from core.delivery import caps, slots
+from core.delivery.digests import held
 from core.delivery.models import S_CANCELLED, S_CLAIMED, S_PLANNED, Enrollment, Send
 from core.sources.models import Contact
 from core.workspace.models import LinkedInAccount
@@ -74,6 +75,9 @@ _SEND_REST = (T.c.campaign_id, T.c.account_id, T.c.enrollment_id, T.c.contact_id
               CT.c.public_identifier, ET.c.chat_id, ET.c.accepted_at)
 _CAMPAIGN_COLS = (C.c.status, C.c.paused_reason, C.c.timezone, C.c.slots, C.c.stop_if_ongoings, C.c.stop_if_incomings,
                   C.c.sender_id, C.c.workspace_id)
+# Moderation: an invitation whose day's digest has not reached the moderator waits (`digests`).
+_HELD = held(step=T.c.step, moderation=C.c.moderation, campaign_id=T.c.campaign_id,
+             local_date=T.c.local_date).label("held_by_digest")
 _ACCOUNT_COLS = (A.c.id, A.c.status, A.c.provider_account_id, A.c.kind, A.c.daily_invite_cap, A.c.weekly_invite_cap,
                  A.c.daily_message_cap, A.c.invitations_paused_until, A.c.invitations_paused_reason, A.c.last_action_at)
 _JOINED = T.join(CT, CT.c.id == T.c.contact_id).join(ET, ET.c.id == T.c.enrollment_id)
@@ -81,7 +85,7 @@ _C_LABELLED = tuple(c.label(f"c_{c.name}") for c in _CAMPAIGN_COLS)
 _A_LABELLED = tuple(c.label(f"a_{c.name}") for c in _ACCOUNT_COLS)
 # PostgreSQL: the send's whereabouts with its campaign locked (shared) in one read, then the
 # account (exclusive), then the send (skip locked), always in this order.
-_DETAILS_PG = (select(*_SEND_STATE, *_SEND_REST, *_C_LABELLED)
+_DETAILS_PG = (select(*_SEND_STATE, *_SEND_REST, *_C_LABELLED, _HELD)
                .select_from(_JOINED.join(C, C.c.id == T.c.campaign_id)).where(T.c.id == _ID)
                .with_for_update(read=True, of=C))
 _ACCOUNT_PG = select(*_ACCOUNT_COLS).where(A.c.id == bindparam("account_id")).with_for_update()
@@ -90,7 +94,7 @@ _ACCOUNT_PG = select(*_ACCOUNT_COLS).where(A.c.id == bindparam("account_id")).wi
 _LOCK_SEND = (select(*_SEND_STATE, caps.WINDOW_COUNTS).select_from(T.join(caps.WINDOW_COUNTS, true()))
               .where(T.c.id == _ID).with_for_update(skip_locked=True, of=T))
 # SQLite: BEGIN IMMEDIATE already serialises every writer, so one read sees all of it at once.
-_ALL_SQLITE = (select(*_SEND_STATE, *_SEND_REST, *_C_LABELLED, *_A_LABELLED)
+_ALL_SQLITE = (select(*_SEND_STATE, *_SEND_REST, *_C_LABELLED, *_A_LABELLED, _HELD)
                .select_from(_JOINED.join(C, C.c.id == T.c.campaign_id).join(A, A.c.id == T.c.account_id))
                .where(T.c.id == _ID))
 _TAKE = (
@@ -188,6 +192,8 @@ def claim_send(*, session: Session | Connection, send_id: int, worker: str, now:
         return CANCELLED
     if not reclaim and (campaign.paused_reason or account.status != "valid"):
         return HELD  # waits, planned, until the account is back (the planner moves it then)
+    if not reclaim and row.held_by_digest:
+        return HELD  # waits, planned, for its digest to reach the moderator (then re-timed)
     invitation = row.step == STEP_INVITATION
     if not reclaim:  # a reclaimed send already holds its place under the caps (and its account lock)
         if not _in_a_slot(session, send_id, campaign, now):

@@ -10,7 +10,7 @@ from sqlalchemy import and_, delete, or_, select
 from sqlmodel import Session
 
 from core.campaigns.models import STATUS_ACTIVE, STEP_INVITATION, Campaign
-from core.delivery import claims
+from core.delivery import claims, digests
 from core.delivery.models import (
     E_ACCEPTED, E_FOLLOWING_UP, E_INVITED, E_WELCOMED, S_CLAIMED, S_PLANNED, Digest, Enrollment, Send, WebhookEvent,
 )
@@ -21,8 +21,8 @@ KEEP_EVENTS = timedelta(days=30)
 
 
 def due_sends(*, session: Session, now: datetime, limit: int = 5000) -> list[int]:
-    """Planned sends whose time has come (accounts and campaigns able to act), and claimed ones
-    whose lease expired (their worker died or stalled), oldest first."""
+    """Planned sends whose time has come (accounts and campaigns able to act, not held for their
+    digest), and claimed ones whose lease expired (their worker died or stalled), oldest first."""
     stmt = (
         select(Send.id)
         .join(Campaign, Campaign.id == Send.campaign_id)
@@ -30,7 +30,9 @@ def due_sends(*, session: Session, now: datetime, limit: int = 5000) -> list[int
         .where(or_(
             and_(Send.status == S_PLANNED, Send.due_at <= now, Campaign.paused_reason.is_(None),
                  LinkedInAccount.status == "valid",
-                 or_(Send.step != STEP_INVITATION, LinkedInAccount.invitations_paused_reason.is_(None))),
+                 or_(Send.step != STEP_INVITATION, LinkedInAccount.invitations_paused_reason.is_(None)),
+                 ~digests.held(step=Send.step, moderation=Campaign.moderation, campaign_id=Send.campaign_id,
+                               local_date=Send.local_date)),
             and_(Send.status == S_CLAIMED, Send.lease_until < now),
             and_(Send.status == S_PLANNED, Campaign.status != STATUS_ACTIVE),  # to be cancelled by the claim
         ))
@@ -57,11 +59,14 @@ def pending_events(*, session: Session, limit: int = 1000) -> list[int]:
 
 
 def undelivered_digests(*, session: Session, now: datetime) -> list[int]:
-    """Moderated days planned but whose digest did not go out (the notifier failed, a restart)."""
+    """Digests of moderated days not yet with their moderator whose next try has come (never tried,
+    a platform failed, an attempt's lease ran out), from yesterday on."""
     return list(session.execute(
         select(Digest.id).join(Campaign, Campaign.id == Digest.campaign_id)
         .where(Digest.delivered_at.is_(None), Campaign.moderation.is_(True), Campaign.status == STATUS_ACTIVE,
-               Digest.for_date >= (now - timedelta(days=1)).date())).scalars())
+               Digest.for_date >= (now - timedelta(days=1)).date(),
+               or_(Digest.next_try_at.is_(None), Digest.next_try_at <= now))
+        .order_by(Digest.for_date, Digest.id)).scalars())
 
 
 def accounts_to_poll(*, session: Session) -> list[int]:

@@ -115,7 +115,12 @@ class Send(SQLModel, table=True):
 
 
 class Digest(SQLModel, table=True):
-    """The moderation digest of one campaign for one local day; remembers where it was posted."""
+    """The moderation digest of one campaign for one local day; remembers where it was posted.
+
+    `delivered_at` is set once the moderator has it (posted on a chat platform, or shown by the
+    `digest` command; a day with nothing to moderate is closed the same way). Until then a moderated
+    campaign's invitations of that day are held (`core.delivery.digests`) and the clock tries again
+    at `next_try_at`, which also fences an attempt under way (its lease)."""
 
     __table_args__ = (UniqueConstraint("campaign_id", "for_date", name="uq_digest_campaign_date"),)
 
@@ -125,8 +130,12 @@ class Digest(SQLModel, table=True):
     for_date: date = Field(sa_type=Date)
     frozen_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     delivered_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
-    # Platform message references per page, so decisions update the message in place.
+    # Platform message references per page, so decisions update the message in place (and a retry
+    # after a partial failure posts only the pages still missing).
     delivery: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    attempts: int = Field(default=0)
+    next_try_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    last_error: str | None = Field(default=None, max_length=200)  # what the platforms said, never a text
 
 
 class Relation(SQLModel, table=True):

@@ -3,7 +3,8 @@
 Only invitations are moderated (the welcome and follow-ups never are). Only the campaign's sender
 or an admin of its workspace decides (invariant 7), never someone of another workspace
 (invariant 8), and never once the send is claimed: the decision locks the send row, which a
-claim skips. Undecided items go out as planned (P-22)."""
+claim skips. Undecided items go out as planned (P-22). Getting the digest to the moderator, and
+holding the day's invitations until it is there, is `core.delivery.digests`."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ from core.campaigns.templates import (
 )
 from core.config import Settings
 from core.delivery.models import E_PLANNED, E_SKIPPED, S_PLANNED, S_SKIPPED, Digest, Enrollment, Send
-from core.delivery.notify import DigestItem, DigestView, Notifier
+from core.delivery.notify import DigestItem, DigestView
 from core.delivery.rendering import render_step, templates_of
 from core.errors import FieldError, NotAllowed, NotFound, Outcome
 from core.sources.models import Contact
@@ -81,21 +82,6 @@ def read_digest(*, session: Session, actor: Member, digest_id: int, public_url: 
         raise NotFound("No such digest in your workspace.")
     _require_moderator(actor, campaign)
     return digest_view(session=session, digest_id=digest_id, public_url=public_url)
-
-
-def deliver_digest(*, session: Session, digest_id: int, notifier: Notifier, now: datetime,
-                   public_url: str | None = None) -> bool:
-    """Hand a moderated day's digest to the chat notifier once; an empty day is not sent."""
-    digest = session.get(Digest, digest_id)
-    if digest is None or digest.delivered_at is not None:
-        return False
-    view = digest_view(session=session, digest_id=digest_id, public_url=public_url)
-    if not view.items:
-        return False
-    refs = notifier.send_digest(view) or {}
-    digest.delivery, digest.delivered_at = dict(refs), now
-    session.add(digest)
-    return True
 
 
 def _require_moderator(actor: Member, campaign: Campaign) -> None:
@@ -232,7 +218,9 @@ def skip_all(*, session: Session, actor: Member, digest_id: int, send_ids: list[
 
 
 def build_digest_now(*, session: Session, actor: Member, campaign_id: int, now: datetime, settings=None) -> DigestView:
-    """`digest [NAME]`: tomorrow's plan now, planning it first if the evening run has not yet."""
+    """`digest [NAME]`: tomorrow's plan now, planning it first if the evening run has not yet. The
+    moderator gets each digest once: shown here, it is marked delivered (`digests.show_digest`)."""
+    from core.delivery.digests import show_digest
     from core.delivery.planner import plan_due
 
     campaign = session.get(Campaign, campaign_id)
@@ -247,4 +235,5 @@ def build_digest_now(*, session: Session, actor: Member, campaign_id: int, now: 
     digest = session.execute(select(Digest).where(Digest.campaign_id == campaign_id, Digest.for_date == tomorrow)).scalars().first()
     if digest is None:
         raise NotAllowed("Tomorrow cannot be planned for this campaign (its sender's account is paused or disconnected).")
-    return digest_view(session=session, digest_id=digest.id, public_url=settings.public_url)
+    # Shown in chat, the digest counts as delivered: the clock will not post it a second time.
+    return show_digest(session=session, digest_id=digest.id, now=now, public_url=settings.public_url)

@@ -8,7 +8,8 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Protocol
+from enum import StrEnum
+from typing import Any, Mapping, Protocol
 
 log = logging.getLogger("invitebot.notify")
 
@@ -41,6 +42,7 @@ class DigestView:
     timezone: str
     items: tuple[DigestItem, ...] = ()
     sandbox: bool = False
+    held: bool = False  # sending waited for this digest to reach the moderator (a late delivery)
 
 
 @dataclass(frozen=True)
@@ -56,9 +58,40 @@ class Alert:
     campaign_id: int | None = None
 
 
+class DigestOutcome(StrEnum):
+    DELIVERED = "delivered"  # a platform showed every page to the moderator
+    FAILED = "failed"  # the moderator is reachable, but every platform that could reach them failed
+    UNREACHABLE = "unreachable"  # no platform knows the moderator (no chat identity the bot can use)
+
+
+@dataclass(frozen=True)
+class DigestDelivery:
+    """What one attempt to post a digest achieved. `refs`: platform → references of the pages
+    posted (a failed platform keeps those it did post, so a retry posts only the rest); `errors`:
+    platform → why it failed (a status or an error code, never a message text)."""
+
+    outcome: DigestOutcome
+    refs: dict[str, Any] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def delivered(self) -> bool:
+        return self.outcome == DigestOutcome.DELIVERED
+
+    @property
+    def reason(self) -> str:
+        """One line for the digest row and the logs: which platform said what."""
+        if self.errors:
+            return "; ".join(f"{platform}: {error}" for platform, error in sorted(self.errors.items()))[:200]
+        return "the sender has no Slack or Teams conversation with the bot" if self.outcome == DigestOutcome.UNREACHABLE else ""
+
+
+
 class Notifier(Protocol):
-    def send_digest(self, digest: DigestView) -> dict:
-        """Post the digest (all pages); return platform references to store on the Digest row."""
+    def send_digest(self, digest: DigestView, posted: Mapping[str, Any] | None = None) -> DigestDelivery:
+        """Post the digest (all pages) to the sender; `posted` are the references an earlier,
+        partly failed attempt stored (pages already shown are not posted again). Never raises for
+        a platform's failure: the outcome says it."""
         ...
 
     def send_alert(self, alert: Alert) -> None: ...
@@ -66,15 +99,17 @@ class Notifier(Protocol):
 
 @dataclass
 class LoggingNotifier:
-    """Logs that a digest or alert went out (ids and counts only: no message text in logs)."""
+    """Logs that a digest or alert went out (ids and counts only: no message text in logs). The
+    chat of the embedded run without Slack or Teams, the demo and the tests that do not look at
+    chat: a digest handed to it counts as delivered."""
 
     sent_digests: list[DigestView] = field(default_factory=list)
     sent_alerts: list[Alert] = field(default_factory=list)
 
-    def send_digest(self, digest: DigestView) -> dict:
+    def send_digest(self, digest: DigestView, posted: Mapping[str, Any] | None = None) -> DigestDelivery:
         self.sent_digests.append(digest)
         log.info("digest campaign=%s date=%s items=%d", digest.campaign_id, digest.for_date, len(digest.items))
-        return {"logged": True}
+        return DigestDelivery(DigestOutcome.DELIVERED, {"logged": True})
 
     def send_alert(self, alert: Alert) -> None:
         self.sent_alerts.append(alert)
@@ -83,16 +118,40 @@ class LoggingNotifier:
 
 @dataclass
 class FanoutNotifier:
-    """Sends to every configured chat platform; a member only gets what their platforms can reach."""
+    """Sends to every configured chat platform; a member only gets what their platforms can reach.
+
+    A digest is delivered when at least one platform showed it whole (the moderator has it; the
+    others are not retried, so nobody gets it twice); failed when none did and at least one that
+    knows the member failed; unreachable when no platform knows the member. A platform that
+    raises counts as failed (logged with its traceback), never hiding another's success."""
 
     notifiers: list[Notifier]
 
-    def send_digest(self, digest: DigestView) -> dict:
-        refs: dict = {}
+    def send_digest(self, digest: DigestView, posted: Mapping[str, Any] | None = None) -> DigestDelivery:
+        results = []
         for n in self.notifiers:
-            refs.update(n.send_digest(digest) or {})
-        return refs
+            try:
+                results.append(n.send_digest(digest, posted))
+            except Exception:  # a bug or an unexpected error of one platform: the others still try
+                log.exception("digest %s: %s failed", digest.digest_id, type(n).__name__)
+                results.append(DigestDelivery(DigestOutcome.FAILED, errors={type(n).__name__: "unexpected error"}))
+        return combine(results)
 
     def send_alert(self, alert: Alert) -> None:
         for n in self.notifiers:
             n.send_alert(alert)
+
+
+def combine(results: list[DigestDelivery]) -> DigestDelivery:
+    """The outcome of several platforms' attempts at one digest (see `FanoutNotifier`)."""
+    refs: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+    for r in results:
+        refs.update(r.refs)
+        errors.update(r.errors)
+    outcomes = {r.outcome for r in results}
+    if DigestOutcome.DELIVERED in outcomes:
+        return DigestDelivery(DigestOutcome.DELIVERED, refs, errors)
+    if DigestOutcome.FAILED in outcomes:
+        return DigestDelivery(DigestOutcome.FAILED, refs, errors)
+    return DigestDelivery(DigestOutcome.UNREACHABLE, refs, errors)

@@ -11,6 +11,7 @@ REST contract of the connector (`/v3/conversations/...`):
 - `GET /v3/conversations/{id}/members/{userId}` and `/members`: the users registered with
   `add_user` (what `TeamsInfo.get_member` reads);
 - 429 with `Retry-After` on demand (`throttle`) or above a rate (`rate_per_second`);
+- a 5xx on activity posts for a while, as when the service is down (`fail`, ended by `recover`);
 - an OpenID configuration and JWKS (`/openid`, `/keys`) and `sign_token`, so that a test can
   send a request signed exactly as the Bot Framework channel signs it, with a key the bot
   fetches from here.
@@ -85,12 +86,14 @@ class BotFrameworkConnectorSimulator:
         self.retry_after = retry_after
         self.calls: list[Recorded] = []
         self.throttled: list[Recorded] = []
+        self.failed: list[Recorded] = []  # refused by `fail`
         self.users: dict[str, SimUser] = {}
         self.created_conversations: list[dict] = []
         self._lock = threading.Lock()
         self._ids = itertools.count(1)
         self._window: dict[str, deque] = defaultdict(deque)
         self._throttles: list[_Throttle] = []
+        self._failures: list[int] = []  # statuses of the next activity posts/updates to refuse
         self._key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
         self._loop: asyncio.AbstractEventLoop | None = None
         self._runner: web.AppRunner | None = None
@@ -168,6 +171,16 @@ class BotFrameworkConnectorSimulator:
             self._throttles.append(_Throttle(times, self.retry_after if retry_after is None else retry_after,
                                              conversation_id))
 
+    def fail(self, times: int = 1, *, status: int = 503) -> None:
+        """Answer the next `times` activity posts/updates with `status` (the connector down)."""
+        with self._lock:
+            self._failures = [status] * times
+
+    def recover(self) -> None:
+        """Activity posts are answered normally again."""
+        with self._lock:
+            self._failures = []
+
     def activities(self, conversation_id: str | None = None, *, method: str | None = None) -> list[Recorded]:
         with self._lock:
             return [c for c in self.calls if (conversation_id is None or c.conversation_id == conversation_id)
@@ -181,6 +194,7 @@ class BotFrameworkConnectorSimulator:
         with self._lock:
             self.calls.clear()
             self.throttled.clear()
+            self.failed.clear()
             self._window.clear()
 
     def sign_token(self, *, app_id: str, service_url: str, issuer: str = CHANNEL_ISSUER,
@@ -219,6 +233,14 @@ class BotFrameworkConnectorSimulator:
             return web.json_response({"error": {"code": "BadArgument", "message": "not JSON"}}, status=400)
         if not isinstance(body, dict) or not body.get("type"):
             return web.json_response({"error": {"code": "BadArgument", "message": "no activity"}}, status=400)
+        with self._lock:
+            failure = self._failures.pop(0) if self._failures else None
+        if failure is not None:
+            rec = Recorded(method, cid, None, reply_to, body, request.headers.get("Authorization"), failure)
+            with self._lock:
+                self.failed.append(rec)
+            return web.json_response({"error": {"code": "ServiceUnavailable", "message": "try again later"}},
+                                     status=failure)
         wait = self._over_limit(cid)
         rec = Recorded(method, cid, activity_id, reply_to, body, request.headers.get("Authorization"),
                        429 if wait is not None else 200)

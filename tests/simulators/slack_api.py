@@ -5,7 +5,8 @@ the bot uses (auth.test, users.info, views.open/update/push/publish, chat.postMe
 postEphemeral, oauth.v2.access) with Slack's shapes, refuses what Slack refuses (`invalid_auth`,
 more than 50 blocks in a message or 100 in a view, modal titles over 24 characters), records
 every call (`calls`), receives `response_url` posts (`responses`), and can answer 429 with
-Retry-After (`rate_limit_next`).
+Retry-After (`rate_limit_next`) or fail a method for a while (`fail_next`: an error answer, or an
+HTTP 5xx as when Slack is down; `recover` ends it).
 
 Socket Mode: `sim.add_app_token("xapp-…", "A1")`; `apps.connections.open` takes only an app-level
 token, in the Authorization header (`not_allowed_token_type` for a bot token, `invalid_auth` for an
@@ -57,7 +58,8 @@ class SlackSimulator:
         self.oauth_codes: dict[str, dict[str, str]] = {}  # code → {team_id, team_name, token}
         self.client_credentials: tuple[str, str] | None = None
         self._rate_limits: dict[str, list[int]] = {}
-        self._failures: dict[str, list[str]] = {}
+        self._failures: dict[str, list[tuple[str, int]]] = {}
+        self._failing_after: dict[str, int] = {}
         self._ts = itertools.count(1)
         self._views = itertools.count(1)
         self._runner: web.AppRunner | None = None
@@ -74,9 +76,16 @@ class SlackSimulator:
         """The next `times` calls of `method` get 429 with `Retry-After: retry_after`."""
         self._rate_limits[method] = [retry_after] * times
 
-    def fail_next(self, method: str, error: str, *, times: int = 1) -> None:
-        """The next `times` calls of `method` answer `{"ok": false, "error": error}` (Slack failing for a while)."""
-        self._failures[method] = [error] * times
+    def fail_next(self, method: str, error: str, *, times: int = 1, status: int = 200, after: int = 0) -> None:
+        """The next `times` calls of `method` (once `after` more have succeeded) answer
+        `{"ok": false, "error": error}` with HTTP `status` (Slack failing for a while; 503 when down)."""
+        self._failures[method] = [(error, status)] * times
+        self._failing_after[method] = after
+
+    def recover(self, method: str) -> None:
+        """`method` answers normally again."""
+        self._failures.pop(method, None)
+        self._failing_after.pop(method, None)
 
     def response_url(self, n: int | str) -> str:
         return f"{self.base}/response/{n}"
@@ -145,9 +154,14 @@ class SlackSimulator:
             return web.json_response({"ok": False, "error": "ratelimited"}, status=429,
                                      headers={"Retry-After": str(retry_after)})
         failures = self._failures.get(method)
+        if failures and self._failing_after.get(method, 0) > 0:
+            self._failing_after[method] -= 1
+            failures = None
         if failures:
-            call.answer = {"ok": False, "error": failures.pop(0)}
-        elif method == "oauth.v2.access":
+            error, call.status = failures.pop(0)
+            call.answer = {"ok": False, "error": error}
+            return web.json_response(call.answer, status=call.status)
+        if method == "oauth.v2.access":
             call.answer = self._oauth(args, request)
         elif method == "apps.connections.open":
             call.answer = self._apps_connections_open(auth.removeprefix("Bearer ").strip(), token)

@@ -11,7 +11,7 @@ from core.campaigns.service import CampaignDraft, SlotDraft, activate_campaign, 
 from core.db import session_scope
 from core.delivery.models import Send
 from core.delivery.moderation import build_digest_now
-from core.delivery.notify import Alert
+from core.delivery.notify import Alert, DigestOutcome
 from core.workspace.models import Member
 from tests.e2e.slack.conftest import wait_for
 
@@ -153,8 +153,9 @@ async def test_notifier_sends_digest_pages_and_alerts_as_direct_messages(slack, 
         view = build_digest_now(session=s, actor=s.get(Member, world.bob), campaign_id=campaign_id,
                                 now=ctx.clock.now(), settings=ctx.settings)
     notifier = SlackNotifier(ctx.settings, ctx.engine)
-    refs = await asyncio.to_thread(notifier.send_digest, view)
-    assert refs["slack"] and refs["slack"][0]["channel"] == "DBOB"
+    result = await asyncio.to_thread(notifier.send_digest, view)
+    assert result.outcome == DigestOutcome.DELIVERED
+    assert result.refs["slack"] and result.refs["slack"][0]["channel"] == "DBOB"
     assert slack_sim.last("chat.postMessage").args["channel"] == "UBOB"
 
     await asyncio.to_thread(notifier.send_alert, Alert(
@@ -165,24 +166,24 @@ async def test_notifier_sends_digest_pages_and_alerts_as_direct_messages(slack, 
     assert "Reconnect" in json.dumps(alert["blocks"]) and alert["channel"] == "UBOB"
 
 
-async def test_the_worker_delivers_a_digest_to_slack_from_inside_its_transaction(slack, slack_sim, world, ctx):
-    """deliver_digest calls the notifier inside its write transaction: the notifier's own
-    lookup must not wait for that transaction (on SQLite it would wait for ever)."""
-    from core.delivery.moderation import deliver_digest
+async def test_the_worker_delivers_a_digest_to_slack_and_records_where(slack, slack_sim, world, ctx):
+    """The evening run: tomorrow planned, then the worker's attempt posts the digest (outside any
+    transaction: the notifier's own lookups never wait for a writer) and records where it went."""
+    from core.delivery.digests import DELIVERED, deliver_digest
+    from core.delivery.models import Digest
+    from core.delivery.planner import plan_due
 
     campaign_id = active_campaign(ctx, world)
     with session_scope(ctx.engine) as s:
-        view = build_digest_now(session=s, actor=s.get(Member, world.bob), campaign_id=campaign_id,
-                                now=ctx.clock.now(), settings=ctx.settings)
+        [digest_id] = plan_due(session=s, now=ctx.clock.now(), settings=ctx.settings, campaign_ids=[campaign_id],
+                               force_tomorrow=True).digests
 
     def deliver():
-        with session_scope(ctx.engine) as s:
-            return deliver_digest(session=s, digest_id=view.digest_id,
-                                  notifier=SlackNotifier(ctx.settings, ctx.engine), now=ctx.clock.now())
+        return deliver_digest(engine=ctx.engine, digest_id=digest_id, notifier=SlackNotifier(ctx.settings, ctx.engine),
+                              clock=ctx.clock)
 
-    assert await asyncio.to_thread(deliver) is True
+    assert await asyncio.to_thread(deliver) == DELIVERED
     assert slack_sim.last("chat.postMessage").args["channel"] == "UBOB"
     with session_scope(ctx.engine) as s:
-        from core.delivery.models import Digest
-
-        assert s.get(Digest, view.digest_id).delivery["slack"][0]["channel"] == "DBOB"
+        digest = s.get(Digest, digest_id)
+        assert digest.delivered_at == ctx.clock.now() and digest.delivery["slack"][0]["channel"] == "DBOB"

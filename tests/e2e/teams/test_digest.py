@@ -15,7 +15,8 @@ from bot.teams.notifier import TeamsNotifier
 from core.campaigns.service import CampaignDraft, SlotDraft, activate_campaign, create_campaign
 from core.db import session_scope
 from core.delivery.models import Digest, Send
-from core.delivery.moderation import build_digest_now, deliver_digest
+from core.delivery.digests import DELIVERED, deliver_digest
+from core.delivery.planner import plan_due
 from core.sources.models import Contact
 from core.sources.segments import add_contacts_to_segment, create_segment
 from core.workspace.models import ChatIdentity, Member
@@ -66,12 +67,11 @@ def _deliver(ctx, ada_id: int, campaign_id: int) -> int:
     """What the evening run does: plan tomorrow, then hand the digest to the Teams notifier."""
     notifier = TeamsNotifier(ctx, build_adapter(ctx, proactive=True))
     with session_scope(ctx.engine) as s:
-        view = build_digest_now(session=s, actor=s.get(Member, ada_id), campaign_id=campaign_id,
-                                now=ctx.clock.now(), settings=ctx.settings)
-    with session_scope(ctx.engine) as s:
-        assert deliver_digest(session=s, digest_id=view.digest_id, notifier=notifier, now=ctx.clock.now(),
-                              public_url=ctx.settings.public_url)
-    return view.digest_id
+        [digest_id] = plan_due(session=s, now=ctx.clock.now(), settings=ctx.settings, campaign_ids=[campaign_id],
+                               force_tomorrow=True).digests
+    assert deliver_digest(engine=ctx.engine, digest_id=digest_id, notifier=notifier, clock=ctx.clock,
+                          public_url=ctx.settings.public_url) == DELIVERED
+    return digest_id
 
 
 def _sends(ctx) -> dict[int, Send]:

@@ -9,7 +9,7 @@ from sqlmodel import Session, select
 
 from bot.teams import build_adapter
 from bot.teams.notifier import ConversationPacer, TeamsNotifier
-from core.delivery.notify import Alert, DigestItem, DigestView
+from core.delivery.notify import Alert, DigestItem, DigestOutcome, DigestView
 from core.workspace.models import ChatIdentity
 from tests.e2e.teams.harness import texts
 from tests.unit.teams.cardcheck import assert_valid_card
@@ -35,7 +35,9 @@ async def test_a_digest_goes_to_the_senders_chat_page_by_page(teams, ctx, db):
     await teams.install(ada)
     teams.connector.clear()
     notifier = TeamsNotifier(ctx, build_adapter(ctx, proactive=True))
-    refs = await asyncio.to_thread(notifier.send_digest, _digest(_member_of(db, ada), 25))
+    result = await asyncio.to_thread(notifier.send_digest, _digest(_member_of(db, ada), 25))
+    assert result.outcome == DigestOutcome.DELIVERED
+    refs = result.refs
     cards = teams.cards(ada)
     assert len(cards) == 3  # 25 invitations, 10 a page
     for card in cards:
@@ -78,5 +80,6 @@ async def test_many_messages_to_one_conversation_stay_under_the_rate(teams, ctx,
 
 async def test_members_who_never_used_teams_are_not_sent_anything(teams, ctx, connector):
     notifier = TeamsNotifier(ctx, build_adapter(ctx, proactive=True))
-    assert await asyncio.to_thread(notifier.send_digest, _digest(12345, 3)) == {}
+    result = await asyncio.to_thread(notifier.send_digest, _digest(12345, 3))
+    assert result.outcome == DigestOutcome.UNREACHABLE and result.refs == {}
     assert connector.activities() == []
