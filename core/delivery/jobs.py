@@ -10,7 +10,7 @@ from sqlalchemy import and_, delete, or_, select
 from sqlmodel import Session
 
 from core.campaigns.models import STATUS_ACTIVE, STEP_INVITATION, Campaign
-from core.delivery import claims
+from core.delivery import moves
 from core.delivery.models import (
     E_ACCEPTED, E_FOLLOWING_UP, E_INVITED, E_WELCOMED, S_CLAIMED, S_PLANNED, Digest, Enrollment, Send, WebhookEvent,
 )
@@ -46,7 +46,7 @@ def move_overdue_invitations(*, session: Session, now: datetime) -> int:
         Send.status == S_PLANNED, Send.step == STEP_INVITATION, Send.due_at < now - OVERDUE,
         Campaign.status == STATUS_ACTIVE)).all()
     for send_id, campaign_id in rows:
-        claims.move_to_next_day(session, send_id, session.get(Campaign, campaign_id), after=now, now=now,
+        moves.move_to_next_day(session, send_id, session.get(Campaign, campaign_id), after=now, now=now,
                                 reason="overdue: moved to the next day")
     return len(rows)
 

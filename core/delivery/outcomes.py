@@ -20,7 +20,7 @@ from sqlmodel import Session
 
 from core.campaigns import schedule
 from core.campaigns.models import STATUS_ACTIVE, STEP_FOLLOWUP, STEP_INVITATION, STEP_WELCOME, Campaign
-from core.delivery import claims, sequence, slots
+from core.delivery import claims, moves, sequence, slots
 from core.delivery.claims import Claim
 from core.delivery.conversation import record_message
 from core.delivery.linkedin.port import ChatMessage
@@ -202,7 +202,7 @@ def rate_limited(*, session: Session, claim: Claim, now: datetime, retry_after: 
         Send.account_id == account.id, Send.step == STEP_INVITATION, Send.status == S_PLANNED,
         Send.due_at < until)).all()
     for send_id, campaign_id in moved:
-        claims.move_to_next_day(session, send_id, session.get(Campaign, campaign_id), after=until - timedelta(seconds=1),
+        moves.move_to_next_day(session, send_id, session.get(Campaign, campaign_id), after=until - timedelta(seconds=1),
                                 now=now, reason="rate limited by the provider: moved to the next day")
 
 

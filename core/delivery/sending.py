@@ -92,11 +92,15 @@ def _carry_out(engine, gateway, clock, settings, claim: Claim, alerts: list) -> 
                 row = session.get(Contact, claim.contact_id)
                 row.provider_id = provider_id
                 session.add(row)
-        if not claim.fenced_for_call:
+        if claim.fenced_for_call:
+            called_at = claim.claimed_at or clock.now()  # the claim was the fence, and the action's time
+        else:
+            called_at = clock.now()
             with session_scope(engine) as session:
-                if not claims.mark_calling(session=session, claim=claim, now=clock.now()):
-                    return "lease_lost"
-        called, called_at = True, clock.now()
+                fence = claims.mark_calling(session=session, claim=claim, now=called_at, settings=settings)
+            if fence is not True:
+                return "lease_lost" if fence is False else fence
+        called = True
         try:
             if claim.step == STEP_INVITATION:
                 result = gateway.send_invitation(account_id=claim.provider_account_id, provider_id=provider_id, note=text)
@@ -115,7 +119,7 @@ def _carry_out(engine, gateway, clock, settings, claim: Claim, alerts: list) -> 
         except Transient as exc:
             with session_scope(engine) as session:  # provably nothing left: retried later as it is
                 return outcomes.release(session=session, claim=claim, now=clock.now(), reason=exc.code, unknown=False)
-        return _sent(engine, clock, claim, found, public_url)
+        return _sent(engine, clock, claim, found, public_url, called_at=called_at)
     except LinkedInError as exc:
         return _provider_error(engine, clock, claim, exc, alerts, sender_id, workspace_id, provider_id,
                                maybe_done=claim.reconcile or called,

@@ -1,6 +1,7 @@
 """Messages exactly once (invariant 2), like invitations: an outcome we cannot know is reconciled —
 for a first message, through the chats with the person — and never retried blindly; a welcome
-that may have gone out is never marked failed; how long it may stay undecidable is bounded."""
+that may have gone out is never marked failed; how long it may stay undecidable is bounded.
+And the account's spacing is checked again at the call, for an attempt slowed by its reads."""
 
 from __future__ import annotations
 
@@ -143,3 +144,27 @@ def test_an_undecidable_welcome_waits_then_stops_the_sequence_and_tells_the_send
     (alert,) = notifier.sent_alerts
     assert alert.kind == "outcome_unknown" and alert.member_id == w["member"] and "LinkedIn" in alert.action_hint
     assert ops(gw).count("send_message") == 1 and sends(db, w["campaign"], STEP_FOLLOWUP) == []
+
+
+def test_an_attempt_slowed_past_anothers_action_waits_for_the_spacing_at_its_call(db, settings):
+    """Claimed at T, the welcome's worker reads for a long while; meanwhile the spacing lets a
+    second welcome of the account go at T+61 s. At its call the first sees that action and is
+    moved to when the spacing allows, instead of calling a second later."""
+    paced = settings.model_copy(update={"min_spacing_seconds": 60, "spacing_jitter_seconds": 0, "lease_seconds": 300})
+    clock = FrozenClock(MONDAY)
+    gw = FakeGateway(clock)
+    w = world(db, paced, count=2, followups=0)
+    first, second = sends(db, w["campaign"], STEP_WELCOME)
+    with session_scope(db) as s:
+        slow = claims.claim_send(session=s, send_id=first.id, worker="slow", now=clock.now(), settings=paced)
+    clock.advance(timedelta(seconds=61))
+    assert run(db, gw, clock, paced, second.id) == "sent"
+    clock.advance(timedelta(seconds=1))
+    with session_scope(db) as s:
+        assert claims.mark_calling(session=s, claim=slow, now=clock.now(), settings=paced) == claims.MOVED
+    moved = sends(db, w["campaign"], STEP_WELCOME)[0]
+    assert moved.status == S_PLANNED and moved.due_at >= MONDAY + timedelta(seconds=121)
+    clock.set(moved.due_at)
+    assert run(db, gw, clock, paced, first.id) == "sent"
+    times = sorted(x.sent_at for x in sends(db, w["campaign"], STEP_WELCOME))
+    assert times[1] - times[0] >= timedelta(seconds=60) and ops(gw).count("send_message") == 2

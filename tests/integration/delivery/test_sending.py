@@ -277,7 +277,7 @@ def test_a_paused_worker_whose_lease_expired_does_not_call(db, settings):
     clock.advance(timedelta(seconds=settings.lease_seconds + 1))  # the slow worker sleeps past its lease
     assert send(db, gw, clock, settings, ids[0], worker="fast") == "sent"
     with session_scope(db) as s:
-        assert claims.mark_calling(session=s, claim=slow, now=clock.now()) is False
+        assert claims.mark_calling(session=s, claim=slow, now=clock.now(), settings=settings) is False
     assert len(gw.acting_calls("send_invitation")) == 1
 
 
