@@ -18,6 +18,9 @@ from core.workspace.models import LinkedInAccount
 
 OVERDUE = timedelta(hours=3)  # an invitation this late moves to its next slot day instead
 KEEP_EVENTS = timedelta(days=30)
+# A send moved to a later instant within this horizon is re-enqueued for then by the worker
+# (a delayed broker message); later ones are found by the clock's sweep within a minute of due.
+REDELIVER_WITHIN = timedelta(hours=1)
 
 
 def due_sends(*, session: Session, now: datetime, limit: int = 5000) -> list[int]:
@@ -37,6 +40,15 @@ def due_sends(*, session: Session, now: datetime, limit: int = 5000) -> list[int
         .order_by(Send.due_at).limit(limit)
     )
     return list(session.execute(stmt).scalars())
+
+
+def redelivery_delay(*, session: Session, send_id: int, now: datetime) -> timedelta | None:
+    """How long until send `send_id`, planned, is due again — when that is within REDELIVER_WITHIN
+    (a send moved by the spacing or a cap, or given back with a back-off); None otherwise."""
+    due = session.execute(select(Send.due_at).where(Send.id == send_id, Send.status == S_PLANNED)).scalar()
+    if due is None or due - now > REDELIVER_WITHIN:
+        return None
+    return max(due - now, timedelta(0))
 
 
 def move_overdue_invitations(*, session: Session, now: datetime) -> int:

@@ -30,6 +30,8 @@ from core.sources.models import Contact
 
 log = logging.getLogger("invitebot.delivery")
 RECONCILE_PAGES = 20
+# Outcomes after which the send waits, planned, for a later instant (the worker re-enqueues it then).
+RESCHEDULED = frozenset({claims.MOVED, "retry", "rate_limited"})
 
 
 @dataclass(frozen=True)
