@@ -13,9 +13,10 @@ from typing import Any
 
 import dramatiq
 
+from core.clock import SystemClock
 from core.db import session_scope
 from core.delivery import acceptance, digests, jobs, planner, webhooks, withdrawals
-from core.delivery.sending import perform_send
+from core.delivery.sending import RESCHEDULED, perform_send
 
 log = logging.getLogger("invitebot.worker")
 SENDS, WORK = "sends", "delivery"
@@ -38,10 +39,21 @@ def worker_name() -> str:
 
 def declare_actors(broker, ctx) -> Actors:
     s = ctx.settings
+    # A broker delay is wall-clock time: it means something only when the process runs on the
+    # system clock. A driven clock (the demo, tests) moves time and ticks at each due instant itself.
+    redeliver = isinstance(ctx.clock, SystemClock)
 
     def send(send_id: int) -> str:
-        return perform_send(engine=ctx.engine, gateway=ctx.gateway, clock=ctx.clock, settings=s,
-                            notifier=ctx.notifier, send_id=send_id, worker=worker_name())
+        outcome = perform_send(engine=ctx.engine, gateway=ctx.gateway, clock=ctx.clock, settings=s,
+                               notifier=ctx.notifier, send_id=send_id, worker=worker_name())
+        if outcome in RESCHEDULED and redeliver:
+            # Moved to later (spacing, a cap, a back-off): enqueued again for when it is due, not
+            # left to the clock's next sweep. A duplicate is harmless: claiming is atomic.
+            with session_scope(ctx.engine) as session:
+                delay = jobs.redelivery_delay(session=session, send_id=send_id, now=ctx.clock.now())
+            if delay is not None:
+                actors.send.send_with_options(args=(send_id,), delay=int(delay.total_seconds() * 1000) + 1)
+        return outcome
 
     def plan_due() -> int:
         with session_scope(ctx.engine) as session:

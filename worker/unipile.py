@@ -5,10 +5,12 @@ gateway owns one event loop on a thread of its own, with one `ClientSession` (co
 and each call submits a coroutine with `run_coroutine_threadsafe(...).result()`. `close()` ends both.
 
 What a failure means decides what the engine may do (DESIGN §6, invariant 2):
-- nothing left (connection refused, DNS, timeout while connecting) → `Transient`;
+- nothing left (connection refused, DNS, timeout while connecting, a connection lost before the
+  request was written) → `Transient`;
 - the request was written and no answer came (timeout, connection dropped) → `OutcomeUnknown`
   for a write (invite, withdraw, message, webhook, link), `Transient` for a read;
-- an HTTP answer → `worker.unipile_mapping.error_for` (429, 5xx, 401/403, Unipile error types).
+- an HTTP answer → `worker.unipile_mapping.error_for` (429, 5xx — unknown outcome for a write —,
+  401/403, Unipile error types).
 The API key (`X-API-KEY`) and message texts never reach the logs.
 
 Requests are made as the official Node SDK 1.9.3 makes them: a profile slug is percent-decoded once
@@ -66,6 +68,8 @@ WEBHOOK_SECRET_HEADER = "X-Invitebot-Secret"
 MAX_INVITATIONS_PAGE = 100  # GET /users/invite/sent takes limit 1–100
 MAX_RELATIONS_PAGE = 1000
 MAX_MESSAGES_PAGE = 250
+MAX_CHATS_PAGE = 100
+MAX_CHAT_PAGES = 5  # one-to-one chats with one person: one, seldom a few
 MAX_SEARCH_PAGE = 50  # LinkedIn classic search
 # Where Unipile reports an account connected through the hosted link (bot/http/accounts.py).
 ACCOUNT_CALLBACK_PATH = "/webhooks/linkedin/accounts"
@@ -294,6 +298,24 @@ class UnipileGateway:
                 break
         # Newest first from the provider: reversed, then a stable sort keeps its order on equal timestamps.
         return sorted(reversed(list(found.values())), key=lambda m: m.timestamp)[: max(1, limit)]
+
+    def list_chats_with(self, *, account_id: str, provider_id: str) -> list[str]:
+        """`GET /chat_attendees/{attendee_id}/chats?account_id=` (the SDK's `getAllChatsFromAttendee`):
+        the account's one-to-one chats with the person, newest first. The path takes the attendee's
+        Unipile id or, as here, its provider id (Unipile API reference, "List all 1to1 chats for a
+        given attendee")."""
+        chats: list[str] = []
+        cursor = None
+        for _ in range(MAX_CHAT_PAGES):
+            body = self._call("GET", "/chat_attendees/{attendee_id}/chats",
+                              f"/chat_attendees/{quote(provider_id, safe='')}/chats",
+                              params={"account_id": account_id, "limit": MAX_CHATS_PAGE, "cursor": cursor})
+            chats += [str(i["id"]) for i in body.get("items") or [] if isinstance(i, dict) and i.get("id")
+                      and i.get("account_id", account_id) == account_id]
+            cursor = body.get("cursor")
+            if not cursor:
+                break
+        return list(dict.fromkeys(chats))
 
     def search_people(self, *, account_id: str, query: dict[str, Any], limit: int = 50) -> list[Profile]:
         payload = {"url": query["url"]} if query.get("url") else {"api": "classic", "category": "people", **query}

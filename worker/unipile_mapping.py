@@ -13,8 +13,8 @@ Unipile's (developer.unipile.com error catalogue; seen in the field for invitati
 | 401 account types (`errors/disconnected_account`, `errors/invalid_credentials`, `errors/expired_credentials`, checkpoints…), any 403 | `AccountDisconnected` |
 | 401 `errors/missing_credentials` or no type (our API key is missing or wrong) | `ProviderAuthError` (a `Transient`: nothing happened; fix the key) |
 | 404, 400 `…invalid_invitation_id` | `NotFound` |
-| 504 to a write | `OutcomeUnknown` (a gateway timed out after forwarding it) |
-| other 5xx | `Transient` |
+| 5xx to a write | `OutcomeUnknown` (Unipile, or a proxy in front of it, may have acted before failing) |
+| 5xx to a read | `Transient` |
 | anything else | `LinkedInError` with the status |
 
 An account's status (`GET /accounts/{id}`) is the worst of its sources' statuses (`status_from`).
@@ -106,10 +106,9 @@ def error_for(status: int, body: Any, headers: Mapping[str, str], *, write: bool
             cls = AccountDisconnected
         elif status == 404 or "invalid_invitation_id" in f"{kind} {body.get('detail') or ''}":
             cls = NotFound
-        elif status == 504 and write:
-            cls = OutcomeUnknown
         elif status >= 500:
-            cls = Transient
+            # A 5xx says nothing of what happened before the failure: for a write, ask before retrying.
+            cls = OutcomeUnknown if write else Transient
         else:
             cls = LinkedInError
     if cls is RateLimited:

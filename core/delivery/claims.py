@@ -17,9 +17,8 @@ from sqlalchemy import and_, bindparam, or_, select, true, update
 from sqlalchemy.engine import Connection
 from sqlmodel import Session
 
-from core.campaigns import schedule
 from core.campaigns.models import STATUS_ACTIVE, STEP_INVITATION, Campaign
-from core.delivery import caps, slots
+from core.delivery import caps, moves
 from core.delivery.digests import held
 from core.delivery.models import S_CANCELLED, S_CLAIMED, S_PLANNED, Enrollment, Send
 from core.sources.models import Contact
@@ -60,6 +59,7 @@ class Claim:
     sender_id: int = 0
     workspace_id: int = 0
     fenced_for_call: bool = False  # the claim already marked the call as under way
+    claimed_at: datetime | None = None  # when the claim reserved the account's action slot
 
 
 T = Send.__table__
@@ -117,6 +117,9 @@ _MARK = (
     .where(T.c.id == _ID, T.c.attempt == bindparam("mine"), T.c.status == S_CLAIMED, T.c.lease_until > _NOW)
     .values(outcome_unknown=True, updated_at=_NOW)
 )
+# The fence's look at the account: its last action, locked (PostgreSQL) until the fence commits.
+_LAST_ACTION = select(A.c.last_action_at).where(A.c.id == bindparam("account_id"))
+_LAST_ACTION_PG = _LAST_ACTION.with_for_update()
 
 
 def links_in(text: str) -> bool:
@@ -190,18 +193,25 @@ def claim_send(*, session: Session | Connection, send_id: int, worker: str, now:
         session.execute(update(Send).where(Send.id == send_id, Send.status == S_PLANNED)
                         .values(status=S_CANCELLED, reason="campaign stopped", updated_at=now))
         return CANCELLED
+    counted = None if getattr(row, "used_day", None) is None else (row.used_day, row.used_week, row.used_messages)
+    if reclaim and not stopped:
+        # An attempt whose lease expired is given back, then claimed like any planned send: the
+        # same slot, caps and spacing checks, and it is recorded as an action of the account
+        # (invariant 4 holds for every action, reclaimed or not).
+        if not row.outcome_unknown:
+            counted = None  # it was counted as in flight; it no longer is
+        send = row = _expired_to_planned(conn, send_id, row, now, settings)
+        reclaim = False
     if not reclaim and (campaign.paused_reason or account.status != "valid"):
         return HELD  # waits, planned, until the account is back (the planner moves it then)
     if not reclaim and row.held_by_digest:
         return HELD  # waits, planned, for its digest to reach the moderator (then re-timed)
     invitation = row.step == STEP_INVITATION
-    if not reclaim:  # a reclaimed send already holds its place under the caps (and its account lock)
-        if not _in_a_slot(session, send_id, campaign, now):
+    if not reclaim:  # a stopped campaign's expired attempt is only reconciled: it never acts
+        if not moves.in_a_slot(session, send_id, campaign, now):
             return MOVED
-        counted = getattr(row, "used_day", None)
         verdict = _hold_or_move(session, send_id, account, campaign, invitation=invitation, now=now, settings=settings,
-                                holds_place=bool(row.outcome_unknown),
-                                counted=None if counted is None else (row.used_day, row.used_week, row.used_messages))
+                                holds_place=bool(row.outcome_unknown), counted=counted)
         if verdict is not None:
             return verdict
     # The fast path of an invitation needs nothing between the claim and the call, so the claim
@@ -221,8 +231,20 @@ def claim_send(*, session: Session | Connection, send_id: int, worker: str, now:
         lease_until=now + timedelta(seconds=settings.lease_seconds), reconcile_only=stopped, provider_id=send.provider_id,
         identifier=send.public_identifier, chat_id=send.chat_id, accepted_at=send.accepted_at,
         stop_if_ongoings=campaign.stop_if_ongoings, stop_if_incomings=campaign.stop_if_incomings,
-        sender_id=campaign.sender_id, workspace_id=campaign.workspace_id,
+        sender_id=campaign.sender_id, workspace_id=campaign.workspace_id, claimed_at=now,
     )
+
+
+def _expired_to_planned(conn: Connection, send_id: int, row, now: datetime, settings) -> SimpleNamespace:
+    """Give back an attempt whose lease expired (the send is locked by the claim): planned again,
+    still marked if its call may have acted, with that call's time (its claim) kept for the caps
+    and for the reconciliation."""
+    called = (row.sent_at or row.lease_until - timedelta(seconds=settings.lease_seconds)) if row.outcome_unknown \
+        else None
+    conn.execute(update(T).where(T.c.id == send_id, T.c.status == S_CLAIMED)
+                 .values(status=S_PLANNED, lease_until=None, sent_at=called, updated_at=now))
+    fields = dict(row._mapping) if hasattr(row, "_mapping") else dict(vars(row))
+    return SimpleNamespace(**{**fields, "status": S_PLANNED, "lease_until": None, "sent_at": called})
 
 
 def _previous_call(row, reclaim: bool, settings) -> datetime | None:
@@ -242,103 +264,56 @@ def _hold_or_move(session: Session | Connection, send_id: int, account, campaign
     if invitation and account.invitations_paused_reason:
         return HELD
     if invitation and account.invitations_paused_until and account.invitations_paused_until > now:
-        move_to_next_day(session, send_id, campaign, after=account.invitations_paused_until, now=now)
+        moves.move_to_next_day(session, send_id, campaign, after=account.invitations_paused_until, now=now)
         return MOVED
     refusal = None if holds_place else caps.refusal(connection_of(session), account, invitation=invitation, now=now,
                                                   counted=counted)
     if refusal:
         if invitation:
-            move_to_next_day(session, send_id, campaign, after=now, now=now, reason=refusal)
+            moves.move_to_next_day(session, send_id, campaign, after=now, now=now, reason=refusal)
         else:
-            _set_due(session, send_id, campaign, now + timedelta(hours=1), now, reason=refusal)
+            moves.set_due(session, send_id, campaign, now + timedelta(hours=1), now, reason=refusal)
         return MOVED
     if account.last_action_at is not None:
         earliest = account.last_action_at + timedelta(seconds=settings.min_spacing_seconds)
         if earliest > now:
-            _set_due(session, send_id, campaign, earliest + timedelta(seconds=rng.uniform(0, settings.spacing_jitter_seconds)),
-                     now, earliest=earliest)
+            moves.set_due(session, send_id, campaign,
+                          earliest + timedelta(seconds=rng.uniform(0, settings.spacing_jitter_seconds)), now,
+                          earliest=earliest)
             return MOVED
     return None
 
 
-MOVED_PAST_SLOT = "spacing pushed it past its slot: moved to the next slot"
+def mark_calling(*, session: Session | Connection, claim: Claim, now: datetime, settings) -> bool | str:
+    """Fence before the provider call: still ours and within the lease, and still spaced from the
+    account's other actions — an attempt slowed by its reads (a reconciliation, the stop rules)
+    may have let another action of the account go since its claim; then the send is given back
+    for when the spacing allows (MOVED). Otherwise the account's last action becomes `now` (the
+    call leaves now) and, from here on, the outcome is unknown until recorded, so a later attempt
+    reconciles before acting. True, False (the lease was lost) or MOVED."""
+    conn = connection_of(session)
+    acted = conn.execute(_LAST_ACTION_PG if conn.dialect.name == "postgresql" else _LAST_ACTION,
+                         {"account_id": claim.account_id}).scalar()
+    if acted is not None and claim.claimed_at is not None and acted > claim.claimed_at:
+        earliest = acted + timedelta(seconds=settings.min_spacing_seconds)
+        if earliest > now:
+            return _give_back_for_spacing(conn, claim, earliest, now, settings)
+    if conn.execute(_MARK, {"send_id": claim.send_id, "mine": claim.attempt, "at_now": now}).rowcount != 1:
+        return False
+    conn.execute(_ACTED, {"account_id": claim.account_id, "acted_at": now})  # never earlier: checked above
+    return True
 
 
-def _in_a_slot(session: Session | Connection, send_id: int, campaign, now: datetime) -> bool:
-    """P-17/P-19 at the claim: `now` must fall inside one of the campaign's slot windows (its
-    local day, DST rules of `schedule`). A send due outside them (a retry's back-off, any other
-    delay) moves to the campaign's next window, keeping its reason; False then (not sent now)."""
-    tz = schedule.zone(campaign.timezone)
-    day = slots.local_day(now, tz)
-    if any(w.start <= now < w.end for w in slots.windows_on(campaign.slots, day, tz)):
-        return True
-    target = slots.next_window(campaign.slots, tz, on_or_after=day, not_before=now)
-    if target is not None:  # none: the schedule has no slot at all, the send waits where it is
-        _move_into(session, send_id, target, now)
-    return False
-
-
-def _move_into(session: Session | Connection, send_id: int, target: slots.SlotWindow, now: datetime, **values) -> None:
-    """A planned send to a random instant in the middle of window `target` (not its very edges)."""
-    rng = random.Random(f"slot:{send_id}:{target.day}:{target.index}")
-    due = target.start + timedelta(seconds=rng.uniform(0.1, 0.9) * target.seconds)
-    session.execute(update(Send).where(Send.id == send_id, Send.status == S_PLANNED).values(
-        local_date=target.day, slot_index=target.index, due_at=due.replace(microsecond=0),
-        updated_at=now, **values))
-
-
-def _set_due(session: Session | Connection, send_id: int, campaign, due: datetime, now: datetime, reason: str | None = None,
-             *, earliest: datetime | None = None) -> None:
-    """Move a planned send later within its slot (without the jitter if only that fits), or,
-    when its slot is over by then, to the campaign's next slot (P-19: never due outside a slot)."""
-    due = due.replace(microsecond=0)
-    values = {"updated_at": now}
-    tz = schedule.zone(campaign.timezone)
-    local_date, index = session.execute(select(T.c.local_date, T.c.slot_index).where(T.c.id == send_id)).one()
-    window = next((w for w in slots.windows_on(campaign.slots, local_date, tz) if w.index == index), None)
-    last = slots.last_instant(window) if window is not None else None
-    if last is not None and due > last and earliest is not None and earliest.replace(microsecond=0) <= last:
-        due = earliest.replace(microsecond=0)
-    if last is None or due > last:
-        target = slots.next_window(campaign.slots, tz, on_or_after=max(local_date, slots.local_day(due, tz)),
-                                   not_before=due)
-        if target is None:
-            return  # the schedule has no slot left: stays where it is, the planner's reasons tell
-        if due < target.start:
-            rng = random.Random(f"slot:{send_id}:{target.day}:{target.index}")
-            due = (target.start + timedelta(seconds=rng.uniform(0.1, 0.9) * target.seconds)).replace(microsecond=0)
-        values.update(local_date=target.day, slot_index=target.index)
-        reason = reason or MOVED_PAST_SLOT
-    values["due_at"] = due
-    if reason:
-        values["reason"] = reason[:200]
-    session.execute(update(Send).where(Send.id == send_id, Send.status == S_PLANNED).values(**values))
-
-
-def move_to_next_day(session: Session | Connection, send_id: int, campaign, *, after: datetime, now: datetime,
-                     reason: str | None = None) -> None:
-    """Move a planned send to the first slot of a later local day (the same slot if it has one),
-    keeping its place within the slot."""
-    tz = schedule.zone(campaign.timezone)
-    send = session.execute(select(T.c.local_date, T.c.slot_index).where(T.c.id == send_id)).one()
-    day = max(slots.local_day(after, tz), send.local_date) + timedelta(days=1)
-    window = slots.next_window(campaign.slots, tz, on_or_after=day, not_before=after)
-    if window is None:
-        return
-    same = [w for w in slots.windows_on(campaign.slots, window.day, tz) if w.index == send.slot_index]
-    target = same[0] if same else window
-    rng = random.Random(f"move:{send_id}:{target.day}")
-    due = target.start + timedelta(seconds=rng.uniform(0.1, 0.9) * target.seconds)
-    session.execute(update(Send).where(Send.id == send_id, Send.status == S_PLANNED).values(
-        local_date=target.day, slot_index=target.index, due_at=due.replace(microsecond=0), updated_at=now,
-        reason=(reason or "moved to the next day")[:200]))
-
-
-def mark_calling(*, session: Session | Connection, claim: Claim, now: datetime) -> bool:
-    """Fence before the provider call: still ours and within the lease. From here on the outcome
-    is unknown until recorded, so a later attempt reconciles before acting."""
-    result = session.execute(_MARK, {"send_id": claim.send_id, "mine": claim.attempt, "at_now": now})
-    return result.rowcount == 1
+def _give_back_for_spacing(conn: Connection, claim: Claim, earliest: datetime, now: datetime, settings) -> bool | str:
+    given = conn.execute(update(T).where(fenced(claim), T.c.lease_until > now)
+                         .values(status=S_PLANNED, lease_until=None, updated_at=now))
+    if given.rowcount != 1:
+        return False
+    campaign = conn.execute(select(C.c.timezone, C.c.slots).where(C.c.id == claim.campaign_id)).one()
+    rng = random.Random(f"{claim.send_id}:{now.isoformat()}")
+    moves.set_due(conn, claim.send_id, campaign,
+                  earliest + timedelta(seconds=rng.uniform(0, settings.spacing_jitter_seconds)), now, earliest=earliest)
+    return MOVED
 
 
 def fenced(claim: Claim):

@@ -10,7 +10,7 @@ from sqlalchemy import and_, delete, or_, select
 from sqlmodel import Session
 
 from core.campaigns.models import STATUS_ACTIVE, STEP_INVITATION, Campaign
-from core.delivery import claims, digests
+from core.delivery import digests, moves
 from core.delivery.models import (
     E_ACCEPTED, E_FOLLOWING_UP, E_INVITED, E_WELCOMED, S_CLAIMED, S_PLANNED, Digest, Enrollment, Send, WebhookEvent,
 )
@@ -18,6 +18,9 @@ from core.workspace.models import LinkedInAccount
 
 OVERDUE = timedelta(hours=3)  # an invitation this late moves to its next slot day instead
 KEEP_EVENTS = timedelta(days=30)
+# A send moved to a later instant within this horizon is re-enqueued for then by the worker
+# (a delayed broker message); later ones are found by the clock's sweep within a minute of due.
+REDELIVER_WITHIN = timedelta(hours=1)
 
 
 def due_sends(*, session: Session, now: datetime, limit: int = 5000) -> list[int]:
@@ -41,6 +44,15 @@ def due_sends(*, session: Session, now: datetime, limit: int = 5000) -> list[int
     return list(session.execute(stmt).scalars())
 
 
+def redelivery_delay(*, session: Session, send_id: int, now: datetime) -> timedelta | None:
+    """How long until send `send_id`, planned, is due again — when that is within REDELIVER_WITHIN
+    (a send moved by the spacing or a cap, or given back with a back-off); None otherwise."""
+    due = session.execute(select(Send.due_at).where(Send.id == send_id, Send.status == S_PLANNED)).scalar()
+    if due is None or due - now > REDELIVER_WITHIN:
+        return None
+    return max(due - now, timedelta(0))
+
+
 def move_overdue_invitations(*, session: Session, now: datetime) -> int:
     """Invitations left far behind their slot (an account paused, the clock down) move to their
     next slot day rather than going out in a burst at the wrong time."""
@@ -48,7 +60,7 @@ def move_overdue_invitations(*, session: Session, now: datetime) -> int:
         Send.status == S_PLANNED, Send.step == STEP_INVITATION, Send.due_at < now - OVERDUE,
         Campaign.status == STATUS_ACTIVE)).all()
     for send_id, campaign_id in rows:
-        claims.move_to_next_day(session, send_id, session.get(Campaign, campaign_id), after=now, now=now,
+        moves.move_to_next_day(session, send_id, session.get(Campaign, campaign_id), after=now, now=now,
                                 reason="overdue: moved to the next day")
     return len(rows)
 

@@ -5,7 +5,10 @@ and what the engine does about provider errors (DESIGN §5, issue "Sending"):
 - note limit → that account's invitations wait for a human; the sender is told;
 - account disconnected → account invalid, its campaigns paused, the sender told;
 - already connected / invited / cannot re-invite yet → enrollment updated, no retry;
-- transient or unknown → back to planned with a back-off; an unknown outcome is reconciled first."""
+- transient → back to planned with a back-off (failed after MAX_ATTEMPTS);
+- unknown (the action may have happened) → back to planned with a back-off, marked, reconciled
+  before anything else; never failed nor sent blindly. Still undecidable UNVERIFIABLE_AFTER after
+  the call (and after MAX_ATTEMPTS attempts), the contact's sequence stops and the sender is told."""
 
 from __future__ import annotations
 
@@ -17,19 +20,24 @@ from sqlmodel import Session
 
 from core.campaigns import schedule
 from core.campaigns.models import STATUS_ACTIVE, STEP_FOLLOWUP, STEP_INVITATION, STEP_WELCOME, Campaign
-from core.delivery import claims, sequence, slots
+from core.delivery import claims, moves, sequence, slots
 from core.delivery.claims import Claim
 from core.delivery.conversation import record_message
 from core.delivery.linkedin.port import ChatMessage
 from core.delivery.models import (
-    E_FAILED, E_FOLLOWING_UP, E_INVITED, E_SKIPPED, E_WELCOMED, S_CANCELLED, S_CLAIMED, S_FAILED, S_PLANNED,
+    E_FAILED, E_FOLLOWING_UP, E_INVITED, E_SKIPPED, E_STOPPED, E_WELCOMED, S_CANCELLED, S_CLAIMED, S_FAILED, S_PLANNED,
     S_SENT, S_SKIPPED,
     Enrollment, Relation, Send,
 )
 from core.delivery.notify import Alert
+from core.sources.models import Contact
 from core.workspace.models import ACCOUNT_DISCONNECTED_PAUSE, LinkedInAccount
 
 MAX_ATTEMPTS = 6
+# How long an action that may have happened can stay undecidable (the provider cannot be read):
+# a day of reconciliation attempts, then the sequence stops rather than risk a duplicate.
+UNVERIFIABLE_AFTER = timedelta(hours=24)
+UNVERIFIABLE = "unverifiable"
 
 
 _T, _E = Send.__table__, Enrollment.__table__
@@ -125,8 +133,9 @@ def release(*, session: Session, claim: Claim, now: datetime, reason: str, unkno
     """Give the send back for a later attempt (with back-off), or fail it after MAX_ATTEMPTS.
     `unknown` keeps the mark that the next attempt must reconcile first, and the time of the
     call that may have acted (`called_at`, the first such call kept) in `sent_at`: until it is
-    reconciled the send counts under the account's caps from then (invariant 4)."""
-    if claim.attempt >= MAX_ATTEMPTS:
+    reconciled the send counts under the account's caps from then (invariant 4). A send whose
+    outcome is unknown is never failed here: `still_unknown` bounds it."""
+    if claim.attempt >= MAX_ATTEMPTS and not unknown:
         record_failed(session=session, claim=claim, now=now, reason=f"gave up after {claim.attempt} attempts: {reason}")
         return "failed"
     due = due_at or now + timedelta(minutes=min(2 ** claim.attempt, 60))
@@ -136,6 +145,36 @@ def release(*, session: Session, claim: Claim, now: datetime, reason: str, unkno
         outcome_unknown=unknown, updated_at=now,
         sent_at=func.coalesce(T.c.sent_at, called_at or claim.previous_call_at or now) if unknown else None))
     return "retry"
+
+
+def still_unknown(*, session: Session, claim: Claim, now: datetime, reason: str, called_at: datetime | None,
+                  ) -> tuple[str, Alert | None]:
+    """The action may have happened and the provider cannot tell yet: back to planned, marked, so
+    the next attempt reconciles before acting. Once it has stayed so UNVERIFIABLE_AFTER since the
+    call that may have acted, over at least MAX_ATTEMPTS attempts, the send ends unverified
+    (cancelled, still marked), the contact's sequence stops with the reason, and the sender gets
+    an alert to check the conversation on LinkedIn."""
+    first = (claim.previous_call_at if claim.reconcile else None) or called_at or now
+    if claim.attempt < MAX_ATTEMPTS or now - first < UNVERIFIABLE_AFTER:
+        return release(session=session, claim=claim, now=now, reason=f"outcome unknown ({reason}): checked before "
+                       "any retry", unknown=True, called_at=called_at), None
+    what = {STEP_INVITATION: "invitation", STEP_WELCOME: "welcome message"}.get(claim.step, "follow-up message")
+    why = f"stopped: LinkedIn could not tell for {UNVERIFIABLE_AFTER.total_seconds() / 3600:.0f} h whether the {what} " \
+          "went out, so it was not sent again"
+    if not _finish_send(session, claim, S_CANCELLED, now, reason=why[:200], outcome_unknown=True):
+        return "lease_lost", None
+    e = session.get(Enrollment, claim.enrollment_id)
+    e.state, e.reason, e.updated_at = E_STOPPED, why[:200], now
+    session.add(e)
+    contact = session.get(Contact, claim.contact_id)
+    name = " ".join(p for p in (contact.first_name, contact.last_name) if p) or contact.public_identifier
+    return UNVERIFIABLE, Alert(
+        workspace_id=claim.workspace_id, member_id=claim.sender_id, kind="outcome_unknown",
+        title=f"We could not verify your {what} to {name}",
+        text=f"LinkedIn could not tell us whether your {what} to {name} went out. To avoid sending it twice, we did "
+             "not send it again and stopped this contact's sequence.",
+        action_hint=f"Open your conversation with {name} on LinkedIn and follow up by hand if the {what} is missing.",
+        campaign_id=claim.campaign_id)
 
 
 def hold(*, session: Session, claim: Claim, now: datetime, reason: str) -> None:
@@ -163,7 +202,7 @@ def rate_limited(*, session: Session, claim: Claim, now: datetime, retry_after: 
         Send.account_id == account.id, Send.step == STEP_INVITATION, Send.status == S_PLANNED,
         Send.due_at < until)).all()
     for send_id, campaign_id in moved:
-        claims.move_to_next_day(session, send_id, session.get(Campaign, campaign_id), after=until - timedelta(seconds=1),
+        moves.move_to_next_day(session, send_id, session.get(Campaign, campaign_id), after=until - timedelta(seconds=1),
                                 now=now, reason="rate limited by the provider: moved to the next day")
 
 

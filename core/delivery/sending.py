@@ -2,14 +2,17 @@
 
 The provider is called at most once per send (invariant 2): a claim whose earlier attempt may
 have reached the provider (`outcome_unknown`) first asks the provider whether the action
-happened (pending invitations and relations, or the chat's messages) and only acts when it did
-not. Every write after the call is fenced by the attempt number."""
+happened (pending invitations and relations; for a message, the chat's messages — the chats with
+the person when no chat is known yet) and only acts when it did not. A failure whose outcome
+cannot be known (the gateway's `OutcomeUnknown`) is never retried blindly, and a send that may
+have gone out is never failed: it waits, marked, until the provider can tell. Every write after
+the call is fenced by the attempt number."""
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy.engine import Engine
 
@@ -26,13 +29,21 @@ from core.sources.models import Contact
 
 log = logging.getLogger("invitebot.delivery")
 RECONCILE_PAGES = 20
-UNDECIDABLE = "undecidable"
+# Outcomes after which the send waits, planned, for a later instant (the worker re-enqueues it then).
+RESCHEDULED = frozenset({claims.MOVED, "retry", "rate_limited"})
 
 
 @dataclass(frozen=True)
 class Found:
     provider_ref: str | None
     chat_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Undecidable:
+    """The provider could not be read: whether the action happened is still unknown."""
+
+    reason: str
 
 
 def perform_send(*, engine: Engine, gateway, clock, settings, notifier, send_id: int, worker: str) -> str:
@@ -66,12 +77,10 @@ def _carry_out(engine, gateway, clock, settings, claim: Claim, alerts: list) -> 
         if claim.reconcile_only:
             return _after_stop(engine, gateway, clock, claim, provider_id, chat_id, text, public_url)
         if claim.reconcile:
-            found = reconcile(gateway, claim, provider_id=provider_id, chat_id=chat_id, text=text)
-            if found == UNDECIDABLE:
-                with session_scope(engine) as session:
-                    outcomes.record_failed(session=session, claim=claim, now=clock.now(),
-                                           reason="outcome unknown and not verifiable: not sent again")
-                return "failed"
+            found = reconcile(gateway, claim, provider_id=provider_id, chat_id=chat_id, text=text,
+                              since=claim.previous_call_at)
+            if isinstance(found, Undecidable):
+                return _still_unknown(engine, clock, claim, alerts, found.reason, claim.previous_call_at)
             if found is not None:
                 return _sent(engine, clock, claim, found, public_url, reconciled=True, called_at=claim.previous_call_at)
         if claim.step != STEP_INVITATION:
@@ -84,11 +93,15 @@ def _carry_out(engine, gateway, clock, settings, claim: Claim, alerts: list) -> 
                 row = session.get(Contact, claim.contact_id)
                 row.provider_id = provider_id
                 session.add(row)
-        if not claim.fenced_for_call:
+        if claim.fenced_for_call:
+            called_at = claim.claimed_at or clock.now()  # the claim was the fence, and the action's time
+        else:
+            called_at = clock.now()
             with session_scope(engine) as session:
-                if not claims.mark_calling(session=session, claim=claim, now=clock.now()):
-                    return "lease_lost"
-        called, called_at = True, clock.now()
+                fence = claims.mark_calling(session=session, claim=claim, now=called_at, settings=settings)
+            if fence is not True:
+                return "lease_lost" if fence is False else fence
+        called = True
         try:
             if claim.step == STEP_INVITATION:
                 result = gateway.send_invitation(account_id=claim.provider_account_id, provider_id=provider_id, note=text)
@@ -97,29 +110,36 @@ def _carry_out(engine, gateway, clock, settings, claim: Claim, alerts: list) -> 
                 result = gateway.send_message(account_id=claim.provider_account_id, text=text, chat_id=chat_id,
                                               provider_id=None if chat_id else provider_id)
                 found = Found(result.message_id, result.chat_id)
-        except (OutcomeUnknown, Transient) as exc:
-            if isinstance(exc, Transient) and claim.step != STEP_INVITATION:
-                with session_scope(engine) as session:  # a 5xx: nothing happened
-                    return outcomes.release(session=session, claim=claim, now=clock.now(), reason=exc.code,
-                                            unknown=False)
-            # The action may have happened (a timeout after the request left): ask first. An
-            # invitation is cheap to look up, so a 5xx is checked too.
-            found = reconcile(gateway, claim, provider_id=provider_id, chat_id=chat_id, text=text)
-            if found is None or found == UNDECIDABLE:
-                with session_scope(engine) as session:
-                    return outcomes.release(session=session, claim=claim, now=clock.now(), reason=exc.code,
-                                            unknown=True, called_at=called_at)
-            return _sent(engine, clock, claim, found, public_url, reconciled=True, called_at=called_at)
-        return _sent(engine, clock, claim, found, public_url)
+        except OutcomeUnknown as exc:
+            # The request left and no definitive answer came (a timeout, a 5xx): the action may
+            # have happened. Look now; if it does not show yet, the next attempt looks again first.
+            found = reconcile(gateway, claim, provider_id=provider_id, chat_id=chat_id, text=text, since=called_at)
+            if isinstance(found, Found):
+                return _sent(engine, clock, claim, found, public_url, reconciled=True, called_at=called_at)
+            return _still_unknown(engine, clock, claim, alerts, exc.code, called_at)
+        except Transient as exc:
+            with session_scope(engine) as session:  # provably nothing left: retried later as it is
+                return outcomes.release(session=session, claim=claim, now=clock.now(), reason=exc.code, unknown=False)
+        return _sent(engine, clock, claim, found, public_url, called_at=called_at)
     except LinkedInError as exc:
         return _provider_error(engine, clock, claim, exc, alerts, sender_id, workspace_id, provider_id,
                                maybe_done=claim.reconcile or called,
                                called_at=called_at if called else claim.previous_call_at)
 
 
+def _still_unknown(engine, clock, claim: Claim, alerts: list, reason: str, called_at) -> str:
+    with session_scope(engine) as session:
+        outcome, alert = outcomes.still_unknown(session=session, claim=claim, now=clock.now(), reason=reason,
+                                                called_at=called_at)
+    if alert is not None:
+        alerts.append(alert)
+    return outcome
+
+
 def _after_stop(engine, gateway, clock, claim: Claim, provider_id, chat_id, text, public_url) -> str:
     """A lease that expired across a stop: record what the earlier attempt did, never act again."""
-    found = reconcile(gateway, claim, provider_id=provider_id, chat_id=chat_id, text=text) if claim.reconcile else None
+    found = reconcile(gateway, claim, provider_id=provider_id, chat_id=chat_id, text=text,
+                      since=claim.previous_call_at) if claim.reconcile else None
     if isinstance(found, Found):
         return _sent(engine, clock, claim, found, public_url, reconciled=True, called_at=claim.previous_call_at)
     with session_scope(engine) as session:
@@ -193,9 +213,14 @@ def _provider_error(engine, clock, claim: Claim, exc: LinkedInError, alerts: lis
             outcomes.record_skipped(session=session, claim=claim, now=now, reason=reason,
                                     connected_provider_id=provider_id if isinstance(exc, AlreadyConnected) else None)
             return "skipped"
-        if isinstance(exc, Transient):  # a read failed: try again later, reconciling if the call may have left
-            return outcomes.release(session=session, claim=claim, now=now, reason=exc.code, unknown=maybe_done,
-                                    called_at=called_at)
+        if isinstance(exc, (Transient, OutcomeUnknown)):  # a read failed: try again later
+            if not maybe_done:
+                return outcomes.release(session=session, claim=claim, now=now, reason=exc.code, unknown=False)
+            outcome, alert = outcomes.still_unknown(session=session, claim=claim, now=now, reason=exc.code,
+                                                    called_at=called_at)
+            if alert is not None:
+                alerts.append(alert)
+            return outcome
         if isinstance(exc, NotFound):
             outcomes.record_failed(session=session, claim=claim, now=now, reason="LinkedIn profile not found")
             return "failed"
@@ -204,27 +229,49 @@ def _provider_error(engine, clock, claim: Claim, exc: LinkedInError, alerts: lis
         return "failed"
 
 
-def reconcile(gateway, claim: Claim, *, provider_id: str | None, chat_id: str | None, text: str):
-    """Did the action of this send happen at the provider? `Found`, None (it did not), or
-    UNDECIDABLE (a first message whose chat we do not know)."""
-    if claim.step == STEP_INVITATION:
-        if provider_id is None:
+def reconcile(gateway, claim: Claim, *, provider_id: str | None, chat_id: str | None, text: str,
+              since: datetime | None):
+    """Did the action of this send happen at the provider? `Found`, None (it provably did not), or
+    `Undecidable` (the provider could not be read). `since`: when the call that may have acted left.
+
+    A message is looked for among the account's own messages of the chat since then (the chats
+    with the person when no chat is known: a first message whose answer was lost), its text
+    compared once normalised. An account found disconnected on the way is raised, not guessed."""
+    try:
+        if claim.step == STEP_INVITATION:
+            return _invitation_found(gateway, claim, provider_id)
+        if chat_id:
+            chats = [chat_id]
+        elif provider_id:
+            chats = gateway.list_chats_with(account_id=claim.provider_account_id, provider_id=provider_id)
+        else:
             return None  # never resolved, so never sent
-        for listing in (gateway.list_sent_invitations, gateway.list_relations):
-            cursor = None
-            for _ in range(RECONCILE_PAGES):
-                page = listing(account_id=claim.provider_account_id, cursor=cursor, limit=100)
-                for item in page.items:
-                    if item.provider_user_id == provider_id:
-                        return Found(getattr(item, "invitation_id", None))
-                cursor = page.cursor
-                if not cursor:
-                    break
+        after = (since or claim.lease_until - timedelta(days=1)) - timedelta(minutes=5)
+        wanted = conversation.comparable_text(text)
+        for chat in chats:
+            for m in gateway.list_messages(account_id=claim.provider_account_id, chat_id=chat, after=after):
+                if m.is_sender and conversation.comparable_text(m.text) == wanted:
+                    return Found(m.message_id, m.chat_id or chat)
         return None
-    if not chat_id:
-        return UNDECIDABLE
-    since = (claim.previous_call_at or claim.lease_until - timedelta(days=1)) - timedelta(minutes=5)
-    for m in gateway.list_messages(account_id=claim.provider_account_id, chat_id=chat_id, after=since):
-        if m.is_sender and conversation.same_text(m.text, text):
-            return Found(m.message_id, m.chat_id)
+    except AccountDisconnected:
+        raise
+    except LinkedInError as exc:
+        log.warning("send %s attempt %s: reconciliation could not read the provider (%s)", claim.send_id,
+                    claim.attempt, exc.code)
+        return Undecidable(exc.code)
+
+
+def _invitation_found(gateway, claim: Claim, provider_id: str | None) -> Found | None:
+    if provider_id is None:
+        return None  # never resolved, so never sent
+    for listing in (gateway.list_sent_invitations, gateway.list_relations):
+        cursor = None
+        for _ in range(RECONCILE_PAGES):
+            page = listing(account_id=claim.provider_account_id, cursor=cursor, limit=100)
+            for item in page.items:
+                if item.provider_user_id == provider_id:
+                    return Found(getattr(item, "invitation_id", None))
+            cursor = page.cursor
+            if not cursor:
+                break
     return None

@@ -220,6 +220,18 @@ def test_messages_and_deterministic_replies(db, clock, settings):
     assert [m.is_sender for m in silent.list_messages(account_id=ACCOUNT, chat_id=chat)] == [True]
 
 
+def test_the_chats_with_a_person_are_the_ones_a_message_went_through(db, clock, settings):
+    gw = gateway(db, clock, settings, sandbox_accept_probability=1.0, sandbox_reply_probability=0.0)
+    friend, other = people(gw, 2)
+    invite_all(gw, [friend, other])
+    clock.advance(timedelta(days=8))
+    assert gw.list_chats_with(account_id=ACCOUNT, provider_id=friend.provider_id) == []
+    chat = gw.send_message(account_id=ACCOUNT, text="Welcome", provider_id=friend.provider_id).chat_id
+    gw.send_message(account_id=ACCOUNT, text="Hello", provider_id=other.provider_id)
+    assert gw.list_chats_with(account_id=ACCOUNT, provider_id=friend.provider_id) == [chat]
+    assert gw.list_chats_with(account_id=OTHER, provider_id=friend.provider_id) == []
+
+
 def test_hosted_link_connects_at_once_and_webhooks_are_a_no_op(db, clock, settings):
     gw = gateway(db, clock, settings)
     url = gw.hosted_link(member_ref="member-42", success_url="https://x.example/done")

@@ -7,6 +7,8 @@ check invariants on the provider's own record, not on our client's story.
 
 Fault injection, per route key such as "POST /users/invite":
 - `fail_next(route, status, retry_after=, error_type=, times=)`: answer an error without acting;
+  with `after_action=True`, act first (the invitation or message really happens), then answer
+  the error (a 500 that hides a success);
 - `hang_next(route, seconds, after_action=True)`: act (the invitation or message really happens),
   then stall past the client's timeout;
 - `disconnected_accounts`, `free_accounts` (note limit 200 instead of 300), `set_account_status`.
@@ -124,10 +126,11 @@ class UnipileSimulator(EventsMixin):
     # -- test controls ---------------------------------------------------------------------
 
     def fail_next(self, route: str, status: int, *, retry_after: str | float | None = None,
-                  error_type: str | None = None, times: int = 1) -> None:
+                  error_type: str | None = None, times: int = 1, after_action: bool = False) -> None:
         with self._lock:
             ra = None if retry_after is None else str(retry_after)
-            self._faults.setdefault(route, []).extend(_Fault(status, ra, error_type) for _ in range(times))
+            self._faults.setdefault(route, []).extend(_Fault(status, ra, error_type, after_action=after_action)
+                                                      for _ in range(times))
 
     def hang_next(self, route: str, seconds: float, *, after_action: bool = True) -> None:
         with self._lock:
@@ -176,6 +179,12 @@ class UnipileSimulator(EventsMixin):
         with self._lock:
             found = [i for i in self.invitations.values() if i["account_id"] == account_id and i["provider_id"] == provider_id]
             return found[-1] if found else None
+
+    def sent_messages(self, account_id: str) -> list[dict[str, Any]]:
+        """The simulator's own record of what the account wrote, each with the person it went to."""
+        with self._lock:
+            return [{**m, "attendee": self.chats[m["chat_id"]]["attendee"]} for m in self.messages
+                    if m["account_id"] == account_id and m["is_sender"]]
 
     def chat_with(self, account_id: str, provider_id: str) -> str | None:
         with self._lock:
@@ -254,14 +263,20 @@ class UnipileSimulator(EventsMixin):
                           "The account appears to be disconnected from the provider service.")
         if fault and fault.hang_seconds and not fault.after_action:
             await asyncio.sleep(fault.hang_seconds)
-        elif fault and not fault.hang_seconds:
-            headers = {"Retry-After": fault.retry_after} if fault.retry_after else None
-            kind = fault.error_type or ("errors/too_many_requests" if fault.status == 429 else "errors/unexpected_error")
-            return _error(fault.status, kind, "Injected fault", headers=headers)
+        elif fault and not fault.hang_seconds and not fault.after_action:
+            return self._fault_answer(fault)
         response = await handler(request)
-        if fault and fault.after_action:
+        if fault and fault.after_action and fault.hang_seconds:
             await asyncio.sleep(fault.hang_seconds)
+        elif fault and fault.after_action and response.status < 400:  # it acted; the answer says otherwise
+            return self._fault_answer(fault)
         return response
+
+    @staticmethod
+    def _fault_answer(fault: _Fault) -> web.Response:
+        headers = {"Retry-After": fault.retry_after} if fault.retry_after else None
+        kind = fault.error_type or ("errors/too_many_requests" if fault.status == 429 else "errors/unexpected_error")
+        return _error(fault.status, kind, "Injected fault", headers=headers)
 
     async def start(self, host: str = "127.0.0.1", port: int = 0) -> str:
         self._runner = web.AppRunner(self.make_app(), shutdown_timeout=0.5, handler_cancellation=True)

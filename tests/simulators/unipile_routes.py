@@ -4,6 +4,7 @@ bounds (`limit` outside them is Unipile's 400 `errors/invalid_parameters`)."""
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
 from aiohttp import web
@@ -207,6 +208,23 @@ def add_routes(app: web.Application, sim: "UnipileSimulator") -> None:
                   "is_sender": int(m["is_sender"]), "attachments": []} for m in reversed(msgs)]
         return _page(items, request, limit, "MessageList")
 
+    async def attendee_chats(request: web.Request) -> web.Response:
+        """`GET /chat_attendees/{attendee_id}/chats`: the one-to-one chats with a person (by provider id),
+        newest activity first, optionally for one account."""
+        limit = _limit(request, 100, 250)
+        if isinstance(limit, web.Response):
+            return limit
+        person, acc = request.match_info["attendee_id"], request.query.get("account_id")
+        with sim._lock:
+            chats = [(cid, c) for cid, c in sim.chats.items() if c["attendee"] == person and (not acc or c["account_id"] == acc)]
+            last = {cid: max((m["timestamp"] for m in sim.messages if m["chat_id"] == cid), default=None) for cid, _ in chats}
+        chats.sort(key=lambda kv: last[kv[0]] or datetime.min.replace(tzinfo=timezone.utc), reverse=True)
+        items = [{"object": "Chat", "id": cid, "account_id": c["account_id"], "account_type": "LINKEDIN",
+                  "provider_id": f"urn:li:thread:{cid}", "attendee_provider_id": c["attendee"], "name": None, "type": 0,
+                  "timestamp": iso(last[cid]) if last[cid] else None, "unread_count": 0, "archived": 0,
+                  "muted_until": None, "read_only": 0} for cid, c in chats]
+        return _page(items, request, limit, "ChatList")
+
     async def search(request: web.Request) -> web.Response:
         acc, body = account(request), await request.json()
         if not acc or body.get("category") != "people" or (body.get("api") not in ("classic", "sales_navigator", "recruiter") and "url" not in body):
@@ -279,6 +297,7 @@ def add_routes(app: web.Application, sim: "UnipileSimulator") -> None:
     app.router.add_post(f"{p}/chats", start_chat)
     app.router.add_post(f"{p}/chats/{{chat_id}}/messages", send_in_chat)
     app.router.add_get(f"{p}/chats/{{chat_id}}/messages", chat_messages)
+    app.router.add_get(f"{p}/chat_attendees/{{attendee_id}}/chats", attendee_chats)
     app.router.add_post(f"{p}/linkedin/search", search)
     app.router.add_post(f"{p}/webhooks", create_webhook)
     app.router.add_get(f"{p}/webhooks", list_webhooks)

@@ -70,6 +70,17 @@ class Page:
 
 
 # -- error taxonomy -------------------------------------------------------------------------
+#
+# What a failure of an acting call (invite, message) lets the engine do (invariant 2):
+# - provably not done: the request never left (`Transient`), or the provider answered that it
+#   did not act (`RateLimited`, `NoteLimitReached`, `AlreadyInvited`, `AlreadyConnected`,
+#   `CannotReinviteYet`, `AccountDisconnected`, `NotFound`, a plain `LinkedInError` with a 4xx):
+#   retried later as it is, or not at all;
+# - maybe done (`OutcomeUnknown`): the request left and no definitive answer came back — a timeout
+#   or a dropped connection after sending, or any 5xx to a write (the provider, or a proxy in front
+#   of it, may have acted before failing). The send is given back marked, and the next attempt asks
+#   the provider (pending invitations, relations, the chats with the person) before acting.
+# A failed read changes nothing at the provider: `Transient` whatever its cause.
 
 class LinkedInError(Exception):
     """Base of every provider error. `code` is stable and safe to log and to show."""
@@ -116,14 +127,17 @@ class NotFound(LinkedInError):
 
 
 class Transient(LinkedInError):
-    """5xx, connection reset before the request was sent: safe to retry later."""
+    """Nothing was done: the request never left (connection refused, DNS, a connect timeout, a
+    connection lost before the request was written), the provider refused our API key, or a read
+    failed. Safe to retry later without reconciliation."""
 
     code = "transient"
 
 
 class OutcomeUnknown(LinkedInError):
-    """The request left and no answer came (timeout): the action may have happened.
-    Reconcile (pending invitations, chat messages) before any retry."""
+    """A write left and no definitive answer came (a timeout or a dropped connection after
+    sending, a 5xx): the action may have happened. Reconcile (pending invitations and relations,
+    the chats with the person and their messages) before any retry; never retry blindly."""
 
     code = "outcome_unknown"
 
@@ -148,6 +162,11 @@ class LinkedInGateway(Protocol):
     def list_messages(
         self, *, account_id: str, chat_id: str, after: datetime | None = None, limit: int = 100
     ) -> list[ChatMessage]: ...
+
+    def list_chats_with(self, *, account_id: str, provider_id: str) -> list[str]:
+        """The ids of the account's one-to-one chats with the person `provider_id`, most recent first
+        (to find the chat a first message started when its answer was lost)."""
+        ...
 
     def search_people(self, *, account_id: str, query: dict[str, Any], limit: int = 50) -> list[Profile]: ...
 

@@ -334,6 +334,19 @@ class SandboxGateway:
                 for r in rows
             ]
 
+    def list_chats_with(self, *, account_id: str, provider_id: str) -> list[str]:
+        """The sandbox keeps one chat per (account, person): it, once a message went either way."""
+        now = self._clock.now()
+        with session_scope(self._engine) as session:
+            rows = session.exec(
+                select(SandboxMessage.chat_id, func.max(SandboxMessage.created_at))
+                .where(SandboxMessage.account_key == account_id, SandboxMessage.provider_user_id == provider_id,
+                       SandboxMessage.created_at <= now)
+                .group_by(SandboxMessage.chat_id)
+                .order_by(func.max(SandboxMessage.created_at).desc())
+            )
+            return [chat_id for chat_id, _ in rows]
+
     # -- account link and webhooks -------------------------------------------------------------
 
     def hosted_link(self, *, member_ref: str, success_url: str | None = None) -> str:

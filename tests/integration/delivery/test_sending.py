@@ -197,17 +197,37 @@ def test_timeout_after_the_action_is_reconciled_not_retried(db, settings):
 
 
 def test_a_5xx_without_action_is_retried_later_after_checking(db, settings):
+    """A 5xx to a write is an unknown outcome (the gateway says `OutcomeUnknown`): retried only
+    after the pending invitations showed it did not happen."""
     clock = FrozenClock(EVENING)
     gw = FakeGateway(clock)
     _, _, ids = setup(db, settings, count=1)
-    gw.fail_next("send_invitation", Transient("500"))
+    gw.fail_next("send_invitation", OutcomeUnknown("500"))
     at_due(db, clock, ids[0])
     assert send(db, gw, clock, settings, ids[0]) == "retry"
     row = get(db, ids[0])
     assert row.status == S_PLANNED and row.outcome_unknown and row.due_at > clock.now()
+    looked = len(gw.acting_calls("list_sent_invitations"))
     clock.set(row.due_at)
     assert send(db, gw, clock, settings, ids[0]) == "sent"
+    assert len(gw.acting_calls("list_sent_invitations")) > looked  # checked again before acting
     assert len(gw.acting_calls("send_invitation")) == 2 and len(gw.pending) == 1
+
+
+def test_a_request_that_never_left_is_retried_as_it_is(db, settings):
+    """`Transient` (connection refused, DNS: nothing left): back to planned without the mark, and
+    the next attempt acts without asking the provider first."""
+    clock = FrozenClock(EVENING)
+    gw = FakeGateway(clock)
+    _, _, ids = setup(db, settings, count=1)
+    gw.fail_next("send_invitation", Transient("connection refused"))
+    at_due(db, clock, ids[0])
+    assert send(db, gw, clock, settings, ids[0]) == "retry"
+    row = get(db, ids[0])
+    assert row.status == S_PLANNED and not row.outcome_unknown and row.sent_at is None
+    clock.set(row.due_at)
+    assert send(db, gw, clock, settings, ids[0]) == "sent"
+    assert gw.acting_calls("list_sent_invitations") == [] and len(gw.acting_calls("send_invitation")) == 2
 
 
 def test_rate_limited_pauses_the_account_until_its_next_day_and_moves_sends(db, settings):
@@ -257,7 +277,7 @@ def test_a_paused_worker_whose_lease_expired_does_not_call(db, settings):
     clock.advance(timedelta(seconds=settings.lease_seconds + 1))  # the slow worker sleeps past its lease
     assert send(db, gw, clock, settings, ids[0], worker="fast") == "sent"
     with session_scope(db) as s:
-        assert claims.mark_calling(session=s, claim=slow, now=clock.now()) is False
+        assert claims.mark_calling(session=s, claim=slow, now=clock.now(), settings=settings) is False
     assert len(gw.acting_calls("send_invitation")) == 1
 
 

@@ -67,16 +67,45 @@ def test_429_is_rate_limited_with_retry_after(gw, sim):
     assert invite(gw, sim, "ken-thompson")[1].invitation_id  # the queue is spent: the next call goes through
 
 
-def test_500_is_transient_and_nothing_happened(gw, sim):
+def test_a_5xx_to_a_write_is_an_unknown_outcome_whether_or_not_it_acted(gw, sim):
+    """The client cannot tell a 500 that did nothing from one that hides a success: both are
+    `OutcomeUnknown` (reconcile before any retry); a 5xx to a read is `Transient`."""
     sim.fail_next("POST /users/invite", 500)
-    with pytest.raises(Transient) as failed:
+    with pytest.raises(OutcomeUnknown) as failed:
         invite(gw, sim, "dennis-ritchie")
-    assert not isinstance(failed.value, OutcomeUnknown) and failed.value.status == 500
-    assert sim.invitations == {}
-    sim.fail_next("POST /chats", 504)
+    assert failed.value.status == 500 and sim.invitations == {}
     friend = sim.add_relation(ACCOUNT, "john-backus")
+    sim.fail_next("POST /chats", 500, after_action=True)
     with pytest.raises(OutcomeUnknown):
         gw.send_message(account_id=ACCOUNT, text="Hi", provider_id=friend)
+    chat = sim.chat_with(ACCOUNT, friend)
+    assert [m["text"] for m in sim.sent_messages(ACCOUNT)] == ["Hi"]  # it did go out
+    sim.fail_next("POST /chats/{chat_id}/messages", 503, after_action=True)
+    with pytest.raises(OutcomeUnknown):
+        gw.send_message(account_id=ACCOUNT, text="Again", chat_id=chat)
+    sim.fail_next("POST /chats", 504)
+    with pytest.raises(OutcomeUnknown):
+        gw.send_message(account_id=ACCOUNT, text="Hi", provider_id=friend)
+    sim.fail_next("GET /users/relations", 500)
+    with pytest.raises(Transient) as read:
+        gw.list_relations(account_id=ACCOUNT)
+    assert not isinstance(read.value, OutcomeUnknown)
+
+
+def test_the_chats_with_a_person_find_a_first_message_whose_answer_was_lost(gw, sim):
+    friend = sim.add_relation(ACCOUNT, "barbara-liskov")
+    other = sim.add_relation(ACCOUNT, "frances-allen")
+    assert gw.list_chats_with(account_id=ACCOUNT, provider_id=friend) == []
+    gw.send_message(account_id=ACCOUNT, text="Hello Frances", provider_id=other)
+    sim.hang_next("POST /chats", 5.0, after_action=True)
+    with pytest.raises(OutcomeUnknown):
+        gw.send_message(account_id=ACCOUNT, text="Welcome Barbara", provider_id=friend)
+    chats = gw.list_chats_with(account_id=ACCOUNT, provider_id=friend)
+    assert chats == [sim.chat_with(ACCOUNT, friend)]
+    assert [m.text for m in gw.list_messages(account_id=ACCOUNT, chat_id=chats[0])] == ["Welcome Barbara"]
+    assert gw.list_chats_with(account_id="another-account", provider_id=friend) == []
+    (call,) = sim.calls_to("GET /chat_attendees/{attendee_id}/chats")[1:2]
+    assert call.path == f"/chat_attendees/{friend}/chats" and call.query["account_id"] == ACCOUNT
 
 
 def test_wrong_key_and_disconnected_account(sim):
@@ -139,7 +168,7 @@ def test_neither_the_key_nor_texts_reach_the_logs(gw, sim, caplog):
     friend = sim.add_relation(ACCOUNT, "radia-perlman")
     gw.send_message(account_id=ACCOUNT, text="A private note 12345", provider_id=friend)
     sim.fail_next("POST /users/invite", 500)
-    with pytest.raises(Transient):
+    with pytest.raises(OutcomeUnknown):
         invite(gw, sim, "someone-else", note="Secret invitation text")
     assert "unipile POST /chats -> 201" in caplog.text
     assert KEY not in caplog.text and "12345" not in caplog.text and "Secret invitation" not in caplog.text
@@ -155,7 +184,9 @@ def test_neither_the_key_nor_texts_reach_the_logs(gw, sim, caplog):
     (401, "errors/missing_credentials", True, ProviderAuthError),
     (403, "errors/insufficient_permissions", True, AccountDisconnected),
     (404, None, False, NotFound),
-    (503, None, True, Transient),
+    (500, None, True, OutcomeUnknown),
+    (503, None, True, OutcomeUnknown),
+    (503, None, False, Transient),
     (504, None, True, OutcomeUnknown),
     (504, None, False, Transient),
     (422, "errors/no_connection_with_recipient", True, LinkedInError),

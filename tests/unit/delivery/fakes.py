@@ -1,5 +1,6 @@
 """An in-memory LinkedIn gateway implementing the port, recording every call, with fault injection
-(raise an error instead of acting, or act and then raise — a timeout after the action)."""
+(raise an error instead of acting, or act and then raise — a timeout after the action; the chat
+listing can fail too)."""
 
 from __future__ import annotations
 
@@ -119,6 +120,14 @@ class FakeGateway:
                       limit: int = 100) -> list[ChatMessage]:
         self.calls.append(Call("list_messages", {"chat_id": chat_id}))
         return [m for m in self.messages.get(chat_id, []) if after is None or m.timestamp > after][:limit]
+
+    def list_chats_with(self, *, account_id: str, provider_id: str) -> list[str]:
+        self.calls.append(Call("list_chats_with", {"account_id": account_id, "provider_id": provider_id}))
+        error, _ = self._fault("list_chats_with")
+        if error is not None:
+            raise error
+        chat_id = f"chat-{account_id}-{provider_id}"
+        return [chat_id] if self.messages.get(chat_id) else []
 
     def search_people(self, *, account_id: str, query: dict[str, Any], limit: int = 50) -> list[Profile]:
         return []
