@@ -30,6 +30,7 @@ def missing_settings(settings) -> list[str]:
 def register(app: web.Application, ctx) -> None:
     """Mount Slack on the web app when configured for HTTP."""
     from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+    from slack_sdk.signature import SignatureVerifier
 
     from bot.slack.app import build_app, close_http_session, oauth_mode
     from bot.slack.gate import bolt_request
@@ -43,9 +44,10 @@ def register(app: web.Application, ctx) -> None:
         return
     bolt = build_app(ctx)
     app[BOLT_KEY] = bolt
+    verifier = SignatureVerifier(ctx.settings.slack_signing_secret.get_secret_value())
 
     async def events(request: web.Request) -> web.Response:
-        parsed = await bolt_request(request)
+        parsed = await bolt_request(request, verifier)
         if isinstance(parsed, web.Response):
             return parsed
         return await to_aiohttp_response(await bolt.async_dispatch(parsed))

@@ -6,7 +6,9 @@ from __future__ import annotations
 import logging
 
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.error import BoltUnhandledRequestError
 from slack_bolt.middleware.async_middleware import AsyncMiddleware
+from slack_bolt.response import BoltResponse
 from slack_bolt.oauth.async_oauth_flow import AsyncOAuthFlow
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_sdk import WebClient
@@ -16,6 +18,8 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.shapes import Unreadable
+from bot.slack import payloads
 from bot.slack.installations import DatabaseInstallationStore, SignedStateStore
 
 log = logging.getLogger("invitebot.slack")
@@ -85,9 +89,10 @@ def build_app(ctx) -> AsyncApp:
     bot_token = _secret(settings.slack_bot_token)
     signing_secret = _secret(settings.slack_signing_secret)
     # Listeners ack first and start their slow work with `surface.after_ack` themselves: bolt's own
-    # background mode polls for the ack every 10 ms, which is most of an ack's latency.
+    # background mode polls for the ack every 10 ms, which is most of an ack's latency. Signatures
+    # are checked by `gate` before bolt reads the body (bolt logs the body of a refused request).
     common = dict(signing_secret=signing_secret, process_before_response=True, logger=quiet_logger(),
-                  request_verification_enabled=signing_secret is not None)
+                  request_verification_enabled=False, raise_error_for_unhandled_request=True)
     if oauth_mode(settings):
         client = async_client(settings)
         state_secret = _secret(settings.slack_state_secret) or _secret(settings.slack_client_secret)
@@ -103,7 +108,20 @@ def build_app(ctx) -> AsyncApp:
 
     app.use(ProvideContext(app, ctx))
     listeners.register(app)
+    app.error(on_error)
     return app
+
+
+async def on_error(error: Exception, body: dict) -> BoltResponse | None:
+    """bolt's last resort. A payload no listener takes (an event we do not read, another command)
+    is acknowledged with one line: bolt's own warning writes the payload to the log. A listener
+    that raised is logged with its traceback (never the payload) and answered as bolt does."""
+    kind = body.get("type") if isinstance(body, dict) else None
+    if isinstance(error, BoltUnhandledRequestError):
+        log.info("slack: no listener for this %s; acknowledged", kind or "command")
+        return BoltResponse(status=200, body="")
+    log.error("slack: a listener of a %s failed: %s", kind or "command", type(error).__name__, exc_info=error)
+    return None
 
 
 class ProvideContext(AsyncMiddleware):
@@ -114,6 +132,12 @@ class ProvideContext(AsyncMiddleware):
         self.app, self.ctx = app, ctx
 
     async def async_process(self, *, req, resp, next):  # noqa: A002 - bolt's name
+        if req.mode == "socket_mode":  # over HTTP, `gate` checked the payload before bolt read it
+            try:
+                payloads.check(req.body)
+            except Unreadable as exc:
+                log.info("slack: request refused: %s", exc.detail)
+                return BoltResponse(status=400, body={"error": exc.detail})
         req.context[CTX] = self.ctx
         share_http_session(self.app, req.context)
         return await next()
