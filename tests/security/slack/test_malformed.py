@@ -121,7 +121,7 @@ class SlackProbe(Probe):
         super().__init__(ctx.engine, caplog)
         self.slack, self.sim, self.signed = slack, slack_sim, signed
 
-    async def send(self, label: str, body: bytes, content_type: str, *, keep: bool = False) -> int:
+    async def send(self, label: str, body: bytes, content_type: str, *, keep: bool = False) -> tuple[int, str]:
         headers = signed_headers(body, content_type) if self.signed else {"Content-Type": content_type}
         self.start()
         response = await self.slack.client.post("/slack/events", data=body, headers=headers)
@@ -135,7 +135,7 @@ class SlackProbe(Probe):
             self.findings.add(label, f"the user was told something went wrong: {said[-300:]}")
         if not keep:
             self.sim.clear()
-        return response.status
+        return response.status, text
 
 
 def _form_payload(text: str) -> bytes:
@@ -233,6 +233,8 @@ def _reported(slack_sim, world, digest) -> dict[str, tuple[bytes, str, int]]:
         "a body nested 10,000 deep": (("payload=" + quote('{"a":' * 10_000 + "1" + "}" * 10_000)).encode(), FORM, 400),
         "an event nested 10,000 deep": (('{"type": "event_callback", "event": ' + DEEP + "}").encode(), JSON, 400),
         "no actions": (_form_payload(json.dumps({**button, "actions": []})), FORM, 400),
+        "a modal's metadata nested 10,000 deep": (_form_payload(json.dumps({**submission, "view": {
+            **submission["view"], "private_metadata": DEEP}})), FORM, 200),
         "a view without type": (_form_payload(json.dumps({**submission, "view": {
             k: v for k, v in submission["view"].items() if k != "type"}})), FORM, 400),
         "a selected option that is not an object": (_form_payload(json.dumps({**select, "actions": [
@@ -245,6 +247,7 @@ def _reported(slack_sim, world, digest) -> dict[str, tuple[bytes, str, int]]:
 
 
 @pytest.mark.parametrize("case", ["a body nested 10,000 deep", "an event nested 10,000 deep", "no actions",
+                                  "a modal's metadata nested 10,000 deep",
                                   "a view without type", "a selected option that is not an object",
                                   "campaign.create with the number 1e3", "campaign.create with the text 1e3",
                                   "digest.language with garbage"])
@@ -252,9 +255,12 @@ async def test_the_reported_cases(slack, slack_sim, ctx, world, digest, caplog, 
     caplog.set_level(logging.INFO)
     body, content_type, status = _reported(slack_sim, world, digest)[case]
     probe = SlackProbe(slack, slack_sim, ctx, caplog, signed=True)
-    assert await probe.send(case, body, content_type, keep=True) == status
+    answered, text = await probe.send(case, body, content_type, keep=True)
+    assert answered == status
     probe.findings.assert_none()
-    if status == 200:  # readable: the user gets an answer (the form, or a notice naming the problem)
+    if case.startswith("a modal's"):  # the submission is refused on the form, nothing saved
+        assert json.loads(text)["response_action"] == "errors"
+    elif status == 200:  # readable: the user gets an answer (the form, or a notice naming the problem)
         assert slack_sim.responses or slack_sim.of("views.open")
 
 
