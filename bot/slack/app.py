@@ -42,6 +42,30 @@ def quiet_logger() -> logging.Logger:
     return logger
 
 
+def oauth_logger() -> logging.Logger:
+    """The OAuth flow's logger: bolt's only line there (a failed `oauth.v2.access`) writes the
+    one-time code; `OAuthFlow` says what failed instead."""
+    logger = logging.getLogger("invitebot.slack.oauth")
+    logger.setLevel(logging.ERROR)
+    return logger
+
+
+class OAuthFlow(AsyncOAuthFlow):
+    """bolt's OAuth flow, saying in one line (without the code) why an install was not completed:
+    Slack refused the code, or did not answer in a way slack_sdk reads (then bolt's failure page,
+    not a 500)."""
+
+    async def run_installation(self, code: str):
+        try:
+            installation = await super().run_installation(code)
+        except Exception as exc:  # noqa: BLE001 - Slack's answer unreadable (a proxy's page) or absent
+            log.warning("slack: install not completed: oauth.v2.access failed (%s)", type(exc).__name__)
+            return None
+        if installation is None:
+            log.warning("slack: install not completed: Slack refused the code")
+        return installation
+
+
 def async_client(settings, token: str | None = None) -> AsyncWebClient:
     return AsyncWebClient(token=token, base_url=api_base_url(settings), logger=quiet_logger(), retry_handlers=[
         AsyncConnectionErrorRetryHandler(max_retry_count=RETRIES),
@@ -96,7 +120,7 @@ def build_app(ctx) -> AsyncApp:
     if oauth_mode(settings):
         client = async_client(settings)
         state_secret = _secret(settings.slack_state_secret) or _secret(settings.slack_client_secret)
-        flow = AsyncOAuthFlow(client=client, logger=quiet_logger(), settings=AsyncOAuthSettings(
+        flow = OAuthFlow(client=client, logger=oauth_logger(), settings=AsyncOAuthSettings(
             client_id=settings.slack_client_id, client_secret=_secret(settings.slack_client_secret),
             scopes=SCOPES, redirect_uri=settings.public_url.rstrip("/") + "/slack/oauth_redirect",
             installation_store=DatabaseInstallationStore(ctx.engine), state_store=SignedStateStore(state_secret),

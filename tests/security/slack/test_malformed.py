@@ -10,17 +10,22 @@ import hashlib
 import hmac
 import json
 import logging
+import re
 import time
 from urllib.parse import quote, urlencode
 
 import pytest
 
 from bot.slack.surface import drain
+from bot.web import build_web_app
+from core.config import Settings
+from core.delivery.notify import LoggingNotifier
 from tests.e2e.slack.conftest import SIGNING_SECRET, TEAM
 from tests.security.malformed import (
     DEEP, HUGE, MARK, NON_ASCII, Probe, mutations, whole_body_mutations,
 )
 from tests.security.slack.test_authorisation import _active_campaign_with_digest
+from worker.context import build_context
 
 FORM = "application/x-www-form-urlencoded"
 JSON = "application/json"
@@ -274,4 +279,39 @@ async def test_a_signature_that_is_not_ascii_is_refused(slack, slack_sim, ctx, w
         response = await slack.client.post("/slack/events", data=body, headers=headers)
         probe.finish(f"signature {signature[:8]!r}", response.status, await response.text(), expected=(401,))
     assert slack_sim.calls == [] and slack_sim.responses == []
+    probe.findings.assert_none()
+
+
+@pytest.fixture
+async def oauth(aiohttp_client, tmp_path, database_url, db, clock, slack_sim):
+    """The app installed over OAuth (multi-workspace): `/slack/install` and `/slack/oauth_redirect` mounted."""
+    settings = Settings(VAR_DIR=tmp_path, DATABASE_URL=database_url, PUBLIC_URL="https://invitebot.example",
+                        SLACK_CLIENT_ID="111.222", SLACK_CLIENT_SECRET="client-secret",
+                        SLACK_SIGNING_SECRET=SIGNING_SECRET, SLACK_STATE_SECRET="state-secret",
+                        SLACK_API_URL=slack_sim.base + "/api/", _env_file=None)
+    ctx = build_context(settings, clock=clock, notifier=LoggingNotifier(), engine=db)
+    return await aiohttp_client(build_web_app(ctx)), ctx
+
+
+async def test_malformed_oauth_redirects(oauth, slack_sim, caplog):
+    client, ctx = oauth
+    caplog.set_level(logging.INFO)
+    probe = Probe(ctx.engine, caplog)
+    page = await client.get("/slack/install")
+    state = re.search(r"state=([^&\"']+)", await page.text()).group(1)
+    cookie = {"Cookie": page.headers["Set-Cookie"].split(";", 1)[0]}
+    odd = {"non-ASCII": quote(NON_ASCII), "huge": MARK + "x" * 5000, "empty": "", "NUL": "%00",
+           "dots": "..", "a list": "a&state=b", "JSON": quote(json.dumps({MARK: [1]}))}
+    queries = [f"?code={v}&state={state}" for v in odd.values()]
+    queries += [f"?code=code-1&state={v}" for v in odd.values()] + [f"?code=code-1&state={state}{v}" for v in odd.values()]
+    queries += [f"?error={v}&state={state}" for v in odd.values()] + ["", "?state=" + state, "?code=code-1"]
+    for query in queries:
+        probe.start()
+        response = await client.get("/slack/oauth_redirect" + query, headers=cookie)
+        probe.finish(f"redirect {query[:40]!r}", response.status, await response.text(), expected=(200, 400, 401, 403))
+    for method in ("POST", "PUT", "DELETE"):
+        for path in ("/slack/install", "/slack/oauth_redirect"):
+            probe.start()
+            response = await client.request(method, path, data=b"{}")
+            probe.finish(f"{method} {path}", response.status, await response.text(), expected=(405,))
     probe.findings.assert_none()
