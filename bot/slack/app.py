@@ -160,8 +160,9 @@ class ProvideContext(AsyncMiddleware):
             try:
                 payloads.check(req.body)
             except Unreadable as exc:
+                # Acknowledged and left alone: Socket Mode has no 400, an envelope not acked is sent again.
                 log.info("slack: request refused: %s", exc.detail)
-                return BoltResponse(status=400, body={"error": exc.detail})
+                return BoltResponse(status=200, body="")
         req.context[CTX] = self.ctx
         share_http_session(self.app, req.context)
         return await next()
