@@ -12,13 +12,15 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal, Optional, Union
 
-from pydantic import Discriminator, Field, StringConstraints, Tag, TypeAdapter, model_validator
+from pydantic import ConfigDict, Discriminator, Field, StringConstraints, Tag, TypeAdapter, model_validator
+from typing_extensions import TypedDict
 
 from bot.shapes import HttpUrl, Shape, Token, Unreadable, check as check_shape
 
 # Slack's ids (users, teams, enterprises, channels, views, bots): upper-case letters and digits.
 SlackId = Annotated[str, StringConstraints(pattern=r"^[A-Z0-9]{1,40}$")]
 Command = Annotated[str, StringConstraints(pattern=r"^/[\w.-]{1,40}$")]
+STRICT = ConfigDict(strict=True)
 
 
 class Team(Shape):
@@ -49,27 +51,32 @@ class Message(Shape):
     ts: Optional[Token] = None
 
 
-class Option(Shape):
-    value: Optional[str] = None
+# The parts a modal repeats (its blocks, its inputs' state) are TypedDicts: checked as strictly,
+# without building a model of each (a 40-block modal, on every type-ahead keystroke).
+class Option(TypedDict, total=False):
+    __pydantic_config__ = STRICT  # type: ignore[misc]
+    value: Optional[str]
 
 
-class Element(Shape):
+class Element(TypedDict, total=False):
     """An input of a modal's state, as `modals.read_values` reads it."""
 
-    type: Optional[Token] = None
-    value: Optional[str] = None
-    selected_option: Optional[Option] = None
-    selected_options: Optional[list[Option]] = None
-    selected_time: Optional[str] = None
+    __pydantic_config__ = STRICT  # type: ignore[misc]
+    type: Optional[Token]
+    value: Optional[str]
+    selected_option: Optional[Option]
+    selected_options: Optional[list[Option]]
+    selected_time: Optional[str]
 
 
 class State(Shape):
     values: dict[str, dict[str, Element]] = {}
 
 
-class Block(Shape):
-    type: Optional[Token] = None
-    block_id: Optional[Token] = None
+class Block(TypedDict, total=False):
+    __pydantic_config__ = STRICT  # type: ignore[misc]
+    type: Optional[Token]
+    block_id: Optional[Token]
 
 
 class View(Shape):
