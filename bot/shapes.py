@@ -71,7 +71,7 @@ def describe(error: ValidationError, adapter: TypeAdapter | None = None) -> str:
     where = ".".join(str(p) if isinstance(p, int) or p in names else "…" for p in first["loc"])
     count = error.error_count()
     more = f" (and {count - 1} more)" if count > 1 else ""
-    return f"{first['type']} at {where or 'the body'}{more}"
+    return f"{first['type']} at {where or 'the top level'}{more}"
 
 
 _NAMES: dict[int, set[str]] = {}

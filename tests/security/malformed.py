@@ -34,6 +34,7 @@ REPLACEMENTS: dict[str, str] = {
     "non-ASCII string": json.dumps(NON_ASCII, ensure_ascii=False),
     "deep list": DEEP,
     "deep object": DEEP_OBJECT,
+    "nested 500 deep": "[" * 500 + "]" * 500,  # within what the parser reads: for what reads it after
 }
 _SLOT = "\u0001slot\u0001"  # what json.dumps writes for the replaced node, then swapped for the raw text
 DROP = "dropped"
