@@ -13,7 +13,7 @@ from bot.slack.surface import drain
 from core.db import session_scope
 from core.workspace.models import ChatIdentity, Member
 from core.workspace.service import add_member, create_workspace
-from tests.e2e.slack.conftest import TEAM, wait_for
+from tests.e2e.slack.conftest import TEAM
 from tests.security.common import row_counts
 
 TRY_AGAIN = "try again in a moment"
