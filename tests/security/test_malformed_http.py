@@ -80,6 +80,10 @@ async def test_malformed_webhooks(client, ctx, member_id, caplog, kind, secret):
     caplog.set_level(logging.INFO)
     probe = Probe(ctx.engine, caplog)
     headers = {SECRET_HEADER: secret} if secret else {}
+    control = await client.post("/webhooks/linkedin", json=EVENTS[kind], headers=headers)  # the valid event
+    assert control.status == 200 if secret else control.status == 401
+    if secret:
+        assert (await control.json())["status"] == "accepted" and not _stored_events_process(ctx)
     for label, text in [*mutations(EVENTS[kind]), *whole_body_mutations(EVENTS[kind])]:
         probe.start()
         response = await client.post("/webhooks/linkedin", data=text.encode(), headers=headers)
@@ -100,6 +104,8 @@ async def test_malformed_account_callbacks(client, ctx, member_id, caplog):
     caplog.set_level(logging.INFO)
     probe = Probe(ctx.engine, caplog)
     body = {"status": "CREATION_SUCCESS", "account_id": "acct-new", "name": str(member_id)}
+    control = await client.post(_callback(member_id), json=body)  # the valid callback connects the account
+    assert control.status == 200 and (await control.json())["status"] == "connected"
     for label, text in [*mutations(body), *whole_body_mutations(body)]:
         probe.start()
         response = await client.post(_callback(member_id), data=text.encode())

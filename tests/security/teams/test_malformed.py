@@ -19,7 +19,7 @@ from core.config import Settings
 from core.db import session_scope
 from core.workspace.service import ensure_member_for_chat
 from tests.e2e.teams.harness import BOT, TeamsHarness
-from tests.security.malformed import MARK, Probe, mutations, whole_body_mutations
+from tests.security.malformed import Probe, mutations, whole_body_mutations
 from tests.security.teams.test_authentication import APP_ID, APP_PASSWORD
 from worker.context import build_context
 
@@ -78,8 +78,17 @@ class TeamsProbe(Probe):
         said = json.dumps([a.body for a in self.teams.connector.activities()], ensure_ascii=False)
         if WENT_WRONG in said or WENT_WRONG in body:
             self.findings.add(label, "the user was told something went wrong on our side")
-        if MARK in said:
-            pass  # echoing what the user typed back to them is not a leak
+        self.teams.connector.clear()
+
+
+    async def control(self, activity: dict, *, headers: dict | None = None) -> None:
+        """The valid activity itself is served and answered: the run then proves something."""
+        response = await self.teams.client.post("/api/messages", json=activity, headers=headers or {})
+        body = await response.text()
+        await drain()
+        assert response.status == 200, body
+        quiet = activity["type"] == "installationUpdate"  # a known user's: kept, nothing to say
+        assert body or self.teams.connector.activities() or quiet, "the valid activity got no answer"
         self.teams.connector.clear()
 
 
@@ -97,6 +106,7 @@ async def test_malformed_activities_as_the_emulator(teams, ctx, caplog, kind):
     caplog.set_level(logging.INFO)
     probe = TeamsProbe(teams, ctx, caplog)
     activity = activities(teams, ada)[kind]
+    await probe.control(activity)
     for label, text in [*mutations(activity, depth=5), *whole_body_mutations(activity)]:
         await probe.send(label, text)
     probe.findings.assert_none()
@@ -127,6 +137,7 @@ async def test_malformed_invokes_under_a_valid_token(guarded, caplog, kind):
     probe = TeamsProbe(teams, ctx, caplog)
     activity = activities(teams, ada)[kind]
     headers = {"Authorization": f"Bearer {teams.token()}"}
+    await probe.control(activity, headers=headers)
     for label, text in [*mutations(activity["value"] if "value" in activity else activity, depth=4)]:
         body = text if "value" not in activity else json.dumps({**activity, "value": "\u0001"}).replace(
             '"\\u0001"', text)
