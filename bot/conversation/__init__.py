@@ -4,7 +4,9 @@ How a surface (bot/slack, bot/teams) uses it — every handler is sync, run off 
 `runner.run(ctx, member_id, handler, *args)` (one transaction; core refusals become notices):
 
 1. Who: `actor.identify(ctx, ChatUser(platform, tenant, user_id), lookup)` → member id. `lookup`
-   is an async callable returning `actor.Profile(name, email, workspace_name)` for new users only.
+   is an async callable returning `actor.Profile(name, email, workspace_name)` for new users only,
+   or raising `actor.ProfileUnavailable` when the platform cannot give it (nothing is created; the
+   surface tells the user `ProfileUnavailable.notice`).
 2. What they asked:
    - text → `commands.parse_command(text)` → `handlers.handle_command(ctx, session, actor, command)`;
    - button / select → `interactions.handle_action(ctx, session, actor, action_id, value,

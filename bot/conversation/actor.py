@@ -4,6 +4,12 @@ A known chat identity answers at once; otherwise the surface fetches the profile
 `users.info`, Teams `TeamsInfo.get_member`) so the member is matched by email, else created
 in the tenant's workspace (the first member of a workspace is its admin) — by
 `core.workspace.service.ensure_member_for_chat`.
+
+When the platform cannot give the profile (an error, an answer it cannot read, no answer in
+time), the lookup raises `ProfileUnavailable` and nothing is created: a member made from half an
+identity (no email) would stand for that person for good, beside the member their email names.
+The surface tells them to try again (`TRY_AGAIN`); a later attempt that reads the profile links
+them by email.
 """
 
 from __future__ import annotations
@@ -39,6 +45,20 @@ class Profile:
 
 
 ProfileLookup = Callable[[ChatUser], Awaitable[Profile]]
+TRY_AGAIN = ("We could not read your profile from {platform} just now, so nothing was done. "
+             "Please try again in a moment.")
+
+
+class ProfileUnavailable(Exception):
+    """The platform could not say who a new user is: nothing is created, they are asked to try again."""
+
+    def __init__(self, platform: str) -> None:
+        super().__init__(f"the {platform} profile could not be read")
+        self.platform = platform
+
+    @property
+    def notice(self) -> str:
+        return TRY_AGAIN.format(platform={"slack": "Slack", "teams": "Teams"}.get(self.platform, self.platform))
 
 
 def known_member(*, session: Session, who: ChatUser) -> Member | None:
@@ -55,14 +75,14 @@ def known_member(*, session: Session, who: ChatUser) -> Member | None:
     return row
 
 
-def resolve_member(*, session: Session, who: ChatUser, profile: Profile | None = None) -> Member:
-    """Known identity → its member; else match by email or create (core rule)."""
+def resolve_member(*, session: Session, who: ChatUser, profile: Profile) -> Member:
+    """Known identity → its member; else match by email or create (core rule), from the profile
+    the platform gave (never without one: see `ProfileUnavailable`)."""
     from core.workspace.service import ensure_member_for_chat
 
     member = known_member(session=session, who=who)
     if member is not None:
         return member
-    profile = profile or Profile()
     return ensure_member_for_chat(
         session=session,
         platform=who.platform,
@@ -74,7 +94,7 @@ def resolve_member(*, session: Session, who: ChatUser, profile: Profile | None =
     )
 
 
-def resolve_member_id(engine, who: ChatUser, profile: Profile | None = None) -> int:
+def resolve_member_id(engine, who: ChatUser, profile: Profile) -> int:
     """Resolve in its own unit of work (called with `asyncio.to_thread`); returns the member id."""
     from bot.conversation.runner import unit_of_work
 
@@ -127,9 +147,10 @@ def _cache(ctx) -> IdentityCache:
     return cache
 
 
-async def identify(ctx, who: ChatUser, lookup: ProfileLookup | None = None) -> int:
+async def identify(ctx, who: ChatUser, lookup: ProfileLookup) -> int:
     """Async helper for surfaces: the member id of `who`, asking the platform for the profile
-    only when the identity is new."""
+    only when the identity is new. Raises `ProfileUnavailable` (from `lookup`) when the platform
+    cannot give it: then nothing was created."""
     import asyncio
 
     cache = _cache(ctx)
@@ -137,7 +158,7 @@ async def identify(ctx, who: ChatUser, lookup: ProfileLookup | None = None) -> i
     if member_id is None:
         member_id = await asyncio.to_thread(known_member_id, ctx.engine, who)
     if member_id is None:
-        profile = await lookup(who) if lookup else None
+        profile = await lookup(who)
         member_id = await asyncio.to_thread(resolve_member_id, ctx.engine, who, profile)
     cache.put(who, member_id)
     return member_id

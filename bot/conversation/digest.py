@@ -24,11 +24,20 @@ def entry_value(digest_id: int, page: int, send_id: int, extra: str | None = Non
     return f"{digest_id}:{page}:{send_id}" + (f":{extra}" if extra else "")
 
 
-def parse_value(value: str) -> tuple[int, int, int | None, str | None]:
-    """`digest_id:page[:send_id[:extra]]` → parts; raises ValueError on anything else."""
+# How many parts each digest button's value has, as `entry_value` and `digest_page` write them:
+# `digest_id:page` for a page, `…:send_id` for an invitation, `…:language` for a language picked.
+VALUE_PARTS = {REFRESH: 2, "digest.skip_all": 2, "digest.restore_all": 2, "digest.skip": 3, "digest.restore": 3,
+               "digest.edit": 3, "digest.language": 4}
+
+
+def parse_value(value: str, action: str | None = None) -> tuple[int, int, int | None, str | None]:
+    """`digest_id:page[:send_id[:extra]]` → parts; raises ValueError on anything else, and on a value
+    of another shape than `action`'s buttons carry (a page's value on an invitation's button)."""
     parts = (value if isinstance(value, str) else "").split(":", 3)
     numbers = [_number(p) for p in parts[:3]]
     if len(parts) < 2 or numbers[0] is None or numbers[1] is None or (len(parts) > 2 and parts[2] and numbers[2] is None):
+        raise ValueError("this button names no digest")
+    if action is not None and len(parts) != VALUE_PARTS.get(action, len(parts)):
         raise ValueError("this button names no digest")
     send_id = numbers[2] if len(parts) > 2 and parts[2] else None
     return numbers[0], numbers[1], send_id, parts[3] if len(parts) > 3 else None

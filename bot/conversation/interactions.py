@@ -140,7 +140,7 @@ def _form_action(ctx, session, actor, action: str, value: str, state: dict[str, 
         return _open_language_page(ctx, session, actor, draft, state, values, value)
     if action == "form.changed":
         return _form_changed(ctx, session, actor, value, draft, state, values)
-    return Reply()
+    return Reply.say("This button is no longer supported; type `/invite-campaign help`.", tone="warning")
 
 
 def _open_language_page(ctx, session, actor, draft, state, values, lang: str) -> Reply:
@@ -255,7 +255,7 @@ def _digest_page(ctx, session, actor, digest_id: int, page: int):
 def _digest_action(ctx, session, actor, action: str, value: str) -> Reply:
     from core.delivery.moderation import decide, skip_all
 
-    digest_id, page, send_id, extra = digests.parse_value(value)
+    digest_id, page, send_id, extra = digests.parse_value(value, action)
     now, public_url = ctx.clock.now(), ctx.settings.public_url
     # Every digest button names a digest, read (and re-rendered after the decision) only by its
     # moderators, and may name only invitations of that digest: a decision on one's own invitation

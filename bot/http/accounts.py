@@ -3,7 +3,8 @@ member connected their LinkedIn account through the link `invitebot connect` gav
 
 Unipile cannot add our secret header to this callback, so the URL carries the member reference and
 its HMAC-SHA256 under WEBHOOK_SECRET (`worker.unipile.account_callback_url`); it is checked in
-constant time before anything is read. The body is `{status, account_id, name}`; on
+constant time before anything is read. The body is `{status, account_id, name}` (checked by
+`payloads.hosted_auth`: anything else is 400, with one log line); on
 `CREATION_SUCCESS` / `RECONNECTED` the account is stored for the member in one unit of work
 (`core.workspace.service.connect_linkedin_account`), and a second callback changes nothing. The
 answer comes at once; the account's own LinkedIn id (`GET /users/me`, which tells the engine who
@@ -13,13 +14,14 @@ from __future__ import annotations
 
 import asyncio
 import hmac
-import json
 import logging
 from datetime import datetime
 
 from aiohttp import web
 from sqlalchemy.exc import IntegrityError
 
+from bot.http import payloads
+from bot.shapes import Unreadable, parse_json
 from core.db import session_scope
 from core.errors import NotFound
 from core.workspace import service
@@ -29,7 +31,6 @@ log = logging.getLogger("invitebot.accounts")
 
 CONNECTED_STATUSES = {"CREATION_SUCCESS", "RECONNECTED"}
 MAX_BODY = 64 * 1024
-MAX_ACCOUNT_ID = 128  # LinkedInAccount.provider_account_id
 # The background look-ups of the account's own profile, awaited at shutdown (and by tests).
 ENRICHMENT = web.AppKey("linkedin_account_enrichment", set)
 
@@ -103,19 +104,17 @@ def register(app: web.Application, ctx) -> None:
         if (request.content_length or 0) > MAX_BODY:
             return web.json_response({"error": "too large"}, status=413)
         try:
-            body = json.loads(await request.content.read(MAX_BODY + 1))
-        except (ValueError, UnicodeDecodeError):
-            return web.json_response({"error": "the body is not JSON"}, status=400)
-        if not isinstance(body, dict):
-            return web.json_response({"error": "the body is not an object"}, status=400)
-        status, account_id, name = body.get("status"), body.get("account_id"), body.get("name")
-        if not isinstance(account_id, str) or not account_id.strip() or len(account_id) > MAX_ACCOUNT_ID \
-                or not ref.isdigit() or len(ref) > 18 or (name is not None and name != ref):
+            callback = payloads.hosted_auth(parse_json(await request.content.read(MAX_BODY + 1)))
+        except Unreadable as exc:
+            log.info("hosted-auth callback refused: %s", exc.detail)
+            return web.json_response({"error": exc.detail}, status=400)
+        if not (ref.isascii() and ref.isdigit()) or len(ref) > 18 or (callback.name is not None and callback.name != ref):
+            log.info("hosted-auth callback refused: not for this member")
             return web.json_response({"error": "account_id missing or not for this member"}, status=400)
-        if status not in CONNECTED_STATUSES:
-            log.info("hosted-auth callback for member %s: status %r, nothing stored", ref, str(status)[:40])
+        if callback.status not in CONNECTED_STATUSES:
+            log.info("hosted-auth callback for member %s: status %s, nothing stored", ref, callback.status[:40])
             return web.json_response({"status": "ignored"})
-        member_id, account_id = int(ref), account_id.strip()
+        member_id, account_id = int(ref), callback.account_id
         try:
             outcome = await asyncio.to_thread(_connect_once, ctx, member_id, account_id)
         except NotFound:

@@ -1,18 +1,20 @@
 """`POST /webhooks/linkedin`: provider events (contracts/unipile.md). The secret header is checked
-in constant time, the event stored (`core.delivery.webhooks`: a redelivered relation or message
-answers 200 "duplicate" and does nothing; every account status delivery is kept, the latest
-wins), and the processing left to the worker, so the answer comes well within the provider's
-30 s. Events not enqueued (broker down) are found again by the clock."""
+in constant time, the body checked (`payloads.webhook_event`: an event of a kind we read whose
+parts are of another type is 400), the event stored (`core.delivery.webhooks`: a redelivered
+relation or message answers 200 "duplicate" and does nothing; every account status delivery is
+kept, the latest wins), and the processing left to the worker, so the answer comes well within the
+provider's 30 s. Events not enqueued (broker down) are found again by the clock."""
 
 from __future__ import annotations
 
 import asyncio
 import hmac
-import json
 import logging
 
 from aiohttp import web
 
+from bot.http import payloads
+from bot.shapes import Unreadable, parse_json
 from core.db import session_scope
 from core.delivery import webhooks
 
@@ -35,11 +37,13 @@ def register(app: web.Application, ctx) -> None:
         if (request.content_length or 0) > MAX_BODY:
             return web.json_response({"error": "too large"}, status=413)
         try:
-            payload = json.loads(await request.read())  # Unipile sends no JSON content type by default
-        except (ValueError, UnicodeDecodeError):
-            return web.json_response({"error": "the body is not JSON"}, status=400)
-        event_id, new = await asyncio.to_thread(_store, ctx, payload)
-        if event_id is None:  # not an event the engine keeps (core logs which)
+            payload = payloads.webhook_event(parse_json(await request.read()))  # no JSON content type by default
+        except Unreadable as exc:
+            log.info("webhook refused: %s", exc.detail)
+            return web.json_response({"error": exc.detail}, status=400)
+        event_id, new = (None, False) if payload is None else await asyncio.to_thread(_store, ctx, payload)
+        if event_id is None:
+            log.info("webhook ignored: unknown event shape")
             return web.json_response({"status": "ignored"})
         if new:
             actors = ctx.extras.get("actors")

@@ -30,6 +30,7 @@ def missing_settings(settings) -> list[str]:
 def register(app: web.Application, ctx) -> None:
     """Mount Slack on the web app when configured for HTTP."""
     from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+    from slack_sdk.signature import SignatureVerifier
 
     from bot.slack.app import build_app, close_http_session, oauth_mode
     from bot.slack.gate import bolt_request
@@ -43,9 +44,10 @@ def register(app: web.Application, ctx) -> None:
         return
     bolt = build_app(ctx)
     app[BOLT_KEY] = bolt
+    verifier = SignatureVerifier(ctx.settings.slack_signing_secret.get_secret_value())
 
     async def events(request: web.Request) -> web.Response:
-        parsed = await bolt_request(request)
+        parsed = await bolt_request(request, verifier)
         if isinstance(parsed, web.Response):
             return parsed
         return await to_aiohttp_response(await bolt.async_dispatch(parsed))
@@ -63,6 +65,9 @@ def register(app: web.Application, ctx) -> None:
             return await to_aiohttp_response(await flow.handle_installation(await to_bolt_request(request)))
 
         async def oauth_redirect(request: web.Request) -> web.Response:
+            if not all(_token(request.query.get(k)) for k in ("code", "state", "error")):
+                log.info("slack: oauth redirect refused: its query is not Slack's")
+                return web.json_response({"error": "invalid request"}, status=400)
             return await to_aiohttp_response(await flow.handle_callback(await to_bolt_request(request)))
 
         app.router.add_get(flow.install_path, install)
@@ -70,6 +75,11 @@ def register(app: web.Application, ctx) -> None:
         log.info("Slack: multi-workspace OAuth at %s", flow.install_path)
     else:
         log.info("Slack: single workspace, events at /slack/events")
+
+
+def _token(value: str | None) -> bool:
+    """Absent, or what Slack writes in an OAuth redirect's query (printable ASCII, short)."""
+    return value is None or (0 < len(value) <= 255 and value.isascii() and value.isprintable() and " " not in value)
 
 
 async def start_socket_mode(ctx):

@@ -6,7 +6,9 @@ from __future__ import annotations
 import logging
 
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.error import BoltUnhandledRequestError
 from slack_bolt.middleware.async_middleware import AsyncMiddleware
+from slack_bolt.response import BoltResponse
 from slack_bolt.oauth.async_oauth_flow import AsyncOAuthFlow
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_sdk import WebClient
@@ -16,6 +18,8 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.shapes import Unreadable
+from bot.slack import payloads
 from bot.slack.installations import DatabaseInstallationStore, SignedStateStore
 
 log = logging.getLogger("invitebot.slack")
@@ -36,6 +40,30 @@ def quiet_logger() -> logging.Logger:
     logger = logging.getLogger("invitebot.slack.sdk")
     logger.setLevel(logging.INFO)
     return logger
+
+
+def oauth_logger() -> logging.Logger:
+    """The OAuth flow's logger: bolt's only line there (a failed `oauth.v2.access`) writes the
+    one-time code; `OAuthFlow` says what failed instead."""
+    logger = logging.getLogger("invitebot.slack.oauth")
+    logger.setLevel(logging.ERROR)
+    return logger
+
+
+class OAuthFlow(AsyncOAuthFlow):
+    """bolt's OAuth flow, saying in one line (without the code) why an install was not completed:
+    Slack refused the code, or did not answer in a way slack_sdk reads (then bolt's failure page,
+    not a 500)."""
+
+    async def run_installation(self, code: str):
+        try:
+            installation = await super().run_installation(code)
+        except Exception as exc:  # noqa: BLE001 - Slack's answer unreadable (a proxy's page) or absent
+            log.warning("slack: install not completed: oauth.v2.access failed (%s)", type(exc).__name__)
+            return None
+        if installation is None:
+            log.warning("slack: install not completed: Slack refused the code")
+        return installation
 
 
 def async_client(settings, token: str | None = None) -> AsyncWebClient:
@@ -85,13 +113,14 @@ def build_app(ctx) -> AsyncApp:
     bot_token = _secret(settings.slack_bot_token)
     signing_secret = _secret(settings.slack_signing_secret)
     # Listeners ack first and start their slow work with `surface.after_ack` themselves: bolt's own
-    # background mode polls for the ack every 10 ms, which is most of an ack's latency.
+    # background mode polls for the ack every 10 ms, which is most of an ack's latency. Signatures
+    # are checked by `gate` before bolt reads the body (bolt logs the body of a refused request).
     common = dict(signing_secret=signing_secret, process_before_response=True, logger=quiet_logger(),
-                  request_verification_enabled=signing_secret is not None)
+                  request_verification_enabled=False, raise_error_for_unhandled_request=True)
     if oauth_mode(settings):
         client = async_client(settings)
         state_secret = _secret(settings.slack_state_secret) or _secret(settings.slack_client_secret)
-        flow = AsyncOAuthFlow(client=client, logger=quiet_logger(), settings=AsyncOAuthSettings(
+        flow = OAuthFlow(client=client, logger=oauth_logger(), settings=AsyncOAuthSettings(
             client_id=settings.slack_client_id, client_secret=_secret(settings.slack_client_secret),
             scopes=SCOPES, redirect_uri=settings.public_url.rstrip("/") + "/slack/oauth_redirect",
             installation_store=DatabaseInstallationStore(ctx.engine), state_store=SignedStateStore(state_secret),
@@ -103,7 +132,20 @@ def build_app(ctx) -> AsyncApp:
 
     app.use(ProvideContext(app, ctx))
     listeners.register(app)
+    app.error(on_error)
     return app
+
+
+async def on_error(error: Exception, body: dict) -> BoltResponse | None:
+    """bolt's last resort. A payload no listener takes (an event we do not read, another command)
+    is acknowledged with one line: bolt's own warning writes the payload to the log. A listener
+    that raised is logged with its traceback (never the payload) and answered as bolt does."""
+    kind = body.get("type") if isinstance(body, dict) else None
+    if isinstance(error, BoltUnhandledRequestError):
+        log.info("slack: no listener for this %s; acknowledged", kind or "command")
+        return BoltResponse(status=200, body="")
+    log.error("slack: a listener of a %s failed: %s", kind or "command", type(error).__name__, exc_info=error)
+    return None
 
 
 class ProvideContext(AsyncMiddleware):
@@ -114,6 +156,13 @@ class ProvideContext(AsyncMiddleware):
         self.app, self.ctx = app, ctx
 
     async def async_process(self, *, req, resp, next):  # noqa: A002 - bolt's name
+        if req.mode == "socket_mode":  # over HTTP, `gate` checked the payload before bolt read it
+            try:
+                payloads.check(req.body)
+            except Unreadable as exc:
+                # Acknowledged and left alone: Socket Mode has no 400, an envelope not acked is sent again.
+                log.info("slack: request refused: %s", exc.detail)
+                return BoltResponse(status=200, body="")
         req.context[CTX] = self.ctx
         share_http_session(self.app, req.context)
         return await next()

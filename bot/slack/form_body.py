@@ -9,10 +9,11 @@ else goes through `urllib` unchanged, so both give the same result (tests compar
 from __future__ import annotations
 
 import binascii
-import json
 import re
 from typing import Any
 from urllib.parse import unquote_plus
+
+from bot.shapes import parse_json
 
 # `a2b_qp` copies every character but `=` as it is, and reads `=XX` as a byte: given ASCII with no
 # `=` of its own and no `%` outside an escape, it decodes exactly what `unquote_plus` decodes.
@@ -40,13 +41,14 @@ def form_pairs(body: str) -> list[tuple[str, str]]:
 
 
 def parse_body(body: str, content_type: str | None) -> dict[str, Any]:
-    """What bolt's `parse_body` returns for `body`."""
+    """What bolt's `parse_body` returns for `body`; `shapes.Unreadable` for JSON it cannot read
+    (bolt's would raise ValueError, or RecursionError when nested deeper than Python recurses)."""
     if not body:
         return {}
     if content_type == "application/json" or body.startswith("{"):
-        return json.loads(body)
+        return parse_json(body)
     params = dict(form_pairs(body))
     if "payload" in body:
         payload = params.get("payload")
-        return json.loads(payload) if payload is not None else {}
+        return parse_json(payload) if payload is not None else {}
     return params

@@ -124,7 +124,8 @@ class SignedStateStore(AsyncOAuthStateStore):
 
     async def async_consume(self, state: str) -> bool:
         payload, _, signature = (state or "").rpartition(".")
-        if not payload or not hmac.compare_digest(self._sign(payload), signature):
+        # Bytes: `compare_digest` raises on a str that is not ASCII (a forged state).
+        if not payload or not hmac.compare_digest(self._sign(payload).encode(), signature.encode()):
             return False
         try:
             expires = int(payload.rsplit(".", 1)[1])

@@ -18,6 +18,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.conversation import views as v
+from bot.shapes import parse_json
 from bot.slack.render import button, clip, esc, mrkdwn, plain
 
 CALLBACK_PREFIX = "form:"
@@ -109,8 +110,8 @@ def metadata(form: v.Form, origin: dict[str, Any] | None = None) -> str:
 def read_metadata(private_metadata: str | None) -> tuple[str, dict[str, Any], dict[str, Any]]:
     """(form kind, neutral state, origin) from a view's private_metadata."""
     try:
-        data = json.loads(private_metadata or "{}")
-    except ValueError:
+        data = parse_json(private_metadata or "{}")
+    except ValueError:  # shapes.Unreadable: not JSON, or nested deeper than the parser goes
         data = {}
     if not isinstance(data, dict):
         data = {}

@@ -7,13 +7,14 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
-from slack_sdk.errors import SlackApiError
 from slack_sdk.models.views import View
 
 from bot import background
 from bot.conversation import views as v
-from bot.conversation.actor import ChatUser, Profile, identify
+from bot.conversation.actor import ChatUser, Profile, ProfileUnavailable, identify
+from bot.shapes import check
 from bot.slack import modals, render
+from bot.slack.payloads import UserInfo
 
 log = logging.getLogger("invitebot.slack")
 
@@ -42,20 +43,42 @@ def chat_user(body: dict[str, Any]) -> ChatUser:
 
 
 async def member_id(ctx, client, body: dict[str, Any]) -> int:
-    """The member behind the payload's user; `users.info` is asked only for users never seen."""
+    """The member behind the payload's user; `users.info` is asked only for users never seen.
+    Raises `ProfileUnavailable` when Slack does not give a new user's profile (nothing created)."""
     who = chat_user(body)
 
     async def lookup(user: ChatUser) -> Profile:
         try:
-            info = (await client.users_info(user=user.user_id)).get("user") or {}
-        except SlackApiError as exc:
-            log.warning("users.info failed: %s", exc.response.get("error"))
-            return Profile()
-        profile = info.get("profile") or {}
-        return Profile(name=profile.get("real_name") or info.get("real_name") or info.get("name"),
-                       email=profile.get("email"), workspace_name=user.workspace_name)
+            info = check(UserInfo, (await client.users_info(user=user.user_id)).get("user"))
+        except Exception as exc:  # noqa: BLE001 - any failure means the profile was not read, see below
+            # slack_sdk raises SlackApiError for an error answer (its `response` an aiohttp response
+            # when the body was not JSON), AttributeError for a text/plain one (a proxy's 503),
+            # aiohttp's errors and TimeoutError when Slack does not answer; `check` an unreadable user.
+            log.warning("slack: users.info failed: %s", _why(exc))
+            raise ProfileUnavailable("slack") from None
+        return Profile(name=info.profile.real_name or info.real_name or info.name, email=info.profile.email,
+                       workspace_name=user.workspace_name)
 
     return await identify(ctx, who, lookup)
+
+
+def _why(exc: Exception) -> str:
+    """Slack's error code when it gave one (`user_not_found`), else the kind of failure."""
+    data = getattr(getattr(exc, "response", None), "data", None)
+    error = data.get("error") if isinstance(data, dict) else None
+    return f"{type(exc).__name__} {error}" if isinstance(error, str) and error.isascii() and len(error) < 60 \
+        else type(exc).__name__
+
+
+async def asker(ctx, client, body: dict[str, Any], where: "Where | None") -> int | None:
+    """`member_id`, or None when Slack did not give a new user's profile: they are told in the
+    conversation (`where`) to try again in a moment."""
+    try:
+        return await member_id(ctx, client, body)
+    except ProfileUnavailable as exc:
+        if where is not None:
+            await post(client, where, v.Notice(exc.notice, tone="warning"))
+        return None
 
 
 @dataclass

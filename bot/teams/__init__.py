@@ -5,6 +5,8 @@ without `MicrosoftAppId` it answers the Bot Framework Emulator (said at start-up
 
 from __future__ import annotations
 
+import logging
+
 from aiohttp import web
 from botbuilder.integration.aiohttp import CloudAdapter
 
@@ -27,6 +29,9 @@ def build_adapter(ctx, *, proactive: bool = False) -> CloudAdapter:
 
 
 def register(app: web.Application, ctx) -> None:
+    # msrest warns of every key of an activity its models do not know, naming it: what a client
+    # put in its body reaches the log. Its errors still show.
+    logging.getLogger("msrest.serialization").setLevel(logging.ERROR)
     adapter = build_adapter(ctx)
     # The endpoint's replies reuse their connector clients (one event loop: the app's); the
     # proactive adapter runs each send on its own loop and keeps botbuilder's per-call clients.

@@ -12,7 +12,7 @@ from botbuilder.core.teams import TeamsActivityHandler, TeamsInfo
 from botbuilder.schema import Activity, ActivityTypes, ChannelAccount
 
 from bot.conversation import handlers, interactions
-from bot.conversation.actor import ChatUser, Profile, identify
+from bot.conversation.actor import ChatUser, Profile, ProfileUnavailable, identify
 from bot.conversation.commands import parse_command
 from bot.conversation.digest import REFRESH as DIGEST_REFRESH
 from bot.conversation.options import CREATE_FROM_TYPED, LIMIT, options_for
@@ -21,14 +21,22 @@ from bot.conversation.views import EXTERNAL_SELECT, Form, Notice, Reply
 from bot.teams import references, replies
 from bot.teams.cards.form import CHANGED_ACTION, PAGE_ACTION, SUBMIT_ACTION, form_of, values_from_payload
 from bot.teams.cards.elements import EXECUTE, SUBMIT
-from bot.teams.search import SEARCH_INVOKE, search_response
+from bot.teams.search import SEARCH_INVOKE, search_body, search_response
 
 log = logging.getLogger("invitebot.teams")
+EMULATOR = "emulator"  # the Bot Framework Emulator's channel: it keeps no directory to look people up in
+
 
 class InviteBot(TeamsActivityHandler):
     def __init__(self, ctx) -> None:
         self.ctx = ctx
         self._saved_refs: set[tuple[str, str, str]] = set()
+
+    async def on_turn(self, turn_context: TurnContext) -> None:
+        try:
+            await super().on_turn(turn_context)
+        except ProfileUnavailable as exc:
+            await _try_again(turn_context, exc.notice)
 
     # -- who is asking ---------------------------------------------------------------------------
 
@@ -41,11 +49,15 @@ class InviteBot(TeamsActivityHandler):
         who = ChatUser("teams", tenant, user, name=activity.from_property.name)
 
         async def lookup(_who: ChatUser) -> Profile:
+            if activity.channel_id == EMULATOR:  # what the activity says is all there is to know
+                return Profile(name=activity.from_property.name)
             try:
                 account = await TeamsInfo.get_member(turn_context, activity.from_property.id)
-            except Exception as exc:  # the profile is a nicety: identify still works without it
+            except Exception as exc:  # noqa: BLE001 - any failure means the profile was not read
+                # The connector's error answers (ErrorResponseException), a body it cannot read
+                # (msrest's DeserializationError), no answer (aiohttp's errors, TimeoutError).
                 log.warning("teams: member lookup failed: %s", type(exc).__name__)
-                return Profile(name=activity.from_property.name)
+                raise ProfileUnavailable("teams") from None
             return Profile(name=account.name or activity.from_property.name,
                            email=account.email or account.user_principal_name)
 
@@ -76,6 +88,11 @@ class InviteBot(TeamsActivityHandler):
         command = parse_command(text)
         reply = await run(self.ctx, member_id, handlers.handle_command, command)
         await self._send(turn_context, reply, launch={"text": text or ""})
+
+    async def on_teams_members_added_dispatch(self, members_added: list[ChannelAccount], team_info, turn_context):
+        """Only whether the bot itself was added matters (`on_teams_members_added`): botbuilder's own
+        dispatch first looks every other added member up on the connector, for nothing."""
+        await self.on_teams_members_added(members_added, team_info, turn_context)
 
     async def on_teams_members_added(self, members_added: list[ChannelAccount], team_info, turn_context):
         """Installed (personal chat or team): keep the installer's reference and say hello."""
@@ -235,7 +252,21 @@ def _static_choices(ctx, session, actor, form: Form) -> dict[str, list[Any]]:
     return static
 
 
-def _answered(turn_context: TurnContext, body: dict) -> InvokeResponse:
+async def _try_again(turn_context: TurnContext, notice: str) -> None:
+    """A new user whose profile Teams did not give: nothing was done, and they are told so in the
+    answer the activity expects (an invoke's reply, else a message)."""
+    activity = turn_context.activity
+    if activity.type != ActivityTypes.invoke:
+        await turn_context.send_activity(notice)
+    elif activity.name == SEARCH_INVOKE:
+        _answered(turn_context, search_body([]))  # a type-ahead has no room for a notice: nothing to offer yet
+    elif activity.name == "adaptiveCard/action":
+        _answered(turn_context, replies.universal_message(notice))
+    else:  # a dialog opened or submitted
+        _answered(turn_context, replies.task_message(notice))
+
+
+def _answered(turn_context: TurnContext, body) -> InvokeResponse:
     """The invoke's answer, kept where the adapter reads it. Returned alone, `ActivityHandler`
     would send it through `send_activity`, which deep-copies the card and reads it back through
     msrest: a third of a card action's time, for an answer that never leaves this process."""

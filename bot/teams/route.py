@@ -25,8 +25,11 @@ from botbuilder.schema import Activity, ActivityTypes, DeliveryModes
 from msrest.serialization import Model
 
 from bot import background
+from bot.shapes import Unreadable, parse_json
+from bot.teams import payloads
 
 log = logging.getLogger("invitebot.teams")
+ERROR_TYPE = "application/vnd.microsoft.error"
 
 
 def _is_loopback(host: str | None) -> bool:
@@ -51,19 +54,15 @@ class MessagesEndpoint:
     async def __call__(self, request: web.Request) -> web.StreamResponse:
         if "application/json" not in request.headers.get("Content-Type", ""):
             return _problem(HTTPStatus.UNSUPPORTED_MEDIA_TYPE, "expected application/json")
+        body = None
         try:
-            body = await request.json()
-        except (ValueError, UnicodeDecodeError):
-            return _problem(HTTPStatus.BAD_REQUEST, "the body is not JSON")
-        if not isinstance(body, dict):
-            return _problem(HTTPStatus.BAD_REQUEST, "the body is not an activity")
-        try:
+            body = parse_json(await request.read())
+            payloads.check(body)
             activity = Activity().deserialize(body)
-        except Exception:  # msrest raises its own DeserializationError family
-            log.info("teams: activity refused: not deserialisable")
-            return _problem(HTTPStatus.BAD_REQUEST, "the body is not an activity")
-        if not activity.type or not activity.service_url:
-            return _problem(HTTPStatus.BAD_REQUEST, "an activity needs a type and a serviceUrl")
+        except Unreadable as exc:
+            return refused(exc.detail, invoke=payloads.is_invoke(body))
+        except Exception as exc:  # msrest raises its own DeserializationError family
+            return refused(f"not deserialisable ({type(exc).__name__})", invoke=payloads.is_invoke(body))
         if self.local_only and not (_is_loopback(request.remote)
                                     and _is_loopback(urlsplit(activity.service_url).hostname)):
             log.warning("teams: emulator mode serves this machine only: set MicrosoftAppId and "
@@ -116,6 +115,17 @@ def _problem(status: HTTPStatus, detail: str) -> web.Response:
     return web.json_response({"error": detail}, status=int(status))
 
 
+def refused(detail: str, *, invoke: bool) -> web.Response:
+    """The answer to an activity we do not read, and its one log line: 400, and for an invoke the
+    error reply Teams reads (`application/vnd.microsoft.error`)."""
+    log.info("teams: activity refused: %s", detail)
+    if not invoke:
+        return _problem(HTTPStatus.BAD_REQUEST, detail)
+    return web.json_response({"statusCode": 400, "type": ERROR_TYPE,
+                              "value": {"code": "BadRequest", "message": f"Unreadable request: {detail}."}},
+                             status=HTTPStatus.BAD_REQUEST)
+
+
 async def on_turn_error(context: TurnContext, error: Exception) -> None:
     """The adapter's last resort: the traceback to the log, a clear answer to the user."""
     activity = context.activity
@@ -125,7 +135,7 @@ async def on_turn_error(context: TurnContext, error: Exception) -> None:
     if activity.type == ActivityTypes.invoke:
         body = {
             "statusCode": 500,
-            "type": "application/vnd.microsoft.error",
+            "type": ERROR_TYPE,
             "value": {"code": "InternalError", "message": "Something went wrong on our side; nothing was changed."},
         }
         await context.send_activity(

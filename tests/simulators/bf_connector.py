@@ -12,6 +12,8 @@ REST contract of the connector (`/v3/conversations/...`):
   `add_user` (what `TeamsInfo.get_member` reads);
 - 429 with `Retry-After` on demand (`throttle`) or above a rate (`rate_per_second`);
 - a 5xx on activity posts for a while, as when the service is down (`fail`, ended by `recover`);
+- member look-ups failing on demand (`break_members`): a proxy's 503 whose body is not JSON, or the
+  connector's own JSON error;
 - an OpenID configuration and JWKS (`/openid`, `/keys`) and `sign_token`, so that a test can
   send a request signed exactly as the Bot Framework channel signs it, with a key the bot
   fetches from here.
@@ -94,6 +96,7 @@ class BotFrameworkConnectorSimulator:
         self._window: dict[str, deque] = defaultdict(deque)
         self._throttles: list[_Throttle] = []
         self._failures: list[int] = []  # statuses of the next activity posts/updates to refuse
+        self._member_breaks: list[tuple[int, str, str]] = []
         self._key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
         self._loop: asyncio.AbstractEventLoop | None = None
         self._runner: web.AppRunner | None = None
@@ -180,6 +183,29 @@ class BotFrameworkConnectorSimulator:
         """Activity posts are answered normally again."""
         with self._lock:
             self._failures = []
+    def break_members(self, times: int = 1, *, status: int = 503, content_type: str = "text/plain",
+                      body: str = "Service Unavailable") -> None:
+        """The next `times` member look-ups (one member or the list) answer `status` with `body`: by
+        default a proxy's 503 that is not JSON."""
+        with self._lock:
+            self._member_breaks += [(status, content_type, body)] * times
+
+    def heal_members(self) -> None:
+        """Member look-ups answer again."""
+        with self._lock:
+            self._member_breaks.clear()
+
+    @property
+    def member_breaks_left(self) -> int:
+        with self._lock:
+            return len(self._member_breaks)
+
+    def _member_break(self) -> web.Response | None:
+        with self._lock:
+            if not self._member_breaks:
+                return None
+            status, content_type, body = self._member_breaks.pop(0)
+        return web.Response(status=status, text=body, content_type=content_type)
 
     def activities(self, conversation_id: str | None = None, *, method: str | None = None) -> list[Recorded]:
         with self._lock:
@@ -282,11 +308,17 @@ class BotFrameworkConnectorSimulator:
                 "userRole": "user"}
 
     async def _members(self, request: web.Request) -> web.Response:
+        broken = self._member_break()
+        if broken is not None:
+            return broken
         with self._lock:
             users = list(self.users.values())
         return web.json_response([self._account(u) for u in users])
 
     async def _member(self, request: web.Request) -> web.Response:
+        broken = self._member_break()
+        if broken is not None:
+            return broken
         uid = request.match_info["uid"]
         with self._lock:
             user = self.users.get(uid) or next((u for u in self.users.values() if u.aad_object_id == uid), None)

@@ -6,7 +6,8 @@ postEphemeral, oauth.v2.access) with Slack's shapes, refuses what Slack refuses 
 more than 50 blocks in a message or 100 in a view, modal titles over 24 characters), records
 every call (`calls`), receives `response_url` posts (`responses`), and can answer 429 with
 Retry-After (`rate_limit_next`) or fail a method for a while (`fail_next`: an error answer, or an
-HTTP 5xx as when Slack is down; `recover` ends it).
+HTTP 5xx as when Slack is down; `recover` ends it), or answer what a proxy in front of Slack
+answers when Slack is down: a 503 whose body is not JSON (`break_next`).
 
 Socket Mode: `sim.add_app_token("xapp-…", "A1")`; `apps.connections.open` takes only an app-level
 token, in the Authorization header (`not_allowed_token_type` for a bot token, `invalid_auth` for an
@@ -60,6 +61,7 @@ class SlackSimulator:
         self._rate_limits: dict[str, list[int]] = {}
         self._failures: dict[str, list[tuple[str, int]]] = {}
         self._failing_after: dict[str, int] = {}
+        self._breaks: dict[str, list[tuple[int, str, str]]] = {}
         self._ts = itertools.count(1)
         self._views = itertools.count(1)
         self._runner: web.AppRunner | None = None
@@ -86,6 +88,12 @@ class SlackSimulator:
         """`method` answers normally again."""
         self._failures.pop(method, None)
         self._failing_after.pop(method, None)
+
+    def break_next(self, method: str, *, times: int = 1, status: int = 503, content_type: str = "text/plain",
+                   body: str = "Service Unavailable") -> None:
+        """The next `times` calls of `method` get no answer from Slack: a proxy's `status` with a body
+        that is not JSON (text/plain, or an HTML error page with `content_type="text/html"`)."""
+        self._breaks[method] = [(status, content_type, body)] * times
 
     def response_url(self, n: int | str) -> str:
         return f"{self.base}/response/{n}"
@@ -147,6 +155,10 @@ class SlackSimulator:
         token = auth.removeprefix("Bearer ").strip() or args.pop("token", None)
         call = Call(method, args, token)
         self.calls.append(call)
+        broken = self._breaks.get(method)
+        if broken:
+            call.status, content_type, body = broken.pop(0)
+            return web.Response(status=call.status, text=body, content_type=content_type)
         pending = self._rate_limits.get(method)
         if pending:
             call.status = 429

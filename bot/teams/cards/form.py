@@ -15,6 +15,7 @@ from bot.conversation.views import (
     CHECKBOX, EXTERNAL_SELECT, MULTI_SELECT, MULTILINE, NUMBER, SELECT, TEXT, TIME, Button, Form, FormField,
     FormErrors, Option, OptionGroup,
 )
+from bot.shapes import parse_json
 from bot.teams.cards.elements import (  # noqa: F401
     EXECUTE, MAX_CARD_BYTES, SUBMIT, button, card_bytes, compact, envelope, text, title,
 )
@@ -47,8 +48,8 @@ def form_of(payload: dict) -> dict | None:
     raw = payload.get(FORM_INPUT)
     if isinstance(raw, str):
         try:
-            data = json.loads(raw)
-        except ValueError:
+            data = parse_json(raw)
+        except ValueError:  # shapes.Unreadable: not JSON, or nested deeper than the parser goes
             return None
         return data if isinstance(data, dict) else None
     form = payload.get("form")
@@ -231,7 +232,7 @@ def values_from_payload(payload: dict) -> dict[str, Any]:
     carried = payload.get(CARRY_INPUT)
     if isinstance(carried, str):
         try:
-            hidden = json.loads(carried)
+            hidden = parse_json(carried)
         except ValueError:
             hidden = {}
         if isinstance(hidden, dict):

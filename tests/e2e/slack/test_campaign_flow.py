@@ -6,6 +6,7 @@ from sqlmodel import select
 
 from core.campaigns.models import Campaign
 from core.db import session_scope
+from core.workspace.service import ensure_member_for_chat
 from tests.e2e.slack.conftest import OTHER_TEAM, fill, wait_for
 
 GOOD = {
@@ -131,7 +132,11 @@ async def test_other_users_and_other_workspaces_are_refused(slack, slack_sim, wo
     await wait_for(lambda: any("sender or a workspace admin" in json.dumps(r) for r in slack_sim.responses))
     assert campaigns(ctx)[0].status == "draft"
 
-    # Eve, of another Slack team, presses Stop with the same campaign id: it does not exist for her
+    # Eve, of another Slack team (a member there: this app's token cannot read her profile), presses
+    # Stop with the same campaign id: it does not exist for her
+    with session_scope(ctx.engine) as s:
+        ensure_member_for_chat(session=s, platform="slack", tenant=OTHER_TEAM, external_user_id="UEVE",
+                               name="Eve Elsewhere", email="eve@other.example", workspace_name="Other")
     slack_sim.clear()
     await slack.press("campaign.stop", str(campaign.id), user="UEVE", team=OTHER_TEAM)
     await wait_for(lambda: any("No such campaign" in json.dumps(r) for r in slack_sim.responses))

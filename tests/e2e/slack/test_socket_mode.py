@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import socket
 import threading
 
@@ -195,3 +196,19 @@ async def test_slack_failing_for_a_while_at_start_is_retried_not_fatal(ctx, slac
         await wait_for(lambda: slack_sim.socket.connections)
     finally:
         await stop_handler(handler)
+
+
+@pytest.mark.parametrize("change", [{"actions": []}, {"user": {"id": 42, "team_id": TEAM}},
+                                    {"actions": [{"action_id": "campaign.show", "selected_option": "x"}]},
+                                    {"response_url": "not a url"}])
+async def test_a_malformed_envelope_is_acked_and_reaches_no_listener(socket_mode, slack_sim, world, caplog, change):
+    caplog.set_level(logging.INFO)
+    ack = await socket_mode.request("interactive", {**press("campaign.show", "1", slack_sim, "m"), **change})
+    assert ack["envelope_id"] == socket_mode.sent[-1]["envelope_id"]
+    await drain()
+    # bolt's own authorization may call auth.test; no listener ran (no profile asked, nothing said)
+    assert answered(slack_sim, "m") == [] and not [c for c in slack_sim.calls if c.method.startswith(("users.", "chat.",
+                                                                                                        "views."))]
+    assert [r.getMessage() for r in caplog.records if r.name.startswith("invitebot.slack")][-1].startswith(
+        "slack: request refused:")
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]

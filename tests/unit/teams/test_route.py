@@ -46,7 +46,7 @@ def _activity(connector, **extra) -> dict:
     return {"type": "message", "id": "m1", "channelId": "msteams", "serviceUrl": connector.url,
             "from": {"id": "29:u", "aadObjectId": "u"}, "recipient": {"id": "28:bot"},
             "conversation": {"id": "a:c1", "conversationType": "personal", "tenantId": "t"},
-            "text": "hi", **extra}
+            "channelData": {"tenant": {"id": "t"}}, "text": "hi", **extra}
 
 
 def _fetch(connector) -> dict:

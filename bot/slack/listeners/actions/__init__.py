@@ -8,7 +8,7 @@ from bot.conversation.interactions import handle_action, reads_only
 from bot.conversation.runner import run
 from bot.slack import modals
 from bot.slack.app import CTX
-from bot.slack.surface import Where, after_ack, deliver, member_id
+from bot.slack.surface import Where, after_ack, asker, deliver
 
 LINK_ACTIONS = {"account.connect_link"}  # link buttons: Slack reports the click, nothing to do
 
@@ -34,7 +34,9 @@ async def answer(ctx, body, client) -> None:
     if action_id in LINK_ACTIONS:
         return
     where = Where.of(body)
-    actor = await member_id(ctx, client, body)
+    actor = await asker(ctx, client, body, where)
+    if actor is None:
+        return
     state, values = None, None
     if where.view is not None:
         _, state, _ = modals.read_metadata(where.view.get("private_metadata"))

@@ -6,7 +6,7 @@ from bot.conversation.commands import parse_command
 from bot.conversation.handlers import handle_command
 from bot.conversation.runner import run
 from bot.slack.app import CTX
-from bot.slack.surface import Where, after_ack, deliver, member_id
+from bot.slack.surface import Where, after_ack, asker, deliver
 
 COMMAND = "/invite-campaign"
 
@@ -18,7 +18,9 @@ async def on_command(ack, body, client, context) -> None:
 
 async def answer(ctx, body, client) -> None:
     where = Where.of(body)
-    actor = await member_id(ctx, client, body)
+    actor = await asker(ctx, client, body, where)
+    if actor is None:
+        return
     reply = await run(ctx, actor, handle_command, parse_command(body.get("text")))
     await deliver(client, where, reply)
 

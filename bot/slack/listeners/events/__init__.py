@@ -6,7 +6,7 @@ from bot.conversation.commands import parse_command
 from bot.conversation.handlers import handle_command, home
 from bot.conversation.runner import run
 from bot.slack.app import CTX
-from bot.slack.surface import Where, after_ack, deliver, home_view, member_id
+from bot.slack.surface import Where, after_ack, asker, deliver, home_view
 
 
 async def on_home_opened(event, body, client, context) -> None:
@@ -15,7 +15,9 @@ async def on_home_opened(event, body, client, context) -> None:
 
 
 async def publish_home(ctx, event, body, client) -> None:
-    actor = await member_id(ctx, client, body)
+    actor = await asker(ctx, client, body, None)  # the tab itself is no place for a notice
+    if actor is None:
+        return
     view = await run(ctx, actor, home)
     if hasattr(view, "campaigns"):
         await client.views_publish(user_id=event["user"], view=home_view(view))
@@ -28,10 +30,12 @@ async def on_direct_message(event, body, client, context) -> None:
 
 
 async def answer_message(ctx, event, body, client) -> None:
-    actor = await member_id(ctx, client, body)
+    where = Where(user_id=event["user"])
+    actor = await asker(ctx, client, body, where)
+    if actor is None:
+        return
     reply = await run(ctx, actor, handle_command, parse_command(event.get("text")))
     reply.dialog = None  # a message has no trigger to open a dialog with: offer the command instead
-    where = Where(user_id=event["user"])
     await deliver(client, where, reply)
 
 

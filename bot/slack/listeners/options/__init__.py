@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from bot.conversation.actor import ProfileUnavailable
 from bot.conversation.form import LOOKUP_BY_FIELD
 from bot.conversation.suggestions import suggest
 from bot.conversation.views import OptionGroup as NeutralGroup
@@ -37,7 +38,11 @@ async def on_options(ack, body, client, context) -> None:
     if lookup is None:
         await ack(options=[])
         return
-    actor = await member_id(ctx, client, body)
+    try:
+        actor = await member_id(ctx, client, body)
+    except ProfileUnavailable:  # a type-ahead has no room for a notice: nothing to offer yet
+        await ack(options=[])
+        return
     values = modals.read_values(body.get("view"))
     choices = await suggest(ctx, actor, lookup, body.get("value") or "", values)
     await ack(**to_slack(choices))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from bot.conversation.actor import ProfileUnavailable
 from bot.conversation.interactions import handle_submission
 from bot.conversation.runner import run
 from bot.slack import modals
@@ -17,15 +18,15 @@ async def on_submission(ack, body, client, context) -> None:
     ctx = context[CTX]
     view = body.get("view") or {}
     kind, state, _ = modals.read_metadata(view.get("private_metadata"))
-    actor = await member_id(ctx, client, body)
+    try:
+        actor = await member_id(ctx, client, body)
+    except ProfileUnavailable as exc:  # nothing saved: the dialog stays open, saying so
+        await ack(response_action="errors", errors=_on_inputs(view, {}, exc.notice))
+        return
     reply = await run(ctx, actor, handle_submission, kind, state, modals.read_values(view))
     if reply.errors is not None:
-        block_ids = {b.get("block_id") for b in view.get("blocks") or []}
-        errors = {k: clip(m, 2000) for k, m in reply.errors.errors.items() if k in block_ids}
-        if not errors:  # an error no input can show: on the first input, rather than lost
-            first = next((b.get("block_id") for b in view.get("blocks") or [] if b.get("type") == "input"), None)
-            errors = {first: clip(" ".join(reply.errors.errors.values()) or reply.errors.summary or "Invalid.", 2000)}
-        await ack(response_action="errors", errors=errors)
+        summary = " ".join(reply.errors.errors.values()) or reply.errors.summary or "Invalid."
+        await ack(response_action="errors", errors=_on_inputs(view, reply.errors.errors, summary))
         return
     if reply.dialog is not None and reply.pop_dialog:
         await ack()  # closes the pushed view: back to the modal under it, updated after the ack
@@ -36,6 +37,17 @@ async def on_submission(ack, body, client, context) -> None:
     else:
         await ack()
     after_ack(deliver(client, Where.of(body), reply, dialog_done=True))
+
+
+def _on_inputs(view: dict, errors: dict[str, str], summary: str) -> dict[str, str]:
+    """The errors on the modal's inputs they name; when none names one, `summary` on the first
+    input rather than lost."""
+    block_ids = {b.get("block_id") for b in view.get("blocks") or []}
+    placed = {k: clip(m, 2000) for k, m in errors.items() if k in block_ids}
+    if not placed:
+        first = next((b.get("block_id") for b in view.get("blocks") or [] if b.get("type") == "input"), None)
+        placed = {first: clip(summary, 2000)}
+    return placed
 
 
 async def back_to_parent(client, body, reply) -> None:
