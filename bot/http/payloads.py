@@ -16,7 +16,9 @@ from pydantic import AfterValidator, Field
 from bot.shapes import Shape, Token, Unreadable, check
 
 Text = Annotated[str, AfterValidator(lambda text: text.replace("\x00", ""))]
-AccountId = Annotated[str, Field(min_length=1, max_length=128, pattern=r"^[\x21-\x7e]+$")]  # LinkedInAccount's column
+# The provider ids we store (LinkedInAccount, ConversationMessage: `core.delivery.webhooks.MAX_ID`).
+AccountId = Annotated[str, Field(min_length=1, max_length=128, pattern=r"^[\x21-\x7e]+$")]
+ProviderId = AccountId
 
 
 class Relation(Shape):
@@ -43,8 +45,8 @@ class Message(Shape):
 
     event: Optional[Token] = None
     account_id: AccountId
-    chat_id: Token
-    message_id: Token
+    chat_id: ProviderId
+    message_id: ProviderId
     message: Optional[Text] = None
     timestamp: Optional[Token] = None
     sender: Optional[Sender] = None

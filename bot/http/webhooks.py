@@ -41,9 +41,11 @@ def register(app: web.Application, ctx) -> None:
         except Unreadable as exc:
             log.info("webhook refused: %s", exc.detail)
             return web.json_response({"error": exc.detail}, status=400)
-        event_id, new = (None, False) if payload is None else await asyncio.to_thread(_store, ctx, payload)
-        if event_id is None:
+        if payload is None:
             log.info("webhook ignored: unknown event shape")
+            return web.json_response({"status": "ignored"})
+        event_id, new = await asyncio.to_thread(_store, ctx, payload)
+        if event_id is None:  # not an event the engine keeps (core logs which)
             return web.json_response({"status": "ignored"})
         if new:
             actors = ctx.extras.get("actors")

@@ -24,6 +24,7 @@ unknown, a message whose sender is not the contact is taken as the account's own
 from __future__ import annotations
 
 import logging
+import re
 import uuid
 from datetime import datetime
 from typing import Any
@@ -85,7 +86,8 @@ def event_key(payload: Any) -> tuple[str, str] | None:
     if isinstance(status, dict) and _id(status.get("account_id")) and isinstance(status.get("message"), str):
         # Never de-duplicated: each delivery gets a key of its own, under the account's prefix.
         return _status_prefix(_id(status["account_id"])) + uuid.uuid4().hex, "account_status"
-    log.info("webhook ignored: unknown event %r", str(event)[:40] if event is not None else sorted(payload)[:5])
+    named = isinstance(event, str) and re.fullmatch(r"[a-z_]{1,40}", event) is not None
+    log.info("webhook ignored: an event of no kind the engine uses (%s)", event if named else "unnamed")
     return None
 
 

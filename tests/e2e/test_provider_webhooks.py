@@ -221,33 +221,44 @@ async def test_a_lost_status_webhook_is_made_up_by_the_poll(client, ctx, db, sim
     assert [a.kind for a in ctx.notifier.sent_alerts] == ["account_disconnected"] * 2
 
 
-@pytest.mark.parametrize("body", [
-    {"event": "message_received", "account_id": {"id": ACCOUNT}, "chat_id": "c", "message_id": "m"},
-    {"event": "message_received", "account_id": ACCOUNT, "chat_id": "c", "message_id": "m" * 129},
-    {"event": "message_received", "account_id": ACCOUNT, "chat_id": None, "message_id": "m"},
-    {"event": "message_received", "account_id": ACCOUNT, "chat_id": "c", "message_id": True},
-    {"event": "message_edited", "account_id": ACCOUNT, "chat_id": "c", "message_id": "m"},
-    {"chat_id": "c", "message_id": "m", "account_id": ACCOUNT, "message": "no event"},
-    {"event": "new_relation", "account_id": ACCOUNT, "user_provider_id": ""},
-    {"AccountStatus": {"account_id": ACCOUNT, "message": 5}},
-    {"AccountStatus": [ACCOUNT, "CREDENTIALS"]},
-    [1, 2],
-    "CREDENTIALS",
+@pytest.mark.parametrize("body, status, answer", [
+    # A body of a kind we read whose parts are of another type: refused (the provider may retry it,
+    # harmlessly), never stored.
+    ({"event": "message_received", "account_id": {"id": ACCOUNT}, "chat_id": "c", "message_id": "m"}, 400, None),
+    ({"event": "message_received", "account_id": ACCOUNT, "chat_id": "c", "message_id": "m" * 129}, 400, None),
+    ({"event": "message_received", "account_id": ACCOUNT, "chat_id": None, "message_id": "m"}, 400, None),
+    ({"event": "message_received", "account_id": ACCOUNT, "chat_id": "c", "message_id": True}, 400, None),
+    ({"event": "new_relation", "account_id": ACCOUNT, "user_provider_id": ""}, 400, None),
+    ({"AccountStatus": {"account_id": ACCOUNT, "message": 5}}, 400, None),
+    ({"AccountStatus": [ACCOUNT, "CREDENTIALS"]}, 400, None),
+    ([1, 2], 400, None),
+    ("CREDENTIALS", 400, None),
+    # A well-formed body of a kind we do not use: answered, so the provider does not retry it.
+    ({"event": "message_edited", "account_id": ACCOUNT, "chat_id": "c", "message_id": "m"}, 200, "ignored"),
+    ({"chat_id": "c", "message_id": "m", "account_id": ACCOUNT, "message": "no event"}, 200, "ignored"),
 ])
-async def test_bodies_we_do_not_keep_are_answered_and_leave_nothing(client, db, world, body):
-    assert await post(client, body) == "ignored"
+async def test_bodies_we_do_not_keep_are_answered_and_leave_nothing(client, db, world, body, status, answer):
+    resp = await client.post("/webhooks/linkedin", json=body, headers={SECRET_HEADER: SECRET})
+    assert resp.status == status
+    if answer is not None:
+        assert (await resp.json())["status"] == answer
     with Session(db) as s:
         assert s.exec(select(WebhookEvent)).all() == []
 
 
 async def test_a_message_with_an_odd_sender_is_kept_but_is_no_reply(client, ctx, db, sim, world):
-    for n, sender in enumerate(({"attendee_provider_id": ["x"]}, "someone", None, {})):
-        body = {"account_id": ACCOUNT, "account_type": "LINKEDIN", "event": "message_received", "chat_id": world["chat"],
-                "timestamp": "not a time", "webhook_name": "x", "message_id": f"odd-{n}", "message": None,
+    def body(n, sender):
+        return {"account_id": ACCOUNT, "account_type": "LINKEDIN", "event": "message_received", "chat_id": world["chat"],
+                "timestamp": "not-a-time", "webhook_name": "x", "message_id": f"odd-{n}", "message": None,
                 "sender": sender}
-        assert await post(client, body) == "accepted"
+
+    for n, sender in enumerate(({"attendee_provider_id": ["x"]}, "someone")):  # not the documented shape
+        resp = await client.post("/webhooks/linkedin", json=body(n, sender), headers={SECRET_HEADER: SECRET})
+        assert resp.status == 400
+    for n, sender in enumerate((None, {}), start=2):  # documented, naming nobody
+        assert await post(client, body(n, sender)) == "accepted"
     sim.fail_next("GET /users/me", 500, times=4)  # our own id stays unknown
-    assert await work(ctx, db) == 4
+    assert await work(ctx, db) == 2
     assert enrollment(db, world).state == E_WELCOMED and followup_status(db, world) == S_PLANNED
     with Session(db) as s:
         assert s.exec(select(WebhookEvent).where(WebhookEvent.processed_at.is_(None))).all() == []
