@@ -24,6 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from sqlalchemy import delete, select  # noqa: E402
 from sqlmodel import Session  # noqa: E402
 
+from core.db import UnitOfWork
 import core.models  # noqa: E402,F401
 from core.config import Settings  # noqa: E402
 from core.db import make_engine, upgrade  # noqa: E402
@@ -98,10 +99,10 @@ def run(url: str, label: str, path: Path, rows: int) -> None:
     try:
         floor = baseline(engine, ws_baseline, path)
         start = time.perf_counter()
-        report = import_contacts(engine=engine, workspace_id=ws, path=path, segment_name="Bench", owner_id=owner)
+        report = import_contacts(uow=UnitOfWork(engine), workspace_id=ws, path=path, segment_name="Bench", owner_id=owner)
         first = time.perf_counter() - start
         start = time.perf_counter()
-        again = import_contacts(engine=engine, workspace_id=ws, path=path, segment_name="Bench", owner_id=owner)
+        again = import_contacts(uow=UnitOfWork(engine), workspace_id=ws, path=path, segment_name="Bench", owner_id=owner)
         second = time.perf_counter() - start
     finally:
         cleanup(engine, [ws, ws_baseline])

@@ -32,7 +32,7 @@ from sqlmodel import Session  # noqa: E402
 import core.models  # noqa: E402,F401
 from core.clock import FrozenClock  # noqa: E402
 from core.config import Settings  # noqa: E402
-from core.db import make_engine, upgrade  # noqa: E402
+from core.db import UnitOfWork, make_engine, upgrade  # noqa: E402
 from core.delivery.linkedin.port import InvitationSent  # noqa: E402
 from core.delivery.models import S_SENT, Digest, Send  # noqa: E402
 from core.delivery.notify import LoggingNotifier  # noqa: E402
@@ -122,7 +122,7 @@ def main() -> None:
                 conn.execute(text("ANALYZE"))
         clock = FrozenClock(NOW + timedelta(hours=16))  # 10:00 on the planned day, inside its 09:00-17:00 slot
         gateway = InstantGateway()
-        ctx = Context(settings=settings, engine=engine, clock=clock, gateway=gateway, notifier=LoggingNotifier())
+        ctx = Context(settings=settings, engine=engine, uow=UnitOfWork(engine), clock=clock, gateway=gateway, notifier=LoggingNotifier())
         broker = setup_broker(ctx)
         broker.client.flushdb()
         noop = dramatiq.actor(lambda n: None, broker=broker, actor_name="bench.noop", queue_name="noop")

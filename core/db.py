@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import threading
 import time
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterator
@@ -102,24 +103,35 @@ def _ping_when_idle(engine: Engine) -> None:
             raise DisconnectionError() from exc
 
 
-@contextmanager
-def session_scope(engine: Engine) -> Iterator[Session]:
-    """One unit of work: commit on success, roll back on any error (nothing half-written)."""
-    session = Session(engine, expire_on_commit=False)
-    try:
-        yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
+class UnitOfWork:
+    """The one unit of work of a process: `with uow() as session:` commits on success and rolls
+    back on any error (nothing half-written); `with uow(read_only=True) as session:` only reads.
 
+    SQLite has one writer at a time and its busy handler sleeps (in steps of up to 100 ms) while
+    it waits, so the writers of this process (web, worker and clock threads share one instance,
+    built by `bootstrap`) take turns on a lock that wakes them at once; each then begins with
+    `BEGIN IMMEDIATE` (see `make_engine`). A read-only unit begins deferred and takes no turn: it
+    never waits for a writer nor blocks one. On PostgreSQL units run side by side."""
 
-def read_scope(engine: Engine):
-    """A unit of work that only reads: on SQLite it begins deferred, so it never waits for (or
-    blocks) a writer — safe to open inside another unit of work of the same thread."""
-    return session_scope(engine.execution_options(read_only=True))
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._reader = engine.execution_options(read_only=True)
+        # Re-entrant: a write unit opened inside another of the same thread is a bug that SQLite's
+        # busy timeout reports ("database is locked"), rather than a thread that waits forever.
+        self._turn: AbstractContextManager = threading.RLock() if engine.dialect.name == "sqlite" else nullcontext()
+
+    @contextmanager
+    def __call__(self, *, read_only: bool = False) -> Iterator[Session]:
+        with nullcontext() if read_only else self._turn:
+            session = Session(self._reader if read_only else self.engine, expire_on_commit=False)
+            try:
+                yield session
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+            finally:
+                session.close()
 
 
 def alembic_config(url: str):

@@ -14,7 +14,6 @@ from typing import Any
 import dramatiq
 
 from core.clock import SystemClock
-from core.db import session_scope
 from core.delivery import acceptance, digests, jobs, planner, webhooks, withdrawals
 from core.delivery.sending import RESCHEDULED, perform_send
 
@@ -44,19 +43,19 @@ def declare_actors(broker, ctx) -> Actors:
     redeliver = isinstance(ctx.clock, SystemClock)
 
     def send(send_id: int) -> str:
-        outcome = perform_send(engine=ctx.engine, gateway=ctx.gateway, clock=ctx.clock, settings=s,
+        outcome = perform_send(uow=ctx.uow, gateway=ctx.gateway, clock=ctx.clock, settings=s,
                                notifier=ctx.notifier, send_id=send_id, worker=worker_name())
         if outcome in RESCHEDULED and redeliver:
             # Moved to later (spacing, a cap, a back-off): enqueued again for when it is due, not
             # left to the clock's next sweep. A duplicate is harmless: claiming is atomic.
-            with session_scope(ctx.engine) as session:
+            with ctx.uow() as session:
                 delay = jobs.redelivery_delay(session=session, send_id=send_id, now=ctx.clock.now())
             if delay is not None:
                 actors.send.send_with_options(args=(send_id,), delay=int(delay.total_seconds() * 1000) + 1)
         return outcome
 
     def plan_due() -> int:
-        with session_scope(ctx.engine) as session:
+        with ctx.uow() as session:
             report = planner.plan_due(session=session, now=ctx.clock.now(), settings=s)
         for digest_id in report.digests:
             actors.deliver_digest.send(digest_id)
@@ -65,26 +64,26 @@ def declare_actors(broker, ctx) -> Actors:
     def deliver_digest(digest_id: int) -> str:
         # A failure is recorded with the digest's next try (the clock enqueues it again then), not
         # raised: the database says when to retry, not the broker.
-        return digests.deliver_digest(engine=ctx.engine, digest_id=digest_id, notifier=ctx.notifier,
+        return digests.deliver_digest(uow=ctx.uow, digest_id=digest_id, notifier=ctx.notifier,
                                       clock=ctx.clock, public_url=s.public_url)
 
     def process_webhook(event_id: int) -> str:
-        kind, alerts = webhooks.process_event(engine=ctx.engine, clock=ctx.clock, settings=s, event_id=event_id,
+        kind, alerts = webhooks.process_event(uow=ctx.uow, clock=ctx.clock, settings=s, event_id=event_id,
                                               gateway=ctx.gateway)
         for alert in alerts:
             ctx.notifier.send_alert(alert)
         return kind
 
     def poll_account(account_id: int) -> dict:
-        return acceptance.poll_account(engine=ctx.engine, gateway=ctx.gateway, clock=ctx.clock, settings=s,
+        return acceptance.poll_account(uow=ctx.uow, gateway=ctx.gateway, clock=ctx.clock, settings=s,
                                        account_id=account_id, notifier=ctx.notifier)
 
     def withdraw_stale(account_id: int) -> int:
-        return withdrawals.withdraw_stale(engine=ctx.engine, gateway=ctx.gateway, clock=ctx.clock, settings=s,
+        return withdrawals.withdraw_stale(uow=ctx.uow, gateway=ctx.gateway, clock=ctx.clock, settings=s,
                                           account_id=account_id)
 
     def clean_up() -> int:
-        with session_scope(ctx.engine) as session:
+        with ctx.uow() as session:
             jobs.move_overdue_invitations(session=session, now=ctx.clock.now())
             return jobs.clean_up(session=session, now=ctx.clock.now())
 

@@ -16,7 +16,6 @@ from datetime import datetime, timedelta
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from core.db import session_scope
 from core.delivery import jobs
 
 log = logging.getLogger("invitebot.clock")
@@ -64,7 +63,7 @@ class Clockwork:
         if not self._leader():
             return 0
         now = self.ctx.clock.now()
-        with session_scope(self.ctx.engine) as session:
+        with self.ctx.uow() as session:
             sends = jobs.due_sends(session=session, now=now)
             events = jobs.pending_events(session=session)
             digests = jobs.undelivered_digests(session=session, now=now)
@@ -93,7 +92,7 @@ class Clockwork:
     def poll(self) -> None:
         if not self._leader():
             return
-        with session_scope(self.ctx.engine) as session:
+        with self.ctx.uow() as session:
             accounts = jobs.accounts_to_poll(session=session)
         for account_id in accounts:
             self.actors.poll_account.send(account_id)
@@ -102,7 +101,7 @@ class Clockwork:
         if not self._leader():
             return
         now = self.ctx.clock.now()
-        with session_scope(self.ctx.engine) as session:
+        with self.ctx.uow() as session:
             stale = jobs.accounts_with_stale_invitations(session=session, now=now,
                                                          days=self.ctx.settings.withdraw_after_days)
         for account_id in stale:

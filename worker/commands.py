@@ -144,7 +144,7 @@ def run_demo(settings, *, days: int, withdraw_after: int) -> tuple[list[dict], d
 
     from core.campaigns import schedule
     from core.clock import FrozenClock
-    from core.db import session_scope, upgrade
+    from core.db import upgrade
     from core.delivery import demo
     from core.delivery.models import S_PLANNED, Send
     from core.delivery.moderation import digest_view
@@ -172,7 +172,7 @@ def run_demo(settings, *, days: int, withdraw_after: int) -> tuple[list[dict], d
     worker.start()
     work = Clockwork(ctx, reenqueue_after=timedelta(0))
     try:
-        with session_scope(ctx.engine) as session:
+        with ctx.uow() as session:
             campaign, sender = demo.start_demo_campaign(session=session, now=clock.now(),
                                                         public_url=demo_settings.public_url)
 
@@ -188,7 +188,7 @@ def run_demo(settings, *, days: int, withdraw_after: int) -> tuple[list[dict], d
             if t >= next_hour:
                 work.plan()
                 settle()
-                with session_scope(ctx.engine) as session:
+                with ctx.uow() as session:
                     actor = session.get(Member, sender.id)
                     for view in notifier.sent_digests[moderated:]:
                         demo.moderate(session=session, view=digest_view(session=session, digest_id=view.digest_id),
@@ -200,11 +200,11 @@ def run_demo(settings, *, days: int, withdraw_after: int) -> tuple[list[dict], d
                 next_hour += timedelta(hours=1)
             work.tick()
             settle()
-            with session_scope(ctx.engine) as session:
+            with ctx.uow() as session:
                 upcoming = session.execute(select(func.min(Send.due_at)).where(
                     Send.status == S_PLANNED, Send.due_at > t)).scalar()
             t = min(upcoming or next_hour, next_hour)
-        with session_scope(ctx.engine) as session:
+        with ctx.uow() as session:
             rows = demo.day_rows(session=session, campaign=session.get(type(campaign), campaign.id),
                                  first=today + timedelta(days=1), days=days)
             checks = demo.invariants(session=session, campaign=campaign)

@@ -12,7 +12,7 @@ from sqlalchemy.engine import Engine
 
 from core.clock import Clock, SystemClock
 from core.config import Settings
-from core.db import make_engine
+from core.db import UnitOfWork, make_engine
 from core.delivery.notify import FanoutNotifier, LoggingNotifier, Notifier
 
 log = logging.getLogger("invitebot")
@@ -22,13 +22,14 @@ log = logging.getLogger("invitebot")
 class Context:
     settings: Settings
     engine: Engine
+    uow: UnitOfWork
     clock: Clock
     gateway: Any  # core.delivery.linkedin.port.LinkedInGateway
     notifier: Notifier
     extras: dict[str, Any] = field(default_factory=dict)
 
 
-def build_gateway(settings: Settings, engine: Engine, clock: Clock):
+def build_gateway(settings: Settings, uow: UnitOfWork, clock: Clock):
     """The LinkedIn provider named by LINKEDIN_PROVIDER."""
     if settings.linkedin_provider == "unipile":
         from worker.unipile import UnipileGateway
@@ -36,7 +37,7 @@ def build_gateway(settings: Settings, engine: Engine, clock: Clock):
         return UnipileGateway.from_settings(settings)
     from core.delivery.linkedin.sandbox import SandboxGateway
 
-    return SandboxGateway(engine=engine, clock=clock, settings=settings)
+    return SandboxGateway(uow=uow, clock=clock, settings=settings)
 
 
 def build_chat_notifier(ctx: Context) -> Notifier:
@@ -47,7 +48,7 @@ def build_chat_notifier(ctx: Context) -> Notifier:
     if ctx.settings.slack_enabled:
         from bot.slack.notifier import SlackNotifier
 
-        notifiers.append(SlackNotifier(ctx.settings, ctx.engine))
+        notifiers.append(SlackNotifier(ctx.settings, ctx.uow))
     from bot.teams.notifier import build_teams_notifier
 
     notifiers.append(build_teams_notifier(ctx))
@@ -59,8 +60,9 @@ def build_context(settings: Settings, *, clock: Clock | None = None, notifier: N
     """`chat=True` (the process commands) wires the Slack and Teams notifiers; tests pass their own."""
     clock = clock or SystemClock()
     engine = engine or make_engine(settings.effective_database_url)
-    gateway = build_gateway(settings, engine, clock)
-    ctx = Context(settings=settings, engine=engine, clock=clock, gateway=gateway,
+    uow = UnitOfWork(engine)
+    gateway = build_gateway(settings, uow, clock)
+    ctx = Context(settings=settings, engine=engine, uow=uow, clock=clock, gateway=gateway,
                   notifier=notifier or FanoutNotifier([LoggingNotifier()]))
     if chat and notifier is None:
         ctx.notifier = build_chat_notifier(ctx)

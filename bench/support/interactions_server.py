@@ -22,11 +22,11 @@ def seed(ctx) -> dict[str, Any]:
     from sqlalchemy import insert
 
     from core.campaigns.models import Campaign
-    from core.db import session_scope, utcnow
+    from core.db import utcnow
     from core.sources.models import Segment
     from core.workspace.service import connect_linkedin_account, ensure_member_for_chat
 
-    with session_scope(ctx.engine) as s:
+    with ctx.uow() as s:
         me = ensure_member_for_chat(session=s, platform="slack", tenant=TEAM, external_user_id=USER, name="Bench User",
                                     email="bench@example.com")
         connect_linkedin_account(session=s, member_id=me.id, provider="sandbox", provider_account_id="sbx-bench")
@@ -48,13 +48,12 @@ def seed_digest(ctx, member_id: int) -> list[str]:
     returns the Skip button values of its first page."""
     from bot.conversation.digest import digest_page
     from core.campaigns.service import CampaignDraft, SlotDraft, activate_campaign, create_campaign
-    from core.db import session_scope
-    from core.delivery.moderation import build_digest_now
+        from core.delivery.moderation import build_digest_now
     from core.sources.models import Contact
     from core.sources.segments import add_contacts_to_segment, create_segment
     from core.workspace.models import Member
 
-    with session_scope(ctx.engine) as s:
+    with ctx.uow() as s:
         me = s.get(Member, member_id)
         segment = create_segment(session=s, workspace_id=me.workspace_id, name="Digest bench", owner_id=me.id)
         contacts = [Contact(workspace_id=me.workspace_id, public_identifier=f"bench-{i}",
@@ -91,11 +90,10 @@ def prepare_teams(ctx, data: dict) -> None:
     from sqlmodel import select
 
     from core.campaigns.models import Campaign
-    from core.db import session_scope
-    from core.workspace.models import Member, Workspace
+        from core.workspace.models import Member, Workspace
     from core.workspace.service import ensure_member_for_chat
 
-    with session_scope(ctx.engine) as s:
+    with ctx.uow() as s:
         me = s.get(Member, data["member_id"])
         workspace = s.get(Workspace, me.workspace_id)
         workspace.teams_tenant_id = TEAMS_TENANT

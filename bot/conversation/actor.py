@@ -22,6 +22,7 @@ from typing import Awaitable, Callable
 
 from sqlmodel import Session, select
 
+from core.db import UnitOfWork
 from core.workspace.models import ChatIdentity, Member
 
 
@@ -94,18 +95,14 @@ def resolve_member(*, session: Session, who: ChatUser, profile: Profile) -> Memb
     )
 
 
-def resolve_member_id(engine, who: ChatUser, profile: Profile) -> int:
+def resolve_member_id(uow: UnitOfWork, who: ChatUser, profile: Profile) -> int:
     """Resolve in its own unit of work (called with `asyncio.to_thread`); returns the member id."""
-    from bot.conversation.runner import unit_of_work
-
-    with unit_of_work(engine) as session:
+    with uow() as session:
         return resolve_member(session=session, who=who, profile=profile).id
 
 
-def known_member_id(engine, who: ChatUser) -> int | None:
-    from bot.conversation.runner import unit_of_work
-
-    with unit_of_work(engine, read_only=True) as session:
+def known_member_id(uow: UnitOfWork, who: ChatUser) -> int | None:
+    with uow(read_only=True) as session:
         member = known_member(session=session, who=who)
         return member.id if member is not None else None
 
@@ -156,9 +153,9 @@ async def identify(ctx, who: ChatUser, lookup: ProfileLookup) -> int:
     cache = _cache(ctx)
     member_id = cache.get(who)
     if member_id is None:
-        member_id = await asyncio.to_thread(known_member_id, ctx.engine, who)
+        member_id = await asyncio.to_thread(known_member_id, ctx.uow, who)
     if member_id is None:
         profile = await lookup(who)
-        member_id = await asyncio.to_thread(resolve_member_id, ctx.engine, who, profile)
+        member_id = await asyncio.to_thread(resolve_member_id, ctx.uow, who, profile)
     cache.put(who, member_id)
     return member_id

@@ -9,14 +9,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import threading
-from contextlib import contextmanager
 from typing import Any, Callable
 
 from sqlalchemy import event
 
 from bot.conversation.views import Reply
-from core.db import session_scope
 from core.errors import NotAllowed, NotFound
 from core.workspace.models import Member
 
@@ -24,37 +21,11 @@ log = logging.getLogger("invitebot.conversation")
 FAILED = "Something went wrong on our side and nothing was changed. Please try again in a minute."
 
 
-_SQLITE_WRITER = threading.Lock()
-
-
-@contextmanager
-def _one_writer(engine):
-    """SQLite has one writer at a time and its busy handler *sleeps* (up to 100 ms a try) while
-    waiting: interactions of this process take turns on a lock that wakes at once instead."""
-    if engine.dialect.name != "sqlite":
-        yield
-        return
-    with _SQLITE_WRITER:
-        yield
-
-
-@contextmanager
-def unit_of_work(engine, *, read_only: bool = False):
-    """`core.db.session_scope`, taking turns with this process's other interactions on SQLite.
-    A read-only unit (type-ahead, who is asking) neither waits for writers nor blocks them."""
-    if read_only:
-        with session_scope(engine.execution_options(read_only=True)) as session:
-            yield session
-        return
-    with _one_writer(engine), session_scope(engine) as session:
-        yield session
-
-
 def run_sync(ctx, member_id: int, handler: Callable[..., Any], *args, fallback: Any = None,
              read_only: bool = False, **kwargs) -> Any:
     """Call `handler(ctx, session, actor, *args, **kwargs)` in one transaction."""
     try:
-        with unit_of_work(ctx.engine, read_only=read_only) as session:
+        with ctx.uow(read_only=read_only) as session:
             actor = session.get(Member, member_id)
             if actor is None:
                 raise NotFound("You are not a member of this workspace yet; try again.")

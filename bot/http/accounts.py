@@ -22,7 +22,6 @@ from sqlalchemy.exc import IntegrityError
 
 from bot.http import payloads
 from bot.shapes import Unreadable, parse_json
-from core.db import session_scope
 from core.errors import NotFound
 from core.workspace import service
 from worker.unipile import ACCOUNT_CALLBACK_PATH, member_ref_signature
@@ -37,7 +36,7 @@ ENRICHMENT = web.AppKey("linkedin_account_enrichment", set)
 
 def _connect(ctx, member_id: int, account_id: str) -> str:
     """Store the account for the member: 'connected', or 'unchanged' when it already is (a replay)."""
-    with session_scope(ctx.engine) as session:
+    with ctx.uow() as session:
         current = service.linkedin_account_of(session=session, member_id=member_id)
         if current is not None and current.provider == "unipile" and current.provider_account_id == account_id \
                 and current.status == "valid":
@@ -61,7 +60,7 @@ def _learn_owner(ctx, member_id: int, account_id: str) -> None:
     """The account's own provider id (and premium or free when Unipile says), stored if the member
     still has that account."""
     owner = ctx.gateway.own_profile(account_id=account_id)
-    with session_scope(ctx.engine) as session:
+    with ctx.uow() as session:
         account = service.linkedin_account_of(session=session, member_id=member_id)
         if account is None or account.provider != "unipile" or account.provider_account_id != account_id:
             return

@@ -9,7 +9,6 @@ import logging
 
 from aiohttp import web
 
-from core.db import session_scope
 from core.delivery import links
 
 log = logging.getLogger("invitebot.links")
@@ -18,7 +17,7 @@ NOT_FOUND = ("<!doctype html><html><head><meta charset='utf-8'><title>Link not f
 
 
 def _follow(ctx, token: str, count: bool) -> str | None:
-    with session_scope(ctx.engine) as session:
+    with ctx.uow() as session:
         return links.follow(session=session, token=token, count=count, now=ctx.clock.now())
 
 

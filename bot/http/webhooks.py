@@ -15,7 +15,6 @@ from aiohttp import web
 
 from bot.http import payloads
 from bot.shapes import Unreadable, parse_json
-from core.db import session_scope
 from core.delivery import webhooks
 
 log = logging.getLogger("invitebot.webhooks")
@@ -24,7 +23,7 @@ MAX_BODY = 256 * 1024
 
 
 def _store(ctx, payload: dict) -> tuple[int | None, bool]:
-    with session_scope(ctx.engine) as session:
+    with ctx.uow() as session:
         return webhooks.store_event(session=session, payload=payload, now=ctx.clock.now())
 
 

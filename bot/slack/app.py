@@ -123,7 +123,7 @@ def build_app(ctx) -> AsyncApp:
         flow = OAuthFlow(client=client, logger=oauth_logger(), settings=AsyncOAuthSettings(
             client_id=settings.slack_client_id, client_secret=_secret(settings.slack_client_secret),
             scopes=SCOPES, redirect_uri=settings.public_url.rstrip("/") + "/slack/oauth_redirect",
-            installation_store=DatabaseInstallationStore(ctx.engine), state_store=SignedStateStore(state_secret),
+            installation_store=DatabaseInstallationStore(ctx.uow), state_store=SignedStateStore(state_secret),
             installation_store_bot_only=True,
         ))
         app = AsyncApp(client=client, oauth_flow=flow, **common)

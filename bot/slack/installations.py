@@ -18,7 +18,7 @@ from slack_sdk.oauth.installation_store.async_installation_store import AsyncIns
 from slack_sdk.oauth.state_store.async_state_store import AsyncOAuthStateStore
 from sqlmodel import select
 
-from core.db import session_scope
+from core.db import UnitOfWork
 from core.delivery.models import SlackInstallation
 from core.workspace.models import Workspace
 
@@ -30,8 +30,8 @@ def _jsonable(data: dict[str, Any]) -> dict[str, Any]:
 class DatabaseInstallationStore(AsyncInstallationStore):
     """Installations in the `SlackInstallation` table (one row per team; a reinstall replaces it)."""
 
-    def __init__(self, engine) -> None:
-        self._engine = engine
+    def __init__(self, uow: UnitOfWork) -> None:
+        self._uow = uow
 
     @property
     def logger(self):
@@ -41,7 +41,7 @@ class DatabaseInstallationStore(AsyncInstallationStore):
 
     def _save(self, installation: Installation) -> None:
         team_id = installation.team_id or installation.enterprise_id
-        with session_scope(self._engine) as session:
+        with self._uow() as session:
             workspace = session.exec(select(Workspace).where(Workspace.slack_team_id == team_id)).first()
             if workspace is None:
                 workspace = Workspace(name=(installation.team_name or team_id)[:120], slack_team_id=team_id)
@@ -58,7 +58,7 @@ class DatabaseInstallationStore(AsyncInstallationStore):
             session.add(row)
 
     def _find(self, team_id: Optional[str], enterprise_id: Optional[str]) -> Optional[Installation]:
-        with session_scope(self._engine) as session:
+        with self._uow() as session:
             row = session.exec(select(SlackInstallation).where(SlackInstallation.team_id == (team_id or enterprise_id))).first()
             if row is None:
                 return None
@@ -69,7 +69,7 @@ class DatabaseInstallationStore(AsyncInstallationStore):
             return Installation(**{k: v for k, v in data.items() if k in allowed})
 
     def _delete(self, team_id: Optional[str], enterprise_id: Optional[str]) -> None:
-        with session_scope(self._engine) as session:
+        with self._uow() as session:
             row = session.exec(select(SlackInstallation).where(SlackInstallation.team_id == (team_id or enterprise_id))).first()
             if row is not None:
                 session.delete(row)
@@ -95,9 +95,9 @@ class DatabaseInstallationStore(AsyncInstallationStore):
         await asyncio.to_thread(self._delete, team_id, enterprise_id)
 
 
-def bot_token_for_team(engine, team_id: str) -> str | None:
+def bot_token_for_team(uow: UnitOfWork, team_id: str) -> str | None:
     """The stored bot token of a team (the notifier's way to reach OAuth-installed teams)."""
-    with session_scope(engine) as session:
+    with uow() as session:
         row = session.exec(select(SlackInstallation).where(SlackInstallation.team_id == team_id)).first()
         return row.bot_token if row else None
 

@@ -16,7 +16,7 @@ from bot.conversation.digest import alert_card, digest_pages
 from bot.slack import render
 from bot.slack.app import sync_client
 from bot.slack.installations import bot_token_for_team
-from core.db import read_scope
+from core.db import UnitOfWork
 from core.delivery.notify import Alert, DigestDelivery, DigestOutcome, DigestView
 from core.workspace.models import ChatIdentity
 
@@ -25,16 +25,16 @@ NO_IDENTITY = "no Slack identity"
 
 
 class SlackNotifier:
-    def __init__(self, settings, engine) -> None:
+    def __init__(self, settings, uow: UnitOfWork) -> None:
         self._settings = settings
-        self._engine = engine
+        self._uow = uow
         self._clients: dict[str, object] = {}
 
     def _reach(self, workspace_id: int, member_id: int):
         """(client, Slack user id, None) of a member; (None, None, why) when Slack cannot reach them:
         `NO_IDENTITY` when they have no Slack identity, else the problem (no token for their team)."""
         # Read-only: never waits for (nor blocks) a writer of the caller.
-        with read_scope(self._engine) as session:
+        with self._uow(read_only=True) as session:
             identity = session.exec(select(ChatIdentity).where(
                 ChatIdentity.workspace_id == workspace_id, ChatIdentity.member_id == member_id,
                 ChatIdentity.platform == "slack")).first()
@@ -43,7 +43,7 @@ class SlackNotifier:
             team, user = identity.tenant, identity.external_user_id
         token = self._settings.slack_bot_token.get_secret_value() if self._settings.slack_bot_token else None
         if self._settings.slack_client_id:
-            token = bot_token_for_team(self._engine, team) or token
+            token = bot_token_for_team(self._uow, team) or token
         if not token:
             log.warning("no Slack token for team %s", team)
             return None, None, "no bot token for the member's Slack team"

@@ -72,7 +72,7 @@ class InviteBot(TeamsActivityHandler):
         key = (tenant, user, activity.conversation.id)
         if key in self._saved_refs:
             return
-        saved = await asyncio.to_thread(references.save_reference, self.ctx.engine, tenant=tenant, user=user,
+        saved = await asyncio.to_thread(references.save_reference, self.ctx.uow, tenant=tenant, user=user,
                                         reference=references.reference_of(activity))
         if saved:
             self._saved_refs.add(key)

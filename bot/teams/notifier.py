@@ -96,7 +96,7 @@ class TeamsNotifier:
         """Every page of the digest to the sender's personal chat, except those an earlier attempt
         posted there (`posted["teams"]`). Unreachable when they never used Teams; failed at the
         first page the connector refuses after the 429 retries (a 5xx, no connection)."""
-        refs = references.references_of_member(self.ctx.engine, digest.sender_member_id)
+        refs = references.references_of_member(self.ctx.uow, digest.sender_member_id)
         if not refs:
             return DigestDelivery(DigestOutcome.UNREACHABLE)
         ref = refs[0]
@@ -119,7 +119,7 @@ class TeamsNotifier:
 
     def send_alert(self, alert: Alert) -> None:
         card = render(alert_card(alert))
-        for ref in references.references_of_member(self.ctx.engine, alert.member_id):
+        for ref in references.references_of_member(self.ctx.uow, alert.member_id):
             self._post(ref, card)
         log.info("teams alert kind=%s member=%s", alert.kind, alert.member_id)
 

@@ -9,7 +9,7 @@ from botbuilder.core import TurnContext
 from botbuilder.schema import Activity, ConversationReference
 from sqlmodel import select
 
-from core.db import session_scope
+from core.db import UnitOfWork
 from core.workspace.models import ChatIdentity
 
 PLATFORM = "teams"
@@ -44,9 +44,9 @@ def reference_from(data: dict[str, Any]) -> ConversationReference:
     return ConversationReference().deserialize(data)
 
 
-def save_reference(engine, *, tenant: str, user: str, reference: dict[str, Any]) -> bool:
+def save_reference(uow: UnitOfWork, *, tenant: str, user: str, reference: dict[str, Any]) -> bool:
     """Store the personal-chat reference on the member's Teams identity; False when unknown."""
-    with session_scope(engine) as session:
+    with uow() as session:
         identity = session.exec(select(ChatIdentity).where(
             ChatIdentity.platform == PLATFORM, ChatIdentity.tenant == tenant,
             ChatIdentity.external_user_id == user)).first()
@@ -58,12 +58,12 @@ def save_reference(engine, *, tenant: str, user: str, reference: dict[str, Any])
         return True
 
 
-def references_of_member(engine, member_id: int) -> list[dict[str, Any]]:
+def references_of_member(uow: UnitOfWork, member_id: int) -> list[dict[str, Any]]:
     """The stored Teams conversation references of one member (one per tenant identity).
 
     Read-only: the notifier is called inside the caller's unit of work (`deliver_digest`), which on
     SQLite holds the write lock; a writing transaction here would wait for it forever."""
-    with session_scope(engine.execution_options(read_only=True)) as session:
+    with uow(read_only=True) as session:
         rows = session.exec(select(ChatIdentity.conversation_ref).where(
             ChatIdentity.platform == PLATFORM, ChatIdentity.member_id == member_id)).all()
         return [r for r in rows if r]

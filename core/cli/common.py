@@ -44,11 +44,11 @@ def fail(message: str) -> typer.Exit:
 @contextmanager
 def unit_of_work(bind: Engine | None = None) -> Iterator[Session]:
     """A session committed on success; a refused input rolls everything back and exits 1."""
-    from core.db import session_scope
+    from core.db import UnitOfWork
 
     bind = bind or engine()
     try:
-        with session_scope(bind) as session:
+        with UnitOfWork(bind)() as session:
             yield session
     except (ValueError, NotFound, NotAllowed) as exc:
         raise fail(str(exc)) from None

@@ -32,6 +32,7 @@ def import_(path: Path = typer.Argument(..., exists=True, dir_okay=False, readab
             workspace: Optional[str] = WorkspaceOption) -> None:
     """Import contacts from a CSV file (columns: see docs/contacts.md). A file with a bad row
     imports nothing unless --skip-bad-rows."""
+    from core.db import UnitOfWork
     from core.sources.importer import import_contacts
 
     bind = engine()
@@ -45,7 +46,7 @@ def import_(path: Path = typer.Argument(..., exists=True, dir_okay=False, readab
     with Progress(*columns, console=console, transient=True) as bar:
         task = bar.add_task("import", total=None)
         try:
-            report = import_contacts(engine=bind, workspace_id=ws.id, path=path, segment_name=segment,
+            report = import_contacts(uow=UnitOfWork(bind), workspace_id=ws.id, path=path, segment_name=segment,
                                      owner_id=owner_id, is_global=global_, skip_bad_rows=skip_bad_rows,
                                      progress=lambda done, total: bar.update(task, completed=done, total=total))
         except ValueError as exc:

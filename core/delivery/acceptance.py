@@ -12,7 +12,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
-from core.db import session_scope
+from core.db import UnitOfWork
 from core.delivery import account_status, conversation, sequence
 from core.delivery.models import E_ACCEPTED, E_FOLLOWING_UP, E_INVITED, E_WELCOMED, Enrollment, Relation
 from core.sources.models import Contact
@@ -60,18 +60,18 @@ def record_relation(*, session: Session, account: LinkedInAccount, provider_user
     return accepted
 
 
-def poll_account(*, engine, gateway, clock, settings, account_id: int, notifier=None) -> dict[str, int]:
+def poll_account(*, uow: UnitOfWork, gateway, clock, settings, account_id: int, notifier=None) -> dict[str, int]:
     """Fallback for late or lost webhooks: the account's status first (re-read from the provider;
     an alert goes through `notifier`), then, for a valid account, relations (newest pages) and the
     chats of live sequences."""
-    _, alerts = account_status.refresh(engine=engine, gateway=gateway, clock=clock, account_id=account_id)
+    _, alerts = account_status.refresh(uow=uow, gateway=gateway, clock=clock, account_id=account_id)
     for alert in alerts:
         try:
             if notifier is not None:
                 notifier.send_alert(alert)
         except Exception:  # the status is recorded; a lost alert must not stop the poll
             log.exception("alert %s for member %s could not be delivered", alert.kind, alert.member_id)
-    with session_scope(engine) as session:
+    with uow() as session:
         account = session.get(LinkedInAccount, account_id)
         if account is None or account.status != "valid":
             return {"accepted": 0, "messages": 0}
@@ -83,7 +83,7 @@ def poll_account(*, engine, gateway, clock, settings, account_id: int, notifier=
         cursor = None
         for _ in range(POLL_PAGES):
             page = gateway.list_relations(account_id=key, cursor=cursor, limit=100)
-            with session_scope(engine) as session:
+            with uow() as session:
                 account = session.get(LinkedInAccount, account_id)
                 for r in page.items:
                     accepted += record_relation(session=session, account=account, provider_user_id=r.provider_user_id,
@@ -93,13 +93,13 @@ def poll_account(*, engine, gateway, clock, settings, account_id: int, notifier=
             if not cursor:
                 break
     messages = 0
-    with session_scope(engine) as session:
+    with uow() as session:
         chats = session.execute(select(Enrollment.id, Enrollment.chat_id, Enrollment.accepted_at).where(
             Enrollment.account_id == account_id, Enrollment.chat_id.is_not(None),
             Enrollment.state.in_((E_ACCEPTED, E_WELCOMED, E_FOLLOWING_UP)))).all()
     for enrollment_id, chat_id, accepted_at in chats:
         fresh = gateway.list_messages(account_id=key, chat_id=chat_id, after=accepted_at)
-        with session_scope(engine) as session:
+        with uow() as session:
             e = session.get(Enrollment, enrollment_id)
             conversation.learn_messages(session=session, enrollment=e, messages=fresh, now=clock.now())
         messages += len(fresh)

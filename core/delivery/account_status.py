@@ -16,7 +16,7 @@ from sqlalchemy import select, update
 from sqlmodel import Session
 
 from core.campaigns.models import STATUS_ACTIVE, Campaign
-from core.db import session_scope
+from core.db import UnitOfWork
 from core.delivery.linkedin.port import LinkedInError, NotFound
 from core.delivery.notify import Alert
 from core.workspace.models import ACCOUNT_DISCONNECTED_PAUSE, LinkedInAccount
@@ -59,10 +59,10 @@ def apply(*, session: Session, account: LinkedInAccount, status: str, now: datet
     return []
 
 
-def refresh(*, engine, gateway, clock, account_id: int) -> tuple[str | None, list[Alert]]:
+def refresh(*, uow: UnitOfWork, gateway, clock, account_id: int) -> tuple[str | None, list[Alert]]:
     """Re-read the account's status from the provider and apply it: (the status read, the alerts).
     A read that fails changes nothing (logged); an account the provider no longer knows is DELETED."""
-    with session_scope(engine) as session:
+    with uow() as session:
         account = session.get(LinkedInAccount, account_id)
         if account is None:
             return None, []
@@ -74,7 +74,7 @@ def refresh(*, engine, gateway, clock, account_id: int) -> tuple[str | None, lis
     except LinkedInError as exc:
         log.warning("linkedin account %s: status not re-read (%s)", account_id, exc.code)
         return None, []
-    with session_scope(engine) as session:
+    with uow() as session:
         account = locked_account(session, id=account_id)
         if account is None or account.provider_account_id != key:  # reconnected meanwhile: not this one's status
             return status, []

@@ -33,7 +33,6 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import and_, exists, or_, select, update
-from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from core.campaigns import schedule
@@ -43,7 +42,7 @@ from core.delivery import slots
 from core.delivery.models import S_PLANNED, Digest, Send
 from core.delivery.moderation import digest_view
 from core.delivery.notify import DigestOutcome, DigestView, Notifier
-from core.delivery.units import unit
+from core.db import UnitOfWork
 
 log = logging.getLogger("invitebot.digests")
 
@@ -80,11 +79,11 @@ class Move:
     due_at: datetime
 
 
-def deliver_digest(*, engine: Engine, digest_id: int, notifier: Notifier, clock: Clock,
+def deliver_digest(*, uow: UnitOfWork, digest_id: int, notifier: Notifier, clock: Clock,
                    public_url: str | None = None) -> str:
     """One attempt to get digest `digest_id` to its moderator (see the module). Returns what happened."""
     now = clock.now()
-    with unit(engine) as session:
+    with uow() as session:
         attempt = _take(session, digest_id, now)
         if attempt is None:
             return NOT_DUE
@@ -98,7 +97,7 @@ def deliver_digest(*, engine: Engine, digest_id: int, notifier: Notifier, clock:
         posted = dict(digest.delivery or {})
     result = notifier.send_digest(view, posted)
     later = clock.now()
-    with unit(engine) as session:
+    with uow() as session:
         digest = _locked(session, digest_id)
         if result.delivered:
             if digest.delivered_at is None:  # a slower attempt of an expired lease may have won

@@ -14,10 +14,9 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy.engine import Engine
 
 from core.campaigns.models import STEP_INVITATION, STEP_WELCOME
-from core.delivery.units import connection_unit, unit as session_scope
+from core.db import UnitOfWork
 from core.delivery import claims, conversation, links, outcomes
 from core.delivery.claims import Claim
 from core.delivery.linkedin.port import (
@@ -46,15 +45,15 @@ class Undecidable:
     reason: str
 
 
-def perform_send(*, engine: Engine, gateway, clock, settings, notifier, send_id: int, worker: str) -> str:
+def perform_send(*, uow: UnitOfWork, gateway, clock, settings, notifier, send_id: int, worker: str) -> str:
     """Do send `send_id` if it is due and ours to do; returns what happened (for logs and tests)."""
-    with connection_unit(engine) as conn:
-        claim = claims.claim_send(session=conn, send_id=send_id, worker=worker, now=clock.now(), settings=settings)
+    with uow() as session:
+        claim = claims.claim_send(session=session, send_id=send_id, worker=worker, now=clock.now(), settings=settings)
     if isinstance(claim, str):
         return claim
     alerts = []
     try:
-        return _carry_out(engine, gateway, clock, settings, claim, alerts)
+        return _carry_out(uow, gateway, clock, settings, claim, alerts)
     finally:
         for alert in alerts:
             try:
@@ -63,33 +62,33 @@ def perform_send(*, engine: Engine, gateway, clock, settings, notifier, send_id:
                 log.exception("alert %s for member %s could not be delivered", alert.kind, alert.member_id)
 
 
-def _carry_out(engine, gateway, clock, settings, claim: Claim, alerts: list) -> str:
+def _carry_out(uow: UnitOfWork, gateway, clock, settings, claim: Claim, alerts: list) -> str:
     public_url = settings.public_url
     chat_id, provider_id, accepted_at = claim.chat_id, claim.provider_id, claim.accepted_at
     rules = (claim.stop_if_ongoings, claim.stop_if_incomings)
     sender_id, workspace_id, identifier = claim.sender_id, claim.workspace_id, claim.identifier
     text = claim.text
     if links.has_links(text):
-        with session_scope(engine) as session:
+        with uow() as session:
             text = links.tracked_text(session=session, send=session.get(Send, claim.send_id), public_url=public_url)
     called, called_at = False, None
     try:
         if claim.reconcile_only:
-            return _after_stop(engine, gateway, clock, claim, provider_id, chat_id, text, public_url)
+            return _after_stop(uow, gateway, clock, claim, provider_id, chat_id, text, public_url)
         if claim.reconcile:
             found = reconcile(gateway, claim, provider_id=provider_id, chat_id=chat_id, text=text,
                               since=claim.previous_call_at)
             if isinstance(found, Undecidable):
-                return _still_unknown(engine, clock, claim, alerts, found.reason, claim.previous_call_at)
+                return _still_unknown(uow, clock, claim, alerts, found.reason, claim.previous_call_at)
             if found is not None:
-                return _sent(engine, clock, claim, found, public_url, reconciled=True, called_at=claim.previous_call_at)
+                return _sent(uow, clock, claim, found, public_url, reconciled=True, called_at=claim.previous_call_at)
         if claim.step != STEP_INVITATION:
-            stopped = _stop_rules(engine, gateway, clock, claim, chat_id, accepted_at, rules)
+            stopped = _stop_rules(uow, gateway, clock, claim, chat_id, accepted_at, rules)
             if stopped:
                 return stopped
         if provider_id is None:
             provider_id = gateway.resolve_profile(account_id=claim.provider_account_id, identifier=identifier).provider_id
-            with session_scope(engine) as session:
+            with uow() as session:
                 row = session.get(Contact, claim.contact_id)
                 row.provider_id = provider_id
                 session.add(row)
@@ -97,7 +96,7 @@ def _carry_out(engine, gateway, clock, settings, claim: Claim, alerts: list) -> 
             called_at = claim.claimed_at or clock.now()  # the claim was the fence, and the action's time
         else:
             called_at = clock.now()
-            with session_scope(engine) as session:
+            with uow() as session:
                 fence = claims.mark_calling(session=session, claim=claim, now=called_at, settings=settings)
             if fence is not True:
                 return "lease_lost" if fence is False else fence
@@ -115,20 +114,20 @@ def _carry_out(engine, gateway, clock, settings, claim: Claim, alerts: list) -> 
             # have happened. Look now; if it does not show yet, the next attempt looks again first.
             found = reconcile(gateway, claim, provider_id=provider_id, chat_id=chat_id, text=text, since=called_at)
             if isinstance(found, Found):
-                return _sent(engine, clock, claim, found, public_url, reconciled=True, called_at=called_at)
-            return _still_unknown(engine, clock, claim, alerts, exc.code, called_at)
+                return _sent(uow, clock, claim, found, public_url, reconciled=True, called_at=called_at)
+            return _still_unknown(uow, clock, claim, alerts, exc.code, called_at)
         except Transient as exc:
-            with session_scope(engine) as session:  # provably nothing left: retried later as it is
+            with uow() as session:  # provably nothing left: retried later as it is
                 return outcomes.release(session=session, claim=claim, now=clock.now(), reason=exc.code, unknown=False)
-        return _sent(engine, clock, claim, found, public_url, called_at=called_at)
+        return _sent(uow, clock, claim, found, public_url, called_at=called_at)
     except LinkedInError as exc:
-        return _provider_error(engine, clock, claim, exc, alerts, sender_id, workspace_id, provider_id,
+        return _provider_error(uow, clock, claim, exc, alerts, sender_id, workspace_id, provider_id,
                                maybe_done=claim.reconcile or called,
                                called_at=called_at if called else claim.previous_call_at)
 
 
-def _still_unknown(engine, clock, claim: Claim, alerts: list, reason: str, called_at) -> str:
-    with session_scope(engine) as session:
+def _still_unknown(uow: UnitOfWork, clock, claim: Claim, alerts: list, reason: str, called_at) -> str:
+    with uow() as session:
         outcome, alert = outcomes.still_unknown(session=session, claim=claim, now=clock.now(), reason=reason,
                                                 called_at=called_at)
     if alert is not None:
@@ -136,23 +135,23 @@ def _still_unknown(engine, clock, claim: Claim, alerts: list, reason: str, calle
     return outcome
 
 
-def _after_stop(engine, gateway, clock, claim: Claim, provider_id, chat_id, text, public_url) -> str:
+def _after_stop(uow: UnitOfWork, gateway, clock, claim: Claim, provider_id, chat_id, text, public_url) -> str:
     """A lease that expired across a stop: record what the earlier attempt did, never act again."""
     found = reconcile(gateway, claim, provider_id=provider_id, chat_id=chat_id, text=text,
                       since=claim.previous_call_at) if claim.reconcile else None
     if isinstance(found, Found):
-        return _sent(engine, clock, claim, found, public_url, reconciled=True, called_at=claim.previous_call_at)
-    with session_scope(engine) as session:
+        return _sent(uow, clock, claim, found, public_url, reconciled=True, called_at=claim.previous_call_at)
+    with uow() as session:
         outcomes.record_cancelled(session=session, claim=claim, now=clock.now(),
                                   reason="campaign stopped" if found is None else
                                   "campaign stopped; the last attempt's outcome could not be verified")
     return "cancelled"
 
 
-def _sent(engine, clock, claim: Claim, found: Found, public_url: str, *, reconciled: bool = False,
+def _sent(uow: UnitOfWork, clock, claim: Claim, found: Found, public_url: str, *, reconciled: bool = False,
           called_at=None) -> str:
     # An invitation's record is two Core statements (one on PostgreSQL): no ORM session needed.
-    with (connection_unit if claim.step == STEP_INVITATION else session_scope)(engine) as session:
+    with uow() as session:
         ok = outcomes.record_sent(session=session, claim=claim, now=clock.now(), provider_ref=found.provider_ref,
                                   chat_id=found.chat_id, public_url=public_url, reconciled=reconciled,
                                   called_at=called_at)
@@ -163,18 +162,18 @@ def _sent(engine, clock, claim: Claim, found: Found, public_url: str, *, reconci
     return "reconciled" if reconciled else "sent"
 
 
-def _stop_rules(engine, gateway, clock, claim: Claim, chat_id, accepted_at, rules) -> str | None:
+def _stop_rules(uow: UnitOfWork, gateway, clock, claim: Claim, chat_id, accepted_at, rules) -> str | None:
     """Welcome: stop-if-ongoings / stop-if-incomings; follow-up: any reply. A fresh read of the chat
     is recorded first."""
     if chat_id:
         fresh = gateway.list_messages(account_id=claim.provider_account_id, chat_id=chat_id, after=accepted_at)
-        with session_scope(engine) as session:
+        with uow() as session:
             _, enrollment = claims.contact_and_enrollment(session, claim)
             conversation.learn_messages(session=session, enrollment=enrollment, messages=fresh, now=clock.now())
     if accepted_at is None:
         return None
     ongoings, incomings = rules if claim.step == STEP_WELCOME else (False, True)
-    with session_scope(engine) as session:
+    with uow() as session:
         _, enrollment = claims.contact_and_enrollment(session, claim)
         reason = conversation.stop_reason(session=session, enrollment=enrollment, since=accepted_at,
                                           ongoings=ongoings, incomings=incomings or claim.step != STEP_WELCOME)
@@ -185,11 +184,11 @@ def _stop_rules(engine, gateway, clock, claim: Claim, chat_id, accepted_at, rule
     return "stopped"
 
 
-def _provider_error(engine, clock, claim: Claim, exc: LinkedInError, alerts: list, sender_id: int, workspace_id: int,
+def _provider_error(uow: UnitOfWork, clock, claim: Claim, exc: LinkedInError, alerts: list, sender_id: int, workspace_id: int,
                     provider_id: str | None, *, maybe_done: bool, called_at=None) -> str:
     now = clock.now()
     log.info("send %s attempt %s: provider said %s", claim.send_id, claim.attempt, exc.code)
-    with session_scope(engine) as session:
+    with uow() as session:
         if isinstance(exc, RateLimited):
             outcomes.rate_limited(session=session, claim=claim, now=now, retry_after=exc.retry_after)
             return "rate_limited"

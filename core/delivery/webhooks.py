@@ -33,7 +33,7 @@ from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
-from core.db import session_scope
+from core.db import UnitOfWork
 from core.delivery import acceptance, account_status, conversation
 from core.delivery.linkedin.port import ChatMessage, LinkedInError
 from core.delivery.models import Enrollment, WebhookEvent
@@ -108,18 +108,18 @@ def store_event(*, session: Session, payload: Any, now: datetime) -> tuple[int |
     return session.execute(select(WebhookEvent.id).where(WebhookEvent.event_key == key[0][:200])).scalar_one(), False
 
 
-def process_event(*, engine, clock, settings, event_id: int, gateway=None) -> tuple[str, list[Alert]]:
+def process_event(*, uow: UnitOfWork, clock, settings, event_id: int, gateway=None) -> tuple[str, list[Alert]]:
     """Apply one stored event once (processed_at marks it). `gateway` lets a message event learn the
     account's own provider id when it is not known yet."""
-    with session_scope(engine) as session:
+    with uow() as session:
         event = session.get(WebhookEvent, event_id)
         if event is None or event.processed_at is not None:
             return "done", []
         kind, payload = event.kind, event.payload
     if kind == "message" and gateway is not None:
-        _learn_own_id(engine, gateway, _id(payload.get("account_id")))
+        _learn_own_id(uow, gateway, _id(payload.get("account_id")))
     alerts: list[Alert] = []
-    with session_scope(engine) as session:
+    with uow() as session:
         event = session.get(WebhookEvent, event_id)
         if event.processed_at is not None:
             return "done", alerts
@@ -139,12 +139,12 @@ def process_event(*, engine, clock, settings, event_id: int, gateway=None) -> tu
     return kind, alerts
 
 
-def _learn_own_id(engine, gateway, provider_account_id: str | None) -> None:
+def _learn_own_id(uow: UnitOfWork, gateway, provider_account_id: str | None) -> None:
     """Store the account's own provider id (`GET /users/me`) if it is not known yet. A failure
     leaves it unknown (logged): the message is then judged without it."""
     if provider_account_id is None or not hasattr(gateway, "own_profile"):
         return
-    with session_scope(engine) as session:
+    with uow() as session:
         account = acceptance.account_by_provider_id(session, provider_account_id)
         if account is None or account.provider_user_id:
             return
@@ -156,7 +156,7 @@ def _learn_own_id(engine, gateway, provider_account_id: str | None) -> None:
         return
     if not own:
         return
-    with session_scope(engine) as session:
+    with uow() as session:
         account = session.get(LinkedInAccount, account_id)
         if account is not None and account.provider_account_id == provider_account_id and not account.provider_user_id:
             account.provider_user_id = own[:MAX_ID]

@@ -22,7 +22,7 @@ from sqlmodel import Session
 from core.delivery.acceptance import record_relation
 from core.delivery.linkedin.port import NotFound
 from core.delivery.models import E_INVITED, E_WITHDRAWN, Enrollment
-from core.delivery.units import unit as session_scope
+from core.db import UnitOfWork
 from core.sources.models import Contact
 from core.workspace.models import LinkedInAccount
 
@@ -93,10 +93,10 @@ def _connected(gateway, key: str, wanted: set[str]) -> dict[str, object]:
     return found
 
 
-def withdraw_stale(*, engine, gateway, clock, settings, account_id: int) -> int:
+def withdraw_stale(*, uow: UnitOfWork, gateway, clock, settings, account_id: int) -> int:
     """Withdraw this account's oldest stale invitations; returns how many were withdrawn."""
     now = clock.now()
-    with session_scope(engine) as session:
+    with uow() as session:
         account = session.get(LinkedInAccount, account_id)
         if account is None or account.status != "valid":
             return 0
@@ -120,7 +120,7 @@ def withdraw_stale(*, engine, gateway, clock, settings, account_id: int) -> int:
             gone[enrollment_id] = provider_id
     relations = _connected(gateway, key, {p for p in gone.values() if p}) if gone else {}
     done = 0
-    with session_scope(engine) as session:
+    with uow() as session:
         account = session.get(LinkedInAccount, account_id)
         for enrollment_id, provider_id in gone.items():
             relation = relations.get(provider_id) if provider_id else None

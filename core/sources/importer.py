@@ -16,12 +16,11 @@ from typing import Any, Callable
 
 from sqlalchemy import JSON, func, select
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
 from core.campaigns.naming import name_key
 from core.clock import Clock, SystemClock
-from core.db import session_scope
+from core.db import UnitOfWork
 from core.sources.contacts import (
     KNOWN_COLUMNS, MAX_COLUMN_NAME, MAX_CUSTOM_COLUMNS, ContactRow, clean_row, column_name,
 )
@@ -147,7 +146,7 @@ def _header_problem(names: list[str]) -> str | None:
     return None
 
 
-def import_contacts(*, engine: Engine, workspace_id: int, path: str | Path, segment_name: str,
+def import_contacts(*, uow: UnitOfWork, workspace_id: int, path: str | Path, segment_name: str,
                     owner_id: int | None = None, is_global: bool = False, skip_bad_rows: bool = False,
                     progress: Progress | None = None, clock: Clock | None = None) -> ImportReport:
     """Import a CSV file of contacts into the segment `segment_name` (created when missing).
@@ -164,7 +163,7 @@ def import_contacts(*, engine: Engine, workspace_id: int, path: str | Path, segm
     detected = _fill_languages(rows)
     report.languages_detected = len(detected)
     try:
-        with session_scope(engine) as session:
+        with uow() as session:
             segment = session.execute(select(Segment).where(Segment.workspace_id == workspace_id,
                                                             Segment.name_key == name_key(segment_name))).scalar()
             if segment is None:

@@ -11,7 +11,7 @@ from sqlmodel import Session, func, select
 from bot.http.webhooks import SECRET_HEADER
 from bot.web import build_web_app
 from core.clock import FrozenClock
-from core.db import session_scope
+from core.db import UnitOfWork
 from core.delivery import links, webhooks
 from core.delivery.models import E_ACCEPTED, E_INVITED, E_REPLIED, Click, Enrollment, Send, WebhookEvent
 from core.delivery.notify import LoggingNotifier
@@ -36,7 +36,7 @@ async def client(aiohttp_client, ctx):
 @pytest.fixture
 def invited(db):
     """An invited contact of a running campaign, whose sender's account is a Unipile one."""
-    with session_scope(db) as s:
+    with UnitOfWork(db)() as s:
         ws = f.workspace(s)
         m, acct = f.sender(s, ws, account_key="unipile-acct-1", provider="unipile")
         contact = f.contacts(s, ws, 1, prefix="jane-doe")[0]
@@ -106,8 +106,8 @@ async def test_a_relation_event_accepts_once_and_plans_the_welcome(client, ctx, 
         events = s.exec(select(WebhookEvent)).all()
     assert len(events) == 1
     ctx.clock.advance(timedelta(hours=3))  # processed by the worker a little later
-    assert webhooks.process_event(engine=db, clock=ctx.clock, settings=ctx.settings, event_id=events[0].id)[0] == "new_relation"
-    assert webhooks.process_event(engine=db, clock=ctx.clock, settings=ctx.settings, event_id=events[0].id)[0] == "done"
+    assert webhooks.process_event(uow=UnitOfWork(db), clock=ctx.clock, settings=ctx.settings, event_id=events[0].id)[0] == "new_relation"
+    assert webhooks.process_event(uow=UnitOfWork(db), clock=ctx.clock, settings=ctx.settings, event_id=events[0].id)[0] == "done"
     with Session(db) as s:
         e = s.get(Enrollment, invited["enrollment_id"])
         assert e.state == E_ACCEPTED
@@ -117,7 +117,7 @@ async def test_a_relation_event_accepts_once_and_plans_the_welcome(client, ctx, 
 
 
 async def test_a_reply_event_ends_the_sequence(client, ctx, db, invited):
-    with session_scope(db) as s:
+    with UnitOfWork(db)() as s:
         e = s.get(Enrollment, invited["enrollment_id"])
         e.state, e.accepted_at, e.chat_id = E_ACCEPTED, NOW - timedelta(hours=5), "chat_9"
         s.get(Contact, invited["contact"].id).provider_id = "ACoAAxyz"
@@ -128,7 +128,7 @@ async def test_a_reply_event_ends_the_sequence(client, ctx, db, invited):
                           "attendee_profile_url": "https://www.linkedin.com/in/ACoAAxyz/"}}
     resp = await client.post("/webhooks/linkedin", json=payload, headers={SECRET_HEADER: "whsec-test"})
     event_id = (await resp.json())["id"]
-    webhooks.process_event(engine=db, clock=ctx.clock, settings=ctx.settings, event_id=event_id)
+    webhooks.process_event(uow=UnitOfWork(db), clock=ctx.clock, settings=ctx.settings, event_id=event_id)
     with Session(db) as s:
         e = s.get(Enrollment, invited["enrollment_id"])
         assert e.state == E_REPLIED and e.reply_sentiment == "positive"

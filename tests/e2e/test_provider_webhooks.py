@@ -15,7 +15,7 @@ from bot.http.webhooks import SECRET_HEADER
 from bot.web import build_web_app
 from core.campaigns.models import Campaign
 from core.clock import FrozenClock
-from core.db import session_scope
+from core.db import UnitOfWork
 from core.delivery import jobs
 from core.delivery.models import (
     E_REPLIED, E_WELCOMED, S_CANCELLED, S_PLANNED, ConversationMessage, Enrollment, Send, WebhookEvent,
@@ -64,7 +64,7 @@ async def world(db, ctx, sim, client):
     follow-up planned, our webhooks registered; our account's own provider id not known yet."""
     url = str(client.make_url("/webhooks/linkedin"))
     await asyncio.to_thread(register_webhooks, ctx.gateway, request_url=url, secret=SECRET)
-    with session_scope(db) as s:
+    with UnitOfWork(db)() as s:
         ws = f.workspace(s)
         member, account = f.sender(s, ws, account_key=ACCOUNT, provider="unipile")
         contact = f.contacts(s, ws, 1, prefix="jane-doe")[0]
@@ -73,7 +73,7 @@ async def world(db, ctx, sim, client):
         slug, account_id, contact_id, campaign_id = contact.public_identifier, account.id, contact.id, camp.id
     pid = sim.add_relation(ACCOUNT, slug)
     welcome = await asyncio.to_thread(ctx.gateway.send_message, account_id=ACCOUNT, text="Thanks!", provider_id=pid)
-    with session_scope(db) as s:
+    with UnitOfWork(db)() as s:
         s.get(Contact, contact_id).provider_id = pid
         e = Enrollment(workspace_id=ws.id, campaign_id=campaign_id, contact_id=contact_id, account_id=account_id,
                        state=E_WELCOMED, invited_at=NOW - timedelta(days=3), accepted_at=NOW - timedelta(days=2),

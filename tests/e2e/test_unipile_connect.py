@@ -18,7 +18,7 @@ from bot.conversation.runner import run
 from bot.http.accounts import ENRICHMENT
 from bot.web import build_web_app
 from core.clock import FrozenClock
-from core.db import session_scope
+from core.db import UnitOfWork
 from core.delivery import webhooks
 from core.delivery.models import E_ACCEPTED, E_INVITED, Enrollment, WebhookEvent
 from core.delivery.notify import LoggingNotifier
@@ -69,7 +69,7 @@ async def client(aiohttp_client, ctx, port):
 
 @pytest.fixture
 def member_id(db) -> int:
-    with session_scope(db) as s:
+    with UnitOfWork(db)() as s:
         return f.member(s, f.workspace(s), name="Mia Member").id
 
 
@@ -128,7 +128,7 @@ async def test_a_member_connects_and_its_acceptances_come_in(client, ctx, db, si
     done = await asyncio.to_thread(register_webhooks, ctx.gateway, request_url=url, secret=SECRET)
     assert [(d.source, d.action) for d in done] == [("users", "created"), ("messaging", "created"),
                                                     ("account_status", "created")]
-    with session_scope(db) as s:  # a campaign of that member has invited someone
+    with UnitOfWork(db)() as s:  # a campaign of that member has invited someone
         ws = s.get(Workspace, account.workspace_id)
         contact = f.contacts(s, ws, 1, prefix="jane-doe")[0]
         camp = f.campaign(s, ws, s.get(Member, member_id), f.segment(s, ws, [contact]),
@@ -145,7 +145,7 @@ async def test_a_member_connects_and_its_acceptances_come_in(client, ctx, db, si
     with Session(db) as s:
         [event] = s.exec(select(WebhookEvent)).all()
     assert event.kind == "new_relation"
-    kind, _ = webhooks.process_event(engine=db, clock=ctx.clock, settings=ctx.settings, event_id=event.id)
+    kind, _ = webhooks.process_event(uow=UnitOfWork(db), clock=ctx.clock, settings=ctx.settings, event_id=event.id)
     assert kind == "new_relation"
     with Session(db) as s:
         assert s.get(Enrollment, enrollment_id).state == E_ACCEPTED  # its welcome is planned
@@ -198,7 +198,7 @@ async def test_an_unknown_member_is_404(client, db, member_id):
 
 
 async def test_an_account_of_another_member_is_refused(client, db, member_id):
-    with session_scope(db) as s:
+    with UnitOfWork(db)() as s:
         owner = f.sender(s, f.workspace(s), account_key="acc-taken", provider="unipile")[0].id
     resp = await client.post(callback_path(str(member_id)), data=b'{"status": "CREATION_SUCCESS", "account_id": "acc-taken"}')
     assert resp.status == 409
@@ -216,7 +216,7 @@ async def test_concurrent_deliveries_store_one_account(client, db, member_id):
 
 
 async def test_reconnecting_keeps_caps_and_revives_the_account(client, db, sim):
-    with session_scope(db) as s:
+    with UnitOfWork(db)() as s:
         m, acct = f.sender(s, f.workspace(s), account_key="acc-free", provider="unipile", daily=7, weekly=40)
         acct.status, acct.provider_user_id = "invalid", "me-acc-free"
         member_id = m.id

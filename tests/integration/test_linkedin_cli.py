@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from typer.testing import CliRunner
 
-from core.db import session_scope
+from core.db import UnitOfWork
 from tests.integration.delivery import factory as f
 from tests.integration.conftest import KEY
 from worker.linkedin_cli import app
@@ -94,7 +94,7 @@ def test_register_webhooks_says_when_unipile_refuses(cli, sim):
 
 
 def test_status_lists_each_members_account(cli, db):
-    with session_scope(db) as s:
+    with UnitOfWork(db)() as s:
         ws = f.workspace(s, name="Acme")
         f.sender(s, ws, name="Ann Lee", account_key="acc-ann", provider="unipile")
         _, bob = f.sender(s, ws, name="Bob Roe", kind="free")

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from core.db import session_scope
+from core.db import UnitOfWork
 from core.delivery.linkedin.port import (
     AlreadyConnected,
     AlreadyInvited,
@@ -26,7 +26,7 @@ OTHER = "acct-2"
 
 
 def gateway(db, clock, settings, **overrides) -> SandboxGateway:
-    return SandboxGateway(engine=db, clock=clock, settings=settings.model_copy(update=overrides))
+    return SandboxGateway(uow=UnitOfWork(db), clock=clock, settings=settings.model_copy(update=overrides))
 
 
 def people(gw: SandboxGateway, n: int, keywords: str = "sales"):
@@ -144,7 +144,7 @@ def test_note_limits_count_utf16_and_free_accounts(db, clock, settings):
     with pytest.raises(NoteLimitReached):
         gw.send_invitation(account_id="acct-3:free", provider_id=b.provider_id, note="x" * 201)
     gw.send_invitation(account_id="acct-3:free", provider_id=c.provider_id, note="x" * 200)
-    with session_scope(db) as s:
+    with UnitOfWork(db)() as s:
         assert s.query(SandboxInvitation).count() == 2  # the refused ones left nothing
 
 
@@ -187,7 +187,7 @@ def test_weekly_limit_holds_across_threads(db, clock, settings):
     for t in threads:
         t.join()
     assert outcomes.count("sent") == 10 and outcomes.count("limited") == 30
-    with session_scope(db) as s:
+    with UnitOfWork(db)() as s:
         assert s.query(SandboxInvitation).filter_by(account_key=ACCOUNT).count() == 100
 
 

@@ -17,7 +17,7 @@ from sqlmodel import select
 from bot.http.webhooks import SECRET_HEADER
 from bot.web import build_web_app
 from core.clock import FrozenClock
-from core.db import session_scope
+from core.db import UnitOfWork
 from core.delivery import webhooks
 from core.delivery.models import WebhookEvent
 from core.delivery.notify import LoggingNotifier
@@ -43,7 +43,7 @@ async def client(aiohttp_client, ctx):
 
 @pytest.fixture
 def member_id(db) -> int:
-    with session_scope(db) as s:
+    with UnitOfWork(db)() as s:
         ws = f.workspace(s)
         f.sender(s, ws, account_key="acct-1", provider="unipile")
         return f.member(s, ws, name="Mia Member").id
@@ -64,11 +64,11 @@ EVENTS = {
 def _stored_events_process(ctx) -> list[str]:
     """Each stored event processed as the worker would; the problems it raised."""
     problems = []
-    with session_scope(ctx.engine) as s:
+    with UnitOfWork(ctx.engine)() as s:
         ids = list(s.exec(select(WebhookEvent.id).where(WebhookEvent.processed_at.is_(None))).all())
     for event_id in ids:
         try:
-            webhooks.process_event(engine=ctx.engine, clock=ctx.clock, settings=ctx.settings, event_id=event_id)
+            webhooks.process_event(uow=ctx.uow, clock=ctx.clock, settings=ctx.settings, event_id=event_id)
         except Exception as exc:  # noqa: BLE001 - what the test reports
             problems.append(f"event {event_id}: {type(exc).__name__}")
     return problems

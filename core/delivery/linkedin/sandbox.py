@@ -29,11 +29,10 @@ from typing import Any
 from urllib.parse import quote
 
 from sqlalchemy import func, text
-from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from core.clock import Clock
-from core.db import session_scope
+from core.db import UnitOfWork
 from core.delivery.linkedin.port import (
     AlreadyConnected,
     AlreadyInvited,
@@ -83,8 +82,8 @@ def note_limit_for(account_id: str) -> int:
 class SandboxGateway:
     name = "sandbox"
 
-    def __init__(self, *, engine: Engine, clock: Clock, settings: Any) -> None:
-        self._engine = engine
+    def __init__(self, *, uow: UnitOfWork, clock: Clock, settings: Any) -> None:
+        self._uow = uow
         self._clock = clock
         self._seed = settings.sandbox_seed
         self._accept_p = settings.sandbox_accept_probability
@@ -155,7 +154,7 @@ class SandboxGateway:
             ident = ident[len(PROVIDER_PREFIX) :]
         if not ident or len(ident) > 150 or any(c.isspace() or c in "/?#" for c in ident):
             raise NotFound("no such profile")
-        with session_scope(self._engine) as session:
+        with self._uow() as session:
             rows = self._rows(session, account_id, PROVIDER_PREFIX + ident)
             return self._profile(account_id, ident, rows)
 
@@ -163,7 +162,7 @@ class SandboxGateway:
         key = json.dumps(query or {}, sort_keys=True, ensure_ascii=False, default=str)
         count = max(0, min(limit, MAX_SEARCH_RESULTS))
         people = [person_from_token(t) for t in search_tokens(self._seed, key, count)]
-        with session_scope(self._engine) as session:
+        with self._uow() as session:
             rows = self._rows(session, account_id)
             return [self._profile(account_id, p.public_identifier, rows) for p in people]
 
@@ -183,7 +182,7 @@ class SandboxGateway:
         if not provider_id.startswith(PROVIDER_PREFIX):
             raise NotFound("unknown provider id")
         now = self._clock.now()
-        with session_scope(self._engine) as session:
+        with self._uow() as session:
             self._lock_account(session, account_id)
             for row in self._rows(session, account_id, provider_id):
                 if row.status == ACCEPTED:
@@ -218,7 +217,7 @@ class SandboxGateway:
         return page, (str(page[-1].id) if len(rows) > limit else None)
 
     def list_sent_invitations(self, *, account_id: str, cursor: str | None = None, limit: int = 100) -> Page:
-        with session_scope(self._engine) as session:
+        with self._uow() as session:
             pending = [r for r in self._rows(session, account_id) if r.status == PENDING]
             page, next_cursor = self._page_of(pending, cursor, limit)
             items = [
@@ -236,7 +235,7 @@ class SandboxGateway:
         number = invitation_id.removeprefix("sbx-inv-")
         if not number.isdigit():
             raise NotFound("unknown invitation")
-        with session_scope(self._engine) as session:
+        with self._uow() as session:
             self._lock_account(session, account_id)
             row = session.get(SandboxInvitation, int(number))
             if row is None or row.account_key != account_id:
@@ -248,7 +247,7 @@ class SandboxGateway:
             session.add(row)
 
     def list_relations(self, *, account_id: str, cursor: str | None = None, limit: int = 100) -> Page:
-        with session_scope(self._engine) as session:
+        with self._uow() as session:
             accepted = [r for r in self._rows(session, account_id) if r.status == ACCEPTED]
             page, next_cursor = self._page_of(accepted, cursor, limit)
             items = [
@@ -273,7 +272,7 @@ class SandboxGateway:
         if not (text or "").strip():
             raise LinkedInError("empty message", status=400)
         now = self._clock.now()
-        with session_scope(self._engine) as session:
+        with self._uow() as session:
             if chat_id:
                 other = session.exec(
                     select(SandboxMessage.provider_user_id).where(
@@ -313,7 +312,7 @@ class SandboxGateway:
         self, *, account_id: str, chat_id: str, after: datetime | None = None, limit: int = 100
     ) -> list[ChatMessage]:
         now = self._clock.now()
-        with session_scope(self._engine) as session:
+        with self._uow() as session:
             query = select(SandboxMessage).where(
                 SandboxMessage.chat_id == chat_id,
                 SandboxMessage.account_key == account_id,
@@ -337,7 +336,7 @@ class SandboxGateway:
     def list_chats_with(self, *, account_id: str, provider_id: str) -> list[str]:
         """The sandbox keeps one chat per (account, person): it, once a message went either way."""
         now = self._clock.now()
-        with session_scope(self._engine) as session:
+        with self._uow() as session:
             rows = session.exec(
                 select(SandboxMessage.chat_id, func.max(SandboxMessage.created_at))
                 .where(SandboxMessage.account_key == account_id, SandboxMessage.provider_user_id == provider_id,

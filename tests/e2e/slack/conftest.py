@@ -15,7 +15,7 @@ import pytest
 
 from bot.web import build_web_app
 from core.config import Settings
-from core.db import session_scope
+from core.db import UnitOfWork
 from core.delivery.notify import LoggingNotifier
 from core.sources.models import Contact
 from core.sources.segments import add_contacts_to_segment, create_segment
@@ -72,7 +72,7 @@ class World:
 def world(ctx) -> World:
     """Alice (first, so admin) and Bob with sandbox LinkedIn accounts, Carol without; a segment
     of Bob's with contacts of different name lengths and languages."""
-    with session_scope(ctx.engine) as s:
+    with UnitOfWork(ctx.engine)() as s:
         ids = {}
         for uid, name, email in (("UALICE", "Alice Admin", "alice@example.com"), ("UBOB", "Bob Builder", "bob@example.com"),
                                  ("UCAROL", "Carol Client", "carol@example.com")):

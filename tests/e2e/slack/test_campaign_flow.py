@@ -5,7 +5,7 @@ import json
 from sqlmodel import select
 
 from core.campaigns.models import Campaign
-from core.db import session_scope
+from core.db import UnitOfWork
 from core.workspace.service import ensure_member_for_chat
 from tests.e2e.slack.conftest import OTHER_TEAM, fill, wait_for
 
@@ -21,7 +21,7 @@ GOOD = {
 
 
 def campaigns(ctx):
-    with session_scope(ctx.engine) as s:
+    with UnitOfWork(ctx.engine)() as s:
         return list(s.exec(select(Campaign)).all())
 
 
@@ -134,7 +134,7 @@ async def test_other_users_and_other_workspaces_are_refused(slack, slack_sim, wo
 
     # Eve, of another Slack team (a member there: this app's token cannot read her profile), presses
     # Stop with the same campaign id: it does not exist for her
-    with session_scope(ctx.engine) as s:
+    with UnitOfWork(ctx.engine)() as s:
         ensure_member_for_chat(session=s, platform="slack", tenant=OTHER_TEAM, external_user_id="UEVE",
                                name="Eve Elsewhere", email="eve@other.example", workspace_name="Other")
     slack_sim.clear()

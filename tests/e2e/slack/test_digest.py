@@ -8,7 +8,7 @@ from sqlalchemy import update
 
 from bot.slack.notifier import SlackNotifier
 from core.campaigns.service import CampaignDraft, SlotDraft, activate_campaign, create_campaign
-from core.db import session_scope
+from core.db import UnitOfWork
 from core.delivery.models import Send
 from core.delivery.moderation import build_digest_now
 from core.delivery.notify import Alert, DigestOutcome
@@ -19,7 +19,7 @@ MESSAGE = {"channel": "D0BOB", "ts": "1700000099.000100"}
 
 
 def active_campaign(ctx, world) -> int:
-    with session_scope(ctx.engine) as s:
+    with UnitOfWork(ctx.engine)() as s:
         bob = s.get(Member, world.bob)
         draft = CampaignDraft(
             name="Digest run", program="Growth", sender_id=bob.id, source_kind="segment", source_id=world.segment_id,
@@ -52,7 +52,7 @@ def first_entry(blocks):
 
 
 def statuses(ctx):
-    with session_scope(ctx.engine) as s:
+    with UnitOfWork(ctx.engine)() as s:
         return {row.id: row.status for row in s.exec(Send.__table__.select()).all()}
 
 
@@ -138,7 +138,7 @@ async def test_others_and_claimed_sends_are_refused_without_change(slack, slack_
     assert statuses(ctx)[send_id] == "planned"
 
     # Once the worker claimed the send, even Bob's Skip changes nothing
-    with session_scope(ctx.engine) as s:
+    with UnitOfWork(ctx.engine)() as s:
         s.exec(update(Send).where(Send.id == send_id).values(status="claimed"))
     slack_sim.responses.clear()
     await slack.press("digest.skip", value, message=MESSAGE)
@@ -149,10 +149,10 @@ async def test_others_and_claimed_sends_are_refused_without_change(slack, slack_
 
 async def test_notifier_sends_digest_pages_and_alerts_as_direct_messages(slack, slack_sim, world, ctx):
     campaign_id = active_campaign(ctx, world)
-    with session_scope(ctx.engine) as s:
+    with UnitOfWork(ctx.engine)() as s:
         view = build_digest_now(session=s, actor=s.get(Member, world.bob), campaign_id=campaign_id,
                                 now=ctx.clock.now(), settings=ctx.settings)
-    notifier = SlackNotifier(ctx.settings, ctx.engine)
+    notifier = SlackNotifier(ctx.settings, ctx.uow)
     result = await asyncio.to_thread(notifier.send_digest, view)
     assert result.outcome == DigestOutcome.DELIVERED
     assert result.refs["slack"] and result.refs["slack"][0]["channel"] == "DBOB"
@@ -174,16 +174,16 @@ async def test_the_worker_delivers_a_digest_to_slack_and_records_where(slack, sl
     from core.delivery.planner import plan_due
 
     campaign_id = active_campaign(ctx, world)
-    with session_scope(ctx.engine) as s:
+    with UnitOfWork(ctx.engine)() as s:
         [digest_id] = plan_due(session=s, now=ctx.clock.now(), settings=ctx.settings, campaign_ids=[campaign_id],
                                force_tomorrow=True).digests
 
     def deliver():
-        return deliver_digest(engine=ctx.engine, digest_id=digest_id, notifier=SlackNotifier(ctx.settings, ctx.engine),
+        return deliver_digest(uow=ctx.uow, digest_id=digest_id, notifier=SlackNotifier(ctx.settings, ctx.uow),
                               clock=ctx.clock)
 
     assert await asyncio.to_thread(deliver) == DELIVERED
     assert slack_sim.last("chat.postMessage").args["channel"] == "UBOB"
-    with session_scope(ctx.engine) as s:
+    with UnitOfWork(ctx.engine)() as s:
         digest = s.get(Digest, digest_id)
         assert digest.delivered_at == ctx.clock.now() and digest.delivery["slack"][0]["channel"] == "DBOB"

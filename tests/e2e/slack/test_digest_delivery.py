@@ -15,7 +15,7 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 from sqlmodel import Session, select
 
-from core.db import session_scope
+from core.db import UnitOfWork
 from core.delivery.digests import GRACE
 from core.delivery.models import S_PLANNED, S_SENT, Digest, Send
 from core.sources.models import Contact
@@ -160,7 +160,7 @@ async def test_digest_command_then_the_clock_is_one_post(slack, slack_sim, world
 
 async def test_pages_posted_before_slack_failed_are_not_posted_again(slack, slack_sim, world, ctx, run):
     active_campaign(ctx, world)
-    with session_scope(ctx.engine) as s:  # twelve contacts: a digest of two pages (ten a page)
+    with UnitOfWork(ctx.engine)() as s:  # twelve contacts: a digest of two pages (ten a page)
         more = [Contact(workspace_id=world.workspace_id, public_identifier=f"q{i}", first_name=f"Quinn{i}",
                         last_name="Moss", profile_url=f"https://www.linkedin.com/in/q{i}", language="en")
                 for i in range(9)]

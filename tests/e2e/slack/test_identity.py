@@ -10,7 +10,7 @@ import pytest
 from sqlmodel import select
 
 from bot.slack.surface import drain
-from core.db import session_scope
+from core.db import UnitOfWork
 from core.workspace.models import ChatIdentity, Member
 from core.workspace.service import add_member, create_workspace
 from tests.e2e.slack.conftest import TEAM
@@ -28,20 +28,20 @@ BREAKS = {
 def dana(ctx, slack_sim) -> int:
     """Dana, added by an admin with her email, never seen in Slack yet; Slack knows her as UDANA."""
     slack_sim.add_user("UDANA", TEAM, "Dana D.", "dana@example.com")
-    with session_scope(ctx.engine) as s:
+    with UnitOfWork(ctx.engine)() as s:
         workspace = create_workspace(session=s, name="Example", slack_team_id=TEAM)
         add_member(session=s, workspace_id=workspace.id, name="Admin", email="admin@example.com", role="admin")
         return add_member(session=s, workspace_id=workspace.id, name="Dana Seeded", email="dana@example.com").id
 
 
 def _linked_to(ctx) -> int | None:
-    with session_scope(ctx.engine) as s:
+    with UnitOfWork(ctx.engine)() as s:
         identity = s.exec(select(ChatIdentity).where(ChatIdentity.external_user_id == "UDANA")).first()
         return identity.member_id if identity else None
 
 
 def _members(ctx) -> int:
-    with session_scope(ctx.engine) as s:
+    with UnitOfWork(ctx.engine)() as s:
         return len(s.exec(select(Member.id)).all())
 
 

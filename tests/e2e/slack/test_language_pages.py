@@ -5,7 +5,7 @@ Every view sent to Slack stays under 100 blocks and validates with slack_sdk's m
 from slack_sdk.models.views import View
 
 from core.campaigns.service import campaign_draft
-from core.db import session_scope
+from core.db import UnitOfWork
 from core.workspace.models import Member
 from tests.e2e.slack.conftest import fill, wait_for
 from tests.e2e.slack.test_campaign_flow import GOOD, campaigns, open_form, pick_source
@@ -95,7 +95,7 @@ async def test_eight_languages_and_ten_followups_are_written_across_pushed_views
     assert answer.status == 200 and (await answer.text()) == ""
     await wait_for(lambda: len(slack_sim.of("chat.postMessage")) > posted)
     [campaign] = campaigns(ctx)
-    with session_scope(ctx.engine) as s:
+    with UnitOfWork(ctx.engine)() as s:
         _, saved = campaign_draft(session=s, actor=s.get(Member, campaign.sender_id), campaign_id=campaign.id)
     assert saved.languages == LANGS and len(saved.followups) == FOLLOWUPS
     for lang in overflowing:

@@ -11,7 +11,7 @@ from sqlmodel import select
 
 from bot.web import build_web_app
 from core.config import Settings
-from core.db import session_scope
+from core.db import UnitOfWork
 from core.delivery.models import SlackInstallation
 from core.delivery.notify import LoggingNotifier
 from core.workspace.models import Workspace
@@ -42,7 +42,7 @@ async def test_oauth_install_then_the_new_team_uses_the_bot(aiohttp_client, tmp_
     assert done.status == 200
 
     # Then the install is stored, with its workspace
-    with session_scope(ctx.engine) as s:
+    with UnitOfWork(ctx.engine)() as s:
         install = s.exec(select(SlackInstallation).where(SlackInstallation.team_id == "TNEW")).one()
         workspace = s.get(Workspace, install.workspace_id)
         assert workspace.slack_team_id == "TNEW" and install.bot_token == "xoxb-newco"
@@ -62,7 +62,7 @@ async def test_a_forged_oauth_state_is_refused(aiohttp_client, tmp_path, databas
     slack_sim.oauth_codes["code-2"] = {"team_id": "TBAD", "team_name": "Bad", "token": "xoxb-bad"}
     response = await client.get("/slack/oauth_redirect?code=code-2&state=1.9999999999.forged")
     assert response.status >= 400
-    with session_scope(db) as s:
+    with UnitOfWork(db)() as s:
         assert s.exec(select(SlackInstallation)).all() == []
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlmodel import Session, select
 
 from core.campaigns.models import Campaign
-from core.db import session_scope
+from core.db import UnitOfWork
 from core.sources.segments import create_segment
 from core.workspace.models import ChatIdentity
 from tests.e2e.teams.harness import find_action, inputs, texts
@@ -18,7 +18,7 @@ async def _connected_admin(teams, db):
     await teams.say(ada, "connect")  # sandbox: connected at once
     with Session(db) as session:
         identity = session.exec(select(ChatIdentity)).one()
-    with session_scope(db) as session:
+    with UnitOfWork(db)() as session:
         segment = create_segment(session=session, workspace_id=identity.workspace_id, name="Paris CTOs",
                                  owner_id=identity.member_id)
     return ada, identity, segment.id

@@ -13,7 +13,7 @@ from sqlmodel import Session, select
 from bot.teams import build_adapter
 from bot.teams.notifier import TeamsNotifier
 from core.campaigns.service import CampaignDraft, SlotDraft, activate_campaign, create_campaign
-from core.db import session_scope
+from core.db import UnitOfWork
 from core.delivery.models import Digest, Send
 from core.delivery.digests import DELIVERED, deliver_digest
 from core.delivery.planner import plan_due
@@ -37,7 +37,7 @@ async def _sender_with_active_campaign(teams, ctx) -> tuple:
     with Session(ctx.engine) as session:
         ada_id = session.exec(select(ChatIdentity.member_id).where(
             ChatIdentity.external_user_id == ada.aad_object_id)).one()
-    with session_scope(ctx.engine) as s:
+    with UnitOfWork(ctx.engine)() as s:
         actor = s.get(Member, ada_id)
         ws = actor.workspace_id
         segment = create_segment(session=s, workspace_id=ws, name="Paris founders", owner_id=ada_id)
@@ -66,10 +66,10 @@ async def _sender_with_active_campaign(teams, ctx) -> tuple:
 def _deliver(ctx, ada_id: int, campaign_id: int) -> int:
     """What the evening run does: plan tomorrow, then hand the digest to the Teams notifier."""
     notifier = TeamsNotifier(ctx, build_adapter(ctx, proactive=True))
-    with session_scope(ctx.engine) as s:
+    with UnitOfWork(ctx.engine)() as s:
         [digest_id] = plan_due(session=s, now=ctx.clock.now(), settings=ctx.settings, campaign_ids=[campaign_id],
                                force_tomorrow=True).digests
-    assert deliver_digest(engine=ctx.engine, digest_id=digest_id, notifier=notifier, clock=ctx.clock,
+    assert deliver_digest(uow=ctx.uow, digest_id=digest_id, notifier=notifier, clock=ctx.clock,
                           public_url=ctx.settings.public_url) == DELIVERED
     return digest_id
 
@@ -185,7 +185,7 @@ async def test_refusals_show_on_the_card_and_change_nothing(teams, ctx):
     assert answer["type"] == "application/vnd.microsoft.activity.message" and "No such digest" in answer["value"]
 
     # Once a worker claimed the send, even Ada's Skip changes nothing, and says why
-    with session_scope(ctx.engine) as s:
+    with UnitOfWork(ctx.engine)() as s:
         s.exec(update(Send).where(Send.id == send_id).values(status="claimed"))
     refused = _updated_card(await teams.execute(ada, skip))
     assert any("Too late" in t for t in texts(refused))

@@ -10,7 +10,7 @@ import pytest
 from msrest.universal_http.requests import ClientRetryPolicy
 from sqlmodel import select
 
-from core.db import session_scope
+from core.db import UnitOfWork
 from core.workspace.models import ChatIdentity, Member
 from core.workspace.service import add_member, create_workspace
 from tests.security.common import row_counts
@@ -40,19 +40,19 @@ def no_backoff(monkeypatch):
 @pytest.fixture
 def seeded(ctx) -> int:
     """Dana, added by an admin with her email, never seen in Teams yet."""
-    with session_scope(ctx.engine) as s:
+    with UnitOfWork(ctx.engine)() as s:
         workspace = create_workspace(session=s, name="Example", teams_tenant_id="tenant-1")
         add_member(session=s, workspace_id=workspace.id, name="Admin", email="admin@example.com", role="admin")
         return add_member(session=s, workspace_id=workspace.id, name="Dana Seeded", email="dana@example.com").id
 
 
 def _identity(ctx, dana) -> ChatIdentity | None:
-    with session_scope(ctx.engine) as s:
+    with UnitOfWork(ctx.engine)() as s:
         return s.exec(select(ChatIdentity).where(ChatIdentity.external_user_id == dana.aad_object_id)).first()
 
 
 def _members(ctx) -> list[int]:
-    with session_scope(ctx.engine) as s:
+    with UnitOfWork(ctx.engine)() as s:
         return list(s.exec(select(Member.id)).all())
 
 
@@ -107,6 +107,6 @@ async def test_the_emulators_user_is_who_the_activity_says(teams, ctx):
     del activity["channelData"]
     assert (await teams.post(activity)).status == 200
     assert teams.connector.member_breaks_left == 10
-    with session_scope(ctx.engine) as s:
+    with UnitOfWork(ctx.engine)() as s:
         assert [m.name for m in s.exec(select(Member)).all()] == ["Emma Emulator"]
     assert teams.connector.cards(local.conversation_id), "the help was not answered"

@@ -10,6 +10,7 @@ from datetime import datetime, timezone
 import pytest
 from sqlmodel import Session, select
 
+from core.db import UnitOfWork
 from core.campaigns.models import Campaign, CampaignMessage
 from core.campaigns.preview import preview_campaign
 from core.campaigns.service import activate_campaign, create_campaign
@@ -35,7 +36,7 @@ def imported(db, tmp_path, clock):
         s.commit()
     path = tmp_path / "contacts.csv"
     path.write_text(CSV, encoding="utf-8")
-    report = import_contacts(engine=db, workspace_id=team.workspace.id, path=path, segment_name="Shoppers",
+    report = import_contacts(uow=UnitOfWork(db), workspace_id=team.workspace.id, path=path, segment_name="Shoppers",
                              owner_id=team.sender.id, clock=clock)
     assert report.imported, report.bad_rows
     return team, report.segment_id

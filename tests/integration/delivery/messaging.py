@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, select
 
-from core.db import session_scope
+from core.db import UnitOfWork
 from core.delivery import jobs, sequence
 from core.delivery.models import E_ACCEPTED, S_CLAIMED, S_PLANNED, Enrollment, Send
 from core.delivery.notify import LoggingNotifier
@@ -26,7 +26,7 @@ def accepted_world(db, settings, *, count: int, account_key: str, provider_id, a
     """`count` contacts of one account, accepted at `accepted_at`, welcome (and `followups`
     follow-ups, a day apart) to come; every welcome made due at `due`. `provider_id(contact)`
     gives the person's provider id (the provider's own, e.g. the simulator's)."""
-    with session_scope(db) as s:
+    with UnitOfWork(db)() as s:
         ws = f.workspace(s)
         member, account = f.sender(s, ws, account_key=account_key, provider="unipile", messages=500)
         contacts = f.contacts(s, ws, count, prefix="friend")
@@ -63,11 +63,11 @@ def drive(db, gateway, clock, settings, *, notifier=None, max_rounds: int = 3000
     outcomes seen."""
     seen: Counter = Counter()
     for _ in range(max_rounds):
-        with session_scope(db) as s:
+        with UnitOfWork(db)() as s:
             due = jobs.due_sends(session=s, now=clock.now())
         for send_id in due:
             try:
-                seen[perform_send(engine=db, gateway=gateway, clock=clock, settings=settings,
+                seen[perform_send(uow=UnitOfWork(db), gateway=gateway, clock=clock, settings=settings,
                                   notifier=notifier or LoggingNotifier(), send_id=send_id, worker="w")] += 1
             except Killed:
                 seen["killed"] += 1

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, timezone
 from sqlmodel import Session, select
 
 from core.clock import FrozenClock
-from core.db import session_scope
+from core.db import UnitOfWork
 from core.delivery.acceptance import poll_account
 from core.delivery.linkedin.port import ChatMessage
 from core.delivery.conversation import record_message
@@ -29,7 +29,7 @@ INVITED_AT = datetime(2026, 11, 23, 9, 30, tzinfo=Z)  # a Monday
 
 def invited_world(db, *, tz="Europe/Paris", followups=((2, {"en": "Any thoughts, {{firstName}}?"}),), **kw):
     """One contact invited by a campaign with a welcome and follow-ups; returns ids and keys."""
-    with session_scope(db) as s:
+    with UnitOfWork(db)() as s:
         ws = f.workspace(s)
         m, acct = f.sender(s, ws)
         contact = f.contacts(s, ws, 1)[0]
@@ -45,7 +45,7 @@ def invited_world(db, *, tz="Europe/Paris", followups=((2, {"en": "Any thoughts,
 
 
 def run(db, gw, clock, settings, send_id):
-    return perform_send(engine=db, gateway=gw, clock=clock, settings=settings, notifier=LoggingNotifier(),
+    return perform_send(uow=UnitOfWork(db), gateway=gw, clock=clock, settings=settings, notifier=LoggingNotifier(),
                         send_id=send_id, worker="w")
 
 
@@ -69,8 +69,8 @@ def test_polling_accepts_and_the_welcome_waits_for_the_next_local_day(db, settin
     clock = FrozenClock(accepted + timedelta(minutes=5))
     gw = FakeGateway(clock)
     gw.accept(w["key"], "pid-c1", accepted)
-    assert poll_account(engine=db, gateway=gw, clock=clock, settings=settings, account_id=w["account"])["accepted"] == 1
-    assert poll_account(engine=db, gateway=gw, clock=clock, settings=settings, account_id=w["account"])["accepted"] == 0
+    assert poll_account(uow=UnitOfWork(db), gateway=gw, clock=clock, settings=settings, account_id=w["account"])["accepted"] == 1
+    assert poll_account(uow=UnitOfWork(db), gateway=gw, clock=clock, settings=settings, account_id=w["account"])["accepted"] == 0
     e = enrollment(db, w["enrollment"])
     assert e.state == E_ACCEPTED and e.accepted_at == accepted
     (welcome,) = sends(db, w["enrollment"], "welcome")
@@ -84,7 +84,7 @@ def test_welcome_then_follow_ups_in_slots_until_a_reply(db, settings):
     clock = FrozenClock(datetime(2026, 11, 24, 12, tzinfo=Z))
     gw = FakeGateway(clock)
     gw.accept(w["key"], "pid-c1", clock.now())
-    poll_account(engine=db, gateway=gw, clock=clock, settings=settings, account_id=w["account"])
+    poll_account(uow=UnitOfWork(db), gateway=gw, clock=clock, settings=settings, account_id=w["account"])
     (welcome,) = sends(db, w["enrollment"], "welcome")
     clock.set(welcome.due_at)
     assert run(db, gw, clock, settings, welcome.id) == "sent"
@@ -115,8 +115,8 @@ def test_stop_if_ongoings_and_incomings(db, settings):
         clock = FrozenClock(datetime(2026, 11, 24, 12, tzinfo=Z))
         gw = FakeGateway(clock)
         gw.accept(w["key"], "pid-c1", clock.now())
-        poll_account(engine=db, gateway=gw, clock=clock, settings=settings, account_id=w["account"])
-        with session_scope(db) as s:  # a message learnt meanwhile (webhook)
+        poll_account(uow=UnitOfWork(db), gateway=gw, clock=clock, settings=settings, account_id=w["account"])
+        with UnitOfWork(db)() as s:  # a message learnt meanwhile (webhook)
             record_message(session=s, account_id=w["account"], contact_id=w["contact"],
                            message=ChatMessage(message_id=f"m-{w['enrollment']}", chat_id="c", sender_id=None,
                                                is_sender=wrote_by_sender, timestamp=clock.now() + timedelta(hours=2)))
@@ -134,8 +134,8 @@ def test_a_reply_cancels_the_planned_welcome(db, settings):
     clock = FrozenClock(datetime(2026, 11, 24, 12, tzinfo=Z))
     gw = FakeGateway(clock)
     gw.accept(w["key"], "pid-c1", clock.now())
-    poll_account(engine=db, gateway=gw, clock=clock, settings=settings, account_id=w["account"])
-    with session_scope(db) as s:
+    poll_account(uow=UnitOfWork(db), gateway=gw, clock=clock, settings=settings, account_id=w["account"])
+    with UnitOfWork(db)() as s:
         end_on_reply(session=s, account_id=w["account"], contact_id=w["contact"], at=clock.now(), text="hi",
                      now=clock.now())
     assert [x.status for x in sends(db, w["enrollment"])] == [S_CANCELLED]
@@ -143,7 +143,7 @@ def test_a_reply_cancels_the_planned_welcome(db, settings):
 
 def test_stale_invitations_are_withdrawn_within_the_daily_budget(db, settings):
     w = invited_world(db)
-    with session_scope(db) as s:  # two more stale invitations of the same account
+    with UnitOfWork(db)() as s:  # two more stale invitations of the same account
         base = s.get(Enrollment, w["enrollment"])
         for n in range(2):
             c = f.contacts(s, s.get(Workspace, base.workspace_id), 1)[0]
@@ -153,10 +153,10 @@ def test_stale_invitations_are_withdrawn_within_the_daily_budget(db, settings):
     clock = FrozenClock(INVITED_AT + timedelta(days=22))
     gw = FakeGateway(clock)
     budget = settings.model_copy(update={"withdraw_per_day": 2})
-    assert withdraw_stale(engine=db, gateway=gw, clock=clock, settings=budget, account_id=w["account"]) == 2
-    assert withdraw_stale(engine=db, gateway=gw, clock=clock, settings=budget, account_id=w["account"]) == 0
+    assert withdraw_stale(uow=UnitOfWork(db), gateway=gw, clock=clock, settings=budget, account_id=w["account"]) == 2
+    assert withdraw_stale(uow=UnitOfWork(db), gateway=gw, clock=clock, settings=budget, account_id=w["account"]) == 0
     clock.advance(timedelta(days=1, minutes=1))
-    assert withdraw_stale(engine=db, gateway=gw, clock=clock, settings=budget, account_id=w["account"]) == 1
+    assert withdraw_stale(uow=UnitOfWork(db), gateway=gw, clock=clock, settings=budget, account_id=w["account"]) == 1
     assert [c.args["invitation_id"] for c in gw.acting_calls("withdraw_invitation")] == ["inv-0", "inv-1", "inv-2"]
     with Session(db) as s:
         assert {e.state for e in s.exec(select(Enrollment))} == {E_WITHDRAWN}
@@ -168,7 +168,7 @@ def test_account_status_webhooks_pause_and_lift_exactly_the_disconnection_pause(
     from core.workspace.models import ACCOUNT_DISCONNECTED_PAUSE, LinkedInAccount
 
     clock = FrozenClock(datetime(2026, 11, 27, 12, tzinfo=timezone.utc))
-    with session_scope(db) as s:
+    with UnitOfWork(db)() as s:
         ws = f.workspace(s)
         m, acct = f.sender(s, ws, account_key="status-acct")
         seg = f.segment(s, ws, f.contacts(s, ws, 2))
@@ -177,11 +177,11 @@ def test_account_status_webhooks_pause_and_lift_exactly_the_disconnection_pause(
         other.paused_reason = "paused by hand"
 
     def event(message):  # the documented body: no timestamp
-        with session_scope(db) as s:
+        with UnitOfWork(db)() as s:
             event_id, new = store_event(session=s, payload={"AccountStatus": {
                 "account_id": "status-acct", "account_type": "LINKEDIN", "message": message}}, now=clock.now())
         assert new
-        return process_event(engine=db, clock=clock, settings=settings, event_id=event_id)
+        return process_event(uow=UnitOfWork(db), clock=clock, settings=settings, event_id=event_id)
 
     kind, alerts = event("CREDENTIALS")
     assert kind == "account_status" and [a.kind for a in alerts] == ["account_disconnected"]

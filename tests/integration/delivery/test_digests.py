@@ -10,7 +10,7 @@ import pytest
 from sqlmodel import Session, select
 
 from core.clock import FrozenClock
-from core.db import session_scope
+from core.db import UnitOfWork
 from core.delivery import claims, jobs
 from core.delivery.digests import (
     DELIVERED, EMPTY, GRACE, LEASE, NOT_DUE, UNREACHABLE, deliver_digest, retry_after, show_digest,
@@ -26,7 +26,7 @@ MORNING = datetime(2026, 11, 27, 9, 0, tzinfo=timezone.utc)  # the campaign's sl
 
 def moderated_day(db, settings, *, contacts: int = 3, moderation: bool = True) -> int:
     """A campaign's tomorrow planned at the digest hour; its digest's id."""
-    with session_scope(db) as s:
+    with UnitOfWork(db)() as s:
         ws = f.workspace(s)
         sender, _ = f.sender(s, ws)
         f.campaign(s, ws, sender, f.segment(s, ws, f.contacts(s, ws, contacts)), moderation=moderation)
@@ -45,7 +45,7 @@ def planned(db) -> list[Send]:
 
 
 def claim(db, settings, send: Send, now: datetime):
-    with session_scope(db) as s:
+    with UnitOfWork(db)() as s:
         return claims.claim_send(session=s, send_id=send.id, worker="w", now=now, settings=settings)
 
 
@@ -67,11 +67,11 @@ def test_a_duplicate_attempt_while_one_is_posting_finds_nothing_to_do(db, settin
     class Posting(LoggingNotifier):
         def send_digest(self, view, posted=None):
             # A duplicated broker message handled while this attempt posts (another worker)
-            inner.append(deliver_digest(engine=db, digest_id=digest_id, notifier=LoggingNotifier(), clock=clock))
+            inner.append(deliver_digest(uow=UnitOfWork(db), digest_id=digest_id, notifier=LoggingNotifier(), clock=clock))
             return super().send_digest(view, posted)
 
     notifier = Posting()
-    assert deliver_digest(engine=db, digest_id=digest_id, notifier=notifier, clock=clock) == DELIVERED
+    assert deliver_digest(uow=UnitOfWork(db), digest_id=digest_id, notifier=notifier, clock=clock) == DELIVERED
     assert inner == [NOT_DUE] and len(notifier.sent_digests) == 1
     assert digest(db, digest_id).attempts == 1
 
@@ -84,12 +84,12 @@ def test_an_attempt_that_crashed_is_tried_again_once_its_lease_ran_out(db, setti
             raise RuntimeError("the worker died mid-post")
 
     with pytest.raises(RuntimeError):
-        deliver_digest(engine=db, digest_id=digest_id, notifier=Crashing(), clock=FrozenClock(EVENING))
+        deliver_digest(uow=UnitOfWork(db), digest_id=digest_id, notifier=Crashing(), clock=FrozenClock(EVENING))
     assert digest(db, digest_id).delivered_at is None
     with Session(db) as s:
         assert jobs.undelivered_digests(session=s, now=EVENING + LEASE - timedelta(seconds=1)) == []
         assert jobs.undelivered_digests(session=s, now=EVENING + LEASE) == [digest_id]
-    assert deliver_digest(engine=db, digest_id=digest_id, notifier=LoggingNotifier(),
+    assert deliver_digest(uow=UnitOfWork(db), digest_id=digest_id, notifier=LoggingNotifier(),
                           clock=FrozenClock(EVENING + LEASE)) == DELIVERED
     assert digest(db, digest_id).attempts == 2
 
@@ -99,7 +99,7 @@ def test_a_sender_no_platform_knows_is_retried_and_their_cohort_waits(db, settin
     notifier = FanoutNotifier([Unreachable(), Unreachable()])
     clock = FrozenClock(EVENING)
     for attempt in (1, 2, 3):
-        assert deliver_digest(engine=db, digest_id=digest_id, notifier=notifier, clock=clock) == UNREACHABLE
+        assert deliver_digest(uow=UnitOfWork(db), digest_id=digest_id, notifier=notifier, clock=clock) == UNREACHABLE
         row = digest(db, digest_id)
         assert row.attempts == attempt and row.delivered_at is None
         assert row.next_try_at == clock.now() + retry_after(attempt)
@@ -126,7 +126,7 @@ def test_an_unmoderated_campaign_is_never_held(db, settings):
 def test_a_day_with_nothing_to_moderate_is_closed_without_a_post(db, settings):
     digest_id = moderated_day(db, settings, contacts=0)
     notifier = LoggingNotifier()
-    assert deliver_digest(engine=db, digest_id=digest_id, notifier=notifier, clock=FrozenClock(EVENING)) == EMPTY
+    assert deliver_digest(uow=UnitOfWork(db), digest_id=digest_id, notifier=notifier, clock=FrozenClock(EVENING)) == EMPTY
     assert notifier.sent_digests == [] and digest(db, digest_id).delivered_at == EVENING
     with Session(db) as s:
         assert jobs.undelivered_digests(session=s, now=EVENING + timedelta(hours=1)) == []
@@ -137,7 +137,7 @@ def test_delivered_late_in_the_slot_the_cohort_leaves_after_the_grace(db, settin
     before = planned(db)
     late = before[1].due_at + timedelta(seconds=1)  # two were due: held
     notifier = LoggingNotifier()
-    assert deliver_digest(engine=db, digest_id=digest_id, notifier=notifier, clock=FrozenClock(late)) == DELIVERED
+    assert deliver_digest(uow=UnitOfWork(db), digest_id=digest_id, notifier=notifier, clock=FrozenClock(late)) == DELIVERED
     [view] = notifier.sent_digests
     after = planned(db)
     assert view.held and view.starts_at == min(s.due_at for s in after) >= late + GRACE
@@ -152,14 +152,14 @@ def test_delivered_late_in_the_slot_the_cohort_leaves_after_the_grace(db, settin
 
 def test_the_digest_command_counts_as_delivered(db, settings):
     digest_id = moderated_day(db, settings)
-    with session_scope(db) as s:
+    with UnitOfWork(db)() as s:
         view = show_digest(session=s, digest_id=digest_id, now=EVENING)
     assert len(view.items) == 3 and not view.held
     assert digest(db, digest_id).delivered_at == EVENING
     notifier = LoggingNotifier()
     with Session(db) as s:
         assert jobs.undelivered_digests(session=s, now=EVENING) == []
-    assert deliver_digest(engine=db, digest_id=digest_id, notifier=notifier, clock=FrozenClock(EVENING)) == NOT_DUE
+    assert deliver_digest(uow=UnitOfWork(db), digest_id=digest_id, notifier=notifier, clock=FrozenClock(EVENING)) == NOT_DUE
     assert notifier.sent_digests == []
     first = planned(db)[0]
     assert isinstance(claim(db, settings, first, first.due_at), claims.Claim)

@@ -21,7 +21,7 @@ from sqlalchemy import update
 from sqlmodel import Session, select
 
 from core.clock import FrozenClock, SystemClock
-from core.db import session_scope
+from core.db import UnitOfWork
 from core.delivery import jobs
 from core.delivery.models import SEND_FINAL, S_CLAIMED, S_SENT, Send
 from core.delivery.notify import LoggingNotifier
@@ -43,7 +43,7 @@ EVENING = datetime(2026, 11, 26, 18, 0, tzinfo=timezone.utc)
 
 def campaign_of(db, settings, count: int, *, due: datetime) -> list[int]:
     """`count` invitations of one Unipile account, all due at `due`."""
-    with session_scope(db) as s:
+    with UnitOfWork(db)() as s:
         ws = f.workspace(s)
         m, _ = f.sender(s, ws, account_key=ACCOUNT, provider="unipile", daily=200, weekly=500)
         f.campaign(s, ws, m, f.segment(s, ws, f.contacts(s, ws, count, prefix="lead")), cohort=25,
@@ -81,10 +81,10 @@ def test_429_500_and_timeouts_after_the_action(db, sim, gateway, fast):
     sim.hang_next(INVITE, 2.5, after_action=True)
     sim.fail_next(INVITE, 429, retry_after="60")
     for _ in range(40):  # the clock's rounds: every due send, then time moves on
-        with session_scope(db) as s:
+        with UnitOfWork(db)() as s:
             due = jobs.due_sends(session=s, now=clock.now())
         for send_id in due:
-            perform_send(engine=db, gateway=gateway, clock=clock, settings=fast, notifier=LoggingNotifier(),
+            perform_send(uow=UnitOfWork(db), gateway=gateway, clock=clock, settings=fast, notifier=LoggingNotifier(),
                          send_id=send_id, worker="w")
         if set(statuses(db, ids)) <= SEND_FINAL:
             break
@@ -104,7 +104,7 @@ def run_worker(ctx, *, workers: int = 2, threads: int = 4):
 
 
 def context(db, fast, gateway, clock) -> Context:
-    ctx = Context(settings=fast, engine=db, clock=clock, gateway=gateway, notifier=LoggingNotifier())
+    ctx = Context(settings=fast, engine=db, uow=UnitOfWork(db), clock=clock, gateway=gateway, notifier=LoggingNotifier())
     setup_broker(ctx)
     return ctx
 
@@ -216,7 +216,7 @@ def test_a_worker_killed_between_the_call_and_the_ack(db, database_url, sim, gat
     assert row.status == S_CLAIMED and row.outcome_unknown
     while datetime.now(timezone.utc) <= row.lease_until:
         time.sleep(0.1)
-    outcome = perform_send(engine=db, gateway=gateway, clock=SystemClock(), settings=fast,
+    outcome = perform_send(uow=UnitOfWork(db), gateway=gateway, clock=SystemClock(), settings=fast,
                            notifier=LoggingNotifier(), send_id=ids[0], worker="heir")
     assert outcome == "reconciled"
     assert_exactly_once(db, sim, ids)
@@ -237,7 +237,7 @@ def test_two_campaigns_share_the_caps_and_nothing_leaves_after_a_stop(db, settin
     paced = settings.model_copy(update={"unipile_base_url": simulator.base_url, "unipile_api_key": KEY})
     gw = UnipileGateway.from_settings(paced)
     try:
-        with session_scope(db) as s:
+        with UnitOfWork(db)() as s:
             ws = f.workspace(s)
             m, _ = f.sender(s, ws, account_key=ACCOUNT, provider="unipile", daily=5, weekly=12)
             slots = [{"weekday": d, "start": "09:00", "end": "12:00"} for d in range(7)]
@@ -246,14 +246,14 @@ def test_two_campaigns_share_the_caps_and_nothing_leaves_after_a_stop(db, settin
         stopped_at = None
         for step in range(10 * 24 * 4):  # every 15 minutes for ten days
             now = clock.now()
-            with session_scope(db) as s:
+            with UnitOfWork(db)() as s:
                 plan_due(session=s, now=now, settings=paced)
                 due = jobs.due_sends(session=s, now=now)
             for send_id in due:
-                perform_send(engine=db, gateway=gw, clock=clock, settings=paced, notifier=LoggingNotifier(),
+                perform_send(uow=UnitOfWork(db), gateway=gw, clock=clock, settings=paced, notifier=LoggingNotifier(),
                              send_id=send_id, worker="w")
             if step == 5 * 24 * 4 + 40:  # day 6, 17:00: campaign b stops
-                with session_scope(db) as s:
+                with UnitOfWork(db)() as s:
                     s.get(Campaign, b.id).status = STATUS_STOPPED
                     cancel_campaign_sends(session=s, campaign_id=b.id, now=now)
                 stopped_at = now
@@ -287,12 +287,12 @@ def test_an_unknown_outcome_counts_under_the_caps_during_its_back_off(db, sim, g
     clock = FrozenClock(EVENING + timedelta(hours=15))
     call_time = clock.now()
     ids = campaign_of(db, fast, 3, due=clock.now())
-    with session_scope(db) as s:
+    with UnitOfWork(db)() as s:
         account = s.exec(select(LinkedInAccount).where(LinkedInAccount.provider_account_id == ACCOUNT)).one()
         account.daily_invite_cap = 2
 
     def run(send_id):
-        return perform_send(engine=db, gateway=gateway, clock=clock, settings=fast, notifier=LoggingNotifier(),
+        return perform_send(uow=UnitOfWork(db), gateway=gateway, clock=clock, settings=fast, notifier=LoggingNotifier(),
                             send_id=send_id, worker="w")
 
     assert run(ids[0]) == "sent"
@@ -323,7 +323,7 @@ def invited_long_ago(db, sim, gateway, fast, count: int) -> FrozenClock:
     clock = FrozenClock(EVENING + timedelta(hours=15))
     ids = campaign_of(db, fast, count, due=clock.now())
     for send_id in ids:
-        assert perform_send(engine=db, gateway=gateway, clock=clock, settings=fast, notifier=LoggingNotifier(),
+        assert perform_send(uow=UnitOfWork(db), gateway=gateway, clock=clock, settings=fast, notifier=LoggingNotifier(),
                             send_id=send_id, worker="w") == "sent"
     clock.advance(timedelta(days=22))
     return clock
@@ -351,7 +351,7 @@ def test_two_racing_withdrawals_call_the_provider_once_per_invitation_within_the
 
     def run():
         barrier.wait()
-        results.append(withdraw_stale(engine=db, gateway=SlowProvider(), clock=clock, settings=budget,
+        results.append(withdraw_stale(uow=UnitOfWork(db), gateway=SlowProvider(), clock=clock, settings=budget,
                                       account_id=account_id))
 
     with Session(db) as s:
@@ -368,7 +368,7 @@ def test_two_racing_withdrawals_call_the_provider_once_per_invitation_within_the
     with Session(db) as s:
         assert sum(e.state == E_WITHDRAWN for e in s.exec(select(Enrollment))) == 4
     # The same day again (a duplicated job): nothing left in the budget, no call.
-    assert withdraw_stale(engine=db, gateway=gateway, clock=clock, settings=budget, account_id=account_id) == 0
+    assert withdraw_stale(uow=UnitOfWork(db), gateway=gateway, clock=clock, settings=budget, account_id=account_id) == 0
     assert len(sim.calls_to(WITHDRAW)) == 4
 
 
@@ -381,7 +381,7 @@ def test_an_invitation_accepted_but_not_yet_polled_is_an_acceptance_not_a_withdr
     accepted_person = sim.accept_invitation(accepted_id)  # no webhook, no poll yet
     with Session(db) as s:
         account_id = s.exec(select(Enrollment.account_id)).first()
-    assert withdraw_stale(engine=db, gateway=gateway, clock=clock, settings=fast, account_id=account_id) == 1
+    assert withdraw_stale(uow=UnitOfWork(db), gateway=gateway, clock=clock, settings=fast, account_id=account_id) == 1
     assert len(sim.calls_to(WITHDRAW)) == 2  # the accepted one answered NotFound
     with Session(db) as s:
         from core.sources.models import Contact

@@ -16,7 +16,7 @@ import dramatiq
 from sqlmodel import Session, select
 
 from core.clock import FrozenClock, SystemClock
-from core.db import session_scope
+from core.db import UnitOfWork
 from core.delivery.linkedin.port import OutcomeUnknown
 from core.delivery.linkedin.sandbox import PROVIDER_PREFIX, SandboxGateway
 from core.delivery.models import E_DONE, S_SENT, Enrollment, SandboxInvitation, SandboxMessage, Send
@@ -165,11 +165,11 @@ class ActsThenFails:
 def test_sandbox_messages_go_out_exactly_once_when_the_provider_fails_after_acting(db, settings):
     clock = FrozenClock(MONDAY)
     run = paced(settings, sandbox_reply_probability=0.0)
-    sandbox = SandboxGateway(engine=db, clock=clock, settings=run)
+    sandbox = SandboxGateway(uow=UnitOfWork(db), clock=clock, settings=run)
 
     world = accepted_world(db, run, count=5, account_key=ACCOUNT, accepted_at=MONDAY - timedelta(days=1),
                            due=MONDAY, provider_id=lambda c: PROVIDER_PREFIX + c.public_identifier)
-    with session_scope(db) as s:  # the sandbox's own record: each of them accepted the account's invitation
+    with UnitOfWork(db)() as s:  # the sandbox's own record: each of them accepted the account's invitation
         s.add_all([SandboxInvitation(account_key=ACCOUNT, provider_user_id=pid, status="accepted",
                                      created_at=MONDAY - timedelta(days=3), decided_at=MONDAY - timedelta(days=2))
                    for pid in world["contacts"].values()])
@@ -200,7 +200,7 @@ def test_a_backlog_goes_out_one_per_spacing_interval_not_one_per_sweep(db, setti
     world = accepted_world(db, run, count=4, account_key=ACCOUNT, accepted_at=now - timedelta(days=1),
                            due=now - timedelta(seconds=1), followups=0,
                            provider_id=lambda c: sim.add_relation(ACCOUNT, c.public_identifier), tz=noon_zone(now))
-    ctx = Context(settings=run, engine=db, clock=SystemClock(), gateway=gw, notifier=LoggingNotifier())
+    ctx = Context(settings=run, engine=db, uow=UnitOfWork(db), clock=SystemClock(), gateway=gw, notifier=LoggingNotifier())
     setup_broker(ctx)
     worker = dramatiq.Worker(ctx.extras["broker"], worker_threads=2, worker_timeout=100)
     worker.start()

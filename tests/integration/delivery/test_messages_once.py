@@ -13,7 +13,7 @@ from sqlmodel import Session, select
 
 from core.campaigns.models import STEP_FOLLOWUP, STEP_WELCOME
 from core.clock import FrozenClock
-from core.db import session_scope
+from core.db import UnitOfWork
 from core.delivery import claims
 from core.delivery.linkedin.port import OutcomeUnknown, Transient
 from core.delivery.models import (
@@ -35,7 +35,7 @@ def world(db, settings, *, count=1, followups=1, **kw):
 
 
 def run(db, gw, clock, settings, send_id, notifier=None):
-    return perform_send(engine=db, gateway=gw, clock=clock, settings=settings, notifier=notifier or LoggingNotifier(),
+    return perform_send(uow=UnitOfWork(db), gateway=gw, clock=clock, settings=settings, notifier=notifier or LoggingNotifier(),
                         send_id=send_id, worker="w")
 
 
@@ -155,12 +155,12 @@ def test_an_attempt_slowed_past_anothers_action_waits_for_the_spacing_at_its_cal
     gw = FakeGateway(clock)
     w = world(db, paced, count=2, followups=0)
     first, second = sends(db, w["campaign"], STEP_WELCOME)
-    with session_scope(db) as s:
+    with UnitOfWork(db)() as s:
         slow = claims.claim_send(session=s, send_id=first.id, worker="slow", now=clock.now(), settings=paced)
     clock.advance(timedelta(seconds=61))
     assert run(db, gw, clock, paced, second.id) == "sent"
     clock.advance(timedelta(seconds=1))
-    with session_scope(db) as s:
+    with UnitOfWork(db)() as s:
         assert claims.mark_calling(session=s, claim=slow, now=clock.now(), settings=paced) == claims.MOVED
     moved = sends(db, w["campaign"], STEP_WELCOME)[0]
     assert moved.status == S_PLANNED and moved.due_at >= MONDAY + timedelta(seconds=121)

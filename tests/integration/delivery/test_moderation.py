@@ -8,6 +8,7 @@ from datetime import datetime, timezone
 import pytest
 from sqlmodel import select
 
+from core.db import UnitOfWork
 from core.clock import FrozenClock
 from core.delivery import claims
 from core.delivery.models import E_SKIPPED, S_PLANNED, S_SKIPPED, Enrollment, Send
@@ -45,9 +46,9 @@ def test_digest_lists_tomorrows_invitations_and_is_delivered_once(session, world
     assert item.languages == ("en", "fr") and item.status == S_PLANNED
     session.commit()  # the worker's attempt runs its own units of work
     notifier, clock = LoggingNotifier(), FrozenClock(EVENING)
-    assert deliver_digest(engine=session.get_bind(), digest_id=world["digest_id"], notifier=notifier,
+    assert deliver_digest(uow=UnitOfWork(session.get_bind()), digest_id=world["digest_id"], notifier=notifier,
                           clock=clock) == DELIVERED
-    assert deliver_digest(engine=session.get_bind(), digest_id=world["digest_id"], notifier=notifier,
+    assert deliver_digest(uow=UnitOfWork(session.get_bind()), digest_id=world["digest_id"], notifier=notifier,
                           clock=clock) == NOT_DUE
     assert len(notifier.sent_digests) == 1
 

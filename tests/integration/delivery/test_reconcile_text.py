@@ -10,7 +10,7 @@ from datetime import datetime, timedelta, timezone
 from sqlmodel import Session
 
 from core.clock import FrozenClock
-from core.db import session_scope
+from core.db import UnitOfWork
 from core.delivery.models import E_WELCOMED, S_SENT, Enrollment, Send
 from core.delivery.notify import LoggingNotifier
 from core.delivery.sending import perform_send
@@ -25,7 +25,7 @@ TEXT = "Hi Ann,\nhere is the case study we talked about.  \n\nBest,\nSam"
 
 def test_a_lost_answer_to_a_multi_line_follow_up_is_reconciled_not_resent(db, sim, gateway, fast):
     clock = FrozenClock(NOW)
-    with session_scope(db) as s:
+    with UnitOfWork(db)() as s:
         ws = f.workspace(s)
         member, account = f.sender(s, ws, account_key=ACCOUNT, provider="unipile", messages=20)
         contact = f.contacts(s, ws, 1, prefix="ann-lee")[0]
@@ -35,7 +35,7 @@ def test_a_lost_answer_to_a_multi_line_follow_up_is_reconciled_not_resent(db, si
         ids = dict(ws=ws.id, account=account.id, contact=contact.id, campaign=camp.id, slug=contact.public_identifier)
     pid = sim.add_relation(ACCOUNT, ids["slug"], at=NOW - timedelta(days=4))
     chat_id = gateway.send_message(account_id=ACCOUNT, text="Thanks!", provider_id=pid).chat_id  # the welcome
-    with session_scope(db) as s:
+    with UnitOfWork(db)() as s:
         s.get(Contact, ids["contact"]).provider_id = pid
         e = Enrollment(workspace_id=ids["ws"], campaign_id=ids["campaign"], contact_id=ids["contact"],
                        account_id=ids["account"], state=E_WELCOMED, invited_at=NOW - timedelta(days=5),
@@ -50,7 +50,7 @@ def test_a_lost_answer_to_a_multi_line_follow_up_is_reconciled_not_resent(db, si
         send_id = send.id
 
     sim.hang_next(ROUTE, 2.5, after_action=True)  # the message is sent, the answer never comes in time
-    outcome = perform_send(engine=db, gateway=gateway, clock=clock, settings=fast, notifier=LoggingNotifier(),
+    outcome = perform_send(uow=UnitOfWork(db), gateway=gateway, clock=clock, settings=fast, notifier=LoggingNotifier(),
                            send_id=send_id, worker="w1")
     assert outcome == "reconciled"
     [call] = sim.calls_to(ROUTE)  # the provider's record: one follow-up, never a second

@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 
 from core.campaigns.models import STATUS_STOPPED, Campaign
 from core.clock import FrozenClock
-from core.db import session_scope
+from core.db import UnitOfWork
 from core.delivery import claims
 from core.delivery.linkedin.port import (
     AccountDisconnected, NoteLimitReached, OutcomeUnknown, RateLimited, Transient,
@@ -28,7 +28,7 @@ EVENING = datetime(2026, 11, 26, 18, 0, tzinfo=timezone.utc)
 
 
 def setup(db, settings, *, count=3, cohort=10, **sender_kw):
-    with session_scope(db) as s:
+    with UnitOfWork(db)() as s:
         ws = f.workspace(s)
         m, acct = f.sender(s, ws, **sender_kw)
         camp = f.campaign(s, ws, m, f.segment(s, ws, f.contacts(s, ws, count)), cohort=cohort)
@@ -38,7 +38,7 @@ def setup(db, settings, *, count=3, cohort=10, **sender_kw):
 
 
 def send(db, gateway, clock, settings, send_id, worker="w1", notifier=None):
-    return perform_send(engine=db, gateway=gateway, clock=clock, settings=settings,
+    return perform_send(uow=UnitOfWork(db), gateway=gateway, clock=clock, settings=settings,
                         notifier=notifier or LoggingNotifier(), send_id=send_id, worker=worker)
 
 
@@ -98,14 +98,14 @@ def test_spacing_and_caps_are_checked_at_claim_time(db, settings):
     at_due(db, clock, first)
     assert send(db, gw, clock, settings, first) == "sent"
     # The second, forced due right away, is too close to the first: moved, not sent.
-    with session_scope(db) as s:
+    with UnitOfWork(db)() as s:
         s.get(Send, second).due_at = clock.now()
     assert send(db, gw, clock, settings, second) == claims.MOVED
     assert get(db, second).due_at >= clock.now() + timedelta(seconds=settings.min_spacing_seconds)
     # A third send squeezed in by hand (as if another planner had) meets the daily cap.
     at_due(db, clock, second)
     assert send(db, gw, clock, settings, second) == "sent"
-    with session_scope(db) as s:
+    with UnitOfWork(db)() as s:
         e = s.get(Enrollment, get(db, first).enrollment_id)
         ws_id, camp_id = e.workspace_id, e.campaign_id
         extra = f.contacts(s, s.get(Workspace, ws_id), 1)[0]
@@ -128,7 +128,7 @@ def test_a_send_pushed_past_its_slot_by_spacing_moves_to_the_next_slot(db, setti
     """P-19 at claim time: the account acted at 09:14:20 in a 09:00-09:15 slot; the send due at
     09:14:30 cannot be spaced inside the slot, so it goes to the next slot, saying why."""
     slot = [{"weekday": d, "start": "09:00", "end": "09:15"} for d in range(7)]
-    with session_scope(db) as s:
+    with UnitOfWork(db)() as s:
         ws = f.workspace(s)
         m, acct = f.sender(s, ws)
         f.campaign(s, ws, m, f.segment(s, ws, f.contacts(s, ws, 1)), cohort=5, slots=slot)
@@ -146,7 +146,7 @@ def test_a_send_pushed_past_its_slot_by_spacing_moves_to_the_next_slot(db, setti
     assert "past its slot" in moved.reason
     # Earlier in the slot the same spacing keeps it in its slot, at least the minimum apart.
     clock.advance(timedelta(days=1, minutes=-10))  # Saturday 09:04:30
-    with session_scope(db) as s:
+    with UnitOfWork(db)() as s:
         s.get(Send, send_id).due_at = clock.now()
         s.get(LinkedInAccount, acct.id).last_action_at = clock.now() - timedelta(seconds=10)
     assert send(db, gw, clock, settings, send_id) == claims.MOVED
@@ -162,7 +162,7 @@ def test_nothing_is_claimed_after_a_stop(db, settings):
     camp, _, ids = setup(db, settings, count=3)
     at_due(db, clock, ids[0])
     assert send(db, gw, clock, settings, ids[0]) == "sent"
-    with session_scope(db) as s:
+    with UnitOfWork(db)() as s:
         c = s.get(Campaign, camp.id)
         c.status = STATUS_STOPPED
         s.add(c)
@@ -178,7 +178,7 @@ def test_a_send_planned_after_a_stop_is_cancelled_at_claim(db, settings):
     clock = FrozenClock(EVENING)
     gw = FakeGateway(clock)
     camp, _, ids = setup(db, settings, count=1)
-    with session_scope(db) as s:  # a stop that raced the planner: the send is still planned
+    with UnitOfWork(db)() as s:  # a stop that raced the planner: the send is still planned
         s.get(Campaign, camp.id).status = STATUS_STOPPED
     at_due(db, clock, ids[0])
     assert send(db, gw, clock, settings, ids[0]) == claims.CANCELLED
@@ -255,7 +255,7 @@ def test_note_limit_and_disconnection_pause_and_tell_the_sender(db, settings):
     assert send(db, gw, clock, settings, ids[0], notifier=notifier) == "note_limit"
     at_due(db, clock, ids[1])
     assert send(db, gw, clock, settings, ids[1]) == claims.HELD
-    with session_scope(db) as s:
+    with UnitOfWork(db)() as s:
         s.get(LinkedInAccount, acct.id).invitations_paused_reason = None
     gw.fail_next("send_invitation", AccountDisconnected("gone"))
     assert send(db, gw, clock, settings, ids[1], notifier=notifier) == "disconnected"
@@ -272,11 +272,11 @@ def test_a_paused_worker_whose_lease_expired_does_not_call(db, settings):
     gw = FakeGateway(clock)
     _, _, ids = setup(db, settings, count=1)
     at_due(db, clock, ids[0])
-    with session_scope(db) as s:
+    with UnitOfWork(db)() as s:
         slow = claims.claim_send(session=s, send_id=ids[0], worker="slow", now=clock.now(), settings=settings)
     clock.advance(timedelta(seconds=settings.lease_seconds + 1))  # the slow worker sleeps past its lease
     assert send(db, gw, clock, settings, ids[0], worker="fast") == "sent"
-    with session_scope(db) as s:
+    with UnitOfWork(db)() as s:
         assert claims.mark_calling(session=s, claim=slow, now=clock.now(), settings=settings) is False
     assert len(gw.acting_calls("send_invitation")) == 1
 

@@ -12,7 +12,7 @@ from sqlmodel import Session, select
 
 from core.campaigns import schedule
 from core.clock import FrozenClock
-from core.db import session_scope
+from core.db import UnitOfWork
 from core.delivery import claims, slots
 from core.delivery.models import S_PLANNED, S_SENT, Send
 from core.delivery.notify import LoggingNotifier
@@ -50,7 +50,7 @@ def paced(settings, clock):
 
 
 def one_invitation(db, settings, *, tz: str, due: datetime) -> int:
-    with session_scope(db) as s:
+    with UnitOfWork(db)() as s:
         ws = f.workspace(s)
         m, _ = f.sender(s, ws, account_key=ACCOUNT, provider="unipile")
         f.campaign(s, ws, m, f.segment(s, ws, f.contacts(s, ws, 1, prefix="lead")), cohort=5, tz=tz, slots=SLOTS)
@@ -80,7 +80,7 @@ def test_a_retry_whose_back_off_ends_after_the_slot_goes_out_in_the_next_slot(db
     send_id = one_invitation(db, fast, tz=tz, due=clock.now())
 
     def run():
-        return perform_send(engine=db, gateway=gateway, clock=clock, settings=fast, notifier=LoggingNotifier(),
+        return perform_send(uow=UnitOfWork(db), gateway=gateway, clock=clock, settings=fast, notifier=LoggingNotifier(),
                             send_id=send_id, worker="w")
 
     sim.fail_next(INVITE, 500)
@@ -109,7 +109,7 @@ def test_a_send_due_after_the_last_slot_of_the_day_moves_to_the_next_day(db, pac
     sim, gateway, fast = paced
     clock.set(datetime(2026, 11, 27, 20, 0, tzinfo=timezone.utc))
     send_id = one_invitation(db, fast, tz="UTC", due=clock.now())
-    assert perform_send(engine=db, gateway=gateway, clock=clock, settings=fast, notifier=LoggingNotifier(),
+    assert perform_send(uow=UnitOfWork(db), gateway=gateway, clock=clock, settings=fast, notifier=LoggingNotifier(),
                         send_id=send_id, worker="w") == claims.MOVED
     moved = get(db, send_id)
     saturday = datetime(2026, 11, 28).date()

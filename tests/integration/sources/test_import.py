@@ -5,6 +5,7 @@ from datetime import datetime, timezone
 import pytest
 from sqlmodel import Session, select
 
+from core.db import UnitOfWork
 from core.clock import FrozenClock
 from core.sources.importer import BadRow, import_contacts
 from core.sources.models import Contact, Segment, SegmentContact
@@ -30,7 +31,7 @@ def write(tmp_path, text, name="contacts.csv"):
 
 def run(db, ws, path, **kw):
     kw.setdefault("segment_name", "Imported")
-    return import_contacts(engine=db, workspace_id=ws["id"], path=path, owner_id=ws["owner"], clock=CLOCK, **kw)
+    return import_contacts(uow=UnitOfWork(db), workspace_id=ws["id"], path=path, owner_id=ws["owner"], clock=CLOCK, **kw)
 
 
 def contacts(db):

@@ -12,7 +12,7 @@ from sqlmodel import select
 from bot.slack.surface import drain
 from core.campaigns.models import Campaign
 from core.campaigns.service import CampaignDraft, SlotDraft, activate_campaign, create_campaign
-from core.db import session_scope
+from core.db import UnitOfWork
 from core.delivery.models import Send
 from core.delivery.moderation import build_digest_now
 from core.sources.models import Contact
@@ -27,7 +27,7 @@ MESSAGE = {"channel": "D0EVE", "ts": "1700000001.000100"}
 
 def _active_campaign_with_digest(ctx, member_id: int, segment_id: int, name: str) -> tuple[int, int, list[int]]:
     """(campaign id, digest id, send ids) of an active moderated campaign with tomorrow planned."""
-    with session_scope(ctx.engine) as s:
+    with UnitOfWork(ctx.engine)() as s:
         sender = s.get(Member, member_id)
         draft = CampaignDraft(name=name, program="Growth", sender_id=sender.id, source_kind="segment",
                               source_id=segment_id, languages=["en"], invitation={"en": "Hi {{firstName}}, connect?"},
@@ -42,7 +42,7 @@ def _active_campaign_with_digest(ctx, member_id: int, segment_id: int, name: str
 
 def _eve(ctx) -> tuple[int, int, int]:
     """Eve, alone (so admin) in workspace B, with a LinkedIn account and a segment of one contact."""
-    with session_scope(ctx.engine) as s:
+    with UnitOfWork(ctx.engine)() as s:
         eve = ensure_member_for_chat(session=s, platform="slack", tenant=OTHER_TEAM, external_user_id="UEVE",
                                      name="Eve Elsewhere", email="eve@other.example", workspace_name="Other")
         connect_linkedin_account(session=s, member_id=eve.id, provider="sandbox", provider_account_id="sbx-eve")
@@ -56,7 +56,7 @@ def _eve(ctx) -> tuple[int, int, int]:
 
 
 def _sends(ctx) -> dict[int, tuple]:
-    with session_scope(ctx.engine) as s:
+    with UnitOfWork(ctx.engine)() as s:
         return {r.id: (r.status, r.text, r.updated_at) for r in s.exec(select(Send)).all()}
 
 
@@ -144,7 +144,7 @@ async def test_forged_form_ids_of_another_workspace_are_refused(slack, slack_sim
                        user="UEVE", team=OTHER_TEAM)
     await drain()
     assert row_counts(ctx.engine) == before_rows
-    with session_scope(ctx.engine) as s:
+    with UnitOfWork(ctx.engine)() as s:
         assert s.get(Campaign, campaign_id).status == "active"
     assert not [n for n in A_NAMES if n in _everything_said(slack_sim)]
 
@@ -162,7 +162,7 @@ async def test_in_a_workspace_only_the_sender_or_an_admin_manages(slack, slack_s
         await slack.command(text, user="UCAROL")
     await drain()
     assert _sends(ctx) == before
-    with session_scope(ctx.engine) as s:
+    with UnitOfWork(ctx.engine)() as s:
         assert s.get(Campaign, campaign_id).status == "active"
     assert not slack_sim.of("views.open"), "a form to edit someone else's campaign or invitation opened"
     # A forged digest edit submission by Carol changes nothing either
@@ -177,7 +177,7 @@ async def test_in_a_workspace_only_the_sender_or_an_admin_manages(slack, slack_s
 
 
 async def test_a_member_picks_only_themself_and_visible_sources(slack, slack_sim, ctx, world):
-    with session_scope(ctx.engine) as s:
+    with UnitOfWork(ctx.engine)() as s:
         alices = create_segment(session=s, workspace_id=world.workspace_id, name="Alice private", owner_id=world.alice)
         alices_id = alices.id
     n = len(slack_sim.of("views.open"))
@@ -200,7 +200,7 @@ async def test_an_inactive_member_is_refused(slack, slack_sim, ctx, world):
     await slack.command("create", user="UBOB")
     await wait_for(lambda: len(slack_sim.of("views.open")) > n)
     view = slack_sim.of("views.open")[-1].answer["view"]
-    with session_scope(ctx.engine) as s:
+    with UnitOfWork(ctx.engine)() as s:
         deactivate_member(session=s, workspace_id=world.workspace_id, member_id=world.bob)
     before_rows, before_sends = row_counts(ctx.engine), _sends(ctx)
     answer = await (await slack.submit(fill(view, {"name": ("new:Late", "Late"), "program": ("new:Growth", "Growth"),

@@ -14,7 +14,7 @@ import pytest
 
 from bot.slack.surface import drain
 from core.campaigns.models import Campaign
-from core.db import session_scope
+from core.db import UnitOfWork
 from tests.e2e.slack.conftest import SIGNING_SECRET, TEAM, fill, wait_for
 from tests.security.common import row_counts
 
@@ -216,7 +216,7 @@ async def test_odd_commands_and_events_are_answered(slack, slack_sim, ctx, world
         assert (await slack.command("show " + "\u0000" * 10)).status == 200
         assert (await slack.event({"type": "app_home_opened", "tab": "home"})).status == 200
         await drain()
-    with session_scope(ctx.engine) as s:
+    with UnitOfWork(ctx.engine)() as s:
         assert s.query(Campaign).count() == 0
     assert len(slack_sim.responses) == 2  # the two commands answered; the events without a user ignored
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]

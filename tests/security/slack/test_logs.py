@@ -11,7 +11,7 @@ from sqlmodel import select
 
 from bot.slack.surface import drain
 from core.campaigns.models import CampaignMessage
-from core.db import session_scope
+from core.db import UnitOfWork
 from tests.e2e.slack.conftest import BOT_TOKEN, SIGNING_SECRET, fill, wait_for
 from tests.e2e.teams.harness import TeamsHarness, find_action
 from tests.security.slack.test_authorisation import _active_campaign_with_digest
@@ -50,7 +50,7 @@ async def test_slack_flows_log_no_secret_and_no_message_text(slack, slack_sim, c
     assert (await slack.submit(fill(view, {**values, "slots": "Funday"}))).status == 200  # refused first
     assert (await slack.submit(fill(view, values))).status == 200
     await drain()
-    with session_scope(ctx.engine) as s:
+    with UnitOfWork(ctx.engine)() as s:
         assert "Zebracorn" in s.exec(select(CampaignMessage.template)).first()  # the flow did run
     # A digest edited (refused once for a bad token, then saved)
     _, digest_id, sends = _active_campaign_with_digest(ctx, world.bob, world.segment_id, "Logged digest")

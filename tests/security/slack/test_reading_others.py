@@ -13,7 +13,7 @@ import pytest
 from bot.conversation import kept_texts
 from bot.slack.surface import drain
 from core.campaigns.service import CampaignDraft, FollowupDraft, SlotDraft, create_campaign
-from core.db import session_scope
+from core.db import UnitOfWork
 from core.sources.segments import create_finder, create_segment
 from core.workspace.models import Member
 from core.workspace.service import deactivate_member, ensure_member_for_chat
@@ -31,7 +31,7 @@ REFUSALS = {"carol": "Only the campaign's sender or a workspace admin can edit",
 
 def _bobs_campaign(ctx, world) -> int:
     """Bob's campaign with texts in every step, his private segment and finder beside it."""
-    with session_scope(ctx.engine) as s:
+    with UnitOfWork(ctx.engine)() as s:
         bob = s.get(Member, world.bob)
         create_segment(session=s, workspace_id=world.workspace_id, name="Bob private segment", owner_id=bob.id)
         create_finder(session=s, workspace_id=world.workspace_id, name="Bob private finder", owner_id=bob.id)
@@ -53,7 +53,7 @@ def _attackers(slack_sim, ctx, world) -> dict[str, tuple[str, str]]:
     """(Slack user, team) of each attacker. Dave is new to the bot: his first request is the attack."""
     slack_sim.add_user("UDAVE", TEAM, "Dave Newcomer", "dave@example.com")
     slack_sim.add_user("UFRANK", TEAM, "Frank Former", "frank@example.com")
-    with session_scope(ctx.engine) as s:
+    with UnitOfWork(ctx.engine)() as s:
         frank = ensure_member_for_chat(session=s, platform="slack", tenant=TEAM, external_user_id="UFRANK",
                                        name="Frank Former", email="frank@example.com")
         deactivate_member(session=s, workspace_id=world.workspace_id, member_id=frank.id)
@@ -145,7 +145,7 @@ async def test_the_source_type_ahead_offers_only_what_the_asker_may_pick(slack, 
     _bobs_campaign(ctx, world)
     user, team = _attackers(slack_sim, ctx, world)[who]
     view = await _a_form(slack, slack_sim)
-    with session_scope(ctx.engine) as s:
+    with UnitOfWork(ctx.engine)() as s:
         carols = create_segment(session=s, workspace_id=world.workspace_id, name="Carol own segment",
                                 owner_id=world.carol)
         everyone = create_segment(session=s, workspace_id=world.workspace_id, name="Everyone segment", is_global=True)

@@ -10,7 +10,7 @@ from sqlmodel import select
 
 from bot.slack.surface import drain
 from core.delivery.models import Send
-from core.db import session_scope
+from core.db import UnitOfWork
 from tests.e2e.slack.conftest import fill, wait_for
 from tests.security.common import row_counts
 from tests.security.slack.test_authorisation import _active_campaign_with_digest
@@ -75,7 +75,7 @@ async def test_escaping_templates_are_refused_in_the_form(slack, slack_sim, ctx,
 @pytest.mark.parametrize("template", ESCAPES)
 async def test_escaping_templates_are_refused_in_a_digest_edit(slack, slack_sim, ctx, world, template):
     _, digest_id, sends = _active_campaign_with_digest(ctx, world.bob, world.segment_id, "Bobs")
-    with session_scope(ctx.engine) as s:
+    with UnitOfWork(ctx.engine)() as s:
         texts = {r.id: r.text for r in s.exec(select(Send)).all()}
     view = {"id": "V9", "type": "modal", "callback_id": "form:digest_edit", "hash": "h", "blocks": [
         {"type": "input", "block_id": "text", "element": {"type": "plain_text_input", "action_id": "text@0"}}],
@@ -83,5 +83,5 @@ async def test_escaping_templates_are_refused_in_a_digest_edit(slack, slack_sim,
     answer = await (await slack.submit(fill(view, {"text": template}), user="UBOB")).json()
     assert answer["response_action"] == "errors" and answer["errors"]["text"]
     assert not any(leak in json.dumps(answer) for leak in LEAKS)
-    with session_scope(ctx.engine) as s:
+    with UnitOfWork(ctx.engine)() as s:
         assert {r.id: r.text for r in s.exec(select(Send)).all()} == texts

@@ -10,7 +10,7 @@ import pytest
 from sqlmodel import select
 
 from core.campaigns.models import Campaign
-from core.db import session_scope
+from core.db import UnitOfWork
 from core.delivery.models import Send
 from core.sources.models import Contact
 from core.sources.segments import add_contacts_to_segment, create_segment
@@ -21,7 +21,7 @@ from tests.security.slack.test_authorisation import _active_campaign_with_digest
 
 def _tenant_a(ctx, teams) -> tuple[int, int, list[int]]:
     ada = teams.user("Ada A", email="ada@a.example", tenant_id="tenant-a")
-    with session_scope(ctx.engine) as s:
+    with UnitOfWork(ctx.engine)() as s:
         member = ensure_member_for_chat(session=s, platform="teams", tenant="tenant-a", external_user_id=ada.aad_object_id,
                                         name="Ada A", email="ada@a.example", workspace_name="A")
         connect_linkedin_account(session=s, member_id=member.id, provider="sandbox", provider_account_id="sbx-ada")
@@ -36,7 +36,7 @@ def _tenant_a(ctx, teams) -> tuple[int, int, list[int]]:
 
 
 def _state(ctx):
-    with session_scope(ctx.engine) as s:
+    with UnitOfWork(ctx.engine)() as s:
         return ([(c.id, c.status, c.name, c.updated_at) for c in s.exec(select(Campaign)).all()],
                 [(r.id, r.status, r.text) for r in s.exec(select(Send)).all()])
 

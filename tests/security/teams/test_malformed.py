@@ -16,7 +16,7 @@ from bot.background import drain
 from bot.teams import ENDPOINTS_KEY
 from bot.web import build_web_app
 from core.config import Settings
-from core.db import session_scope
+from core.db import UnitOfWork
 from core.workspace.service import ensure_member_for_chat
 from tests.e2e.teams.harness import BOT, TeamsHarness
 from tests.security.malformed import Probe, mutations, whole_body_mutations
@@ -130,7 +130,7 @@ async def guarded(aiohttp_client, tmp_path, database_url, clock, db, connector):
 async def test_malformed_invokes_under_a_valid_token(guarded, caplog, kind):
     teams, ctx = guarded
     ada = teams.user("Ada Token", email="ada@token.example")
-    with session_scope(ctx.engine) as s:  # known: answering her needs no call to the connector
+    with UnitOfWork(ctx.engine)() as s:  # known: answering her needs no call to the connector
         ensure_member_for_chat(session=s, platform="teams", tenant=ada.tenant_id, external_user_id=ada.aad_object_id,
                                name=ada.name, email="ada@token.example")
     caplog.set_level(logging.INFO)

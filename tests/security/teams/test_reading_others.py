@@ -12,7 +12,7 @@ import pytest
 
 from bot.conversation import kept_texts
 from core.campaigns.service import CampaignDraft, FollowupDraft, SlotDraft, create_campaign
-from core.db import session_scope
+from core.db import UnitOfWork
 from core.sources.models import Contact
 from core.sources.segments import add_contacts_to_segment, create_finder, create_segment
 from core.workspace.models import Member
@@ -40,14 +40,14 @@ class Tenant:
             ("dave", "Dave Newcomer"))}
         self.users["eve"] = teams.user("Eve Elsewhere", email="eve@two.example", tenant_id="tenant-2")
         ids = {}
-        with session_scope(ctx.engine) as s:
+        with UnitOfWork(ctx.engine)() as s:
             for name in ("ada", "bob", "carol", "frank", "eve"):
                 user = self.users[name]
                 ids[name] = ensure_member_for_chat(session=s, platform="teams", tenant=user.tenant_id,
                                                    external_user_id=user.aad_object_id, name=user.name,
                                                    email=f"{name}@x.example").id
         self.ids = ids
-        with session_scope(ctx.engine) as s:
+        with UnitOfWork(ctx.engine)() as s:
             bob = s.get(Member, ids["bob"])
             workspace_id = bob.workspace_id
             deactivate_member(session=s, workspace_id=workspace_id, member_id=ids["frank"])

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from core.db import session_scope
+from core.db import UnitOfWork
 from core.delivery.notify import LoggingNotifier
 from core.sources.models import Contact
 from core.sources.segments import add_contacts_to_segment, create_segment
@@ -28,7 +28,7 @@ class People:
 
 @pytest.fixture
 def people(ctx) -> People:
-    with session_scope(ctx.engine) as s:
+    with UnitOfWork(ctx.engine)() as s:
         m = {}
         for platform, tenant, uid, name in (("teams", "tenant-1", "aad-admin", "Ada Admin"),
                                             ("teams", "tenant-1", "aad-bob", "Bob Sender"),

@@ -10,7 +10,7 @@ from bot.conversation.interactions import handle_action
 from bot.conversation.runner import run_sync
 from bot.conversation.views import Reply
 from core.campaigns.service import CampaignDraft, SlotDraft, activate_campaign, create_campaign
-from core.db import session_scope
+from core.db import UnitOfWork
 from core.delivery.moderation import build_digest_now
 from core.workspace.models import Member
 from core.workspace.service import ensure_member_for_chat
@@ -18,7 +18,7 @@ from core.workspace.service import ensure_member_for_chat
 
 @pytest.fixture
 def digest_id(ctx, people) -> int:
-    with session_scope(ctx.engine) as s:
+    with UnitOfWork(ctx.engine)() as s:
         bob = s.get(Member, people.bob)
         draft = CampaignDraft(name="Readers", program="Growth", sender_id=bob.id, source_kind="segment",
                               source_id=people.segment, invitation={"en": "Hi {{firstName}}"}, cohort_size=5,
@@ -34,7 +34,7 @@ def digest_id(ctx, people) -> int:
 @pytest.fixture
 def dan(ctx, people) -> int:
     """A plain member of Bob's workspace: neither the sender nor an admin."""
-    with session_scope(ctx.engine) as s:
+    with UnitOfWork(ctx.engine)() as s:
         return ensure_member_for_chat(session=s, platform="teams", tenant="tenant-1", external_user_id="aad-dan",
                                       name="Dan Member", email="dan@example.com").id
 

@@ -10,7 +10,7 @@ from bot.conversation.interactions import handle_action, handle_submission
 from bot.conversation.options import options_for
 from bot.conversation.runner import run_sync
 from core.campaigns.models import Campaign
-from core.db import session_scope
+from core.db import UnitOfWork
 from core.workspace.models import Member
 
 
@@ -34,17 +34,17 @@ def valid_values(form, people, **more):
 
 
 def campaigns(ctx):
-    with session_scope(ctx.engine) as s:
+    with UnitOfWork(ctx.engine)() as s:
         return list(s.exec(select(Campaign)).all())
 
 
 def test_a_new_chat_user_becomes_a_member_by_email_or_as_first_admin(ctx, people):
     # Carol from Teams with the email she has in Slack is the same member
-    same = resolve_member_id(ctx.engine, ChatUser("teams", "tenant-1", "aad-carol"),
+    same = resolve_member_id(ctx.uow, ChatUser("teams", "tenant-1", "aad-carol"),
                              Profile(name="Carol M.", email="ucarol@example.com"))
     assert same != people.carol  # another workspace (Teams tenant) until the workspace carries both ids
-    with session_scope(ctx.engine) as s:
-        fresh = s.get(Member, resolve_member_id(ctx.engine, ChatUser("slack", "T-new", "U1"), Profile(name="First")))
+    with UnitOfWork(ctx.engine)() as s:
+        fresh = s.get(Member, resolve_member_id(ctx.uow, ChatUser("slack", "T-new", "U1"), Profile(name="First")))
         assert fresh.role == "admin" and fresh.name == "First"
 
 

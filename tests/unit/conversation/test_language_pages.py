@@ -7,7 +7,7 @@ from bot.conversation.handlers import open_campaign_form
 from bot.conversation.interactions import handle_action, handle_submission
 from bot.conversation.runner import run_sync
 from core.campaigns.service import campaign_draft
-from core.db import session_scope
+from core.db import UnitOfWork
 from core.workspace.models import Member
 from tests.unit.conversation.test_flows import campaigns, open_form, valid_values, values_for
 
@@ -67,7 +67,7 @@ def test_page_texts_are_kept_renumbered_and_saved(ctx, people):
     saved = run_sync(ctx, people.bob, handle_submission, form.kind, form.state, values_for(form))
     assert saved.close_dialog and saved.errors is None
     [campaign] = campaigns(ctx)
-    with session_scope(ctx.engine) as s:
+    with UnitOfWork(ctx.engine)() as s:
         _, draft = campaign_draft(session=s, actor=s.get(Member, people.bob), campaign_id=campaign.id)
     assert draft.languages == LANGS and len(draft.followups) == 9
     assert draft.invitation[lang] == f"P messages.invitation.{lang} {{{{firstName}}}}"
@@ -101,7 +101,7 @@ def test_editing_a_saved_campaign_reads_the_pages_texts_from_it(ctx, people):
     [campaign] = campaigns(ctx)
 
     # Opened again to edit it: the pages' texts were never kept for this form, they come from the campaign
-    with session_scope(ctx.engine) as s:
+    with UnitOfWork(ctx.engine)() as s:
         actor = s.get(Member, people.bob)
         edit = open_campaign_form(ctx, s, actor, campaign.id).dialog
     lang = campaign_form.paged_languages(edit)[-1]

@@ -16,7 +16,7 @@ from bot.conversation.options import options_for
 from bot.conversation.runner import run_sync
 from bot.conversation.suggestions import NameIndex, Suggestions, suggest, suggestions_of
 from core.campaigns.models import Campaign
-from core.db import session_scope, utcnow
+from core.db import UnitOfWork, utcnow
 from core.sources.models import Segment
 from core.sources.segments import create_finder, create_segment
 from core.workspace.models import Member
@@ -46,7 +46,7 @@ def many_names(ctx, people):
     """Campaigns, segments (own, global, another member's) and finders (own, shared, not shared)
     with overlapping names, in Bob's workspace."""
     rng = random.Random(3)
-    with session_scope(ctx.engine) as s:
+    with UnitOfWork(ctx.engine)() as s:
         bob = s.get(Member, people.bob)
         ws, now = bob.workspace_id, utcnow()
         s.execute(insert(Campaign), [dict(
@@ -94,7 +94,7 @@ def test_a_write_by_another_process_shows_once_the_snapshot_expired(ctx, people)
     clock = FakeClock()
     ctx.extras["conversation.suggestions"] = Suggestions(clock=clock)
     assert asyncio.run(suggest(ctx, people.bob, "source", "paris")) == []
-    with session_scope(ctx.engine) as s:  # as the CLI would, in its own process
+    with UnitOfWork(ctx.engine)() as s:  # as the CLI would, in its own process
         create_segment(session=s, workspace_id=s.get(Member, people.bob).workspace_id, name="Paris CFOs",
                        owner_id=people.bob)
     assert asyncio.run(suggest(ctx, people.bob, "source", "paris")) == []  # within the snapshot's life
@@ -105,11 +105,11 @@ def test_a_write_by_another_process_shows_once_the_snapshot_expired(ctx, people)
 
 def test_a_lookup_too_large_to_keep_asks_the_database_each_time(ctx, people, monkeypatch):
     monkeypatch.setattr(sg, "SNAPSHOT_MAX", 1)
-    with session_scope(ctx.engine) as s:
+    with UnitOfWork(ctx.engine)() as s:
         ws = s.get(Member, people.bob).workspace_id
         create_segment(session=s, workspace_id=ws, name="Paris CFOs", owner_id=people.bob)
     assert len([o for g in asyncio.run(suggest(ctx, people.bob, "source", "")) for o in g.options]) == 2
-    with session_scope(ctx.engine) as s:
+    with UnitOfWork(ctx.engine)() as s:
         create_segment(session=s, workspace_id=ws, name="Paris CEOs", owner_id=people.bob)
     labels = [o.label for g in asyncio.run(suggest(ctx, people.bob, "source", "paris")) for o in g.options]
     assert labels == ["Paris CEOs", "Paris CFOs"]
@@ -152,7 +152,7 @@ def test_a_load_that_began_before_a_write_is_not_kept(ctx, people):
 
 
 def test_an_inactive_member_gets_no_suggestion(ctx, people):
-    with session_scope(ctx.engine) as s:
+    with UnitOfWork(ctx.engine)() as s:
         s.get(Member, people.bob).active = False
     assert asyncio.run(suggest(ctx, people.bob, "source", "lyon")) == []
     assert asyncio.run(suggest(ctx, people.bob, "campaign_name", "lyon")) == []
