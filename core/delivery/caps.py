@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, bindparam, case, func, or_, select
-from sqlalchemy.engine import Connection
 from sqlmodel import Session
 
 from core.campaigns.models import STEP_INVITATION
@@ -79,7 +78,7 @@ def window_params(account_id: int, now: datetime) -> dict:
     return {"account": account_id, "day": now - DAY, "week": now - WEEK}
 
 
-def used(session: Session | Connection, account_id: int, now: datetime) -> tuple[int, int, int]:
+def used(session: Session, account_id: int, now: datetime) -> tuple[int, int, int]:
     """(invitations in the last 24 h, invitations in the last 7 days, messages in the last 24 h),
     counting what was sent in the window, what is claimed (in flight) and what may have been."""
     day, week, messages = session.execute(_WINDOW_COUNTS, {"account": account_id, "day": now - DAY,
@@ -87,7 +86,7 @@ def used(session: Session | Connection, account_id: int, now: datetime) -> tuple
     return int(day), int(week), int(messages)
 
 
-def refusal(session: Session | Connection, account, *, invitation: bool, now: datetime,
+def refusal(session: Session, account, *, invitation: bool, now: datetime,
             counted: tuple[int, int, int] | None = None) -> str | None:
     """Why the account may not act now (a cap reached), or None. Call before claiming, under
     the account's lock; `counted`: `used` as already read in that transaction (`WINDOW_COUNTS`)."""

@@ -14,7 +14,6 @@ from datetime import datetime, timedelta
 from types import SimpleNamespace
 
 from sqlalchemy import and_, bindparam, or_, select, true, update
-from sqlalchemy.engine import Connection
 from sqlmodel import Session
 
 from core.campaigns.models import STATUS_ACTIVE, STEP_INVITATION, Campaign
@@ -82,21 +81,17 @@ _ACCOUNT_COLS = (A.c.id, A.c.status, A.c.provider_account_id, A.c.kind, A.c.dail
                  A.c.daily_message_cap, A.c.invitations_paused_until, A.c.invitations_paused_reason, A.c.last_action_at)
 _JOINED = T.join(CT, CT.c.id == T.c.contact_id).join(ET, ET.c.id == T.c.enrollment_id)
 _C_LABELLED = tuple(c.label(f"c_{c.name}") for c in _CAMPAIGN_COLS)
-_A_LABELLED = tuple(c.label(f"a_{c.name}") for c in _ACCOUNT_COLS)
-# PostgreSQL: the send's whereabouts with its campaign locked (shared) in one read, then the
-# account (exclusive), then the send (skip locked), always in this order.
-_DETAILS_PG = (select(*_SEND_STATE, *_SEND_REST, *_C_LABELLED, _HELD)
-               .select_from(_JOINED.join(C, C.c.id == T.c.campaign_id)).where(T.c.id == _ID)
-               .with_for_update(read=True, of=C))
-_ACCOUNT_PG = select(*_ACCOUNT_COLS).where(A.c.id == bindparam("account_id")).with_for_update()
+# The send's whereabouts with its campaign locked (shared) in one read, then the account
+# (exclusive), then the send (skip locked), always in this order. SQLite renders no FOR UPDATE:
+# its `BEGIN IMMEDIATE` already serialises every writer, which gives the same guarantees.
+_DETAILS = (select(*_SEND_STATE, *_SEND_REST, *_C_LABELLED, _HELD)
+            .select_from(_JOINED.join(C, C.c.id == T.c.campaign_id)).where(T.c.id == _ID)
+            .with_for_update(read=True, of=C))
+_ACCOUNT = select(*_ACCOUNT_COLS).where(A.c.id == bindparam("account_id")).with_for_update()
 # The send, skipped if a racing worker holds it, with the account's cap counts (read now that the
 # account is locked: no other claim of it can commit in between).
 _LOCK_SEND = (select(*_SEND_STATE, caps.WINDOW_COUNTS).select_from(T.join(caps.WINDOW_COUNTS, true()))
               .where(T.c.id == _ID).with_for_update(skip_locked=True, of=T))
-# SQLite: BEGIN IMMEDIATE already serialises every writer, so one read sees all of it at once.
-_ALL_SQLITE = (select(*_SEND_STATE, *_SEND_REST, *_C_LABELLED, *_A_LABELLED, _HELD)
-               .select_from(_JOINED.join(C, C.c.id == T.c.campaign_id).join(A, A.c.id == T.c.account_id))
-               .where(T.c.id == _ID))
 _TAKE = (
     update(T)
     .where(T.c.id == _ID, or_(and_(T.c.status == S_PLANNED, T.c.due_at <= _NOW),
@@ -108,18 +103,13 @@ _TAKE = (
 )
 _ACTED_AT = bindparam("acted_at", type_=A.c.last_action_at.type)
 _ACTED = update(A).where(A.c.id == bindparam("account_id")).values(last_action_at=_ACTED_AT)
-# PostgreSQL: the account's action slot is reserved in the same statement, only if the send was taken.
-_TAKEN = _TAKE.returning(T.c.account_id).cte("taken")
-_TAKE_AND_ACT_PG = (update(A).where(A.c.id == _TAKEN.c.account_id).values(last_action_at=_ACTED_AT)
-                    .returning(_TAKEN.c.attempt))
 _MARK = (
     update(T)
     .where(T.c.id == _ID, T.c.attempt == bindparam("mine"), T.c.status == S_CLAIMED, T.c.lease_until > _NOW)
     .values(outcome_unknown=True, updated_at=_NOW)
 )
-# The fence's look at the account: its last action, locked (PostgreSQL) until the fence commits.
-_LAST_ACTION = select(A.c.last_action_at).where(A.c.id == bindparam("account_id"))
-_LAST_ACTION_PG = _LAST_ACTION.with_for_update()
+# The fence's look at the account: its last action, locked until the fence commits.
+_LAST_ACTION = select(A.c.last_action_at).where(A.c.id == bindparam("account_id")).with_for_update()
 
 
 def links_in(text: str) -> bool:
@@ -139,48 +129,34 @@ def _split(row, prefix: str, cols) -> SimpleNamespace:
     return SimpleNamespace(**{c.name: m[f"{prefix}{c.name}"] for c in cols})
 
 
-def _read(conn, send_id: int, now: datetime):
+def _read(session: Session, send_id: int, now: datetime):
     """(send, campaign, account) under the claim's locks, or NOT_DUE / BUSY."""
-    if conn.dialect.name != "postgresql":
-        both = conn.execute(_ALL_SQLITE, {"send_id": send_id}).first()
-        if both is None or not _due(both, now)[0]:
-            return NOT_DUE
-        return both, _split(both, "c_", _CAMPAIGN_COLS), _split(both, "a_", _ACCOUNT_COLS)
-    before = conn.execute(_DETAILS_PG, {"send_id": send_id}).first()
+    before = session.execute(_DETAILS, {"send_id": send_id}).first()
     if before is None or not _due(before, now)[0]:
         return NOT_DUE  # a duplicate or early message: one read, no lock kept for long
-    account = conn.execute(_ACCOUNT_PG, {"account_id": before.account_id}).one()
-    locked = conn.execute(_LOCK_SEND, {"send_id": send_id, **caps.window_params(before.account_id, now)}).first()
+    account = session.execute(_ACCOUNT, {"account_id": before.account_id}).one()
+    locked = session.execute(_LOCK_SEND, {"send_id": send_id, **caps.window_params(before.account_id, now)}).first()
     if locked is None:
         return BUSY
     return SimpleNamespace(**{**before._mapping, **locked._mapping}), _split(before, "c_", _CAMPAIGN_COLS), account
 
 
-def _take(conn, *, send_id: int, account_id: int, now: datetime, worker: str, calling: bool, lease: datetime,
-          acting: bool):
+def _take(session: Session, *, send_id: int, account_id: int, now: datetime, worker: str, calling: bool,
+          lease: datetime, acting: bool):
     """The claim's UPDATE … RETURNING attempt (None: another took it), reserving the account's
     action slot (`last_action_at`) when this attempt will act."""
     # Exactly the statement's parameters: an extra key naming a column would become a SET of an UPDATE.
     params = {"send_id": send_id, "at_now": now, "by_worker": worker[:64], "calling": calling, "new_lease": lease}
-    if acting and conn.dialect.name == "postgresql":
-        return conn.execute(_TAKE_AND_ACT_PG, {**params, "acted_at": now}).first()
-    claimed = conn.execute(_TAKE, params).first()
+    claimed = session.execute(_TAKE, params).first()
     if claimed is not None and acting:
-        conn.execute(_ACTED, {"account_id": account_id, "acted_at": now})
+        session.execute(_ACTED, {"account_id": account_id, "acted_at": now})
     return claimed
 
 
-def connection_of(session: Session | Connection) -> Connection:
-    """The Core connection of a unit of work (the worker's hot path passes one directly)."""
-    return session if isinstance(session, Connection) else session.connection()
-
-
-def claim_send(*, session: Session | Connection, send_id: int, worker: str, now: datetime, settings) -> Claim | str:
+def claim_send(*, session: Session, send_id: int, worker: str, now: datetime, settings) -> Claim | str:
     """Take send `send_id` if it is due (or its lease expired) and every rule holds; otherwise
-    say why not, having cancelled it (campaign stopped) or moved it (caps, spacing, pause).
-    `session`: a Session or, cheaper, a Connection in a transaction (only Core statements here)."""
-    conn = connection_of(session)
-    read = _read(conn, send_id, now)
+    say why not, having cancelled it (campaign stopped) or moved it (caps, spacing, pause)."""
+    read = _read(session, send_id, now)
     if isinstance(read, str):
         return read
     send = row = read[0]  # as it is now that it is ours
@@ -200,7 +176,7 @@ def claim_send(*, session: Session | Connection, send_id: int, worker: str, now:
         # (invariant 4 holds for every action, reclaimed or not).
         if not row.outcome_unknown:
             counted = None  # it was counted as in flight; it no longer is
-        send = row = _expired_to_planned(conn, send_id, row, now, settings)
+        send = row = _expired_to_planned(session, send_id, row, now, settings)
         reclaim = False
     if not reclaim and (campaign.paused_reason or account.status != "valid"):
         return HELD  # waits, planned, until the account is back (the planner moves it then)
@@ -218,7 +194,7 @@ def claim_send(*, session: Session | Connection, send_id: int, worker: str, now:
     # is also the fence before the call: one transaction less.
     calling = (invitation and not reclaim and not row.outcome_unknown and send.provider_id is not None
                and not links_in(send.text))
-    claimed = _take(conn, send_id=send_id, account_id=account.id, now=now, worker=worker, calling=calling,
+    claimed = _take(session, send_id=send_id, account_id=account.id, now=now, worker=worker, calling=calling,
                     lease=now + timedelta(seconds=settings.lease_seconds), acting=not reclaim)
     if claimed is None:
         return BUSY
@@ -235,14 +211,14 @@ def claim_send(*, session: Session | Connection, send_id: int, worker: str, now:
     )
 
 
-def _expired_to_planned(conn: Connection, send_id: int, row, now: datetime, settings) -> SimpleNamespace:
+def _expired_to_planned(session: Session, send_id: int, row, now: datetime, settings) -> SimpleNamespace:
     """Give back an attempt whose lease expired (the send is locked by the claim): planned again,
     still marked if its call may have acted, with that call's time (its claim) kept for the caps
     and for the reconciliation."""
     called = (row.sent_at or row.lease_until - timedelta(seconds=settings.lease_seconds)) if row.outcome_unknown \
         else None
-    conn.execute(update(T).where(T.c.id == send_id, T.c.status == S_CLAIMED)
-                 .values(status=S_PLANNED, lease_until=None, sent_at=called, updated_at=now))
+    session.execute(update(T).where(T.c.id == send_id, T.c.status == S_CLAIMED)
+                    .values(status=S_PLANNED, lease_until=None, sent_at=called, updated_at=now))
     fields = dict(row._mapping) if hasattr(row, "_mapping") else dict(vars(row))
     return SimpleNamespace(**{**fields, "status": S_PLANNED, "lease_until": None, "sent_at": called})
 
@@ -255,7 +231,7 @@ def _previous_call(row, reclaim: bool, settings) -> datetime | None:
     return row.lease_until - timedelta(seconds=settings.lease_seconds) if reclaim else None
 
 
-def _hold_or_move(session: Session | Connection, send_id: int, account, campaign, *, invitation: bool,
+def _hold_or_move(session: Session, send_id: int, account, campaign, *, invitation: bool,
                   now: datetime, settings, holds_place: bool = False,
                   counted: tuple[int, int, int] | None = None) -> str | None:
     """HELD or MOVED when a rule says not now, else None. `holds_place`: a send whose earlier call
@@ -266,7 +242,7 @@ def _hold_or_move(session: Session | Connection, send_id: int, account, campaign
     if invitation and account.invitations_paused_until and account.invitations_paused_until > now:
         moves.move_to_next_day(session, send_id, campaign, after=account.invitations_paused_until, now=now)
         return MOVED
-    refusal = None if holds_place else caps.refusal(connection_of(session), account, invitation=invitation, now=now,
+    refusal = None if holds_place else caps.refusal(session, account, invitation=invitation, now=now,
                                                   counted=counted)
     if refusal:
         if invitation:
@@ -284,34 +260,32 @@ def _hold_or_move(session: Session | Connection, send_id: int, account, campaign
     return None
 
 
-def mark_calling(*, session: Session | Connection, claim: Claim, now: datetime, settings) -> bool | str:
+def mark_calling(*, session: Session, claim: Claim, now: datetime, settings) -> bool | str:
     """Fence before the provider call: still ours and within the lease, and still spaced from the
     account's other actions — an attempt slowed by its reads (a reconciliation, the stop rules)
     may have let another action of the account go since its claim; then the send is given back
     for when the spacing allows (MOVED). Otherwise the account's last action becomes `now` (the
     call leaves now) and, from here on, the outcome is unknown until recorded, so a later attempt
     reconciles before acting. True, False (the lease was lost) or MOVED."""
-    conn = connection_of(session)
-    acted = conn.execute(_LAST_ACTION_PG if conn.dialect.name == "postgresql" else _LAST_ACTION,
-                         {"account_id": claim.account_id}).scalar()
+    acted = session.execute(_LAST_ACTION, {"account_id": claim.account_id}).scalar()
     if acted is not None and claim.claimed_at is not None and acted > claim.claimed_at:
         earliest = acted + timedelta(seconds=settings.min_spacing_seconds)
         if earliest > now:
-            return _give_back_for_spacing(conn, claim, earliest, now, settings)
-    if conn.execute(_MARK, {"send_id": claim.send_id, "mine": claim.attempt, "at_now": now}).rowcount != 1:
+            return _give_back_for_spacing(session, claim, earliest, now, settings)
+    if session.execute(_MARK, {"send_id": claim.send_id, "mine": claim.attempt, "at_now": now}).rowcount != 1:
         return False
-    conn.execute(_ACTED, {"account_id": claim.account_id, "acted_at": now})  # never earlier: checked above
+    session.execute(_ACTED, {"account_id": claim.account_id, "acted_at": now})  # never earlier: checked above
     return True
 
 
-def _give_back_for_spacing(conn: Connection, claim: Claim, earliest: datetime, now: datetime, settings) -> bool | str:
-    given = conn.execute(update(T).where(fenced(claim), T.c.lease_until > now)
-                         .values(status=S_PLANNED, lease_until=None, updated_at=now))
+def _give_back_for_spacing(session: Session, claim: Claim, earliest: datetime, now: datetime, settings) -> bool | str:
+    given = session.execute(update(T).where(fenced(claim), T.c.lease_until > now)
+                            .values(status=S_PLANNED, lease_until=None, updated_at=now))
     if given.rowcount != 1:
         return False
-    campaign = conn.execute(select(C.c.timezone, C.c.slots).where(C.c.id == claim.campaign_id)).one()
+    campaign = session.execute(select(C.c.timezone, C.c.slots).where(C.c.id == claim.campaign_id)).one()
     rng = random.Random(f"{claim.send_id}:{now.isoformat()}")
-    moves.set_due(conn, claim.send_id, campaign,
+    moves.set_due(session, claim.send_id, campaign,
                   earliest + timedelta(seconds=rng.uniform(0, settings.spacing_jitter_seconds)), now, earliest=earliest)
     return MOVED
 

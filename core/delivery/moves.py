@@ -8,7 +8,6 @@ import random
 from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
-from sqlalchemy.engine import Connection
 from sqlmodel import Session
 
 from core.campaigns import schedule
@@ -20,7 +19,7 @@ T = Send.__table__
 MOVED_PAST_SLOT = "spacing pushed it past its slot: moved to the next slot"
 
 
-def in_a_slot(session: Session | Connection, send_id: int, campaign, now: datetime) -> bool:
+def in_a_slot(session: Session, send_id: int, campaign, now: datetime) -> bool:
     """P-17/P-19 at the claim: `now` must fall inside one of the campaign's slot windows (its
     local day, DST rules of `schedule`). A send due outside them (a retry's back-off, any other
     delay) moves to the campaign's next window, keeping its reason; False then (not sent now)."""
@@ -34,7 +33,7 @@ def in_a_slot(session: Session | Connection, send_id: int, campaign, now: dateti
     return False
 
 
-def _move_into(session: Session | Connection, send_id: int, target: slots.SlotWindow, now: datetime, **values) -> None:
+def _move_into(session: Session, send_id: int, target: slots.SlotWindow, now: datetime, **values) -> None:
     """A planned send to a random instant in the middle of window `target` (not its very edges)."""
     rng = random.Random(f"slot:{send_id}:{target.day}:{target.index}")
     due = target.start + timedelta(seconds=rng.uniform(0.1, 0.9) * target.seconds)
@@ -43,7 +42,7 @@ def _move_into(session: Session | Connection, send_id: int, target: slots.SlotWi
         updated_at=now, **values))
 
 
-def set_due(session: Session | Connection, send_id: int, campaign, due: datetime, now: datetime, reason: str | None = None,
+def set_due(session: Session, send_id: int, campaign, due: datetime, now: datetime, reason: str | None = None,
              *, earliest: datetime | None = None) -> None:
     """Move a planned send later within its slot (without the jitter if only that fits), or,
     when its slot is over by then, to the campaign's next slot (P-19: never due outside a slot)."""
@@ -78,7 +77,7 @@ def _second_up(instant: datetime) -> datetime:
     return whole if whole == instant else whole + timedelta(seconds=1)
 
 
-def move_to_next_day(session: Session | Connection, send_id: int, campaign, *, after: datetime, now: datetime,
+def move_to_next_day(session: Session, send_id: int, campaign, *, after: datetime, now: datetime,
                      reason: str | None = None) -> None:
     """Move a planned send to the first slot of a later local day (the same slot if it has one),
     keeping its place within the slot."""

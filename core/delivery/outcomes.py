@@ -15,7 +15,6 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from sqlalchemy import bindparam, func, select, update
-from sqlalchemy.engine import Connection
 from sqlmodel import Session
 
 from core.campaigns import schedule
@@ -51,10 +50,6 @@ _SENT = (update(_T).where(_T.c.id == bindparam("send_id"), _T.c.attempt == bindp
 _INVITED_VALUES = dict(state=E_INVITED, invited_at=_SENT_AT, invitation_id=bindparam("ref"), updated_at=_AT,
                        last_step_at=_SENT_AT)
 _INVITED = update(_E).where(_E.c.id == bindparam("the_enrollment")).values(**_INVITED_VALUES)
-# PostgreSQL: both in one statement; the enrollment moves only if the fenced update took the send.
-_DONE = _SENT.returning(_T.c.enrollment_id).cte("done")
-_SENT_AND_INVITED_PG = (update(_E).where(_E.c.id == _DONE.c.enrollment_id).values(**_INVITED_VALUES)
-                        .returning(_E.c.id))
 
 
 def _finish_send(session: Session, claim: Claim, status: str, now: datetime, **values) -> bool:
@@ -63,25 +58,21 @@ def _finish_send(session: Session, claim: Claim, status: str, now: datetime, **v
     return result.rowcount == 1
 
 
-def record_sent(*, session: Session | Connection, claim: Claim, now: datetime, provider_ref: str | None, chat_id: str | None,
+def record_sent(*, session: Session, claim: Claim, now: datetime, provider_ref: str | None, chat_id: str | None,
                 public_url: str, reconciled: bool = False, called_at: datetime | None = None) -> bool:
     """The action happened: the send is sent, the enrollment moves on, the next step is planned.
     `called_at`: when the provider call that did it left (a reconciled send was sent then, not
-    now; the caps' windows count from it). False when the attempt lost its lease to another.
-    An invitation needs only Core statements: `session` may be a Connection then."""
+    now; the caps' windows count from it). False when the attempt lost its lease to another."""
     ref = provider_ref[:128] if provider_ref else None
     at = min(called_at, now) if called_at is not None else now
-    conn = claims.connection_of(session)
     # Exactly each statement's parameters: an extra key naming a column would become a SET of an UPDATE.
     sent = {"send_id": claim.send_id, "mine": claim.attempt, "at_now": now, "ref": ref, "sent_at": at,
             "why": "reconciled with the provider" if reconciled else None}
-    if claim.step == STEP_INVITATION and conn.dialect.name == "postgresql":
-        return conn.execute(_SENT_AND_INVITED_PG, sent).first() is not None
     invited = {"the_enrollment": claim.enrollment_id, "at_now": now, "ref": ref, "sent_at": at}
-    if conn.execute(_SENT, sent).rowcount != 1:
+    if session.execute(_SENT, sent).rowcount != 1:
         return False
     if claim.step == STEP_INVITATION:
-        conn.execute(_INVITED, invited)
+        session.execute(_INVITED, invited)
         return True
     e = session.get(Enrollment, claim.enrollment_id)
     e.updated_at, e.last_step_at = now, at
