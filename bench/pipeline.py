@@ -34,8 +34,9 @@ from core.clock import FrozenClock  # noqa: E402
 from core.config import Settings  # noqa: E402
 from core.db import UnitOfWork, make_engine, upgrade  # noqa: E402
 from core.delivery.linkedin.port import InvitationSent  # noqa: E402
-from core.delivery.models import S_SENT, Digest, Send  # noqa: E402
-from core.delivery.notify import LoggingNotifier  # noqa: E402
+from core.delivery.models import S_SENT, Send
+from core.moderation.models import Digest  # noqa: E402
+from core.notify import LoggingNotifier  # noqa: E402
 from core.delivery.planner import plan_days  # noqa: E402
 from worker.broker import setup_broker  # noqa: E402
 from worker.context import Context  # noqa: E402

@@ -3,6 +3,7 @@
 from alembic import context
 from sqlalchemy import engine_from_config, pool
 
+import bot.slack.models  # noqa: F401  (the Slack surface's table)
 import core.models  # noqa: F401  (fills the metadata)
 from sqlmodel import SQLModel
 

@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import Session, SQLModel
 
+import bot.slack.models  # noqa: F401  (the Slack surface's table)
 import core.models  # noqa: F401
 from core.clock import FrozenClock
 from core.config import Settings

@@ -14,7 +14,8 @@ from typing import Any
 import dramatiq
 
 from core.clock import SystemClock
-from core.delivery import acceptance, digests, jobs, planner, webhooks, withdrawals
+from core.delivery import acceptance, jobs, planner, webhooks, withdrawals
+from core.moderation import digests
 from core.delivery.sending import RESCHEDULED, perform_send
 
 log = logging.getLogger("invitebot.worker")

@@ -145,10 +145,10 @@ def run_demo(settings, *, days: int, withdraw_after: int) -> tuple[list[dict], d
     from core.campaigns import schedule
     from core.clock import FrozenClock
     from core.db import upgrade
-    from core.delivery import demo
+    from core.demo import scenario as demo
     from core.delivery.models import S_PLANNED, Send
-    from core.delivery.moderation import digest_view
-    from core.delivery.notify import LoggingNotifier
+    from core.moderation.decisions import digest_view
+    from core.notify import LoggingNotifier
     from core.workspace.models import Member
     from worker.broker import setup_broker
     from worker.clock import Clockwork

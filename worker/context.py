@@ -13,7 +13,7 @@ from sqlalchemy.engine import Engine
 from core.clock import Clock, SystemClock
 from core.config import Settings
 from core.db import UnitOfWork, make_engine
-from core.delivery.notify import FanoutNotifier, LoggingNotifier, Notifier
+from core.notify import FanoutNotifier, LoggingNotifier, Notifier
 
 log = logging.getLogger("invitebot")
 

@@ -48,7 +48,7 @@ def seed_digest(ctx, member_id: int) -> list[str]:
     returns the Skip button values of its first page."""
     from bot.conversation.digest import digest_page
     from core.campaigns.service import CampaignDraft, SlotDraft, activate_campaign, create_campaign
-        from core.delivery.moderation import build_digest_now
+        from core.moderation.decisions import build_digest_now
     from core.sources.models import Contact
     from core.sources.segments import add_contacts_to_segment, create_segment
     from core.workspace.models import Member
@@ -111,7 +111,7 @@ def serve_app(settings_kwargs: dict, sims: dict, out) -> None:
     from bot.web import build_web_app, settle
     from core.config import Settings
     from core.db import upgrade
-    from core.delivery.notify import LoggingNotifier
+    from core.notify import LoggingNotifier
     from worker.context import build_context
 
     settings = Settings(**settings_kwargs, _env_file=None)

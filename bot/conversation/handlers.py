@@ -245,7 +245,7 @@ def _by_name(action):
 def _digest(ctx, session, actor, command: Command) -> Reply:
     from bot.conversation.digest import digest_pages
     from core.campaigns.service import list_campaigns
-    from core.delivery.moderation import build_digest_now
+    from core.moderation.decisions import build_digest_now
 
     if command.argument:
         campaign, answer = _resolve(session, actor, command.argument)

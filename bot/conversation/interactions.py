@@ -253,7 +253,7 @@ def _digest_page(ctx, session, actor, digest_id: int, page: int):
 
 
 def _digest_action(ctx, session, actor, action: str, value: str) -> Reply:
-    from core.delivery.moderation import decide, skip_all
+    from core.moderation.decisions import decide, skip_all
 
     digest_id, page, send_id, extra = digests.parse_value(value, action)
     now, public_url = ctx.clock.now(), ctx.settings.public_url
@@ -286,7 +286,7 @@ def _digest_action(ctx, session, actor, action: str, value: str) -> Reply:
 
 def _digest_of(ctx, session, actor, digest_id: int):
     """The digest's view, as the core gives it to its moderators only (invariants 7 and 8)."""
-    from core.delivery.moderation import read_digest
+    from core.moderation.decisions import read_digest
 
     return read_digest(session=session, actor=actor, digest_id=digest_id, public_url=ctx.settings.public_url)
 
@@ -313,7 +313,7 @@ def _digest_edit_state(state: Any) -> tuple[int, int, int]:
 
 
 def _submit_digest_edit(ctx, session, actor, state, values) -> Reply:
-    from core.delivery.moderation import decide
+    from core.moderation.decisions import decide
 
     digest_id, page, send_id = _digest_edit_state(state)
     view = _digest_of(ctx, session, actor, digest_id)

@@ -9,7 +9,7 @@ import logging
 
 from aiohttp import web
 
-from core.delivery import links
+from core.links import tracking as links
 
 log = logging.getLogger("invitebot.links")
 NOT_FOUND = ("<!doctype html><html><head><meta charset='utf-8'><title>Link not found</title></head>"

@@ -19,7 +19,7 @@ from slack_sdk.oauth.state_store.async_state_store import AsyncOAuthStateStore
 from sqlmodel import select
 
 from core.db import UnitOfWork
-from core.delivery.models import SlackInstallation
+from bot.slack.models import SlackInstallation
 from core.workspace.models import Workspace
 
 

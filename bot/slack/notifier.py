@@ -1,4 +1,4 @@
-"""The Slack notifier of the moderation core (`core.delivery.notify.Notifier`): digests and alerts
+"""The Slack notifier of the moderation core (`core.notify.Notifier`): digests and alerts
 as direct messages to the member, through the same rendering as every other Slack message.
 
 Synchronous: the worker calls it from its threads. A member without a Slack identity is not
@@ -17,7 +17,7 @@ from bot.slack import render
 from bot.slack.app import sync_client
 from bot.slack.installations import bot_token_for_team
 from core.db import UnitOfWork
-from core.delivery.notify import Alert, DigestDelivery, DigestOutcome, DigestView
+from core.notify import Alert, DigestDelivery, DigestOutcome, DigestView
 from core.workspace.models import ChatIdentity
 
 log = logging.getLogger("invitebot.slack.notify")

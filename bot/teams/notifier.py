@@ -1,4 +1,4 @@
-"""The Teams side of the chat notifier port (`core.delivery.notify.Notifier`): moderation digests
+"""The Teams side of the chat notifier port (`core.notify.Notifier`): moderation digests
 and alerts sent proactively into the member's personal chat with the bot.
 
 The conversation reference was stored when the bot was installed or first addressed; sending
@@ -23,7 +23,7 @@ from msrest.exceptions import HttpOperationError
 from bot.conversation.digest import alert_card, digest_pages
 from bot.teams import references, replies
 from bot.teams.cards import render
-from core.delivery.notify import Alert, DigestDelivery, DigestOutcome, DigestView
+from core.notify import Alert, DigestDelivery, DigestOutcome, DigestView
 
 log = logging.getLogger("invitebot.teams")
 

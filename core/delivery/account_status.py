@@ -18,7 +18,7 @@ from sqlmodel import Session
 from core.campaigns.models import STATUS_ACTIVE, Campaign
 from core.db import UnitOfWork
 from core.delivery.linkedin.port import LinkedInError, NotFound
-from core.delivery.notify import Alert
+from core.notify import Alert
 from core.workspace.models import ACCOUNT_DISCONNECTED_PAUSE, LinkedInAccount
 
 log = logging.getLogger("invitebot.delivery")

@@ -18,7 +18,7 @@ from sqlmodel import Session
 
 from core.campaigns.models import STATUS_ACTIVE, STEP_INVITATION, Campaign
 from core.delivery import caps, moves
-from core.delivery.digests import held
+from core.moderation.digests import held
 from core.delivery.models import S_CANCELLED, S_CLAIMED, S_PLANNED, Enrollment, Send
 from core.sources.models import Contact
 from core.workspace.models import LinkedInAccount
@@ -113,7 +113,7 @@ _LAST_ACTION = select(A.c.last_action_at).where(A.c.id == bindparam("account_id"
 
 
 def links_in(text: str) -> bool:
-    from core.delivery.links import has_links
+    from core.links.tracking import has_links
 
     return has_links(text)
 

@@ -10,10 +10,20 @@ from sqlalchemy import and_, delete, or_, select
 from sqlmodel import Session
 
 from core.campaigns.models import STATUS_ACTIVE, STEP_INVITATION, Campaign
-from core.delivery import digests, moves
+from core.delivery import moves
+from core.moderation import digests
 from core.delivery.models import (
-    E_ACCEPTED, E_FOLLOWING_UP, E_INVITED, E_WELCOMED, S_CLAIMED, S_PLANNED, Digest, Enrollment, Send, WebhookEvent,
+    E_ACCEPTED,
+    E_FOLLOWING_UP,
+    E_INVITED,
+    E_WELCOMED,
+    S_CLAIMED,
+    S_PLANNED,
+    Enrollment,
+    Send,
+    WebhookEvent,
 )
+from core.moderation.models import Digest
 from core.workspace.models import LinkedInAccount
 
 OVERDUE = timedelta(hours=3)  # an invitation this late moves to its next slot day instead

@@ -1,4 +1,4 @@
-"""Tables of delivery: enrollments, sends (the unit of delivery), what the provider told us, links."""
+"""Tables of delivery: enrollments, sends (the unit of delivery), what the provider told us."""
 
 from __future__ import annotations
 
@@ -114,29 +114,6 @@ class Send(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
-class Digest(SQLModel, table=True):
-    """The moderation digest of one campaign for one local day; remembers where it was posted.
-
-    `delivered_at` is set once the moderator has it (posted on a chat platform, or shown by the
-    `digest` command; a day with nothing to moderate is closed the same way). Until then a moderated
-    campaign's invitations of that day are held (`core.delivery.digests`) and the clock tries again
-    at `next_try_at`, which also fences an attempt under way (its lease)."""
-
-    __table_args__ = (UniqueConstraint("campaign_id", "for_date", name="uq_digest_campaign_date"),)
-
-    id: int | None = Field(default=None, primary_key=True)
-    workspace_id: int = Field(foreign_key="workspace.id", index=True)
-    campaign_id: int = Field(foreign_key="campaign.id")
-    for_date: date = Field(sa_type=Date)
-    frozen_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
-    delivered_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
-    # Platform message references per page, so decisions update the message in place (and a retry
-    # after a partial failure posts only the pages still missing).
-    delivery: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
-    attempts: int = Field(default=0)
-    next_try_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
-    last_error: str | None = Field(default=None, max_length=200)  # what the platforms said, never a text
-
 
 class Relation(SQLModel, table=True):
     """A first-degree connection of an account, as learnt from the provider (webhook or polling)."""
@@ -181,62 +158,3 @@ class WebhookEvent(SQLModel, table=True):
     payload: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
     received_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     processed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
-
-
-class TrackedLink(SQLModel, table=True):
-    id: int | None = Field(default=None, primary_key=True)
-    token: str = Field(max_length=32, unique=True)
-    send_id: int | None = Field(default=None, foreign_key="send.id", index=True)
-    campaign_id: int = Field(foreign_key="campaign.id", index=True)
-    contact_id: int = Field(foreign_key="contact.id")
-    url: str = Field(sa_type=Text)
-    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
-
-
-class Click(SQLModel, table=True):
-    __table_args__ = (Index("ix_click_contact_campaign", "contact_id", "campaign_id"),)
-
-    id: int | None = Field(default=None, primary_key=True)
-    link_id: int = Field(foreign_key="trackedlink.id", index=True)
-    campaign_id: int = Field(foreign_key="campaign.id")
-    contact_id: int = Field(foreign_key="contact.id")
-    clicked_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
-
-
-class SandboxInvitation(SQLModel, table=True):
-    """The sandbox provider's own record of invitations it 'sent' (nobody real is contacted)."""
-
-    __table_args__ = (Index("ix_sandbox_invitation_account", "account_key", "status"),)
-
-    id: int | None = Field(default=None, primary_key=True)
-    account_key: str = Field(max_length=128)
-    provider_user_id: str = Field(max_length=128)
-    note_length: int = Field(default=0)
-    status: str = Field(default="pending", max_length=16)  # pending | accepted | withdrawn
-    created_at: datetime = Field(sa_type=UTCDateTime)
-    decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
-
-
-class SandboxMessage(SQLModel, table=True):
-    __table_args__ = (Index("ix_sandbox_message_chat", "chat_id", "created_at"),)
-
-    id: int | None = Field(default=None, primary_key=True)
-    account_key: str = Field(max_length=128)
-    chat_id: str = Field(max_length=128)
-    provider_user_id: str = Field(max_length=128)
-    is_sender: bool
-    text: str = Field(sa_type=Text)
-    created_at: datetime = Field(sa_type=UTCDateTime)
-
-
-class SlackInstallation(SQLModel, table=True):
-    """A Slack workspace that installed the app through OAuth (multi-workspace mode)."""
-
-    id: int | None = Field(default=None, primary_key=True)
-    workspace_id: int | None = Field(default=None, foreign_key="workspace.id")
-    team_id: str = Field(max_length=64, unique=True)
-    enterprise_id: str | None = Field(default=None, max_length=64)
-    bot_user_id: str | None = Field(default=None, max_length=64)
-    bot_token: str = Field(max_length=255)
-    data: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
-    installed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -28,7 +28,7 @@ from core.delivery.models import (
     S_SENT, S_SKIPPED,
     Enrollment, Relation, Send,
 )
-from core.delivery.notify import Alert
+from core.notify import Alert
 from core.sources.models import Contact
 from core.workspace.models import ACCOUNT_DISCONNECTED_PAUSE, LinkedInAccount
 

@@ -29,7 +29,8 @@ from core.campaigns.models import STATUS_ACTIVE, STEP_INVITATION, Campaign, Camp
 from core.delivery import eligibility, slots
 from core.delivery.caps import caps_for
 from core.db import UTCDateTime
-from core.delivery.models import E_PLANNED, E_SKIPPED, S_CLAIMED, S_PLANNED, S_SENT, Digest, Enrollment, Send
+from core.delivery.models import E_PLANNED, E_SKIPPED, S_CLAIMED, S_PLANNED, S_SENT, Enrollment, Send
+from core.moderation.models import Digest
 from core.delivery.rendering import MemoRenders, message_language
 from core.sources.models import Finder, Segment
 from core.workspace.models import LinkedInAccount, Member, Workspace

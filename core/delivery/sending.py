@@ -17,7 +17,8 @@ from datetime import datetime, timedelta
 
 from core.campaigns.models import STEP_INVITATION, STEP_WELCOME
 from core.db import UnitOfWork
-from core.delivery import claims, conversation, links, outcomes
+from core.delivery import claims, conversation, outcomes
+from core.links import tracking as links
 from core.delivery.claims import Claim
 from core.delivery.linkedin.port import (
     AccountDisconnected, AlreadyConnected, AlreadyInvited, CannotReinviteYet, LinkedInError, NoteLimitReached,

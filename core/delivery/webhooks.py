@@ -37,7 +37,7 @@ from core.db import UnitOfWork
 from core.delivery import acceptance, account_status, conversation
 from core.delivery.linkedin.port import ChatMessage, LinkedInError
 from core.delivery.models import Enrollment, WebhookEvent
-from core.delivery.notify import Alert
+from core.notify import Alert
 from core.sources.models import Contact
 from core.workspace.models import LinkedInAccount
 

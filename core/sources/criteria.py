@@ -11,7 +11,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from sqlalchemy import ColumnElement, and_, exists, false, func, not_, or_, select, true
 
-from core.delivery.models import Click, Enrollment, Relation
+from core.delivery.models import Enrollment, Relation
+from core.links.models import Click
 from core.languages import language_code
 from core.sources.models import Contact
 

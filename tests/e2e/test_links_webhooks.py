@@ -12,9 +12,11 @@ from bot.http.webhooks import SECRET_HEADER
 from bot.web import build_web_app
 from core.clock import FrozenClock
 from core.db import UnitOfWork
-from core.delivery import links, webhooks
-from core.delivery.models import E_ACCEPTED, E_INVITED, E_REPLIED, Click, Enrollment, Send, WebhookEvent
-from core.delivery.notify import LoggingNotifier
+from core.delivery import webhooks
+from core.links import tracking as links
+from core.delivery.models import E_ACCEPTED, E_INVITED, E_REPLIED, Enrollment, Send, WebhookEvent
+from core.links.models import Click
+from core.notify import LoggingNotifier
 from core.sources.models import Contact
 from tests.integration.delivery import factory as f
 from tests.simulators.unipile import UnipileSimulator

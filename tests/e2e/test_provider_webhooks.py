@@ -20,7 +20,7 @@ from core.delivery import jobs
 from core.delivery.models import (
     E_REPLIED, E_WELCOMED, S_CANCELLED, S_PLANNED, ConversationMessage, Enrollment, Send, WebhookEvent,
 )
-from core.delivery.notify import LoggingNotifier
+from core.notify import LoggingNotifier
 from core.sources.models import Contact
 from core.workspace.models import ACCOUNT_DISCONNECTED_PAUSE, LinkedInAccount
 from tests.integration.delivery import factory as f

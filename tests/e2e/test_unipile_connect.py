@@ -21,7 +21,7 @@ from core.clock import FrozenClock
 from core.db import UnitOfWork
 from core.delivery import webhooks
 from core.delivery.models import E_ACCEPTED, E_INVITED, Enrollment, WebhookEvent
-from core.delivery.notify import LoggingNotifier
+from core.notify import LoggingNotifier
 from core.workspace.models import LinkedInAccount, Member, Workspace
 from tests.integration.delivery import factory as f
 from tests.simulators.unipile import UnipileSimulator

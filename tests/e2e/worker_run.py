@@ -12,7 +12,8 @@ from datetime import timedelta
 import dramatiq
 from sqlmodel import Session, func, select
 
-from core.delivery.models import S_PLANNED, SandboxInvitation, Send
+from core.delivery.models import S_PLANNED, Send
+from core.delivery.linkedin.sandbox_models import SandboxInvitation
 from worker.broker import setup_broker
 from worker.clock import Clockwork
 

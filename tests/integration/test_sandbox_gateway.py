@@ -18,7 +18,7 @@ from core.delivery.linkedin.port import (
     RateLimited,
 )
 from core.delivery.linkedin.sandbox import SandboxGateway, sandbox_account_id
-from core.delivery.models import SandboxInvitation
+from core.delivery.linkedin.sandbox_models import SandboxInvitation
 from tests.conftest import wipe
 
 ACCOUNT = "acct-1"

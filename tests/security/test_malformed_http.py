@@ -20,7 +20,7 @@ from core.clock import FrozenClock
 from core.db import UnitOfWork
 from core.delivery import webhooks
 from core.delivery.models import WebhookEvent
-from core.delivery.notify import LoggingNotifier
+from core.notify import LoggingNotifier
 from tests.integration.delivery import factory as f
 from tests.security.malformed import HUGE, MARK, NON_ASCII, Probe, mutations, whole_body_mutations
 from worker.context import build_context

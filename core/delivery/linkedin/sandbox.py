@@ -50,7 +50,7 @@ from core.delivery.linkedin.port import (
     RelationInfo,
 )
 from core.delivery.linkedin.sandbox_people import digest, person_for, person_from_token, search_tokens, unit
-from core.delivery.models import SandboxInvitation, SandboxMessage
+from core.delivery.linkedin.sandbox_models import SandboxInvitation, SandboxMessage
 
 PROVIDER_PREFIX = "sbx-"
 WEEKLY_INVITATIONS = 100

@@ -10,8 +10,8 @@ from bot.slack.notifier import SlackNotifier
 from core.campaigns.service import CampaignDraft, SlotDraft, activate_campaign, create_campaign
 from core.db import UnitOfWork
 from core.delivery.models import Send
-from core.delivery.moderation import build_digest_now
-from core.delivery.notify import Alert, DigestOutcome
+from core.moderation.decisions import build_digest_now
+from core.notify import Alert, DigestOutcome
 from core.workspace.models import Member
 from tests.e2e.slack.conftest import wait_for
 
@@ -169,8 +169,8 @@ async def test_notifier_sends_digest_pages_and_alerts_as_direct_messages(slack, 
 async def test_the_worker_delivers_a_digest_to_slack_and_records_where(slack, slack_sim, world, ctx):
     """The evening run: tomorrow planned, then the worker's attempt posts the digest (outside any
     transaction: the notifier's own lookups never wait for a writer) and records where it went."""
-    from core.delivery.digests import DELIVERED, deliver_digest
-    from core.delivery.models import Digest
+    from core.moderation.digests import DELIVERED, deliver_digest
+    from core.moderation.models import Digest
     from core.delivery.planner import plan_due
 
     campaign_id = active_campaign(ctx, world)

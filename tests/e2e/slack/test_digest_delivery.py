@@ -16,8 +16,9 @@ import pytest
 from sqlmodel import Session, select
 
 from core.db import UnitOfWork
-from core.delivery.digests import GRACE
-from core.delivery.models import S_PLANNED, S_SENT, Digest, Send
+from core.moderation.digests import GRACE
+from core.delivery.models import S_PLANNED, S_SENT, Send
+from core.moderation.models import Digest
 from core.sources.models import Contact
 from core.sources.segments import add_contacts_to_segment
 from tests.e2e.slack.conftest import wait_for

@@ -14,7 +14,7 @@ from bot.slack.surface import home_view
 from core.campaigns.health import Health
 from core.campaigns.preview import ContactPreview, Preview, RenderedMessage
 from core.campaigns.service import CampaignDraft, FollowupDraft, SlotDraft
-from core.delivery.notify import Alert, DigestItem, DigestView
+from core.notify import Alert, DigestItem, DigestView
 
 LONG = "Ünïcödé & <tags> " * 40  # 680 characters, with mrkdwn control characters
 NAME = ("Q4 Enterprise outreach to founders of B2B SaaS companies in Paris, Berlin & co "[:80])

@@ -12,8 +12,8 @@ from sqlmodel import select
 from bot.web import build_web_app
 from core.config import Settings
 from core.db import UnitOfWork
-from core.delivery.models import SlackInstallation
-from core.delivery.notify import LoggingNotifier
+from bot.slack.models import SlackInstallation
+from core.notify import LoggingNotifier
 from core.workspace.models import Workspace
 from tests.e2e.slack.conftest import SIGNING_SECRET, SlackRequests, wait_for
 from worker.context import build_context

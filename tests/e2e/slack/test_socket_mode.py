@@ -16,7 +16,7 @@ from bot.slack import start_socket_mode
 from bot.slack.app import close_http_session
 from bot.slack.surface import drain
 from core.config import Settings
-from core.delivery.notify import LoggingNotifier
+from core.notify import LoggingNotifier
 from tests.e2e.slack.conftest import BOT_TOKEN, TEAM, wait_for
 from tests.e2e.slack.test_digest import active_campaign
 from tests.simulators.slack_socket import WAIT_SECONDS

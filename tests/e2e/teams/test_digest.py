@@ -14,8 +14,9 @@ from bot.teams import build_adapter
 from bot.teams.notifier import TeamsNotifier
 from core.campaigns.service import CampaignDraft, SlotDraft, activate_campaign, create_campaign
 from core.db import UnitOfWork
-from core.delivery.models import Digest, Send
-from core.delivery.digests import DELIVERED, deliver_digest
+from core.delivery.models import Send
+from core.moderation.models import Digest
+from core.moderation.digests import DELIVERED, deliver_digest
 from core.delivery.planner import plan_due
 from core.sources.models import Contact
 from core.sources.segments import add_contacts_to_segment, create_segment

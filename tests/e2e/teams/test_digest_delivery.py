@@ -13,8 +13,9 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlmodel import Session, select
 
-from core.delivery.digests import GRACE
-from core.delivery.models import S_PLANNED, S_SENT, Digest, Send
+from core.moderation.digests import GRACE
+from core.delivery.models import S_PLANNED, S_SENT, Send
+from core.moderation.models import Digest
 from tests.e2e.teams.harness import texts
 from tests.e2e.teams.test_digest import _sender_with_active_campaign
 from tests.e2e.worker_run import WorkerRun, invitations_sent

@@ -9,7 +9,7 @@ from sqlmodel import Session, select
 
 from bot.teams import build_adapter
 from bot.teams.notifier import ConversationPacer, TeamsNotifier
-from core.delivery.notify import Alert, DigestItem, DigestOutcome, DigestView
+from core.notify import Alert, DigestItem, DigestOutcome, DigestView
 from core.workspace.models import ChatIdentity
 from tests.e2e.teams.harness import texts
 from tests.unit.teams.cardcheck import assert_valid_card

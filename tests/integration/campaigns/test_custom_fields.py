@@ -15,7 +15,7 @@ from core.campaigns.models import Campaign, CampaignMessage
 from core.campaigns.preview import preview_campaign
 from core.campaigns.service import activate_campaign, create_campaign
 from core.delivery.models import Send
-from core.delivery.moderation import decide
+from core.moderation.decisions import decide
 from core.delivery.planner import plan_due
 from core.sources.importer import import_contacts
 from core.sources.models import Segment

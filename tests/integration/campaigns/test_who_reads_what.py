@@ -10,7 +10,7 @@ import pytest
 from core.campaigns.service import (
     campaign_draft, editable_campaign_names, find_campaign, get_campaign, list_campaigns, sender_choices,
 )
-from core.delivery.moderation import build_digest_now, read_digest
+from core.moderation.decisions import build_digest_now, read_digest
 from core.errors import NotAllowed, NotFound
 from core.sources.segments import create_segment
 from core.sources.visibility import may_pick_source, selectable_sources

@@ -12,7 +12,7 @@ from sqlmodel import Session, select
 from core.db import UnitOfWork
 from core.delivery import jobs, sequence
 from core.delivery.models import E_ACCEPTED, S_CLAIMED, S_PLANNED, Enrollment, Send
-from core.delivery.notify import LoggingNotifier
+from core.notify import LoggingNotifier
 from core.delivery.sending import perform_send
 from tests.integration.delivery import factory as f
 

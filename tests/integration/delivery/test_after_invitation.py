@@ -16,7 +16,7 @@ from core.delivery.models import (
     E_ACCEPTED, E_DONE, E_INVITED, E_REPLIED, E_WELCOMED, E_WITHDRAWN, S_CANCELLED, S_SKIPPED,
     Enrollment, Send,
 )
-from core.delivery.notify import LoggingNotifier
+from core.notify import LoggingNotifier
 from core.delivery.sending import perform_send
 from core.delivery.withdrawals import withdraw_stale
 from core.workspace.models import Workspace

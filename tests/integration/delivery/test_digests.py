@@ -1,4 +1,4 @@
-"""Getting a digest to its moderator (`core.delivery.digests`) on the real database: an attempt under
+"""Getting a digest to its moderator (`core.moderation.digests`) on the real database: an attempt under
 way or a crashed one, a sender no platform knows, an empty day, the hold of a moderated campaign's
 invitations at the claim (and none for an unmoderated one), and the release after a delivery."""
 
@@ -12,11 +12,12 @@ from sqlmodel import Session, select
 from core.clock import FrozenClock
 from core.db import UnitOfWork
 from core.delivery import claims, jobs
-from core.delivery.digests import (
+from core.moderation.digests import (
     DELIVERED, EMPTY, GRACE, LEASE, NOT_DUE, UNREACHABLE, deliver_digest, retry_after, show_digest,
 )
-from core.delivery.models import Digest, Send
-from core.delivery.notify import DigestDelivery, DigestOutcome, FanoutNotifier, LoggingNotifier
+from core.delivery.models import Send
+from core.moderation.models import Digest
+from core.notify import DigestDelivery, DigestOutcome, FanoutNotifier, LoggingNotifier
 from core.delivery.planner import plan_due
 from tests.integration.delivery import factory as f
 

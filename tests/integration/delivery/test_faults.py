@@ -24,7 +24,7 @@ from core.clock import FrozenClock, SystemClock
 from core.db import UnitOfWork
 from core.delivery import jobs
 from core.delivery.models import SEND_FINAL, S_CLAIMED, S_SENT, Send
-from core.delivery.notify import LoggingNotifier
+from core.notify import LoggingNotifier
 from core.delivery.planner import plan_due
 from core.delivery.sending import perform_send
 from tests.integration.delivery import factory as f

@@ -19,8 +19,9 @@ from core.clock import FrozenClock, SystemClock
 from core.db import UnitOfWork
 from core.delivery.linkedin.port import OutcomeUnknown
 from core.delivery.linkedin.sandbox import PROVIDER_PREFIX, SandboxGateway
-from core.delivery.models import E_DONE, S_SENT, Enrollment, SandboxInvitation, SandboxMessage, Send
-from core.delivery.notify import LoggingNotifier
+from core.delivery.models import E_DONE, S_SENT, Enrollment, Send
+from core.delivery.linkedin.sandbox_models import SandboxInvitation, SandboxMessage
+from core.notify import LoggingNotifier
 from tests.integration.delivery.messaging import (
     FOLLOW_UP, WELCOME, Killed, accepted_world, drive, gaps, noon_zone,
 )

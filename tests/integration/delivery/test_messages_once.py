@@ -19,7 +19,7 @@ from core.delivery.linkedin.port import OutcomeUnknown, Transient
 from core.delivery.models import (
     E_ACCEPTED, E_STOPPED, E_WELCOMED, S_CANCELLED, S_PLANNED, S_SENT, Enrollment, Send,
 )
-from core.delivery.notify import LoggingNotifier
+from core.notify import LoggingNotifier
 from core.delivery.outcomes import MAX_ATTEMPTS, UNVERIFIABLE_AFTER
 from core.delivery.sending import perform_send
 from tests.integration.delivery.messaging import accepted_world

@@ -12,9 +12,9 @@ from core.db import UnitOfWork
 from core.clock import FrozenClock
 from core.delivery import claims
 from core.delivery.models import E_SKIPPED, S_PLANNED, S_SKIPPED, Enrollment, Send
-from core.delivery.digests import DELIVERED, NOT_DUE, deliver_digest, show_digest
-from core.delivery.moderation import build_digest_now, decide, digest_view, skip_all
-from core.delivery.notify import LoggingNotifier
+from core.moderation.digests import DELIVERED, NOT_DUE, deliver_digest, show_digest
+from core.moderation.decisions import build_digest_now, decide, digest_view, skip_all
+from core.notify import LoggingNotifier
 from core.delivery.planner import plan_due
 from core.errors import NotAllowed
 from tests.integration.delivery import factory as f

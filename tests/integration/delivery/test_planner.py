@@ -9,7 +9,8 @@ from datetime import datetime, timedelta, timezone
 from sqlmodel import select
 
 from core.campaigns.models import STATUS_STOPPED, CampaignMessage
-from core.delivery.models import E_INVITED, E_SKIPPED, S_PLANNED, S_SENT, Digest, Enrollment, Relation, Send
+from core.delivery.models import E_INVITED, E_SKIPPED, S_PLANNED, S_SENT, Enrollment, Relation, Send
+from core.moderation.models import Digest
 from core.delivery.planner import plan_due
 from tests.integration.delivery import factory as f
 

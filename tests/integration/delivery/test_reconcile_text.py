@@ -12,7 +12,7 @@ from sqlmodel import Session
 from core.clock import FrozenClock
 from core.db import UnitOfWork
 from core.delivery.models import E_WELCOMED, S_SENT, Enrollment, Send
-from core.delivery.notify import LoggingNotifier
+from core.notify import LoggingNotifier
 from core.delivery.sending import perform_send
 from core.sources.models import Contact
 from tests.integration.delivery import factory as f

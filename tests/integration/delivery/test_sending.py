@@ -16,7 +16,7 @@ from core.delivery.linkedin.port import (
     AccountDisconnected, NoteLimitReached, OutcomeUnknown, RateLimited, Transient,
 )
 from core.delivery.models import E_INVITED, S_CANCELLED, S_PLANNED, S_SENT, Enrollment, Send
-from core.delivery.notify import LoggingNotifier
+from core.notify import LoggingNotifier
 from core.delivery.planner import plan_due
 from core.delivery.sending import perform_send
 from core.delivery.stop import cancel_campaign_sends

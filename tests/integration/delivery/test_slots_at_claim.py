@@ -15,7 +15,7 @@ from core.clock import FrozenClock
 from core.db import UnitOfWork
 from core.delivery import claims, slots
 from core.delivery.models import S_PLANNED, S_SENT, Send
-from core.delivery.notify import LoggingNotifier
+from core.notify import LoggingNotifier
 from core.delivery.planner import plan_due
 from core.delivery.sending import perform_send
 from tests.integration.delivery import factory as f

@@ -6,7 +6,8 @@ from datetime import datetime, timezone
 import pytest
 
 from core.campaigns.models import Campaign
-from core.delivery.models import Click, Enrollment, Relation, TrackedLink
+from core.delivery.models import Enrollment, Relation
+from core.links.models import Click, TrackedLink
 from core.sources.models import Contact
 from core.sources.segments import add_contacts_to_segment, create_segment, source_contacts
 from core.workspace.service import add_member, connect_linkedin_account, create_workspace

@@ -14,7 +14,7 @@ from core.campaigns.models import Campaign
 from core.campaigns.service import CampaignDraft, SlotDraft, activate_campaign, create_campaign
 from core.db import UnitOfWork
 from core.delivery.models import Send
-from core.delivery.moderation import build_digest_now
+from core.moderation.decisions import build_digest_now
 from core.sources.models import Contact
 from core.sources.segments import add_contacts_to_segment, create_segment
 from core.workspace.models import Member

@@ -19,7 +19,7 @@ import pytest
 from bot.slack.surface import drain
 from bot.web import build_web_app
 from core.config import Settings
-from core.delivery.notify import LoggingNotifier
+from core.notify import LoggingNotifier
 from tests.e2e.slack.conftest import SIGNING_SECRET, TEAM
 from tests.security.malformed import (
     DEEP, HUGE, MARK, NON_ASCII, Probe, mutations, whole_body_mutations,

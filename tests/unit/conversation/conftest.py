@@ -5,7 +5,7 @@ from dataclasses import dataclass
 import pytest
 
 from core.db import UnitOfWork
-from core.delivery.notify import LoggingNotifier
+from core.notify import LoggingNotifier
 from core.sources.models import Contact
 from core.sources.segments import add_contacts_to_segment, create_segment
 from core.workspace.service import connect_linkedin_account, ensure_member_for_chat

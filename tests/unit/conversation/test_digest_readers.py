@@ -11,7 +11,7 @@ from bot.conversation.runner import run_sync
 from bot.conversation.views import Reply
 from core.campaigns.service import CampaignDraft, SlotDraft, activate_campaign, create_campaign
 from core.db import UnitOfWork
-from core.delivery.moderation import build_digest_now
+from core.moderation.decisions import build_digest_now
 from core.workspace.models import Member
 from core.workspace.service import ensure_member_for_chat
 

@@ -1,4 +1,4 @@
-"""The fan-out of the chat notifier (`core.delivery.notify`): a digest is delivered when one platform
+"""The fan-out of the chat notifier (`core.notify`): a digest is delivered when one platform
 showed it, failed when none did and one that knows the member failed, unreachable when none knows
 them — and a platform that raises never hides another's success."""
 
@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from core.delivery.notify import DigestDelivery, DigestOutcome, DigestView, FanoutNotifier
+from core.notify import DigestDelivery, DigestOutcome, DigestView, FanoutNotifier
 
 VIEW = DigestView(digest_id=1, workspace_id=1, campaign_id=1, campaign_name="Spring", sender_member_id=1,
                   for_date=date(2026, 11, 26), starts_at=None, timezone="UTC")

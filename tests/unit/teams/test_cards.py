@@ -16,7 +16,7 @@ from bot.teams.cards import form_card, render
 from bot.teams.cards.views import render_cards
 from bot.teams.cards.form import form_of, values_from_payload
 from core.campaigns.drafts import CampaignDraft, FollowupDraft, SlotDraft
-from core.delivery.notify import DigestItem, DigestView
+from core.notify import DigestItem, DigestView
 from tests.unit.teams.cardcheck import assert_valid_card, walk
 
 LONG = "Ünïcödé-Ωmega " * 6  # 84 characters, non-ASCII

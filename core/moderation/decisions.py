@@ -4,7 +4,7 @@ Only invitations are moderated (the welcome and follow-ups never are). Only the 
 or an admin of its workspace decides (invariant 7), never someone of another workspace
 (invariant 8), and never once the send is claimed: the decision locks the send row, which a
 claim skips. Undecided items go out as planned (P-22). Getting the digest to the moderator, and
-holding the day's invitations until it is there, is `core.delivery.digests`."""
+holding the day's invitations until it is there, is `core.moderation.digests`."""
 
 from __future__ import annotations
 
@@ -21,8 +21,9 @@ from core.campaigns.templates import (
     TemplateProblem, check_template, context_for, counted_length, has_line_break, render, utf16_length,
 )
 from core.config import Settings
-from core.delivery.models import E_PLANNED, E_SKIPPED, S_PLANNED, S_SKIPPED, Digest, Enrollment, Send
-from core.delivery.notify import DigestItem, DigestView
+from core.delivery.models import E_PLANNED, E_SKIPPED, S_PLANNED, S_SKIPPED, Enrollment, Send
+from core.moderation.models import Digest
+from core.notify import DigestItem, DigestView
 from core.delivery.rendering import render_step, templates_of
 from core.errors import FieldError, NotAllowed, NotFound, Outcome
 from core.sources.models import Contact
@@ -220,7 +221,7 @@ def skip_all(*, session: Session, actor: Member, digest_id: int, send_ids: list[
 def build_digest_now(*, session: Session, actor: Member, campaign_id: int, now: datetime, settings=None) -> DigestView:
     """`digest [NAME]`: tomorrow's plan now, planning it first if the evening run has not yet. The
     moderator gets each digest once: shown here, it is marked delivered (`digests.show_digest`)."""
-    from core.delivery.digests import show_digest
+    from core.moderation.digests import show_digest
     from core.delivery.planner import plan_due
 
     campaign = session.get(Campaign, campaign_id)

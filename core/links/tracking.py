@@ -12,7 +12,8 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from core.campaigns.templates import TRACKED_TOKEN_LENGTH, URL_RE
-from core.delivery.models import Click, Send, TrackedLink
+from core.delivery.models import Send
+from core.links.models import Click, TrackedLink
 
 ALPHABET = string.ascii_letters + string.digits  # 62^10 ≈ 8·10^17 tokens: not guessable
 TOKEN_RE = re.compile(rf"^[A-Za-z0-9]{{{TRACKED_TOKEN_LENGTH}}}$")

@@ -39,9 +39,10 @@ from core.campaigns import schedule
 from core.campaigns.models import STATUS_ACTIVE, STEP_INVITATION, Campaign
 from core.clock import Clock
 from core.delivery import slots
-from core.delivery.models import S_PLANNED, Digest, Send
-from core.delivery.moderation import digest_view
-from core.delivery.notify import DigestOutcome, DigestView, Notifier
+from core.delivery.models import S_PLANNED, Send
+from core.moderation.models import Digest
+from core.moderation.decisions import digest_view
+from core.notify import DigestOutcome, DigestView, Notifier
 from core.db import UnitOfWork
 
 log = logging.getLogger("invitebot.digests")
