@@ -26,7 +26,6 @@ from sqlalchemy import delete, insert, select  # noqa: E402
 from sqlmodel import Session  # noqa: E402
 
 import core.models  # noqa: E402,F401
-from bot.conversation.suggestions import Suggestions  # noqa: E402
 from core.campaigns.models import Campaign  # noqa: E402
 from core.campaigns.naming import name_key  # noqa: E402
 from core.campaigns.queries import campaign_names  # noqa: E402
@@ -136,19 +135,6 @@ def run(url: str, label: str, args) -> None:
                 "member_choices": timed(lambda q: member_choices(session=s, workspace_id=ws, query=q), typed),
                 "campaign_names": timed(lambda q: campaign_names(session=s, workspace_id=ws, query=q), typed),
             }
-            # The web process answers most keystrokes from a snapshot of the names (bot.conversation.suggestions):
-            # loaded once per sender (sources) or per workspace (names), then searched in memory.
-            # An admin: a member is shown only their own sources and campaigns, whichever sender they name
-            actor = next(m for m in (s.get(Member, i) for i in members) if m.active and m.is_admin)
-            cache = Suggestions(seconds=3600)
-            results["snapshot load: sources"] = timed(
-                lambda m: cache.load(s, actor, "source", "", {"sender": str(m)}), members)
-            results["snapshot load: names"] = timed(lambda _: cache.load(s, actor, "campaign_name", "", {}), [0])
-            results["snapshot: sources"] = timed(
-                lambda i: cache.choices(actor.id, "source", typed[i], {"sender": str(senders[i])}), range(len(typed)))
-            results["snapshot: names"] = timed(lambda q: cache.choices(actor.id, "campaign_name", q, {}), typed)
-            if not (cache.choices(actor.id, "campaign_name", "par", {}) and cache.choices(actor.id, "source", "par", {})):
-                raise SystemExit("the snapshots answered nothing: the figures above measure nothing")
             shown = len(visible_sources(session=s, workspace_id=ws, sender_id=members[1], query="par"))
     finally:
         clean(engine, ws)

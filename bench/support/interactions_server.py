@@ -48,7 +48,7 @@ def seed_digest(ctx, member_id: int) -> list[str]:
     returns the Skip button values of its first page."""
     from bot.conversation.digest import digest_page
     from core.campaigns.service import CampaignDraft, SlotDraft, activate_campaign, create_campaign
-        from core.moderation.decisions import build_digest_now
+    from core.moderation.decisions import build_digest_now
     from core.sources.models import Contact
     from core.sources.segments import add_contacts_to_segment, create_segment
     from core.workspace.models import Member
@@ -90,7 +90,7 @@ def prepare_teams(ctx, data: dict) -> None:
     from sqlmodel import select
 
     from core.campaigns.models import Campaign
-        from core.workspace.models import Member, Workspace
+    from core.workspace.models import Member, Workspace
     from core.workspace.service import ensure_member_for_chat
 
     with ctx.uow() as s:

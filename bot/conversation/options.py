@@ -110,7 +110,10 @@ def timezone_options(query: str) -> list[Option]:
 
 def options_for(ctx, session: Session, actor: Member, lookup: str, query: str,
                 values: dict[str, Any] | None = None) -> list[Option] | list[OptionGroup]:
-    """The choices of one type-ahead for what was typed. Unknown lookups have no choice."""
+    """The choices of one type-ahead for what was typed. Unknown lookups have no choice, and an
+    inactive member none at all (they may create or change nothing: `core.campaigns.authz`)."""
+    if not actor.active:
+        return []
     if lookup == "campaign_name":
         return campaign_name_options(session, actor, query)
     if lookup == "program":
@@ -122,3 +125,11 @@ def options_for(ctx, session: Session, actor: Member, lookup: str, query: str,
     if lookup == "timezone":
         return timezone_options(query)
     return []
+
+
+async def suggest(ctx, member_id: int, lookup: str, query: str, values: dict[str, Any] | None = None):
+    """The choices of one type-ahead keystroke, read in a read-only unit of work (it neither waits
+    for writers nor blocks them): no choice when the asker cannot be read."""
+    from bot.conversation.runner import run
+
+    return await run(ctx, member_id, options_for, lookup, query, values or {}, fallback=[], read_only=True)

@@ -11,8 +11,6 @@ import asyncio
 import logging
 from typing import Any, Callable
 
-from sqlalchemy import event
-
 from bot.conversation.views import Reply
 from core.errors import NotAllowed, NotFound
 from core.workspace.models import Member
@@ -29,12 +27,7 @@ def run_sync(ctx, member_id: int, handler: Callable[..., Any], *args, fallback: 
             actor = session.get(Member, member_id)
             if actor is None:
                 raise NotFound("You are not a member of this workspace yet; try again.")
-            workspace_id = actor.workspace_id
-            wrote = _watch_writes(session)
-            result = handler(ctx, session, actor, *args, **kwargs)
-        if wrote:
-            _written(ctx, workspace_id)
-        return result
+            return handler(ctx, session, actor, *args, **kwargs)
     except (NotAllowed, NotFound) as exc:
         return fallback if fallback is not None else Reply.say(str(exc), tone="error")
     except ValueError as exc:
@@ -43,23 +36,6 @@ def run_sync(ctx, member_id: int, handler: Callable[..., Any], *args, fallback: 
     except Exception:
         log.exception("handler %s failed", getattr(handler, "__name__", handler))
         return fallback if fallback is not None else Reply.say(FAILED, tone="error")
-
-
-def _watch_writes(session) -> list[bool]:
-    """A list that gets an item when the unit of work writes (an ORM flush, or an INSERT, UPDATE or
-    DELETE statement): form changes and reads do not make the type-ahead forget its snapshots."""
-    wrote: list[bool] = []
-    event.listen(session, "after_flush", lambda *_: wrote.append(True))
-    event.listen(session, "do_orm_execute",
-                 lambda state: wrote.append(True) if state.is_insert or state.is_update or state.is_delete else None)
-    return wrote
-
-
-def _written(ctx, workspace_id: int) -> None:
-    """What this process keeps of a workspace for the type-ahead is forgotten once it was written to."""
-    from bot.conversation.suggestions import suggestions_of
-
-    suggestions_of(ctx).forget_workspace(workspace_id)
 
 
 async def run(ctx, member_id: int, handler: Callable[..., Any], *args, fallback: Any = None,

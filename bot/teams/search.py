@@ -1,7 +1,7 @@
 """`application/search`: Teams' dynamic type-ahead (`Data.Query`) in Adaptive Cards.
 
 botbuilder-python 4.17.1 routes no handler for this invoke (it answers 501); the bot calls
-`search_response` for it. The choices come from the conversation layer's `suggest`, the same
+`search_response` for it. The choices come from the conversation layer's `options.suggest`, the same
 as Slack's external selects; the card's other inputs come along, so the sources offered are those
 of the sender chosen in the card."""
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.conversation.suggestions import suggest
+from bot.conversation.options import suggest
 from bot.teams.cards.form import flatten, values_from_payload
 
 SEARCH_INVOKE = "application/search"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import difflib
 
-from sqlalchemy import case
+from sqlalchemy import and_, not_
 from sqlmodel import Session, select
 
 from core.campaigns.authz import require_active
@@ -13,22 +13,27 @@ from core.campaigns.naming import like_escape, name_key
 from core.workspace.models import Member
 
 TYPEAHEAD_LIMIT = 20
+_LAST = "\U0010ffff"  # sorts after any character a name key holds
 
 
 def _typeahead(session: Session, model, workspace_id: int, query: str, limit: int,
                sender_id: int | None = None) -> list[tuple[int, str]]:
-    """Names starting with the typed text first, then names containing it (P-4, P-5)."""
-    key = like_escape(name_key(query or ""))
-    stmt = select(model.id, model.name).where(model.workspace_id == workspace_id)
+    """Names starting with the typed text first, then names containing it, each in name order
+    (P-4, P-5). The names starting with it are a range of the (workspace, name) index, which is
+    all a short typed text usually needs; only when they are too few are the others scanned."""
+    key = name_key(query or "")
+    named = select(model.id, model.name).where(model.workspace_id == workspace_id)
     if sender_id is not None:
-        stmt = stmt.where(model.sender_id == sender_id)
-    if key:
-        prefix = model.name_key.like(f"{key}%", escape="\\")
-        stmt = stmt.where(model.name_key.like(f"%{key}%", escape="\\")).order_by(
-            case((prefix, 0), else_=1), model.name_key)
-    else:
-        stmt = stmt.order_by(model.name_key)
-    return [(row[0], row[1]) for row in session.exec(stmt.limit(limit)).all()]
+        named = named.where(model.sender_id == sender_id)
+    if not key:
+        return [(row[0], row[1]) for row in session.exec(named.order_by(model.name_key).limit(limit))]
+    starting = and_(model.name_key >= key, model.name_key < key + _LAST)
+    found = [(row[0], row[1]) for row in session.exec(named.where(starting).order_by(model.name_key).limit(limit))]
+    if len(found) < limit:
+        containing = named.where(model.name_key.like(f"%{like_escape(key)}%", escape="\\"), not_(starting))
+        found += [(row[0], row[1]) for row in
+                  session.exec(containing.order_by(model.name_key).limit(limit - len(found)))]
+    return found
 
 
 def campaign_names(*, session: Session, workspace_id: int, query: str = "", limit: int = TYPEAHEAD_LIMIT):

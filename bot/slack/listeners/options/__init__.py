@@ -7,7 +7,7 @@ import re
 
 from bot.conversation.actor import ProfileUnavailable
 from bot.conversation.form import LOOKUP_BY_FIELD
-from bot.conversation.suggestions import suggest
+from bot.conversation.options import suggest
 from bot.conversation.views import OptionGroup as NeutralGroup
 from bot.slack import modals
 from bot.slack.app import CTX
