@@ -32,14 +32,13 @@ from sqlmodel import Session  # noqa: E402
 import core.models  # noqa: E402,F401
 from core.clock import FrozenClock  # noqa: E402
 from core.config import Settings  # noqa: E402
-from core.db import UnitOfWork, make_engine, upgrade  # noqa: E402
+from core.db import make_engine, upgrade  # noqa: E402
 from core.delivery.linkedin.port import InvitationSent  # noqa: E402
 from core.delivery.models import S_SENT, Send
 from core.moderation.models import Digest  # noqa: E402
 from core.notify import LoggingNotifier  # noqa: E402
 from core.delivery.planner import plan_days  # noqa: E402
-from worker.broker import setup_broker  # noqa: E402
-from worker.context import Context  # noqa: E402
+from entrypoints.bootstrap import bootstrap  # noqa: E402
 
 from plan import NOW, scratch_url, seed  # noqa: E402
 
@@ -123,13 +122,14 @@ def main() -> None:
                 conn.execute(text("ANALYZE"))
         clock = FrozenClock(NOW + timedelta(hours=16))  # 10:00 on the planned day, inside its 09:00-17:00 slot
         gateway = InstantGateway()
-        ctx = Context(settings=settings, engine=engine, uow=UnitOfWork(engine), clock=clock, gateway=gateway, notifier=LoggingNotifier())
-        broker = setup_broker(ctx)
+        services = bootstrap(settings, engine=engine, clock=clock, linkedin=gateway, notifier=LoggingNotifier(),
+                             worker=True)
+        broker = services.tasks.broker
         broker.client.flushdb()
         noop = dramatiq.actor(lambda n: None, broker=broker, actor_name="bench.noop", queue_name="noop")
 
         baseline = timed(broker, "noop", lambda: [noop.send(i) for i in ids], args.threads)
-        pipeline = timed(broker, "sends", lambda: [ctx.extras["actors"].send.send(i) for i in ids], args.threads)
+        pipeline = timed(broker, "sends", lambda: [services.tasks.send(i) for i in ids], args.threads)
         with Session(engine) as session:
             sent = session.execute(select(func.count()).select_from(Send).where(Send.status == S_SENT)).scalar_one()
         assert sent == len(ids) == len(gateway.invited), (sent, len(ids), len(gateway.invited))

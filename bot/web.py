@@ -1,6 +1,6 @@
 """The one aiohttp application: health, metrics, and the routes each surface registers.
 
-Surfaces register themselves with `register(app, ctx)`; the Slack and Teams parts mount their
+Surfaces register themselves with `register(app, services)`; the Slack and Teams parts mount their
 endpoints here (`/slack/events`, `/api/messages`), delivery mounts `/l/{token}` and
 `/webhooks/linkedin`."""
 
@@ -14,17 +14,17 @@ import time
 from aiohttp import web
 from sqlalchemy import text
 
-from worker.context import Context
+from core.services import Services
 
 log = logging.getLogger("invitebot.web")
 
-CTX_KEY = web.AppKey("ctx", Context)
+SERVICES_KEY = web.AppKey("services", Services)
 STARTED_KEY = web.AppKey("started", float)
 
 
-def _check_database(ctx: Context) -> str | None:
+def _check_database(services: Services) -> str | None:
     try:
-        with ctx.engine.connect() as conn:
+        with services.engine.connect() as conn:
             conn.execute(text("SELECT 1"))
         return None
     except Exception as exc:  # the health check reports, it does not raise
@@ -32,27 +32,15 @@ def _check_database(ctx: Context) -> str | None:
         return f"database unreachable ({type(exc).__name__})"
 
 
-def _check_redis(ctx: Context) -> str | None:
-    client = ctx.extras.get("redis")
-    if client is None:
-        return "redis not configured"
-    try:
-        client.ping()
-        return None
-    except Exception as exc:
-        log.warning("health: redis unreachable: %s", type(exc).__name__)
-        return f"redis unreachable ({type(exc).__name__})"
-
-
 async def healthz(request: web.Request) -> web.Response:
-    ctx = request.app[CTX_KEY]
+    services = request.app[SERVICES_KEY]
     db_problem, redis_problem = await asyncio.gather(
-        asyncio.to_thread(_check_database, ctx), asyncio.to_thread(_check_redis, ctx)
+        asyncio.to_thread(_check_database, services), asyncio.to_thread(services.tasks.problem)
     )
     body = {
         "database": "ok" if db_problem is None else db_problem,
         "redis": "ok" if redis_problem is None else redis_problem,
-        "linkedin_provider": ctx.settings.linkedin_provider,
+        "linkedin_provider": services.settings.linkedin_provider,
         "uptime_seconds": round(time.monotonic() - request.app[STARTED_KEY], 1),
     }
     failing = [name for name, problem in (("database", db_problem), ("redis", redis_problem)) if problem]
@@ -61,14 +49,14 @@ async def healthz(request: web.Request) -> web.Response:
     return web.json_response(body, status=503 if failing else 200)
 
 
-def build_web_app(ctx: Context) -> web.Application:
+def build_web_app(services: Services) -> web.Application:
     app = web.Application(client_max_size=2 * 1024 * 1024)
-    app[CTX_KEY] = ctx
+    app[SERVICES_KEY] = services
     app[STARTED_KEY] = time.monotonic()
     app.router.add_get("/healthz", healthz)
     app.on_cleanup.append(_finish_background)  # first: the surfaces close their clients after it
     for register in _surfaces():
-        register(app, ctx)
+        register(app, services)
     return app
 
 
@@ -80,7 +68,7 @@ async def _finish_background(_app: web.Application) -> None:
 
 
 def _surfaces():
-    """Each surface's `register(app, ctx)`, in mounting order."""
+    """Each surface's `register(app, services)`, in mounting order."""
     from bot.http import accounts, links, webhooks
     from bot.slack import register as register_slack
     from bot.teams import register as register_teams

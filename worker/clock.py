@@ -5,7 +5,7 @@ webhook events not processed yet, digests not yet with their moderator whose nex
 Every few minutes: planning (each campaign's tomorrow once its evening — the workspace's digest
 hour — has come). Every half hour:
 polling of relations and chats. Hourly: withdrawals, moving overdue invitations, clean-up.
-A Redis lease keeps a second clock started by mistake from doubling the work (harmless anyway)."""
+A lease in the broker's Redis keeps a second clock started by mistake from doubling the work (harmless anyway)."""
 
 from __future__ import annotations
 
@@ -17,37 +17,27 @@ from datetime import datetime, timedelta
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from core.delivery import jobs
+from core.services import Services
 
 log = logging.getLogger("invitebot.clock")
 REENQUEUE_AFTER = timedelta(minutes=5)
 DIGEST_EVERY = timedelta(minutes=1)
-LEADER_KEY = "invitebot:clock:leader"
+LEADER_SECONDS = 90
 
 
 class Clockwork:
     """The jobs of the clock, callable directly (tests, the demo's fast-forward)."""
 
-    def __init__(self, ctx, *, reenqueue_after: timedelta = REENQUEUE_AFTER) -> None:
-        self.ctx = ctx
+    def __init__(self, services: Services, *, reenqueue_after: timedelta = REENQUEUE_AFTER) -> None:
+        self.services = services
+        self.tasks = services.tasks
         self.reenqueue_after = reenqueue_after
-        self.actors = ctx.extras["actors"]
         self._enqueued: dict[tuple[str, int], datetime] = {}
         self._me = f"{socket.gethostname()}:{os.getpid()}"
 
     def _leader(self) -> bool:
-        client = self.ctx.extras.get("redis")
-        if client is None:
-            return True
-        try:
-            if client.set(LEADER_KEY, self._me, nx=True, ex=90):
-                return True
-            if (client.get(LEADER_KEY) or b"").decode() == self._me:
-                client.expire(LEADER_KEY, 90)
-                return True
-            return False
-        except Exception:  # Redis down: enqueueing would fail too; say so once per tick
-            log.warning("clock: Redis unreachable, skipping this tick")
-            return False
+        """This clock's turn (a lease in the broker's Redis): a second clock started by mistake waits."""
+        return self.tasks.hold_clock(self._me, LEADER_SECONDS)
 
     def _once(self, kind: str, ident: int, now: datetime, every: timedelta | None = None) -> bool:
         """Enqueue a job for one id at most every few minutes (duplicates are harmless, floods are not)."""
@@ -62,8 +52,8 @@ class Clockwork:
         were enqueued."""
         if not self._leader():
             return 0
-        now = self.ctx.clock.now()
-        with self.ctx.uow() as session:
+        now = self.services.clock.now()
+        with self.services.uow(read_only=True) as session:
             sends = jobs.due_sends(session=session, now=now)
             events = jobs.pending_events(session=session)
             digests = jobs.undelivered_digests(session=session, now=now)
@@ -71,15 +61,15 @@ class Clockwork:
         for digest_id in digests:
             # The digest's own schedule (its next try, the lease of an attempt) is in the database.
             if self._once("digest", digest_id, now, every=DIGEST_EVERY):
-                self.actors.deliver_digest.send(digest_id)
+                self.tasks.deliver_digest(digest_id)
                 count += 1
         for send_id in sends:
             if self._once("send", send_id, now):
-                self.actors.send.send(send_id)
+                self.tasks.send(send_id)
                 count += 1
         for event_id in events:
             if self._once("event", event_id, now):
-                self.actors.process_webhook.send(event_id)
+                self.tasks.process_event(event_id)
                 count += 1
         self._enqueued = {k: v for k, v in self._enqueued.items() if now - v < self.reenqueue_after}
         return count
@@ -87,31 +77,31 @@ class Clockwork:
     def plan(self) -> None:
         if not self._leader():
             return
-        self.actors.plan_due.send()  # it enqueues the digests of the days it planned
+        self.tasks.plan_due()  # it enqueues the digests of the days it planned
 
     def poll(self) -> None:
         if not self._leader():
             return
-        with self.ctx.uow() as session:
+        with self.services.uow(read_only=True) as session:
             accounts = jobs.accounts_to_poll(session=session)
         for account_id in accounts:
-            self.actors.poll_account.send(account_id)
+            self.tasks.poll_account(account_id)
 
     def hourly(self) -> None:
         if not self._leader():
             return
-        now = self.ctx.clock.now()
-        with self.ctx.uow() as session:
+        now = self.services.clock.now()
+        with self.services.uow(read_only=True) as session:
             stale = jobs.accounts_with_stale_invitations(session=session, now=now,
-                                                         days=self.ctx.settings.withdraw_after_days)
+                                                         days=self.services.settings.withdraw_after_days)
         for account_id in stale:
-            self.actors.withdraw_stale.send(account_id)
-        self.actors.clean_up.send()
+            self.tasks.withdraw_stale(account_id)
+        self.tasks.clean_up()
 
 
-def build_scheduler(ctx, scheduler_cls=BackgroundScheduler):
+def build_scheduler(services: Services, scheduler_cls=BackgroundScheduler):
     """The APScheduler with the clock's jobs (not started)."""
-    work = Clockwork(ctx)
+    work = Clockwork(services)
     scheduler = scheduler_cls(timezone="UTC", job_defaults={"coalesce": True, "max_instances": 1,
                                                             "misfire_grace_time": 30})
     scheduler.add_job(work.tick, "interval", minutes=1, id="tick", next_run_time=datetime.now().astimezone())

@@ -112,11 +112,11 @@ def serve_app(settings_kwargs: dict, sims: dict, out) -> None:
     from core.config import Settings
     from core.db import upgrade
     from core.notify import LoggingNotifier
-    from worker.context import build_context
+    from entrypoints.bootstrap import bootstrap
 
     settings = Settings(**settings_kwargs, _env_file=None)
     upgrade(settings.effective_database_url)
-    ctx = build_context(settings, notifier=LoggingNotifier())
+    ctx = bootstrap(settings, notifier=LoggingNotifier(), queue="none")
     data = {**seed(ctx), **sims}
     prepare_view(ctx, data)
     data["digest_values"] = seed_digest(ctx, data["member_id"])
@@ -162,7 +162,7 @@ def mount_floors(app: web.Application, ctx) -> None:
     from slack_bolt.async_app import AsyncApp
 
     from bot.teams import build_adapter
-    from bot.teams.clients import CachingAuthentication, ClientCache
+    from entrypoints.cli.teamsents import CachingAuthentication, ClientCache
     from bot.teams.route import MessagesEndpoint
 
     from bot.slack.app import async_client
@@ -187,7 +187,7 @@ def mount_floors(app: web.Application, ctx) -> None:
                                                     "value": "ok"})
 
     app.router.add_post("/bench/bolt", bolt_floor)
-    adapter = build_adapter(ctx)  # with the connector clients kept, as `bot.teams.register` does
+    adapter = build_adapter(ctx.settings)  # with the connector clients kept, as `bot.teams.register` does
     adapter.bot_framework_authentication = CachingAuthentication(adapter.bot_framework_authentication, ClientCache())
     app.router.add_post("/bench/botbuilder", MessagesEndpoint(adapter, Ok(), local_only=True))
 

@@ -14,15 +14,14 @@ them by email.
 
 from __future__ import annotations
 
-import threading
-import time
-from collections import OrderedDict
+import asyncio
 from dataclasses import dataclass
 from typing import Awaitable, Callable
 
 from sqlmodel import Session, select
 
 from core.db import UnitOfWork
+from core.services import Services
 from core.workspace.models import ChatIdentity, Member
 
 
@@ -107,55 +106,12 @@ def known_member_id(uow: UnitOfWork, who: ChatUser) -> int | None:
         return member.id if member is not None else None
 
 
-class IdentityCache:
-    """Chat identity → member id, kept for a few minutes: a chat identity never moves to another
-    member, so every interaction need not ask the database who is asking."""
-
-    def __init__(self, size: int = 10_000, ttl_seconds: float = 300.0) -> None:
-        self._items: OrderedDict[tuple[str, str, str], tuple[int, float]] = OrderedDict()
-        self._size, self._ttl = size, ttl_seconds
-        self._lock = threading.Lock()
-
-    def get(self, who: ChatUser) -> int | None:
-        key = (who.platform, who.tenant, who.user_id)
-        with self._lock:
-            hit = self._items.get(key)
-            if hit is None or hit[1] < time.monotonic():
-                return None
-            self._items.move_to_end(key)
-            return hit[0]
-
-    def put(self, who: ChatUser, member_id: int) -> None:
-        with self._lock:
-            self._items[(who.platform, who.tenant, who.user_id)] = (member_id, time.monotonic() + self._ttl)
-            self._items.move_to_end((who.platform, who.tenant, who.user_id))
-            while len(self._items) > self._size:
-                self._items.popitem(last=False)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._items.clear()
-
-
-def _cache(ctx) -> IdentityCache:
-    cache = ctx.extras.get("identity_cache")
-    if cache is None:
-        cache = ctx.extras.setdefault("identity_cache", IdentityCache())
-    return cache
-
-
-async def identify(ctx, who: ChatUser, lookup: ProfileLookup) -> int:
+async def identify(services: Services, who: ChatUser, lookup: ProfileLookup) -> int:
     """Async helper for surfaces: the member id of `who`, asking the platform for the profile
     only when the identity is new. Raises `ProfileUnavailable` (from `lookup`) when the platform
     cannot give it: then nothing was created."""
-    import asyncio
-
-    cache = _cache(ctx)
-    member_id = cache.get(who)
-    if member_id is None:
-        member_id = await asyncio.to_thread(known_member_id, ctx.uow, who)
+    member_id = await asyncio.to_thread(known_member_id, services.uow, who)
     if member_id is None:
         profile = await lookup(who)
-        member_id = await asyncio.to_thread(resolve_member_id, ctx.uow, who, profile)
-    cache.put(who, member_id)
+        member_id = await asyncio.to_thread(resolve_member_id, services.uow, who, profile)
     return member_id

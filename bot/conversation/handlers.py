@@ -15,12 +15,12 @@ from bot.conversation.views import Button, Notice, Reply
 from core.workspace.models import Member
 
 
-def handle_command(ctx, session: Session, actor: Member, command: Command) -> Reply:
+def handle_command(services, session: Session, actor: Member, command: Command) -> Reply:
     handler = _COMMANDS.get(command.name, _help)
-    return handler(ctx, session, actor, command)
+    return handler(services, session, actor, command)
 
 
-def _help(ctx, session, actor, command: Command) -> Reply:
+def _help(services, session, actor, command: Command) -> Reply:
     return Reply(notice=Notice(help_text(command.unknown), title="Invite campaigns"))
 
 
@@ -41,7 +41,7 @@ def _resolve(session: Session, actor: Member, name: str):
     return None, Reply.say(text, tone="warning")
 
 
-def open_campaign_form(ctx, session: Session, actor: Member, campaign_id: int | None = None) -> Reply:
+def open_campaign_form(services, session: Session, actor: Member, campaign_id: int | None = None) -> Reply:
     """The campaign form: empty, or filled with a saved campaign to edit it (its texts are the
     core's to give: `campaign_draft` refuses anyone but its sender and the workspace's admins)."""
     from core.campaigns.service import CampaignDraft, campaign_draft
@@ -123,22 +123,22 @@ def source_label(kind: str, source, actor: Member) -> str | None:
     return f"{kind.capitalize()}: {source.name}"
 
 
-def _create(ctx, session, actor, command: Command) -> Reply:
-    return open_campaign_form(ctx, session, actor)
+def _create(services, session, actor, command: Command) -> Reply:
+    return open_campaign_form(services, session, actor)
 
 
-def _edit(ctx, session, actor, command: Command) -> Reply:
+def _edit(services, session, actor, command: Command) -> Reply:
     campaign, answer = _resolve(session, actor, command.argument)
     if answer:
         return answer
-    return open_campaign_form(ctx, session, actor, campaign.id)
+    return open_campaign_form(services, session, actor, campaign.id)
 
 
-def show_card(ctx, session: Session, actor: Member, campaign, note: str | None = None):
-    return campaign_cards(ctx, session, actor, [campaign], note=note)[0]
+def show_card(services, session: Session, actor: Member, campaign, note: str | None = None):
+    return campaign_cards(services, session, actor, [campaign], note=note)[0]
 
 
-def campaign_cards(ctx, session: Session, actor: Member, campaigns: list, note: str | None = None) -> list:
+def campaign_cards(services, session: Session, actor: Member, campaigns: list, note: str | None = None) -> list:
     """The cards of `campaigns`, with their health, sender, program and source read for all of
     them at once (a list asked seven queries per campaign). A card of a campaign the actor does
     not manage is what `core.campaigns.authz` lets them read: no buttons to manage it."""
@@ -152,7 +152,7 @@ def campaign_cards(ctx, session: Session, actor: Member, campaigns: list, note: 
 
     if not campaigns:
         return []
-    healths = campaigns_health(session=session, campaigns=campaigns, now=ctx.clock.now())
+    healths = campaigns_health(session=session, campaigns=campaigns, now=services.clock.now())
 
     def by_id(model, ids) -> dict:
         ids = {i for i in ids if i}
@@ -179,7 +179,7 @@ def campaign_cards(ctx, session: Session, actor: Member, campaigns: list, note: 
             for c in campaigns]
 
 
-def _list(ctx, session, actor, command: Command) -> Reply:
+def _list(services, session, actor, command: Command) -> Reply:
     from core.campaigns.service import list_campaigns
 
     include_all = command.argument.lower() == "all"
@@ -188,41 +188,41 @@ def _list(ctx, session, actor, command: Command) -> Reply:
                          tone="warning")
     campaigns = list_campaigns(session=session, actor=actor, include_all=include_all, limit=cards.MAX_CARDS + 1)
     title = "All campaigns of the workspace" if include_all else "Your campaigns"
-    found = campaign_cards(ctx, session, actor, campaigns[: cards.MAX_CARDS])
+    found = campaign_cards(services, session, actor, campaigns[: cards.MAX_CARDS])
     return Reply(messages=[cards.campaign_list(title, found, total=len(campaigns))])
 
 
-def _show(ctx, session, actor, command: Command) -> Reply:
+def _show(services, session, actor, command: Command) -> Reply:
     campaign, answer = _resolve(session, actor, command.argument)
     if answer:
         return answer
-    return Reply(messages=[show_card(ctx, session, actor, campaign)])
+    return Reply(messages=[show_card(services, session, actor, campaign)])
 
 
-def activate(ctx, session, actor, campaign_id: int) -> tuple[Reply, bool]:
+def activate(services, session, actor, campaign_id: int) -> tuple[Reply, bool]:
     from core.campaigns.service import activate_campaign
 
-    outcome = activate_campaign(session=session, actor=actor, campaign_id=campaign_id, now=ctx.clock.now(),
-                                public_url=ctx.settings.public_url)
+    outcome = activate_campaign(session=session, actor=actor, campaign_id=campaign_id, now=services.clock.now(),
+                                public_url=services.settings.public_url)
     if not outcome.ok:
         problems = "\n".join(f"• {e.message}" for e in outcome.errors)
         return Reply(notice=Notice(f"“Activate” needs these fixed first:\n{problems}", tone="error",
                                    buttons=(Button("Edit", "campaign.edit", str(campaign_id)),))), False
-    card = show_card(ctx, session, actor, outcome.value, note=_warnings_text(outcome) or "Activated.")
+    card = show_card(services, session, actor, outcome.value, note=_warnings_text(outcome) or "Activated.")
     return Reply(messages=[card]), True
 
 
-def stop(ctx, session, actor, campaign_id: int) -> Reply:
+def stop(services, session, actor, campaign_id: int) -> Reply:
     from core.campaigns.service import stop_campaign
 
-    outcome = stop_campaign(session=session, actor=actor, campaign_id=campaign_id, now=ctx.clock.now())
-    return Reply(messages=[show_card(ctx, session, actor, outcome.value, note="Stopped: nothing more is planned or sent.")])
+    outcome = stop_campaign(session=session, actor=actor, campaign_id=campaign_id, now=services.clock.now())
+    return Reply(messages=[show_card(services, session, actor, outcome.value, note="Stopped: nothing more is planned or sent.")])
 
 
-def preview(ctx, session, actor, campaign_id: int) -> Reply:
+def preview(services, session, actor, campaign_id: int) -> Reply:
     from core.campaigns.service import preview_campaign
 
-    result = preview_campaign(session=session, actor=actor, campaign_id=campaign_id, public_url=ctx.settings.public_url)
+    result = preview_campaign(session=session, actor=actor, campaign_id=campaign_id, public_url=services.settings.public_url)
     return Reply(messages=[cards.preview_view(result)])
 
 
@@ -233,16 +233,16 @@ def _warnings_text(outcome) -> str | None:
 
 
 def _by_name(action):
-    def handler(ctx, session, actor, command: Command) -> Reply:
+    def handler(services, session, actor, command: Command) -> Reply:
         campaign, answer = _resolve(session, actor, command.argument)
         if answer:
             return answer
-        result = action(ctx, session, actor, campaign.id)
+        result = action(services, session, actor, campaign.id)
         return result[0] if isinstance(result, tuple) else result
     return handler
 
 
-def _digest(ctx, session, actor, command: Command) -> Reply:
+def _digest(services, session, actor, command: Command) -> Reply:
     from bot.conversation.digest import digest_pages
     from core.campaigns.service import list_campaigns
     from core.moderation.decisions import build_digest_now
@@ -258,29 +258,29 @@ def _digest(ctx, session, actor, command: Command) -> Reply:
             return Reply.say("None of your campaigns is active with moderation on: no digest to build.")
     pages = []
     for campaign in targets:
-        view = build_digest_now(session=session, actor=actor, campaign_id=campaign.id, now=ctx.clock.now(),
-                                settings=ctx.settings)
+        view = build_digest_now(session=session, actor=actor, campaign_id=campaign.id, now=services.clock.now(),
+                                settings=services.settings)
         pages += digest_pages(view)
     return Reply(direct=pages, notice=Notice(f"Tomorrow's plan of {len(targets)} campaign(s) is in your messages.",
                                              tone="success"))
 
 
-def _connect(ctx, session, actor, command: Command) -> Reply:
-    return connect(ctx, session, actor)
+def _connect(services, session, actor, command: Command) -> Reply:
+    return connect(services, session, actor)
 
 
-def connect(ctx, session: Session, actor: Member) -> Reply:
+def connect(services, session: Session, actor: Member) -> Reply:
     """Sandbox: connected at once (and said to be simulated). Otherwise the provider's hosted link."""
     from core.workspace.service import connect_linkedin_account
 
-    if ctx.settings.linkedin_provider == "sandbox":
+    if services.settings.linkedin_provider == "sandbox":
         from core.delivery.linkedin.sandbox import sandbox_account_id
 
         connect_linkedin_account(session=session, member_id=actor.id, provider="sandbox",
                                  provider_account_id=sandbox_account_id(str(actor.id)))
         return Reply.say("Your LinkedIn account is connected. This is the sandbox (simulated network): "
                          "nobody on LinkedIn is contacted.", tone="success")
-    url = ctx.gateway.hosted_link(member_ref=str(actor.id), success_url=ctx.settings.public_url)
+    url = services.linkedin.hosted_link(member_ref=str(actor.id), success_url=services.settings.public_url)
     return Reply(notice=Notice("Connect your LinkedIn account on the provider's page; come back here when done.",
                                buttons=(Button("Connect LinkedIn", "account.connect_link", url=url),)))
 
@@ -292,7 +292,7 @@ _COMMANDS = {
 }
 
 
-def home(ctx, session: Session, actor: Member):
+def home(services, session: Session, actor: Member):
     """The personal home: the actor's campaigns with their health, and what to do next."""
     from bot.conversation.views import CampaignList, Home
     from core.campaigns.authz import INACTIVE
@@ -302,7 +302,7 @@ def home(ctx, session: Session, actor: Member):
         nothing = CampaignList("Your campaigns", empty_text="Nothing to show while your membership is inactive.")
         return Home(title="Invite campaigns", intro=INACTIVE, campaigns=nothing)
     campaigns = list_campaigns(session=session, actor=actor, include_all=actor.is_admin, limit=cards.MAX_CARDS + 1)
-    found = campaign_cards(ctx, session, actor, campaigns[: cards.MAX_CARDS])
+    found = campaign_cards(services, session, actor, campaigns[: cards.MAX_CARDS])
     title = "Campaigns of the workspace" if actor.is_admin else "Your campaigns"
     offer = connect_offer(session, actor)
     intro = "Invite campaigns send LinkedIn invitations and follow-ups on your behalf, every day."

@@ -108,7 +108,7 @@ def timezone_options(query: str) -> list[Option]:
     return [Option(z, z.replace("_", " ")) for z in (starts + contains)[:LIMIT]]
 
 
-def options_for(ctx, session: Session, actor: Member, lookup: str, query: str,
+def options_for(services, session: Session, actor: Member, lookup: str, query: str,
                 values: dict[str, Any] | None = None) -> list[Option] | list[OptionGroup]:
     """The choices of one type-ahead for what was typed. Unknown lookups have no choice, and an
     inactive member none at all (they may create or change nothing: `core.campaigns.authz`)."""
@@ -127,9 +127,9 @@ def options_for(ctx, session: Session, actor: Member, lookup: str, query: str,
     return []
 
 
-async def suggest(ctx, member_id: int, lookup: str, query: str, values: dict[str, Any] | None = None):
+async def suggest(services, member_id: int, lookup: str, query: str, values: dict[str, Any] | None = None):
     """The choices of one type-ahead keystroke, read in a read-only unit of work (it neither waits
     for writers nor blocks them): no choice when the asker cannot be read."""
     from bot.conversation.runner import run
 
-    return await run(ctx, member_id, options_for, lookup, query, values or {}, fallback=[], read_only=True)
+    return await run(services, member_id, options_for, lookup, query, values or {}, fallback=[], read_only=True)

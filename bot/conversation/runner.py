@@ -19,15 +19,15 @@ log = logging.getLogger("invitebot.conversation")
 FAILED = "Something went wrong on our side and nothing was changed. Please try again in a minute."
 
 
-def run_sync(ctx, member_id: int, handler: Callable[..., Any], *args, fallback: Any = None,
+def run_sync(services, member_id: int, handler: Callable[..., Any], *args, fallback: Any = None,
              read_only: bool = False, **kwargs) -> Any:
-    """Call `handler(ctx, session, actor, *args, **kwargs)` in one transaction."""
+    """Call `handler(services, session, actor, *args, **kwargs)` in one transaction."""
     try:
-        with ctx.uow(read_only=read_only) as session:
+        with services.uow(read_only=read_only) as session:
             actor = session.get(Member, member_id)
             if actor is None:
                 raise NotFound("You are not a member of this workspace yet; try again.")
-            return handler(ctx, session, actor, *args, **kwargs)
+            return handler(services, session, actor, *args, **kwargs)
     except (NotAllowed, NotFound) as exc:
         return fallback if fallback is not None else Reply.say(str(exc), tone="error")
     except ValueError as exc:
@@ -38,8 +38,8 @@ def run_sync(ctx, member_id: int, handler: Callable[..., Any], *args, fallback: 
         return fallback if fallback is not None else Reply.say(FAILED, tone="error")
 
 
-async def run(ctx, member_id: int, handler: Callable[..., Any], *args, fallback: Any = None,
+async def run(services, member_id: int, handler: Callable[..., Any], *args, fallback: Any = None,
               read_only: bool = False, **kwargs) -> Any:
     """`run_sync` in a worker thread, for the surfaces' async listeners."""
-    return await asyncio.to_thread(run_sync, ctx, member_id, handler, *args, fallback=fallback,
+    return await asyncio.to_thread(run_sync, services, member_id, handler, *args, fallback=fallback,
                                    read_only=read_only, **kwargs)

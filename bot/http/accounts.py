@@ -34,9 +34,9 @@ MAX_BODY = 64 * 1024
 ENRICHMENT = web.AppKey("linkedin_account_enrichment", set)
 
 
-def _connect(ctx, member_id: int, account_id: str) -> str:
+def _connect(services, member_id: int, account_id: str) -> str:
     """Store the account for the member: 'connected', or 'unchanged' when it already is (a replay)."""
-    with ctx.uow() as session:
+    with services.uow() as session:
         current = service.linkedin_account_of(session=session, member_id=member_id)
         if current is not None and current.provider == "unipile" and current.provider_account_id == account_id \
                 and current.status == "valid":
@@ -49,18 +49,18 @@ def _connect(ctx, member_id: int, account_id: str) -> str:
         return "connected"
 
 
-def _connect_once(ctx, member_id: int, account_id: str) -> str:
+def _connect_once(services, member_id: int, account_id: str) -> str:
     try:
-        return _connect(ctx, member_id, account_id)
+        return _connect(services, member_id, account_id)
     except IntegrityError:  # a concurrent delivery of the same callback inserted the row first
-        return _connect(ctx, member_id, account_id)
+        return _connect(services, member_id, account_id)
 
 
-def _learn_owner(ctx, member_id: int, account_id: str) -> None:
+def _learn_owner(services, member_id: int, account_id: str) -> None:
     """The account's own provider id (and premium or free when Unipile says), stored if the member
     still has that account."""
-    owner = ctx.gateway.own_profile(account_id=account_id)
-    with ctx.uow() as session:
+    owner = services.linkedin.own_profile(account_id=account_id)
+    with services.uow() as session:
         account = service.linkedin_account_of(session=session, member_id=member_id)
         if account is None or account.provider != "unipile" or account.provider_account_id != account_id:
             return
@@ -71,9 +71,9 @@ def _learn_owner(ctx, member_id: int, account_id: str) -> None:
         session.add(account)
 
 
-async def _enrich(ctx, member_id: int, account_id: str) -> None:
+async def _enrich(services, member_id: int, account_id: str) -> None:
     try:
-        await asyncio.to_thread(_learn_owner, ctx, member_id, account_id)
+        await asyncio.to_thread(_learn_owner, services, member_id, account_id)
     except Exception as exc:  # the account stays connected; the worker reads it at the next message event
         log.warning("linkedin account of member %s: own profile not read (%s)", member_id, type(exc).__name__)
 
@@ -89,15 +89,15 @@ def _signed_member(request: web.Request, secret: str, now: datetime) -> str | No
     return ref
 
 
-def register(app: web.Application, ctx) -> None:
+def register(app: web.Application, services) -> None:
     app[ENRICHMENT] = set()
 
     async def receive(request: web.Request) -> web.Response:
-        secret = ctx.settings.webhook_secret
+        secret = services.settings.webhook_secret
         if secret is None:
             log.error("hosted-auth callback refused: WEBHOOK_SECRET is not set, so it cannot be verified")
             return web.json_response({"error": "not configured"}, status=503)
-        ref = _signed_member(request, secret.get_secret_value(), ctx.clock.now())
+        ref = _signed_member(request, secret.get_secret_value(), services.clock.now())
         if ref is None:
             return web.json_response({"error": "unauthorised"}, status=401)
         if (request.content_length or 0) > MAX_BODY:
@@ -115,15 +115,15 @@ def register(app: web.Application, ctx) -> None:
             return web.json_response({"status": "ignored"})
         member_id, account_id = int(ref), callback.account_id
         try:
-            outcome = await asyncio.to_thread(_connect_once, ctx, member_id, account_id)
+            outcome = await asyncio.to_thread(_connect_once, services, member_id, account_id)
         except NotFound:
             return web.json_response({"error": "unknown member"}, status=404)
         except ValueError as exc:  # e.g. that account is already another member's
             log.info("hosted-auth callback for member %s refused: %s", member_id, exc)
             return web.json_response({"error": "refused"}, status=409)
         log.info("linkedin account of member %s: %s through unipile", member_id, outcome)
-        if outcome == "connected" and hasattr(ctx.gateway, "own_profile"):
-            task = asyncio.get_running_loop().create_task(_enrich(ctx, member_id, account_id))
+        if outcome == "connected" and hasattr(services.linkedin, "own_profile"):
+            task = asyncio.get_running_loop().create_task(_enrich(services, member_id, account_id))
             request.app[ENRICHMENT].add(task)
             task.add_done_callback(request.app[ENRICHMENT].discard)
         return web.json_response({"status": outcome})

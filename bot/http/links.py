@@ -16,16 +16,16 @@ NOT_FOUND = ("<!doctype html><html><head><meta charset='utf-8'><title>Link not f
              "<body><p>This link does not exist or has expired.</p></body></html>")
 
 
-def _follow(ctx, token: str, count: bool) -> str | None:
-    with ctx.uow() as session:
-        return links.follow(session=session, token=token, count=count, now=ctx.clock.now())
+def _follow(services, token: str, count: bool) -> str | None:
+    with services.uow() as session:
+        return links.follow(session=session, token=token, count=count, now=services.clock.now())
 
 
-def register(app: web.Application, ctx) -> None:
+def register(app: web.Application, services) -> None:
     async def follow(request: web.Request) -> web.StreamResponse:
         token = request.match_info["token"]
         count = request.method == "GET" and not links.is_preview_bot(request.headers.get("User-Agent"))
-        url = await asyncio.to_thread(_follow, ctx, token, count)
+        url = await asyncio.to_thread(_follow, services, token, count)
         if url is None:
             return web.Response(status=404, text=NOT_FOUND, content_type="text/html")
         return web.Response(status=302, headers={"Location": url, "Cache-Control": "no-store",

@@ -22,14 +22,14 @@ SECRET_HEADER = "X-Invitebot-Secret"  # registered with the provider (worker.uni
 MAX_BODY = 256 * 1024
 
 
-def _store(ctx, payload: dict) -> tuple[int | None, bool]:
-    with ctx.uow() as session:
-        return webhooks.store_event(session=session, payload=payload, now=ctx.clock.now())
+def _store(services, payload: dict) -> tuple[int | None, bool]:
+    with services.uow() as session:
+        return webhooks.store_event(session=session, payload=payload, now=services.clock.now())
 
 
-def register(app: web.Application, ctx) -> None:
+def register(app: web.Application, services) -> None:
     async def receive(request: web.Request) -> web.Response:
-        secret = ctx.settings.webhook_secret
+        secret = services.settings.webhook_secret
         given = request.headers.get(SECRET_HEADER, "")
         if secret is None or not hmac.compare_digest(given.encode(), secret.get_secret_value().encode()):
             return web.json_response({"error": "unauthorised"}, status=401)
@@ -43,16 +43,14 @@ def register(app: web.Application, ctx) -> None:
         if payload is None:
             log.info("webhook ignored: unknown event shape")
             return web.json_response({"status": "ignored"})
-        event_id, new = await asyncio.to_thread(_store, ctx, payload)
+        event_id, new = await asyncio.to_thread(_store, services, payload)
         if event_id is None:  # not an event the engine keeps (core logs which)
             return web.json_response({"status": "ignored"})
         if new:
-            actors = ctx.extras.get("actors")
-            if actors is not None:
-                try:
-                    await asyncio.to_thread(actors.process_webhook.send, event_id)
-                except Exception:  # stored already: the clock enqueues it on its next tick
-                    log.exception("webhook %s stored but not enqueued", event_id)
+            try:
+                await asyncio.to_thread(services.tasks.process_event, event_id)
+            except Exception:  # stored already: the clock enqueues it on its next tick
+                log.exception("webhook %s stored but not enqueued", event_id)
         return web.json_response({"status": "accepted" if new else "duplicate", "id": event_id})
 
     app.router.add_post("/webhooks/linkedin", receive)

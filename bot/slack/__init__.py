@@ -1,7 +1,7 @@
 """Slack: bolt mounted on the one aiohttp app (`POST /slack/events`, and `/slack/install`,
 `/slack/oauth_redirect` in OAuth mode), or Socket Mode when `SLACK_APP_TOKEN` is set.
 
-`register(app, ctx)` is a no-op (with a log line naming what is missing) when Slack is not configured.
+`register(app, services)` is a no-op (with a log line naming what is missing) when Slack is not configured.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ def missing_settings(settings) -> list[str]:
     return missing
 
 
-def register(app: web.Application, ctx) -> None:
+def register(app: web.Application, services) -> None:
     """Mount Slack on the web app when configured for HTTP."""
     from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
     from slack_sdk.signature import SignatureVerifier
@@ -35,16 +35,16 @@ def register(app: web.Application, ctx) -> None:
     from bot.slack.app import build_app, close_http_session, oauth_mode
     from bot.slack.gate import bolt_request
 
-    missing = missing_settings(ctx.settings)
+    missing = missing_settings(services.settings)
     if missing:
-        if ctx.settings.slack_app_token and ctx.settings.slack_bot_token:
+        if services.settings.slack_app_token and services.settings.slack_bot_token:
             log.info("Slack: Socket Mode (SLACK_APP_TOKEN set); /slack/events not mounted")
         else:
             log.info("Slack: disabled, missing %s", ", ".join(missing))
         return
-    bolt = build_app(ctx)
+    bolt = build_app(services)
     app[BOLT_KEY] = bolt
-    verifier = SignatureVerifier(ctx.settings.slack_signing_secret.get_secret_value())
+    verifier = SignatureVerifier(services.settings.slack_signing_secret.get_secret_value())
 
     async def events(request: web.Request) -> web.Response:
         parsed = await bolt_request(request, verifier)
@@ -58,7 +58,7 @@ def register(app: web.Application, ctx) -> None:
         await close_http_session(bolt)  # after `bot.web` drained the work after acks
 
     app.on_cleanup.append(close)
-    if oauth_mode(ctx.settings):
+    if oauth_mode(services.settings):
         flow = bolt.oauth_flow
 
         async def install(request: web.Request) -> web.Response:
@@ -82,18 +82,18 @@ def _token(value: str | None) -> bool:
     return value is None or (0 < len(value) <= 255 and value.isascii() and value.isprintable() and " " not in value)
 
 
-async def start_socket_mode(ctx):
+async def start_socket_mode(services):
     """Connect to Slack over Socket Mode (no public URL needed); returns the handler, whose
     `close_async()` disconnects. Needs SLACK_APP_TOKEN and SLACK_BOT_TOKEN."""
     from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 
     from bot.slack.app import build_app
 
-    if not (ctx.settings.slack_app_token and ctx.settings.slack_bot_token):
+    if not (services.settings.slack_app_token and services.settings.slack_bot_token):
         raise RuntimeError("Socket Mode needs SLACK_APP_TOKEN and SLACK_BOT_TOKEN")
     from slack_sdk.errors import SlackApiError
 
-    handler = AsyncSocketModeHandler(build_app(ctx), ctx.settings.slack_app_token.get_secret_value())
+    handler = AsyncSocketModeHandler(build_app(services), services.settings.slack_app_token.get_secret_value())
     # slack_sdk's connect() logs a refused token and retries every 10 s forever: ask for the first
     # URL here (connect() then uses it) so a wrong token stops the start with Slack's reason.
     # Anything else (Slack or the network failing for a while) is left to connect()'s retries.

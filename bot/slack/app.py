@@ -23,7 +23,7 @@ from bot.slack import payloads
 from bot.slack.installations import DatabaseInstallationStore, SignedStateStore
 
 log = logging.getLogger("invitebot.slack")
-CTX = "invitebot_ctx"  # where listeners find the Context in bolt's context
+SERVICES = "invitebot_services"  # where listeners find the process's Services in bolt's context
 SCOPES = ["commands", "chat:write", "im:write", "im:history", "users:read", "users:read.email", "app_mentions:read"]
 RETRIES = 3
 
@@ -104,12 +104,12 @@ async def close_http_session(app: AsyncApp) -> None:
         await app.client.session.close()
 
 
-def build_app(ctx) -> AsyncApp:
+def build_app(services) -> AsyncApp:
     """The bolt app with every listener registered. The OAuth flow is used when client id and
     secret are set; otherwise the single bot token."""
     from bot.slack import listeners
 
-    settings = ctx.settings
+    settings = services.settings
     bot_token = _secret(settings.slack_bot_token)
     signing_secret = _secret(settings.slack_signing_secret)
     # Listeners ack first and start their slow work with `surface.after_ack` themselves: bolt's own
@@ -123,14 +123,14 @@ def build_app(ctx) -> AsyncApp:
         flow = OAuthFlow(client=client, logger=oauth_logger(), settings=AsyncOAuthSettings(
             client_id=settings.slack_client_id, client_secret=_secret(settings.slack_client_secret),
             scopes=SCOPES, redirect_uri=settings.public_url.rstrip("/") + "/slack/oauth_redirect",
-            installation_store=DatabaseInstallationStore(ctx.uow), state_store=SignedStateStore(state_secret),
+            installation_store=DatabaseInstallationStore(services.uow), state_store=SignedStateStore(state_secret),
             installation_store_bot_only=True,
         ))
         app = AsyncApp(client=client, oauth_flow=flow, **common)
     else:
         app = AsyncApp(client=async_client(settings, bot_token), **common)
 
-    app.use(ProvideContext(app, ctx))
+    app.use(ProvideContext(app, services))
     listeners.register(app)
     app.error(on_error)
     return app
@@ -152,8 +152,8 @@ class ProvideContext(AsyncMiddleware):
     """Puts our Context in bolt's context for the listeners. A class: bolt calls it as it is,
     where a function middleware has its arguments looked up and injected on every request."""
 
-    def __init__(self, app: AsyncApp, ctx) -> None:
-        self.app, self.ctx = app, ctx
+    def __init__(self, app: AsyncApp, services) -> None:
+        self.app, self.services = app, services
 
     async def async_process(self, *, req, resp, next):  # noqa: A002 - bolt's name
         if req.mode == "socket_mode":  # over HTTP, `gate` checked the payload before bolt read it
@@ -163,6 +163,6 @@ class ProvideContext(AsyncMiddleware):
                 # Acknowledged and left alone: Socket Mode has no 400, an envelope not acked is sent again.
                 log.info("slack: request refused: %s", exc.detail)
                 return BoltResponse(status=200, body="")
-        req.context[CTX] = self.ctx
+        req.context[SERVICES] = self.services
         share_http_session(self.app, req.context)
         return await next()

@@ -42,7 +42,7 @@ def chat_user(body: dict[str, Any]) -> ChatUser:
                     workspace_name=(team.get("domain") if isinstance(team, dict) else None) or body.get("team_domain"))
 
 
-async def member_id(ctx, client, body: dict[str, Any]) -> int:
+async def member_id(services, client, body: dict[str, Any]) -> int:
     """The member behind the payload's user; `users.info` is asked only for users never seen.
     Raises `ProfileUnavailable` when Slack does not give a new user's profile (nothing created)."""
     who = chat_user(body)
@@ -59,7 +59,7 @@ async def member_id(ctx, client, body: dict[str, Any]) -> int:
         return Profile(name=info.profile.real_name or info.real_name or info.name, email=info.profile.email,
                        workspace_name=user.workspace_name)
 
-    return await identify(ctx, who, lookup)
+    return await identify(services, who, lookup)
 
 
 def _why(exc: Exception) -> str:
@@ -70,11 +70,11 @@ def _why(exc: Exception) -> str:
         else type(exc).__name__
 
 
-async def asker(ctx, client, body: dict[str, Any], where: "Where | None") -> int | None:
+async def asker(services, client, body: dict[str, Any], where: "Where | None") -> int | None:
     """`member_id`, or None when Slack did not give a new user's profile: they are told in the
     conversation (`where`) to try again in a moment."""
     try:
-        return await member_id(ctx, client, body)
+        return await member_id(services, client, body)
     except ProfileUnavailable as exc:
         if where is not None:
             await post(client, where, v.Notice(exc.notice, tone="warning"))

@@ -28,8 +28,8 @@ EMULATOR = "emulator"  # the Bot Framework Emulator's channel: it keeps no direc
 
 
 class InviteBot(TeamsActivityHandler):
-    def __init__(self, ctx) -> None:
-        self.ctx = ctx
+    def __init__(self, services) -> None:
+        self.services = services
         self._saved_refs: set[tuple[str, str, str]] = set()
 
     async def on_turn(self, turn_context: TurnContext) -> None:
@@ -61,7 +61,7 @@ class InviteBot(TeamsActivityHandler):
             return Profile(name=account.name or activity.from_property.name,
                            email=account.email or account.user_principal_name)
 
-        member_id = await identify(self.ctx, who, lookup)
+        member_id = await identify(self.services, who, lookup)
         await self._remember(activity, tenant, user)
         return member_id
 
@@ -72,7 +72,7 @@ class InviteBot(TeamsActivityHandler):
         key = (tenant, user, activity.conversation.id)
         if key in self._saved_refs:
             return
-        saved = await asyncio.to_thread(references.save_reference, self.ctx.uow, tenant=tenant, user=user,
+        saved = await asyncio.to_thread(references.save_reference, self.services.uow, tenant=tenant, user=user,
                                         reference=references.reference_of(activity))
         if saved:
             self._saved_refs.add(key)
@@ -86,7 +86,7 @@ class InviteBot(TeamsActivityHandler):
         member_id = await self._member_id(turn_context)
         text = TurnContext.remove_recipient_mention(activity) if activity.entities else activity.text
         command = parse_command(text)
-        reply = await run(self.ctx, member_id, handlers.handle_command, command)
+        reply = await run(self.services, member_id, handlers.handle_command, command)
         await self._send(turn_context, reply, launch={"text": text or ""})
 
     async def on_teams_members_added_dispatch(self, members_added: list[ChannelAccount], team_info, turn_context):
@@ -101,7 +101,7 @@ class InviteBot(TeamsActivityHandler):
             return
         member_id = await self._member_id(turn_context)
         if references.is_personal(turn_context.activity):
-            home = await run(self.ctx, member_id, handlers.home, fallback=Notice("Welcome! Type help."))
+            home = await run(self.services, member_id, handlers.home, fallback=Notice("Welcome! Type help."))
             await turn_context.send_activity(replies.card_activity(replies.view_card(home)))
 
     async def on_installation_update_add(self, turn_context: TurnContext) -> None:
@@ -112,7 +112,7 @@ class InviteBot(TeamsActivityHandler):
     async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse:
         if turn_context.activity.name == SEARCH_INVOKE:
             member_id = await self._member_id(turn_context)
-            return _answered(turn_context, await search_response(self.ctx, member_id, turn_context.activity.value))
+            return _answered(turn_context, await search_response(self.services, member_id, turn_context.activity.value))
         if turn_context.activity.name == "adaptiveCard/action":
             # Handled here rather than in `on_adaptive_card_invoke`: our answers are plain dicts
             # (a card, or a message), which botbuilder's msrest models would serialise again.
@@ -132,7 +132,7 @@ class InviteBot(TeamsActivityHandler):
         value = str(data.get("value") or "")
         user_ids = [turn_context.activity.from_property.id]
         if verb == DIGEST_REFRESH:
-            page = await run(self.ctx, member_id, interactions.handle_action, verb, value, read_only=True)
+            page = await run(self.services, member_id, interactions.handle_action, verb, value, read_only=True)
             if page.replace is None:
                 return replies.universal_message((page.notice or Notice("This digest is gone.")).text)
             return replies.universal_card(replies.view_card(page.replace, user_ids=user_ids))
@@ -150,7 +150,7 @@ class InviteBot(TeamsActivityHandler):
             return replies.universal_card(replies.view_card(first, user_ids=user_ids))
         notice = reply.notice or Notice("Done.")
         if verb.startswith("digest."):
-            page = await run(self.ctx, member_id, interactions.handle_action, DIGEST_REFRESH, _page_of(value),
+            page = await run(self.services, member_id, interactions.handle_action, DIGEST_REFRESH, _page_of(value),
                              read_only=True)
             if page.replace is not None:
                 return replies.universal_card(replies.with_banner(replies.view_card(page.replace, user_ids=user_ids),
@@ -163,10 +163,10 @@ class InviteBot(TeamsActivityHandler):
         data = task_module_request.data if isinstance(task_module_request.data, dict) else {}
         launch = data.get("launch") if isinstance(data.get("launch"), dict) else {}
         if "text" in launch:
-            reply = await run(self.ctx, member_id, handlers.handle_command, parse_command(str(launch["text"])))
+            reply = await run(self.services, member_id, handlers.handle_command, parse_command(str(launch["text"])))
         else:
             action = str(launch.get("action") or "")
-            reply = await run(self.ctx, member_id, interactions.handle_action, action, str(launch.get("value") or ""),
+            reply = await run(self.services, member_id, interactions.handle_action, action, str(launch.get("value") or ""),
                               read_only=interactions.reads_only(action))
         if reply.dialog is None:
             return replies.task_message((reply.notice or Notice("Nothing to open.")).text)
@@ -197,13 +197,13 @@ class InviteBot(TeamsActivityHandler):
             if verb == PAGE_ACTION:  # another page of the same form: rebuilt from what was typed
                 verb, value = CHANGED_ACTION, ""
             if verb == SUBMIT_ACTION:
-                return await run(self.ctx, member_id, interactions.handle_submission, str(form.get("kind") or ""),
+                return await run(self.services, member_id, interactions.handle_submission, str(form.get("kind") or ""),
                                  state, values)
-            return await run(self.ctx, member_id, interactions.handle_action, verb, value, state, values)
+            return await run(self.services, member_id, interactions.handle_action, verb, value, state, values)
         input_id = data.get("input")
         if isinstance(input_id, str) and isinstance(data.get(input_id), str):
             value = f"{value}:{data[input_id]}"  # a select's choice travels with its button
-        return await run(self.ctx, member_id, interactions.handle_action, verb, value,
+        return await run(self.services, member_id, interactions.handle_action, verb, value,
                          read_only=interactions.reads_only(verb))
 
     async def _form_card(self, member_id: int, reply: Reply, form: dict | None, data: dict, *, mode: str,
@@ -212,7 +212,7 @@ class InviteBot(TeamsActivityHandler):
         if dialog is None:
             return replies.render(replies._errors_notice(reply.errors)) if reply.errors else replies.render(
                 reply.notice or Notice("Nothing to show."))
-        static = await run(self.ctx, member_id, _static_choices, dialog, fallback={}, read_only=True)
+        static = await run(self.services, member_id, _static_choices, dialog, fallback={}, read_only=True)
         return replies.dialog_card(dialog, reply.errors, mode=mode, static_choices=static, page=page)
 
     async def _send(self, turn_context: TurnContext, reply: Reply, *, launch: dict | None = None) -> None:
@@ -238,14 +238,14 @@ def _page_of(value: str) -> str:
     return ":".join(value.split(":", 2)[:2])
 
 
-def _static_choices(ctx, session, actor, form: Form) -> dict[str, list[Any]]:
+def _static_choices(services, session, actor, form: Form) -> dict[str, list[Any]]:
     """Type-ahead fields whose whole list is small get it embedded (filtered as the user types)."""
     values = {f.id: f.value for f in form.fields}
     static: dict[str, list[Any]] = {}
     for f in form.fields:
         if f.kind != EXTERNAL_SELECT or not f.lookup or f.lookup in CREATE_FROM_TYPED:
             continue
-        choices = options_for(ctx, session, actor, f.lookup, "", values)
+        choices = options_for(services, session, actor, f.lookup, "", values)
         count = sum(len(c.options) if hasattr(c, "options") else 1 for c in choices)
         if count < LIMIT:
             static[f.id] = choices

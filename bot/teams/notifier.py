@@ -23,6 +23,8 @@ from msrest.exceptions import HttpOperationError
 from bot.conversation.digest import alert_card, digest_pages
 from bot.teams import references, replies
 from bot.teams.cards import render
+from core.config import Settings
+from core.db import UnitOfWork
 from core.notify import Alert, DigestDelivery, DigestOutcome, DigestView
 
 log = logging.getLogger("invitebot.teams")
@@ -81,11 +83,11 @@ class ConversationPacer:
 
 
 class TeamsNotifier:
-    def __init__(self, ctx, adapter, *, pacer: ConversationPacer | None = None, max_attempts: int = MAX_ATTEMPTS,
-                 sleep: Callable[[float], None] = time.sleep) -> None:
-        self.ctx = ctx
+    def __init__(self, settings: Settings, uow: UnitOfWork, adapter, *, pacer: ConversationPacer | None = None,
+                 max_attempts: int = MAX_ATTEMPTS, sleep: Callable[[float], None] = time.sleep) -> None:
+        self.uow = uow
         self.adapter = adapter
-        self.app_id = ctx.settings.microsoft_app_id or ""
+        self.app_id = settings.microsoft_app_id or ""
         self.pacer = pacer or ConversationPacer()
         self.max_attempts = max_attempts
         self._sleep = sleep
@@ -96,7 +98,7 @@ class TeamsNotifier:
         """Every page of the digest to the sender's personal chat, except those an earlier attempt
         posted there (`posted["teams"]`). Unreachable when they never used Teams; failed at the
         first page the connector refuses after the 429 retries (a 5xx, no connection)."""
-        refs = references.references_of_member(self.ctx.uow, digest.sender_member_id)
+        refs = references.references_of_member(self.uow, digest.sender_member_id)
         if not refs:
             return DigestDelivery(DigestOutcome.UNREACHABLE)
         ref = refs[0]
@@ -119,7 +121,7 @@ class TeamsNotifier:
 
     def send_alert(self, alert: Alert) -> None:
         card = render(alert_card(alert))
-        for ref in references.references_of_member(self.ctx.uow, alert.member_id):
+        for ref in references.references_of_member(self.uow, alert.member_id):
             self._post(ref, card)
         log.info("teams alert kind=%s member=%s", alert.kind, alert.member_id)
 
@@ -171,8 +173,8 @@ def _run(make_coroutine: Callable[[], Any]) -> Any:
         return pool.submit(lambda: asyncio.run(make_coroutine())).result()
 
 
-def build_teams_notifier(ctx) -> TeamsNotifier:
-    """The notifier for a process's composition root (web, worker, clock)."""
+def build_teams_notifier(settings: Settings, uow: UnitOfWork) -> TeamsNotifier:
+    """The Teams notifier of a process (built by `entrypoints.bootstrap`)."""
     from bot.teams import build_adapter
 
-    return TeamsNotifier(ctx, build_adapter(ctx, proactive=True))
+    return TeamsNotifier(settings, uow, build_adapter(settings, proactive=True))

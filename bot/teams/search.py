@@ -32,9 +32,9 @@ def _query(value: Any) -> tuple[str, str, dict[str, Any], int, int]:
     return dataset, text, values_from_payload(inputs), max(0, skip), max(1, min(top, MAX_RESULTS))
 
 
-async def search_response(ctx, member_id: int, value: Any) -> dict:
+async def search_response(services, member_id: int, value: Any) -> dict:
     """The search response body for one `application/search` invoke (empty for unknown datasets)."""
     dataset, text, values, skip, top = _query(value)
-    choices = await suggest(ctx, member_id, dataset, text, values)
+    choices = await suggest(services, member_id, dataset, text, values)
     options = flatten(choices if isinstance(choices, list) else [])
     return search_body([{"title": o.label, "value": o.value} for o in options[skip:skip + top]])

@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_demo_runs_days_through_the_pipeline_within_caps_and_without_duplicates(tmp_path):
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
     env.update(VAR_DIR=str(tmp_path / "var"), PYTHONPATH=str(ROOT))
-    done = subprocess.run([sys.executable, "-c", "from worker.cli import main; main()", "demo", "--days", "5", "--json"],
+    done = subprocess.run([sys.executable, "-c", "from entrypoints.cli import main; main()", "demo", "--days", "5", "--json"],
                           cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-3000:]
     report = json.loads(done.stdout)

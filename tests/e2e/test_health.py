@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import redis
+from dramatiq.brokers.stub import StubBroker
 
 from bot.web import build_web_app
 from core.db import make_engine
-from worker.context import build_context
+from core.notify import LoggingNotifier
+from entrypoints.bootstrap import bootstrap
+from worker.broker import DramatiqTasks
 
 
 async def test_healthy(aiohttp_client, settings, db, redis_url):
-    ctx = build_context(settings, engine=db)
-    ctx.extras["redis"] = redis.Redis.from_url(redis_url)
+    tasks = DramatiqTasks(StubBroker(), redis.Redis.from_url(redis_url))
+    ctx = bootstrap(settings, engine=db, notifier=LoggingNotifier(), tasks=tasks)
     client = await aiohttp_client(build_web_app(ctx))
     response = await client.get("/healthz")
     body = await response.json()
@@ -22,8 +25,8 @@ async def test_healthy(aiohttp_client, settings, db, redis_url):
 async def test_unreachable_database_and_redis_are_named(aiohttp_client, settings, tmp_path):
     # A port nothing listens on: the database and Redis checks both fail, fast.
     engine = make_engine("postgresql+psycopg://nobody@127.0.0.1:1/none?connect_timeout=1")
-    ctx = build_context(settings, engine=engine)
-    ctx.extras["redis"] = redis.Redis(host="127.0.0.1", port=1, socket_connect_timeout=1)
+    tasks = DramatiqTasks(StubBroker(), redis.Redis(host="127.0.0.1", port=1, socket_connect_timeout=1))
+    ctx = bootstrap(settings, engine=engine, notifier=LoggingNotifier(), tasks=tasks)
     client = await aiohttp_client(build_web_app(ctx))
     response = await client.get("/healthz")
     body = await response.json()

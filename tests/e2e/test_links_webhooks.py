@@ -20,14 +20,14 @@ from core.notify import LoggingNotifier
 from core.sources.models import Contact
 from tests.integration.delivery import factory as f
 from tests.simulators.unipile import UnipileSimulator
-from worker.context import build_context
+from entrypoints.bootstrap import bootstrap
 
 NOW = datetime(2026, 11, 26, 10, 0, tzinfo=timezone.utc)
 
 
 @pytest.fixture
 def ctx(db, settings):
-    return build_context(settings, clock=FrozenClock(NOW), notifier=LoggingNotifier(), engine=db)
+    return bootstrap(settings, clock=FrozenClock(NOW), notifier=LoggingNotifier(), engine=db, queue="none")
 
 
 @pytest.fixture

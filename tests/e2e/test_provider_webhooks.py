@@ -25,9 +25,9 @@ from core.sources.models import Contact
 from core.workspace.models import ACCOUNT_DISCONNECTED_PAUSE, LinkedInAccount
 from tests.integration.delivery import factory as f
 from tests.simulators.unipile import UnipileSimulator
-from worker.broker import setup_broker
-from worker.context import build_context
-from worker.linkedin_cli import register_webhooks
+from entrypoints.bootstrap import actor
+from entrypoints.bootstrap import bootstrap
+from entrypoints.cli.linkedin import register_webhooks
 
 NOW = datetime(2026, 11, 26, 10, 0, tzinfo=timezone.utc)
 KEY = "sim-api-key"
@@ -47,10 +47,11 @@ async def sim():
 def ctx(db, settings, sim):
     unipile = settings.model_copy(update={"linkedin_provider": "unipile", "unipile_base_url": sim.base_url,
                                           "unipile_api_key": KEY, "unipile_timeout_seconds": 2.0})
-    context = build_context(unipile, clock=FrozenClock(NOW), notifier=LoggingNotifier(), engine=db)
-    setup_broker(context, stub=True)  # the web app enqueues; the tests run the actor as the worker does
+    # The web app enqueues on Dramatiq's in-memory broker; the tests run the actors as a worker does.
+    context = bootstrap(unipile, clock=FrozenClock(NOW), notifier=LoggingNotifier(), engine=db, queue="stub",
+                        worker=True)
     yield context
-    context.gateway.close()
+    context.linkedin.close()
 
 
 @pytest.fixture
@@ -63,7 +64,7 @@ async def world(db, ctx, sim, client):
     """A welcomed contact of a running campaign (our welcome really went through the simulator), a
     follow-up planned, our webhooks registered; our account's own provider id not known yet."""
     url = str(client.make_url("/webhooks/linkedin"))
-    await asyncio.to_thread(register_webhooks, ctx.gateway, request_url=url, secret=SECRET)
+    await asyncio.to_thread(register_webhooks, ctx.linkedin, request_url=url, secret=SECRET)
     with UnitOfWork(db)() as s:
         ws = f.workspace(s)
         member, account = f.sender(s, ws, account_key=ACCOUNT, provider="unipile")
@@ -72,7 +73,7 @@ async def world(db, ctx, sim, client):
                           followups=[(2, {"en": "Any thoughts?"})])
         slug, account_id, contact_id, campaign_id = contact.public_identifier, account.id, contact.id, camp.id
     pid = sim.add_relation(ACCOUNT, slug)
-    welcome = await asyncio.to_thread(ctx.gateway.send_message, account_id=ACCOUNT, text="Thanks!", provider_id=pid)
+    welcome = await asyncio.to_thread(ctx.linkedin.send_message, account_id=ACCOUNT, text="Thanks!", provider_id=pid)
     with UnitOfWork(db)() as s:
         s.get(Contact, contact_id).provider_id = pid
         e = Enrollment(workspace_id=ws.id, campaign_id=campaign_id, contact_id=contact_id, account_id=account_id,
@@ -99,7 +100,7 @@ async def work(ctx, db, order=None) -> int:
     with Session(db) as s:
         pending = jobs.pending_events(session=s)
     for event_id in (order or (lambda ids: ids))(pending):
-        await asyncio.to_thread(ctx.extras["actors"].process_webhook, event_id)
+        await asyncio.to_thread(actor(ctx, "process_event"), event_id)
     return len(pending)
 
 
@@ -156,7 +157,7 @@ async def test_a_read_receipt_or_a_reaction_never_takes_the_place_of_the_message
     assert sim.subscribed(read) == sim.subscribed(reaction) == [] and len(sim.subscribed(received)) == 1
     assert [await post(client, body) for body in (read, reaction, received)] == ["ignored", "ignored", "accepted"]
     assert [await post(client, received) for _ in range(5)] == ["duplicate"] * 5  # the provider's 5 retries
-    assert ctx.extras["broker"].queues["delivery"].qsize() == 1  # enqueued once
+    assert ctx.tasks.broker.queues["delivery"].qsize() == 1  # enqueued once
     assert await work(ctx, db) == 1
     with Session(db) as s:
         rows = s.exec(select(ConversationMessage).where(ConversationMessage.provider_message_id == reply["id"])).all()
@@ -190,7 +191,7 @@ async def test_an_echo_of_our_own_message_is_not_a_reply_and_teaches_our_id(clie
 
 async def test_while_our_id_stays_unknown_only_the_contact_ends_the_sequence(client, ctx, db, sim, world):
     sim.fail_next("GET /users/me", 500, times=2)
-    ours = await asyncio.to_thread(ctx.gateway.send_message, account_id=ACCOUNT, text="One more thing",
+    ours = await asyncio.to_thread(ctx.linkedin.send_message, account_id=ACCOUNT, text="One more thing",
                                    chat_id=world["chat"])
     echo = sim.message_event(next(m for m in sim.messages if m["id"] == ours.message_id))
     assert await post(client, echo) == "accepted"
@@ -211,12 +212,12 @@ async def test_a_lost_status_webhook_is_made_up_by_the_poll(client, ctx, db, sim
     sim.set_account_status(ACCOUNT, "OK")  # no webhook this time
     with Session(db) as s:
         assert world["account"] in jobs.accounts_to_poll(session=s)  # invalid accounts are polled too
-    await asyncio.to_thread(ctx.extras["actors"].poll_account, world["account"])
+    await asyncio.to_thread(actor(ctx, "poll_account"), world["account"])
     assert account(db, world).status == "valid" and paused(db, world) is None
     assert sim.calls_to("GET /accounts/{account_id}")[-1].path == f"/accounts/{ACCOUNT}"
     # And the other way: a disconnection whose webhook was lost.
     sim.set_account_status(ACCOUNT, "CREDENTIALS")
-    await asyncio.to_thread(ctx.extras["actors"].poll_account, world["account"])
+    await asyncio.to_thread(actor(ctx, "poll_account"), world["account"])
     assert account(db, world).status == "invalid" and paused(db, world) == ACCOUNT_DISCONNECTED_PAUSE
     assert [a.kind for a in ctx.notifier.sent_alerts] == ["account_disconnected"] * 2
 

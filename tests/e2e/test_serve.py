@@ -26,7 +26,7 @@ def test_serve_runs_web_worker_and_clock_on_embedded_defaults(tmp_path):
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL") and not k.startswith("SLACK_")}
     env.update(VAR_DIR=str(tmp_path / "var"), PORT=str(port), HOST="127.0.0.1", LOG_LEVEL="INFO")
     log = open(tmp_path / "serve.log", "w+")
-    proc = subprocess.Popen([sys.executable, "-c", "from worker.cli import main; main()", "serve"], cwd=tmp_path,
+    proc = subprocess.Popen([sys.executable, "-c", "from entrypoints.cli import main; main()", "serve"], cwd=tmp_path,
                             env={**env, "PYTHONPATH": str(ROOT)}, stdout=log, stderr=subprocess.STDOUT)
     try:
         body, status = None, None

@@ -25,8 +25,8 @@ from core.notify import LoggingNotifier
 from core.workspace.models import LinkedInAccount, Member, Workspace
 from tests.integration.delivery import factory as f
 from tests.simulators.unipile import UnipileSimulator
-from worker.context import build_context
-from worker.linkedin_cli import register_webhooks
+from entrypoints.bootstrap import bootstrap
+from entrypoints.cli.linkedin import register_webhooks
 from worker.unipile import WEBHOOK_SECRET_HEADER, account_callback_url, member_ref_signature
 
 NOW = datetime(2026, 11, 26, 10, 0, tzinfo=timezone.utc)
@@ -57,9 +57,9 @@ def ctx(db, settings, sim, public_url):
     unipile = settings.model_copy(update={"linkedin_provider": "unipile", "unipile_base_url": sim.base_url,
                                           "unipile_api_key": KEY, "unipile_timeout_seconds": 2.0,
                                           "public_url": public_url})
-    context = build_context(unipile, clock=FrozenClock(NOW), notifier=LoggingNotifier(), engine=db)
+    context = bootstrap(unipile, clock=FrozenClock(NOW), notifier=LoggingNotifier(), engine=db, queue="none")
     yield context
-    context.gateway.close()
+    context.linkedin.close()
 
 
 @pytest.fixture
@@ -125,7 +125,7 @@ async def test_a_member_connects_and_its_acceptances_come_in(client, ctx, db, si
 
     # The webhooks the CLI registers, at our own address; then an acceptance arrives through them.
     url = str(client.make_url("/webhooks/linkedin"))
-    done = await asyncio.to_thread(register_webhooks, ctx.gateway, request_url=url, secret=SECRET)
+    done = await asyncio.to_thread(register_webhooks, ctx.linkedin, request_url=url, secret=SECRET)
     assert [(d.source, d.action) for d in done] == [("users", "created"), ("messaging", "created"),
                                                     ("account_status", "created")]
     with UnitOfWork(db)() as s:  # a campaign of that member has invited someone
@@ -243,7 +243,7 @@ async def test_the_own_profile_failing_leaves_the_account_connected(client, db, 
 
 async def test_without_webhook_secret_the_callback_is_503(aiohttp_client, db, settings, member_id, caplog):
     no_secret = settings.model_copy(update={"webhook_secret": None})
-    ctx = build_context(no_secret, clock=FrozenClock(NOW), notifier=LoggingNotifier(), engine=db)
+    ctx = bootstrap(no_secret, clock=FrozenClock(NOW), notifier=LoggingNotifier(), engine=db, queue="none")
     client = await aiohttp_client(build_web_app(ctx))
     with caplog.at_level(logging.ERROR, logger="invitebot.accounts"):
         resp = await client.post(callback_path(str(member_id)), data=b'{"status": "CREATION_SUCCESS", "account_id": "a"}')

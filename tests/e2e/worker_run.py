@@ -14,16 +14,17 @@ from sqlmodel import Session, func, select
 
 from core.delivery.models import S_PLANNED, Send
 from core.delivery.linkedin.sandbox_models import SandboxInvitation
-from worker.broker import setup_broker
+from core.services import Services
 from worker.clock import Clockwork
 
 QUEUES = ("sends", "delivery")
 
 
 class WorkerRun:
-    def __init__(self, ctx) -> None:
+    def __init__(self, ctx: Services) -> None:
+        """`ctx`: services bootstrapped with `queue="stub", worker=True`."""
         self.ctx = ctx
-        self.broker = setup_broker(ctx, stub=True)
+        self.broker = ctx.tasks.broker
         self.worker = dramatiq.Worker(self.broker, worker_threads=1, worker_timeout=100)
         self.work = Clockwork(ctx, reenqueue_after=timedelta(0))  # every tick enqueues what is due
 
@@ -52,7 +53,7 @@ class WorkerRun:
 
     def send_now(self, send_id: int) -> None:
         """A broker message for one send, as a duplicated or early message would be."""
-        self.ctx.extras["actors"].send.send(send_id)
+        self.ctx.tasks.send(send_id)
         self.settle()
 
     def run_sends(self, *, limit: int = 50) -> None:

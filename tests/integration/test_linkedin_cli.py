@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 from core.db import UnitOfWork
 from tests.integration.delivery import factory as f
 from tests.integration.conftest import KEY
-from worker.linkedin_cli import app
+from entrypoints.cli.linkedin import app
 from worker.unipile import WEBHOOK_SECRET_HEADER
 
 SECRET = "whsec-cli"

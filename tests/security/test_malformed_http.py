@@ -23,7 +23,7 @@ from core.delivery.models import WebhookEvent
 from core.notify import LoggingNotifier
 from tests.integration.delivery import factory as f
 from tests.security.malformed import HUGE, MARK, NON_ASCII, Probe, mutations, whole_body_mutations
-from worker.context import build_context
+from entrypoints.bootstrap import bootstrap
 from worker.unipile import member_ref_signature
 
 NOW = datetime(2026, 11, 26, 10, 0, tzinfo=timezone.utc)
@@ -33,7 +33,7 @@ FAR = 4_000_000_000
 
 @pytest.fixture
 def ctx(db, settings):
-    return build_context(settings, clock=FrozenClock(NOW), notifier=LoggingNotifier(), engine=db)
+    return bootstrap(settings, clock=FrozenClock(NOW), notifier=LoggingNotifier(), engine=db, queue="none")
 
 
 @pytest.fixture

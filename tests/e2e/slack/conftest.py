@@ -21,7 +21,7 @@ from core.sources.models import Contact
 from core.sources.segments import add_contacts_to_segment, create_segment
 from core.workspace.service import connect_linkedin_account, ensure_member_for_chat
 from tests.simulators.slack_api import SlackSimulator
-from worker.context import build_context
+from entrypoints.bootstrap import bootstrap
 
 SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 BOT_TOKEN = "xoxb-test-bot-token"
@@ -56,7 +56,7 @@ def slack_settings(tmp_path, database_url, slack_sim) -> Settings:
 
 @pytest.fixture
 def ctx(slack_settings, db, clock):
-    return build_context(slack_settings, clock=clock, notifier=LoggingNotifier(), engine=db)
+    return bootstrap(slack_settings, clock=clock, notifier=LoggingNotifier(), engine=db, queue="none")
 
 
 @dataclass

@@ -24,7 +24,7 @@ from core.sources.segments import add_contacts_to_segment
 from tests.e2e.slack.conftest import wait_for
 from tests.e2e.slack.test_digest import active_campaign
 from tests.e2e.worker_run import WorkerRun, invitations_sent
-from worker.context import build_context
+from entrypoints.bootstrap import bootstrap
 
 EVENING = datetime(2026, 11, 25, 18, 0, tzinfo=timezone.utc)  # the digest hour of the workspace (UTC)
 THURSDAY, FRIDAY = date(2026, 11, 26), date(2026, 11, 27)
@@ -36,7 +36,7 @@ THURSDAY_LATE = datetime(2026, 11, 26, 16, 45, tzinfo=timezone.utc)  # every inv
 @pytest.fixture
 def ctx(slack_settings, db, clock):
     """As `invitebot worker` builds it: digests go out through the Slack and Teams notifiers."""
-    return build_context(slack_settings, clock=clock, engine=db, chat=True)
+    return bootstrap(slack_settings, clock=clock, engine=db, queue="stub", worker=True)
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from bot.slack.models import SlackInstallation
 from core.notify import LoggingNotifier
 from core.workspace.models import Workspace
 from tests.e2e.slack.conftest import SIGNING_SECRET, SlackRequests, wait_for
-from worker.context import build_context
+from entrypoints.bootstrap import bootstrap
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -26,7 +26,7 @@ async def test_oauth_install_then_the_new_team_uses_the_bot(aiohttp_client, tmp_
                         SLACK_CLIENT_ID="111.222", SLACK_CLIENT_SECRET="client-secret",
                         SLACK_SIGNING_SECRET=SIGNING_SECRET, SLACK_STATE_SECRET="state-secret",
                         SLACK_API_URL=slack_sim.base + "/api/", _env_file=None)
-    ctx = build_context(settings, clock=clock, notifier=LoggingNotifier(), engine=db)
+    ctx = bootstrap(settings, clock=clock, notifier=LoggingNotifier(), engine=db, queue="none")
     client = await aiohttp_client(build_web_app(ctx))
 
     # Given the install page, whose link carries a signed state (also set as a cookie)
@@ -58,7 +58,7 @@ async def test_a_forged_oauth_state_is_refused(aiohttp_client, tmp_path, databas
     settings = Settings(VAR_DIR=tmp_path, DATABASE_URL=database_url, SLACK_CLIENT_ID="111.222",
                         SLACK_CLIENT_SECRET="client-secret", SLACK_SIGNING_SECRET=SIGNING_SECRET,
                         SLACK_API_URL=slack_sim.base + "/api/", _env_file=None)
-    client = await aiohttp_client(build_web_app(build_context(settings, clock=clock, engine=db)))
+    client = await aiohttp_client(build_web_app(bootstrap(settings, clock=clock, engine=db, notifier=LoggingNotifier(), queue="none")))
     slack_sim.oauth_codes["code-2"] = {"team_id": "TBAD", "team_name": "Bad", "token": "xoxb-bad"}
     response = await client.get("/slack/oauth_redirect?code=code-2&state=1.9999999999.forged")
     assert response.status >= 400
@@ -69,7 +69,7 @@ async def test_a_forged_oauth_state_is_refused(aiohttp_client, tmp_path, databas
 async def test_slack_is_off_and_says_why_when_not_configured(aiohttp_client, tmp_path, database_url, db, clock, caplog):
     settings = Settings(VAR_DIR=tmp_path, DATABASE_URL=database_url, _env_file=None)
     with caplog.at_level(logging.INFO, logger="invitebot.slack"):
-        client = await aiohttp_client(build_web_app(build_context(settings, clock=clock, engine=db)))
+        client = await aiohttp_client(build_web_app(bootstrap(settings, clock=clock, engine=db, notifier=LoggingNotifier(), queue="none")))
     assert (await client.post("/slack/events", data=b"{}")).status in (404, 405)
     assert any("SLACK_SIGNING_SECRET" in r.getMessage() for r in caplog.records)
 

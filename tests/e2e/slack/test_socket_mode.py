@@ -20,7 +20,7 @@ from core.notify import LoggingNotifier
 from tests.e2e.slack.conftest import BOT_TOKEN, TEAM, wait_for
 from tests.e2e.slack.test_digest import active_campaign
 from tests.simulators.slack_socket import WAIT_SECONDS
-from worker.context import build_context
+from entrypoints.bootstrap import bootstrap
 
 APP_TOKEN = "xapp-1-A1-1234-socketmodetest"
 
@@ -146,7 +146,7 @@ async def refusal_of(ctx) -> Exception:
                                           (BOT_TOKEN, "not_allowed_token_type")])
 async def test_refused_app_token_is_reported(tmp_path, database_url, slack_sim, db, clock, token, error):
     settings = socket_settings(tmp_path, database_url, slack_sim, SLACK_APP_TOKEN=token)
-    ctx = build_context(settings, clock=clock, notifier=LoggingNotifier(), engine=db)
+    ctx = bootstrap(settings, clock=clock, notifier=LoggingNotifier(), engine=db, queue="none")
     refusal = await refusal_of(ctx)
     assert error in str(refusal)
     assert [c.answer["error"] for c in slack_sim.calls if c.method == "apps.connections.open"] == [error]
@@ -160,12 +160,12 @@ def free_port() -> int:
 
 
 async def test_serve_starts_socket_mode_when_the_app_token_is_set(tmp_path, database_url, slack_sim, db, clock, world):
-    """`invitebot serve` and `invitebot web` run `_serve_web`: with SLACK_APP_TOKEN it connects over
+    """`invitebot serve` and `invitebot web` run `serve_web`: with SLACK_APP_TOKEN it connects over
     Socket Mode next to the web app, and closes the connection when stopped."""
-    from worker.cli import _serve_web
+    from entrypoints.processes import serve_web as _serve_web
 
     settings = socket_settings(tmp_path, database_url, slack_sim, HOST="127.0.0.1", PORT=free_port())
-    ctx = build_context(settings, clock=clock, notifier=LoggingNotifier(), engine=db)
+    ctx = bootstrap(settings, clock=clock, notifier=LoggingNotifier(), engine=db, queue="none")
     stop = threading.Event()
     serving = asyncio.create_task(_serve_web(ctx, stop))
     connecting = asyncio.create_task(slack_sim.socket.connected(1))

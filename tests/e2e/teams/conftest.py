@@ -5,7 +5,8 @@ import pytest
 from bot.web import build_web_app
 from tests.e2e.teams.harness import TeamsHarness
 from tests.simulators.bf_connector import BotFrameworkConnectorSimulator
-from worker.context import build_context
+from core.notify import LoggingNotifier
+from entrypoints.bootstrap import bootstrap
 
 
 @pytest.fixture
@@ -16,7 +17,7 @@ def connector():
 
 @pytest.fixture
 def ctx(settings, clock, db):
-    return build_context(settings, clock=clock, engine=db)
+    return bootstrap(settings, clock=clock, engine=db, notifier=LoggingNotifier(), queue="none")
 
 
 @pytest.fixture

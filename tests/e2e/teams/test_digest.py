@@ -66,7 +66,7 @@ async def _sender_with_active_campaign(teams, ctx) -> tuple:
 
 def _deliver(ctx, ada_id: int, campaign_id: int) -> int:
     """What the evening run does: plan tomorrow, then hand the digest to the Teams notifier."""
-    notifier = TeamsNotifier(ctx, build_adapter(ctx, proactive=True))
+    notifier = TeamsNotifier(ctx.settings, ctx.uow, build_adapter(ctx.settings, proactive=True))
     with UnitOfWork(ctx.engine)() as s:
         [digest_id] = plan_due(session=s, now=ctx.clock.now(), settings=ctx.settings, campaign_ids=[campaign_id],
                                force_tomorrow=True).digests

@@ -20,7 +20,7 @@ from tests.e2e.teams.harness import texts
 from tests.e2e.teams.test_digest import _sender_with_active_campaign
 from tests.e2e.worker_run import WorkerRun, invitations_sent
 from tests.unit.teams.cardcheck import assert_valid_card
-from worker.context import build_context
+from entrypoints.bootstrap import bootstrap
 
 EVENING = datetime(2026, 11, 25, 18, 0, tzinfo=timezone.utc)
 THURSDAY_LATE = datetime(2026, 11, 26, 16, 45, tzinfo=timezone.utc)  # every invitation of the day is due
@@ -30,7 +30,7 @@ FRIDAY_SLOT = (datetime(2026, 11, 27, 9, tzinfo=timezone.utc), datetime(2026, 11
 @pytest.fixture
 def ctx(settings, clock, db):
     """As `invitebot worker` builds it: digests go out through the chat notifiers (here Teams)."""
-    return build_context(settings, clock=clock, engine=db, chat=True)
+    return bootstrap(settings, clock=clock, engine=db, queue="stub", worker=True)
 
 
 @pytest.fixture

@@ -34,7 +34,7 @@ async def test_a_digest_goes_to_the_senders_chat_page_by_page(teams, ctx, db):
     ada = teams.user("Ada Lovelace", email="ada@example.com")
     await teams.install(ada)
     teams.connector.clear()
-    notifier = TeamsNotifier(ctx, build_adapter(ctx, proactive=True))
+    notifier = TeamsNotifier(ctx.settings, ctx.uow, build_adapter(ctx.settings, proactive=True))
     result = await asyncio.to_thread(notifier.send_digest, _digest(_member_of(db, ada), 25))
     assert result.outcome == DigestOutcome.DELIVERED
     refs = result.refs
@@ -53,7 +53,7 @@ async def test_429s_are_waited_out_and_nothing_is_lost(teams, ctx, db):
     await teams.install(ada)
     teams.connector.clear()
     teams.connector.throttle(3, retry_after=0.05, conversation_id=ada.conversation_id)
-    notifier = TeamsNotifier(ctx, build_adapter(ctx, proactive=True))
+    notifier = TeamsNotifier(ctx.settings, ctx.uow, build_adapter(ctx.settings, proactive=True))
     await asyncio.to_thread(notifier.send_digest, _digest(_member_of(db, ada), 15))
     assert len(teams.connector.throttled) == 3
     assert len(teams.cards(ada)) == 2
@@ -66,7 +66,7 @@ async def test_many_messages_to_one_conversation_stay_under_the_rate(teams, ctx,
     await teams.install(ada)
     connector.clear()
     member_id = _member_of(db, ada)
-    notifier = TeamsNotifier(ctx, build_adapter(ctx, proactive=True), pacer=ConversationPacer(per_second=7))
+    notifier = TeamsNotifier(ctx.settings, ctx.uow, build_adapter(ctx.settings, proactive=True), pacer=ConversationPacer(per_second=7))
     alerts = [Alert(workspace_id=1, member_id=member_id, kind="campaign_paused", title=f"Paused {i}",
                     text="The LinkedIn limit was hit.", action_hint="Nothing: it resumes tomorrow.")
               for i in range(16)]
@@ -79,7 +79,7 @@ async def test_many_messages_to_one_conversation_stay_under_the_rate(teams, ctx,
 
 
 async def test_members_who_never_used_teams_are_not_sent_anything(teams, ctx, connector):
-    notifier = TeamsNotifier(ctx, build_adapter(ctx, proactive=True))
+    notifier = TeamsNotifier(ctx.settings, ctx.uow, build_adapter(ctx.settings, proactive=True))
     result = await asyncio.to_thread(notifier.send_digest, _digest(12345, 3))
     assert result.outcome == DigestOutcome.UNREACHABLE and result.refs == {}
     assert connector.activities() == []

@@ -1,17 +1,16 @@
 """The texts of languages written on their own page are kept in Redis when the process has one
 (web processes share it), per member, and forgotten once the campaign is saved."""
 
-from types import SimpleNamespace
-
 from bot.conversation import kept_texts
+from bot.conversation.kept_texts import MemoryFormTexts, RedisFormTexts
 
 
 def test_texts_are_kept_in_redis_per_member_and_expire(redis_client):
-    ctx = SimpleNamespace(extras={"redis": redis_client})
+    ctx = RedisFormTexts(redis_client)
     key = kept_texts.new_key()
     kept_texts.keep(ctx, 7, key, texts={"messages.invitation.de": "Hallo"}, typed={"name": "new:Spring"})
     # Another web process (another client on the same Redis) reads what this one kept
-    other = SimpleNamespace(extras={"redis": redis_client.__class__(connection_pool=redis_client.connection_pool)})
+    other = RedisFormTexts(redis_client.__class__(connection_pool=redis_client.connection_pool))
     assert kept_texts.kept(other, 7, key) == {"texts": {"messages.invitation.de": "Hallo"},
                                               "typed": {"name": "new:Spring"}}
     assert kept_texts.kept(other, 8, key) is None  # another member's key names nothing
@@ -28,7 +27,7 @@ def test_texts_are_kept_in_redis_per_member_and_expire(redis_client):
 def test_a_member_keeps_a_bounded_number_of_forms_and_size(redis_client):
     import pytest
 
-    ctx = SimpleNamespace(extras={"redis": redis_client})
+    ctx = RedisFormTexts(redis_client)
     keys = [kept_texts.new_key() for _ in range(kept_texts.PER_MEMBER + 3)]
     for key in keys:
         kept_texts.keep(ctx, 9, key, texts={"messages.invitation.de": key})
@@ -41,7 +40,7 @@ def test_a_member_keeps_a_bounded_number_of_forms_and_size(redis_client):
 
 
 def test_in_memory_a_member_keeps_a_bounded_number_of_forms():
-    ctx = SimpleNamespace(extras={})
+    ctx = MemoryFormTexts()
     keys = [kept_texts.new_key() for _ in range(kept_texts.PER_MEMBER + 2)]
     for key in keys:
         kept_texts.keep(ctx, 11, key, texts={"a": key})

@@ -29,9 +29,9 @@ from core.delivery.planner import plan_due
 from core.delivery.sending import perform_send
 from tests.integration.delivery import factory as f
 from tests.simulators.unipile import UnipileSimulator
-from worker.broker import setup_broker
+from core.services import Services
+from entrypoints.bootstrap import bootstrap
 from worker.clock import Clockwork
-from worker.context import Context
 from worker.unipile import UnipileGateway
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -96,17 +96,16 @@ def test_429_500_and_timeouts_after_the_action(db, sim, gateway, fast):
 
 
 def run_worker(ctx, *, workers: int = 2, threads: int = 4):
-    broker = ctx.extras["broker"]
+    broker = ctx.tasks.broker
     started = [dramatiq.Worker(broker, worker_threads=threads, worker_timeout=100) for _ in range(workers)]
     for w in started:
         w.start()
     return started
 
 
-def context(db, fast, gateway, clock) -> Context:
-    ctx = Context(settings=fast, engine=db, uow=UnitOfWork(db), clock=clock, gateway=gateway, notifier=LoggingNotifier())
-    setup_broker(ctx)
-    return ctx
+def context(db, fast, gateway, clock) -> Services:
+    """The services of a worker process on the real Redis broker, its actors declared."""
+    return bootstrap(fast, engine=db, clock=clock, linkedin=gateway, notifier=LoggingNotifier(), worker=True)
 
 
 def test_duplicated_messages_and_racing_workers_through_redis(db, sim, gateway, fast, redis_client):
@@ -114,10 +113,10 @@ def test_duplicated_messages_and_racing_workers_through_redis(db, sim, gateway, 
     ids = campaign_of(db, fast, 20, due=clock.now())
     ctx = context(db, fast, gateway, clock)
     for send_id in ids + ids + ids:  # every message delivered three times
-        ctx.extras["actors"].send.send(send_id)
+        ctx.tasks.send(send_id)
     workers = run_worker(ctx, workers=2)
     try:
-        ctx.extras["broker"].join("sends", timeout=60_000)
+        ctx.tasks.broker.join("sends", timeout=60_000)
         for w in workers:
             w.join()
     finally:
@@ -155,7 +154,7 @@ def test_redis_restarted_mid_run_loses_messages_not_sends(db, sim, gateway, fast
         ids = campaign_of(db, fast, 10, due=clock.now())
         ctx = context(db, fast.model_copy(update={"redis_url": f"redis://127.0.0.1:{port}/0"}), gateway, clock)
         for send_id in ids:
-            ctx.extras["actors"].send.send(send_id)
+            ctx.tasks.send(send_id)
         server.send_signal(signal.SIGKILL)  # Redis dies with every message in it
         server.wait()
         server = start_redis(port)
@@ -163,7 +162,7 @@ def test_redis_restarted_mid_run_loses_messages_not_sends(db, sim, gateway, fast
         try:
             # The clock finds the due sends again and enqueues them on the new Redis.
             assert Clockwork(ctx).tick() == 10
-            ctx.extras["broker"].join("sends", timeout=60_000)
+            ctx.tasks.broker.join("sends", timeout=60_000)
             for w in workers:
                 w.join()
         finally:
@@ -179,10 +178,10 @@ def test_redis_restarted_mid_run_loses_messages_not_sends(db, sim, gateway, fast
 WORKER_SCRIPT = """
 import sys, time, dramatiq
 from core.config import Settings
-from worker.context import build_context
-from worker.broker import setup_broker
-ctx = build_context(Settings(_env_file=None))
-worker = dramatiq.Worker(setup_broker(ctx), worker_threads=1, worker_timeout=100)
+from core.notify import LoggingNotifier
+from entrypoints.bootstrap import bootstrap
+services = bootstrap(Settings(_env_file=None), notifier=LoggingNotifier(), worker=True)
+worker = dramatiq.Worker(services.tasks.broker, worker_threads=1, worker_timeout=100)
 worker.start()
 print("ready", flush=True)
 time.sleep(600)
@@ -203,7 +202,7 @@ def test_a_worker_killed_between_the_call_and_the_ack(db, database_url, sim, gat
     try:
         assert child.stdout.readline().strip() == "ready"
         ctx = context(db, fast, gateway, SystemClock())
-        ctx.extras["actors"].send.send(ids[0])
+        ctx.tasks.send(ids[0])
         deadline = time.monotonic() + 30
         while not sim.calls_to(INVITE) and time.monotonic() < deadline:
             time.sleep(0.05)

@@ -26,9 +26,8 @@ from tests.integration.delivery.messaging import (
     FOLLOW_UP, WELCOME, Killed, accepted_world, drive, gaps, noon_zone,
 )
 from tests.simulators.unipile import UnipileSimulator
-from worker.broker import setup_broker
 from worker.clock import Clockwork
-from worker.context import Context
+from entrypoints.bootstrap import bootstrap
 from worker.unipile import UnipileGateway
 
 KEY = "sim-api-key"
@@ -201,9 +200,8 @@ def test_a_backlog_goes_out_one_per_spacing_interval_not_one_per_sweep(db, setti
     world = accepted_world(db, run, count=4, account_key=ACCOUNT, accepted_at=now - timedelta(days=1),
                            due=now - timedelta(seconds=1), followups=0,
                            provider_id=lambda c: sim.add_relation(ACCOUNT, c.public_identifier), tz=noon_zone(now))
-    ctx = Context(settings=run, engine=db, uow=UnitOfWork(db), clock=SystemClock(), gateway=gw, notifier=LoggingNotifier())
-    setup_broker(ctx)
-    worker = dramatiq.Worker(ctx.extras["broker"], worker_threads=2, worker_timeout=100)
+    ctx = bootstrap(run, engine=db, clock=SystemClock(), linkedin=gw, notifier=LoggingNotifier(), worker=True)
+    worker = dramatiq.Worker(ctx.tasks.broker, worker_threads=2, worker_timeout=100)
     worker.start()
     try:
         assert Clockwork(ctx).tick() == 4  # the one sweep

@@ -6,7 +6,7 @@ import pytest
 from sqlmodel import Session, select
 from typer.testing import CliRunner
 
-from core.cli.main import app
+from entrypoints.cli import app
 from core.sources.models import Contact, Finder, FinderMember, Segment
 
 

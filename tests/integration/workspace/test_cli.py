@@ -4,7 +4,7 @@ import pytest
 from sqlmodel import Session, select
 from typer.testing import CliRunner
 
-from core.cli.main import app
+from entrypoints.cli import app
 from core.workspace.models import LinkedInAccount, Member, Workspace
 
 
@@ -33,11 +33,49 @@ def test_db_upgrade_migrates_a_fresh_database(tmp_path, monkeypatch):
     assert "contact" in inspect(make_engine(url)).get_table_names()
 
 
-def test_commands_on_a_database_without_tables_say_what_to_do(tmp_path, monkeypatch):
+def test_a_sqlite_file_without_tables_is_migrated_by_the_command_itself(tmp_path, monkeypatch):
+    """The embedded default: a first admin command on a fresh VAR_DIR works, as `serve` does."""
     monkeypatch.chdir(tmp_path)
-    result = CliRunner().invoke(app, ["workspace", "create", "Acme"],
-                                env={"DATABASE_URL": f"sqlite:///{tmp_path / 'empty.db'}"})
-    assert result.exit_code == 1 and "invitebot db upgrade" in result.output
+    result = CliRunner().invoke(app, ["workspace", "create", "Acme"], env={"VAR_DIR": str(tmp_path / "var")})
+    assert result.exit_code == 0, result.output
+    from core.db import make_engine
+
+    with Session(make_engine(f"sqlite:///{tmp_path / 'var' / 'invitebot.db'}")) as s:
+        assert [w.name for w in s.exec(select(Workspace)).all()] == ["Acme"]
+
+
+def test_postgresql_without_tables_says_what_to_run(database_url, tmp_path, monkeypatch):
+    """A production database is migrated by the release step: a command on an empty one says so."""
+    monkeypatch.chdir(tmp_path)
+    if not database_url.startswith("postgresql"):
+        # The suite runs on SQLite: stand a PostgreSQL-shaped check on the same rule, through the
+        # command's own refusal of a schema-less database named by DATABASE_URL.
+        from sqlalchemy import create_engine, text
+
+        empty = f"sqlite:///{tmp_path / 'empty.db'}"
+        with create_engine(empty).begin() as conn:
+            conn.execute(text("CREATE TABLE unrelated (id INTEGER)"))
+        monkeypatch.setattr("entrypoints.bootstrap.upgrade", lambda url: None)  # as on PostgreSQL: never migrated
+        result = CliRunner().invoke(app, ["workspace", "create", "Acme"], env={"DATABASE_URL": empty})
+    else:
+        import uuid
+
+        from sqlalchemy import create_engine, text
+        from sqlalchemy.engine import make_url
+
+        name = f"invitebot_empty_{uuid.uuid4().hex[:8]}"
+        admin = create_engine(database_url, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        try:
+            empty = make_url(database_url).set(database=name).render_as_string(hide_password=False)
+            result = CliRunner().invoke(app, ["workspace", "create", "Acme"], env={"DATABASE_URL": empty})
+        finally:
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            admin.dispose()
+    assert result.exit_code == 1
+    assert "invitebot db upgrade" in result.output
 
 
 def test_workspace_and_members_lifecycle(cli, db):

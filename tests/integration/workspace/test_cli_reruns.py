@@ -8,7 +8,7 @@ import pytest
 from sqlmodel import Session, select
 from typer.testing import CliRunner
 
-from core.cli.main import app
+from entrypoints.cli import app
 from core.workspace.models import LinkedInAccount, Member, Workspace
 
 

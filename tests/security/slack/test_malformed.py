@@ -25,7 +25,7 @@ from tests.security.malformed import (
     DEEP, HUGE, MARK, NON_ASCII, Probe, mutations, whole_body_mutations,
 )
 from tests.security.slack.test_authorisation import _active_campaign_with_digest
-from worker.context import build_context
+from entrypoints.bootstrap import bootstrap
 
 FORM = "application/x-www-form-urlencoded"
 JSON = "application/json"
@@ -289,7 +289,7 @@ async def oauth(aiohttp_client, tmp_path, database_url, db, clock, slack_sim):
                         SLACK_CLIENT_ID="111.222", SLACK_CLIENT_SECRET="client-secret",
                         SLACK_SIGNING_SECRET=SIGNING_SECRET, SLACK_STATE_SECRET="state-secret",
                         SLACK_API_URL=slack_sim.base + "/api/", _env_file=None)
-    ctx = build_context(settings, clock=clock, notifier=LoggingNotifier(), engine=db)
+    ctx = bootstrap(settings, clock=clock, notifier=LoggingNotifier(), engine=db, queue="none")
     return await aiohttp_client(build_web_app(ctx)), ctx
 
 

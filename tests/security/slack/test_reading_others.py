@@ -44,7 +44,7 @@ def _bobs_campaign(ctx, world) -> int:
                                   public_url=ctx.settings.public_url)
         assert outcome.ok, outcome.errors
         campaign_id = outcome.value.id
-    kept_texts.keep(ctx, world.bob, KEPT_KEY, texts={"messages.invitation.en": "BOBSECRET kept invitation"},
+    kept_texts.keep(ctx.form_texts, world.bob, KEPT_KEY, texts={"messages.invitation.en": "BOBSECRET kept invitation"},
                     typed={"description": "BOBSECRET kept description"})
     return campaign_id
 

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import pytest
 
-from bot.teams import ENDPOINTS_KEY
 from bot.web import build_web_app
 from core.config import Settings
 from tests.e2e.teams.harness import TeamsHarness
 from tests.security.common import row_counts
-from worker.context import build_context
+from core.notify import LoggingNotifier
+from entrypoints.bootstrap import bootstrap
 
 APP_ID = "00000000-0000-0000-0000-0000000000aa"
 APP_PASSWORD = "app-password-not-to-be-logged"
@@ -20,10 +20,10 @@ APP_PASSWORD = "app-password-not-to-be-logged"
 @pytest.fixture
 async def guarded(aiohttp_client, tmp_path, database_url, clock, db, connector):
     settings = Settings(VAR_DIR=tmp_path, DATABASE_URL=database_url, PUBLIC_URL="https://invitebot.example",
-                        MicrosoftAppId=APP_ID, MicrosoftAppPassword=APP_PASSWORD, _env_file=None)
-    ctx = build_context(settings, clock=clock, engine=db)
-    ctx.extras[ENDPOINTS_KEY] = {"TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL": f"{connector.url}openid",
-                                 "TO_BOT_FROM_EMULATOR_OPENID_METADATA_URL": f"{connector.url}openid"}
+                        MicrosoftAppId=APP_ID, MicrosoftAppPassword=APP_PASSWORD, _env_file=None,
+                        BOT_FRAMEWORK_ENDPOINTS={"TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL": f"{connector.url}openid",
+                                                 "TO_BOT_FROM_EMULATOR_OPENID_METADATA_URL": f"{connector.url}openid"})
+    ctx = bootstrap(settings, clock=clock, engine=db, notifier=LoggingNotifier(), queue="none")
     return TeamsHarness(await aiohttp_client(build_web_app(ctx)), connector), ctx
 
 

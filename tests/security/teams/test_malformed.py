@@ -13,7 +13,6 @@ import logging
 import pytest
 
 from bot.background import drain
-from bot.teams import ENDPOINTS_KEY
 from bot.web import build_web_app
 from core.config import Settings
 from core.db import UnitOfWork
@@ -21,7 +20,8 @@ from core.workspace.service import ensure_member_for_chat
 from tests.e2e.teams.harness import BOT, TeamsHarness
 from tests.security.malformed import Probe, mutations, whole_body_mutations
 from tests.security.teams.test_authentication import APP_ID, APP_PASSWORD
-from worker.context import build_context
+from core.notify import LoggingNotifier
+from entrypoints.bootstrap import bootstrap
 
 WENT_WRONG = "went wrong"
 
@@ -115,10 +115,10 @@ async def test_malformed_activities_as_the_emulator(teams, ctx, caplog, kind):
 @pytest.fixture
 async def guarded(aiohttp_client, tmp_path, database_url, clock, db, connector):
     settings = Settings(VAR_DIR=tmp_path, DATABASE_URL=database_url, PUBLIC_URL="https://invitebot.example",
-                        MicrosoftAppId=APP_ID, MicrosoftAppPassword=APP_PASSWORD, _env_file=None)
-    ctx = build_context(settings, clock=clock, engine=db)
-    ctx.extras[ENDPOINTS_KEY] = {"TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL": f"{connector.url}openid",
-                                 "TO_BOT_FROM_EMULATOR_OPENID_METADATA_URL": f"{connector.url}openid"}
+                        MicrosoftAppId=APP_ID, MicrosoftAppPassword=APP_PASSWORD, _env_file=None,
+                        BOT_FRAMEWORK_ENDPOINTS={"TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL": f"{connector.url}openid",
+                                                 "TO_BOT_FROM_EMULATOR_OPENID_METADATA_URL": f"{connector.url}openid"})
+    ctx = bootstrap(settings, clock=clock, engine=db, notifier=LoggingNotifier(), queue="none")
     token = lambda: connector.sign_token(app_id=APP_ID, service_url=connector.url)  # noqa: E731
     return TeamsHarness(await aiohttp_client(build_web_app(ctx)), connector, token=token), ctx
 

@@ -71,7 +71,7 @@ class Tenant:
                                       public_url=ctx.settings.public_url)
             assert outcome.ok, outcome.errors
             self.campaign_id, self.segment_id = outcome.value.id, segment.id
-        kept_texts.keep(ctx, ids["bob"], KEPT_KEY, texts={"messages.invitation.en": "BOBSECRET kept invitation"},
+        kept_texts.keep(ctx.form_texts, ids["bob"], KEPT_KEY, texts={"messages.invitation.en": "BOBSECRET kept invitation"},
                         typed={"description": "BOBSECRET kept description"})
 
 

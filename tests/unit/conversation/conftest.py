@@ -9,12 +9,12 @@ from core.notify import LoggingNotifier
 from core.sources.models import Contact
 from core.sources.segments import add_contacts_to_segment, create_segment
 from core.workspace.service import connect_linkedin_account, ensure_member_for_chat
-from worker.context import build_context
+from entrypoints.bootstrap import bootstrap
 
 
 @pytest.fixture
 def ctx(settings, db, clock):
-    return build_context(settings, clock=clock, notifier=LoggingNotifier(), engine=db)
+    return bootstrap(settings, clock=clock, notifier=LoggingNotifier(), engine=db, queue="none")
 
 
 @dataclass

@@ -1,5 +1,5 @@
-"""`invitebot worker` and `invitebot clock` build a chat-wired context (digests and alerts reach
-Slack/Teams) and set logging up like every other invitebot process."""
+"""`invitebot worker` and `invitebot clock` build their services with the chat notifiers (digests and
+alerts reach Slack/Teams), the worker with its actors, and set logging up like every other process."""
 
 from __future__ import annotations
 
@@ -9,28 +9,25 @@ from types import SimpleNamespace
 
 import pytest
 
-import core.db
-import worker.broker
 import worker.clock
-import worker.commands as commands
-import worker.context
+from entrypoints import processes
+from entrypoints.cli import processes as commands
 
 
 @pytest.fixture
 def wired(monkeypatch, tmp_path):
-    """Everything around the commands replaced: what they pass to build_context is recorded."""
+    """Everything around the commands replaced: what they ask of bootstrap is recorded."""
     monkeypatch.setenv("VAR_DIR", str(tmp_path))
     monkeypatch.delenv("DATABASE_URL", raising=False)
     built = []
-    monkeypatch.setattr(core.db, "upgrade", lambda url: None)
-    monkeypatch.setattr(worker.context, "build_context", lambda settings, **kw: built.append(kw) or SimpleNamespace())
+    monkeypatch.setattr(commands, "bootstrap",
+                        lambda settings, **kw: built.append(kw) or SimpleNamespace(close=lambda: None))
     stopped = threading.Event()
     stopped.set()  # the processes return at once
-    monkeypatch.setattr(commands, "_until_signal", lambda: stopped)
-    monkeypatch.setattr(commands, "start_worker", lambda ctx, threads=8: SimpleNamespace(stop=lambda timeout: None))
-    monkeypatch.setattr(worker.broker, "setup_broker", lambda ctx: None)
+    monkeypatch.setattr(processes, "until_signal", lambda: stopped)
+    monkeypatch.setattr(processes, "start_worker", lambda services, threads=8: SimpleNamespace(stop=lambda timeout: None))
     scheduler = SimpleNamespace(start=lambda: None, shutdown=lambda wait: None)
-    monkeypatch.setattr(worker.clock, "build_scheduler", lambda ctx: (scheduler, None))
+    monkeypatch.setattr(worker.clock, "build_scheduler", lambda services: (scheduler, None))
     # The commands set these loggers' levels for the process: put them back for the next tests.
     touched = [logging.getLogger(name) for name in ("apscheduler", "alembic", "aiohttp.access")]
     levels = [logger.level for logger in touched]
@@ -43,8 +40,9 @@ def wired(monkeypatch, tmp_path):
 @pytest.mark.parametrize("command", ["worker", "clock"])
 def test_processes_wire_the_chat_notifiers_and_the_shared_logging(wired, command):
     if command == "worker":
-        commands.worker_command(threads=1)
+        commands.worker(threads=1)
     else:
-        commands.clock_command()
-    assert wired == [{"chat": True}]
-    assert logging.getLogger("apscheduler").level >= logging.WARNING  # worker.cli's set-up quiets it
+        commands.clock()
+    assert len(wired) == 1 and "notifier" not in wired[0]  # bootstrap builds the chat notifiers
+    assert wired[0].get("worker", False) == (command == "worker")  # only the worker declares the actors
+    assert logging.getLogger("apscheduler").level >= logging.WARNING  # the shared set-up quiets it

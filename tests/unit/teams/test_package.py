@@ -12,7 +12,7 @@ import pytest
 from PIL import Image
 from typer.testing import CliRunner
 
-from bot.teams.cli import app
+from entrypoints.cli.teams import app
 from bot.teams.package import MENU_COMMANDS, PackageError, build_manifest, write_package
 from core.config import Settings
 

@@ -7,7 +7,7 @@ import re
 from bot.conversation.interactions import handle_action, reads_only
 from bot.conversation.runner import run
 from bot.slack import modals
-from bot.slack.app import CTX
+from bot.slack.app import SERVICES
 from bot.slack.surface import Where, after_ack, asker, deliver
 
 LINK_ACTIONS = {"account.connect_link"}  # link buttons: Slack reports the click, nothing to do
@@ -25,23 +25,23 @@ def _action_of(action: dict) -> tuple[str, str]:
 
 async def on_action(ack, body, client, context) -> None:
     await ack()
-    after_ack(answer(context[CTX], body, client))
+    after_ack(answer(context[SERVICES], body, client))
 
 
-async def answer(ctx, body, client) -> None:
+async def answer(services, body, client) -> None:
     action = (body.get("actions") or [{}])[0]
     action_id, value = _action_of(action)
     if action_id in LINK_ACTIONS:
         return
     where = Where.of(body)
-    actor = await asker(ctx, client, body, where)
+    actor = await asker(services, client, body, where)
     if actor is None:
         return
     state, values = None, None
     if where.view is not None:
         _, state, _ = modals.read_metadata(where.view.get("private_metadata"))
         values = modals.read_values(where.view)
-    reply = await run(ctx, actor, handle_action, action_id, value, form_state=state, form_values=values,
+    reply = await run(services, actor, handle_action, action_id, value, form_state=state, form_values=values,
                       read_only=reads_only(action_id))
     if where.view is not None and reply.push_dialog:
         # The view pushed on top remembers the modal under it, to update it once done.

@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.conversation.commands import parse_command
 from bot.conversation.handlers import handle_command
 from bot.conversation.runner import run
-from bot.slack.app import CTX
+from bot.slack.app import SERVICES
 from bot.slack.surface import Where, after_ack, asker, deliver
 
 COMMAND = "/invite-campaign"
@@ -13,15 +13,15 @@ COMMAND = "/invite-campaign"
 
 async def on_command(ack, body, client, context) -> None:
     await ack()
-    after_ack(answer(context[CTX], body, client))
+    after_ack(answer(context[SERVICES], body, client))
 
 
-async def answer(ctx, body, client) -> None:
+async def answer(services, body, client) -> None:
     where = Where.of(body)
-    actor = await asker(ctx, client, body, where)
+    actor = await asker(services, client, body, where)
     if actor is None:
         return
-    reply = await run(ctx, actor, handle_command, parse_command(body.get("text")))
+    reply = await run(services, actor, handle_command, parse_command(body.get("text")))
     await deliver(client, where, reply)
 
 

@@ -10,7 +10,7 @@ from bot.conversation.form import LOOKUP_BY_FIELD
 from bot.conversation.options import suggest
 from bot.conversation.views import OptionGroup as NeutralGroup
 from bot.slack import modals
-from bot.slack.app import CTX
+from bot.slack.app import SERVICES
 from bot.slack.render import clip
 from bot.slack.surface import member_id
 
@@ -32,19 +32,19 @@ def to_slack(choices) -> dict:
 
 
 async def on_options(ack, body, client, context) -> None:
-    ctx = context[CTX]
+    services = context[SERVICES]
     field = body.get("block_id") or modals.field_of(body.get("action_id") or "")
     lookup = LOOKUP_BY_FIELD.get(field)
     if lookup is None:
         await ack(options=[])
         return
     try:
-        actor = await member_id(ctx, client, body)
+        actor = await member_id(services, client, body)
     except ProfileUnavailable:  # a type-ahead has no room for a notice: nothing to offer yet
         await ack(options=[])
         return
     values = modals.read_values(body.get("view"))
-    choices = await suggest(ctx, actor, lookup, body.get("value") or "", values)
+    choices = await suggest(services, actor, lookup, body.get("value") or "", values)
     await ack(**to_slack(choices))
 
 

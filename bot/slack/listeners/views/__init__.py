@@ -9,21 +9,21 @@ from bot.conversation.actor import ProfileUnavailable
 from bot.conversation.interactions import handle_submission
 from bot.conversation.runner import run
 from bot.slack import modals
-from bot.slack.app import CTX
+from bot.slack.app import SERVICES
 from bot.slack.render import clip
 from bot.slack.surface import Where, after_ack, deliver, member_id
 
 
 async def on_submission(ack, body, client, context) -> None:
-    ctx = context[CTX]
+    services = context[SERVICES]
     view = body.get("view") or {}
     kind, state, _ = modals.read_metadata(view.get("private_metadata"))
     try:
-        actor = await member_id(ctx, client, body)
+        actor = await member_id(services, client, body)
     except ProfileUnavailable as exc:  # nothing saved: the dialog stays open, saying so
         await ack(response_action="errors", errors=_on_inputs(view, {}, exc.notice))
         return
-    reply = await run(ctx, actor, handle_submission, kind, state, modals.read_values(view))
+    reply = await run(services, actor, handle_submission, kind, state, modals.read_values(view))
     if reply.errors is not None:
         summary = " ".join(reply.errors.errors.values()) or reply.errors.summary or "Invalid."
         await ack(response_action="errors", errors=_on_inputs(view, reply.errors.errors, summary))

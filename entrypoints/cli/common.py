@@ -1,4 +1,4 @@
-"""What every core command shares: settings read when the command runs, the engine, one unit of
+"""What every admin command shares: services built when the command runs, one unit of
 work, the workspace and member named on the command line, and errors shown as one clear line."""
 
 from __future__ import annotations
@@ -9,12 +9,13 @@ from typing import Iterator
 import typer
 from rich.console import Console
 from sqlalchemy import func, select
-from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlmodel import Session
 
 from core.campaigns.naming import name_key
+from core.config import Settings
 from core.errors import NotAllowed, NotFound
+from core.services import Services
 from core.workspace.models import Member, Workspace
 
 console = Console()
@@ -24,16 +25,12 @@ WorkspaceOption = typer.Option(None, "--workspace", "-w",
                                help="Workspace id or name (default: the only workspace).")
 
 
-def settings():
-    from core.config import Settings
+def admin_services() -> Services:
+    """The services of an admin command: no task queue (it never asks for work); the embedded
+    SQLite file is brought to the latest schema first, as `serve` does."""
+    from entrypoints.bootstrap import bootstrap
 
-    return Settings()
-
-
-def engine() -> Engine:
-    from core.db import make_engine
-
-    return make_engine(settings().effective_database_url)
+    return bootstrap(Settings(), queue="none", migrate=True)
 
 
 def fail(message: str) -> typer.Exit:
@@ -42,22 +39,23 @@ def fail(message: str) -> typer.Exit:
 
 
 @contextmanager
-def unit_of_work(bind: Engine | None = None) -> Iterator[Session]:
+def unit_of_work(services: Services | None = None) -> Iterator[Session]:
     """A session committed on success; a refused input rolls everything back and exits 1."""
-    from core.db import UnitOfWork
-
-    bind = bind or engine()
+    own = services is None
+    services = services or admin_services()
     try:
-        with UnitOfWork(bind)() as session:
+        with services.uow() as session:
             yield session
     except (ValueError, NotFound, NotAllowed) as exc:
         raise fail(str(exc)) from None
     except (OperationalError, ProgrammingError) as exc:
         if "no such table" in str(exc) or "does not exist" in str(exc):
-            raise fail("the database has no tables yet: run `invitebot db upgrade` first.") from None
+            raise fail("the database has no tables yet: run `invitebot db upgrade` first "
+                       "(the release step of a deployment).") from None
         raise
     finally:
-        bind.dispose()
+        if own:
+            services.close()
 
 
 def resolve_workspace(session: Session, ref: str | None) -> Workspace:

@@ -9,7 +9,7 @@ from rich.table import Table
 from sqlmodel import select
 
 from core.campaigns.naming import name_key
-from core.cli.common import WorkspaceOption, console, resolve_member, resolve_workspace, unit_of_work
+from entrypoints.cli.common import WorkspaceOption, console, resolve_member, resolve_workspace, unit_of_work
 from core.delivery.caps import caps_for
 from core.delivery.linkedin.sandbox import FREE_SUFFIX, sandbox_account_id
 from core.workspace import service

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import typer
 
-from core.cli.common import console, settings
+from core.config import Settings
+from entrypoints.cli.common import console
 
 app = typer.Typer(help="Database schema.", no_args_is_help=True)
 
@@ -14,7 +15,7 @@ def upgrade(revision: str = typer.Argument("head", help="Alembic revision to rea
     """Run the migrations (the Procfile's release step)."""
     from core.db import upgrade as run_upgrade
 
-    url = settings().effective_database_url
+    url = Settings().effective_database_url
     run_upgrade(url, revision)
     console.print(f"Database at [bold]{_safe(url)}[/bold] is at revision {revision}.")
 

@@ -16,8 +16,9 @@ from urllib.parse import urlsplit
 import typer
 from rich.table import Table
 
-from core.cli.common import console, fail, resolve_workspace, unit_of_work
+from entrypoints.cli.common import console, fail, resolve_workspace, unit_of_work
 from core.config import Settings
+from entrypoints.bootstrap import bootstrap
 from worker.unipile import WEBHOOK_EVENTS, WEBHOOK_PATH, WEBHOOK_SOURCES
 
 app = typer.Typer(help="The LinkedIn provider: webhooks and connected accounts.", no_args_is_help=True)
@@ -88,17 +89,16 @@ def register_webhooks_command(
     if problems:
         raise fail("cannot register webhooks: " + " ".join(problems))
     from core.delivery.linkedin.port import LinkedInError
-    from worker.unipile import UnipileGateway
 
     url = webhook_url(settings.public_url)
-    gateway = UnipileGateway.from_settings(settings)
+    services = bootstrap(settings, queue="none")
     try:
-        done = register_webhooks(gateway, request_url=url, secret=settings.webhook_secret.get_secret_value(),
+        done = register_webhooks(services.linkedin, request_url=url, secret=settings.webhook_secret.get_secret_value(),
                                  replace=replace)
     except LinkedInError as exc:
         raise fail(f"Unipile refused ({exc.code}): {exc}") from None
     finally:
-        gateway.close()
+        services.close()
     for item in done:
         console.print(f"{item.source}: {item.action} ({item.webhook_id})")
     console.print(f"Unipile posts to {url} with the X-Invitebot-Secret header.")

@@ -11,10 +11,12 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from sqlalchemy import func, select
 
-from core.cli.common import WorkspaceOption, console, engine, fail, resolve_member, resolve_workspace, unit_of_work
 from core.sources import segments as service
 from core.sources.models import FinderMember, SegmentContact
 from core.workspace.models import Member
+from entrypoints.cli.common import (
+    WorkspaceOption, admin_services, console, fail, resolve_member, resolve_workspace, unit_of_work,
+)
 
 contacts_app = typer.Typer(help="Contacts of the workspace.", no_args_is_help=True)
 segments_app = typer.Typer(help="Segments: saved selections of contacts.", no_args_is_help=True)
@@ -32,27 +34,25 @@ def import_(path: Path = typer.Argument(..., exists=True, dir_okay=False, readab
             workspace: Optional[str] = WorkspaceOption) -> None:
     """Import contacts from a CSV file (columns: see docs/contacts.md). A file with a bad row
     imports nothing unless --skip-bad-rows."""
-    from core.db import UnitOfWork
     from core.sources.importer import import_contacts
 
-    bind = engine()
-    with unit_of_work(bind) as session:
+    services = admin_services()
+    with unit_of_work(services) as session:
         ws = resolve_workspace(session, workspace)
         owner_id = resolve_member(session, ws.id, owner).id if owner else None
         if owner_id is None and not global_:
             raise ValueError("a new segment needs an --owner, or --global.")
-    bind = engine()
     columns = (TextColumn("Importing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=console, transient=True) as bar:
         task = bar.add_task("import", total=None)
         try:
-            report = import_contacts(uow=UnitOfWork(bind), workspace_id=ws.id, path=path, segment_name=segment,
+            report = import_contacts(uow=services.uow, workspace_id=ws.id, path=path, segment_name=segment,
                                      owner_id=owner_id, is_global=global_, skip_bad_rows=skip_bad_rows,
                                      progress=lambda done, total: bar.update(task, completed=done, total=total))
         except ValueError as exc:
             raise fail(str(exc)) from None
         finally:
-            bind.dispose()
+            services.close()
     if report.bad_rows:
         table = Table("line", "problem", title=f"{len(report.bad_rows)} bad row(s)")
         for bad in report.bad_rows[:SHOWN_BAD_ROWS]:

@@ -1,0 +1,81 @@
+"""`invitebot serve | web | worker | clock`: the processes (one per Procfile line, or all in one)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+
+import typer
+
+from core.config import Settings
+from entrypoints import processes
+from entrypoints.bootstrap import bootstrap
+
+log = logging.getLogger("invitebot")
+
+
+def _settings() -> Settings:
+    settings = Settings()
+    processes.configure_logging(settings)
+    return settings
+
+
+def serve() -> None:
+    """Web + worker + clock in one process (the embedded default of `make run`)."""
+    settings = _settings()
+    services = bootstrap(settings, worker=True, migrate=True)
+    processes.announce(settings)
+    log.info("worker and clock: running in this process")
+
+    def main(stop: threading.Event) -> None:
+        background = processes.run_embedded(services, stop)
+        try:
+            asyncio.run(processes.serve_web(services, stop))
+        finally:
+            stop.set()
+            background.join(timeout=10)
+
+    processes.run(main, services)
+
+
+def web() -> None:
+    """The web process alone: Slack, Teams, tracked links, provider webhooks, health."""
+    settings = _settings()
+    services = bootstrap(settings, migrate=True)  # it enqueues webhook processing
+    processes.announce(settings)
+    processes.run(lambda stop: asyncio.run(processes.serve_web(services, stop)), services)
+
+
+def worker(threads: int = typer.Option(8, "--threads", "-t", min=1, help="Worker threads.")) -> None:
+    """The Dramatiq worker: carries out sends, planning, digests, polling, withdrawals."""
+    services = bootstrap(_settings(), worker=True, migrate=True)
+
+    def main(stop: threading.Event) -> None:
+        running = processes.start_worker(services, threads)
+        log.info("worker: %d threads", threads)
+        stop.wait()
+        running.stop(timeout=10_000)
+
+    processes.run(main, services)
+
+
+def clock() -> None:
+    """The clock: one instance; enqueues due sends, planning, digests, polling and clean-up."""
+    from worker.clock import build_scheduler
+
+    services = bootstrap(_settings(), migrate=True)
+
+    def main(stop: threading.Event) -> None:
+        scheduler, _ = build_scheduler(services)
+        scheduler.start()
+        log.info("clock: running (tick every minute)")
+        stop.wait()
+        scheduler.shutdown(wait=False)
+
+    processes.run(main, services)
+
+
+def register(app: typer.Typer) -> None:
+    for command in (serve, web, worker, clock):
+        app.command(command.__name__)(command)
