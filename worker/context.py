@@ -32,7 +32,7 @@ class Context:
 def build_gateway(settings: Settings, uow: UnitOfWork, clock: Clock):
     """The LinkedIn provider named by LINKEDIN_PROVIDER."""
     if settings.linkedin_provider == "unipile":
-        from worker.unipile import UnipileGateway
+        from core.delivery.linkedin.unipile import UnipileGateway
 
         return UnipileGateway.from_settings(settings)
     from core.delivery.linkedin.sandbox import SandboxGateway

@@ -18,7 +18,7 @@ from rich.table import Table
 
 from core.cli.common import console, fail, resolve_workspace, unit_of_work
 from core.config import Settings
-from worker.unipile import WEBHOOK_EVENTS, WEBHOOK_PATH, WEBHOOK_SOURCES
+from core.delivery.linkedin.unipile_webhooks import WEBHOOK_EVENTS, WEBHOOK_PATH, WEBHOOK_SOURCES
 
 app = typer.Typer(help="The LinkedIn provider: webhooks and connected accounts.", no_args_is_help=True)
 
@@ -88,7 +88,7 @@ def register_webhooks_command(
     if problems:
         raise fail("cannot register webhooks: " + " ".join(problems))
     from core.delivery.linkedin.port import LinkedInError
-    from worker.unipile import UnipileGateway
+    from core.delivery.linkedin.unipile import UnipileGateway
 
     url = webhook_url(settings.public_url)
     gateway = UnipileGateway.from_settings(settings)

@@ -19,6 +19,7 @@ from core.clock import FrozenClock, SystemClock
 from core.db import UnitOfWork
 from core.delivery.linkedin.port import OutcomeUnknown
 from core.delivery.linkedin.sandbox import PROVIDER_PREFIX, SandboxGateway
+from core.delivery.linkedin.unipile import UnipileGateway
 from core.delivery.models import E_DONE, S_SENT, Enrollment, Send
 from core.delivery.linkedin.sandbox_models import SandboxInvitation, SandboxMessage
 from core.notify import LoggingNotifier
@@ -29,7 +30,6 @@ from tests.simulators.unipile import UnipileSimulator
 from worker.broker import setup_broker
 from worker.clock import Clockwork
 from worker.context import Context
-from worker.unipile import UnipileGateway
 
 KEY = "sim-api-key"
 ACCOUNT = "unipile-acct-msg"
