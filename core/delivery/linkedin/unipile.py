@@ -183,13 +183,15 @@ class UnipileGateway:
 
     def _call(self, method: str, route: str, path: str, *, params=None, json=None, files=None) -> dict:
         """One request; its JSON answer (a dict, `{}` when there is none), or the port's error."""
-        if self._client.is_closed:
-            raise Transient("the Unipile gateway is closed")
         write = method != "GET"
         started = time.perf_counter()
         query = {k: str(v) for k, v in (params or {}).items() if v is not None}
         try:
             response = self._client.request(method, path, params=query, json=json, files=files)
+        except RuntimeError:
+            if self._client.is_closed:  # httpx refuses before sending anything
+                raise Transient("the Unipile gateway is closed") from None
+            raise
         except httpx.HTTPError as exc:
             written = not isinstance(exc, _NOTHING_SENT)
             log.warning("unipile %s %s: %s after %.0f ms (request written: %s)", method, route,
