@@ -70,7 +70,7 @@ def bootstrap(settings: Settings | None = None, *, queue: Queue = "redis", worke
 def _linkedin(settings: Settings, uow: UnitOfWork, clock: Clock) -> LinkedInGateway:
     """The LinkedIn provider named by LINKEDIN_PROVIDER."""
     if settings.linkedin_provider == "unipile":
-        from worker.unipile import UnipileGateway
+        from core.delivery.linkedin.unipile import UnipileGateway
 
         return UnipileGateway.from_settings(settings)
     from core.delivery.linkedin.sandbox import SandboxGateway

@@ -2,7 +2,7 @@
 member connected their LinkedIn account through the link `invitebot connect` gave them.
 
 Unipile cannot add our secret header to this callback, so the URL carries the member reference and
-its HMAC-SHA256 under WEBHOOK_SECRET (`worker.unipile.account_callback_url`); it is checked in
+its HMAC-SHA256 under WEBHOOK_SECRET (`core.delivery.linkedin.unipile_webhooks.account_callback_url`); it is checked in
 constant time before anything is read. The body is `{status, account_id, name}` (checked by
 `payloads.hosted_auth`: anything else is 400, with one log line); on
 `CREATION_SUCCESS` / `RECONNECTED` the account is stored for the member in one unit of work
@@ -22,9 +22,9 @@ from sqlalchemy.exc import IntegrityError
 
 from bot.http import payloads
 from bot.shapes import Unreadable, parse_json
+from core.delivery.linkedin.unipile_webhooks import ACCOUNT_CALLBACK_PATH, member_ref_signature
 from core.errors import NotFound
 from core.workspace import service
-from worker.unipile import ACCOUNT_CALLBACK_PATH, member_ref_signature
 
 log = logging.getLogger("invitebot.accounts")
 

@@ -18,7 +18,7 @@ from bot.shapes import Unreadable, parse_json
 from core.delivery import webhooks
 
 log = logging.getLogger("invitebot.webhooks")
-SECRET_HEADER = "X-Invitebot-Secret"  # registered with the provider (worker.unipile.WEBHOOK_SECRET_HEADER)
+SECRET_HEADER = "X-Invitebot-Secret"  # registered with the provider (unipile_webhooks.WEBHOOK_SECRET_HEADER)
 MAX_BODY = 256 * 1024
 
 

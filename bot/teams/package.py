@@ -1,5 +1,8 @@
 """The Teams app package (`invitebot teams package`): manifest.json v1.29 and its two icons, zipped.
 
+The icons are files of this package: `color.png` (192×192, an envelope in white on the accent
+colour) and `outline.png` (32×32, white strokes on transparent), as the manifest schema wants.
+
 Teams sideloads this zip ("Upload a custom app"); the bot id is the Azure Bot registration's
 `MicrosoftAppId`, and the endpoint Teams calls is `PUBLIC_URL/api/messages` (set in Azure)."""
 
@@ -8,11 +11,11 @@ from __future__ import annotations
 import json
 import uuid
 import zipfile
+from importlib.resources import files
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from bot.conversation.commands import COMMANDS
-from bot.teams import icons
 from core.config import Settings
 
 MANIFEST_VERSION = "1.29"
@@ -21,6 +24,8 @@ MANIFEST_SCHEMA = (
 )
 # The commands Teams lists in its command menu (personal chat and channel @mention).
 MENU_COMMANDS = ("help", "create", "list", "show", "activate", "stop", "preview", "digest", "connect")
+ACCENT = "#2F6FDE"  # the colour icon's background
+ICONS = ("color.png", "outline.png")
 # A stable namespace: one bot id always gives the same Teams app id, so re-uploading updates it.
 _APP_NAMESPACE = uuid.UUID("0c1f7e0e-3f4b-4d6e-9a51-6e7669746562")
 
@@ -82,8 +87,8 @@ def build_manifest(settings: Settings, *, bot_id: str | None = None, version: st
                 "in a moderation digest. Message the bot 'help' to see every command."
             ),
         },
-        "icons": {"color": "color.png", "outline": "outline.png"},
-        "accentColor": icons.ACCENT,
+        "icons": {"color": ICONS[0], "outline": ICONS[1]},
+        "accentColor": ACCENT,
         "bots": [
             {
                 "botId": bot,
@@ -108,6 +113,6 @@ def write_package(settings: Settings, output: Path, *, bot_id: str | None = None
     output.parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(output, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("manifest.json", json.dumps(manifest, indent=2, ensure_ascii=False))
-        archive.writestr("color.png", icons.color_icon())
-        archive.writestr("outline.png", icons.outline_icon())
+        for icon in ICONS:
+            archive.writestr(icon, (files("bot.teams") / icon).read_bytes())
     return output

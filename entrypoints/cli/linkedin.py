@@ -18,8 +18,8 @@ from rich.table import Table
 
 from entrypoints.cli.common import console, fail, resolve_workspace, unit_of_work
 from core.config import Settings
+from core.delivery.linkedin.unipile_webhooks import WEBHOOK_EVENTS, WEBHOOK_PATH, WEBHOOK_SOURCES
 from entrypoints.bootstrap import bootstrap
-from worker.unipile import WEBHOOK_EVENTS, WEBHOOK_PATH, WEBHOOK_SOURCES
 
 app = typer.Typer(help="The LinkedIn provider: webhooks and connected accounts.", no_args_is_help=True)
 

@@ -20,14 +20,15 @@ from bot.web import build_web_app
 from core.clock import FrozenClock
 from core.db import UnitOfWork
 from core.delivery import webhooks
+from core.delivery.linkedin.unipile_webhooks import WEBHOOK_SECRET_HEADER, account_callback_url, member_ref_signature
 from core.delivery.models import E_ACCEPTED, E_INVITED, Enrollment, WebhookEvent
 from core.notify import LoggingNotifier
 from core.workspace.models import LinkedInAccount, Member, Workspace
 from tests.integration.delivery import factory as f
 from tests.simulators.unipile import UnipileSimulator
+from core.delivery.linkedin.unipile_webhooks import WEBHOOK_SECRET_HEADER, account_callback_url, member_ref_signature
 from entrypoints.bootstrap import bootstrap
 from entrypoints.cli.linkedin import register_webhooks
-from worker.unipile import WEBHOOK_SECRET_HEADER, account_callback_url, member_ref_signature
 
 NOW = datetime(2026, 11, 26, 10, 0, tzinfo=timezone.utc)
 KEY = "sim-api-key"

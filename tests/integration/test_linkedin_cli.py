@@ -7,10 +7,11 @@ import pytest
 from typer.testing import CliRunner
 
 from core.db import UnitOfWork
+from core.delivery.linkedin.unipile_webhooks import WEBHOOK_SECRET_HEADER
 from tests.integration.delivery import factory as f
 from tests.integration.conftest import KEY
+from core.delivery.linkedin.unipile_webhooks import WEBHOOK_SECRET_HEADER
 from entrypoints.cli.linkedin import app
-from worker.unipile import WEBHOOK_SECRET_HEADER
 
 SECRET = "whsec-cli"
 

@@ -19,12 +19,13 @@ from bot.web import build_web_app
 from core.clock import FrozenClock
 from core.db import UnitOfWork
 from core.delivery import webhooks
+from core.delivery.linkedin.unipile_webhooks import member_ref_signature
 from core.delivery.models import WebhookEvent
 from core.notify import LoggingNotifier
 from tests.integration.delivery import factory as f
 from tests.security.malformed import HUGE, MARK, NON_ASCII, Probe, mutations, whole_body_mutations
+from core.delivery.linkedin.unipile_webhooks import member_ref_signature
 from entrypoints.bootstrap import bootstrap
-from worker.unipile import member_ref_signature
 
 NOW = datetime(2026, 11, 26, 10, 0, tzinfo=timezone.utc)
 SECRET = "whsec-test"  # the `settings` fixture's WEBHOOK_SECRET

@@ -6,11 +6,15 @@ relations, chats, messages, webhooks), checks `X-API-KEY`, answers with Unipile'
 check invariants on the provider's own record, not on our client's story.
 
 Fault injection, per route key such as "POST /users/invite":
-- `fail_next(route, status, retry_after=, error_type=, times=)`: answer an error without acting;
-  with `after_action=True`, act first (the invitation or message really happens), then answer
-  the error (a 500 that hides a success);
+- `fail_next(route, status, retry_after=, error_type=, times=)`: answer an error without acting
+  (a 3xx redirects to the same address); with `after_action=True`, act first (the invitation or
+  message really happens), then answer the error (a 500 that hides a success);
 - `hang_next(route, seconds, after_action=True)`: act (the invitation or message really happens),
   then stall past the client's timeout;
+- `drop_next(route, after_action=True, reset=False)`: act, then close the connection without an
+  answer (a FIN, or with `reset=True` a TCP reset); with `after_action=False`, without acting;
+- `stall_next(route, seconds)`: read nothing of the request for `seconds` (a server that stops
+  reading: a large body cannot all be written), then carry on as usual;
 - `disconnected_accounts`, `free_accounts` (note limit 200 instead of 300), `set_account_status`.
 Every call is recorded with its raw path (as percent-encoded on the wire) and raw body (a
 multipart body byte for byte). Answers carry only the fields Unipile documents (the official
@@ -30,6 +34,8 @@ import asyncio
 import base64
 import hashlib
 import json
+import socket
+import struct
 import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -69,6 +75,8 @@ class _Fault:
     error_type: str | None = None
     hang_seconds: float = 0.0
     after_action: bool = False
+    drop: bool = False
+    reset: bool = False
 
 
 def _cursor(offset: int) -> str:
@@ -115,6 +123,7 @@ class UnipileSimulator(EventsMixin):
         self.connected_accounts: dict[str, str] = {}  # account id -> the `name` of its hosted link
         self.account_statuses: dict[str, str] = {}  # account id -> OK, CREDENTIALS… (OK when absent)
         self._faults: dict[str, list[_Fault]] = {}
+        self._stalls: dict[str, list[float]] = {}  # route -> seconds to wait before reading a request
         self._profiles: dict[str, dict[str, Any]] = {}  # provider_id -> profile
         self._seq = 0
         self._lock = threading.RLock()
@@ -135,6 +144,14 @@ class UnipileSimulator(EventsMixin):
     def hang_next(self, route: str, seconds: float, *, after_action: bool = True) -> None:
         with self._lock:
             self._faults.setdefault(route, []).append(_Fault(hang_seconds=seconds, after_action=after_action))
+
+    def drop_next(self, route: str, *, after_action: bool = True, reset: bool = False) -> None:
+        with self._lock:
+            self._faults.setdefault(route, []).append(_Fault(drop=True, reset=reset, after_action=after_action))
+
+    def stall_next(self, route: str, seconds: float) -> None:
+        with self._lock:
+            self._stalls.setdefault(route, []).append(seconds)
 
     def calls_to(self, route: str) -> list[RecordedCall]:
         with self._lock:
@@ -224,6 +241,11 @@ class UnipileSimulator(EventsMixin):
     async def _middleware(self, request: web.Request, handler):
         route = f"{request.method} {request.match_info.route.resource.canonical.removeprefix(API_PREFIX)}" \
             if request.match_info.route.resource else f"{request.method} ?"
+        with self._lock:
+            stalls = self._stalls.get(route)
+            stall = stalls.pop(0) if stalls else 0.0
+        if stall:
+            await asyncio.sleep(stall)
         form, body = None, None
         raw = await request.read() if request.can_read_body else b""
         if request.content_type == "multipart/form-data":
@@ -261,20 +283,37 @@ class UnipileSimulator(EventsMixin):
         if request.query.get("account_id") in self.disconnected_accounts:
             return _error(401, "errors/disconnected_account", "Disconnected account",
                           "The account appears to be disconnected from the provider service.")
+        if fault and fault.drop and not fault.after_action:
+            self._drop(request, fault)
         if fault and fault.hang_seconds and not fault.after_action:
             await asyncio.sleep(fault.hang_seconds)
         elif fault and not fault.hang_seconds and not fault.after_action:
-            return self._fault_answer(fault)
+            return self._fault_answer(fault, request)
         response = await handler(request)
+        if fault and fault.after_action and fault.drop:
+            self._drop(request, fault)
         if fault and fault.after_action and fault.hang_seconds:
             await asyncio.sleep(fault.hang_seconds)
         elif fault and fault.after_action and response.status < 400:  # it acted; the answer says otherwise
-            return self._fault_answer(fault)
+            return self._fault_answer(fault, request)
         return response
 
     @staticmethod
-    def _fault_answer(fault: _Fault) -> web.Response:
-        headers = {"Retry-After": fault.retry_after} if fault.retry_after else None
+    def _drop(request: web.Request, fault: _Fault) -> None:
+        """The connection ends here, no answer written: closed, or reset (SO_LINGER 0, then abort)."""
+        if fault.reset:
+            request.transport.get_extra_info("socket").setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+                                                                 struct.pack("ii", 1, 0))
+            request.transport.abort()
+        else:
+            request.transport.close()
+        raise asyncio.CancelledError  # the handler ends with the connection, as when a client leaves
+
+    @staticmethod
+    def _fault_answer(fault: _Fault, request: web.Request) -> web.Response:
+        headers = {"Retry-After": fault.retry_after} if fault.retry_after else {}
+        if 300 <= fault.status < 400:  # a redirect to the same address
+            headers["Location"] = str(request.url)
         kind = fault.error_type or ("errors/too_many_requests" if fault.status == 429 else "errors/unexpected_error")
         return _error(fault.status, kind, "Injected fault", headers=headers)
 

@@ -1,8 +1,8 @@
 """The LinkedIn gateway port: what the product asks of a provider, and the errors it acts on.
 
 Implementations: `core.delivery.linkedin.sandbox.SandboxGateway` (simulated network, default)
-and `worker.unipile.UnipileGateway` (real HTTP client of the Unipile API). Both are synchronous:
-the worker calls them from its threads.
+and `core.delivery.linkedin.unipile.UnipileGateway` (real HTTP client of the Unipile API). Both
+are synchronous: the worker calls them from its threads.
 """
 
 from __future__ import annotations

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from core.delivery.linkedin.unipile import UnipileGateway
 from tests.integration.conftest import KEY
-from worker.unipile import UnipileGateway
 
 
 @pytest.fixture

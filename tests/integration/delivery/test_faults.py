@@ -23,6 +23,7 @@ from sqlmodel import Session, select
 from core.clock import FrozenClock, SystemClock
 from core.db import UnitOfWork
 from core.delivery import jobs
+from core.delivery.linkedin.unipile import UnipileGateway
 from core.delivery.models import SEND_FINAL, S_CLAIMED, S_SENT, Send
 from core.notify import LoggingNotifier
 from core.delivery.planner import plan_due
@@ -32,7 +33,7 @@ from tests.simulators.unipile import UnipileSimulator
 from core.services import Services
 from entrypoints.bootstrap import bootstrap
 from worker.clock import Clockwork
-from worker.unipile import UnipileGateway
+from core.delivery.linkedin.unipile import UnipileGateway
 
 ROOT = Path(__file__).resolve().parents[3]
 KEY = "sim-api-key"

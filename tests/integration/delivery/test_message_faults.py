@@ -19,6 +19,7 @@ from core.clock import FrozenClock, SystemClock
 from core.db import UnitOfWork
 from core.delivery.linkedin.port import OutcomeUnknown
 from core.delivery.linkedin.sandbox import PROVIDER_PREFIX, SandboxGateway
+from core.delivery.linkedin.unipile import UnipileGateway
 from core.delivery.models import E_DONE, S_SENT, Enrollment, Send
 from core.delivery.linkedin.sandbox_models import SandboxInvitation, SandboxMessage
 from core.notify import LoggingNotifier
@@ -27,8 +28,8 @@ from tests.integration.delivery.messaging import (
 )
 from tests.simulators.unipile import UnipileSimulator
 from worker.clock import Clockwork
+from core.delivery.linkedin.unipile import UnipileGateway
 from entrypoints.bootstrap import bootstrap
-from worker.unipile import UnipileGateway
 
 KEY = "sim-api-key"
 ACCOUNT = "unipile-acct-msg"

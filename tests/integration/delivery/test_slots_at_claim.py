@@ -14,6 +14,7 @@ from core.campaigns import schedule
 from core.clock import FrozenClock
 from core.db import UnitOfWork
 from core.delivery import claims, slots
+from core.delivery.linkedin.unipile import UnipileGateway
 from core.delivery.models import S_PLANNED, S_SENT, Send
 from core.notify import LoggingNotifier
 from core.delivery.planner import plan_due
@@ -21,7 +22,6 @@ from core.delivery.sending import perform_send
 from tests.integration.delivery import factory as f
 from tests.integration.delivery.conftest import KEY
 from tests.simulators.unipile import UnipileSimulator
-from worker.unipile import UnipileGateway
 
 INVITE = "POST /users/invite"
 ACCOUNT = "unipile-slots-1"

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from core.delivery.linkedin.unipile import UnipileGateway
 from tests.simulators.unipile import UnipileSimulator
-from worker.unipile import UnipileGateway
 
 ACCOUNT = "acc-1"
 KEY = "sim-api-key"

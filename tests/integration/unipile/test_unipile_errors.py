@@ -21,8 +21,8 @@ from core.delivery.linkedin.port import (
     RateLimited,
     Transient,
 )
-from worker.unipile import UnipileGateway
-from worker.unipile_mapping import ProviderAuthError, error_for
+from core.delivery.linkedin.unipile import UnipileGateway
+from core.delivery.linkedin.unipile_mapping import ProviderAuthError, error_for
 from tests.integration.unipile.conftest import ACCOUNT, KEY, invite
 
 

@@ -20,9 +20,10 @@ from core.delivery.linkedin.port import (
     NoteLimitReached,
     NotFound,
 )
-from worker.unipile import WEBHOOK_SECRET_HEADER, UnipileGateway, account_callback_url
+from core.delivery.linkedin.unipile import UnipileGateway
+from core.delivery.linkedin.unipile_mapping import AccountOwner, owner_from
+from core.delivery.linkedin.unipile_webhooks import WEBHOOK_SECRET_HEADER, account_callback_url
 from tests.simulators.unipile import UnipileSimulator
-from worker.unipile_mapping import AccountOwner, owner_from
 from tests.integration.unipile.conftest import ACCOUNT, KEY, invite
 
 

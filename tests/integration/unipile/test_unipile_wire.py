@@ -12,9 +12,9 @@ import pytest
 
 from core.delivery.conversation import comparable_text, same_text
 from core.delivery.linkedin.port import NotFound
+from core.delivery.linkedin.unipile import profile_slug, wire_text
+from core.delivery.linkedin.unipile_mapping import status_from
 from tests.integration.unipile.conftest import ACCOUNT, KEY, invite
-from worker.unipile import profile_slug, wire_text
-from worker.unipile_mapping import status_from
 
 
 def raw_get(sim, path: str) -> tuple[int, dict]:

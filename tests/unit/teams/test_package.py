@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import io
 import json
+import tomllib
 import zipfile
+from fnmatch import fnmatch
 from pathlib import Path
 
 import jsonschema
@@ -12,11 +14,12 @@ import pytest
 from PIL import Image
 from typer.testing import CliRunner
 
+from bot.teams.package import ICONS, MENU_COMMANDS, PackageError, build_manifest, write_package
 from entrypoints.cli.teams import app
-from bot.teams.package import MENU_COMMANDS, PackageError, build_manifest, write_package
 from core.config import Settings
 
-SCHEMA = json.loads((Path(__file__).resolve().parents[2] / "contracts" / "teams-manifest.schema.json").read_text())
+ROOT = Path(__file__).resolve().parents[3]
+SCHEMA = json.loads((ROOT / "tests" / "contracts" / "teams-manifest.schema.json").read_text())
 BOT_ID = "6f1a2b3c-1234-4abc-9def-0123456789ab"
 
 
@@ -40,6 +43,14 @@ def test_the_package_holds_a_valid_manifest_and_both_icons(tmp_path):
     # Outline: white strokes on a transparent background, nothing else.
     assert {p[:3] for p in pixels if p[3] > 0} == {(255, 255, 255)}
     assert any(p[3] == 0 for p in pixels)
+
+
+def test_the_icons_ship_as_package_data():
+    """They are files of bot.teams, not drawn at packaging time: an installed package must hold them."""
+    patterns = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]["*"]
+    for icon in ICONS:
+        assert (ROOT / "bot" / "teams" / icon).is_file()
+        assert any(fnmatch(icon, pattern) for pattern in patterns)
 
 
 def test_the_bot_offers_every_command_in_personal_and_team_scopes(tmp_path):

@@ -1,39 +1,55 @@
 """The Unipile LinkedIn gateway: the port (`core.delivery.linkedin.port`) over the Unipile API v1.
 
-The port is synchronous (Dramatiq calls it from worker threads), the client is aiohttp: the
-gateway owns one event loop on a thread of its own, with one `ClientSession` (connection reuse),
-and each call submits a coroutine with `run_coroutine_threadsafe(...).result()`. `close()` ends both.
+A plain synchronous `httpx.Client` (Dramatiq calls the port from worker threads; httpx's client
+"can be shared between threads"): one per gateway, with its connection pool, the base URL, the
+`X-API-KEY` header and separate timeouts — connect and waiting for a pooled connection
+`min(UNIPILE_TIMEOUT_SECONDS, 10)`, each write and each read of the answer
+`UNIPILE_TIMEOUT_SECONDS`. `close()` closes the pool; a closed gateway refuses (`Transient`).
 
-What a failure means decides what the engine may do (DESIGN §6, invariant 2):
-- nothing left (connection refused, DNS, timeout while connecting, a connection lost before the
-  request was written) → `Transient`;
-- the request was written and no answer came (timeout, connection dropped) → `OutcomeUnknown`
-  for a write (invite, withdraw, message, webhook, link), `Transient` for a read;
-- an HTTP answer → `worker.unipile_mapping.error_for` (429, 5xx — unknown outcome for a write —,
-  401/403, Unipile error types).
+What a failure means decides what the engine may do (DESIGN §6, invariant 2), and httpx's
+exception says how far the exchange went:
+- nothing left → `Transient`: `ConnectError` (connection refused, DNS, TLS, a connection lost
+  while it was being made), `ConnectTimeout`, `PoolTimeout` (no pooled connection free in time),
+  `ProxyError` (the proxy's tunnel refused), `UnsupportedProtocol`, `LocalProtocolError` (h11
+  refused to build the request). A kept-alive connection the server has closed is never used:
+  httpcore checks it before reuse and opens another.
+- the request was written, wholly or in part, and no answer came → `OutcomeUnknown` for a write
+  (invite, withdraw, message, webhook, link), `Transient` for a read: `ReadTimeout`, `ReadError`
+  (a reset), `RemoteProtocolError` (the server closed without answering, or answered garbage),
+  and every other `httpx.HTTPError`. `WriteTimeout` and `WriteError` are put here too, on
+  purpose: httpx does not say how much of the request left, and what did may have been acted on
+  (a proxy may forward what it got; a streaming server may act on the form fields it has parsed
+  before the body ends). Wrongly calling it unknown costs one reconciliation read; wrongly calling
+  it not done could send an invitation or a message twice. (httpcore itself swallows a
+  `WriteError` and reads the answer the server may have sent early.)
+- an HTTP answer → `core.delivery.linkedin.unipile_mapping.error_for` (429, 5xx — unknown outcome
+  for a write —, 401/403, Unipile error types). Redirects are not followed (a redirected POST
+  becomes a GET, and X-API-KEY would go to wherever the redirect points): a 3xx is a
+  `LinkedInError` with its status, never a success.
 The API key (`X-API-KEY`) and message texts never reach the logs.
 
 Requests are made as the official Node SDK 1.9.3 makes them: a profile slug is percent-decoded once
-and encoded once (`profile_slug`), message texts go out in multipart with CRLF line breaks
-(`wire_text`), page sizes stay within the API's bounds (sent invitations 1–100).
+and encoded once (`profile_slug`), message texts go out in multipart — each field a form part,
+as the WHATWG FormData encodes it — with CRLF line breaks (`wire_text`), page sizes stay within
+the API's bounds (sent invitations 1–100).
+
+The timeouts bound each phase, not the whole exchange: an answer trickling in a byte at a time
+could outlast UNIPILE_TIMEOUT_SECONDS. That is safe for a send: once a status line comes, the
+provider has acted or refused, and a claim whose lease ran out meanwhile is reconciled by the
+next attempt before it acts (the writes after the call are fenced).
 """
 
 from __future__ import annotations
 
-import asyncio
-import hashlib
-import hmac
+import json
 import logging
 import re
-import threading
 import time
-from concurrent.futures import TimeoutError as FutureTimeout
 from datetime import datetime, timedelta
-from types import SimpleNamespace
 from typing import Any
-from urllib.parse import quote, unquote, urlencode, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
-import aiohttp
+import httpx
 from pydantic import SecretStr
 
 from core.clock import Clock, SystemClock
@@ -48,7 +64,7 @@ from core.delivery.linkedin.port import (
     Profile,
     Transient,
 )
-from worker.unipile_mapping import (
+from core.delivery.linkedin.unipile_mapping import (
     AccountOwner,
     error_for,
     iso,
@@ -59,27 +75,27 @@ from worker.unipile_mapping import (
     relation_from,
     status_from,
 )
+from core.delivery.linkedin.unipile_webhooks import (
+    CALLBACK_VALIDITY,
+    WEBHOOK_EVENTS,
+    WEBHOOK_SECRET_HEADER,
+    account_callback_url,
+)
 
 log = logging.getLogger("invitebot.unipile")
 
 API_KEY_HEADER = "X-API-KEY"
-# Our own header on every webhook Unipile sends us: the web app compares it to WEBHOOK_SECRET.
-WEBHOOK_SECRET_HEADER = "X-Invitebot-Secret"
 MAX_INVITATIONS_PAGE = 100  # GET /users/invite/sent takes limit 1–100
 MAX_RELATIONS_PAGE = 1000
 MAX_MESSAGES_PAGE = 250
 MAX_CHATS_PAGE = 100
 MAX_CHAT_PAGES = 5  # one-to-one chats with one person: one, seldom a few
 MAX_SEARCH_PAGE = 50  # LinkedIn classic search
-# Where Unipile reports an account connected through the hosted link (bot/http/accounts.py).
-ACCOUNT_CALLBACK_PATH = "/webhooks/linkedin/accounts"
-# Where every other event arrives (bot/http/webhooks.py).
-WEBHOOK_PATH = "/webhooks/linkedin"
-# The webhooks the engine relies on: acceptances (`new_relation`), replies, account health.
-WEBHOOK_SOURCES = ("users", "messaging", "account_status")
-# The events a source is asked for, where it takes a list: of messages, only their arrival (read
-# receipts and reactions are of no use to the engine).
-WEBHOOK_EVENTS = {"messaging": ["message_received"]}
+MAX_CONNECT_SECONDS = 10.0
+MAX_CONNECTIONS = 100  # as many as aiohttp's connector allowed, far above the worker's threads
+# Failures that prove the request never left (see the module docstring); any other is "maybe written".
+_NOTHING_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.ProxyError,
+                 httpx.UnsupportedProtocol, httpx.LocalProtocolError)
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
@@ -99,46 +115,46 @@ def profile_slug(identifier: str) -> str:
     return unquote(ident).strip()
 
 
-# How long a hosted-auth callback URL stays valid: the link's own hour, plus a day of retries.
-CALLBACK_VALIDITY = timedelta(hours=25)
+def _form(*fields: tuple[str, str]) -> list[tuple[str, tuple[None, str]]]:
+    """Plain form fields as httpx's multipart parts: no file name, no part content type, in order —
+    the WHATWG FormData shape the SDK sends (httpx sends `data=` alone urlencoded)."""
+    return [(name, (None, value)) for name, value in fields]
 
 
-def member_ref_signature(secret: str, member_ref: str, expires: int) -> str:
-    """HMAC-SHA256 of the member reference and the URL's expiry (Unix seconds) under
-    WEBHOOK_SECRET, hex: Unipile cannot add our secret header to the hosted-auth callback, so its
-    URL carries this unguessable signature instead — and stops working once it expires."""
-    return hmac.new(secret.encode(), f"{member_ref}.{expires}".encode(), hashlib.sha256).hexdigest()
-
-
-def account_callback_url(public_url: str, secret: str, member_ref: str, expires: int) -> str:
-    """`{PUBLIC_URL}/webhooks/linkedin/accounts?ref=…&exp=…&sig=…`, the hosted link's `notify_url`."""
-    query = urlencode({"ref": member_ref, "exp": expires, "sig": member_ref_signature(secret, member_ref, expires)})
-    return f"{public_url.rstrip('/')}{ACCOUNT_CALLBACK_PATH}?{query}"
-
-
-async def _headers_sent(_session, ctx, _params) -> None:
-    ctx.trace_request_ctx.sent = True
+def _json(content: bytes) -> Any:
+    """The answer's JSON, whatever its content type; None when it is none."""
+    try:
+        return json.loads(content) if content else None
+    except ValueError:
+        return None
 
 
 class UnipileGateway:
     name = "unipile"
 
     def __init__(self, *, base_url: str, api_key: SecretStr | str, timeout_seconds: float = 20.0,
+                 connect_timeout_seconds: float | None = None, max_connections: int = MAX_CONNECTIONS,
                  clock: Clock | None = None, public_url: str | None = None,
                  webhook_secret: SecretStr | str | None = None) -> None:
+        """`connect_timeout_seconds` (default `min(timeout_seconds, 10)`) bounds connecting and the
+        wait for a pooled connection; `timeout_seconds` each write and each read."""
         self._base = base_url.rstrip("/")
-        self._key = api_key if isinstance(api_key, SecretStr) else SecretStr(api_key)
+        key = api_key if isinstance(api_key, SecretStr) else SecretStr(api_key)
         # For the hosted link's notify_url: where Unipile reports the account, and how we sign it.
         self._public_url = public_url
         self._webhook_secret = webhook_secret if isinstance(webhook_secret, SecretStr) or webhook_secret is None \
             else SecretStr(webhook_secret)
-        self._timeout = float(timeout_seconds)
         self._clock = clock or SystemClock()
-        self._loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(target=self._loop.run_forever, name="unipile-gateway", daemon=True)
-        self._thread.start()
-        self._closed = False
-        self._session: aiohttp.ClientSession = self._run(self._open())
+        timeout = float(timeout_seconds)
+        connect = float(connect_timeout_seconds) if connect_timeout_seconds is not None \
+            else min(timeout, MAX_CONNECT_SECONDS)
+        self._client = httpx.Client(
+            base_url=self._base,
+            headers={API_KEY_HEADER: key.get_secret_value(), "Accept": "application/json"},
+            timeout=httpx.Timeout(connect=connect, read=timeout, write=timeout, pool=connect),
+            limits=httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections),
+            follow_redirects=False,
+        )
 
     @classmethod
     def from_settings(cls, settings: Any, *, clock: Clock | None = None) -> "UnipileGateway":
@@ -154,37 +170,8 @@ class UnipileGateway:
     def __repr__(self) -> str:
         return f"UnipileGateway({self._base!r})"
 
-    # -- the loop thread -----------------------------------------------------------------------
-
-    async def _open(self) -> aiohttp.ClientSession:
-        trace = aiohttp.TraceConfig()
-        trace.on_request_headers_sent.append(_headers_sent)
-        timeout = aiohttp.ClientTimeout(total=self._timeout, connect=min(self._timeout, 10.0))
-        return aiohttp.ClientSession(
-            headers={API_KEY_HEADER: self._key.get_secret_value(), "Accept": "application/json"},
-            timeout=timeout, trace_configs=[trace], raise_for_status=False,
-        )
-
-    def _run(self, coro):
-        if self._closed:
-            coro.close()
-            raise Transient("the Unipile gateway is closed")
-        future = asyncio.run_coroutine_threadsafe(coro, self._loop)
-        try:
-            # aiohttp's own timeout ends the request first; this only guards against a stuck loop.
-            return future.result(self._timeout + 30)
-        except FutureTimeout:
-            future.cancel()
-            raise OutcomeUnknown("no answer from the gateway loop") from None
-
     def close(self) -> None:
-        if self._closed:
-            return
-        self._run(self._session.close())
-        self._closed = True
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join(10)
-        self._loop.close()
+        self._client.close()
 
     def __enter__(self) -> "UnipileGateway":
         return self
@@ -194,36 +181,32 @@ class UnipileGateway:
 
     # -- one request ---------------------------------------------------------------------------
 
-    async def _request(self, method: str, route: str, path: str, *, params=None, json=None, data=None):
-        state = SimpleNamespace(sent=False)
+    def _call(self, method: str, route: str, path: str, *, params=None, json=None, files=None) -> dict:
+        """One request; its JSON answer (a dict, `{}` when there is none), or the port's error."""
         write = method != "GET"
         started = time.perf_counter()
         query = {k: str(v) for k, v in (params or {}).items() if v is not None}
         try:
-            async with self._session.request(method, self._base + path, params=query, json=json, data=data,
-                                             trace_request_ctx=state) as resp:
-                try:
-                    body = await resp.json(content_type=None)
-                except ValueError:
-                    body = None
-                status, headers = resp.status, dict(resp.headers)
-        except aiohttp.ClientConnectorError as exc:
-            log.warning("unipile %s %s: cannot connect (%s)", method, route, type(exc).__name__)
-            raise Transient("cannot reach Unipile") from exc
-        except (asyncio.TimeoutError, aiohttp.ClientError) as exc:
-            elapsed = (time.perf_counter() - started) * 1000
-            log.warning("unipile %s %s: %s after %.0f ms (request sent: %s)", method, route,
-                        type(exc).__name__, elapsed, state.sent)
-            if state.sent and write:
+            response = self._client.request(method, path, params=query, json=json, files=files)
+        except RuntimeError:
+            if self._client.is_closed:  # httpx refuses before sending anything
+                raise Transient("the Unipile gateway is closed") from None
+            raise
+        except httpx.HTTPError as exc:
+            written = not isinstance(exc, _NOTHING_SENT)
+            log.warning("unipile %s %s: %s after %.0f ms (request written: %s)", method, route,
+                        type(exc).__name__, (time.perf_counter() - started) * 1000, "maybe" if written else "no")
+            if written and write:
                 raise OutcomeUnknown(f"no answer to {method} {route}: the action may have happened") from exc
-            raise Transient(f"{method} {route} failed before an answer") from exc
+            if written:
+                raise Transient(f"{method} {route} failed before an answer") from exc
+            raise Transient("cannot reach Unipile") from exc
+        status = response.status_code
         log.info("unipile %s %s -> %s in %.0f ms", method, route, status, (time.perf_counter() - started) * 1000)
-        if status >= 400:
-            raise error_for(status, body, headers, write=write)
+        body = _json(response.content)
+        if status >= 300:  # redirects are not followed: not done here
+            raise error_for(status, body, response.headers, write=write)
         return body if isinstance(body, dict) else {}
-
-    def _call(self, method: str, route: str, path: str, **kwargs) -> dict:
-        return self._run(self._request(method, route, path, **kwargs))
 
     # -- the port ------------------------------------------------------------------------------
 
@@ -265,18 +248,15 @@ class UnipileGateway:
         self, *, account_id: str, text: str, chat_id: str | None = None, provider_id: str | None = None
     ) -> MessageSent:
         # Both message routes take multipart/form-data (they accept attachments), like the official SDK.
-        form = aiohttp.FormData(default_to_multipart=True)
         text = wire_text(text)
         if chat_id:
-            form.add_field("text", text)
-            body = self._call("POST", "/chats/{chat_id}/messages", f"/chats/{quote(chat_id, safe='')}/messages", data=form)
+            body = self._call("POST", "/chats/{chat_id}/messages", f"/chats/{quote(chat_id, safe='')}/messages",
+                              files=_form(("text", text)))
             return MessageSent(chat_id=chat_id, message_id=body.get("message_id"))
         if not provider_id:
             raise LinkedInError("a chat id or a recipient is needed", status=400)
-        form.add_field("account_id", account_id)
-        form.add_field("text", text)
-        form.add_field("attendees_ids", provider_id)
-        body = self._call("POST", "/chats", "/chats", data=form)
+        body = self._call("POST", "/chats", "/chats",
+                          files=_form(("account_id", account_id), ("text", text), ("attendees_ids", provider_id)))
         return MessageSent(chat_id=str(body.get("chat_id") or ""), message_id=body.get("message_id"))
 
     def list_messages(
