@@ -16,6 +16,7 @@ from core.db import UnitOfWork
 from core.delivery.linkedin.port import LinkedInGateway
 from core.notify import Notifier
 from core.tasks import Tasks
+from core.typeahead import NameCache
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,7 @@ class Services:
     notifier: Notifier
     form_texts: FormTextStore
     tasks: Tasks
+    typeahead: NameCache  # names offered while typing, kept a few seconds in this process
 
     def close(self) -> None:
         """Give back what the process holds: the task queue (and an embedded Redis), the provider's

@@ -20,6 +20,7 @@ from core.delivery.linkedin.port import LinkedInGateway
 from core.notify import FanoutNotifier, Notifier
 from core.services import Services
 from core.tasks import RecordedTasks, Tasks
+from core.typeahead import NameCache
 
 log = logging.getLogger("invitebot")
 
@@ -56,7 +57,7 @@ def bootstrap(settings: Settings | None = None, *, queue: Queue = "redis", worke
         linkedin=linkedin or _linkedin(settings, uow, clock),
         notifier=notifier or _chat_notifier(settings, uow),
         form_texts=form_texts or _form_texts(client),
-        tasks=tasks,
+        tasks=tasks, typeahead=NameCache(),
     )
     if worker:
         if broker is None:

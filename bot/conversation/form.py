@@ -13,16 +13,12 @@ from core.campaigns.drafts import followup_field, invitation_field, welcome_fiel
 from core.campaigns.validation import FOLLOWUP_DELAY_MAX, FOLLOWUP_DELAY_MIN
 from bot.conversation import catalogue, kept_texts
 from bot.conversation.views import (
-    CHECKBOX, EXTERNAL_SELECT, MULTI_SELECT, MULTILINE, NUMBER, TEXT, Button, Form, FormErrors, FormField,
-    FormSection, Option,
+    CHECKBOX, EXTERNAL_SELECT, MULTI_SELECT, MULTILINE, NUMBER, TEXT, Button, DialogRoom, Form, FormErrors,
+    FormField, FormSection, Option,
 )
 
 KIND = "campaign"
 MAX_FOLLOWUPS = 10
-# A dialog shows at most this many items (`dialog_items`): Slack's cap on a modal's blocks, the
-# tightest of the surfaces. Languages beyond the form's room are written on a page of their own.
-DIALOG_ROOM = 100
-DIALOG_TEXT_ROOM = 12_000  # bytes of typed text: a Teams card holds everything within 28 KB
 PAGE_KIND = "campaign_texts"  # the page of one language's texts, opened on top of the form
 OPEN_PAGE_ACTION = "form.language.open"
 NEW = "new:"  # option value prefix of a typed, new name (“Create “typed text””)
@@ -69,17 +65,18 @@ def _count_hint(template: str | None, limit: int) -> str:
     return hint
 
 
-def build_form(draft, *, state: dict[str, Any], labels: dict[str, str], note_limit: int = 300) -> Form:
+def build_form(draft, *, state: dict[str, Any], labels: dict[str, str], room: DialogRoom,
+               note_limit: int = 300) -> Form:
     """The form showing `draft`. `state` carries the campaign id being edited (or None) and its
     current name; `labels` the display names of the selected sender, source, program and name.
-    The texts of as many languages as the dialog has room for are inputs of the form; the others
-    are written on a page of their own (`language_page`), opened with a button per language."""
+    The texts of as many languages as the surface's dialog has `room` for are inputs of the form;
+    the others are written on a page of their own (`language_page`), opened with a button each."""
     languages = list(draft.languages or ["en"])
     editing = state.get("campaign_id") is not None
     title = "Edit campaign" if editing else "New invite campaign"
-    for room in range(len(languages), -1, -1):
-        sections = _sections(draft, state, labels, note_limit, languages[:room])
-        if dialog_items(sections) <= DIALOG_ROOM and dialog_text_bytes(sections) <= DIALOG_TEXT_ROOM:
+    for inline in range(len(languages), -1, -1):
+        sections = _sections(draft, state, labels, note_limit, languages[:inline])
+        if fits(sections, room):
             break
     full_state = dict(state)
     full_state.update({"followups": len(draft.followups), "languages": languages,
@@ -87,10 +84,15 @@ def build_form(draft, *, state: dict[str, Any], labels: dict[str, str], note_lim
     return Form(KIND, title, "Save" if editing else "Create", tuple(sections), full_state)
 
 
+def fits(sections, room: DialogRoom) -> bool:
+    return ((room.items is None or dialog_items(sections) <= room.items)
+            and (room.text_bytes is None or dialog_text_bytes(sections) <= room.text_bytes))
+
+
 def dialog_items(sections) -> int:
     """The items a dialog shows: one per field, section title, section text and row of buttons,
     a titled section whose only extra is one button showing it beside its title. Surfaces draw
-    one block per item, and a Slack modal holds at most 100."""
+    one block per item (a Slack modal holds at most 100)."""
     items = 0
     for s in sections:
         beside = bool(s.title) and len(s.buttons) == 1 and not s.text
@@ -99,7 +101,7 @@ def dialog_items(sections) -> int:
 
 
 def dialog_text_bytes(sections) -> int:
-    """The bytes of text a dialog holds in its inputs (a Teams card carries them all, within 28 KB)."""
+    """The bytes of text a dialog holds in its inputs (a Teams card carries them all)."""
     return sum(len(f.value.encode()) for s in sections for f in s.fields if isinstance(f.value, str))
 
 
@@ -272,7 +274,7 @@ def _int(values: dict[str, Any], key: str, errors: dict[str, str], label: str, d
         return default
 
 
-def _choice(values: dict[str, Any], key: str) -> str:
+def choice(values: dict[str, Any], key: str) -> str:
     value = values.get(key)
     if isinstance(value, (list, tuple)):
         value = value[0] if value else None
@@ -305,20 +307,20 @@ def draft_from_values(values: dict[str, Any], state: dict[str, Any], *, followup
     default = state.get("default_language")
     default = default if default in languages else languages[0]
 
-    name_raw = _choice(values, "name")
+    name_raw = choice(values, "name")
     if name_raw.startswith(EXISTING_CAMPAIGN):
         name = state.get("name") or ""
         if name_raw != f"{EXISTING_CAMPAIGN}{state.get('campaign_id')}":
             errors["name"] = "This name is taken by another campaign; pick it again to edit that one, or type a new name."
     else:
         name = name_raw.removeprefix(NEW).strip()
-    program = _choice(values, "program")
+    program = choice(values, "program")
     program = program.removeprefix(EXISTING_PROGRAM).removeprefix(NEW).strip() or None
 
-    sender_raw = _choice(values, "sender")
+    sender_raw = choice(values, "sender")
     sender_id = parse_id(sender_raw)
     source_kind, source_id = None, None
-    source_raw = _choice(values, "source")
+    source_raw = choice(values, "source")
     if ":" in source_raw:
         kind, _, ident = source_raw.partition(":")
         if kind in ("finder", "segment") and parse_id(ident):
@@ -348,7 +350,7 @@ def draft_from_values(values: dict[str, Any], state: dict[str, Any], *, followup
         stop_if_ongoings=bool(values.get("stop_if_ongoings")),
         stop_if_incomings=bool(values.get("stop_if_incomings")),
         moderation=bool(values.get("moderation")),
-        timezone=_choice(values, "timezone") or "UTC",
+        timezone=choice(values, "timezone") or "UTC",
         slots=slots, cohort_size=cohort,
     )
     return draft, errors

@@ -7,20 +7,34 @@ notices by `runner.run`, after the session was rolled back.
 
 from __future__ import annotations
 
+from typing import Callable
+
 from sqlmodel import Session
 
 from bot.conversation import cards, form as campaign_form
 from bot.conversation.commands import Command, help_text
-from bot.conversation.views import Button, Notice, Reply
+from bot.conversation.runner import ask
+from bot.conversation.views import Button, DialogRoom, Notice, Reply
+from core.campaigns.commands import (
+    ActivateCampaign, DescribeDraft, DraftFacts, EditCampaign, PreviewCampaign, StopCampaign,
+)
+from core.campaigns.drafts import CampaignDraft, SlotDraft
+from core.moderation.commands import ShowDigestNow
+from core.services import Services
 from core.workspace.models import Member
 
+CommandHandler = Callable[[Services, Session, Member, Command, DialogRoom], Reply]
 
-def handle_command(services, session: Session, actor: Member, command: Command) -> Reply:
+
+def handle_command(services: Services, session: Session, actor: Member, command: Command,
+                   room: DialogRoom = DialogRoom()) -> Reply:
+    """A typed command (`/invite-campaign …`, a Teams message): its handler's reply. `room`: how
+    much the surface's dialog holds, for the commands that open the campaign form."""
     handler = _COMMANDS.get(command.name, _help)
-    return handler(services, session, actor, command)
+    return handler(services, session, actor, command, room)
 
 
-def _help(services, session, actor, command: Command) -> Reply:
+def _help(services, session, actor, command: Command, room: DialogRoom) -> Reply:
     return Reply(notice=Notice(help_text(command.unknown), title="Invite campaigns"))
 
 
@@ -41,21 +55,35 @@ def _resolve(session: Session, actor: Member, name: str):
     return None, Reply.say(text, tone="warning")
 
 
-def open_campaign_form(services, session: Session, actor: Member, campaign_id: int | None = None) -> Reply:
+def open_campaign_form(services: Services, session: Session, actor: Member, room: DialogRoom,
+                       campaign_id: int | None = None) -> Reply:
     """The campaign form: empty, or filled with a saved campaign to edit it (its texts are the
-    core's to give: `campaign_draft` refuses anyone but its sender and the workspace's admins)."""
-    from core.campaigns.service import CampaignDraft, campaign_draft
-
+    core's to give: `EditCampaign` refuses anyone but its sender and the workspace's admins)."""
     if campaign_id is not None:
-        campaign, draft = campaign_draft(session=session, actor=actor, campaign_id=campaign_id)
+        campaign, draft = ask(services, session, actor, EditCampaign(campaign_id))
         state = {"campaign_id": campaign.id, "name": campaign.name}
     else:
         draft = CampaignDraft(sender_id=actor.id, slots=_default_slots(), timezone=_workspace_timezone(session, actor))
         state = {"campaign_id": None, "name": None}
-    reply = Reply(dialog=campaign_form.build_form(draft, state=state, labels=form_labels(session, actor, draft),
-                                                  note_limit=note_limit_of(session, actor, draft.sender_id)))
+    reply = Reply(dialog=build_campaign_form(services, session, actor, draft, state, room))
     reply.notice = connect_offer(session, actor)
     return reply
+
+
+def build_campaign_form(services: Services, session: Session, actor: Member, draft: CampaignDraft,
+                        state: dict, room: DialogRoom):
+    """The form of `draft`, with its sender's and source's labels as the core describes them for
+    the actor (a source they may not pick for that sender is dropped, never named)."""
+    facts: DraftFacts = ask(services, session, actor, DescribeDraft(draft))
+    if draft.source_id and not facts.source_pickable:
+        draft.source_kind, draft.source_id = None, None
+    labels = {key: label for key, label in (("sender", facts.sender_label), ("source", facts.source_label)) if label}
+    return campaign_form.build_form(draft, state=state, labels=labels, room=room, note_limit=facts.note_limit)
+
+
+def note_limit(services: Services, session: Session, actor: Member, draft: CampaignDraft) -> int:
+    """The note limit of the draft's sender's account (as the core describes the draft)."""
+    return ask(services, session, actor, DescribeDraft(draft)).note_limit
 
 
 def connect_offer(session: Session, actor: Member) -> Notice | None:
@@ -70,9 +98,7 @@ def connect_offer(session: Session, actor: Member) -> Notice | None:
                   tone="warning", buttons=(Button("Connect LinkedIn", "account.connect", style="primary"),))
 
 
-def _default_slots():
-    from core.campaigns.service import SlotDraft
-
+def _default_slots() -> list[SlotDraft]:
     return [SlotDraft(weekday=d, start="09:00", end="11:00") for d in range(5)]
 
 
@@ -83,38 +109,6 @@ def _workspace_timezone(session: Session, actor: Member) -> str:
     return workspace.timezone if workspace else "UTC"
 
 
-def note_limit_of(session: Session, actor: Member, sender_id: int | None) -> int:
-    """The note limit of the sender's account, for a sender of the actor's workspace (another
-    workspace's member, named by a forged form, tells nothing)."""
-    from core.workspace.service import linkedin_account_of
-
-    sender = session.get(Member, sender_id) if sender_id else None
-    if sender is None or sender.workspace_id != actor.workspace_id:
-        return 300
-    account = linkedin_account_of(session=session, member_id=sender.id)
-    return account.note_limit if account else 300
-
-
-def form_labels(session: Session, actor: Member, draft) -> dict[str, str]:
-    """Display names of the selected sender and source (external selects show a label): a source
-    is named only when the actor may pick it for that sender (`core.sources.visibility`)."""
-    from core.sources.models import Finder, Segment
-    from core.sources.visibility import may_pick_source
-
-    labels: dict[str, str] = {}
-    if draft.sender_id:
-        sender = session.get(Member, draft.sender_id)
-        if sender is not None and sender.workspace_id == actor.workspace_id:
-            labels["sender"] = sender.name
-    if may_pick_source(session=session, actor=actor, sender_id=draft.sender_id, kind=draft.source_kind,
-                       source_id=draft.source_id):
-        model = Finder if draft.source_kind == "finder" else Segment
-        label = source_label(draft.source_kind, session.get(model, draft.source_id), actor)
-        if label is not None:
-            labels["source"] = label
-    return labels
-
-
 def source_label(kind: str, source, actor: Member) -> str | None:
     """“Segment: Paris CTOs”, for a source of the actor's workspace only (whether the actor may see
     it is the caller's question, answered by the core)."""
@@ -123,15 +117,15 @@ def source_label(kind: str, source, actor: Member) -> str | None:
     return f"{kind.capitalize()}: {source.name}"
 
 
-def _create(services, session, actor, command: Command) -> Reply:
-    return open_campaign_form(services, session, actor)
+def _create(services, session, actor, command: Command, room: DialogRoom) -> Reply:
+    return open_campaign_form(services, session, actor, room)
 
 
-def _edit(services, session, actor, command: Command) -> Reply:
+def _edit(services, session, actor, command: Command, room: DialogRoom) -> Reply:
     campaign, answer = _resolve(session, actor, command.argument)
     if answer:
         return answer
-    return open_campaign_form(services, session, actor, campaign.id)
+    return open_campaign_form(services, session, actor, room, campaign.id)
 
 
 def show_card(services, session: Session, actor: Member, campaign, note: str | None = None):
@@ -179,7 +173,7 @@ def campaign_cards(services, session: Session, actor: Member, campaigns: list, n
             for c in campaigns]
 
 
-def _list(services, session, actor, command: Command) -> Reply:
+def _list(services, session, actor, command: Command, room: DialogRoom) -> Reply:
     from core.campaigns.service import list_campaigns
 
     include_all = command.argument.lower() == "all"
@@ -192,60 +186,50 @@ def _list(services, session, actor, command: Command) -> Reply:
     return Reply(messages=[cards.campaign_list(title, found, total=len(campaigns))])
 
 
-def _show(services, session, actor, command: Command) -> Reply:
+def _show(services, session, actor, command: Command, room: DialogRoom) -> Reply:
     campaign, answer = _resolve(session, actor, command.argument)
     if answer:
         return answer
     return Reply(messages=[show_card(services, session, actor, campaign)])
 
 
-def activate(services, session, actor, campaign_id: int) -> tuple[Reply, bool]:
-    from core.campaigns.service import activate_campaign
-
-    outcome = activate_campaign(session=session, actor=actor, campaign_id=campaign_id, now=services.clock.now(),
-                                public_url=services.settings.public_url)
+def activate(services: Services, session: Session, actor: Member, campaign_id: int) -> Reply:
+    outcome = ask(services, session, actor, ActivateCampaign(campaign_id))
     if not outcome.ok:
         problems = "\n".join(f"• {e.message}" for e in outcome.errors)
         return Reply(notice=Notice(f"“Activate” needs these fixed first:\n{problems}", tone="error",
-                                   buttons=(Button("Edit", "campaign.edit", str(campaign_id)),))), False
-    card = show_card(services, session, actor, outcome.value, note=_warnings_text(outcome) or "Activated.")
-    return Reply(messages=[card]), True
+                                   buttons=(Button("Edit", "campaign.edit", str(campaign_id)),)))
+    card = show_card(services, session, actor, outcome.value, note=warnings_text(outcome) or "Activated.")
+    return Reply(messages=[card])
 
 
-def stop(services, session, actor, campaign_id: int) -> Reply:
-    from core.campaigns.service import stop_campaign
-
-    outcome = stop_campaign(session=session, actor=actor, campaign_id=campaign_id, now=services.clock.now())
+def stop(services: Services, session: Session, actor: Member, campaign_id: int) -> Reply:
+    outcome = ask(services, session, actor, StopCampaign(campaign_id))
     return Reply(messages=[show_card(services, session, actor, outcome.value, note="Stopped: nothing more is planned or sent.")])
 
 
-def preview(services, session, actor, campaign_id: int) -> Reply:
-    from core.campaigns.service import preview_campaign
-
-    result = preview_campaign(session=session, actor=actor, campaign_id=campaign_id, public_url=services.settings.public_url)
-    return Reply(messages=[cards.preview_view(result)])
+def preview(services: Services, session: Session, actor: Member, campaign_id: int) -> Reply:
+    return Reply(messages=[cards.preview_view(ask(services, session, actor, PreviewCampaign(campaign_id)))])
 
 
-def _warnings_text(outcome) -> str | None:
+def warnings_text(outcome) -> str | None:
     if not outcome.warnings:
         return None
     return "Warnings:\n" + "\n".join(f"• {w.message}" for w in outcome.warnings)
 
 
-def _by_name(action):
-    def handler(services, session, actor, command: Command) -> Reply:
+def _by_name(action: Callable[[Services, Session, Member, int], Reply]) -> CommandHandler:
+    def handler(services, session, actor, command: Command, room: DialogRoom) -> Reply:
         campaign, answer = _resolve(session, actor, command.argument)
         if answer:
             return answer
-        result = action(services, session, actor, campaign.id)
-        return result[0] if isinstance(result, tuple) else result
+        return action(services, session, actor, campaign.id)
     return handler
 
 
-def _digest(services, session, actor, command: Command) -> Reply:
+def _digest(services, session, actor, command: Command, room: DialogRoom) -> Reply:
     from bot.conversation.digest import digest_pages
     from core.campaigns.service import list_campaigns
-    from core.moderation.decisions import build_digest_now
 
     if command.argument:
         campaign, answer = _resolve(session, actor, command.argument)
@@ -258,14 +242,12 @@ def _digest(services, session, actor, command: Command) -> Reply:
             return Reply.say("None of your campaigns is active with moderation on: no digest to build.")
     pages = []
     for campaign in targets:
-        view = build_digest_now(session=session, actor=actor, campaign_id=campaign.id, now=services.clock.now(),
-                                settings=services.settings)
-        pages += digest_pages(view)
+        pages += digest_pages(ask(services, session, actor, ShowDigestNow(campaign.id)))
     return Reply(direct=pages, notice=Notice(f"Tomorrow's plan of {len(targets)} campaign(s) is in your messages.",
                                              tone="success"))
 
 
-def _connect(services, session, actor, command: Command) -> Reply:
+def _connect(services, session, actor, command: Command, room: DialogRoom) -> Reply:
     return connect(services, session, actor)
 
 

@@ -1,6 +1,6 @@
 """What a campaign form holds beyond its own inputs, kept by the bot between two interactions.
 
-A dialog has room for the texts of only so many languages (`form.DIALOG_ROOM`); the texts of the
+A dialog has room for the texts of only so many languages (the surface's `DialogRoom`); the texts of the
 other languages are written on a page of their own, opened on top of the form. Neither a Slack
 modal (3,000 characters of private metadata) nor a Teams card (28 KB) can carry dozens of texts,
 so the bot keeps them, under a random key held in the form's state and the member's id:

@@ -1,5 +1,5 @@
 """The page of one language's texts: invitation, welcome and every follow-up, for a language the
-campaign form has no room for (`form.DIALOG_ROOM`). It opens on top of the form; once done, the
+campaign form has no room for (the surface's `DialogRoom`). It opens on top of the form; once done, the
 texts go back to the form (kept by `kept_texts`) and the form is drawn again with what was typed."""
 
 from __future__ import annotations

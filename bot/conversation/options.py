@@ -6,18 +6,26 @@ offered their own campaigns, themself as the sender and their own sources; an ad
 campaign and member, and the sources of the sender *currently chosen in the form* (the surface
 passes the form's current values, read from its view state, in `values`); an inactive member,
 nothing. The form's values are the client's input: they narrow a list, never widen it.
+
+Names, programs and sources are searched in the names of their scope kept by the process's
+`core.typeahead.NameCache` (a few seconds; a campaign saved here is offered at once).
 """
 
 from __future__ import annotations
 
 import zoneinfo
 from functools import lru_cache
-from typing import Any
+from typing import Any, Callable
 
 from sqlmodel import Session
 
 from bot.conversation.form import EXISTING_CAMPAIGN, EXISTING_PROGRAM, NEW, parse_id
 from bot.conversation.views import Option, OptionGroup
+from core.campaigns.naming import name_key
+from core.campaigns.queries import editable_campaign_names, program_names
+from core.services import Services
+from core.sources.visibility import selectable_sources, sources_sender
+from core.typeahead import MAX_PER_SCOPE, NameIndex
 from core.workspace.models import Member
 
 LIMIT = 20  # what a person reads in a type-ahead; well under Slack's 100 options
@@ -47,19 +55,45 @@ def program_choices(typed: str, found: list[tuple[int, str]]) -> list[Option]:
     return _with_create(typed, found, EXISTING_PROGRAM, lambda _ident, name: f"{EXISTING_PROGRAM}{name}")
 
 
-def campaign_name_options(session: Session, actor: Member, query: str) -> list[Option]:
-    from core.campaigns.service import editable_campaign_names
+def _kept(services: Services, scope: tuple, workspace_id: int,
+          load: Callable[[int], list[tuple[str, int, Any]]], groups: int = 1) -> tuple[NameIndex, ...] | None:
+    """The names of `scope` from the process's `NameCache`, loaded once (`load(limit)` gives
+    (name key, id, item) rows, sorted into `groups` indexes by `_group`); None when the scope is
+    too large to keep."""
+    indexes = services.typeahead.get(scope)
+    if indexes is None:
+        rows = load(MAX_PER_SCOPE + 1)
+        if len(rows) > MAX_PER_SCOPE:
+            return None
+        indexes = tuple(NameIndex([r for r in rows if _group(r[2]) == g]) for g in range(groups))
+        services.typeahead.put(scope, workspace_id, indexes)
+    return indexes
 
+
+def _group(item: Any) -> int:
+    return 0 if getattr(item, "kind", "finder") == "finder" else 1
+
+
+def campaign_name_options(services: Services, session: Session, actor: Member, query: str) -> list[Option]:
     typed = typed_text(query)
-    return campaign_choices(typed, editable_campaign_names(session=session, actor=actor, query=typed, limit=LIMIT))
+    scope = ("campaign_name", actor.workspace_id, None if actor.is_admin else actor.id)  # what the actor may edit
+    indexes = _kept(services, scope, actor.workspace_id, lambda limit: [
+        (name_key(name), ident, (ident, name))
+        for ident, name in editable_campaign_names(session=session, actor=actor, limit=limit)])
+    found = (indexes[0].search(name_key(typed), LIMIT) if indexes is not None else
+             editable_campaign_names(session=session, actor=actor, query=typed, limit=LIMIT))
+    return campaign_choices(typed, found)
 
 
-def program_options(session: Session, actor: Member, query: str) -> list[Option]:
-    from core.campaigns.service import program_names
-
+def program_options(services: Services, session: Session, actor: Member, query: str) -> list[Option]:
     typed = typed_text(query)
-    return program_choices(typed, program_names(session=session, workspace_id=actor.workspace_id, query=typed,
-                                                limit=LIMIT))
+    workspace_id = actor.workspace_id
+    indexes = _kept(services, ("program", workspace_id), workspace_id, lambda limit: [
+        (name_key(name), ident, (ident, name))
+        for ident, name in program_names(session=session, workspace_id=workspace_id, limit=limit)])
+    found = (indexes[0].search(name_key(typed), LIMIT) if indexes is not None else
+             program_names(session=session, workspace_id=workspace_id, query=typed, limit=LIMIT))
+    return program_choices(typed, found)
 
 
 def sender_options(session: Session, actor: Member, query: str) -> list[Option]:
@@ -78,11 +112,20 @@ def sender_id_of(values: dict[str, Any], member_id: int) -> int:
     return parse_id(raw) or member_id
 
 
-def source_options(session: Session, actor: Member, query: str, values: dict[str, Any]) -> list[OptionGroup]:
-    from core.sources.visibility import selectable_sources
-
-    return source_groups(selectable_sources(session=session, actor=actor, sender_id=sender_id_of(values, actor.id),
-                                            query=typed_text(query), limit=2 * LIMIT))
+def source_options(services: Services, session: Session, actor: Member, query: str,
+                   values: dict[str, Any]) -> list[OptionGroup]:
+    typed = typed_text(query)
+    sender_id = sender_id_of(values, actor.id)
+    scope = ("source", actor.workspace_id, sources_sender(actor, sender_id))  # whose sources the actor sees
+    indexes = _kept(services, scope, actor.workspace_id, lambda limit: [
+        (name_key(s.name), s.id, s)
+        for s in selectable_sources(session=session, actor=actor, sender_id=sender_id, limit=limit)], groups=2)
+    if indexes is None:
+        return source_groups(selectable_sources(session=session, actor=actor, sender_id=sender_id, query=typed,
+                                                limit=2 * LIMIT))
+    key = name_key(typed)
+    finders = indexes[0].search(key, 2 * LIMIT)
+    return source_groups(finders + indexes[1].search(key, 2 * LIMIT - len(finders)))
 
 
 def source_groups(found) -> list[OptionGroup]:
@@ -108,26 +151,26 @@ def timezone_options(query: str) -> list[Option]:
     return [Option(z, z.replace("_", " ")) for z in (starts + contains)[:LIMIT]]
 
 
-def options_for(services, session: Session, actor: Member, lookup: str, query: str,
+def options_for(services: Services, session: Session, actor: Member, lookup: str, query: str,
                 values: dict[str, Any] | None = None) -> list[Option] | list[OptionGroup]:
     """The choices of one type-ahead for what was typed. Unknown lookups have no choice, and an
     inactive member none at all (they may create or change nothing: `core.campaigns.authz`)."""
     if not actor.active:
         return []
     if lookup == "campaign_name":
-        return campaign_name_options(session, actor, query)
+        return campaign_name_options(services, session, actor, query)
     if lookup == "program":
-        return program_options(session, actor, query)
+        return program_options(services, session, actor, query)
     if lookup == "sender":
         return sender_options(session, actor, query)
     if lookup == "source":
-        return source_options(session, actor, query, values or {})
+        return source_options(services, session, actor, query, values or {})
     if lookup == "timezone":
         return timezone_options(query)
     return []
 
 
-async def suggest(services, member_id: int, lookup: str, query: str, values: dict[str, Any] | None = None):
+async def suggest(services: Services, member_id: int, lookup: str, query: str, values: dict[str, Any] | None = None):
     """The choices of one type-ahead keystroke, read in a read-only unit of work (it neither waits
     for writers nor blocks them): no choice when the asker cannot be read."""
     from bot.conversation.runner import run

@@ -11,15 +11,25 @@ import asyncio
 import logging
 from typing import Any, Callable
 
+from sqlmodel import Session
+
 from bot.conversation.views import Reply
+from core.commands import Context, handle
 from core.errors import NotAllowed, NotFound
+from core.services import Services
 from core.workspace.models import Member
 
 log = logging.getLogger("invitebot.conversation")
 FAILED = "Something went wrong on our side and nothing was changed. Please try again in a minute."
 
 
-def run_sync(services, member_id: int, handler: Callable[..., Any], *args, fallback: Any = None,
+def ask(services: Services, session: Session, actor: Member, command: Any) -> Any:
+    """One command to the core for `actor`, in the interaction's unit of work: its outcome."""
+    return handle(command, session=session, actor=actor,
+                  context=Context(now=services.clock.now(), settings=services.settings))
+
+
+def run_sync(services: Services, member_id: int, handler: Callable[..., Any], *args, fallback: Any = None,
              read_only: bool = False, **kwargs) -> Any:
     """Call `handler(services, session, actor, *args, **kwargs)` in one transaction."""
     try:
@@ -38,7 +48,7 @@ def run_sync(services, member_id: int, handler: Callable[..., Any], *args, fallb
         return fallback if fallback is not None else Reply.say(FAILED, tone="error")
 
 
-async def run(services, member_id: int, handler: Callable[..., Any], *args, fallback: Any = None,
+async def run(services: Services, member_id: int, handler: Callable[..., Any], *args, fallback: Any = None,
               read_only: bool = False, **kwargs) -> Any:
     """`run_sync` in a worker thread, for the surfaces' async listeners."""
     return await asyncio.to_thread(run_sync, services, member_id, handler, *args, fallback=fallback,

@@ -8,6 +8,7 @@ add its own emphasis, and must escape them for its markup.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any, Union
 
 # Field kinds of a form (each surface maps them to its own input elements).
@@ -216,20 +217,46 @@ class Home:
 View = Union[Notice, Card, CampaignList, Form, FormErrors, DigestPage, PreviewView, Home]
 
 
+class DialogStep(StrEnum):
+    """What a reply does with the dialog (Slack modal, Teams dialog or card)."""
+
+    SHOW = "show"  # open `dialog`, or update the open dialog with it
+    PUSH = "push"  # open `dialog` on top of the open dialog (a page of it)
+    POP = "pop"  # close the dialog pushed on top, and show `dialog` in the one under it
+    CLOSE = "close"  # the submission was accepted: close the dialog
+
+
+@dataclass(frozen=True)
+class DialogRoom:
+    """How much one dialog of a surface holds, said by the surface (its platform's limits): at most
+    `items` fields, section titles, texts and rows of buttons, and `text_bytes` of typed text in
+    its inputs (None: no limit of that kind). A campaign form writes the texts of the languages it
+    has no room for on pages of their own."""
+
+    items: int | None = None
+    text_bytes: int | None = None
+
+
 @dataclass
 class Reply:
     """What a handler asks the surface to do. Every part is optional; surfaces do them in this order:
-    close or update the dialog, replace the origin message, post `messages`, send `notice`."""
+    the dialog step, replace the origin message, post `messages`, send `notice`."""
 
     messages: list[View] = field(default_factory=list)  # new messages to the asker (ephemeral unless public)
     replace: View | None = None  # replaces the message or card the action came from
-    dialog: Form | None = None  # open it (from a command/button) or update the open one
-    push_dialog: bool = False  # open `dialog` on top of the current dialog instead of replacing it
-    pop_dialog: bool = False  # close the open dialog (pushed on top) and show `dialog` in the one under it
-    errors: FormErrors | None = None  # submission refused: show on the open dialog
-    close_dialog: bool = False  # submission accepted
+    dialog: Form | None = None  # the dialog of `step` (SHOW, PUSH, POP)
+    step: DialogStep | None = None  # None: the dialog is left as it is
+    errors: FormErrors | None = None  # submission refused: show on the open dialog (`dialog`: it redrawn)
     notice: Notice | None = None  # a private explanation (refusals, confirmations)
     direct: list[View] = field(default_factory=list)  # to the asker's direct conversation with the bot
+
+    def __post_init__(self) -> None:
+        if self.dialog is not None and self.step is None:
+            self.step = DialogStep.SHOW
+
+    @property
+    def closes_dialog(self) -> bool:
+        return self.step is DialogStep.CLOSE
 
     @classmethod
     def say(cls, text: str, *, tone: str = "info", title: str | None = None) -> "Reply":

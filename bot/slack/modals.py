@@ -23,6 +23,8 @@ from bot.slack.render import button, clip, esc, mrkdwn, plain
 
 CALLBACK_PREFIX = "form:"
 MODAL_BLOCKS = 100
+# What a Slack modal holds: one block per field, title, text and row of buttons, at most 100.
+ROOM = v.DialogRoom(items=MODAL_BLOCKS)
 CHECKED = "on"
 PARENT = "p"  # origin key: the modal a pushed view goes back to
 

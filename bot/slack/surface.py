@@ -148,7 +148,7 @@ async def replace(client, where: Where, view, origin: dict[str, Any] | None = No
 async def deliver(client, where: Where, reply: v.Reply, *, dialog_done: bool = False) -> None:
     """Do what a Reply asks, in Slack. `dialog_done`: the dialog part was already answered in the ack."""
     if reply.dialog is not None and not dialog_done:
-        if where.view is not None and reply.push_dialog:
+        if where.view is not None and reply.step is v.DialogStep.PUSH:
             await client.views_push(trigger_id=where.trigger_id, view=modals.modal_dict(reply.dialog, where.origin))
         elif where.view is not None:
             _, _, origin = modals.read_metadata(where.view.get("private_metadata"))

@@ -17,9 +17,10 @@ from bot.conversation.commands import parse_command
 from bot.conversation.digest import REFRESH as DIGEST_REFRESH
 from bot.conversation.options import CREATE_FROM_TYPED, LIMIT, options_for
 from bot.conversation.runner import run
+from bot.conversation.interactions import Asked, Submitted
 from bot.conversation.views import EXTERNAL_SELECT, Form, Notice, Reply
 from bot.teams import references, replies
-from bot.teams.cards.form import CHANGED_ACTION, PAGE_ACTION, SUBMIT_ACTION, form_of, values_from_payload
+from bot.teams.cards.form import CHANGED_ACTION, PAGE_ACTION, ROOM, SUBMIT_ACTION, form_of, values_from_payload
 from bot.teams.cards.elements import EXECUTE, SUBMIT
 from bot.teams.search import SEARCH_INVOKE, search_body, search_response
 
@@ -86,7 +87,7 @@ class InviteBot(TeamsActivityHandler):
         member_id = await self._member_id(turn_context)
         text = TurnContext.remove_recipient_mention(activity) if activity.entities else activity.text
         command = parse_command(text)
-        reply = await run(self.services, member_id, handlers.handle_command, command)
+        reply = await run(self.services, member_id, handlers.handle_command, command, ROOM)
         await self._send(turn_context, reply, launch={"text": text or ""})
 
     async def on_teams_members_added_dispatch(self, members_added: list[ChannelAccount], team_info, turn_context):
@@ -132,7 +133,7 @@ class InviteBot(TeamsActivityHandler):
         value = str(data.get("value") or "")
         user_ids = [turn_context.activity.from_property.id]
         if verb == DIGEST_REFRESH:
-            page = await run(self.services, member_id, interactions.handle_action, verb, value, read_only=True)
+            page = await run(self.services, member_id, interactions.handle_action, Asked(verb, value, ROOM), read_only=True)
             if page.replace is None:
                 return replies.universal_message((page.notice or Notice("This digest is gone.")).text)
             return replies.universal_card(replies.view_card(page.replace, user_ids=user_ids))
@@ -150,7 +151,7 @@ class InviteBot(TeamsActivityHandler):
             return replies.universal_card(replies.view_card(first, user_ids=user_ids))
         notice = reply.notice or Notice("Done.")
         if verb.startswith("digest."):
-            page = await run(self.services, member_id, interactions.handle_action, DIGEST_REFRESH, _page_of(value),
+            page = await run(self.services, member_id, interactions.handle_action, Asked(DIGEST_REFRESH, _page_of(value), ROOM),
                              read_only=True)
             if page.replace is not None:
                 return replies.universal_card(replies.with_banner(replies.view_card(page.replace, user_ids=user_ids),
@@ -163,10 +164,11 @@ class InviteBot(TeamsActivityHandler):
         data = task_module_request.data if isinstance(task_module_request.data, dict) else {}
         launch = data.get("launch") if isinstance(data.get("launch"), dict) else {}
         if "text" in launch:
-            reply = await run(self.services, member_id, handlers.handle_command, parse_command(str(launch["text"])))
+            reply = await run(self.services, member_id, handlers.handle_command, parse_command(str(launch["text"])), ROOM)
         else:
             action = str(launch.get("action") or "")
-            reply = await run(self.services, member_id, interactions.handle_action, action, str(launch.get("value") or ""),
+            reply = await run(self.services, member_id, interactions.handle_action,
+                              Asked(action, str(launch.get("value") or ""), ROOM),
                               read_only=interactions.reads_only(action))
         if reply.dialog is None:
             return replies.task_message((reply.notice or Notice("Nothing to open.")).text)
@@ -197,13 +199,13 @@ class InviteBot(TeamsActivityHandler):
             if verb == PAGE_ACTION:  # another page of the same form: rebuilt from what was typed
                 verb, value = CHANGED_ACTION, ""
             if verb == SUBMIT_ACTION:
-                return await run(self.services, member_id, interactions.handle_submission, str(form.get("kind") or ""),
-                                 state, values)
-            return await run(self.services, member_id, interactions.handle_action, verb, value, state, values)
+                return await run(self.services, member_id, interactions.handle_submission,
+                                 Submitted(str(form.get("kind") or ""), state, values, ROOM))
+            return await run(self.services, member_id, interactions.handle_action, Asked(verb, value, ROOM, state, values))
         input_id = data.get("input")
         if isinstance(input_id, str) and isinstance(data.get(input_id), str):
             value = f"{value}:{data[input_id]}"  # a select's choice travels with its button
-        return await run(self.services, member_id, interactions.handle_action, verb, value,
+        return await run(self.services, member_id, interactions.handle_action, Asked(verb, value, ROOM),
                          read_only=interactions.reads_only(verb))
 
     async def _form_card(self, member_id: int, reply: Reply, form: dict | None, data: dict, *, mode: str,

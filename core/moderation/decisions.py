@@ -94,9 +94,8 @@ def _require_moderator(actor: Member, campaign: Campaign) -> None:
 
 
 def _locked_send(session: Session, send_id: int) -> Send:
-    stmt = select(Send).where(Send.id == send_id)
-    if session.get_bind().dialect.name == "postgresql":
-        stmt = stmt.with_for_update()
+    # Locked against a claim (SQLite's BEGIN IMMEDIATE already holds every writer off).
+    stmt = select(Send).where(Send.id == send_id).with_for_update()
     send = session.execute(stmt.execution_options(populate_existing=True)).scalars().first()
     if send is None:
         raise NotFound("This invitation no longer exists.")

@@ -12,7 +12,7 @@ import json
 from typing import Any, Iterable
 
 from bot.conversation.views import (
-    CHECKBOX, EXTERNAL_SELECT, MULTI_SELECT, MULTILINE, NUMBER, SELECT, TEXT, TIME, Button, Form, FormField,
+    CHECKBOX, EXTERNAL_SELECT, MULTI_SELECT, MULTILINE, NUMBER, SELECT, TEXT, TIME, Button, DialogRoom, Form, FormField,
     FormErrors, Option, OptionGroup,
 )
 from bot.shapes import parse_json
@@ -21,6 +21,9 @@ from bot.teams.cards.elements import (  # noqa: F401
 )
 
 SUBMIT_ACTION = "form.submit"
+# What a Teams dialog card holds: the card stays under 28 KB with at most 100 items and 12 KB of
+# typed text (the rest of the card: labels, hints, hidden state).
+ROOM = DialogRoom(items=100, text_bytes=12_000)
 CHANGED_ACTION = "form.changed"
 DATA_QUERY = "Data.Query"  # Teams' dynamic type-ahead (`choices.data`), answered by `application/search`
 

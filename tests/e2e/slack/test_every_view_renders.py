@@ -6,7 +6,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from bot.conversation import cards, digest, form as campaign_form, interactions
+from bot.conversation import cards, digest, digest_actions, form as campaign_form
 from bot.conversation.commands import help_text
 from bot.conversation.views import Home, Notice
 from bot.slack import modals, render
@@ -43,7 +43,7 @@ def big_form():
         timezone="America/Argentina/ComodRivadavia",
         slots=[SlotDraft(weekday=d, start="09:00", end="11:00") for d in range(7)], cohort_size=25)
     return campaign_form.build_form(draft, state={"campaign_id": 9, "name": NAME, "rev": 12},
-                                    labels={"sender": "S" * 120, "source": "Segment: " + "N" * 120})
+                                    labels={"sender": "S" * 120, "source": "Segment: " + "N" * 120}, room=modals.ROOM)
 
 
 def big_digest(n_items=23):
@@ -111,9 +111,9 @@ def test_every_language_fits_the_modal_or_a_pushed_view_under_100_blocks(followu
                           welcome={lang: "W" * 200 for lang in langs},
                           followups=[FollowupDraft(delay_days=3, texts={lang: "F" * 200 for lang in langs})
                                      for _ in range(followups)])
-    form = campaign_form.build_form(draft, state={"campaign_id": None}, labels={})
+    form = campaign_form.build_form(draft, state={"campaign_id": None}, labels={}, room=modals.ROOM)
     view = modals.modal_dict(form, {"c": "D1", "ts": "1.2"})
-    assert len(view["blocks"]) < 100
+    assert len(view["blocks"]) <= modals.MODAL_BLOCKS  # Slack: "Max of 100 blocks"
     paged = campaign_form.paged_languages(form)
     if followups == 10:
         assert paged
@@ -122,17 +122,17 @@ def test_every_language_fits_the_modal_or_a_pushed_view_under_100_blocks(followu
     shown = {b["block_id"] for b in view["blocks"] if b["type"] == "input"}
     for lang in langs:  # every text of every language is an input of the modal or of its language's page
         page = modals.modal_dict(page_form(draft, lang, state=form.state), {"p": "V1"})
-        assert len(page["blocks"]) < 100
+        assert len(page["blocks"]) <= modals.MODAL_BLOCKS
         on_page = {b["block_id"] for b in page["blocks"] if b["type"] == "input"}
         texts = set(campaign_form.language_texts(draft, [lang]))
         assert texts <= (on_page if lang in paged else shown)
 
 
 def test_new_campaign_form_and_digest_edit_form_are_valid_modals():
-    empty = campaign_form.build_form(CampaignDraft(), state={}, labels={})
+    empty = campaign_form.build_form(CampaignDraft(), state={}, labels={}, room=modals.ROOM)
     assert modals.modal_dict(empty)["blocks"]
     item = big_digest().items[0]
-    edit = interactions.digest_edit_form(77, 0, item)
+    edit = digest_actions.edit_form(77, 0, item)
     assert modals.modal_dict(edit, {"c": "D1", "ts": "1.2", "e": False})["callback_id"] == "form:digest_edit"
 
 

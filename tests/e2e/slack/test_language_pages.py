@@ -107,7 +107,7 @@ async def test_eight_languages_and_ten_followups_are_written_across_pushed_views
     views = sent_views(slack_sim)
     assert {"views.open", "views.update", "views.push"} <= {c.method for c in slack_sim.calls}
     for sent in views:
-        assert 0 < len(sent["blocks"]) < 100
+        assert 0 < len(sent["blocks"]) <= 100  # Slack: "Max of 100 blocks"
         View(**sent).validate_json()
 
 

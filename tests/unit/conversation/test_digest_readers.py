@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from bot.conversation import digest as digests
-from bot.conversation.interactions import handle_action
+from bot.conversation.interactions import Asked, handle_action
+from bot.conversation.views import DialogRoom
 from bot.conversation.runner import run_sync
 from bot.conversation.views import Reply
 from core.campaigns.service import CampaignDraft, SlotDraft, activate_campaign, create_campaign
@@ -14,6 +15,8 @@ from core.db import UnitOfWork
 from core.moderation.decisions import build_digest_now
 from core.workspace.models import Member
 from core.workspace.service import ensure_member_for_chat
+
+ROOM = DialogRoom(items=100, text_bytes=12_000)  # the surfaces' tightest dialog
 
 
 @pytest.fixture
@@ -41,13 +44,13 @@ def dan(ctx, people) -> int:
 
 def test_the_sender_and_an_admin_read_the_page(ctx, people, digest_id):
     for reader in (people.bob, people.admin):
-        reply = run_sync(ctx, reader, handle_action, digests.REFRESH, f"{digest_id}:0", read_only=True)
+        reply = run_sync(ctx, reader, handle_action, Asked(digests.REFRESH, f"{digest_id}:0", ROOM), read_only=True)
         assert reply.replace is not None and "Ann" in str(reply.replace)
 
 
 @pytest.mark.parametrize("action", [digests.REFRESH, "digest.skip_all", "digest.restore_all"])
 def test_another_member_of_the_workspace_reads_nothing(ctx, people, digest_id, dan, action):
-    reply = run_sync(ctx, dan, handle_action, action, f"{digest_id}:0")
+    reply = run_sync(ctx, dan, handle_action, Asked(action, f"{digest_id}:0", ROOM))
     assert isinstance(reply, Reply) and reply.replace is None and reply.dialog is None
     assert "Only the sender" in reply.notice.text
     assert "Ann" not in str(reply)

@@ -6,12 +6,15 @@ from bot.conversation import views as v
 from bot.conversation.actor import ChatUser, Profile, resolve_member_id
 from bot.conversation.commands import parse_command
 from bot.conversation.handlers import handle_command, home
-from bot.conversation.interactions import handle_action, handle_submission
+from bot.conversation.interactions import Asked, Submitted, handle_action, handle_submission
+from bot.conversation.views import DialogRoom, DialogStep
 from bot.conversation.options import options_for
 from bot.conversation.runner import run_sync
 from core.campaigns.models import Campaign
 from core.db import UnitOfWork
 from core.workspace.models import Member
+
+ROOM = DialogRoom(items=100, text_bytes=12_000)  # the surfaces' tightest dialog
 
 
 def values_for(form: v.Form, **changes):
@@ -52,8 +55,7 @@ def test_create_with_errors_saves_nothing_then_succeeds(ctx, people):
     form = open_form(ctx, people.bob)
     assert form.field("sender").value == str(people.bob)
 
-    bad = run_sync(ctx, people.bob, handle_submission, form.kind, form.state,
-                   valid_values(form, people, name="new:x", cohort_size="lots", slots="someday"))
+    bad = run_sync(ctx, people.bob, handle_submission, Submitted(form.kind, form.state, valid_values(form, people, name="new:x", cohort_size="lots", slots="someday"), ROOM))
     assert bad.errors is not None
     assert {"name", "cohort_size", "slots"} <= set(bad.errors.errors)
     # The form comes back rebuilt from what was typed, for surfaces that redraw the whole dialog
@@ -61,8 +63,8 @@ def test_create_with_errors_saves_nothing_then_succeeds(ctx, people):
     assert bad.dialog.field("sender").value == str(people.bob)
     assert campaigns(ctx) == []
 
-    good = run_sync(ctx, people.bob, handle_submission, form.kind, form.state, valid_values(form, people))
-    assert good.close_dialog and good.errors is None
+    good = run_sync(ctx, people.bob, handle_submission, Submitted(form.kind, form.state, valid_values(form, people), ROOM))
+    assert good.closes_dialog and good.errors is None
     [card] = good.messages
     assert card.title == "Lyon push" and [b.action for b in card.buttons] == [
         "campaign.activate", "campaign.edit", "campaign.preview", "campaign.stop"]
@@ -71,20 +73,19 @@ def test_create_with_errors_saves_nothing_then_succeeds(ctx, people):
 
 def test_core_errors_land_on_the_form_fields(ctx, people):
     form = open_form(ctx, people.bob)
-    reply = run_sync(ctx, people.bob, handle_submission, form.kind, form.state,
-                     valid_values(form, people, **{"messages.invitation.en": "Hi {{nickname}}"}))
+    reply = run_sync(ctx, people.bob, handle_submission, Submitted(form.kind, form.state, valid_values(form, people, **{"messages.invitation.en": "Hi {{nickname}}"}), ROOM))
     assert "nickname" in reply.errors.errors["messages.invitation.en"]
 
 
 def test_followups_are_added_and_removed(ctx, people):
     form = open_form(ctx, people.bob)
-    added = run_sync(ctx, people.bob, handle_action, "form.followup.add", "", form_state=form.state,
-                     form_values=valid_values(form, people)).dialog
+    added = run_sync(ctx, people.bob, handle_action,
+                     Asked("form.followup.add", "", ROOM, form.state, valid_values(form, people))).dialog
     assert added.field("followups.1.delay") and added.field("messages.followup.1.en")
     assert added.field("messages.invitation.en").value == "Hello {{firstName}}, let's connect."
     assert added.state["rev"] > form.state.get("rev", 0)
-    removed = run_sync(ctx, people.bob, handle_action, "form.followup.remove", "0", form_state=added.state,
-                       form_values=values_for(added)).dialog
+    removed = run_sync(ctx, people.bob, handle_action,
+                       Asked("form.followup.remove", "0", ROOM, added.state, values_for(added))).dialog
     assert removed.field("followups.1.delay") is None
 
 
@@ -96,7 +97,7 @@ def test_sources_follow_the_sender_chosen_in_the_form(ctx, people):
 
 def test_name_typeahead_offers_create_and_existing(ctx, people):
     form = open_form(ctx, people.bob)
-    run_sync(ctx, people.bob, handle_submission, form.kind, form.state, valid_values(form, people))
+    run_sync(ctx, people.bob, handle_submission, Submitted(form.kind, form.state, valid_values(form, people), ROOM))
     options = run_sync(ctx, people.bob, options_for, "campaign_name", "lyon")
     assert options[0].value == "new:lyon" and options[1].label == "Lyon push"
     assert run_sync(ctx, people.bob, options_for, "timezone", "paris")[0].value == "Europe/Paris"
@@ -104,20 +105,20 @@ def test_name_typeahead_offers_create_and_existing(ctx, people):
 
 def created(ctx, people):
     form = open_form(ctx, people.bob)
-    run_sync(ctx, people.bob, handle_submission, form.kind, form.state, valid_values(form, people))
+    run_sync(ctx, people.bob, handle_submission, Submitted(form.kind, form.state, valid_values(form, people), ROOM))
     return campaigns(ctx)[0]
 
 
 def test_activate_and_stop_by_name_and_refusals(ctx, people):
     campaign = created(ctx, people)
-    refused = run_sync(ctx, people.carol, handle_action, "campaign.activate", str(campaign.id))
+    refused = run_sync(ctx, people.carol, handle_action, Asked("campaign.activate", str(campaign.id), ROOM))
     assert refused.notice.tone == "error"  # Carol is in another workspace: it does not exist for her
     outsider = run_sync(ctx, people.outsider, handle_command, parse_command("activate Lyon push"))
     assert "No campaign is named" in outsider.notice.text
 
     run_sync(ctx, people.bob, handle_command, parse_command("activate lyon PUSH"))
     assert campaigns(ctx)[0].status == "active"
-    run_sync(ctx, people.admin, handle_action, "campaign.stop", str(campaign.id))  # an admin may stop it
+    run_sync(ctx, people.admin, handle_action, Asked("campaign.stop", str(campaign.id), ROOM))  # an admin may stop it
     assert campaigns(ctx)[0].status == "stopped"
 
 
@@ -146,5 +147,5 @@ def test_the_form_offers_the_follow_up_delays_the_core_accepts(ctx, people):
     from core.campaigns.validation import FOLLOWUP_DELAY_MAX, FOLLOWUP_DELAY_MIN
 
     draft = CampaignDraft(followups=[FollowupDraft(delay_days=3, texts={"en": "Hi"})])
-    delay = build_form(draft, state={}, labels={}).field(followup_delay_id(0))
+    delay = build_form(draft, state={}, labels={}, room=ROOM).field(followup_delay_id(0))
     assert (delay.min_value, delay.max_value) == (FOLLOWUP_DELAY_MIN, FOLLOWUP_DELAY_MAX)

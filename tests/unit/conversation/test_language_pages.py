@@ -4,18 +4,21 @@ when it is edited."""
 
 from bot.conversation import form as campaign_form
 from bot.conversation.handlers import open_campaign_form
-from bot.conversation.interactions import handle_action, handle_submission
+from bot.conversation.interactions import Asked, Submitted, handle_action, handle_submission
+from bot.conversation.views import DialogRoom, DialogStep
 from bot.conversation.runner import run_sync
 from core.campaigns.service import campaign_draft
 from core.db import UnitOfWork
 from core.workspace.models import Member
 from tests.unit.conversation.test_flows import campaigns, open_form, valid_values, values_for
 
+ROOM = DialogRoom(items=100, text_bytes=12_000)  # the surfaces' tightest dialog
+
 LANGS = ["en", "fr", "de", "es", "it", "nl", "pt", "pl"]
 
 
 def act(ctx, who, action, value, form, values):
-    return run_sync(ctx, who, handle_action, action, value, form_state=form.state, form_values=values)
+    return run_sync(ctx, who, handle_action, Asked(action, value, ROOM, form.state, values))
 
 
 def written(form, lang, label="T"):
@@ -48,10 +51,9 @@ def test_page_texts_are_kept_renumbered_and_saved(ctx, people):
 
     for lang in paged:
         opened = act(ctx, people.bob, "form.language.open", lang, form, values)
-        assert opened.push_dialog and opened.dialog.kind == campaign_form.PAGE_KIND
-        done = run_sync(ctx, people.bob, handle_submission, opened.dialog.kind, opened.dialog.state,
-                        written(opened.dialog, lang, "P"))
-        assert done.pop_dialog and done.errors is None
+        assert opened.step is DialogStep.PUSH and opened.dialog.kind == campaign_form.PAGE_KIND
+        done = run_sync(ctx, people.bob, handle_submission, Submitted(opened.dialog.kind, opened.dialog.state, written(opened.dialog, lang, "P"), ROOM))
+        assert done.step is DialogStep.POP and done.errors is None
         form = done.dialog
         values = values_for(form)
     # What was typed in the form itself is there again
@@ -64,8 +66,8 @@ def test_page_texts_are_kept_renumbered_and_saved(ctx, people):
     assert page.field(f"messages.followup.1.{lang}").value == f"P messages.followup.2.{lang} {{{{firstName}}}}"
     assert page.field(f"messages.followup.10.{lang}") is None
 
-    saved = run_sync(ctx, people.bob, handle_submission, form.kind, form.state, values_for(form))
-    assert saved.close_dialog and saved.errors is None
+    saved = run_sync(ctx, people.bob, handle_submission, Submitted(form.kind, form.state, values_for(form), ROOM))
+    assert saved.closes_dialog and saved.errors is None
     [campaign] = campaigns(ctx)
     with UnitOfWork(ctx.engine)() as s:
         _, draft = campaign_draft(session=s, actor=s.get(Member, people.bob), campaign_id=campaign.id)
@@ -79,12 +81,11 @@ def test_a_page_with_an_error_stays_open_and_the_form_names_unwritten_languages(
     values = fill_inline(form, people)
     first = campaign_form.paged_languages(form)[0]
     page = act(ctx, people.bob, "form.language.open", first, form, values).dialog
-    refused = run_sync(ctx, people.bob, handle_submission, page.kind, page.state,
-                       {**written(page, first), f"messages.welcome.{first}": "Danke {{firstName"})
-    assert list(refused.errors.errors) == [f"messages.welcome.{first}"] and not refused.pop_dialog
+    refused = run_sync(ctx, people.bob, handle_submission, Submitted(page.kind, page.state, {**written(page, first), f"messages.welcome.{first}": "Danke {{firstName"}, ROOM))
+    assert list(refused.errors.errors) == [f"messages.welcome.{first}"] and refused.step is not DialogStep.POP
     assert refused.dialog.kind == campaign_form.PAGE_KIND
 
-    reply = run_sync(ctx, people.bob, handle_submission, form.kind, form.state, values)
+    reply = run_sync(ctx, people.bob, handle_submission, Submitted(form.kind, form.state, values, ROOM))
     assert set(reply.errors.errors) == {"languages"}
     assert "Write the texts in" in reply.errors.errors["languages"]
     assert campaigns(ctx) == []
@@ -95,15 +96,15 @@ def test_editing_a_saved_campaign_reads_the_pages_texts_from_it(ctx, people):
     values = fill_inline(form, people)
     for lang in campaign_form.paged_languages(form):
         page = act(ctx, people.bob, "form.language.open", lang, form, values).dialog
-        form = run_sync(ctx, people.bob, handle_submission, page.kind, page.state, written(page, lang, "P")).dialog
+        form = run_sync(ctx, people.bob, handle_submission, Submitted(page.kind, page.state, written(page, lang, "P"), ROOM)).dialog
         values = values_for(form)
-    run_sync(ctx, people.bob, handle_submission, form.kind, form.state, values)
+    run_sync(ctx, people.bob, handle_submission, Submitted(form.kind, form.state, values, ROOM))
     [campaign] = campaigns(ctx)
 
     # Opened again to edit it: the pages' texts were never kept for this form, they come from the campaign
     with UnitOfWork(ctx.engine)() as s:
         actor = s.get(Member, people.bob)
-        edit = open_campaign_form(ctx, s, actor, campaign.id).dialog
+        edit = open_campaign_form(ctx, s, actor, ROOM, campaign.id).dialog
     lang = campaign_form.paged_languages(edit)[-1]
     assert "texts" not in edit.state
     page = act(ctx, people.bob, "form.language.open", lang, edit, values_for(edit)).dialog

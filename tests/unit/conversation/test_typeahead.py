@@ -6,18 +6,21 @@ import asyncio
 
 from bot.conversation.commands import parse_command
 from bot.conversation.handlers import handle_command
-from bot.conversation.interactions import handle_submission
+from bot.conversation.interactions import Submitted, handle_submission
+from bot.conversation.views import DialogRoom
 from bot.conversation.options import suggest
 from bot.conversation.runner import run_sync
 from core.db import UnitOfWork
 from core.workspace.models import Member
 from tests.unit.conversation.test_flows import valid_values
 
+ROOM = DialogRoom(items=100, text_bytes=12_000)  # the surfaces' tightest dialog
+
 
 def test_a_campaign_just_created_is_offered_on_the_next_keystroke(ctx, people):
     assert "Lyon push" not in [o.label for o in asyncio.run(suggest(ctx, people.bob, "campaign_name", "lyon"))]
     form = run_sync(ctx, people.bob, handle_command, parse_command("create")).dialog
-    reply = run_sync(ctx, people.bob, handle_submission, form.kind, form.state, valid_values(form, people))
+    reply = run_sync(ctx, people.bob, handle_submission, Submitted(form.kind, form.state, valid_values(form, people), ROOM))
     assert reply.errors is None
     labels = [o.label for o in asyncio.run(suggest(ctx, people.bob, "campaign_name", "lyon"))]
     assert "Lyon push" in labels

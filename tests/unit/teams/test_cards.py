@@ -14,7 +14,7 @@ from bot.conversation.views import (
 )
 from bot.teams.cards import form_card, render
 from bot.teams.cards.views import render_cards
-from bot.teams.cards.form import form_of, values_from_payload
+from bot.teams.cards.form import ROOM, form_of, values_from_payload
 from core.campaigns.drafts import CampaignDraft, FollowupDraft, SlotDraft
 from core.notify import DigestItem, DigestView
 from tests.unit.teams.cardcheck import assert_valid_card, walk
@@ -108,7 +108,7 @@ def test_every_digest_page_is_a_valid_card_with_a_refresh_for_the_sender(items):
 @pytest.mark.parametrize("mode", ["submit", "execute"])
 @pytest.mark.parametrize("followups,languages", [(0, ["en"]), (3, LANGS[:3]), (10, LANGS)])
 def test_the_campaign_form_is_a_valid_card(mode, followups, languages):
-    form = build_form(_draft(followups, languages), state={"campaign_id": None}, labels={"sender": LONG, "source": LONG})
+    form = build_form(_draft(followups, languages), state={"campaign_id": None}, labels={"sender": LONG, "source": LONG}, room=ROOM)
     static = {"sender": [Option(str(i), f"{LONG} {i}", "a@b.c") for i in range(15)],
               "source": [OptionGroup("Finders", (Option("finder:1", LONG),)),
                          OptionGroup("Segments", (Option("segment:2", LONG),))]}
@@ -140,7 +140,7 @@ def test_every_language_and_ten_followups_fit_in_cards_under_28_kb(text_len):
     from core.campaigns.validation import LANGUAGE_CODES
 
     draft = _draft(10, LANGUAGE_CODES, text_len=text_len)
-    form = build_form(draft, state={"campaign_id": None}, labels={"sender": LONG, "source": LONG})
+    form = build_form(draft, state={"campaign_id": None}, labels={"sender": LONG, "source": LONG}, room=ROOM)
     paged = paged_languages(form)
     assert paged  # the others are inputs of the form itself
     cards = _all_pages(form)
@@ -161,7 +161,7 @@ def _all_pages(form, **kwargs):
 
 
 def test_form_errors_show_under_their_fields_and_keep_what_was_typed():
-    form = build_form(_draft(2, ["en", "fr"]), state={"campaign_id": None}, labels={})
+    form = build_form(_draft(2, ["en", "fr"]), state={"campaign_id": None}, labels={}, room=ROOM)
     errors = place_errors(form, {"name": "Too short.", "messages.invitation.fr": "312 characters: 12 over.",
                                  "nowhere.at.all": "Lost?"})
     card = form_card(form, errors=errors)
@@ -174,13 +174,13 @@ def test_form_errors_show_under_their_fields_and_keep_what_was_typed():
 
 
 def test_a_summary_error_is_shown_even_without_a_field():
-    form = build_form(_draft(0, ["en"]), state={"campaign_id": None}, labels={})
+    form = build_form(_draft(0, ["en"]), state={"campaign_id": None}, labels={}, room=ROOM)
     card = form_card(form, errors=FormErrors({}, summary="The sender was deactivated meanwhile."))
     assert any(e.get("inlines", [{}])[0].get("text") == "The sender was deactivated meanwhile." for e in walk(card))
 
 
 def test_submitted_values_come_back_typed_as_the_conversation_reads_them():
-    form = build_form(_draft(0, ["en", "fr"]), state={"campaign_id": None}, labels={})
+    form = build_form(_draft(0, ["en", "fr"]), state={"campaign_id": None}, labels={}, room=ROOM)
     card = form_card(form)
     payload = {**card["actions"][0]["data"], **inputs_of(card), "name": "new:Spring", "languages": "en,fr", "moderation": "false", "stop_if_ongoings": "true",
                "cohort_size": "12", "msteams": {"type": "task/submit"}}

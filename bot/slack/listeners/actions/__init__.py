@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 
-from bot.conversation.interactions import handle_action, reads_only
+from bot.conversation.interactions import Asked, handle_action, reads_only
+from bot.conversation.views import DialogStep
 from bot.conversation.runner import run
 from bot.slack import modals
 from bot.slack.app import SERVICES
@@ -37,13 +38,12 @@ async def answer(services, body, client) -> None:
     actor = await asker(services, client, body, where)
     if actor is None:
         return
-    state, values = None, None
+    asked = Asked(action_id, value, modals.ROOM)
     if where.view is not None:
         _, state, _ = modals.read_metadata(where.view.get("private_metadata"))
-        values = modals.read_values(where.view)
-    reply = await run(services, actor, handle_action, action_id, value, form_state=state, form_values=values,
-                      read_only=reads_only(action_id))
-    if where.view is not None and reply.push_dialog:
+        asked = Asked(action_id, value, modals.ROOM, state, modals.read_values(where.view))
+    reply = await run(services, actor, handle_action, asked, read_only=reads_only(action_id))
+    if where.view is not None and reply.step is DialogStep.PUSH:
         # The view pushed on top remembers the modal under it, to update it once done.
         where.origin = modals.pushed_origin(where.view)
     await deliver(client, where, reply)

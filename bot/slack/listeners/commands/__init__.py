@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.conversation.commands import parse_command
 from bot.conversation.handlers import handle_command
 from bot.conversation.runner import run
+from bot.slack import modals
 from bot.slack.app import SERVICES
 from bot.slack.surface import Where, after_ack, asker, deliver
 
@@ -21,7 +22,7 @@ async def answer(services, body, client) -> None:
     actor = await asker(services, client, body, where)
     if actor is None:
         return
-    reply = await run(services, actor, handle_command, parse_command(body.get("text")))
+    reply = await run(services, actor, handle_command, parse_command(body.get("text")), modals.ROOM)
     await deliver(client, where, reply)
 
 

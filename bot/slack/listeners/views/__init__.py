@@ -6,7 +6,8 @@ from __future__ import annotations
 import re
 
 from bot.conversation.actor import ProfileUnavailable
-from bot.conversation.interactions import handle_submission
+from bot.conversation.interactions import Submitted, handle_submission
+from bot.conversation.views import DialogStep
 from bot.conversation.runner import run
 from bot.slack import modals
 from bot.slack.app import SERVICES
@@ -23,12 +24,12 @@ async def on_submission(ack, body, client, context) -> None:
     except ProfileUnavailable as exc:  # nothing saved: the dialog stays open, saying so
         await ack(response_action="errors", errors=_on_inputs(view, {}, exc.notice))
         return
-    reply = await run(services, actor, handle_submission, kind, state, modals.read_values(view))
+    reply = await run(services, actor, handle_submission, Submitted(kind, state, modals.read_values(view), modals.ROOM))
     if reply.errors is not None:
         summary = " ".join(reply.errors.errors.values()) or reply.errors.summary or "Invalid."
         await ack(response_action="errors", errors=_on_inputs(view, reply.errors.errors, summary))
         return
-    if reply.dialog is not None and reply.pop_dialog:
+    if reply.dialog is not None and reply.step is DialogStep.POP:
         await ack()  # closes the pushed view: back to the modal under it, updated after the ack
         after_ack(back_to_parent(client, body, reply))
         return
