@@ -36,7 +36,7 @@ def test_db_upgrade_migrates_a_fresh_database(tmp_path, monkeypatch):
 def test_a_sqlite_file_without_tables_is_migrated_by_the_command_itself(tmp_path, monkeypatch):
     """The embedded default: a first admin command on a fresh VAR_DIR works, as `serve` does."""
     monkeypatch.chdir(tmp_path)
-    result = CliRunner().invoke(app, ["workspace", "create", "Acme"], env={"VAR_DIR": str(tmp_path / "var")})
+    result = CliRunner().invoke(app, ["workspace", "create", "Acme"], env={"VAR_DIR": str(tmp_path / "var"), "DATABASE_URL": None})
     assert result.exit_code == 0, result.output
     from core.db import make_engine
 
