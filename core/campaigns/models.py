@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, Index, Text, UniqueConstraint
@@ -10,13 +11,22 @@ from sqlmodel import Field, SQLModel
 
 from core.db import UTCDateTime, utcnow
 
-STEP_INVITATION = "invitation"
-STEP_WELCOME = "welcome"
-STEP_FOLLOWUP = "followup"
+class Step(StrEnum):
+    """The steps of a campaign's sequence (each followup with its position and delay)."""
 
-STATUS_DRAFT = "draft"
-STATUS_ACTIVE = "active"
-STATUS_STOPPED = "stopped"
+    INVITATION = "invitation"
+    WELCOME = "welcome"
+    FOLLOWUP = "followup"
+
+
+class CampaignStatus(StrEnum):
+    DRAFT = "draft"
+    ACTIVE = "active"
+    STOPPED = "stopped"
+
+
+STEP_INVITATION, STEP_WELCOME, STEP_FOLLOWUP = Step.INVITATION, Step.WELCOME, Step.FOLLOWUP
+STATUS_DRAFT, STATUS_ACTIVE, STATUS_STOPPED = CampaignStatus.DRAFT, CampaignStatus.ACTIVE, CampaignStatus.STOPPED
 
 
 class Program(SQLModel, table=True):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import StrEnum
 from types import SimpleNamespace
 
 from sqlalchemy import and_, bindparam, or_, select, true, update
@@ -24,11 +25,15 @@ from core.sources.models import Contact
 from core.workspace.models import LinkedInAccount
 
 # Why a claim did not happen (for logs and tests; none of these is an error).
-NOT_DUE = "not_due"
-BUSY = "busy"
-CANCELLED = "cancelled"
-HELD = "held"
-MOVED = "moved"
+class Refusal(StrEnum):
+    NOT_DUE = "not_due"  # not due yet, or done already (a duplicate or early message)
+    BUSY = "busy"  # another worker holds it
+    CANCELLED = "cancelled"  # its campaign stopped
+    HELD = "held"  # waits, planned: the account paused, or the day's digest not with its moderator yet
+    MOVED = "moved"  # a cap, the spacing or its slot moved it to later
+
+
+NOT_DUE, BUSY, CANCELLED, HELD, MOVED = Refusal.NOT_DUE, Refusal.BUSY, Refusal.CANCELLED, Refusal.HELD, Refusal.MOVED
 
 
 @dataclass(frozen=True)
@@ -153,7 +158,7 @@ def _take(session: Session, *, send_id: int, account_id: int, now: datetime, wor
     return claimed
 
 
-def claim_send(*, session: Session, send_id: int, worker: str, now: datetime, settings) -> Claim | str:
+def claim_send(*, session: Session, send_id: int, worker: str, now: datetime, settings) -> Claim | Refusal:
     """Take send `send_id` if it is due (or its lease expired) and every rule holds; otherwise
     say why not, having cancelled it (campaign stopped) or moved it (caps, spacing, pause)."""
     read = _read(session, send_id, now)
@@ -260,7 +265,7 @@ def _hold_or_move(session: Session, send_id: int, account, campaign, *, invitati
     return None
 
 
-def mark_calling(*, session: Session, claim: Claim, now: datetime, settings) -> bool | str:
+def mark_calling(*, session: Session, claim: Claim, now: datetime, settings) -> bool | Refusal:
     """Fence before the provider call: still ours and within the lease, and still spaced from the
     account's other actions — an attempt slowed by its reads (a reconciliation, the stop rules)
     may have let another action of the account go since its claim; then the send is given back
@@ -278,7 +283,7 @@ def mark_calling(*, session: Session, claim: Claim, now: datetime, settings) -> 
     return True
 
 
-def _give_back_for_spacing(session: Session, claim: Claim, earliest: datetime, now: datetime, settings) -> bool | str:
+def _give_back_for_spacing(session: Session, claim: Claim, earliest: datetime, now: datetime, settings) -> bool | Refusal:
     given = session.execute(update(T).where(fenced(claim), T.c.lease_until > now)
                             .values(status=S_PLANNED, lease_until=None, updated_at=now))
     if given.rowcount != 1:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, Date, Index, Text, UniqueConstraint, text
@@ -10,29 +11,44 @@ from sqlmodel import Field, SQLModel
 
 from core.db import UTCDateTime, utcnow
 
-# Enrollment states (DESIGN §5)
-E_QUEUED = "queued"
-E_PLANNED = "planned"
-E_INVITED = "invited"
-E_ACCEPTED = "accepted"
-E_WELCOMED = "welcomed"
-E_FOLLOWING_UP = "following_up"
-E_DONE = "done"
-E_SKIPPED = "skipped"
-E_REPLIED = "replied"
-E_WITHDRAWN = "withdrawn"
-E_FAILED = "failed"
-E_STOPPED = "stopped"
-ENROLLMENT_FINAL = {E_DONE, E_SKIPPED, E_REPLIED, E_WITHDRAWN, E_FAILED, E_STOPPED}
+class EnrollmentState(StrEnum):
+    """One contact in one campaign (DESIGN §5)."""
 
-# Send statuses
-S_PLANNED = "planned"
-S_CLAIMED = "claimed"
-S_SENT = "sent"
-S_SKIPPED = "skipped"
-S_CANCELLED = "cancelled"
-S_FAILED = "failed"
-SEND_FINAL = {S_SENT, S_SKIPPED, S_CANCELLED, S_FAILED}
+    QUEUED = "queued"
+    PLANNED = "planned"
+    INVITED = "invited"
+    ACCEPTED = "accepted"
+    WELCOMED = "welcomed"
+    FOLLOWING_UP = "following_up"
+    DONE = "done"
+    SKIPPED = "skipped"
+    REPLIED = "replied"
+    WITHDRAWN = "withdrawn"
+    FAILED = "failed"
+    STOPPED = "stopped"
+
+
+class SendStatus(StrEnum):
+    """One planned LinkedIn action: planned → claimed → sent, or skipped, cancelled, failed."""
+
+    PLANNED = "planned"
+    CLAIMED = "claimed"
+    SENT = "sent"
+    SKIPPED = "skipped"
+    CANCELLED = "cancelled"
+    FAILED = "failed"
+
+
+# The short names the engine's statements use.
+E_QUEUED, E_PLANNED, E_INVITED = EnrollmentState.QUEUED, EnrollmentState.PLANNED, EnrollmentState.INVITED
+E_ACCEPTED, E_WELCOMED, E_FOLLOWING_UP = EnrollmentState.ACCEPTED, EnrollmentState.WELCOMED, EnrollmentState.FOLLOWING_UP
+E_DONE, E_SKIPPED, E_REPLIED = EnrollmentState.DONE, EnrollmentState.SKIPPED, EnrollmentState.REPLIED
+E_WITHDRAWN, E_FAILED, E_STOPPED = EnrollmentState.WITHDRAWN, EnrollmentState.FAILED, EnrollmentState.STOPPED
+ENROLLMENT_FINAL = frozenset({E_DONE, E_SKIPPED, E_REPLIED, E_WITHDRAWN, E_FAILED, E_STOPPED})
+
+S_PLANNED, S_CLAIMED, S_SENT = SendStatus.PLANNED, SendStatus.CLAIMED, SendStatus.SENT
+S_SKIPPED, S_CANCELLED, S_FAILED = SendStatus.SKIPPED, SendStatus.CANCELLED, SendStatus.FAILED
+SEND_FINAL = frozenset({S_SENT, S_SKIPPED, S_CANCELLED, S_FAILED})
 
 # Invariant 1 in the schema: one account, one contact, one live-or-sent invitation, whatever
 # the campaign. Cancelled, skipped and definitely-failed invitations never left.
