@@ -141,3 +141,13 @@ def test_digest_hour_defaults_to_18_and_can_be_changed(cli, db):
     assert refused.exit_code == 1 and "0 to 23" in refused.output
     with Session(db) as s:
         assert s.exec(select(Workspace.digest_hour)).one() == 17
+
+
+def test_help_shows_flags_as_flags():
+    """`--admin` and `--help` take no value: the help does not show them as `--admin <bool>`."""
+    result = CliRunner().invoke(app, ["members", "add", "--help"], env={"COLUMNS": "120"})
+    assert result.exit_code == 0
+    lines = {line.split()[1]: line for line in result.output.splitlines() if line.strip().startswith("│ --")}
+    assert "--admin" in lines and "--help" in lines
+    assert "<bool>" not in result.output and "BOOLEAN" not in result.output
+    assert "<str>" in lines["--email"] or "TEXT" in lines["--email"]  # an option with a value still says so
