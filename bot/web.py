@@ -1,4 +1,4 @@
-"""The one aiohttp application: health, metrics, and the routes each surface registers.
+"""The one aiohttp application: health, and the routes each surface registers.
 
 Surfaces register themselves with `register(app, services)`; the Slack and Teams parts mount their
 endpoints here (`/slack/events`, `/api/messages`), delivery mounts `/l/{token}` and

@@ -1,4 +1,4 @@
-"""The provider's bodies (contracts/unipile.md) as the web routes and the worker read them: webhook
+"""The provider's bodies (docs/linkedin.md) as the web routes and the worker read them: webhook
 events and the hosted-auth callback, checked before anything is stored.
 
 A webhook is one of three kinds, told apart as `core.delivery.webhooks.event_key` does: an account

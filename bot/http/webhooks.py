@@ -1,4 +1,4 @@
-"""`POST /webhooks/linkedin`: provider events (contracts/unipile.md). The secret header is checked
+"""`POST /webhooks/linkedin`: provider events (docs/linkedin.md). The secret header is checked
 in constant time, the body checked (`payloads.webhook_event`: an event of a kind we read whose
 parts are of another type is 400), the event stored (`core.delivery.webhooks`: a redelivered
 relation or message answers 200 "duplicate" and does nothing; every account status delivery is

@@ -1,5 +1,5 @@
 """A LinkedIn account's health, from the provider's account status webhook or from a fresh read of
-the account (contracts/unipile.md): a bad status marks the account invalid and pauses its sender's
+the account (docs/linkedin.md): a bad status marks the account invalid and pauses its sender's
 running campaigns (one alert); a good one makes it valid again and lifts exactly that pause.
 
 The webhook carries no timestamp and the same status can legitimately come again after another

@@ -1,4 +1,4 @@
-"""Provider webhooks (contracts/unipile.md): stored by the web app at once, processed by the worker.
+"""Provider webhooks (docs/linkedin.md): stored by the web app at once, processed by the worker.
 
 What each documented body is, and how a redelivery (the provider retries 5 times) stays harmless:
 

@@ -1,4 +1,4 @@
-"""LinkedIn's limits per account kind, in one place (P-20; contracts/unipile.md "Limits and errors").
+"""LinkedIn's limits per account kind, in one place (P-20; docs/linkedin.md, limits).
 
 LinkedIn publishes no number. The provider advises, for a paid and active account, 80–100
 invitations a day and about 200 a week; for a free one about 15 a week with a 200-character

@@ -1,4 +1,4 @@
-"""`invitebot linkedin …`: setting up the LinkedIn provider. The lead mounts `app` as `invitebot linkedin`.
+"""`invitebot linkedin …`: setting up the LinkedIn provider.
 
 - `register-webhooks`: asks Unipile to post acceptances (`users` → `new_relation`), new messages
   (`messaging`, events `message_received` only) and account status changes to `{PUBLIC_URL}/webhooks/linkedin`, with our secret header and a JSON

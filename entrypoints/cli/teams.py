@@ -1,4 +1,4 @@
-"""`invitebot teams …`: the Teams app package. The lead mounts `app` as `invitebot teams`."""
+"""`invitebot teams …`: the Teams app package."""
 
 from __future__ import annotations
 
