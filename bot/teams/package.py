@@ -63,9 +63,20 @@ def _command(name: str) -> dict:
 
 
 def build_manifest(settings: Settings, *, bot_id: str | None = None, version: str = "1.0.0") -> dict:
-    """The manifest of the invitebot Teams app: one bot, personal and team scopes, the command menu."""
-    bot = _bot_id(settings, bot_id)
-    base = _https_base(settings)
+    """The manifest of the invitebot Teams app: one bot, personal and team scopes, the command menu.
+    A setting missing or wrong is a `PackageError` naming every one of them at once."""
+    problems: list[str] = []
+    bot = base = ""
+    try:
+        bot = _bot_id(settings, bot_id)
+    except PackageError as exc:
+        problems.append(str(exc))
+    try:
+        base = _https_base(settings)
+    except PackageError as exc:
+        problems.append(str(exc))
+    if problems:
+        raise PackageError(" ".join(problems))
     commands = [_command(name) for name in MENU_COMMANDS]
     return {
         "$schema": MANIFEST_SCHEMA,

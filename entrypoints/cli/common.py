@@ -76,17 +76,36 @@ def resolve_workspace(session: Session, ref: str | None) -> Workspace:
 
 
 def resolve_member(session: Session, workspace_id: int, ref: str) -> Member:
-    """A member of the workspace by id, email or name."""
+    """A member of the workspace by id, email or name: the whole name, else a unique start of it or
+    of one of its words ("Chloé" for "Chloé Bézier"); several matches are listed to pick from."""
     ref = ref.strip()
     stmt = select(Member).where(Member.workspace_id == workspace_id)
     if ref.isdigit():
-        stmt = stmt.where(Member.id == int(ref))
+        found = session.execute(stmt.where(Member.id == int(ref))).scalars().all()
     elif "@" in ref:
-        stmt = stmt.where(Member.email == ref.lower())
+        found = session.execute(stmt.where(Member.email == ref.lower())).scalars().all()
     else:
-        stmt = stmt.where(Member.name_key == name_key(ref))
-    found = session.execute(stmt.limit(2)).scalars().all()
+        found = session.execute(stmt.where(Member.name_key == name_key(ref))).scalars().all()
+        if not found and ref:
+            words = ref.casefold().split()
+            found = [m for m in session.execute(stmt.order_by(Member.name)).scalars()
+                     if _starts_name(m.name.casefold(), words)]
     if len(found) == 1:
         return found[0]
-    raise ValueError(f"member '{ref}' not found in this workspace." if not found
-                     else f"several members match '{ref}': use the id or the email.")
+    if not found:
+        raise ValueError(f"member '{ref}' not found in this workspace: `invitebot members list` shows them.")
+    names = ", ".join(f"{m.name} (id {m.id}{', ' + m.email if m.email else ''})" for m in found[:10])
+    raise ValueError(f"several members match '{ref}': {names}. Name one by id, email or full name.")
+
+
+def _starts_name(name: str, words: list[str]) -> bool:
+    """Each typed word starts a word of the name, in order ("chl béz" → "Chloé Bézier")."""
+    parts = name.split()
+    i = 0
+    for word in words:
+        while i < len(parts) and not parts[i].startswith(word):
+            i += 1
+        if i == len(parts):
+            return False
+        i += 1
+    return True

@@ -28,7 +28,8 @@ SHOWN_BAD_ROWS = 20
 @contacts_app.command("import")
 def import_(path: Path = typer.Argument(..., exists=True, dir_okay=False, readable=True, help="CSV file."),
             segment: str = typer.Option(..., "--segment", "-s", help="Segment to put the contacts in (created if new)."),
-            owner: Optional[str] = typer.Option(None, help="Owner of a new segment (member id, email or name)."),
+            owner: Optional[str] = typer.Option(None, help="Owner of a new segment (member id, email or name); "
+                                                           "an existing segment keeps its owner."),
             global_: bool = typer.Option(False, "--global", help="Make a new segment global to the workspace."),
             skip_bad_rows: bool = typer.Option(False, "--skip-bad-rows", help="Import the good rows of a file with bad ones."),
             workspace: Optional[str] = WorkspaceOption) -> None:
@@ -36,12 +37,18 @@ def import_(path: Path = typer.Argument(..., exists=True, dir_okay=False, readab
     imports nothing unless --skip-bad-rows."""
     from core.sources.importer import import_contacts
 
+    from core.campaigns.naming import name_key
+    from core.sources.models import Segment
+
     services = admin_services()
     with unit_of_work(services) as session:
         ws = resolve_workspace(session, workspace)
         owner_id = resolve_member(session, ws.id, owner).id if owner else None
-        if owner_id is None and not global_:
-            raise ValueError("a new segment needs an --owner, or --global.")
+        existing = session.execute(select(Segment.id).where(Segment.workspace_id == ws.id,
+                                                            Segment.name_key == name_key(segment))).first()
+        if existing is None and owner_id is None and not global_:
+            raise ValueError(f"there is no segment '{segment}' yet: give the new segment an --owner (member id, "
+                             "email or name), or make it --global.")
     columns = (TextColumn("Importing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=console, transient=True) as bar:
         task = bar.add_task("import", total=None)

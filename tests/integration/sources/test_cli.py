@@ -56,6 +56,19 @@ def test_import_needs_an_owner_or_global(cli, tmp_path):
     assert cli("contacts", "import", path, "--segment", "S", "--global").exit_code == 0
 
 
+def test_import_into_an_existing_segment_needs_no_owner_and_keeps_it(cli, db, tmp_path):
+    path = tmp_path / "c.csv"
+    path.write_text("profile_url\nhttps://www.linkedin.com/in/abc\n", encoding="utf-8")
+    assert cli("contacts", "import", path, "--segment", "Paris CTOs", "--owner", "Ann").exit_code == 0
+    path.write_text("profile_url\nhttps://www.linkedin.com/in/xyz\n", encoding="utf-8")
+    again = cli("contacts", "import", path, "--segment", "paris ctos")
+    assert again.exit_code == 0, again.output
+    with Session(db) as s:
+        [segment] = s.exec(select(Segment)).all()
+        assert segment.name == "Paris CTOs" and segment.owner_id is not None and not segment.is_global
+        assert {c.public_identifier for c in s.exec(select(Contact))} == {"abc", "xyz"}
+
+
 def test_segments_create_with_criteria_and_refusals(cli, db, tmp_path):
     ok = cli("segments", "create", "French CTOs", "--owner", "Ann Lee", "--dynamic",
              "--criteria", json.dumps({"language": ["fr"], "job_title": "cto"}))

@@ -151,3 +151,22 @@ def test_help_shows_flags_as_flags():
     assert "--admin" in lines and "--help" in lines
     assert "<bool>" not in result.output and "BOOLEAN" not in result.output
     assert "<str>" in lines["--email"] or "TEXT" in lines["--email"]  # an option with a value still says so
+
+
+def test_a_member_is_found_by_a_unique_first_name_and_an_ambiguous_one_lists_the_candidates(cli, db):
+    assert cli("workspace", "create", "Acme").exit_code == 0
+    for name, email in (("Chloé Bézier", "chloe@example.com"), ("Chris Martin", "chris@example.com"),
+                        ("Christine Lo", "christine@example.com")):
+        assert cli("members", "add", name, "--email", email).exit_code == 0
+    connected = cli("members", "connect", "Chloé", "--kind", "premium")
+    assert connected.exit_code == 0, connected.output
+    with Session(db) as s:
+        chloe = s.exec(select(Member).where(Member.email == "chloe@example.com")).one()
+        assert s.exec(select(LinkedInAccount).where(LinkedInAccount.member_id == chloe.id)).first() is not None
+    ambiguous = cli("members", "connect", "Chri", "--kind", "premium")
+    assert ambiguous.exit_code == 1
+    assert "Chris Martin" in ambiguous.output and "Christine Lo" in ambiguous.output
+    assert "Chloé" not in ambiguous.output
+    assert cli("members", "connect", "chr mar", "--kind", "free").exit_code == 0  # the start of each word
+    unknown = cli("members", "connect", "Zoé", "--kind", "free")
+    assert unknown.exit_code == 1 and "not found" in unknown.output

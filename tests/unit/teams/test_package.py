@@ -99,3 +99,14 @@ def test_the_command_refuses_without_a_bot_id(tmp_path, monkeypatch):
     assert result.exit_code == 1
     assert "MicrosoftAppId" in result.output
     assert not (tmp_path / "teams.zip").exists()
+
+
+def test_with_default_settings_every_missing_setting_is_named_at_once(tmp_path, monkeypatch):
+    """A first `invitebot teams package` says everything to set, not one setting per attempt."""
+    monkeypatch.chdir(tmp_path)
+    for name in ("MicrosoftAppId", "MICROSOFT_APP_ID", "PUBLIC_URL"):
+        monkeypatch.delenv(name, raising=False)
+    result = CliRunner().invoke(app, ["package", "--output", str(tmp_path / "teams.zip")])
+    assert result.exit_code == 1
+    assert "MicrosoftAppId" in result.output and "PUBLIC_URL" in result.output
+    assert not (tmp_path / "teams.zip").exists()
