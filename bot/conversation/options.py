@@ -97,10 +97,19 @@ def program_options(services: Services, session: Session, actor: Member, query: 
 
 
 def sender_options(session: Session, actor: Member, query: str) -> list[Option]:
+    """Who may send (P-7): those with a valid LinkedIn account first; the others are offered with
+    why they cannot send yet and how to fix it (a chat surface cannot grey an option out)."""
     from core.campaigns.service import sender_choices
 
-    members = sender_choices(session=session, actor=actor, query=typed_text(query), limit=LIMIT)
-    return [Option(str(m.id), m.name, m.email) for m in members]
+    choices = sender_choices(session=session, actor=actor, query=typed_text(query), limit=LIMIT)
+    return [Option(str(c.member.id), c.member.name, c.member.email if c.can_send else _why_not(c, actor))
+            for c in choices]
+
+
+def _why_not(choice, actor: Member) -> str:
+    whose = "Your" if choice.member.id == actor.id else "Their"
+    state = "not connected" if choice.account_status is None else choice.account_status
+    return f"{whose} LinkedIn account is {state}: connect it first (connect)"
 
 
 def sender_id_of(values: dict[str, Any], member_id: int) -> int:

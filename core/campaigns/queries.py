@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+from dataclasses import dataclass
 
 from sqlalchemy import and_, not_
 from sqlmodel import Session, select
@@ -88,15 +89,36 @@ def list_campaigns(*, session: Session, actor: Member, include_all: bool = False
     return list(session.exec(stmt.order_by(Campaign.status, Campaign.updated_at.desc()).limit(limit)).all())
 
 
-def sender_choices(*, session: Session, actor: Member, query: str = "", limit: int = TYPEAHEAD_LIMIT) -> list[Member]:
+@dataclass(frozen=True)
+class SenderChoice:
+    """A member the form may offer as the sender, and whether they can send now (P-7): their
+    LinkedIn account's status, None when they have none."""
+
+    member: Member
+    account_status: str | None
+
+    @property
+    def can_send(self) -> bool:
+        return self.account_status == "valid"
+
+
+def sender_choices(*, session: Session, actor: Member, query: str = "",
+                   limit: int = TYPEAHEAD_LIMIT) -> list[SenderChoice]:
     """The members offered in the form's Sender field, as the core accepts them (P-7 and the
     README's decisions): any active member of the workspace for an active admin, the member
-    themself for anyone else, nobody for an inactive member."""
+    themself for anyone else, nobody for an inactive member; those who can send first (a valid
+    LinkedIn account), then the others, who are refused on save until they connect one."""
+    from core.workspace.models import LinkedInAccount
     from core.workspace.service import member_choices
 
     if not actor.active:
         return []
     if actor.is_admin:
-        return member_choices(session=session, workspace_id=actor.workspace_id, query=query, limit=limit)
-    key = name_key(query or "")
-    return [actor] if key in (actor.name_key or name_key(actor.name)) else []
+        members = member_choices(session=session, workspace_id=actor.workspace_id, query=query, limit=limit)
+    else:
+        key = name_key(query or "")
+        members = [actor] if key in (actor.name_key or name_key(actor.name)) else []
+    statuses = dict(session.execute(select(LinkedInAccount.member_id, LinkedInAccount.status)
+                                    .where(LinkedInAccount.member_id.in_([m.id for m in members]))).all())
+    choices = [SenderChoice(m, statuses.get(m.id)) for m in members]
+    return sorted(choices, key=lambda c: not c.can_send)  # stable: the query's order within each group

@@ -14,6 +14,7 @@ from core.moderation.decisions import build_digest_now, read_digest
 from core.errors import NotAllowed, NotFound
 from core.sources.segments import create_segment
 from core.sources.visibility import may_pick_source, selectable_sources
+from core.workspace.service import linkedin_account_of
 from tests.factories import make_campaign, make_team
 
 
@@ -67,10 +68,10 @@ def test_the_name_type_ahead_offers_the_campaigns_one_may_edit(session, clock):
 
 def test_the_sender_type_ahead_offers_who_the_core_accepts(session):
     team = make_team(session)
-    assert [m.name for m in sender_choices(session=session, actor=team.colleague)] == ["Carl Colleague"]
+    assert [c.member.name for c in sender_choices(session=session, actor=team.colleague)] == ["Carl Colleague"]
     assert sender_choices(session=session, actor=team.colleague, query="sam") == []
     assert sender_choices(session=session, actor=team.inactive) == []
-    offered = {m.name for m in sender_choices(session=session, actor=team.admin)}
+    offered = {c.member.name for c in sender_choices(session=session, actor=team.admin)}
     assert {"Sam Sender", "Carl Colleague", "Alice Admin"} <= offered and "Ian Inactive" not in offered
 
 
@@ -97,3 +98,26 @@ def test_sources_shown_are_those_the_asker_may_pick(session):
     assert names(team.admin, other.sender.id) == set()
     # An inactive member: nothing
     assert names(team.inactive, team.inactive.id) == set()
+
+
+def test_the_sender_type_ahead_says_who_cannot_send_yet_and_lists_them_last(session):
+    """P-7: a member without a valid LinkedIn account is refused as the sender on save; the
+    type-ahead offers them after those who can send, with why and what to do."""
+    from bot.conversation.options import sender_options
+    from core.workspace.service import connect_linkedin_account
+
+    team = make_team(session)
+    for member in (team.admin, team.colleague):
+        if linkedin_account_of(session=session, member_id=member.id) is None:
+            connect_linkedin_account(session=session, member_id=member.id, provider="sandbox",
+                                     provider_account_id=f"sbx-{member.id}")
+    account = linkedin_account_of(session=session, member_id=team.colleague.id)
+    account.status = "invalid"
+    session.add(account)
+    session.flush()
+    choices = sender_choices(session=session, actor=team.admin)
+    ready = [c.member.name for c in choices if c.can_send]
+    assert ready and [c.member.name for c in choices[:len(ready)]] == ready  # those who can send come first
+    options = {o.label: o.description for o in sender_options(session, team.admin, "")}
+    assert "LinkedIn account is invalid" in options["Carl Colleague"] and "connect" in options["Carl Colleague"]
+    assert "connect" not in (options["Alice Admin"] or "")
