@@ -4,11 +4,13 @@ digest, decisions, worker and sandbox provider, in a throw-away SQLite file unde
 from __future__ import annotations
 
 from datetime import datetime, time as dtime, timedelta
+from typing import Callable
 
 from core.config import Settings
 
 
-def run_demo(settings: Settings, *, days: int, withdraw_after: int) -> tuple[list[dict], dict]:
+def run_demo(settings: Settings, *, days: int, withdraw_after: int,
+             progress: Callable[[int], None] = lambda day: None) -> tuple[list[dict], dict]:
     """The demo's fast-forward: a frozen clock moved from event to event (each due send, and every
     hour the clock's planning, digest, polling and withdrawal jobs), the real actors on Dramatiq's
     in-memory broker with a real worker, the sandbox provider, a fresh SQLite file."""
@@ -56,6 +58,7 @@ def run_demo(settings: Settings, *, days: int, withdraw_after: int) -> tuple[lis
         t, next_hour, moderated = start, start, 0
         while t < end:
             clock.set(t)
+            progress(min(days, max(0, (t.astimezone(tz).date() - today).days)))  # days simulated so far
             if t >= next_hour:
                 work.plan()
                 settle()

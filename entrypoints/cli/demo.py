@@ -5,8 +5,12 @@ from __future__ import annotations
 import json
 import logging
 import time
+from datetime import date
 
 import typer
+from rich import box
+from rich.console import Console
+from rich.table import Table
 
 from core.config import Settings
 from entrypoints.cli.common import console, unit_of_work
@@ -30,28 +34,46 @@ def demo(ctx: typer.Context,
     for name in ("dramatiq", "invitebot"):  # the table tells the story
         logging.getLogger(name).setLevel(logging.WARNING)
     started = time.perf_counter()
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
     from entrypoints.demo import run_demo
 
-    rows, summary = run_demo(settings, days=days, withdraw_after=withdraw_after)
+    # The run takes a while (every due send goes through the worker): its progress on stderr, gone
+    # once done, so that the table (or the JSON) is all stdout holds.
+    columns = (TextColumn("Fast-forwarding"), BarColumn(), MofNCompleteColumn(), TextColumn("days"),
+               TimeElapsedColumn())
+    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task("demo", total=days)
+        rows, summary = run_demo(settings, days=days, withdraw_after=withdraw_after,
+                                 progress=lambda day: bar.update(task, completed=day))
     summary["wall_seconds"] = round(time.perf_counter() - started, 1)
     if as_json:
         typer.echo(json.dumps({"days": rows, "summary": summary}, indent=2, default=str))
         return
-    from rich.console import Console
-    from rich.table import Table
-
-    table = Table(title=f"invitebot demo: {summary['campaign']} (sandbox, nobody is contacted)")
-    headers = ["day", "planned", "skipped", "sent", "accepted", "welcomed", "follow-ups", "replied", "withdrawn",
-               "cap"]
-    for h in headers:
-        table.add_column(h, justify="right" if h != "day" else "left")
-    for r in rows:
-        table.add_row(r["day"], *(str(r[k]) for k in ("planned", "skipped_by_moderation", "sent", "accepted",
-                                                        "welcomed", "followed_up", "replied", "withdrawn")),
-                      "yes" if r["cap_reached"] else "")
     console = Console()
-    console.print(table)
-    console.print(" · ".join(f"{k.replace('_', ' ')}: {v}" for k, v in summary.items() if k != "campaign"))
+    console.print(day_table(rows, summary["campaign"]))
+    console.print(LEGEND, style="dim", highlight=False)
+    console.print(" · ".join(f"{k.replace('_', ' ')}: {v}" for k, v in summary.items() if k != "campaign"),
+                  highlight=False)
+
+
+# Short headers so that the table fits an 80-column terminal; the legend says them in full.
+COLUMNS = (("plan", "planned"), ("skip", "skipped_by_moderation"), ("sent", "sent"), ("acc", "accepted"),
+           ("welc", "welcomed"), ("f-up", "followed_up"), ("repl", "replied"), ("wdrn", "withdrawn"))
+LEGEND = ("plan: invitations planned · skip: skipped by the moderator · acc: accepted · welc: welcomed · "
+          "f-up: follow-ups sent · repl: replied · wdrn: withdrawn · cap: the day's cap reached")
+
+
+def day_table(rows: list[dict], campaign: str) -> Table:
+    table = Table(title=f"{campaign} (sandbox: nobody is contacted)", box=box.SIMPLE_HEAD, pad_edge=False)
+    table.add_column("day")
+    for header, _ in COLUMNS:
+        table.add_column(header, justify="right")
+    table.add_column("cap", justify="center")
+    for r in rows:
+        day = date.fromisoformat(r["day"]).strftime("%a %d %b")
+        table.add_row(day, *(str(r[key]) for _, key in COLUMNS), "yes" if r["cap_reached"] else "")
+    return table
 
 
 @app.command("seed")

@@ -31,3 +31,20 @@ def test_demo_runs_days_through_the_pipeline_within_caps_and_without_duplicates(
     assert summary["busiest_7_days"] <= summary["weekly_cap"]
     # The demo never touches the product's database.
     assert not (tmp_path / "var" / "invitebot.db").exists()
+
+
+def test_the_demo_table_fits_an_80_column_terminal(tmp_path):
+    """The day-by-day table on an 80-column terminal: nothing cut ("…"), no line wider; the progress
+    goes to stderr and is gone once done."""
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
+    env.update(VAR_DIR=str(tmp_path / "var"), PYTHONPATH=str(ROOT), COLUMNS="80", TERM="dumb")
+    done = subprocess.run([sys.executable, "-c", "from entrypoints.cli import main; main()", "demo", "--days", "2"],
+                          cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    lines = done.stdout.splitlines()
+    assert max(len(line) for line in lines) <= 80
+    assert "…" not in done.stdout
+    header = next(line for line in lines if line.split()[:2] == ["day", "plan"])
+    assert header.split() == ["day", "plan", "skip", "sent", "acc", "welc", "f-up", "repl", "wdrn", "cap"]
+    assert sum(1 for line in lines if line.strip()[:3] in ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")) == 2
+    assert "acceptance rate" in done.stdout
