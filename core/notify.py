@@ -6,10 +6,11 @@ notifier serves the embedded run and tests that do not care about chat."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Any, Mapping, Protocol
+from typing import Any, Protocol
 
 log = logging.getLogger("invitebot.notify")
 

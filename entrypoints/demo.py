@@ -3,7 +3,8 @@ digest, decisions, worker and sandbox provider, in a throw-away SQLite file unde
 
 from __future__ import annotations
 
-from datetime import datetime, time as dtime, timedelta
+from datetime import datetime, timedelta
+from datetime import time as dtime
 
 from core.config import Settings
 
@@ -17,8 +18,8 @@ def run_demo(settings: Settings, *, days: int, withdraw_after: int) -> tuple[lis
 
     from core.campaigns import schedule
     from core.clock import FrozenClock
-    from core.demo import scenario as demo
     from core.delivery.models import S_PLANNED, Send
+    from core.demo import scenario as demo
     from core.moderation.decisions import digest_view
     from core.notify import LoggingNotifier
     from core.workspace.models import Member

@@ -9,7 +9,7 @@ import asyncio
 import logging
 import signal
 import threading
-from typing import Callable
+from collections.abc import Callable
 
 import dramatiq
 
@@ -60,7 +60,7 @@ async def serve_web(services: Services, stop: threading.Event) -> None:
             from bot.slack import start_socket_mode
 
             socket_mode = await start_socket_mode(services)
-        while not stop.is_set():
+        while not stop.is_set():  # noqa: ASYNC110 (a threading.Event: set by a signal or another thread)
             await asyncio.sleep(0.5)
     finally:
         if socket_mode is not None:
@@ -74,7 +74,7 @@ async def serve_web(services: Services, stop: threading.Event) -> None:
 
 def start_worker(services: Services, threads: int = 8) -> dramatiq.Worker:
     """A Dramatiq worker with `threads` threads on the services' broker (its actors declared)."""
-    broker = getattr(services.tasks, "broker")
+    broker = services.tasks.broker
     worker = dramatiq.Worker(broker, queues=set(QUEUES), worker_threads=threads, worker_timeout=500)
     worker.start()
     return worker

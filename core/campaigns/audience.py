@@ -11,7 +11,7 @@ from types import SimpleNamespace
 from sqlalchemy import func, or_, select
 from sqlmodel import Session
 
-from core.campaigns.drafts import CampaignDraft, invitation_field, welcome_field, followup_field
+from core.campaigns.drafts import CampaignDraft, followup_field, invitation_field, welcome_field
 from core.campaigns.templates import CONTACT_TOKENS, context_for, render, tokens_in
 from core.errors import FieldError
 from core.sources.segments import source_contacts
@@ -66,7 +66,7 @@ def check_against_source(*, session: Session, workspace_id: int, draft: Campaign
     longest: tuple[int, dict] | None = None
     missing: dict[tuple[str, str], int] = {}
     for values, custom, count in groups:
-        attrs_of = dict(zip(["language", *attrs], values))
+        attrs_of = dict(zip(["language", *attrs], values, strict=True))
         contact = SimpleNamespace(**{a: attrs_of.get(a) for a in CONTACT_TOKENS.values()}, custom_fields=custom or {})
         if contact.full_name is None:
             contact.full_name = " ".join(p for p in (attrs_of.get("first_name"), attrs_of.get("last_name")) if p) or None

@@ -13,7 +13,14 @@ from core.campaigns.audience import check_against_source
 from core.campaigns.authz import require_active, require_manage
 from core.campaigns.drafts import CampaignDraft, FollowupDraft, SlotDraft
 from core.campaigns.models import (
-    STATUS_ACTIVE, STATUS_STOPPED, STEP_FOLLOWUP, STEP_INVITATION, STEP_WELCOME, Campaign, CampaignMessage, Program,
+    STATUS_ACTIVE,
+    STATUS_STOPPED,
+    STEP_FOLLOWUP,
+    STEP_INVITATION,
+    STEP_WELCOME,
+    Campaign,
+    CampaignMessage,
+    Program,
 )
 from core.campaigns.naming import name_key
 from core.campaigns.validation import Checked, check_draft
@@ -34,13 +41,13 @@ def _validate(session: Session, actor: Member, draft: CampaignDraft, *, campaign
     checked = check_draft(session=session, actor=actor, draft=draft, campaign_id=campaign_id,
                           for_activation=for_activation)
     source_ok = draft.source_kind in ("finder", "segment") and draft.source_id
-    if source_ok and checked.sender is not None and not any(e.field == "source" for e in checked.errors):
-        if not is_source_visible(session=session, workspace_id=actor.workspace_id, sender_id=checked.sender.id,
-                                 kind=draft.source_kind, source_id=draft.source_id):
-            checked.errors.append(FieldError(
-                "source", f"{checked.sender.name} cannot use this {draft.source_kind}: pick one they own, "
-                          "one they were added to, or a global segment."))
-            source_ok = False
+    if (source_ok and checked.sender is not None and not any(e.field == "source" for e in checked.errors)
+            and not is_source_visible(session=session, workspace_id=actor.workspace_id, sender_id=checked.sender.id,
+                                      kind=draft.source_kind, source_id=draft.source_id)):
+        checked.errors.append(FieldError(
+            "source", f"{checked.sender.name} cannot use this {draft.source_kind}: pick one they own, "
+                      "one they were added to, or a global segment."))
+        source_ok = False
     templates_ok = not any(e.field.startswith("messages.") or e.field == "languages" for e in checked.errors)
     if source_ok and templates_ok and checked.account is not None:
         report = check_against_source(session=session, workspace_id=actor.workspace_id, draft=draft,
@@ -228,7 +235,12 @@ def _draft_of(session: Session, campaign: Campaign) -> CampaignDraft:
 
 # The read side lives in queries.py and preview.py; surfaces may import it from here too.
 from core.campaigns.queries import (  # noqa: E402,F401
-    campaign_names, editable_campaign_names, find_campaign, list_campaigns, program_names, sender_choices,
+    campaign_names,
+    editable_campaign_names,
+    find_campaign,
+    list_campaigns,
+    program_names,
+    sender_choices,
 )
 
 

@@ -16,9 +16,10 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, Iterable
+from typing import Any
 
 from jinja2 import TemplateSyntaxError, Undefined, nodes
 from jinja2.exceptions import SecurityError
@@ -118,7 +119,7 @@ class _TokenEnvironment(SandboxedEnvironment):
     def is_safe_callable(self, obj: Any) -> bool:
         return False
 
-    def call(__self, __context, __obj, *args, **kwargs):  # noqa: N805 (Jinja's signature)
+    def call(__self, __context, __obj, *args, **kwargs):  # Jinja's signature
         raise SecurityError("a message calls nothing")
 
 

@@ -8,8 +8,8 @@ from sqlmodel import Session, select
 
 from core.campaigns import schedule
 from core.campaigns.drafts import CampaignDraft, followup_field, invitation_field, welcome_field
-from core.campaigns.naming import name_key, name_problem
 from core.campaigns.models import Campaign
+from core.campaigns.naming import name_key, name_problem
 from core.campaigns.templates import TemplateProblem, check_template, has_line_break
 from core.errors import FieldError
 from core.languages import LANGUAGE_CODES

@@ -18,8 +18,8 @@ from sqlmodel import Session
 
 from core.campaigns.models import STATUS_ACTIVE, STEP_INVITATION, Campaign
 from core.delivery import caps, moves
-from core.moderation.digests import held
 from core.delivery.models import S_CANCELLED, S_CLAIMED, S_PLANNED, Enrollment, Send
+from core.moderation.digests import held
 from core.sources.models import Contact
 from core.workspace.models import LinkedInAccount
 

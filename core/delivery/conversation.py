@@ -15,8 +15,17 @@ from sqlmodel import Session
 from core.campaigns.models import STEP_INVITATION
 from core.delivery.linkedin.port import ChatMessage
 from core.delivery.models import (
-    E_ACCEPTED, E_FOLLOWING_UP, E_INVITED, E_PLANNED, E_REPLIED, E_WELCOMED, S_CANCELLED, S_PLANNED,
-    ConversationMessage, Enrollment, Send,
+    E_ACCEPTED,
+    E_FOLLOWING_UP,
+    E_INVITED,
+    E_PLANNED,
+    E_REPLIED,
+    E_WELCOMED,
+    S_CANCELLED,
+    S_PLANNED,
+    ConversationMessage,
+    Enrollment,
+    Send,
 )
 
 SEQUENCE_STATES = (E_INVITED, E_ACCEPTED, E_WELCOMED, E_FOLLOWING_UP)

@@ -15,9 +15,18 @@ from sqlalchemy.sql import Select
 
 from core.campaigns.models import STATUS_ACTIVE, STEP_INVITATION, Campaign
 from core.delivery.models import (
-    E_ACCEPTED, E_FOLLOWING_UP, E_INVITED, E_PLANNED, E_WELCOMED, S_CLAIMED, S_PLANNED, S_SENT, Enrollment, Send,
+    E_ACCEPTED,
+    E_FOLLOWING_UP,
+    E_INVITED,
+    E_PLANNED,
+    E_WELCOMED,
+    S_CLAIMED,
+    S_PLANNED,
+    S_SENT,
+    Enrollment,
+    Relation,
+    Send,
 )
-from core.delivery.models import Relation
 from core.sources.models import Contact, Finder, SegmentContact
 from core.workspace.models import LinkedInAccount
 

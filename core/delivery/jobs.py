@@ -11,7 +11,6 @@ from sqlmodel import Session
 
 from core.campaigns.models import STATUS_ACTIVE, STEP_INVITATION, Campaign
 from core.delivery import moves
-from core.moderation import digests
 from core.delivery.models import (
     E_ACCEPTED,
     E_FOLLOWING_UP,
@@ -23,6 +22,7 @@ from core.delivery.models import (
     Send,
     WebhookEvent,
 )
+from core.moderation import digests
 from core.moderation.models import Digest
 from core.workspace.models import LinkedInAccount
 

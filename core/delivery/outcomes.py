@@ -24,9 +24,21 @@ from core.delivery.claims import Claim
 from core.delivery.conversation import record_message
 from core.delivery.linkedin.port import ChatMessage
 from core.delivery.models import (
-    E_FAILED, E_FOLLOWING_UP, E_INVITED, E_SKIPPED, E_STOPPED, E_WELCOMED, S_CANCELLED, S_CLAIMED, S_FAILED, S_PLANNED,
-    S_SENT, S_SKIPPED,
-    Enrollment, Relation, Send,
+    E_FAILED,
+    E_FOLLOWING_UP,
+    E_INVITED,
+    E_SKIPPED,
+    E_STOPPED,
+    E_WELCOMED,
+    S_CANCELLED,
+    S_CLAIMED,
+    S_FAILED,
+    S_PLANNED,
+    S_SENT,
+    S_SKIPPED,
+    Enrollment,
+    Relation,
+    Send,
 )
 from core.notify import Alert
 from core.sources.models import Contact

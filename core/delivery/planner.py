@@ -19,19 +19,34 @@ from datetime import date, datetime, timedelta
 from types import SimpleNamespace
 
 from sqlalchemy import (
-    Boolean, Column, Date, Integer, MetaData, String, Table, Text, and_, case, delete, func, insert, literal, null, select,
+    Boolean,
+    Column,
+    Date,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    and_,
+    case,
+    delete,
+    func,
+    insert,
+    literal,
+    null,
+    select,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
 from core.campaigns import schedule
 from core.campaigns.models import STATUS_ACTIVE, STEP_INVITATION, Campaign, CampaignMessage
+from core.db import UTCDateTime
 from core.delivery import eligibility, slots
 from core.delivery.caps import caps_for
-from core.db import UTCDateTime
 from core.delivery.models import E_PLANNED, E_SKIPPED, S_CLAIMED, S_PLANNED, S_SENT, Enrollment, Send
-from core.moderation.models import Digest
 from core.delivery.rendering import MemoRenders, message_language
+from core.moderation.models import Digest
 from core.sources.models import Finder, Segment
 from core.workspace.models import LinkedInAccount, Member, Workspace
 
@@ -348,13 +363,13 @@ def _timed_sends(camps: dict, chosen: dict[int, list], now: datetime, settings) 
         offset = info.filled  # places used by an earlier round of this run
         info.filled += len(picked)
         queue = list(picked)
-        for window, room in zip(info.windows, info.rooms):
+        for window, room in zip(info.windows, info.rooms, strict=True):
             free = room - max(offset, 0)
             offset -= room
             if free <= 0 or not queue:
                 continue
             batch, queue = queue[:free], queue[free:]
-            for (r, lang, text), due in zip(batch, slots.spread(window, len(batch), rng)):
+            for (r, lang, text), due in zip(batch, slots.spread(window, len(batch), rng), strict=True):
                 by_account[r.account_id].append(len(rows))
                 windows.append(window)
                 rows.append(dict(
@@ -376,8 +391,8 @@ def _place(camps: dict, rows: list[dict], windows: list, idx: list[int], rng: ra
         placed = slots.within_slots([rows[i]["due_at"] for i in idx], [windows[i] for i in idx],
                                     min_seconds=settings.min_spacing_seconds,
                                     jitter_seconds=settings.spacing_jitter_seconds, rng=rng)
-        late = [i for i, due in zip(idx, placed) if due is None]
-        for i, due in zip(idx, placed):
+        late = [i for i, due in zip(idx, placed, strict=True) if due is None]
+        for i, due in zip(idx, placed, strict=True):
             rows[i]["due_at"] = due  # None: dropped unless moved below
         if not late or moves == MAX_MOVES:
             return

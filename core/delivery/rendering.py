@@ -11,7 +11,12 @@ from sqlmodel import Session, select
 
 from core.campaigns.models import STEP_INVITATION, CampaignMessage
 from core.campaigns.templates import (
-    CONTACT_TOKENS, TemplateProblem, check_template, context_for, has_line_break, render,
+    CONTACT_TOKENS,
+    TemplateProblem,
+    check_template,
+    context_for,
+    has_line_break,
+    render,
 )
 
 

@@ -14,17 +14,24 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-
 from core.campaigns.models import STEP_INVITATION, STEP_WELCOME
 from core.db import UnitOfWork
 from core.delivery import claims, conversation, outcomes
-from core.links import tracking as links
 from core.delivery.claims import Claim
 from core.delivery.linkedin.port import (
-    AccountDisconnected, AlreadyConnected, AlreadyInvited, CannotReinviteYet, LinkedInError, NoteLimitReached,
-    NotFound, OutcomeUnknown, RateLimited, Transient,
+    AccountDisconnected,
+    AlreadyConnected,
+    AlreadyInvited,
+    CannotReinviteYet,
+    LinkedInError,
+    NoteLimitReached,
+    NotFound,
+    OutcomeUnknown,
+    RateLimited,
+    Transient,
 )
 from core.delivery.models import E_DONE, E_REPLIED, Send
+from core.links import tracking as links
 from core.sources.models import Contact
 
 log = logging.getLogger("invitebot.delivery")

@@ -19,10 +19,10 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, func, or_, select, update
 from sqlmodel import Session
 
+from core.db import UnitOfWork
 from core.delivery.acceptance import record_relation
 from core.delivery.linkedin.port import NotFound
 from core.delivery.models import E_INVITED, E_WITHDRAWN, Enrollment
-from core.db import UnitOfWork
 from core.sources.models import Contact
 from core.workspace.models import LinkedInAccount
 

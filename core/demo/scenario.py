@@ -15,11 +15,11 @@ from core.campaigns import schedule
 from core.campaigns.models import STEP_FOLLOWUP, STEP_INVITATION, STEP_WELCOME, Campaign
 from core.campaigns.service import CampaignDraft, FollowupDraft, SlotDraft, activate_campaign, create_campaign
 from core.delivery import caps
-from core.delivery.models import S_SENT, S_SKIPPED, Enrollment, Send
 from core.delivery.linkedin.sandbox_models import SandboxInvitation
+from core.delivery.models import S_SENT, S_SKIPPED, Enrollment, Send
+from core.demo.seed import GLOBAL_SEGMENT, seed_demo
 from core.moderation.decisions import SKIPPED_BY_MODERATOR, decide
 from core.notify import DigestView
-from core.demo.seed import GLOBAL_SEGMENT, seed_demo
 from core.sources.models import Segment
 from core.workspace.models import LinkedInAccount, Member
 

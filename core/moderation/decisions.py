@@ -18,14 +18,20 @@ from core.campaigns import schedule
 from core.campaigns.authz import require_active
 from core.campaigns.models import STATUS_ACTIVE, STEP_INVITATION, Campaign
 from core.campaigns.templates import (
-    TemplateProblem, check_template, context_for, counted_length, has_line_break, render, utf16_length,
+    TemplateProblem,
+    check_template,
+    context_for,
+    counted_length,
+    has_line_break,
+    render,
+    utf16_length,
 )
 from core.config import Settings
 from core.delivery.models import E_PLANNED, E_SKIPPED, S_PLANNED, S_SKIPPED, Enrollment, Send
-from core.moderation.models import Digest
-from core.notify import DigestItem, DigestView
 from core.delivery.rendering import render_step, templates_of
 from core.errors import FieldError, NotAllowed, NotFound, Outcome
+from core.moderation.models import Digest
+from core.notify import DigestItem, DigestView
 from core.sources.models import Contact
 from core.workspace.models import LinkedInAccount, Member
 
@@ -221,8 +227,8 @@ def skip_all(*, session: Session, actor: Member, digest_id: int, send_ids: list[
 def build_digest_now(*, session: Session, actor: Member, campaign_id: int, now: datetime, settings=None) -> DigestView:
     """`digest [NAME]`: tomorrow's plan now, planning it first if the evening run has not yet. The
     moderator gets each digest once: shown here, it is marked delivered (`digests.show_digest`)."""
-    from core.moderation.digests import show_digest
     from core.delivery.planner import plan_due
+    from core.moderation.digests import show_digest
 
     campaign = session.get(Campaign, campaign_id)
     if campaign is None or campaign.workspace_id != actor.workspace_id:

@@ -38,12 +38,12 @@ from sqlmodel import Session
 from core.campaigns import schedule
 from core.campaigns.models import STATUS_ACTIVE, STEP_INVITATION, Campaign
 from core.clock import Clock
+from core.db import UnitOfWork
 from core.delivery import slots
 from core.delivery.models import S_PLANNED, Send
-from core.moderation.models import Digest
 from core.moderation.decisions import digest_view
+from core.moderation.models import Digest
 from core.notify import DigestOutcome, DigestView, Notifier
-from core.db import UnitOfWork
 
 log = logging.getLogger("invitebot.digests")
 
@@ -192,7 +192,7 @@ def release_plan(rows, campaign: Campaign, *, ready_at: datetime) -> list[Move]:
     for target, ids in groups.items():
         rest = slots.SlotWindow(target.day, target.index, max(target.start, ready_at), target.end)
         rng = random.Random(f"release:{campaign.id}:{target.day}:{target.index}")
-        for send_id, due in zip(ids, slots.spread(rest, len(ids), rng)):
+        for send_id, due in zip(ids, slots.spread(rest, len(ids), rng), strict=True):
             moves.append(Move(send_id, target.day, target.index, min(due.replace(microsecond=0),
                                                                      slots.last_instant(rest))))
     return moves

@@ -8,7 +8,8 @@ short query that the driver does not have to rewrite placeholder by placeholder.
 from __future__ import annotations
 
 import json
-from typing import Any, Callable, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from sqlalchemy import JSON, Column, Table, Text, bindparam, func, select
 from sqlalchemy.dialects import postgresql, sqlite

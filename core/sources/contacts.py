@@ -90,7 +90,7 @@ class ContactRow:
     birth_year: int | None = None
     custom_fields: dict[str, Any] = field(default_factory=dict)
 
-    def merge(self, later: "ContactRow") -> None:
+    def merge(self, later: ContactRow) -> None:
         """Fold a later row of the same profile in: its non-empty values win."""
         for name in ("first_name", "last_name", "headline", "company", "job_title", "location", "language",
                      "birth_year"):

@@ -12,8 +12,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from sqlalchemy import ColumnElement, and_, exists, false, func, not_, or_, select, true
 
 from core.delivery.models import Enrollment, Relation
-from core.links.models import Click
 from core.languages import language_code
+from core.links.models import Click
 from core.sources.models import Contact
 
 Sentiment = Literal["positive", "negative", "neutral"]

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from sqlalchemy import JSON, func, select
 from sqlalchemy.dialects.postgresql import JSONB
@@ -21,12 +22,17 @@ from sqlalchemy.exc import IntegrityError
 from core.campaigns.naming import name_key
 from core.clock import Clock, SystemClock
 from core.db import UnitOfWork
+from core.sources.bulk import upsert
 from core.sources.contacts import (
-    KNOWN_COLUMNS, MAX_COLUMN_NAME, MAX_CUSTOM_COLUMNS, ContactRow, clean_row, column_name,
+    KNOWN_COLUMNS,
+    MAX_COLUMN_NAME,
+    MAX_CUSTOM_COLUMNS,
+    ContactRow,
+    clean_row,
+    column_name,
 )
 from core.sources.language import detect_languages, profile_text
 from core.sources.models import Contact, Segment, SegmentContact
-from core.sources.bulk import upsert
 from core.sources.segments import create_segment
 
 BATCH = 1000
@@ -106,7 +112,7 @@ def read_contacts_file(path: str | Path, *, max_birth_year: int) -> ParsedFile:
             parsed.bad_rows.append(BadRow(start, f"{len(record)} values where the header names {len(names)} columns"))
             continue
         try:
-            row = clean_row(dict(zip(names, record)), max_birth_year=max_birth_year)
+            row = clean_row(dict(zip(names, record, strict=True)), max_birth_year=max_birth_year)
         except ValueError as exc:
             parsed.bad_rows.append(BadRow(start, str(exc)))
             continue

@@ -8,15 +8,16 @@ source is one SQL query.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
-from typing import Any, Iterable
+from typing import Any
 
 from sqlalchemy import Select, false, select
 from sqlmodel import Session
 
+from core.campaigns.naming import name_key
 from core.clock import SystemClock
 from core.db import utcnow
-from core.campaigns.naming import name_key
 from core.errors import NotFound
 from core.sources.bulk import upsert
 from core.sources.criteria import criteria_condition, dump_criteria, parse_criteria

@@ -11,7 +11,6 @@ from sqlmodel import Field, SQLModel
 from core.db import UTCDateTime, utcnow
 from core.workspace.limits import NOTE_LIMITS
 
-
 # The pause a campaign gets when its sender's account is disconnected; reconnecting lifts it.
 ACCOUNT_DISCONNECTED_PAUSE = "the sender's LinkedIn account is disconnected"
 

@@ -3,8 +3,8 @@ work, the workspace and member named on the command line, and errors shown as on
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Iterator
 
 import typer
 from rich.console import Console

@@ -10,16 +10,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional
 from urllib.parse import urlsplit
 
 import typer
 from rich.table import Table
 
-from entrypoints.cli.common import console, fail, resolve_workspace, unit_of_work
 from core.config import Settings
 from core.delivery.linkedin.unipile_webhooks import WEBHOOK_EVENTS, WEBHOOK_PATH, WEBHOOK_SOURCES
 from entrypoints.bootstrap import bootstrap
+from entrypoints.cli.common import console, fail, resolve_workspace, unit_of_work
 
 app = typer.Typer(help="The LinkedIn provider: webhooks and connected accounts.", no_args_is_help=True)
 
@@ -105,7 +104,7 @@ def register_webhooks_command(
 
 
 @app.command("status")
-def status(workspace: Optional[str] = typer.Option(None, "--workspace", "-w",
+def status(workspace: str | None = typer.Option(None, "--workspace", "-w",
                                                    help="Workspace id or name (default: every workspace).")) -> None:
     """Each member's LinkedIn account: provider, status, kind, and whether invitations are paused."""
     from sqlalchemy import select

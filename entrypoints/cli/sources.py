@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import List, Optional
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -15,7 +14,13 @@ from core.sources import segments as service
 from core.sources.models import FinderMember, SegmentContact
 from core.workspace.models import Member
 from entrypoints.cli.common import (
-    WorkspaceOption, admin_services, console, fail, resolve_member, resolve_workspace, unit_of_work,
+    WorkspaceOption,
+    admin_services,
+    console,
+    fail,
+    resolve_member,
+    resolve_workspace,
+    unit_of_work,
 )
 
 contacts_app = typer.Typer(help="Contacts of the workspace.", no_args_is_help=True)
@@ -28,10 +33,10 @@ SHOWN_BAD_ROWS = 20
 @contacts_app.command("import")
 def import_(path: Path = typer.Argument(..., exists=True, dir_okay=False, readable=True, help="CSV file."),
             segment: str = typer.Option(..., "--segment", "-s", help="Segment to put the contacts in (created if new)."),
-            owner: Optional[str] = typer.Option(None, help="Owner of a new segment (member id, email or name)."),
+            owner: str | None = typer.Option(None, help="Owner of a new segment (member id, email or name)."),
             global_: bool = typer.Option(False, "--global", help="Make a new segment global to the workspace."),
             skip_bad_rows: bool = typer.Option(False, "--skip-bad-rows", help="Import the good rows of a file with bad ones."),
-            workspace: Optional[str] = WorkspaceOption) -> None:
+            workspace: str | None = WorkspaceOption) -> None:
     """Import contacts from a CSV file (columns: see docs/contacts.md). A file with a bad row
     imports nothing unless --skip-bad-rows."""
     from core.sources.importer import import_contacts
@@ -67,7 +72,7 @@ def import_(path: Path = typer.Argument(..., exists=True, dir_okay=False, readab
         raise typer.Exit(code=1)
 
 
-def _criteria(criteria: Optional[str], criteria_file: Optional[Path]) -> dict | None:
+def _criteria(criteria: str | None, criteria_file: Path | None) -> dict | None:
     if criteria and criteria_file:
         raise ValueError("give --criteria or --criteria-file, not both.")
     text = criteria_file.read_text(encoding="utf-8") if criteria_file else criteria
@@ -81,13 +86,13 @@ def _criteria(criteria: Optional[str], criteria_file: Optional[Path]) -> dict | 
 
 @segments_app.command("create")
 def create_segment(name: str = typer.Argument(..., help="Segment name (unique in the workspace)."),
-                   owner: Optional[str] = typer.Option(None, help="Owner (member id, email or name)."),
+                   owner: str | None = typer.Option(None, help="Owner (member id, email or name)."),
                    global_: bool = typer.Option(False, "--global", help="Visible to every member."),
-                   criteria: Optional[str] = typer.Option(None, help='Criteria as JSON, e.g. \'{"language": ["fr"]}\'.'),
-                   criteria_file: Optional[Path] = typer.Option(None, exists=True, dir_okay=False),
+                   criteria: str | None = typer.Option(None, help='Criteria as JSON, e.g. \'{"language": ["fr"]}\'.'),
+                   criteria_file: Path | None = typer.Option(None, exists=True, dir_okay=False),
                    dynamic: bool = typer.Option(False, "--dynamic", help="Apply the criteria to every contact of "
                                                 "the workspace instead of the segment's own list."),
-                   workspace: Optional[str] = WorkspaceOption) -> None:
+                   workspace: str | None = WorkspaceOption) -> None:
     """Create a segment."""
     with unit_of_work() as session:
         ws = resolve_workspace(session, workspace)
@@ -98,7 +103,7 @@ def create_segment(name: str = typer.Argument(..., help="Segment name (unique in
 
 
 @segments_app.command("list")
-def list_segments(workspace: Optional[str] = WorkspaceOption) -> None:
+def list_segments(workspace: str | None = WorkspaceOption) -> None:
     """List the segments with their owner and number of contacts."""
     table = Table("id", "name", "owner", "scope", "kind", "contacts", "criteria")
     with unit_of_work() as session:
@@ -131,9 +136,9 @@ def _member_names(session, workspace_id: int) -> dict[int, str]:
 @finders_app.command("create")
 def create_finder(name: str = typer.Argument(..., help="Finder name (its segment gets the same name)."),
                   owner: str = typer.Option(..., help="Owner (member id, email or name)."),
-                  member: List[str] = typer.Option([], "--member", "-m", help="Additional member (repeatable)."),
-                  query: Optional[str] = typer.Option(None, help='Search filters as JSON, e.g. \'{"keywords": "CTO"}\'.'),
-                  workspace: Optional[str] = WorkspaceOption) -> None:
+                  member: list[str] = typer.Option([], "--member", "-m", help="Additional member (repeatable)."),
+                  query: str | None = typer.Option(None, help='Search filters as JSON, e.g. \'{"keywords": "CTO"}\'.'),
+                  workspace: str | None = WorkspaceOption) -> None:
     """Create a finder and the segment of the same name that holds its results."""
     with unit_of_work() as session:
         ws = resolve_workspace(session, workspace)
@@ -146,7 +151,7 @@ def create_finder(name: str = typer.Argument(..., help="Finder name (its segment
 
 
 @finders_app.command("list")
-def list_finders(workspace: Optional[str] = WorkspaceOption) -> None:
+def list_finders(workspace: str | None = WorkspaceOption) -> None:
     """List the finders with their owner and additional members."""
     table = Table("id", "name", "owner", "additional members", "segment id", "search")
     with unit_of_work() as session:

@@ -49,8 +49,8 @@ from core.delivery.linkedin.port import (
     RateLimited,
     RelationInfo,
 )
-from core.delivery.linkedin.sandbox_people import digest, person_for, person_from_token, search_tokens, unit
 from core.delivery.linkedin.sandbox_models import SandboxInvitation, SandboxMessage
+from core.delivery.linkedin.sandbox_people import digest, person_for, person_from_token, search_tokens, unit
 
 PROVIDER_PREFIX = "sbx-"
 WEEKLY_INVITATIONS = 100

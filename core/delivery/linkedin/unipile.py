@@ -157,7 +157,7 @@ class UnipileGateway:
         )
 
     @classmethod
-    def from_settings(cls, settings: Any, *, clock: Clock | None = None) -> "UnipileGateway":
+    def from_settings(cls, settings: Any, *, clock: Clock | None = None) -> UnipileGateway:
         if not settings.unipile_base_url or not settings.unipile_api_key:
             raise ValueError("LINKEDIN_PROVIDER=unipile needs UNIPILE_BASE_URL and UNIPILE_API_KEY")
         if settings.webhook_secret is None:
@@ -173,7 +173,7 @@ class UnipileGateway:
     def close(self) -> None:
         self._client.close()
 
-    def __enter__(self) -> "UnipileGateway":
+    def __enter__(self) -> UnipileGateway:
         return self
 
     def __exit__(self, *exc) -> None:

@@ -22,10 +22,11 @@ An account's status (`GET /accounts/{id}`) is the worst of its sources' statuses
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from typing import Any, Mapping
+from typing import Any
 
 from core.delivery.linkedin.port import (
     AccountDisconnected,
@@ -84,7 +85,7 @@ def retry_after_seconds(headers: Mapping[str, str]) -> float | None:
         pass
     try:
         when = parsedate_to_datetime(raw)
-        base = parsedate_to_datetime(headers["Date"]) if headers.get("Date") else datetime.now(timezone.utc)
+        base = parsedate_to_datetime(headers["Date"]) if headers.get("Date") else datetime.now(UTC)
         return max(0.0, (when - base).total_seconds())
     except (TypeError, ValueError, IndexError):
         return None
@@ -125,15 +126,15 @@ def parse_time(value: Any) -> datetime | None:
         return None
     try:
         if isinstance(value, (int, float)) or (isinstance(value, str) and value.isdigit()):
-            return datetime.fromtimestamp(int(value) / 1000, tz=timezone.utc)
+            return datetime.fromtimestamp(int(value) / 1000, tz=UTC)
         parsed = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
     except (ValueError, OverflowError, OSError):
         return None
-    return parsed.replace(tzinfo=timezone.utc) if parsed.tzinfo is None else parsed.astimezone(timezone.utc)
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
 
 
 def iso(when: datetime) -> str:
-    return when.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.") + f"{when.microsecond // 1000:03d}Z"
+    return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{when.microsecond // 1000:03d}Z"
 
 
 def _first(items: Any) -> dict:
