@@ -47,7 +47,7 @@ class Enrollment(SQLModel, table=True):
         Index("ix_enrollment_campaign_state", "campaign_id", "state"),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     workspace_id: int = Field(foreign_key="workspace.id", index=True)
     campaign_id: int = Field(foreign_key="campaign.id")
     contact_id: int = Field(foreign_key="contact.id")
@@ -86,7 +86,7 @@ class Send(SQLModel, table=True):
         ),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     workspace_id: int = Field(foreign_key="workspace.id", index=True)
     campaign_id: int = Field(foreign_key="campaign.id")
     enrollment_id: int = Field(foreign_key="enrollment.id")
@@ -120,7 +120,7 @@ class Relation(SQLModel, table=True):
 
     __table_args__ = (UniqueConstraint("account_id", "provider_user_id", name="uq_relation_account_user"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     account_id: int = Field(foreign_key="linkedinaccount.id", index=True)
     provider_user_id: str = Field(max_length=128)
     public_identifier: str | None = Field(default=None, max_length=200)
@@ -137,7 +137,7 @@ class ConversationMessage(SQLModel, table=True):
         Index("ix_conversation_account_contact_at", "account_id", "contact_id", "sent_at"),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     account_id: int = Field(foreign_key="linkedinaccount.id")
     contact_id: int | None = Field(default=None, foreign_key="contact.id")
     chat_id: str | None = Field(default=None, max_length=128)
@@ -151,7 +151,7 @@ class ConversationMessage(SQLModel, table=True):
 class WebhookEvent(SQLModel, table=True):
     """Every provider webhook received, once: the key makes redeliveries harmless."""
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     provider: str = Field(max_length=16)
     event_key: str = Field(max_length=200, unique=True)
     kind: str = Field(max_length=32)
