@@ -4,7 +4,7 @@ with warnings or errors, paused with the reason, fatal, stopped; today's progres
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import func
 from sqlmodel import Session, select
@@ -82,7 +82,7 @@ def campaigns_health(*, session: Session, campaigns: list[Campaign], now: dateti
                           accounts.get(c.sender_id)) for c in campaigns}
 
 
-def _health(campaign: Campaign, now: datetime, today, counts: dict[str, int], sent: int, accepted: int,
+def _health(campaign: Campaign, now: datetime, today: date, counts: dict[str, int], sent: int, accepted: int,
             account: LinkedInAccount | None) -> Health:
     tz = schedule.zone(campaign.timezone)
     ratio = accepted / sent if sent else None

@@ -19,10 +19,11 @@ import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import Any, NoReturn
 
-from jinja2 import TemplateSyntaxError, Undefined, nodes
+from jinja2 import Template, TemplateSyntaxError, Undefined, nodes
 from jinja2.exceptions import SecurityError
+from jinja2.runtime import Context
 from jinja2.sandbox import SandboxedEnvironment
 
 CONTACT_TOKENS = {
@@ -119,7 +120,7 @@ class _TokenEnvironment(SandboxedEnvironment):
     def is_safe_callable(self, obj: Any) -> bool:
         return False
 
-    def call(__self, __context, __obj, *args, **kwargs):  # Jinja's signature
+    def call(__self, __context: Context, __obj: Any, *args: Any, **kwargs: Any) -> NoReturn:  # Jinja's signature
         raise SecurityError("a message calls nothing")
 
 
@@ -160,7 +161,7 @@ def _parse(source: str) -> nodes.Template:
     try:
         return _ENV.parse(source)
     except TemplateSyntaxError as exc:
-        raise TemplateProblem(f"Template syntax error on line {exc.lineno}: {exc.message.rstrip('.')}.") from None
+        raise TemplateProblem(f"Template syntax error on line {exc.lineno}: {(exc.message or 'unreadable').rstrip('.')}.") from None
     except (RecursionError, MemoryError):
         raise _too_deep() from None
     except ValueError:  # e.g. a number of thousands of digits, which Python refuses to read
@@ -235,7 +236,7 @@ def _check_filter(node: nodes.Filter) -> None:
 
 
 @lru_cache(maxsize=4096)
-def _compiled(source: str):
+def _compiled(source: str) -> Template:
     check_template(source)
     return _ENV.from_string(source)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlmodel import Session, select
@@ -17,6 +18,7 @@ from core.workspace.models import LinkedInAccount, Member
 
 FOLLOWUP_DELAY_MIN, FOLLOWUP_DELAY_MAX = 1, 60
 MAX_FOLLOWUPS = 10
+Report = Callable[[str, str], None]  # (field, message): one error of the form
 
 
 @dataclass
@@ -112,7 +114,8 @@ def check_draft(*, session: Session, actor: Member, draft: CampaignDraft, campai
     return Checked(errors=errors, warnings=warnings, sender=sender, account=account)
 
 
-def _check_sender(session, actor, sender_id, err):
+def _check_sender(session: Session, actor: Member, sender_id: int | None, err: Report,
+                  ) -> tuple[Member | None, LinkedInAccount | None]:
     if not sender_id:
         err("sender", "Pick the member on whose behalf invitations are sent.")
         return None, None
@@ -135,7 +138,7 @@ def _check_sender(session, actor, sender_id, err):
     return sender, account
 
 
-def _check_text(text: str | None, field: str, label: str, *, required: bool, err) -> None:
+def _check_text(text: str | None, field: str, label: str, *, required: bool, err: Report) -> None:
     if not (text or "").strip():
         if required:
             err(field, f"{label} is missing: write it (every message must exist in each language of the campaign).")

@@ -22,8 +22,10 @@ from sqlalchemy import (
     Boolean,
     Column,
     Date,
+    Insert,
     Integer,
     MetaData,
+    Select,
     String,
     Table,
     Text,
@@ -37,10 +39,12 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import InstrumentedAttribute
 from sqlmodel import Session
 
 from core.campaigns import schedule
 from core.campaigns.models import STATUS_ACTIVE, STEP_INVITATION, Campaign, CampaignMessage
+from core.config import Settings
 from core.db import UTCDateTime
 from core.delivery import eligibility, slots
 from core.delivery.caps import caps_for
@@ -63,9 +67,10 @@ class PlanReport:
     skipped_reasons: dict[str, int] = field(default_factory=dict)
 
 
-def _dialect_insert(session: Session, table):
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    return dialect.insert(table)
+def _dialect_insert(session: Session, table: Table) -> postgresql.Insert | sqlite.Insert:
+    if session.get_bind().dialect.name == "postgresql":
+        return postgresql.insert(table)
+    return sqlite.insert(table)
 
 
 def due_days(*, session: Session, now: datetime, campaign_ids: list[int] | None = None,
@@ -109,7 +114,7 @@ def due_days(*, session: Session, now: datetime, campaign_ids: list[int] | None 
     return out
 
 
-def plan_due(*, session: Session, now: datetime, settings, campaign_ids: list[int] | None = None,
+def plan_due(*, session: Session, now: datetime, settings: Settings, campaign_ids: list[int] | None = None,
              force_tomorrow: bool = False) -> PlanReport:
     """Plan every campaign whose day is due (see `due_days`): a missed today first, then tomorrow."""
     report = PlanReport()
@@ -133,7 +138,7 @@ def _claim_days(session: Session, targets: dict[int, date], workspace_of: dict[i
     return {cid: did for did, cid in session.execute(stmt, rows)}
 
 
-def plan_days(*, session: Session, targets: dict[int, date], now: datetime, settings,
+def plan_days(*, session: Session, targets: dict[int, date], now: datetime, settings: Settings,
               report: PlanReport | None = None) -> PlanReport:
     """Plan the given local day of each campaign. Idempotent: a day already planned is left alone."""
     report = report if report is not None else PlanReport()
@@ -143,7 +148,7 @@ def plan_days(*, session: Session, targets: dict[int, date], now: datetime, sett
     return report
 
 
-def _load(session: Session, ids: list[int]):
+def _load(session: Session, ids: list[int]) -> dict[int, SimpleNamespace]:
     rows = session.execute(
         select(Campaign, LinkedInAccount, Member.name)
         .join(Member, Member.id == Campaign.sender_id)
@@ -153,7 +158,7 @@ def _load(session: Session, ids: list[int]):
     return {c.id: SimpleNamespace(campaign=c, account=a, sender_name=n) for c, a, n in rows}
 
 
-def _used(session: Session, column, keys: list[int], since: date, until: date) -> dict[tuple[int, date], int]:
+def _used(session: Session, column: InstrumentedAttribute[int], keys: list[int], since: date, until: date) -> dict[tuple[int, date], int]:
     """Invitations planned or done per (key, local day) between two days."""
     # `status || ''` keeps the status out of index choice: without statistics SQLite would walk
     # the (status, due_at) index over every planned send instead of the key's own rows.
@@ -198,7 +203,7 @@ def _branches(session: Session, camps: dict, now: datetime, plain: set[int]) -> 
     return branches
 
 
-def _plan_chunk(session: Session, targets: dict[int, date], now: datetime, settings, report: PlanReport) -> None:
+def _plan_chunk(session: Session, targets: dict[int, date], now: datetime, settings: Settings, report: PlanReport) -> None:
     camps = _load(session, list(targets))
     day_ids = _claim_days(session, {c: targets[c] for c in camps}, {c: i.campaign.workspace_id for c, i in camps.items()}, now)
     camps = {c: i for c, i in camps.items() if c in day_ids}
@@ -284,7 +289,7 @@ def _templates(session: Session, ids: list[int]) -> dict[tuple[int, str], str]:
     return {(c, lang): t for c, lang, t in rows}
 
 
-def _skip_insert(session: Session, branches: list, now: datetime):
+def _skip_insert(session: Session, branches: list[Select], now: datetime) -> Insert:
     """INSERT … SELECT of the enrollments that are ineligible for good, with their reason."""
     rows = eligibility.ineligible_rows(branches, now).subquery()
     cols = ["workspace_id", "campaign_id", "contact_id", "account_id", "reason", "state", "created_at", "updated_at"]
@@ -313,7 +318,7 @@ _SEND_COLUMNS = ["workspace_id", "campaign_id", "enrollment_id", "account_id", "
                  "attempt", "outcome_unknown", "created_at", "updated_at"]
 
 
-def _write(session: Session, camps: dict, chosen: dict[int, list], skipped: list, now: datetime, settings,
+def _write(session: Session, camps: dict, chosen: dict[int, list], skipped: list, now: datetime, settings: Settings,
            report: PlanReport) -> None:
     rows = []
     for r, problem in skipped:
@@ -350,7 +355,7 @@ def _write(session: Session, camps: dict, chosen: dict[int, list], skipped: list
 MOVED_BY_SPACING = "slot full at the minimum spacing: moved to a later slot"
 
 
-def _timed_sends(camps: dict, chosen: dict[int, list], now: datetime, settings) -> list[dict]:
+def _timed_sends(camps: dict, chosen: dict[int, list], now: datetime, settings: Settings) -> list[dict]:
     """Fill each campaign's slots in order (each up to its room), spread instants over each slot,
     then space the account's actions across all its campaigns, each inside its slot."""
     rows: list[dict] = []
@@ -383,7 +388,7 @@ def _timed_sends(camps: dict, chosen: dict[int, list], now: datetime, settings) 
     return [r for r in rows if r["due_at"] is not None]
 
 
-def _place(camps: dict, rows: list[dict], windows: list, idx: list[int], rng: random.Random, settings) -> None:
+def _place(camps: dict, rows: list[dict], windows: list, idx: list[int], rng: random.Random, settings: Settings) -> None:
     """Space one account's sends inside their slots; a send its slot has no room for (campaigns of
     one account sharing the hours) moves to its campaign's next slot, saying so, or is dropped
     from this plan when there is none (the contact waits for another day)."""

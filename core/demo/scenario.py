@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import asdict, dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, tzinfo
 
 from sqlalchemy import func, select
 from sqlmodel import Session
@@ -69,11 +69,11 @@ def start_demo_campaign(*, session: Session, now: datetime, public_url: str) -> 
         slots=[SlotDraft(weekday=d, start=s, end=e) for d in range(5) for s, e in (("09:00", "11:00"), ("14:00", "16:00"))],
     )
     created = create_campaign(session=session, actor=sender, draft=draft, now=now, public_url=public_url)
-    if not created.ok:
+    if not created.ok or created.value is None:
         raise RuntimeError(f"demo campaign refused: {created.errors_by_field()}")
     activated = activate_campaign(session=session, actor=sender, campaign_id=created.value.id, now=now,
                                   public_url=public_url)
-    if not activated.ok:
+    if not activated.ok or activated.value is None:
         raise RuntimeError(f"demo campaign not activated: {activated.errors_by_field()}")
     return activated.value, sender
 
@@ -95,7 +95,7 @@ def moderate(*, session: Session, view: DigestView, actor: Member, now: datetime
     return skipped
 
 
-def _local(instant: datetime | None, tz) -> date | None:
+def _local(instant: datetime | None, tz: tzinfo) -> date | None:
     return instant.astimezone(tz).date() if instant else None
 
 

@@ -49,7 +49,7 @@ def digest_view(*, session: Session, digest_id: int, public_url: str | None = No
     digest = session.get(Digest, digest_id)
     if digest is None:
         raise NotFound("This digest no longer exists.")
-    campaign = session.get(Campaign, digest.campaign_id)
+    campaign = session.get_one(Campaign, digest.campaign_id)
     account = session.execute(select(LinkedInAccount).where(LinkedInAccount.member_id == campaign.sender_id)).scalars().first()
     limit = account.note_limit if account else 300
     rows = session.execute(
@@ -103,7 +103,7 @@ def _locked_send(session: Session, send_id: int) -> Send:
     stmt = select(Send).where(Send.id == send_id)
     if session.get_bind().dialect.name == "postgresql":
         stmt = stmt.with_for_update()
-    send = session.execute(stmt.execution_options(populate_existing=True)).scalars().first()
+    send: Send | None = session.execute(stmt.execution_options(populate_existing=True)).scalars().first()
     if send is None:
         raise NotFound("This invitation no longer exists.")
     return send
@@ -129,17 +129,18 @@ def decide(*, session: Session, actor: Member, send_id: int, action: str, value:
     if action not in ACTIONS:
         raise NotAllowed(f"Unknown decision “{action}”.")
     send = _locked_send(session, send_id)
-    campaign = session.get(Campaign, send.campaign_id)
+    campaign = session.get_one(Campaign, send.campaign_id)
     _require_moderator(actor, campaign)
     _require_open(send, campaign)
-    enrollment = session.get(Enrollment, send.enrollment_id)
+    enrollment = session.get_one(Enrollment, send.enrollment_id)
     if action == "skip":
         return Outcome(value=_set_skipped(session, send, enrollment, actor, now, skip=True))
     if action == "restore":
         return Outcome(value=_set_skipped(session, send, enrollment, actor, now, skip=False))
     account = session.execute(select(LinkedInAccount).where(LinkedInAccount.id == send.account_id)).scalar_one()
-    contact = session.get(Contact, send.contact_id)
-    sender = session.get(Member, campaign.sender_id)
+    contact = session.get_one(Contact, send.contact_id)
+    sender = session.get_one(Member, campaign.sender_id)
+    warnings: list[str] = []
     if action == "language":
         language = (value or "").strip()
         if language not in campaign.languages:
@@ -162,19 +163,21 @@ def decide(*, session: Session, actor: Member, send_id: int, action: str, value:
     return Outcome(value=send, warnings=[FieldError("text", w) for w in warnings] if action == "edit" else [])
 
 
-def _check_edit(value: str | None, contact: Contact, sender_name: str, limit: int, public_url: str):
+def _check_edit(value: str | None, contact: Contact, sender_name: str, limit: int,
+                public_url: str) -> tuple[str | None, str, list[str]]:
+    """(the problem, or None; the text once rendered; warnings)."""
     source = (value or "").strip()
     if not source:
-        return "Write the invitation: it cannot be empty.", None, []
+        return "Write the invitation: it cannot be empty.", "", []
     try:
         check_template(source)
         rendered = render(source, context_for(contact, sender_name), public_url=public_url)
     except TemplateProblem as exc:
-        return str(exc), None, []
+        return str(exc), "", []
     if rendered.missing:
-        return f"{contact.full_name or 'This contact'} has no {', '.join(rendered.missing)}: add a fallback, e.g. {{{{{rendered.missing[0]}|default('there')}}}}.", None, []
+        return f"{contact.full_name or 'This contact'} has no {', '.join(rendered.missing)}: add a fallback, e.g. {{{{{rendered.missing[0]}|default('there')}}}}.", "", []
     if rendered.length > limit:
-        return f"Too long: {rendered.length}/{limit} characters once personalised (links count as tracked).", None, []
+        return f"Too long: {rendered.length}/{limit} characters once personalised (links count as tracked).", "", []
     warnings = ["A line break may cut the invitation in LinkedIn's notification."] if has_line_break(rendered.text) else []
     return None, rendered.text, warnings
 
@@ -204,7 +207,7 @@ def skip_all(*, session: Session, actor: Member, digest_id: int, send_ids: list[
     digest = session.get(Digest, digest_id)
     if digest is None:
         raise NotFound("This digest no longer exists.")
-    campaign = session.get(Campaign, digest.campaign_id)
+    campaign = session.get_one(Campaign, digest.campaign_id)
     _require_moderator(actor, campaign)
     changed = 0
     for send_id in sorted(set(send_ids)):
@@ -217,14 +220,14 @@ def skip_all(*, session: Session, actor: Member, digest_id: int, send_ids: list[
             continue
         if (send.status == S_PLANNED) == skip:
             try:
-                _set_skipped(session, send, session.get(Enrollment, send.enrollment_id), actor, now, skip=skip)
+                _set_skipped(session, send, session.get_one(Enrollment, send.enrollment_id), actor, now, skip=skip)
                 changed += 1
             except NotAllowed:
                 continue
     return changed
 
 
-def build_digest_now(*, session: Session, actor: Member, campaign_id: int, now: datetime, settings=None) -> DigestView:
+def build_digest_now(*, session: Session, actor: Member, campaign_id: int, now: datetime, settings: Settings | None = None) -> DigestView:
     """`digest [NAME]`: tomorrow's plan now, planning it first if the evening run has not yet. The
     moderator gets each digest once: shown here, it is marked delivered (`digests.show_digest`)."""
     from core.delivery.planner import plan_due

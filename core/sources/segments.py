@@ -44,7 +44,7 @@ def _member_of(session: Session, workspace_id: int, member_id: int, role: str) -
     return member
 
 
-def _name_taken(session: Session, model, workspace_id: int, key: str) -> bool:
+def _name_taken(session: Session, model: type[Finder] | type[Segment], workspace_id: int, key: str) -> bool:
     return session.execute(select(model.id).where(model.workspace_id == workspace_id, model.name_key == key)).first() is not None
 
 
@@ -123,8 +123,7 @@ def get_source(*, session: Session, workspace_id: int, kind: str, source_id: int
     """The finder or segment of this workspace; NotFound otherwise (also for another workspace's)."""
     if kind not in KINDS:
         raise ValueError(f"A source is a finder or a segment, not '{kind}'.")
-    model = Finder if kind == "finder" else Segment
-    source = session.get(model, source_id)
+    source = session.get(Finder, source_id) if kind == "finder" else session.get(Segment, source_id)
     if source is None or source.workspace_id != workspace_id:
         raise NotFound(f"This {kind} does not exist in your workspace.")
     return source

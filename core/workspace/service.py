@@ -180,8 +180,8 @@ def connect_linkedin_account(*, session: Session, member_id: int, provider: str,
         raise NotFound(f"Member {member_id} does not exist.")
     if provider not in PROVIDERS:
         raise ValueError(f"Provider must be one of {', '.join(PROVIDERS)}, not '{provider}'.")
-    if kind is not None and kind_problem(kind):
-        raise ValueError(kind_problem(kind).replace("Account kind", names.get("kind", "Account kind"), 1))
+    if kind is not None and (problem := kind_problem(kind)):
+        raise ValueError(problem.replace("Account kind", names.get("kind", "Account kind"), 1))
     provider_account_id = (provider_account_id or "").strip()
     if not provider_account_id:
         raise ValueError("The provider account id is required.")

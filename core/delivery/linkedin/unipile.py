@@ -176,12 +176,13 @@ class UnipileGateway:
     def __enter__(self) -> UnipileGateway:
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
     # -- one request ---------------------------------------------------------------------------
 
-    def _call(self, method: str, route: str, path: str, *, params=None, json=None, files=None) -> dict:
+    def _call(self, method: str, route: str, path: str, *, params: dict[str, Any] | None = None, json: Any = None,
+              files: Any = None) -> dict:
         """One request; its JSON answer (a dict, `{}` when there is none), or the port's error."""
         write = method != "GET"
         started = time.perf_counter()

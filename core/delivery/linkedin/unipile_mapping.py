@@ -145,10 +145,11 @@ def profile_from(data: dict) -> Profile:
     """A `UserProfile` (GET /users/{id}) or a people search result."""
     experience = _first(data.get("work_experience"))
     position = _first(data.get("current_positions"))
-    current = data.get("current_company") if isinstance(data.get("current_company"), dict) else {}
-    invitation = data.get("invitation") if isinstance(data.get("invitation"), dict) else {}
+    current = company if isinstance(company := data.get("current_company"), dict) else {}
+    invitation = sent if isinstance(sent := data.get("invitation"), dict) else {}
     public = data.get("public_identifier")
-    distance = _DISTANCE.get(data.get("network_distance"), data.get("network_distance"))
+    raw_distance = data.get("network_distance")
+    distance = _DISTANCE.get(raw_distance, raw_distance) if isinstance(raw_distance, str) else None
     if data.get("is_relationship") is True:
         distance = "FIRST_DEGREE"
     return Profile(
