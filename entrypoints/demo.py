@@ -61,7 +61,7 @@ def run_demo(settings: Settings, *, days: int, withdraw_after: int) -> tuple[lis
                 work.plan()
                 settle()
                 with services.uow() as session:
-                    actor = session.get(Member, sender.id)
+                    actor = session.get_one(Member, sender.id)
                     for view in notifier.sent_digests[moderated:]:
                         demo.moderate(session=session, view=digest_view(session=session, digest_id=view.digest_id),
                                       actor=actor, now=t, public_url=demo_settings.public_url)
@@ -77,7 +77,7 @@ def run_demo(settings: Settings, *, days: int, withdraw_after: int) -> tuple[lis
                     Send.status == S_PLANNED, Send.due_at > t)).scalar()
             t = min(upcoming or next_hour, next_hour)
         with services.uow() as session:
-            rows = demo.day_rows(session=session, campaign=session.get(type(campaign), campaign.id),
+            rows = demo.day_rows(session=session, campaign=session.get_one(type(campaign), campaign.id),
                                  first=today + timedelta(days=1), days=days)
             checks = demo.invariants(session=session, campaign=campaign)
     finally:

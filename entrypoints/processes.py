@@ -15,7 +15,7 @@ import dramatiq
 
 from core.config import Settings
 from core.services import Services
-from worker.broker import QUEUES
+from worker.broker import QUEUES, DramatiqTasks
 
 log = logging.getLogger("invitebot")
 
@@ -74,8 +74,9 @@ async def serve_web(services: Services, stop: threading.Event) -> None:
 
 def start_worker(services: Services, threads: int = 8) -> dramatiq.Worker:
     """A Dramatiq worker with `threads` threads on the services' broker (its actors declared)."""
-    broker = services.tasks.broker
-    worker = dramatiq.Worker(broker, queues=set(QUEUES), worker_threads=threads, worker_timeout=500)
+    if not isinstance(services.tasks, DramatiqTasks):
+        raise ValueError("a worker needs the Dramatiq task queue (bootstrap's queue 'redis' or 'stub')")
+    worker = dramatiq.Worker(services.tasks.broker, queues=set(QUEUES), worker_threads=threads, worker_timeout=500)
     worker.start()
     return worker
 

@@ -3,7 +3,7 @@ work, the workspace and member named on the command line, and errors shown as on
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
 import typer
@@ -60,7 +60,7 @@ def unit_of_work(services: Services | None = None) -> Iterator[Session]:
 
 def resolve_workspace(session: Session, ref: str | None) -> Workspace:
     if ref is None:
-        found = session.execute(select(Workspace).order_by(Workspace.id).limit(2)).scalars().all()
+        found: Sequence[Workspace] = session.execute(select(Workspace).order_by(Workspace.id).limit(2)).scalars().all()
         if len(found) == 1:
             return found[0]
         raise ValueError("no workspace yet: create one with `invitebot workspace create NAME`." if not found else
@@ -69,7 +69,7 @@ def resolve_workspace(session: Session, ref: str | None) -> Workspace:
         workspace = session.get(Workspace, int(ref))
         if workspace:
             return workspace
-    matches = session.execute(select(Workspace).where(func.lower(Workspace.name) == ref.strip().lower())).scalars().all()
+    matches: Sequence[Workspace] = session.execute(select(Workspace).where(func.lower(Workspace.name) == ref.strip().lower())).scalars().all()
     if len(matches) == 1:
         return matches[0]
     raise ValueError(f"workspace '{ref}' not found." if not matches else f"several workspaces are named '{ref}': use the id.")
@@ -85,7 +85,7 @@ def resolve_member(session: Session, workspace_id: int, ref: str) -> Member:
         stmt = stmt.where(Member.email == ref.lower())
     else:
         stmt = stmt.where(Member.name_key == name_key(ref))
-    found = session.execute(stmt.limit(2)).scalars().all()
+    found: Sequence[Member] = session.execute(stmt.limit(2)).scalars().all()
     if len(found) == 1:
         return found[0]
     raise ValueError(f"member '{ref}' not found in this workspace." if not found

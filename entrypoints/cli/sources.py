@@ -9,6 +9,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from sqlalchemy import func, select
+from sqlmodel import Session
 
 from core.sources import segments as service
 from core.sources.models import FinderMember, SegmentContact
@@ -79,9 +80,12 @@ def _criteria(criteria: str | None, criteria_file: Path | None) -> dict | None:
     if not text:
         return None
     try:
-        return json.loads(text)
+        value = json.loads(text)
     except json.JSONDecodeError as exc:
         raise ValueError(f"the criteria are not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno}).") from None
+    if not isinstance(value, dict):
+        raise ValueError('the criteria must be a JSON object, e.g. \'{"language": ["fr"]}\'.')
+    return value
 
 
 @segments_app.command("create")
@@ -114,14 +118,14 @@ def list_segments(workspace: str | None = WorkspaceOption) -> None:
             service.Segment.workspace_id == ws.id).group_by(SegmentContact.segment_id)).all())
         for seg in service.list_segments(session=session, workspace_id=ws.id):
             count = (_count(session, ws.id, seg.id) if seg.criteria or not seg.is_list else listed.get(seg.id, 0))
-            table.add_row(str(seg.id), seg.name, names.get(seg.owner_id, "—"), "global" if seg.is_global else "owner",
+            table.add_row(str(seg.id), seg.name, names.get(seg.owner_id, "—") if seg.owner_id is not None else "—", "global" if seg.is_global else "owner",
                           ("finder results" if seg.finder_id else "list") if seg.is_list else "dynamic", str(count),
                           json.dumps(seg.criteria, ensure_ascii=False) if seg.criteria else "")
         table.title = f"Segments of {ws.name}"
     console.print(table)
 
 
-def _count(session, workspace_id: int, segment_id: int) -> str:
+def _count(session: Session, workspace_id: int, segment_id: int) -> str:
     stmt = service.source_contacts(session=session, workspace_id=workspace_id, kind="segment", source_id=segment_id)
     try:
         return str(session.execute(select(func.count()).select_from(stmt.subquery())).scalar_one())
@@ -129,7 +133,7 @@ def _count(session, workspace_id: int, segment_id: int) -> str:
         return "per sender"  # the criteria compare with the campaign's sender
 
 
-def _member_names(session, workspace_id: int) -> dict[int, str]:
+def _member_names(session: Session, workspace_id: int) -> dict[int, str]:
     return dict(session.execute(select(Member.id, Member.name).where(Member.workspace_id == workspace_id)).all())
 
 

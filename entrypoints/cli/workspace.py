@@ -11,7 +11,7 @@ from core.delivery.caps import caps_for
 from core.delivery.linkedin.sandbox import FREE_SUFFIX, sandbox_account_id
 from core.workspace import service
 from core.workspace.limits import CAPS, FREE, PREMIUM
-from core.workspace.models import Member
+from core.workspace.models import LinkedInAccount, Member
 from entrypoints.cli.common import WorkspaceOption, console, resolve_member, resolve_workspace, unit_of_work
 
 workspace_app = typer.Typer(help="Workspaces.", no_args_is_help=True)
@@ -133,12 +133,14 @@ def connect(member: str = typer.Argument(..., help="Member id, email or name."),
                 raise ValueError("--kind is required for a new unipile account: premium (a paid LinkedIn "
                                  "subscription) or free; LinkedIn's limits depend on it.")
             kind = FREE if (account_id or "").endswith(FREE_SUFFIX) else PREMIUM
-        final_kind = kind or current.kind
+        final_kind = kind or (current.kind if current is not None else "")
         if account_id is None:
-            if provider != "sandbox" and not same_provider:
+            if provider == "sandbox":
+                account_id = _sandbox_id(found, final_kind, current if same_provider else None)
+            elif current is not None and same_provider:
+                account_id = current.provider_account_id
+            else:
                 raise ValueError("--account-id is required for the unipile provider.")
-            account_id = _sandbox_id(found, final_kind, current if same_provider else None) \
-                if provider == "sandbox" else current.provider_account_id
         caps = {f: None for f in given} if default_caps else {
             f: service.KEEP if v is None else v for f, v in given.items()}
         account = service.connect_linkedin_account(
@@ -150,7 +152,7 @@ def connect(member: str = typer.Argument(..., help="Member id, email or name."),
                   f"{effective.weekly_invitations} a week, {effective.daily_messages} messages a day.", highlight=False)
 
 
-def _sandbox_id(member, kind: str, current) -> str:
+def _sandbox_id(member: Member, kind: str, current: LinkedInAccount | None) -> str:
     """The sandbox reads a free account from its id: the generated id follows the kind; an id
     given by hand earlier stays."""
     base = sandbox_account_id(member.email or f"member-{member.id}")
