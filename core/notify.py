@@ -84,7 +84,9 @@ class DigestDelivery:
         """One line for the digest row and the logs: which platform said what."""
         if self.errors:
             return "; ".join(f"{platform}: {error}" for platform, error in sorted(self.errors.items()))[:200]
-        return "the sender has no Slack or Teams conversation with the bot" if self.outcome == DigestOutcome.UNREACHABLE else ""
+        if self.outcome == DigestOutcome.UNREACHABLE:
+            return "the sender has no Slack or Teams conversation with the bot"
+        return ""
 
 
 

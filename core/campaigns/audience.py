@@ -62,7 +62,8 @@ def check_against_source(*, session: Session, workspace_id: int, draft: Campaign
         groups = [(row[: len(columns)], None, row[-1]) for row in rows]
     report.contacts = sum(g[2] for g in groups)
     if report.contacts == 0:
-        report.warnings.append(FieldError("source", "This source holds no contacts yet: nobody will be invited until it does."))
+        report.warnings.append(FieldError("source", "This source holds no contacts yet: "
+                                                    "nobody will be invited until it does."))
         return report
 
     over = 0
@@ -72,7 +73,8 @@ def check_against_source(*, session: Session, workspace_id: int, draft: Campaign
         attrs_of = dict(zip(["language", *attrs], values, strict=True))
         contact = SimpleNamespace(**{a: attrs_of.get(a) for a in CONTACT_TOKENS.values()}, custom_fields=custom or {})
         if contact.full_name is None:
-            contact.full_name = " ".join(p for p in (attrs_of.get("first_name"), attrs_of.get("last_name")) if p) or None
+            names = (attrs_of.get("first_name"), attrs_of.get("last_name"))
+            contact.full_name = " ".join(p for p in names if p) or None
         ctx = context_for(contact, sender_name)
         lang = message_language(attrs_of["language"], languages, default)
         for field_id, source in _messages_for(draft, lang):

@@ -71,7 +71,8 @@ def campaigns_health(*, session: Session, campaigns: list[Campaign], now: dateti
         if local_date == todays[campaign_id]:
             today_counts[campaign_id][status] = count
     sent = dict(session.exec(select(Send.campaign_id, func.count()).where(
-        Send.campaign_id.in_(ids), Send.step == STEP_INVITATION, Send.status == S_SENT).group_by(Send.campaign_id)).all())
+        Send.campaign_id.in_(ids), Send.step == STEP_INVITATION, Send.status == S_SENT
+    ).group_by(Send.campaign_id)).all())
     accepted = dict(session.exec(select(Enrollment.campaign_id, func.count()).where(
         Enrollment.campaign_id.in_(ids), Enrollment.accepted_at.is_not(None)).group_by(Enrollment.campaign_id)).all())
     accounts: dict[int, LinkedInAccount] = {}

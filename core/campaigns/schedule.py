@@ -54,13 +54,15 @@ def parse_slots(raw: list[dict]) -> list[Slot]:
             raise ValueError(f"Slot {i}: pick a weekday.")
         start, end = parse_time(str(item.get("start", ""))), parse_time(str(item.get("end", "")))
         if end <= start:
-            raise ValueError(f"Slot {i} ({WEEKDAYS[weekday]}): the end ({end:%H:%M}) must be after the start ({start:%H:%M}).")
+            raise ValueError(f"Slot {i} ({WEEKDAYS[weekday]}): the end ({end:%H:%M}) must be after the start "
+                             f"({start:%H:%M}).")
         slots.append(Slot(weekday, start, end))
     by_day = sorted(slots, key=lambda s: (s.weekday, s.start))
     for a, b in pairwise(by_day):
         if a.weekday == b.weekday and b.start < a.end:
             raise ValueError(
-                f"Slots overlap on {WEEKDAYS[a.weekday]}: {a.start:%H:%M}–{a.end:%H:%M} and {b.start:%H:%M}–{b.end:%H:%M}."
+                f"Slots overlap on {WEEKDAYS[a.weekday]}: {a.start:%H:%M}–{a.end:%H:%M} "
+                f"and {b.start:%H:%M}–{b.end:%H:%M}."
             )
     return slots
 

@@ -161,7 +161,8 @@ def _parse(source: str) -> nodes.Template:
     try:
         return _ENV.parse(source)
     except TemplateSyntaxError as exc:
-        raise TemplateProblem(f"Template syntax error on line {exc.lineno}: {(exc.message or 'unreadable').rstrip('.')}.") from None
+        reason = (exc.message or "unreadable").rstrip(".")
+        raise TemplateProblem(f"Template syntax error on line {exc.lineno}: {reason}.") from None
     except (RecursionError, MemoryError):
         raise _too_deep() from None
     except ValueError:  # e.g. a number of thousands of digits, which Python refuses to read
@@ -200,7 +201,8 @@ def _check_node(node: nodes.Node, parent: nodes.Node | None, used: list[str]) ->
             if not (isinstance(parent, nodes.Getattr) and parent.node is node):
                 raise TemplateProblem("Write custom.<field> (e.g. custom.industry), not custom alone.")
         elif node.name not in TOKENS:
-            raise TemplateProblem(f"Unknown token “{{{{{node.name}}}}}”. Available: {', '.join(TOKENS)}, custom.<field>.")
+            raise TemplateProblem(f"Unknown token “{{{{{node.name}}}}}”. "
+                                  f"Available: {', '.join(TOKENS)}, custom.<field>.")
         else:
             used.append(node.name)
     elif isinstance(node, nodes.Getattr):

@@ -45,7 +45,8 @@ def check_draft(*, session: Session, actor: Member, draft: CampaignDraft, campai
         err("name", problem)
     else:
         clash = session.exec(
-            select(Campaign.id).where(Campaign.workspace_id == actor.workspace_id, Campaign.name_key == name_key(draft.name))
+            select(Campaign.id).where(Campaign.workspace_id == actor.workspace_id,
+                                      Campaign.name_key == name_key(draft.name))
         ).first()
         if clash is not None and clash != campaign_id:
             err("name", f"A campaign named “{draft.name.strip()}” already exists in this workspace: pick another name.")
@@ -80,7 +81,8 @@ def check_draft(*, session: Session, actor: Member, draft: CampaignDraft, campai
         text = draft.invitation.get(lang) or ""
         if has_line_break(text.strip()):
             warnings.append(FieldError(invitation_field(lang),
-                                       "Line breaks are shown as spaces in phone notifications: keep the invitation on one line."))
+                                       "Line breaks are shown as spaces in phone notifications: "
+                                       "keep the invitation on one line."))
     has_welcome = any((draft.welcome.get(lang) or "").strip() for lang in languages)
     if draft.followups and not has_welcome:
         for lang in languages:
@@ -92,9 +94,11 @@ def check_draft(*, session: Session, actor: Member, draft: CampaignDraft, campai
         err("followups", f"At most {MAX_FOLLOWUPS} follow-ups.")
     for n, followup in enumerate(draft.followups, start=1):
         if followup.delay_days is None or not FOLLOWUP_DELAY_MIN <= followup.delay_days <= FOLLOWUP_DELAY_MAX:
-            err(f"followups.{n}.delay", f"Follow-up {n}: the delay must be {FOLLOWUP_DELAY_MIN} to {FOLLOWUP_DELAY_MAX} days.")
+            err(f"followups.{n}.delay",
+                f"Follow-up {n}: the delay must be {FOLLOWUP_DELAY_MIN} to {FOLLOWUP_DELAY_MAX} days.")
         for lang in languages:
-            _check_text(followup.texts.get(lang), followup_field(n, lang), f"Follow-up {n} ({lang})", required=True, err=err)
+            _check_text(followup.texts.get(lang), followup_field(n, lang), f"Follow-up {n} ({lang})", required=True,
+                        err=err)
 
     # Schedule (P-19)
     try:
@@ -127,13 +131,16 @@ def _check_sender(session: Session, actor: Member, sender_id: int | None, err: R
         err("sender", "You can only send from your own LinkedIn account; an admin can pick another sender.")
         return sender, None
     if not sender.active:
-        err("sender", f"{sender.name} is inactive in this workspace: pick an active member or ask an admin to reactivate them.")
+        err("sender", f"{sender.name} is inactive in this workspace: "
+                      "pick an active member or ask an admin to reactivate them.")
         return sender, None
     account = session.exec(select(LinkedInAccount).where(LinkedInAccount.member_id == sender.id)).first()
     if account is None:
-        err("sender", f"{sender.name} has no LinkedIn account connected: they can connect one with `/invite-campaign connect`.")
+        err("sender", f"{sender.name} has no LinkedIn account connected: "
+                      "they can connect one with `/invite-campaign connect`.")
     elif account.status != "valid":
-        reason = {"invalid": "is disconnected", "restricted": "is restricted by LinkedIn"}.get(account.status, account.status)
+        reason = {"invalid": "is disconnected",
+                  "restricted": "is restricted by LinkedIn"}.get(account.status, account.status)
         err("sender", f"{sender.name}'s LinkedIn account {reason}: reconnect it with `/invite-campaign connect`.")
     return sender, account
 

@@ -64,7 +64,8 @@ def record_relation(*, session: Session, account: LinkedInAccount, provider_user
     return accepted
 
 
-def poll_account(*, uow: UnitOfWork, gateway: LinkedInGateway, clock: Clock, settings: Settings, account_id: int, notifier: Notifier | None = None) -> dict[str, int]:
+def poll_account(*, uow: UnitOfWork, gateway: LinkedInGateway, clock: Clock, settings: Settings, account_id: int,
+                 notifier: Notifier | None = None) -> dict[str, int]:
     """Fallback for late or lost webhooks: the account's status first (re-read from the provider;
     an alert goes through `notifier`), then, for a valid account, relations (newest pages) and the
     chats of live sequences."""

@@ -42,8 +42,8 @@ def apply(*, session: Session, account: LinkedInAccount, status: str, now: datet
     if status in BAD_STATUSES and account.status != "invalid":
         account.status = "invalid"
         session.add(account)
-        session.execute(update(Campaign).where(Campaign.sender_id == account.member_id, Campaign.status == STATUS_ACTIVE,
-                                               Campaign.paused_reason.is_(None))
+        session.execute(update(Campaign).where(Campaign.sender_id == account.member_id,
+                                               Campaign.status == STATUS_ACTIVE, Campaign.paused_reason.is_(None))
                         .values(paused_reason=ACCOUNT_DISCONNECTED_PAUSE, updated_at=now))
         log.info("linkedin account %s: %s at the provider, marked invalid", account.id, status)
         return [Alert(workspace_id=account.workspace_id, member_id=account.member_id, kind="account_disconnected",
@@ -54,14 +54,16 @@ def apply(*, session: Session, account: LinkedInAccount, status: str, now: datet
         account.status = "valid"
         session.add(account)
         # Lifts exactly the pause the disconnection put (another pause stays until `activate`).
-        session.execute(update(Campaign).where(Campaign.sender_id == account.member_id, Campaign.status == STATUS_ACTIVE,
+        session.execute(update(Campaign).where(Campaign.sender_id == account.member_id,
+                                               Campaign.status == STATUS_ACTIVE,
                                                Campaign.paused_reason == ACCOUNT_DISCONNECTED_PAUSE)
                         .values(paused_reason=None, updated_at=now))
         log.info("linkedin account %s: %s at the provider, valid again", account.id, status)
     return []
 
 
-def refresh(*, uow: UnitOfWork, gateway: LinkedInGateway, clock: Clock, account_id: int) -> tuple[str | None, list[Alert]]:
+def refresh(*, uow: UnitOfWork, gateway: LinkedInGateway, clock: Clock,
+            account_id: int) -> tuple[str | None, list[Alert]]:
     """Re-read the account's status from the provider and apply it: (the status read, the alerts).
     A read that fails changes nothing (logged); an account the provider no longer knows is DELETED."""
     with uow() as session:

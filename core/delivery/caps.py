@@ -91,7 +91,8 @@ _WINDOW_COUNTS = _window_counts()
 # The same counts as a one-row subquery, for a claim to read them with the send it locks (the
 # account is locked by then, so no other claim of it can commit in between).
 WINDOW_COUNTS = _WINDOW_COUNTS.with_only_columns(
-    *(c.label(n) for c, n in zip(_WINDOW_COUNTS.selected_columns, ("used_day", "used_week", "used_messages"), strict=True))
+    *(c.label(n) for c, n in zip(_WINDOW_COUNTS.selected_columns, ("used_day", "used_week", "used_messages"),
+                                 strict=True))
 ).subquery("used")
 
 

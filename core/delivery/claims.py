@@ -209,7 +209,8 @@ def claim_send(*, session: Session, send_id: int, worker: str, now: datetime, se
         account_id=account.id, provider_account_id=account.provider_account_id, text=send.text,
         language=send.language, reconcile=bool(row.outcome_unknown), fenced_for_call=calling,
         previous_call_at=_previous_call(row, reclaim, settings),
-        lease_until=now + timedelta(seconds=settings.lease_seconds), reconcile_only=stopped, provider_id=send.provider_id,
+        lease_until=now + timedelta(seconds=settings.lease_seconds), reconcile_only=stopped,
+        provider_id=send.provider_id,
         identifier=send.public_identifier, chat_id=send.chat_id, accepted_at=send.accepted_at,
         stop_if_ongoings=campaign.stop_if_ongoings, stop_if_incomings=campaign.stop_if_incomings,
         sender_id=campaign.sender_id, workspace_id=campaign.workspace_id, claimed_at=now,
@@ -284,7 +285,8 @@ def mark_calling(*, session: Session, claim: Claim, now: datetime, settings: Set
     return True
 
 
-def _give_back_for_spacing(session: Session, claim: Claim, earliest: datetime, now: datetime, settings: Settings) -> bool | str:
+def _give_back_for_spacing(session: Session, claim: Claim, earliest: datetime, now: datetime,
+                           settings: Settings) -> bool | str:
     given = rowcount(session, update(T).where(fenced(claim), T.c.lease_until > now)
                      .values(status=S_PLANNED, lease_until=None, updated_at=now))
     if given != 1:

@@ -53,8 +53,8 @@ def _move_into(session: Session, send_id: int, target: slots.SlotWindow, now: da
         updated_at=now, **values))
 
 
-def set_due(session: Session, send_id: int, campaign: Scheduled, due: datetime, now: datetime, reason: str | None = None,
-             *, earliest: datetime | None = None) -> None:
+def set_due(session: Session, send_id: int, campaign: Scheduled, due: datetime, now: datetime,
+            reason: str | None = None, *, earliest: datetime | None = None) -> None:
     """Move a planned send later within its slot (without the jitter if only that fits), or,
     when its slot is over by then, to the campaign's next slot (P-19: never due outside a slot)."""
     due = _second_up(due)

@@ -163,7 +163,8 @@ def still_unknown(*, session: Session, claim: Claim, now: datetime, reason: str,
         return release(session=session, claim=claim, now=now, reason=f"outcome unknown ({reason}): checked before "
                        "any retry", unknown=True, called_at=called_at), None
     what = {STEP_INVITATION: "invitation", STEP_WELCOME: "welcome message"}.get(claim.step, "follow-up message")
-    why = f"stopped: LinkedIn could not tell for {UNVERIFIABLE_AFTER.total_seconds() / 3600:.0f} h whether the {what} " \
+    hours = UNVERIFIABLE_AFTER.total_seconds() / 3600
+    why = f"stopped: LinkedIn could not tell for {hours:.0f} h whether the {what} " \
           "went out, so it was not sent again"
     if not _finish_send(session, claim, S_CANCELLED, now, reason=why[:200], outcome_unknown=True):
         return "lease_lost", None
@@ -206,8 +207,9 @@ def rate_limited(*, session: Session, claim: Claim, now: datetime, retry_after: 
         Send.account_id == account.id, Send.step == STEP_INVITATION, Send.status == S_PLANNED,
         Send.due_at < until)).all()
     for send_id, campaign_id in moved:
-        moves.move_to_next_day(session, send_id, session.get_one(Campaign, campaign_id), after=until - timedelta(seconds=1),
-                                now=now, reason="rate limited by the provider: moved to the next day")
+        moves.move_to_next_day(session, send_id, session.get_one(Campaign, campaign_id),
+                               after=until - timedelta(seconds=1), now=now,
+                               reason="rate limited by the provider: moved to the next day")
 
 
 def note_limit(*, session: Session, claim: Claim, now: datetime, member_id: int, workspace_id: int) -> Alert:
@@ -219,8 +221,8 @@ def note_limit(*, session: Session, claim: Claim, now: datetime, member_id: int,
     return Alert(workspace_id=workspace_id, member_id=member_id, kind="note_limit",
                  title="LinkedIn refused an invitation note",
                  text="Your account reached LinkedIn's limit on invitation notes, so your invitations are paused.",
-                 action_hint=f"Shorten the invitation or wait for the limit to reset, then run `activate {campaign_name}` "
-                             "to resume.",
+                 action_hint="Shorten the invitation or wait for the limit to reset, "
+                             f"then run `activate {campaign_name}` to resume.",
                  campaign_id=claim.campaign_id)
 
 

@@ -126,7 +126,8 @@ def plan_due(*, session: Session, now: datetime, settings: Settings, campaign_id
     return report
 
 
-def _claim_days(session: Session, targets: dict[int, date], workspace_of: dict[int, int], now: datetime) -> dict[int, int]:
+def _claim_days(session: Session, targets: dict[int, date], workspace_of: dict[int, int],
+                now: datetime) -> dict[int, int]:
     """Insert the (campaign, day) markers; only the days this planner inserted are planned here."""
     rows = [{"workspace_id": workspace_of[c], "campaign_id": c, "for_date": d, "frozen_at": now, "delivery": {}}
             for c, d in targets.items()]
@@ -158,7 +159,8 @@ def _load(session: Session, ids: list[int]) -> dict[int, SimpleNamespace]:
     return {c.id: SimpleNamespace(campaign=c, account=a, sender_name=n) for c, a, n in rows}
 
 
-def _used(session: Session, column: InstrumentedAttribute[int], keys: list[int], since: date, until: date) -> dict[tuple[int, date], int]:
+def _used(session: Session, column: InstrumentedAttribute[int], keys: list[int], since: date,
+          until: date) -> dict[tuple[int, date], int]:
     """Invitations planned or done per (key, local day) between two days."""
     # `status || ''` keeps the status out of index choice: without statistics SQLite would walk
     # the (status, due_at) index over every planned send instead of the key's own rows.
@@ -203,9 +205,11 @@ def _branches(session: Session, camps: dict, now: datetime, plain: set[int]) -> 
     return branches
 
 
-def _plan_chunk(session: Session, targets: dict[int, date], now: datetime, settings: Settings, report: PlanReport) -> None:
+def _plan_chunk(session: Session, targets: dict[int, date], now: datetime, settings: Settings,
+                report: PlanReport) -> None:
     camps = _load(session, list(targets))
-    day_ids = _claim_days(session, {c: targets[c] for c in camps}, {c: i.campaign.workspace_id for c, i in camps.items()}, now)
+    day_ids = _claim_days(session, {c: targets[c] for c in camps},
+                          {c: i.campaign.workspace_id for c, i in camps.items()}, now)
     camps = {c: i for c, i in camps.items() if c in day_ids}
     report.campaigns += len(camps)
     report.digests += [day_ids[c] for c, i in camps.items() if i.campaign.moderation]
@@ -220,7 +224,8 @@ def _plan_chunk(session: Session, targets: dict[int, date], now: datetime, setti
         # A slot takes its cohort, but no more than fit in it at the minimum spacing (P-19).
         info.rooms = [min(max(c.cohort_size, 0), slots.fit(w, settings.min_spacing_seconds)) for w in info.windows]
         usable = a is not None and a.status == "valid" and not a.invitations_paused_reason and (
-            a.invitations_paused_until is None or a.invitations_paused_until <= (info.windows[0].start if info.windows else now))
+            a.invitations_paused_until is None
+            or a.invitations_paused_until <= (info.windows[0].start if info.windows else now))
         info.capacity = sum(info.rooms) if usable else 0
         if info.capacity <= 0:
             del camps[cid]
@@ -344,7 +349,8 @@ def _write(session: Session, camps: dict, chosen: dict[int, list], skipped: list
         session.execute(insert(S).from_select(_SEND_COLUMNS, select(
             stage.c.workspace_id, stage.c.campaign_id, E.c.id, stage.c.account_id, stage.c.contact_id,
             literal(STEP_INVITATION), literal(0), stage.c.language, stage.c.text, literal(False), stage.c.local_date,
-            stage.c.slot_index, stage.c.due_at, literal(S_PLANNED), stage.c.send_reason, case((stage.c.frozen, at), else_=null()),
+            stage.c.slot_index, stage.c.due_at, literal(S_PLANNED), stage.c.send_reason,
+            case((stage.c.frozen, at), else_=null()),
             literal(0), literal(False), at, at,
         ).join(E, and_(E.c.campaign_id == stage.c.campaign_id, E.c.contact_id == stage.c.contact_id))
          .where(stage.c.state == E_PLANNED)))
@@ -379,7 +385,8 @@ def _timed_sends(camps: dict, chosen: dict[int, list], now: datetime, settings: 
                 windows.append(window)
                 rows.append(dict(
                     workspace_id=r.workspace_id, campaign_id=cid, contact_id=r.contact_id, account_id=r.account_id,
-                    state=E_PLANNED, reason=None, language=lang, text=text, local_date=info.day, slot_index=window.index,
+                    state=E_PLANNED, reason=None, language=lang, text=text, local_date=info.day,
+                    slot_index=window.index,
                     due_at=due, frozen=bool(c.moderation), send_reason=None,
                 ))
     for account_id, idx in by_account.items():
@@ -388,7 +395,8 @@ def _timed_sends(camps: dict, chosen: dict[int, list], now: datetime, settings: 
     return [r for r in rows if r["due_at"] is not None]
 
 
-def _place(camps: dict, rows: list[dict], windows: list, idx: list[int], rng: random.Random, settings: Settings) -> None:
+def _place(camps: dict, rows: list[dict], windows: list, idx: list[int], rng: random.Random,
+           settings: Settings) -> None:
     """Space one account's sends inside their slots; a send its slot has no room for (campaigns of
     one account sharing the hours) moves to its campaign's next slot, saying so, or is dropped
     from this plan when there is none (the contact waits for another day)."""

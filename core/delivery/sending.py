@@ -57,7 +57,8 @@ class Undecidable:
     reason: str
 
 
-def perform_send(*, uow: UnitOfWork, gateway: LinkedInGateway, clock: Clock, settings: Settings, notifier: Notifier, send_id: int, worker: str) -> str:
+def perform_send(*, uow: UnitOfWork, gateway: LinkedInGateway, clock: Clock, settings: Settings, notifier: Notifier,
+                 send_id: int, worker: str) -> str:
     """Do send `send_id` if it is due and ours to do; returns what happened (for logs and tests)."""
     with uow() as session:
         claim = claims.claim_send(session=session, send_id=send_id, worker=worker, now=clock.now(), settings=settings)
@@ -74,7 +75,8 @@ def perform_send(*, uow: UnitOfWork, gateway: LinkedInGateway, clock: Clock, set
                 log.exception("alert %s for member %s could not be delivered", alert.kind, alert.member_id)
 
 
-def _carry_out(uow: UnitOfWork, gateway: LinkedInGateway, clock: Clock, settings: Settings, claim: Claim, alerts: list[Alert]) -> str:
+def _carry_out(uow: UnitOfWork, gateway: LinkedInGateway, clock: Clock, settings: Settings, claim: Claim,
+               alerts: list[Alert]) -> str:
     public_url = settings.public_url
     chat_id, provider_id, accepted_at = claim.chat_id, claim.provider_id, claim.accepted_at
     rules = (claim.stop_if_ongoings, claim.stop_if_incomings)
@@ -99,7 +101,8 @@ def _carry_out(uow: UnitOfWork, gateway: LinkedInGateway, clock: Clock, settings
             if stopped:
                 return stopped
         if provider_id is None:
-            provider_id = gateway.resolve_profile(account_id=claim.provider_account_id, identifier=identifier).provider_id
+            profile = gateway.resolve_profile(account_id=claim.provider_account_id, identifier=identifier)
+            provider_id = profile.provider_id
             with uow() as session:
                 row = session.get_one(Contact, claim.contact_id)
                 row.provider_id = provider_id
@@ -200,8 +203,9 @@ def _stop_rules(uow: UnitOfWork, gateway: LinkedInGateway, clock: Clock, claim: 
     return "stopped"
 
 
-def _provider_error(uow: UnitOfWork, clock: Clock, claim: Claim, exc: LinkedInError, alerts: list[Alert], sender_id: int, workspace_id: int,
-                    provider_id: str | None, *, maybe_done: bool, called_at: datetime | None = None) -> str:
+def _provider_error(uow: UnitOfWork, clock: Clock, claim: Claim, exc: LinkedInError, alerts: list[Alert],
+                    sender_id: int, workspace_id: int, provider_id: str | None, *, maybe_done: bool,
+                    called_at: datetime | None = None) -> str:
     now = clock.now()
     log.info("send %s attempt %s: provider said %s", claim.send_id, claim.attempt, exc.code)
     with uow() as session:

@@ -110,7 +110,8 @@ def store_event(*, session: Session, payload: Any, now: datetime) -> tuple[int |
     return session.execute(select(WebhookEvent.id).where(WebhookEvent.event_key == key[0][:200])).scalar_one(), False
 
 
-def process_event(*, uow: UnitOfWork, clock: Clock, settings: Settings, event_id: int, gateway: LinkedInGateway | None = None) -> tuple[str, list[Alert]]:
+def process_event(*, uow: UnitOfWork, clock: Clock, settings: Settings, event_id: int,
+                  gateway: LinkedInGateway | None = None) -> tuple[str, list[Alert]]:
     """Apply one stored event once (processed_at marks it). `gateway` lets a message event learn the
     account's own provider id when it is not known yet."""
     with uow() as session:
@@ -129,7 +130,8 @@ def process_event(*, uow: UnitOfWork, clock: Clock, settings: Settings, event_id
         if kind == "new_relation":
             account = acceptance.account_by_provider_id(session, str(p["account_id"]))
             if account is not None:
-                acceptance.record_relation(session=session, account=account, provider_user_id=str(p["user_provider_id"]),
+                acceptance.record_relation(session=session, account=account,
+                                           provider_user_id=str(p["user_provider_id"]),
                                            public_identifier=p.get("user_public_identifier"), connected_at=None,
                                            source="webhook", now=now, public_url=settings.public_url)
         elif kind == "message":

@@ -41,7 +41,8 @@ def _claimable(now: datetime) -> ColumnElement[bool]:
                 or_(Enrollment.withdrawn_at.is_(None), Enrollment.withdrawn_at < now - CLAIM_TTL))
 
 
-def _claim(session: Session, account_id: int, now: datetime, settings: Settings) -> list[tuple[int, str | None, str | None]]:
+def _claim(session: Session, account_id: int, now: datetime,
+           settings: Settings) -> list[tuple[int, str | None, str | None]]:
     """Lock the account, count what was withdrawn (or is being withdrawn) in 24 h, and claim up to
     the rest of the budget of its oldest stale invitations."""
     lock = select(LinkedInAccount.id).where(LinkedInAccount.id == account_id)
@@ -95,7 +96,8 @@ def _connected(gateway: LinkedInGateway, key: str, wanted: set[str]) -> dict[str
     return found
 
 
-def withdraw_stale(*, uow: UnitOfWork, gateway: LinkedInGateway, clock: Clock, settings: Settings, account_id: int) -> int:
+def withdraw_stale(*, uow: UnitOfWork, gateway: LinkedInGateway, clock: Clock, settings: Settings,
+                   account_id: int) -> int:
     """Withdraw this account's oldest stale invitations; returns how many were withdrawn."""
     now = clock.now()
     with uow() as session:

@@ -106,7 +106,8 @@ def seed_demo(*, session: Session, provider: str = "sandbox") -> DemoWorkspace:
 
 def _seed_contacts(session: Session, workspace_id: int) -> list[int]:
     people = demo_people()
-    known = set(session.execute(select(Contact.public_identifier).where(Contact.workspace_id == workspace_id)).scalars())
+    known = set(session.execute(select(Contact.public_identifier)
+                                .where(Contact.workspace_id == workspace_id)).scalars())
     session.add_all(Contact(workspace_id=workspace_id, public_identifier=p.public_identifier,
                             profile_url=f"https://www.linkedin.com/in/{p.public_identifier}",
                             first_name=p.first_name, last_name=p.last_name, headline=p.headline,

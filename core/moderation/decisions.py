@@ -50,7 +50,8 @@ def digest_view(*, session: Session, digest_id: int, public_url: str | None = No
     if digest is None:
         raise NotFound("This digest no longer exists.")
     campaign = session.get_one(Campaign, digest.campaign_id)
-    account = session.execute(select(LinkedInAccount).where(LinkedInAccount.member_id == campaign.sender_id)).scalars().first()
+    account = session.execute(select(LinkedInAccount)
+                              .where(LinkedInAccount.member_id == campaign.sender_id)).scalars().first()
     limit = account.note_limit if account else 300
     rows = session.execute(
         select(Send, Contact).join(Contact, Contact.id == Send.contact_id)
@@ -144,7 +145,8 @@ def decide(*, session: Session, actor: Member, send_id: int, action: str, value:
     if action == "language":
         language = (value or "").strip()
         if language not in campaign.languages:
-            return Outcome(errors=[FieldError("language", f"Pick one of the campaign's languages: {', '.join(campaign.languages)}.")])
+            return Outcome(errors=[FieldError("language", "Pick one of the campaign's languages: "
+                                                          f"{', '.join(campaign.languages)}.")])
         template = templates_of(session, campaign.id).get((STEP_INVITATION, 0, language))
         rendered = render_step(template.template if template else None, contact, sender_name=sender.name,
                                step=STEP_INVITATION, note_limit=account.note_limit, public_url=public_url)
@@ -175,14 +177,17 @@ def _check_edit(value: str | None, contact: Contact, sender_name: str, limit: in
     except TemplateProblem as exc:
         return str(exc), "", []
     if rendered.missing:
-        return f"{contact.full_name or 'This contact'} has no {', '.join(rendered.missing)}: add a fallback, e.g. {{{{{rendered.missing[0]}|default('there')}}}}.", "", []
+        return (f"{contact.full_name or 'This contact'} has no {', '.join(rendered.missing)}: add a fallback, "
+                f"e.g. {{{{{rendered.missing[0]}|default('there')}}}}."), "", []
     if rendered.length > limit:
         return f"Too long: {rendered.length}/{limit} characters once personalised (links count as tracked).", "", []
-    warnings = ["A line break may cut the invitation in LinkedIn's notification."] if has_line_break(rendered.text) else []
+    warnings = (["A line break may cut the invitation in LinkedIn's notification."]
+                if has_line_break(rendered.text) else [])
     return None, rendered.text, warnings
 
 
-def _set_skipped(session: Session, send: Send, enrollment: Enrollment, actor: Member, now: datetime, *, skip: bool) -> Send:
+def _set_skipped(session: Session, send: Send, enrollment: Enrollment, actor: Member, now: datetime, *,
+                 skip: bool) -> Send:
     if skip:
         send.status, send.reason = S_SKIPPED, SKIPPED_BY_MODERATOR
         enrollment.state, enrollment.reason = E_SKIPPED, SKIPPED_BY_MODERATOR
@@ -227,7 +232,8 @@ def skip_all(*, session: Session, actor: Member, digest_id: int, send_ids: list[
     return changed
 
 
-def build_digest_now(*, session: Session, actor: Member, campaign_id: int, now: datetime, settings: Settings | None = None) -> DigestView:
+def build_digest_now(*, session: Session, actor: Member, campaign_id: int, now: datetime,
+                     settings: Settings | None = None) -> DigestView:
     """`digest [NAME]`: tomorrow's plan now, planning it first if the evening run has not yet. The
     moderator gets each digest once: shown here, it is marked delivered (`digests.show_digest`)."""
     from core.delivery.planner import plan_due
@@ -242,8 +248,10 @@ def build_digest_now(*, session: Session, actor: Member, campaign_id: int, now: 
     settings = settings or Settings.model_construct()
     plan_due(session=session, now=now, settings=settings, campaign_ids=[campaign_id], force_tomorrow=True)
     tomorrow = now.astimezone(schedule.zone(campaign.timezone)).date() + timedelta(days=1)
-    digest = session.execute(select(Digest).where(Digest.campaign_id == campaign_id, Digest.for_date == tomorrow)).scalars().first()
+    digest = session.execute(select(Digest).where(Digest.campaign_id == campaign_id,
+                                                  Digest.for_date == tomorrow)).scalars().first()
     if digest is None:
-        raise NotAllowed("Tomorrow cannot be planned for this campaign (its sender's account is paused or disconnected).")
+        raise NotAllowed("Tomorrow cannot be planned for this campaign "
+                         "(its sender's account is paused or disconnected).")
     # Shown in chat, the digest counts as delivered: the clock will not post it a second time.
     return show_digest(session=session, digest_id=digest.id, now=now, public_url=settings.public_url)

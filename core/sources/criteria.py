@@ -99,7 +99,8 @@ def criteria_condition(criteria: Criteria, *, sender_account_id: int | None, now
     c = criteria
     if c.language is not None:
         conditions.append(Contact.language.in_(c.language) if c.language else false())
-    for column, text in ((Contact.location, c.location), (Contact.company, c.company), (Contact.job_title, c.job_title)):
+    for column, text in ((Contact.location, c.location), (Contact.company, c.company),
+                         (Contact.job_title, c.job_title)):
         if text:
             conditions.append(column.icontains(text, autoescape=True))
     if c.age is not None:

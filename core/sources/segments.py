@@ -45,7 +45,8 @@ def _member_of(session: Session, workspace_id: int, member_id: int, role: str) -
 
 
 def _name_taken(session: Session, model: type[Finder] | type[Segment], workspace_id: int, key: str) -> bool:
-    return session.execute(select(model.id).where(model.workspace_id == workspace_id, model.name_key == key)).first() is not None
+    taken = session.execute(select(model.id).where(model.workspace_id == workspace_id, model.name_key == key)).first()
+    return taken is not None
 
 
 def create_segment(*, session: Session, workspace_id: int, name: str, owner_id: int | None = None,
@@ -151,13 +152,16 @@ def source_contacts(*, session: Session, workspace_id: int, kind: str, source_id
         account_id = session.execute(select(LinkedInAccount.id).where(LinkedInAccount.member_id == sender)).scalar()
     now_year = (now or SystemClock().now()).year
     if segment.is_list:
-        stmt = stmt.where(Contact.id.in_(select(SegmentContact.contact_id).where(SegmentContact.segment_id == segment.id)))
+        stmt = stmt.where(Contact.id.in_(select(SegmentContact.contact_id)
+                                         .where(SegmentContact.segment_id == segment.id)))
     return stmt.where(criteria_condition(criteria, sender_account_id=account_id, now_year=now_year))
 
 
 def list_segments(*, session: Session, workspace_id: int) -> list[Segment]:
-    return list(session.execute(select(Segment).where(Segment.workspace_id == workspace_id).order_by(Segment.name_key)).scalars())
+    return list(session.execute(select(Segment).where(Segment.workspace_id == workspace_id)
+                                .order_by(Segment.name_key)).scalars())
 
 
 def list_finders(*, session: Session, workspace_id: int) -> list[Finder]:
-    return list(session.execute(select(Finder).where(Finder.workspace_id == workspace_id).order_by(Finder.name_key)).scalars())
+    return list(session.execute(select(Finder).where(Finder.workspace_id == workspace_id)
+                                .order_by(Finder.name_key)).scalars())

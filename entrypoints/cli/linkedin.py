@@ -1,8 +1,9 @@
 """`invitebot linkedin …`: setting up the LinkedIn provider. The lead mounts `app` as `invitebot linkedin`.
 
 - `register-webhooks`: asks Unipile to post acceptances (`users` → `new_relation`), new messages
-  (`messaging`, events `message_received` only) and account status changes to `{PUBLIC_URL}/webhooks/linkedin`, with our secret header and a JSON
-  content type (webhooks made through the API send none by default). Run once per deployment;
+  (`messaging`, events `message_received` only) and account status changes to
+  `{PUBLIC_URL}/webhooks/linkedin`, with our secret header and a JSON content type (webhooks made
+  through the API send none by default). Run once per deployment;
   running it again adds nothing (`--replace` re-creates ours, e.g. after a new WEBHOOK_SECRET).
 - `status`: each member's LinkedIn account as stored (provider, status, kind, pauses).
 """
@@ -49,7 +50,8 @@ def _outdated(hook: dict, source: str) -> bool:
     return wanted is not None and events is not None and sorted(events) != sorted(wanted)
 
 
-def register_webhooks(gateway: UnipileGateway, *, request_url: str, secret: str, replace: bool = False) -> list[Registered]:
+def register_webhooks(gateway: UnipileGateway, *, request_url: str, secret: str,
+                      replace: bool = False) -> list[Registered]:
     """One webhook per source at `request_url`, ours named `invitebot-<source>`, subscribed to the
     events the engine uses (`messaging`: `message_received` only). An existing one of ours at the
     same URL is kept (or deleted and made again with `replace`, or when its events differ)."""

@@ -33,10 +33,12 @@ SHOWN_BAD_ROWS = 20
 
 @contacts_app.command("import")
 def import_(path: Path = typer.Argument(..., exists=True, dir_okay=False, readable=True, help="CSV file."),
-            segment: str = typer.Option(..., "--segment", "-s", help="Segment to put the contacts in (created if new)."),
+            segment: str = typer.Option(..., "--segment", "-s",
+                                        help="Segment to put the contacts in (created if new)."),
             owner: str | None = typer.Option(None, help="Owner of a new segment (member id, email or name)."),
             global_: bool = typer.Option(False, "--global", help="Make a new segment global to the workspace."),
-            skip_bad_rows: bool = typer.Option(False, "--skip-bad-rows", help="Import the good rows of a file with bad ones."),
+            skip_bad_rows: bool = typer.Option(False, "--skip-bad-rows",
+                                               help="Import the good rows of a file with bad ones."),
             workspace: str | None = WorkspaceOption) -> None:
     """Import contacts from a CSV file (columns: see docs/contacts.md). A file with a bad row
     imports nothing unless --skip-bad-rows."""
@@ -82,7 +84,8 @@ def _criteria(criteria: str | None, criteria_file: Path | None) -> dict | None:
     try:
         value = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise ValueError(f"the criteria are not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno}).") from None
+        raise ValueError(f"the criteria are not valid JSON ({exc.msg} at line {exc.lineno}, "
+                         f"column {exc.colno}).") from None
     if not isinstance(value, dict):
         raise ValueError('the criteria must be a JSON object, e.g. \'{"language": ["fr"]}\'.')
     return value
@@ -102,7 +105,8 @@ def create_segment(name: str = typer.Argument(..., help="Segment name (unique in
         ws = resolve_workspace(session, workspace)
         owner_id = resolve_member(session, ws.id, owner).id if owner else None
         seg = service.create_segment(session=session, workspace_id=ws.id, name=name, owner_id=owner_id,
-                                     is_global=global_, criteria=_criteria(criteria, criteria_file), is_list=not dynamic)
+                                     is_global=global_, criteria=_criteria(criteria, criteria_file),
+                                     is_list=not dynamic)
     console.print(f"Segment [bold]{seg.name}[/bold] created (id {seg.id}).")
 
 
@@ -118,7 +122,8 @@ def list_segments(workspace: str | None = WorkspaceOption) -> None:
             service.Segment.workspace_id == ws.id).group_by(SegmentContact.segment_id)).all())
         for seg in service.list_segments(session=session, workspace_id=ws.id):
             count = (_count(session, ws.id, seg.id) if seg.criteria or not seg.is_list else listed.get(seg.id, 0))
-            table.add_row(str(seg.id), seg.name, names.get(seg.owner_id, "—") if seg.owner_id is not None else "—", "global" if seg.is_global else "owner",
+            owner = names.get(seg.owner_id, "—") if seg.owner_id is not None else "—"
+            table.add_row(str(seg.id), seg.name, owner, "global" if seg.is_global else "owner",
                           ("finder results" if seg.finder_id else "list") if seg.is_list else "dynamic", str(count),
                           json.dumps(seg.criteria, ensure_ascii=False) if seg.criteria else "")
         table.title = f"Segments of {ws.name}"
@@ -151,7 +156,8 @@ def create_finder(name: str = typer.Argument(..., help="Finder name (its segment
         filters = _criteria(query, None) or {}
         finder = service.create_finder(session=session, workspace_id=ws.id, name=name, owner_id=owner_id,
                                        query=filters, additional_member_ids=extra)
-    console.print(f"Finder [bold]{finder.name}[/bold] created (id {finder.id}) with its segment (id {finder.segment_id}).")
+    console.print(f"Finder [bold]{finder.name}[/bold] created (id {finder.id}) "
+                  f"with its segment (id {finder.segment_id}).")
 
 
 @finders_app.command("list")
@@ -163,7 +169,8 @@ def list_finders(workspace: str | None = WorkspaceOption) -> None:
         names = _member_names(session, ws.id)
         shared: dict[int, list[str]] = {}
         for finder_id, member_id in session.execute(select(FinderMember.finder_id, FinderMember.member_id).join(
-                service.Finder, service.Finder.id == FinderMember.finder_id).where(service.Finder.workspace_id == ws.id)):
+                service.Finder, service.Finder.id == FinderMember.finder_id
+        ).where(service.Finder.workspace_id == ws.id)):
             shared.setdefault(finder_id, []).append(names.get(member_id, str(member_id)))
         for f in service.list_finders(session=session, workspace_id=ws.id):
             table.add_row(str(f.id), f.name, names.get(f.owner_id, "—"), ", ".join(sorted(shared.get(f.id, []))) or "—",

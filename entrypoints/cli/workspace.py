@@ -112,9 +112,11 @@ def connect(member: str = typer.Argument(..., help="Member id, email or name."),
                            "through the chat's `connect` learn it from the provider)."),
             provider_user_id: str | None = typer.Option(None, help="The member's own LinkedIn provider id."),
             daily_invite_cap: int | None = typer.Option(None, help=_cap_help("daily_invite_cap", "Invitations a day")),
-            weekly_invite_cap: int | None = typer.Option(None, help=_cap_help("weekly_invite_cap", "Invitations a week")),
+            weekly_invite_cap: int | None = typer.Option(None,
+                                                         help=_cap_help("weekly_invite_cap", "Invitations a week")),
             daily_message_cap: int | None = typer.Option(None, help=_cap_help("daily_message_cap", "Messages a day")),
-            default_caps: bool = typer.Option(False, "--default-caps", help="Set the three caps back to the kind's defaults."),
+            default_caps: bool = typer.Option(False, "--default-caps",
+                                              help="Set the three caps back to the kind's defaults."),
             workspace: str | None = WorkspaceOption) -> None:
     """Connect (or reconnect) a member's LinkedIn account. Running it again changes only what it is
     given: the kind, the caps and the account id stay as they are unless named."""

@@ -236,8 +236,8 @@ class UnipileGateway:
         return Page(items=[i for i in items if i.invitation_id], cursor=body.get("cursor") or None)
 
     def withdraw_invitation(self, *, account_id: str, invitation_id: str) -> None:
-        self._call("DELETE", "/users/invite/sent/{invitation_id}", f"/users/invite/sent/{quote(invitation_id, safe='')}",
-                   params={"account_id": account_id})
+        self._call("DELETE", "/users/invite/sent/{invitation_id}",
+                   f"/users/invite/sent/{quote(invitation_id, safe='')}", params={"account_id": account_id})
 
     def list_relations(self, *, account_id: str, cursor: str | None = None, limit: int = 100) -> Page:
         body = self._call("GET", "/users/relations", "/users/relations", params={

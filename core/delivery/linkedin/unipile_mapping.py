@@ -18,7 +18,7 @@ Unipile's (developer.unipile.com error catalogue; seen in the field for invitati
 | anything else | `LinkedInError` with the status |
 
 An account's status (`GET /accounts/{id}`) is the worst of its sources' statuses (`status_from`).
-"""
+"""  # noqa: E501 (the table's rows)
 
 from __future__ import annotations
 
