@@ -24,7 +24,7 @@ def run_demo(settings: Settings, *, days: int, withdraw_after: int) -> tuple[lis
     from core.notify import LoggingNotifier
     from core.workspace.models import Member
     from entrypoints.bootstrap import bootstrap
-    from worker.broker import QUEUES
+    from worker.broker import QUEUES, DramatiqTasks
     from worker.clock import Clockwork
 
     settings.var_dir.mkdir(parents=True, exist_ok=True)
@@ -39,7 +39,8 @@ def run_demo(settings: Settings, *, days: int, withdraw_after: int) -> tuple[lis
     clock = FrozenClock(start)
     notifier = LoggingNotifier()
     services = bootstrap(demo_settings, queue="stub", worker=True, migrate=True, clock=clock, notifier=notifier)
-    broker = services.tasks.broker  # type: ignore[attr-defined]  # DramatiqTasks, the stub broker
+    assert isinstance(services.tasks, DramatiqTasks)  # queue "stub": Dramatiq's in-memory broker
+    broker = services.tasks.broker
     worker = dramatiq.Worker(broker, worker_threads=2, worker_timeout=20)
     worker.start()
     work = Clockwork(services, reenqueue_after=timedelta(0))

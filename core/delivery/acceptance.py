@@ -9,12 +9,11 @@ import logging
 from datetime import datetime
 
 from sqlalchemy import or_, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
 from core.clock import Clock
 from core.config import Settings
-from core.db import UnitOfWork
+from core.db import UnitOfWork, dialect_insert
 from core.delivery import account_status, conversation, sequence
 from core.delivery.linkedin.port import LinkedInGateway
 from core.delivery.models import E_ACCEPTED, E_FOLLOWING_UP, E_INVITED, E_WELCOMED, Enrollment, Relation
@@ -41,8 +40,7 @@ def record_relation(*, session: Session, account: LinkedInAccount, provider_user
         Contact.workspace_id == account.workspace_id,
         or_(Contact.provider_id == provider_user_id,
             Contact.public_identifier == (public_identifier or "\x00")))).scalars().first()
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    session.execute(dialect.insert(Relation.__table__).values(
+    session.execute(dialect_insert(session, Relation.__table__).values(
         account_id=account.id, provider_user_id=provider_user_id[:128],
         public_identifier=(public_identifier or None) and public_identifier[:200],
         contact_id=contact.id if contact else None, connected_at=at, source=source[:16],

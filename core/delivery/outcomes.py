@@ -20,7 +20,7 @@ from sqlmodel import Session
 
 from core.campaigns import schedule
 from core.campaigns.models import STATUS_ACTIVE, STEP_FOLLOWUP, STEP_INVITATION, STEP_WELCOME, Campaign
-from core.db import rowcount
+from core.db import dialect_insert, rowcount
 from core.delivery import claims, moves, sequence, slots
 from core.delivery.claims import Claim
 from core.delivery.conversation import record_message
@@ -243,9 +243,6 @@ def disconnected(*, session: Session, claim: Claim, now: datetime, member_id: in
 
 def _relation(session: Session, account_id: int, provider_user_id: str, contact_id: int | None, at: datetime,
               source: str) -> None:
-    from sqlalchemy.dialects import postgresql, sqlite
-
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    session.execute(dialect.insert(Relation.__table__).values(
+    session.execute(dialect_insert(session, Relation.__table__).values(
         account_id=account_id, provider_user_id=provider_user_id[:128], contact_id=contact_id, connected_at=at,
         source=source).on_conflict_do_nothing(index_elements=["account_id", "provider_user_id"]))

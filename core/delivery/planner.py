@@ -18,34 +18,15 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from types import SimpleNamespace
 
-from sqlalchemy import (
-    Boolean,
-    Column,
-    Date,
-    Insert,
-    Integer,
-    MetaData,
-    Select,
-    String,
-    Table,
-    Text,
-    and_,
-    case,
-    delete,
-    func,
-    insert,
-    literal,
-    null,
-    select,
-)
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Column, Insert, MetaData, Select, Table, and_, case, delete, func, insert, literal, null, select
 from sqlalchemy.orm import InstrumentedAttribute
+from sqlalchemy.types import Boolean, Date, Integer, String, Text
 from sqlmodel import Session
 
 from core.campaigns import schedule
 from core.campaigns.models import STATUS_ACTIVE, STEP_INVITATION, Campaign, CampaignMessage
 from core.config import Settings
-from core.db import UTCDateTime
+from core.db import UTCDateTime, dialect_insert
 from core.delivery import eligibility, slots
 from core.delivery.caps import caps_for
 from core.delivery.models import E_PLANNED, E_SKIPPED, S_CLAIMED, S_PLANNED, S_SENT, Enrollment, Send
@@ -65,12 +46,6 @@ class PlanReport:
     skipped: int = 0
     digests: list[int] = field(default_factory=list)  # to deliver: moderated campaigns' days
     skipped_reasons: dict[str, int] = field(default_factory=dict)
-
-
-def _dialect_insert(session: Session, table: Table) -> postgresql.Insert | sqlite.Insert:
-    if session.get_bind().dialect.name == "postgresql":
-        return postgresql.insert(table)
-    return sqlite.insert(table)
 
 
 def due_days(*, session: Session, now: datetime, campaign_ids: list[int] | None = None,
@@ -133,7 +108,7 @@ def _claim_days(session: Session, targets: dict[int, date], workspace_of: dict[i
             for c, d in targets.items()]
     if not rows:
         return {}
-    stmt = (_dialect_insert(session, Digest.__table__)
+    stmt = (dialect_insert(session, Digest.__table__)
             .on_conflict_do_nothing(index_elements=["campaign_id", "for_date"])
             .returning(Digest.__table__.c.id, Digest.__table__.c.campaign_id))
     return {cid: did for did, cid in session.execute(stmt, rows)}
@@ -302,7 +277,7 @@ def _skip_insert(session: Session, branches: list[Select], now: datetime) -> Ins
                  literal(E_SKIPPED), literal(now, type_=Enrollment.__table__.c.created_at.type),
                  literal(now, type_=Enrollment.__table__.c.updated_at.type)
                  ).where(rows.c.campaign_id.is_not(None))  # SQLite needs a WHERE before ON CONFLICT
-    return (_dialect_insert(session, Enrollment.__table__).from_select(cols, sel)
+    return (dialect_insert(session, Enrollment.__table__).from_select(cols, sel)
             .on_conflict_do_nothing(index_elements=["campaign_id", "contact_id"]))
 
 

@@ -8,11 +8,11 @@ import random
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
 from core.campaigns import schedule
 from core.campaigns.models import STATUS_ACTIVE, STEP_FOLLOWUP, STEP_WELCOME, Campaign, CampaignMessage
+from core.db import dialect_insert
 from core.delivery import slots
 from core.delivery.models import E_DONE, E_FAILED, S_PLANNED, Enrollment, Send
 from core.delivery.rendering import render_step
@@ -59,8 +59,7 @@ def plan_step(*, session: Session, enrollment: Enrollment, step: str, position: 
                language=message.language, text=rendered.text, edited=False, local_date=window.day,
                slot_index=window.index, due_at=due.replace(microsecond=0), status=S_PLANNED, attempt=0,
                outcome_unknown=False, created_at=now, updated_at=now)
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    session.execute(dialect.insert(Send.__table__).values(**row).on_conflict_do_nothing(
+    session.execute(dialect_insert(session, Send.__table__).values(**row).on_conflict_do_nothing(
         index_elements=["enrollment_id", "step", "position"]))
     send: Send = session.execute(select(Send).where(Send.enrollment_id == enrollment.id, Send.step == step,
                                                     Send.position == position)).scalar_one()

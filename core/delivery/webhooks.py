@@ -30,12 +30,11 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
 from core.clock import Clock
 from core.config import Settings
-from core.db import UnitOfWork
+from core.db import UnitOfWork, dialect_insert
 from core.delivery import acceptance, account_status, conversation
 from core.delivery.linkedin.port import ChatMessage, LinkedInError, LinkedInGateway
 from core.delivery.models import Enrollment, WebhookEvent
@@ -101,8 +100,7 @@ def store_event(*, session: Session, payload: Any, now: datetime) -> tuple[int |
     if key[1] in IGNORED_MESSAGE_EVENTS:
         log.debug("webhook %s ignored: the engine only reads the arrival of messages", key[1])
         return None, False
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    inserted = session.execute(dialect.insert(WebhookEvent.__table__).values(
+    inserted = session.execute(dialect_insert(session, WebhookEvent.__table__).values(
         provider="unipile", event_key=key[0][:200], kind=key[1], payload=payload, received_at=now,
     ).on_conflict_do_nothing(index_elements=["event_key"]).returning(WebhookEvent.__table__.c.id)).first()
     if inserted is not None:

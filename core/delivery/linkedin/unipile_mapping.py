@@ -116,7 +116,7 @@ def error_for(status: int, body: Any, headers: Mapping[str, str], *, write: bool
         err: LinkedInError = RateLimited(message, retry_after=retry_after_seconds(headers), status=status)
     else:
         err = cls(message, status=status)
-    err.provider_type = kind or None  # type: ignore[attr-defined]
+    err.provider_type = kind or None
     return err
 
 
