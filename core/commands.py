@@ -9,9 +9,10 @@ Handlers run inside the caller's unit of work (`core.db.UnitOfWork`); a refusal 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Callable
+from typing import Any
 
 from sqlmodel import Session
 

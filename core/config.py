@@ -56,7 +56,9 @@ class Settings(BaseSettings):
     microsoft_app_password: SecretStr | None = Field(
         None, validation_alias=AliasChoices("MicrosoftAppPassword", "MICROSOFT_APP_PASSWORD")
     )
-    microsoft_app_type: str = Field("MultiTenant", validation_alias=AliasChoices("MicrosoftAppType", "MICROSOFT_APP_TYPE"))
+    microsoft_app_type: str = Field(
+        "MultiTenant", validation_alias=AliasChoices("MicrosoftAppType", "MICROSOFT_APP_TYPE")
+    )
     microsoft_app_tenant_id: str | None = Field(
         None, validation_alias=AliasChoices("MicrosoftAppTenantId", "MICROSOFT_APP_TENANT_ID")
     )

@@ -3,39 +3,45 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Iterator
+from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import JSON, DateTime, event
-from sqlalchemy.engine import Engine
+from sqlalchemy import JSON, DateTime, Table, event
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import CursorResult, Dialect, Engine
+from sqlalchemy.sql.expression import Executable
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Session, create_engine
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
 
-class UTCDateTime(TypeDecorator):
+class UTCDateTime(TypeDecorator[datetime]):
     """A timezone-aware datetime stored in UTC; SQLite's naive values come back as UTC."""
 
     impl = DateTime(timezone=True)
     cache_ok = True
 
-    def process_bind_param(self, value, dialect):
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         if value is None:
             return None
         if value.tzinfo is None:
             raise ValueError("naive datetime given to a UTC column")
-        value = value.astimezone(timezone.utc)
+        value = value.astimezone(UTC)
         return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
 
-    def process_result_value(self, value, dialect):
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         if value is None:
             return None
         if value.tzinfo is None:
-            return value.replace(tzinfo=timezone.utc)
-        return value.astimezone(timezone.utc)
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
 
 
 JSONType = JSON().with_variant(JSON(), "sqlite")
@@ -53,7 +59,7 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
         engine = create_engine(url, echo=echo, connect_args={"check_same_thread": False, "timeout": 30})
 
         @event.listens_for(engine, "connect")
-        def _sqlite_pragmas(dbapi_conn, _record):  # pragma: no cover - trivial
+        def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:  # pragma: no cover - trivial
             # Let SQLAlchemy's BEGIN be the one that starts transactions (pysqlite defers it otherwise).
             dbapi_conn.isolation_level = None
             cur = dbapi_conn.cursor()
@@ -64,7 +70,7 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
             cur.close()
 
         @event.listens_for(engine, "begin")
-        def _sqlite_begin(conn):  # pragma: no cover - trivial
+        def _sqlite_begin(conn: Any) -> None:  # pragma: no cover - trivial
             # BEGIN IMMEDIATE takes the write lock up front: two writers wait instead of
             # failing with "database is locked" half way through a claim. A read-only unit of
             # work (execution option `read_only`) begins deferred, so readers run side by side.
@@ -110,7 +116,7 @@ class UnitOfWork:
                 session.close()
 
 
-def alembic_config(url: str):
+def alembic_config(url: str) -> Config:
     from alembic.config import Config
 
     cfg = Config()
@@ -129,4 +135,17 @@ def upgrade(url: str, revision: str = "head") -> None:
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
+
+
+def dialect_insert(session: Session, table: Table) -> postgresql.Insert | sqlite.Insert:
+    """An INSERT of the session's dialect, which has its ON CONFLICT clauses (PostgreSQL's or SQLite's)."""
+    if session.get_bind().dialect.name == "postgresql":
+        return postgresql.insert(table)
+    return sqlite.insert(table)
+
+
+def rowcount(session: Session, statement: Executable, params: dict[str, Any] | None = None) -> int:
+    """Run an UPDATE or DELETE and say how many rows it matched."""
+    result = cast(CursorResult[Any], session.execute(statement, params))
+    return result.rowcount

@@ -6,10 +6,11 @@ notifier serves the embedded run and tests that do not care about chat."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Any, Mapping, Protocol
+from typing import Any, Protocol
 
 log = logging.getLogger("invitebot.notify")
 
@@ -83,7 +84,9 @@ class DigestDelivery:
         """One line for the digest row and the logs: which platform said what."""
         if self.errors:
             return "; ".join(f"{platform}: {error}" for platform, error in sorted(self.errors.items()))[:200]
-        return "the sender has no Slack or Teams conversation with the bot" if self.outcome == DigestOutcome.UNREACHABLE else ""
+        if self.outcome == DigestOutcome.UNREACHABLE:
+            return "the sender has no Slack or Teams conversation with the bot"
+        return ""
 
 
 

@@ -18,7 +18,8 @@ import threading
 import time
 from bisect import bisect_left, bisect_right
 from collections import OrderedDict
-from typing import Callable, Generic, Hashable, Sequence, TypeVar
+from collections.abc import Callable, Hashable, Sequence
+from typing import Generic, TypeVar
 
 SECONDS = 15.0
 MAX_PER_SCOPE = 20_000
@@ -50,7 +51,7 @@ class NameIndex(Generic[T]):
             return []
         if not key:
             return self.items[:limit]
-        found = []
+        found: list[T] = []
         i = bisect_left(self.keys, key)
         while i < len(self.keys) and len(found) < limit and self.keys[i].startswith(key):
             found.append(self.items[i])

@@ -8,7 +8,7 @@ notifier, gateway or task queue; everything they do not pass is built from the s
 from __future__ import annotations
 
 import logging
-from typing import Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from sqlalchemy.engine import Engine
 
@@ -21,6 +21,10 @@ from core.notify import FanoutNotifier, Notifier
 from core.services import Services
 from core.tasks import RecordedTasks, Tasks
 from core.typeahead import NameCache
+
+if TYPE_CHECKING:
+    import redis
+    from dramatiq import Actor
 
 log = logging.getLogger("invitebot")
 
@@ -93,18 +97,17 @@ def _chat_notifier(settings: Settings, uow: UnitOfWork) -> Notifier:
     return FanoutNotifier(notifiers)
 
 
-def _form_texts(client) -> FormTextStore:
+def _form_texts(client: redis.Redis | None) -> FormTextStore:
     from bot.conversation.kept_texts import MemoryFormTexts, RedisFormTexts
 
     return RedisFormTexts(client) if client is not None else MemoryFormTexts()
 
 
-def actor(services: Services, name: str):
+def actor(services: Services, name: str) -> Actor[..., Any]:
     """The declared actor `name` of a process with a Dramatiq task queue (the demo and tests run
     actors directly, as a worker thread would)."""
-    broker = getattr(services.tasks, "broker", None)
-    if broker is None:
-        raise ValueError("this process has no Dramatiq broker")
-    from worker.broker import actor_name
+    from worker.broker import DramatiqTasks, actor_name
 
-    return broker.get_actor(actor_name(name))
+    if not isinstance(services.tasks, DramatiqTasks):
+        raise ValueError("this process has no Dramatiq broker")
+    return services.tasks.broker.get_actor(actor_name(name))

@@ -3,8 +3,9 @@ digest, decisions, worker and sandbox provider, in a throw-away SQLite file unde
 
 from __future__ import annotations
 
-from datetime import datetime, time as dtime, timedelta
-from typing import Callable
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from datetime import time as dtime
 
 from core.config import Settings
 
@@ -19,13 +20,13 @@ def run_demo(settings: Settings, *, days: int, withdraw_after: int,
 
     from core.campaigns import schedule
     from core.clock import FrozenClock
-    from core.demo import scenario as demo
     from core.delivery.models import S_PLANNED, Send
+    from core.demo import scenario as demo
     from core.moderation.decisions import digest_view
     from core.notify import LoggingNotifier
     from core.workspace.models import Member
     from entrypoints.bootstrap import bootstrap
-    from worker.broker import QUEUES
+    from worker.broker import QUEUES, DramatiqTasks
     from worker.clock import Clockwork
 
     settings.var_dir.mkdir(parents=True, exist_ok=True)
@@ -40,7 +41,8 @@ def run_demo(settings: Settings, *, days: int, withdraw_after: int,
     clock = FrozenClock(start)
     notifier = LoggingNotifier()
     services = bootstrap(demo_settings, queue="stub", worker=True, migrate=True, clock=clock, notifier=notifier)
-    broker = services.tasks.broker  # type: ignore[attr-defined]  # DramatiqTasks, the stub broker
+    assert isinstance(services.tasks, DramatiqTasks)  # queue "stub": Dramatiq's in-memory broker
+    broker = services.tasks.broker
     worker = dramatiq.Worker(broker, worker_threads=2, worker_timeout=20)
     worker.start()
     work = Clockwork(services, reenqueue_after=timedelta(0))
@@ -63,7 +65,7 @@ def run_demo(settings: Settings, *, days: int, withdraw_after: int,
                 work.plan()
                 settle()
                 with services.uow() as session:
-                    actor = session.get(Member, sender.id)
+                    actor = session.get_one(Member, sender.id)
                     for view in notifier.sent_digests[moderated:]:
                         demo.moderate(session=session, view=digest_view(session=session, digest_id=view.digest_id),
                                       actor=actor, now=t, public_url=demo_settings.public_url)
@@ -79,7 +81,7 @@ def run_demo(settings: Settings, *, days: int, withdraw_after: int,
                     Send.status == S_PLANNED, Send.due_at > t)).scalar()
             t = min(upcoming or next_hour, next_hour)
         with services.uow() as session:
-            rows = demo.day_rows(session=session, campaign=session.get(type(campaign), campaign.id),
+            rows = demo.day_rows(session=session, campaign=session.get_one(type(campaign), campaign.id),
                                  first=today + timedelta(days=1), days=days)
             checks = demo.invariants(session=session, campaign=campaign)
     finally:

@@ -9,13 +9,13 @@ import asyncio
 import logging
 import signal
 import threading
-from typing import Callable
+from collections.abc import Callable
 
 import dramatiq
 
 from core.config import Settings
 from core.services import Services
-from worker.broker import QUEUES
+from worker.broker import QUEUES, DramatiqTasks
 
 log = logging.getLogger("invitebot")
 
@@ -60,7 +60,7 @@ async def serve_web(services: Services, stop: threading.Event) -> None:
             from bot.slack import start_socket_mode
 
             socket_mode = await start_socket_mode(services)
-        while not stop.is_set():
+        while not stop.is_set():  # noqa: ASYNC110 (a threading.Event: set by a signal or another thread)
             await asyncio.sleep(0.5)
     finally:
         if socket_mode is not None:
@@ -74,8 +74,9 @@ async def serve_web(services: Services, stop: threading.Event) -> None:
 
 def start_worker(services: Services, threads: int = 8) -> dramatiq.Worker:
     """A Dramatiq worker with `threads` threads on the services' broker (its actors declared)."""
-    broker = getattr(services.tasks, "broker")
-    worker = dramatiq.Worker(broker, queues=set(QUEUES), worker_threads=threads, worker_timeout=500)
+    if not isinstance(services.tasks, DramatiqTasks):
+        raise ValueError("a worker needs the Dramatiq task queue (bootstrap's queue 'redis' or 'stub')")
+    worker = dramatiq.Worker(services.tasks.broker, queues=set(QUEUES), worker_threads=threads, worker_timeout=500)
     worker.start()
     return worker
 

@@ -2,10 +2,10 @@
 
 from alembic import context
 from sqlalchemy import engine_from_config, pool
+from sqlmodel import SQLModel
 
 import bot.slack.models  # noqa: F401  (the Slack surface's table)
 import core.models  # noqa: F401  (fills the metadata)
-from sqlmodel import SQLModel
 
 config = context.config
 target_metadata = SQLModel.metadata

@@ -8,7 +8,8 @@ import logging
 import os
 import socket
 import threading
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import dramatiq
 
@@ -78,7 +79,7 @@ def declare_actors(broker: dramatiq.Broker, services: Services) -> dict[str, dra
             jobs.move_overdue_invitations(session=session, now=clock.now())
             return jobs.clean_up(session=session, now=clock.now())
 
-    def declare(fn: Callable[..., Any]) -> dramatiq.Actor:
+    def declare(fn: Callable[..., Any]) -> dramatiq.Actor[..., None]:
         name = actor_name(fn.__name__)
 
         def run(*args: int) -> None:
@@ -86,7 +87,7 @@ def declare_actors(broker: dramatiq.Broker, services: Services) -> dict[str, dra
             log.debug("%s%s -> %s", name, args, fn(*args))
 
         run.__name__ = fn.__name__
-        return dramatiq.actor(run, broker=broker, actor_name=name, queue_name=QUEUE_OF[fn.__name__])
+        return dramatiq.actor(broker=broker, actor_name=name, queue_name=QUEUE_OF[fn.__name__])(run)
 
     functions = (send, plan_due, deliver_digest, process_event, poll_account, withdraw_stale, clean_up)
     return {fn.__name__: declare(fn) for fn in functions}

@@ -88,8 +88,8 @@ class DramatiqTasks:
         self.broker, self.client, self._embedded = broker, client, embedded
 
     def _ask(self, name: str, *args: int, delay_seconds: float = 0.0) -> None:
-        message = dramatiq.Message(queue_name=QUEUE_OF[name], actor_name=actor_name(name), args=args, kwargs={},
-                                   options={})
+        message: dramatiq.Message[None] = dramatiq.Message(queue_name=QUEUE_OF[name], actor_name=actor_name(name),
+                                                           args=args, kwargs={}, options={})
         self.broker.enqueue(message, delay=int(delay_seconds * 1000) or None)
 
     def send(self, send_id: int, *, delay_seconds: float = 0.0) -> None:
@@ -129,7 +129,7 @@ class DramatiqTasks:
         try:
             if self.client.set(CLOCK_KEY, owner, nx=True, ex=seconds):
                 return True
-            if (self.client.get(CLOCK_KEY) or b"").decode() == owner:
+            if self.client.get(CLOCK_KEY) == owner.encode():
                 self.client.expire(CLOCK_KEY, seconds)
                 return True
             return False

@@ -99,7 +99,8 @@ class Clockwork:
         self.tasks.clean_up()
 
 
-def build_scheduler(services: Services, scheduler_cls=BackgroundScheduler):
+def build_scheduler(services: Services, scheduler_cls: type[BackgroundScheduler] = BackgroundScheduler,
+                    ) -> tuple[BackgroundScheduler, Clockwork]:
     """The APScheduler with the clock's jobs (not started)."""
     work = Clockwork(services)
     scheduler = scheduler_cls(timezone="UTC", job_defaults={"coalesce": True, "max_instances": 1,

@@ -5,13 +5,14 @@ costs one query and one render per distinct combination, not per contact."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Subquery, func, or_, select
 from sqlmodel import Session
 
-from core.campaigns.drafts import CampaignDraft, invitation_field, welcome_field, followup_field
+from core.campaigns.drafts import CampaignDraft, followup_field, invitation_field, welcome_field
 from core.campaigns.templates import CONTACT_TOKENS, context_for, render, tokens_in
 from core.errors import FieldError
 from core.sources.segments import source_contacts
@@ -33,6 +34,8 @@ def message_language(contact_language: str | None, languages: list[str], default
 
 def check_against_source(*, session: Session, workspace_id: int, draft: CampaignDraft, sender_name: str,
                          note_limit: int, public_url: str) -> AudienceReport:
+    if draft.source_kind is None or draft.source_id is None:
+        raise ValueError("the draft names no source to check against")
     report = AudienceReport()
     languages = list(draft.languages)
     default = draft.default_language or languages[0]
@@ -59,17 +62,19 @@ def check_against_source(*, session: Session, workspace_id: int, draft: Campaign
         groups = [(row[: len(columns)], None, row[-1]) for row in rows]
     report.contacts = sum(g[2] for g in groups)
     if report.contacts == 0:
-        report.warnings.append(FieldError("source", "This source holds no contacts yet: nobody will be invited until it does."))
+        report.warnings.append(FieldError("source", "This source holds no contacts yet: "
+                                                    "nobody will be invited until it does."))
         return report
 
     over = 0
     longest: tuple[int, dict] | None = None
     missing: dict[tuple[str, str], int] = {}
     for values, custom, count in groups:
-        attrs_of = dict(zip(["language", *attrs], values))
+        attrs_of = dict(zip(["language", *attrs], values, strict=True))
         contact = SimpleNamespace(**{a: attrs_of.get(a) for a in CONTACT_TOKENS.values()}, custom_fields=custom or {})
         if contact.full_name is None:
-            contact.full_name = " ".join(p for p in (attrs_of.get("first_name"), attrs_of.get("last_name")) if p) or None
+            names = (attrs_of.get("first_name"), attrs_of.get("last_name"))
+            contact.full_name = " ".join(p for p in names if p) or None
         ctx = context_for(contact, sender_name)
         lang = message_language(attrs_of["language"], languages, default)
         for field_id, source in _messages_for(draft, lang):
@@ -108,7 +113,7 @@ def _unknown_field(token: str, known: set[str]) -> str:
             f"Use a column of the imported file{has}, or add a fallback, e.g. {{{{{token}|default('…')}}}}.")
 
 
-def _messages_for(draft: CampaignDraft, lang: str):
+def _messages_for(draft: CampaignDraft, lang: str) -> Iterator[tuple[str, str]]:
     if draft.invitation.get(lang):
         yield invitation_field(lang), draft.invitation[lang]
     if draft.welcome.get(lang):
@@ -118,12 +123,12 @@ def _messages_for(draft: CampaignDraft, lang: str):
             yield followup_field(n, lang), f.texts[lang]
 
 
-def _display(first, last, public_identifier) -> str:
+def _display(first: str | None, last: str | None, public_identifier: str) -> str:
     name = " ".join(p for p in (first, last) if p)
     return name or public_identifier
 
 
-def _example_name(session, contacts, attrs: dict) -> str:
+def _example_name(session: Session, contacts: Subquery, attrs: dict) -> str:
     conditions = [contacts.c[a] == v if v is not None else contacts.c[a].is_(None) for a, v in attrs.items()]
     row = session.execute(
         select(contacts.c.first_name, contacts.c.last_name, contacts.c.public_identifier).where(*conditions).limit(1)
@@ -131,11 +136,14 @@ def _example_name(session, contacts, attrs: dict) -> str:
     return _display(*row) if row else "one contact"
 
 
-def _examples_missing(session, contacts, token: str) -> list[str]:
+def _examples_missing(session: Session, contacts: Subquery, token: str) -> list[str]:
     if token.startswith("custom."):
         return []
-    attrs = ["first_name", "last_name"] if token == "fullName" else [CONTACT_TOKENS.get(token)]
-    if None in attrs:
+    if token == "fullName":
+        attrs = ["first_name", "last_name"]
+    elif token in CONTACT_TOKENS:
+        attrs = [CONTACT_TOKENS[token]]
+    else:
         return []
     cond = [or_(contacts.c[a].is_(None), contacts.c[a] == "") for a in attrs]
     rows = session.execute(

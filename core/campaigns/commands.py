@@ -5,8 +5,8 @@ workspace for anything beyond the card), validates and applies, in the caller's 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Mapping
 
 from sqlmodel import Session
 
@@ -15,7 +15,7 @@ from core.campaigns.drafts import CampaignDraft
 from core.campaigns.models import Campaign
 from core.campaigns.preview import Preview, preview_campaign
 from core.campaigns.validation import check_draft
-from core.commands import Context
+from core.commands import Context, Handler
 from core.errors import FieldError, Outcome
 from core.sources.models import Finder, Segment
 from core.sources.visibility import may_pick_source
@@ -130,12 +130,15 @@ def describe(session: Session, actor: Member, command: DescribeDraft, context: C
     pickable = bool(draft.source_id) and may_pick_source(session=session, actor=actor, sender_id=draft.sender_id,
                                                          kind=draft.source_kind, source_id=draft.source_id)
     source_label = None
-    if pickable:
-        source = session.get(Finder if draft.source_kind == "finder" else Segment, draft.source_id)
+    if pickable and draft.source_kind is not None and draft.source_id is not None:
+        source: Finder | Segment | None = (session.get(Finder, draft.source_id) if draft.source_kind == "finder"
+                                           else session.get(Segment, draft.source_id))
         source_label = f"{draft.source_kind.capitalize()}: {source.name}" if source is not None else None
     return DraftFacts(sender_label=sender.name if sender is not None else None, source_label=source_label,
                       source_pickable=pickable, note_limit=account.note_limit if account else DEFAULT_NOTE_LIMIT)
 
 
-HANDLERS = {SaveCampaign: save, CheckCampaign: check, ActivateCampaign: activate, StopCampaign: stop,
-            PreviewCampaign: preview, EditCampaign: edit, DescribeDraft: describe}
+HANDLERS: dict[type, Handler] = {
+    SaveCampaign: save, CheckCampaign: check, ActivateCampaign: activate, StopCampaign: stop,
+    PreviewCampaign: preview, EditCampaign: edit, DescribeDraft: describe,
+}

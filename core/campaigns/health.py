@@ -4,7 +4,7 @@ with warnings or errors, paused with the reason, fatal, stopped; today's progres
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import func
 from sqlmodel import Session, select
@@ -71,7 +71,8 @@ def campaigns_health(*, session: Session, campaigns: list[Campaign], now: dateti
         if local_date == todays[campaign_id]:
             today_counts[campaign_id][status] = count
     sent = dict(session.exec(select(Send.campaign_id, func.count()).where(
-        Send.campaign_id.in_(ids), Send.step == STEP_INVITATION, Send.status == S_SENT).group_by(Send.campaign_id)).all())
+        Send.campaign_id.in_(ids), Send.step == STEP_INVITATION, Send.status == S_SENT
+    ).group_by(Send.campaign_id)).all())
     accepted = dict(session.exec(select(Enrollment.campaign_id, func.count()).where(
         Enrollment.campaign_id.in_(ids), Enrollment.accepted_at.is_not(None)).group_by(Enrollment.campaign_id)).all())
     accounts: dict[int, LinkedInAccount] = {}
@@ -82,7 +83,7 @@ def campaigns_health(*, session: Session, campaigns: list[Campaign], now: dateti
                           accounts.get(c.sender_id)) for c in campaigns}
 
 
-def _health(campaign: Campaign, now: datetime, today, counts: dict[str, int], sent: int, accepted: int,
+def _health(campaign: Campaign, now: datetime, today: date, counts: dict[str, int], sent: int, accepted: int,
             account: LinkedInAccount | None) -> Health:
     tz = schedule.zone(campaign.timezone)
     ratio = accepted / sent if sent else None

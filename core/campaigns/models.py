@@ -11,6 +11,7 @@ from sqlmodel import Field, SQLModel
 
 from core.db import UTCDateTime, utcnow
 
+
 class Step(StrEnum):
     """The steps of a campaign's sequence (each followup with its position and delay)."""
 
@@ -32,7 +33,7 @@ STATUS_DRAFT, STATUS_ACTIVE, STATUS_STOPPED = CampaignStatus.DRAFT, CampaignStat
 class Program(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("workspace_id", "name_key", name="uq_program_workspace_name"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     workspace_id: int = Field(foreign_key="workspace.id", index=True)
     name: str = Field(max_length=80)
     name_key: str = Field(max_length=80)
@@ -46,7 +47,7 @@ class Campaign(SQLModel, table=True):
         Index("ix_campaign_sender_status", "sender_id", "status"),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     workspace_id: int = Field(foreign_key="workspace.id", index=True)
     name: str = Field(max_length=80)
     name_key: str = Field(max_length=80)
@@ -83,7 +84,7 @@ class CampaignMessage(SQLModel, table=True):
         UniqueConstraint("campaign_id", "step", "position", "language", name="uq_campaign_message"),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     campaign_id: int = Field(foreign_key="campaign.id", index=True)
     step: str = Field(max_length=16)
     position: int = Field(default=0)

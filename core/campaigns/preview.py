@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from sqlalchemy import func
+from sqlalchemy import Select, func
 from sqlmodel import Session, select
 
 from core.campaigns.audience import message_language
@@ -50,8 +51,8 @@ class Preview:
 
 
 def _label(message: CampaignMessage) -> tuple[int, int]:
-    order = {STEP_INVITATION: 0, STEP_WELCOME: 1, STEP_FOLLOWUP: 2}[message.step]
-    return order, message.position
+    order: dict[str, int] = {STEP_INVITATION: 0, STEP_WELCOME: 1, STEP_FOLLOWUP: 2}
+    return order[message.step], message.position
 
 
 def preview_campaign(*, session: Session, actor: Member, campaign_id: int, public_url: str,
@@ -95,7 +96,8 @@ def preview_campaign(*, session: Session, actor: Member, campaign_id: int, publi
     return Preview(campaign.id, campaign.name, limit, previews, total)
 
 
-def _sample(session: Session, source, render_for, scan: int = 2000) -> list[ContactPreview]:
+def _sample(session: Session, source: Select, render_for: Callable[[Contact, str], ContactPreview],
+            scan: int = 2000) -> list[ContactPreview]:
     """First, longest and a token-missing contact among the first `scan` of the source."""
     contacts = session.scalars(source.order_by(Contact.id).limit(scan)).all()
     if not contacts:

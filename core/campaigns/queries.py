@@ -17,7 +17,7 @@ TYPEAHEAD_LIMIT = 20
 _LAST = "\U0010ffff"  # sorts after any character a name key holds
 
 
-def _typeahead(session: Session, model, workspace_id: int, query: str, limit: int,
+def _typeahead(session: Session, model: type[Campaign] | type[Program], workspace_id: int, query: str, limit: int,
                sender_id: int | None = None) -> list[tuple[int, str]]:
     """Names starting with the typed text first, then names containing it, each in name order
     (P-4, P-5). The names starting with it are a range of the (workspace, name) index, which is
@@ -25,7 +25,7 @@ def _typeahead(session: Session, model, workspace_id: int, query: str, limit: in
     key = name_key(query or "")
     named = select(model.id, model.name).where(model.workspace_id == workspace_id)
     if sender_id is not None:
-        named = named.where(model.sender_id == sender_id)
+        named = named.where(Campaign.sender_id == sender_id)  # campaigns only
     if not key:
         return [(row[0], row[1]) for row in session.exec(named.order_by(model.name_key).limit(limit))]
     starting = and_(model.name_key >= key, model.name_key < key + _LAST)
@@ -37,11 +37,13 @@ def _typeahead(session: Session, model, workspace_id: int, query: str, limit: in
     return found
 
 
-def campaign_names(*, session: Session, workspace_id: int, query: str = "", limit: int = TYPEAHEAD_LIMIT):
+def campaign_names(*, session: Session, workspace_id: int, query: str = "", limit: int = TYPEAHEAD_LIMIT,
+                   ) -> list[tuple[int, str]]:
     return _typeahead(session, Campaign, workspace_id, query, limit)
 
 
-def editable_campaign_names(*, session: Session, actor: Member, query: str = "", limit: int = TYPEAHEAD_LIMIT):
+def editable_campaign_names(*, session: Session, actor: Member, query: str = "", limit: int = TYPEAHEAD_LIMIT,
+                            ) -> list[tuple[int, str]]:
     """The campaigns offered in the form's Name field, where picking one opens it for editing: every
     campaign of the workspace for an active admin, the member's own (as sender) for anyone else,
     none for an inactive member (`core.campaigns.authz`)."""
@@ -51,7 +53,8 @@ def editable_campaign_names(*, session: Session, actor: Member, query: str = "",
                       sender_id=None if actor.is_admin else actor.id)
 
 
-def program_names(*, session: Session, workspace_id: int, query: str = "", limit: int = TYPEAHEAD_LIMIT):
+def program_names(*, session: Session, workspace_id: int, query: str = "", limit: int = TYPEAHEAD_LIMIT,
+                  ) -> list[tuple[int, str]]:
     return _typeahead(session, Program, workspace_id, query, limit)
 
 

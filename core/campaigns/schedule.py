@@ -6,8 +6,9 @@ an ambiguous one (fall back) takes its first occurrence."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
+from itertools import pairwise
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -53,13 +54,15 @@ def parse_slots(raw: list[dict]) -> list[Slot]:
             raise ValueError(f"Slot {i}: pick a weekday.")
         start, end = parse_time(str(item.get("start", ""))), parse_time(str(item.get("end", "")))
         if end <= start:
-            raise ValueError(f"Slot {i} ({WEEKDAYS[weekday]}): the end ({end:%H:%M}) must be after the start ({start:%H:%M}).")
+            raise ValueError(f"Slot {i} ({WEEKDAYS[weekday]}): the end ({end:%H:%M}) must be after the start "
+                             f"({start:%H:%M}).")
         slots.append(Slot(weekday, start, end))
     by_day = sorted(slots, key=lambda s: (s.weekday, s.start))
-    for a, b in zip(by_day, by_day[1:]):
+    for a, b in pairwise(by_day):
         if a.weekday == b.weekday and b.start < a.end:
             raise ValueError(
-                f"Slots overlap on {WEEKDAYS[a.weekday]}: {a.start:%H:%M}–{a.end:%H:%M} and {b.start:%H:%M}–{b.end:%H:%M}."
+                f"Slots overlap on {WEEKDAYS[a.weekday]}: {a.start:%H:%M}–{a.end:%H:%M} "
+                f"and {b.start:%H:%M}–{b.end:%H:%M}."
             )
     return slots
 
@@ -69,15 +72,15 @@ def local_to_utc(day: date, at: time, tz: ZoneInfo) -> datetime:
     naive = datetime.combine(day, at)
     first = naive.replace(tzinfo=tz, fold=0)
     # A time in a gap does not survive the round trip through UTC: take the end of the gap.
-    if first.astimezone(timezone.utc).astimezone(tz).replace(tzinfo=None) != naive:
+    if first.astimezone(UTC).astimezone(tz).replace(tzinfo=None) != naive:
         return _transition_after(naive, tz)
-    return first.astimezone(timezone.utc)
+    return first.astimezone(UTC)
 
 
 def _transition_after(naive: datetime, tz: ZoneInfo) -> datetime:
     """The UTC instant at which local time first reaches or passes `naive` (end of a gap)."""
-    lo = (naive - timedelta(hours=16)).replace(tzinfo=timezone.utc)
-    hi = (naive + timedelta(hours=16)).replace(tzinfo=timezone.utc)
+    lo = (naive - timedelta(hours=16)).replace(tzinfo=UTC)
+    hi = (naive + timedelta(hours=16)).replace(tzinfo=UTC)
     # Local time only moves forward around a gap: bisect to the second.
     while hi - lo > timedelta(seconds=1):
         mid = lo + (hi - lo) / 2

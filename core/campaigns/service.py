@@ -5,6 +5,7 @@ or field errors and nothing written."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import delete, update
 from sqlmodel import Session, select
@@ -13,7 +14,14 @@ from core.campaigns.audience import check_against_source
 from core.campaigns.authz import require_active, require_manage
 from core.campaigns.drafts import CampaignDraft, FollowupDraft, SlotDraft
 from core.campaigns.models import (
-    STATUS_ACTIVE, STATUS_STOPPED, STEP_FOLLOWUP, STEP_INVITATION, STEP_WELCOME, Campaign, CampaignMessage, Program,
+    STATUS_ACTIVE,
+    STATUS_STOPPED,
+    STEP_FOLLOWUP,
+    STEP_INVITATION,
+    STEP_WELCOME,
+    Campaign,
+    CampaignMessage,
+    Program,
 )
 from core.campaigns.naming import name_key
 from core.campaigns.validation import Checked, check_draft
@@ -21,6 +29,9 @@ from core.delivery.stop import cancel_campaign_sends
 from core.errors import FieldError, NotFound, Outcome
 from core.sources.visibility import is_source_visible
 from core.workspace.models import LinkedInAccount, Member
+
+if TYPE_CHECKING:
+    from core.campaigns.preview import Preview
 
 # Re-exported for the surfaces: `from core.campaigns.service import CampaignDraft, ...`
 __all__ = [
@@ -33,16 +44,18 @@ def _validate(session: Session, actor: Member, draft: CampaignDraft, *, campaign
               public_url: str, for_activation: bool = False) -> Checked:
     checked = check_draft(session=session, actor=actor, draft=draft, campaign_id=campaign_id,
                           for_activation=for_activation)
-    source_ok = draft.source_kind in ("finder", "segment") and draft.source_id
-    if source_ok and checked.sender is not None and not any(e.field == "source" for e in checked.errors):
-        if not is_source_visible(session=session, workspace_id=actor.workspace_id, sender_id=checked.sender.id,
-                                 kind=draft.source_kind, source_id=draft.source_id):
-            checked.errors.append(FieldError(
-                "source", f"{checked.sender.name} cannot use this {draft.source_kind}: pick one they own, "
-                          "one they were added to, or a global segment."))
-            source_ok = False
+    kind, source_id = draft.source_kind, draft.source_id
+    source_ok = kind in ("finder", "segment") and bool(source_id)
+    if (source_ok and kind and source_id and checked.sender is not None
+            and not any(e.field == "source" for e in checked.errors)
+            and not is_source_visible(session=session, workspace_id=actor.workspace_id, sender_id=checked.sender.id,
+                                      kind=kind, source_id=source_id)):
+        checked.errors.append(FieldError(
+            "source", f"{checked.sender.name} cannot use this {draft.source_kind}: pick one they own, "
+                      "one they were added to, or a global segment."))
+        source_ok = False
     templates_ok = not any(e.field.startswith("messages.") or e.field == "languages" for e in checked.errors)
-    if source_ok and templates_ok and checked.account is not None:
+    if source_ok and templates_ok and checked.sender is not None and checked.account is not None:
         report = check_against_source(session=session, workspace_id=actor.workspace_id, draft=draft,
                                       sender_name=checked.sender.name, note_limit=checked.account.note_limit,
                                       public_url=public_url)
@@ -63,6 +76,9 @@ def _program_for(session: Session, workspace_id: int, name: str) -> Program:
 
 
 def _apply(session: Session, campaign: Campaign, draft: CampaignDraft, now: datetime) -> None:
+    # `_validate` refused a draft without these.
+    assert draft.program is not None and draft.sender_id is not None and draft.cohort_size is not None
+    assert draft.source_kind is not None and draft.source_id is not None
     languages = [lang.strip().lower() for lang in draft.languages]
     campaign.name = draft.name.strip()
     campaign.name_key = name_key(draft.name)
@@ -143,8 +159,10 @@ def activate_campaign(*, session: Session, actor: Member, campaign_id: int, now:
             return Outcome(errors=checked.errors, warnings=checked.warnings)
         campaign.paused_reason = None
         campaign.updated_at = now
-        account.invitations_paused_reason = None
-        session.add_all([campaign, account])
+        session.add(campaign)
+        if account is not None:
+            account.invitations_paused_reason = None
+            session.add(account)
         session.flush()
         return Outcome(value=campaign, warnings=checked.warnings)
     if campaign.status == STATUS_STOPPED:
@@ -230,11 +248,16 @@ def _draft_of(session: Session, campaign: Campaign) -> CampaignDraft:
 
 # The read side lives in queries.py and preview.py; surfaces may import it from here too.
 from core.campaigns.queries import (  # noqa: E402,F401
-    campaign_names, editable_campaign_names, find_campaign, list_campaigns, program_names, sender_choices,
+    campaign_names,
+    editable_campaign_names,
+    find_campaign,
+    list_campaigns,
+    program_names,
+    sender_choices,
 )
 
 
-def preview_campaign(**kwargs):
+def preview_campaign(**kwargs: Any) -> Preview:
     """See `core.campaigns.preview.preview_campaign`."""
     from core.campaigns.preview import preview_campaign as _preview
 

@@ -16,12 +16,14 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, Iterable
+from typing import Any, NoReturn
 
-from jinja2 import TemplateSyntaxError, Undefined, nodes
+from jinja2 import Template, TemplateSyntaxError, Undefined, nodes
 from jinja2.exceptions import SecurityError
+from jinja2.runtime import Context
 from jinja2.sandbox import SandboxedEnvironment
 
 CONTACT_TOKENS = {
@@ -118,7 +120,7 @@ class _TokenEnvironment(SandboxedEnvironment):
     def is_safe_callable(self, obj: Any) -> bool:
         return False
 
-    def call(__self, __context, __obj, *args, **kwargs):  # noqa: N805 (Jinja's signature)
+    def call(__self, __context: Context, __obj: Any, *args: Any, **kwargs: Any) -> NoReturn:  # Jinja's signature
         raise SecurityError("a message calls nothing")
 
 
@@ -159,7 +161,8 @@ def _parse(source: str) -> nodes.Template:
     try:
         return _ENV.parse(source)
     except TemplateSyntaxError as exc:
-        raise TemplateProblem(f"Template syntax error on line {exc.lineno}: {exc.message.rstrip('.')}.") from None
+        reason = (exc.message or "unreadable").rstrip(".")
+        raise TemplateProblem(f"Template syntax error on line {exc.lineno}: {reason}.") from None
     except (RecursionError, MemoryError):
         raise _too_deep() from None
     except ValueError:  # e.g. a number of thousands of digits, which Python refuses to read
@@ -198,7 +201,8 @@ def _check_node(node: nodes.Node, parent: nodes.Node | None, used: list[str]) ->
             if not (isinstance(parent, nodes.Getattr) and parent.node is node):
                 raise TemplateProblem("Write custom.<field> (e.g. custom.industry), not custom alone.")
         elif node.name not in TOKENS:
-            raise TemplateProblem(f"Unknown token “{{{{{node.name}}}}}”. Available: {', '.join(TOKENS)}, custom.<field>.")
+            raise TemplateProblem(f"Unknown token “{{{{{node.name}}}}}”. "
+                                  f"Available: {', '.join(TOKENS)}, custom.<field>.")
         else:
             used.append(node.name)
     elif isinstance(node, nodes.Getattr):
@@ -234,7 +238,7 @@ def _check_filter(node: nodes.Filter) -> None:
 
 
 @lru_cache(maxsize=4096)
-def _compiled(source: str):
+def _compiled(source: str) -> Template:
     check_template(source)
     return _ENV.from_string(source)
 

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlmodel import Session, select
 
 from core.campaigns import schedule
 from core.campaigns.drafts import CampaignDraft, followup_field, invitation_field, welcome_field
-from core.campaigns.naming import name_key, name_problem
 from core.campaigns.models import Campaign
+from core.campaigns.naming import name_key, name_problem
 from core.campaigns.templates import TemplateProblem, check_template, has_line_break
 from core.errors import FieldError
 from core.languages import LANGUAGE_CODES
@@ -17,6 +18,7 @@ from core.workspace.models import LinkedInAccount, Member
 
 FOLLOWUP_DELAY_MIN, FOLLOWUP_DELAY_MAX = 1, 60
 MAX_FOLLOWUPS = 10
+Report = Callable[[str, str], None]  # (field, message): one error of the form
 
 
 @dataclass
@@ -43,7 +45,8 @@ def check_draft(*, session: Session, actor: Member, draft: CampaignDraft, campai
         err("name", problem)
     else:
         clash = session.exec(
-            select(Campaign.id).where(Campaign.workspace_id == actor.workspace_id, Campaign.name_key == name_key(draft.name))
+            select(Campaign.id).where(Campaign.workspace_id == actor.workspace_id,
+                                      Campaign.name_key == name_key(draft.name))
         ).first()
         if clash is not None and clash != campaign_id:
             err("name", f"A campaign named “{draft.name.strip()}” already exists in this workspace: pick another name.")
@@ -78,7 +81,8 @@ def check_draft(*, session: Session, actor: Member, draft: CampaignDraft, campai
         text = draft.invitation.get(lang) or ""
         if has_line_break(text.strip()):
             warnings.append(FieldError(invitation_field(lang),
-                                       "Line breaks are shown as spaces in phone notifications: keep the invitation on one line."))
+                                       "Line breaks are shown as spaces in phone notifications: "
+                                       "keep the invitation on one line."))
     has_welcome = any((draft.welcome.get(lang) or "").strip() for lang in languages)
     if draft.followups and not has_welcome:
         for lang in languages:
@@ -90,9 +94,11 @@ def check_draft(*, session: Session, actor: Member, draft: CampaignDraft, campai
         err("followups", f"At most {MAX_FOLLOWUPS} follow-ups.")
     for n, followup in enumerate(draft.followups, start=1):
         if followup.delay_days is None or not FOLLOWUP_DELAY_MIN <= followup.delay_days <= FOLLOWUP_DELAY_MAX:
-            err(f"followups.{n}.delay", f"Follow-up {n}: the delay must be {FOLLOWUP_DELAY_MIN} to {FOLLOWUP_DELAY_MAX} days.")
+            err(f"followups.{n}.delay",
+                f"Follow-up {n}: the delay must be {FOLLOWUP_DELAY_MIN} to {FOLLOWUP_DELAY_MAX} days.")
         for lang in languages:
-            _check_text(followup.texts.get(lang), followup_field(n, lang), f"Follow-up {n} ({lang})", required=True, err=err)
+            _check_text(followup.texts.get(lang), followup_field(n, lang), f"Follow-up {n} ({lang})", required=True,
+                        err=err)
 
     # Schedule (P-19)
     try:
@@ -112,7 +118,8 @@ def check_draft(*, session: Session, actor: Member, draft: CampaignDraft, campai
     return Checked(errors=errors, warnings=warnings, sender=sender, account=account)
 
 
-def _check_sender(session, actor, sender_id, err):
+def _check_sender(session: Session, actor: Member, sender_id: int | None, err: Report,
+                  ) -> tuple[Member | None, LinkedInAccount | None]:
     if not sender_id:
         err("sender", "Pick the member on whose behalf invitations are sent.")
         return None, None
@@ -124,18 +131,21 @@ def _check_sender(session, actor, sender_id, err):
         err("sender", "You can only send from your own LinkedIn account; an admin can pick another sender.")
         return sender, None
     if not sender.active:
-        err("sender", f"{sender.name} is inactive in this workspace: pick an active member or ask an admin to reactivate them.")
+        err("sender", f"{sender.name} is inactive in this workspace: "
+                      "pick an active member or ask an admin to reactivate them.")
         return sender, None
     account = session.exec(select(LinkedInAccount).where(LinkedInAccount.member_id == sender.id)).first()
     if account is None:
-        err("sender", f"{sender.name} has no LinkedIn account connected: they can connect one with `/invite-campaign connect`.")
+        err("sender", f"{sender.name} has no LinkedIn account connected: "
+                      "they can connect one with `/invite-campaign connect`.")
     elif account.status != "valid":
-        reason = {"invalid": "is disconnected", "restricted": "is restricted by LinkedIn"}.get(account.status, account.status)
+        reason = {"invalid": "is disconnected",
+                  "restricted": "is restricted by LinkedIn"}.get(account.status, account.status)
         err("sender", f"{sender.name}'s LinkedIn account {reason}: reconnect it with `/invite-campaign connect`.")
     return sender, account
 
 
-def _check_text(text: str | None, field: str, label: str, *, required: bool, err) -> None:
+def _check_text(text: str | None, field: str, label: str, *, required: bool, err: Report) -> None:
     if not (text or "").strip():
         if required:
             err(field, f"{label} is missing: write it (every message must exist in each language of the campaign).")

@@ -9,12 +9,15 @@ import logging
 from datetime import datetime
 
 from sqlalchemy import or_, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
-from core.db import UnitOfWork
+from core.clock import Clock
+from core.config import Settings
+from core.db import UnitOfWork, dialect_insert
 from core.delivery import account_status, conversation, sequence
+from core.delivery.linkedin.port import LinkedInGateway
 from core.delivery.models import E_ACCEPTED, E_FOLLOWING_UP, E_INVITED, E_WELCOMED, Enrollment, Relation
+from core.notify import Notifier
 from core.sources.models import Contact
 from core.workspace.models import LinkedInAccount
 
@@ -37,8 +40,7 @@ def record_relation(*, session: Session, account: LinkedInAccount, provider_user
         Contact.workspace_id == account.workspace_id,
         or_(Contact.provider_id == provider_user_id,
             Contact.public_identifier == (public_identifier or "\x00")))).scalars().first()
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    session.execute(dialect.insert(Relation.__table__).values(
+    session.execute(dialect_insert(session, Relation.__table__).values(
         account_id=account.id, provider_user_id=provider_user_id[:128],
         public_identifier=(public_identifier or None) and public_identifier[:200],
         contact_id=contact.id if contact else None, connected_at=at, source=source[:16],
@@ -60,7 +62,8 @@ def record_relation(*, session: Session, account: LinkedInAccount, provider_user
     return accepted
 
 
-def poll_account(*, uow: UnitOfWork, gateway, clock, settings, account_id: int, notifier=None) -> dict[str, int]:
+def poll_account(*, uow: UnitOfWork, gateway: LinkedInGateway, clock: Clock, settings: Settings, account_id: int,
+                 notifier: Notifier | None = None) -> dict[str, int]:
     """Fallback for late or lost webhooks: the account's status first (re-read from the provider;
     an alert goes through `notifier`), then, for a valid account, relations (newest pages) and the
     chats of live sequences."""
@@ -84,7 +87,7 @@ def poll_account(*, uow: UnitOfWork, gateway, clock, settings, account_id: int, 
         for _ in range(POLL_PAGES):
             page = gateway.list_relations(account_id=key, cursor=cursor, limit=100)
             with uow() as session:
-                account = session.get(LinkedInAccount, account_id)
+                account = session.get_one(LinkedInAccount, account_id)
                 for r in page.items:
                     accepted += record_relation(session=session, account=account, provider_user_id=r.provider_user_id,
                                                 public_identifier=r.public_identifier, connected_at=r.connected_at,
@@ -100,7 +103,7 @@ def poll_account(*, uow: UnitOfWork, gateway, clock, settings, account_id: int, 
     for enrollment_id, chat_id, accepted_at in chats:
         fresh = gateway.list_messages(account_id=key, chat_id=chat_id, after=accepted_at)
         with uow() as session:
-            e = session.get(Enrollment, enrollment_id)
+            e = session.get_one(Enrollment, enrollment_id)
             conversation.learn_messages(session=session, enrollment=e, messages=fresh, now=clock.now())
         messages += len(fresh)
     if accepted:

@@ -11,13 +11,15 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select, update
 from sqlmodel import Session
 
 from core.campaigns.models import STATUS_ACTIVE, Campaign
+from core.clock import Clock
 from core.db import UnitOfWork
-from core.delivery.linkedin.port import LinkedInError, NotFound
+from core.delivery.linkedin.port import LinkedInError, LinkedInGateway, NotFound
 from core.notify import Alert
 from core.workspace.models import ACCOUNT_DISCONNECTED_PAUSE, LinkedInAccount
 
@@ -28,7 +30,7 @@ GOOD_STATUSES = {"OK", "RECONNECTED", "CREATION_SUCCESS", "SYNC_SUCCESS"}
 # Anything else (CONNECTING, an unknown word) changes nothing: the provider is still deciding.
 
 
-def locked_account(session: Session, **where) -> LinkedInAccount | None:
+def locked_account(session: Session, **where: Any) -> LinkedInAccount | None:
     """The account row, locked until the unit ends (PostgreSQL; SQLite's writer lock already is)."""
     clauses = [getattr(LinkedInAccount, name) == value for name, value in where.items()]
     return session.execute(select(LinkedInAccount).where(*clauses).with_for_update()).scalars().first()
@@ -40,8 +42,8 @@ def apply(*, session: Session, account: LinkedInAccount, status: str, now: datet
     if status in BAD_STATUSES and account.status != "invalid":
         account.status = "invalid"
         session.add(account)
-        session.execute(update(Campaign).where(Campaign.sender_id == account.member_id, Campaign.status == STATUS_ACTIVE,
-                                               Campaign.paused_reason.is_(None))
+        session.execute(update(Campaign).where(Campaign.sender_id == account.member_id,
+                                               Campaign.status == STATUS_ACTIVE, Campaign.paused_reason.is_(None))
                         .values(paused_reason=ACCOUNT_DISCONNECTED_PAUSE, updated_at=now))
         log.info("linkedin account %s: %s at the provider, marked invalid", account.id, status)
         return [Alert(workspace_id=account.workspace_id, member_id=account.member_id, kind="account_disconnected",
@@ -52,14 +54,16 @@ def apply(*, session: Session, account: LinkedInAccount, status: str, now: datet
         account.status = "valid"
         session.add(account)
         # Lifts exactly the pause the disconnection put (another pause stays until `activate`).
-        session.execute(update(Campaign).where(Campaign.sender_id == account.member_id, Campaign.status == STATUS_ACTIVE,
+        session.execute(update(Campaign).where(Campaign.sender_id == account.member_id,
+                                               Campaign.status == STATUS_ACTIVE,
                                                Campaign.paused_reason == ACCOUNT_DISCONNECTED_PAUSE)
                         .values(paused_reason=None, updated_at=now))
         log.info("linkedin account %s: %s at the provider, valid again", account.id, status)
     return []
 
 
-def refresh(*, uow: UnitOfWork, gateway, clock, account_id: int) -> tuple[str | None, list[Alert]]:
+def refresh(*, uow: UnitOfWork, gateway: LinkedInGateway, clock: Clock,
+            account_id: int) -> tuple[str | None, list[Alert]]:
     """Re-read the account's status from the provider and apply it: (the status read, the alerts).
     A read that fails changes nothing (logged); an account the provider no longer knows is DELETED."""
     with uow() as session:

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any, Protocol
 
-from sqlalchemy import and_, bindparam, case, func, or_, select
+from sqlalchemy import BindParameter, ColumnElement, Select, and_, bindparam, case, func, or_, select
 from sqlmodel import Session
 
 from core.campaigns.models import STEP_INVITATION
@@ -28,7 +29,26 @@ class Caps:
     daily_messages: int
 
 
-def caps_for(account) -> Caps:
+class Capped(Protocol):
+    """What the caps read of an account: a `LinkedInAccount`, or a row with its columns."""
+
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def kind(self) -> str: ...
+
+    @property
+    def daily_invite_cap(self) -> int | None: ...
+
+    @property
+    def weekly_invite_cap(self) -> int | None: ...
+
+    @property
+    def daily_message_cap(self) -> int | None: ...
+
+
+def caps_for(account: Capped) -> Caps:
     """The caps of an account (a `LinkedInAccount` or a row with its columns)."""
     base = DEFAULTS["free" if account.kind == "free" else "premium"]
     return Caps(
@@ -38,7 +58,7 @@ def caps_for(account) -> Caps:
     )
 
 
-def _window_counts():
+def _window_counts() -> Select:
     """One statement for the three windows, built once from the table (bind parameters: account,
     day, week).
 
@@ -46,17 +66,18 @@ def _window_counts():
     planned with an unknown outcome (it may have reached the provider: invariant 4 holds during
     its back-off); such a send's `sent_at` is the time of its provider call."""
     T = Send.__table__
-    account, day, week = bindparam("account"), bindparam("day", type_=T.c.sent_at.type), bindparam(
-        "week", type_=T.c.sent_at.type)
+    account: BindParameter[int] = bindparam("account")
+    day: BindParameter[datetime] = bindparam("day", type_=T.c.sent_at.type)
+    week: BindParameter[datetime] = bindparam("week", type_=T.c.sent_at.type)
     invitation = T.c.step == STEP_INVITATION
     claimed = T.c.status == S_CLAIMED
     unknown = and_(T.c.status == S_PLANNED, T.c.outcome_unknown.is_(True))
 
-    def within(since):
+    def within(since: BindParameter[datetime]) -> ColumnElement[bool]:
         return or_(claimed, and_(T.c.status == S_SENT, T.c.sent_at > since),
                    and_(unknown, or_(T.c.sent_at.is_(None), T.c.sent_at > since)))
 
-    def count(*conditions):
+    def count(*conditions: ColumnElement[bool]) -> ColumnElement[Any]:
         return func.coalesce(func.sum(case((and_(*conditions), 1), else_=0)), 0)
 
     return (
@@ -70,11 +91,12 @@ _WINDOW_COUNTS = _window_counts()
 # The same counts as a one-row subquery, for a claim to read them with the send it locks (the
 # account is locked by then, so no other claim of it can commit in between).
 WINDOW_COUNTS = _WINDOW_COUNTS.with_only_columns(
-    *(c.label(n) for c, n in zip(_WINDOW_COUNTS.selected_columns, ("used_day", "used_week", "used_messages")))
+    *(c.label(n) for c, n in zip(_WINDOW_COUNTS.selected_columns, ("used_day", "used_week", "used_messages"),
+                                 strict=True))
 ).subquery("used")
 
 
-def window_params(account_id: int, now: datetime) -> dict:
+def window_params(account_id: int, now: datetime) -> dict[str, Any]:
     return {"account": account_id, "day": now - DAY, "week": now - WEEK}
 
 
@@ -86,7 +108,7 @@ def used(session: Session, account_id: int, now: datetime) -> tuple[int, int, in
     return int(day), int(week), int(messages)
 
 
-def refusal(session: Session, account, *, invitation: bool, now: datetime,
+def refusal(session: Session, account: Capped, *, invitation: bool, now: datetime,
             counted: tuple[int, int, int] | None = None) -> str | None:
     """Why the account may not act now (a cap reached), or None. Call before claiming, under
     the account's lock; `counted`: `used` as already read in that transaction (`WINDOW_COUNTS`)."""

@@ -9,20 +9,25 @@ every writer, which gives the same guarantees. Later writes are fenced by the at
 from __future__ import annotations
 
 import random
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 from types import SimpleNamespace
+from typing import Any
 
-from sqlalchemy import and_, bindparam, or_, select, true, update
+from sqlalchemy import BindParameter, Column, ColumnElement, Row, and_, bindparam, or_, select, true, update
 from sqlmodel import Session
 
 from core.campaigns.models import STATUS_ACTIVE, STEP_INVITATION, Campaign
+from core.config import Settings
+from core.db import rowcount
 from core.delivery import caps, moves
-from core.moderation.digests import held
 from core.delivery.models import S_CANCELLED, S_CLAIMED, S_PLANNED, Enrollment, Send
+from core.moderation.digests import held
 from core.sources.models import Contact
 from core.workspace.models import LinkedInAccount
+
 
 # Why a claim did not happen (for logs and tests; none of these is an error).
 class Refusal(StrEnum):
@@ -69,7 +74,8 @@ class Claim:
 T = Send.__table__
 C, A = Campaign.__table__, LinkedInAccount.__table__
 CT, ET = Contact.__table__, Enrollment.__table__
-_NOW, _ID = bindparam("at_now", type_=T.c.due_at.type), bindparam("send_id")
+_NOW: BindParameter[datetime] = bindparam("at_now", type_=T.c.due_at.type)
+_ID: BindParameter[int] = bindparam("send_id")
 # The hot statements, built once from the tables (Core: no ORM compilation per call), bind
 # parameters only. What can change under the claim (the send's state and text) is read once the
 # send is ours; the contact's and enrollment's fields are not locked by the claim either way.
@@ -123,18 +129,18 @@ def links_in(text: str) -> bool:
     return has_links(text)
 
 
-def _due(row, now: datetime) -> tuple[bool, bool]:
+def _due(row: Any, now: datetime) -> tuple[bool, bool]:
     """(claimable now, a reclaim of an attempt whose lease expired)."""
     reclaim = row.status == S_CLAIMED and row.lease_until is not None and row.lease_until < now
     return reclaim or (row.status == S_PLANNED and row.due_at <= now), reclaim
 
 
-def _split(row, prefix: str, cols) -> SimpleNamespace:
+def _split(row: Row, prefix: str, cols: Iterable[Column[Any]]) -> SimpleNamespace:
     m = row._mapping
     return SimpleNamespace(**{c.name: m[f"{prefix}{c.name}"] for c in cols})
 
 
-def _read(session: Session, send_id: int, now: datetime):
+def _read(session: Session, send_id: int, now: datetime) -> Refusal | tuple[SimpleNamespace, SimpleNamespace, Row]:
     """(send, campaign, account) under the claim's locks, or NOT_DUE / BUSY."""
     before = session.execute(_DETAILS, {"send_id": send_id}).first()
     if before is None or not _due(before, now)[0]:
@@ -147,7 +153,7 @@ def _read(session: Session, send_id: int, now: datetime):
 
 
 def _take(session: Session, *, send_id: int, account_id: int, now: datetime, worker: str, calling: bool,
-          lease: datetime, acting: bool):
+          lease: datetime, acting: bool) -> Row | None:
     """The claim's UPDATE … RETURNING attempt (None: another took it), reserving the account's
     action slot (`last_action_at`) when this attempt will act."""
     # Exactly the statement's parameters: an extra key naming a column would become a SET of an UPDATE.
@@ -158,7 +164,7 @@ def _take(session: Session, *, send_id: int, account_id: int, now: datetime, wor
     return claimed
 
 
-def claim_send(*, session: Session, send_id: int, worker: str, now: datetime, settings) -> Claim | Refusal:
+def claim_send(*, session: Session, send_id: int, worker: str, now: datetime, settings: Settings) -> Claim | Refusal:
     """Take send `send_id` if it is due (or its lease expired) and every rule holds; otherwise
     say why not, having cancelled it (campaign stopped) or moved it (caps, spacing, pause)."""
     read = _read(session, send_id, now)
@@ -209,14 +215,15 @@ def claim_send(*, session: Session, send_id: int, worker: str, now: datetime, se
         account_id=account.id, provider_account_id=account.provider_account_id, text=send.text,
         language=send.language, reconcile=bool(row.outcome_unknown), fenced_for_call=calling,
         previous_call_at=_previous_call(row, reclaim, settings),
-        lease_until=now + timedelta(seconds=settings.lease_seconds), reconcile_only=stopped, provider_id=send.provider_id,
+        lease_until=now + timedelta(seconds=settings.lease_seconds), reconcile_only=stopped,
+        provider_id=send.provider_id,
         identifier=send.public_identifier, chat_id=send.chat_id, accepted_at=send.accepted_at,
         stop_if_ongoings=campaign.stop_if_ongoings, stop_if_incomings=campaign.stop_if_incomings,
         sender_id=campaign.sender_id, workspace_id=campaign.workspace_id, claimed_at=now,
     )
 
 
-def _expired_to_planned(session: Session, send_id: int, row, now: datetime, settings) -> SimpleNamespace:
+def _expired_to_planned(session: Session, send_id: int, row: Any, now: datetime, settings: Settings) -> SimpleNamespace:
     """Give back an attempt whose lease expired (the send is locked by the claim): planned again,
     still marked if its call may have acted, with that call's time (its claim) kept for the caps
     and for the reconciliation."""
@@ -228,17 +235,18 @@ def _expired_to_planned(session: Session, send_id: int, row, now: datetime, sett
     return SimpleNamespace(**{**fields, "status": S_PLANNED, "lease_until": None, "sent_at": called})
 
 
-def _previous_call(row, reclaim: bool, settings) -> datetime | None:
+def _previous_call(row: Any, reclaim: bool, settings: Settings) -> datetime | None:
     """When the earlier attempt whose outcome is unknown called the provider: recorded when it
     was given back, else (a lease that expired) about when that attempt was claimed."""
-    if row.outcome_unknown and row.sent_at is not None:
-        return row.sent_at
+    sent_at: datetime | None = row.sent_at
+    if row.outcome_unknown and sent_at is not None:
+        return sent_at
     return row.lease_until - timedelta(seconds=settings.lease_seconds) if reclaim else None
 
 
-def _hold_or_move(session: Session, send_id: int, account, campaign, *, invitation: bool,
-                  now: datetime, settings, holds_place: bool = False,
-                  counted: tuple[int, int, int] | None = None) -> str | None:
+def _hold_or_move(session: Session, send_id: int, account: Row, campaign: moves.Scheduled, *, invitation: bool,
+                  now: datetime, settings: Settings, holds_place: bool = False,
+                  counted: tuple[int, int, int] | None = None) -> Refusal | None:
     """HELD or MOVED when a rule says not now, else None. `holds_place`: a send whose earlier call
     may have acted is already counted under the caps (it is not refused for its own place)."""
     rng = random.Random(f"{send_id}:{now.isoformat()}")
@@ -265,7 +273,7 @@ def _hold_or_move(session: Session, send_id: int, account, campaign, *, invitati
     return None
 
 
-def mark_calling(*, session: Session, claim: Claim, now: datetime, settings) -> bool | Refusal:
+def mark_calling(*, session: Session, claim: Claim, now: datetime, settings: Settings) -> bool | Refusal:
     """Fence before the provider call: still ours and within the lease, and still spaced from the
     account's other actions — an attempt slowed by its reads (a reconciliation, the stop rules)
     may have let another action of the account go since its claim; then the send is given back
@@ -277,16 +285,17 @@ def mark_calling(*, session: Session, claim: Claim, now: datetime, settings) -> 
         earliest = acted + timedelta(seconds=settings.min_spacing_seconds)
         if earliest > now:
             return _give_back_for_spacing(session, claim, earliest, now, settings)
-    if session.execute(_MARK, {"send_id": claim.send_id, "mine": claim.attempt, "at_now": now}).rowcount != 1:
+    if rowcount(session, _MARK, {"send_id": claim.send_id, "mine": claim.attempt, "at_now": now}) != 1:
         return False
     session.execute(_ACTED, {"account_id": claim.account_id, "acted_at": now})  # never earlier: checked above
     return True
 
 
-def _give_back_for_spacing(session: Session, claim: Claim, earliest: datetime, now: datetime, settings) -> bool | Refusal:
-    given = session.execute(update(T).where(fenced(claim), T.c.lease_until > now)
-                            .values(status=S_PLANNED, lease_until=None, updated_at=now))
-    if given.rowcount != 1:
+def _give_back_for_spacing(session: Session, claim: Claim, earliest: datetime, now: datetime,
+                           settings: Settings) -> bool | Refusal:
+    given = rowcount(session, update(T).where(fenced(claim), T.c.lease_until > now)
+                     .values(status=S_PLANNED, lease_until=None, updated_at=now))
+    if given != 1:
         return False
     campaign = session.execute(select(C.c.timezone, C.c.slots).where(C.c.id == claim.campaign_id)).one()
     rng = random.Random(f"{claim.send_id}:{now.isoformat()}")
@@ -295,10 +304,10 @@ def _give_back_for_spacing(session: Session, claim: Claim, earliest: datetime, n
     return MOVED
 
 
-def fenced(claim: Claim):
+def fenced(claim: Claim) -> ColumnElement[bool]:
     """The WHERE of every write about this attempt: nobody took the send over since."""
     return and_(T.c.id == claim.send_id, T.c.attempt == claim.attempt, T.c.status == S_CLAIMED)
 
 
 def contact_and_enrollment(session: Session, claim: Claim) -> tuple[Contact, Enrollment]:
-    return session.get(Contact, claim.contact_id), session.get(Enrollment, claim.enrollment_id)
+    return session.get_one(Contact, claim.contact_id), session.get_one(Enrollment, claim.enrollment_id)

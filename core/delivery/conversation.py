@@ -9,14 +9,23 @@ import unicodedata
 from datetime import datetime
 
 from sqlalchemy import select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
 from core.campaigns.models import STEP_INVITATION
+from core.db import dialect_insert
 from core.delivery.linkedin.port import ChatMessage
 from core.delivery.models import (
-    E_ACCEPTED, E_FOLLOWING_UP, E_INVITED, E_PLANNED, E_REPLIED, E_WELCOMED, S_CANCELLED, S_PLANNED,
-    ConversationMessage, Enrollment, Send,
+    E_ACCEPTED,
+    E_FOLLOWING_UP,
+    E_INVITED,
+    E_PLANNED,
+    E_REPLIED,
+    E_WELCOMED,
+    S_CANCELLED,
+    S_PLANNED,
+    ConversationMessage,
+    Enrollment,
+    Send,
 )
 
 SEQUENCE_STATES = (E_INVITED, E_ACCEPTED, E_WELCOMED, E_FOLLOWING_UP)
@@ -53,12 +62,11 @@ def sentiment(text: str) -> str:
 def record_message(*, session: Session, account_id: int, contact_id: int | None, message: ChatMessage,
                    by_us: bool = False) -> bool:
     """Store one message once (by provider message id); True when it was new."""
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     row = dict(account_id=account_id, contact_id=contact_id, chat_id=message.chat_id,
                provider_message_id=message.message_id, is_sender=message.is_sender, sent_at=message.timestamp,
                sentiment=None if message.is_sender else sentiment(message.text), by_us=by_us)
     table = ConversationMessage.__table__
-    inserted = session.execute(dialect.insert(table).values(**row).on_conflict_do_nothing(
+    inserted = session.execute(dialect_insert(session, table).values(**row).on_conflict_do_nothing(
         index_elements=["account_id", "provider_message_id"]).returning(table.c.id)).first()
     return inserted is not None
 

@@ -10,14 +10,23 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, case, exists, func, literal, or_, select, union_all
+from sqlalchemy import ColumnElement, Subquery, and_, case, exists, func, literal, or_, select, union_all
 from sqlalchemy.sql import Select
 
 from core.campaigns.models import STATUS_ACTIVE, STEP_INVITATION, Campaign
 from core.delivery.models import (
-    E_ACCEPTED, E_FOLLOWING_UP, E_INVITED, E_PLANNED, E_WELCOMED, S_CLAIMED, S_PLANNED, S_SENT, Enrollment, Send,
+    E_ACCEPTED,
+    E_FOLLOWING_UP,
+    E_INVITED,
+    E_PLANNED,
+    E_WELCOMED,
+    S_CLAIMED,
+    S_PLANNED,
+    S_SENT,
+    Enrollment,
+    Relation,
+    Send,
 )
-from core.delivery.models import Relation
 from core.sources.models import Contact, Finder, SegmentContact
 from core.workspace.models import LinkedInAccount
 
@@ -49,7 +58,7 @@ def query_branch(campaign_id: int, workspace_id: int, account_id: int, contacts:
                   literal(account_id).label("account_id"), sub.c.id.label("contact_id"))
 
 
-def _flags(src, now: datetime):
+def _flags(src: Subquery, now: datetime) -> tuple[ColumnElement[bool], ...]:
     other = Enrollment.__table__.alias("other_e")
     other_c = Campaign.__table__.alias("other_c")
     connected = exists().where(Relation.account_id == src.c.account_id, Relation.contact_id == src.c.contact_id)
@@ -68,7 +77,7 @@ def _flags(src, now: datetime):
     return connected, invited, withdrawn, busy, new
 
 
-def _source(branches: list[Select]):
+def _source(branches: list[Select]) -> Subquery:
     return (branches[0] if len(branches) == 1 else union_all(*branches)).subquery("src")
 
 

@@ -10,8 +10,8 @@ from sqlalchemy import and_, delete, or_, select
 from sqlmodel import Session
 
 from core.campaigns.models import STATUS_ACTIVE, STEP_INVITATION, Campaign
+from core.db import rowcount
 from core.delivery import moves
-from core.moderation import digests
 from core.delivery.models import (
     E_ACCEPTED,
     E_FOLLOWING_UP,
@@ -23,6 +23,7 @@ from core.delivery.models import (
     Send,
     WebhookEvent,
 )
+from core.moderation import digests
 from core.moderation.models import Digest
 from core.workspace.models import LinkedInAccount
 
@@ -57,7 +58,8 @@ def due_sends(*, session: Session, now: datetime, limit: int = 5000) -> list[int
 def redelivery_delay(*, session: Session, send_id: int, now: datetime) -> timedelta | None:
     """How long until send `send_id`, planned, is due again — when that is within REDELIVER_WITHIN
     (a send moved by the spacing or a cap, or given back with a back-off); None otherwise."""
-    due = session.execute(select(Send.due_at).where(Send.id == send_id, Send.status == S_PLANNED)).scalar()
+    due: datetime | None = session.execute(select(Send.due_at).where(Send.id == send_id,
+                                                                     Send.status == S_PLANNED)).scalar()
     if due is None or due - now > REDELIVER_WITHIN:
         return None
     return max(due - now, timedelta(0))
@@ -70,7 +72,7 @@ def move_overdue_invitations(*, session: Session, now: datetime) -> int:
         Send.status == S_PLANNED, Send.step == STEP_INVITATION, Send.due_at < now - OVERDUE,
         Campaign.status == STATUS_ACTIVE)).all()
     for send_id, campaign_id in rows:
-        moves.move_to_next_day(session, send_id, session.get(Campaign, campaign_id), after=now, now=now,
+        moves.move_to_next_day(session, send_id, session.get_one(Campaign, campaign_id), after=now, now=now,
                                 reason="overdue: moved to the next day")
     return len(rows)
 
@@ -110,8 +112,8 @@ def accounts_with_stale_invitations(*, session: Session, now: datetime, days: in
 
 def clean_up(*, session: Session, now: datetime) -> int:
     """Forget processed webhook events after 30 days; lift rate-limit pauses that are over."""
-    removed = session.execute(delete(WebhookEvent).where(WebhookEvent.processed_at.is_not(None),
-                                                         WebhookEvent.received_at < now - KEEP_EVENTS)).rowcount
+    removed = rowcount(session, delete(WebhookEvent).where(WebhookEvent.processed_at.is_not(None),
+                                                           WebhookEvent.received_at < now - KEEP_EVENTS))
     for account in session.execute(select(LinkedInAccount).where(
             LinkedInAccount.invitations_paused_until.is_not(None),
             LinkedInAccount.invitations_paused_until <= now)).scalars():

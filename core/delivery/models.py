@@ -11,6 +11,7 @@ from sqlmodel import Field, SQLModel
 
 from core.db import UTCDateTime, utcnow
 
+
 class EnrollmentState(StrEnum):
     """One contact in one campaign (DESIGN §5)."""
 
@@ -41,7 +42,8 @@ class SendStatus(StrEnum):
 
 # The short names the engine's statements use.
 E_QUEUED, E_PLANNED, E_INVITED = EnrollmentState.QUEUED, EnrollmentState.PLANNED, EnrollmentState.INVITED
-E_ACCEPTED, E_WELCOMED, E_FOLLOWING_UP = EnrollmentState.ACCEPTED, EnrollmentState.WELCOMED, EnrollmentState.FOLLOWING_UP
+E_ACCEPTED, E_WELCOMED = EnrollmentState.ACCEPTED, EnrollmentState.WELCOMED
+E_FOLLOWING_UP = EnrollmentState.FOLLOWING_UP
 E_DONE, E_SKIPPED, E_REPLIED = EnrollmentState.DONE, EnrollmentState.SKIPPED, EnrollmentState.REPLIED
 E_WITHDRAWN, E_FAILED, E_STOPPED = EnrollmentState.WITHDRAWN, EnrollmentState.FAILED, EnrollmentState.STOPPED
 ENROLLMENT_FINAL = frozenset({E_DONE, E_SKIPPED, E_REPLIED, E_WITHDRAWN, E_FAILED, E_STOPPED})
@@ -63,7 +65,7 @@ class Enrollment(SQLModel, table=True):
         Index("ix_enrollment_campaign_state", "campaign_id", "state"),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     workspace_id: int = Field(foreign_key="workspace.id", index=True)
     campaign_id: int = Field(foreign_key="campaign.id")
     contact_id: int = Field(foreign_key="contact.id")
@@ -102,7 +104,7 @@ class Send(SQLModel, table=True):
         ),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     workspace_id: int = Field(foreign_key="workspace.id", index=True)
     campaign_id: int = Field(foreign_key="campaign.id")
     enrollment_id: int = Field(foreign_key="enrollment.id")
@@ -136,7 +138,7 @@ class Relation(SQLModel, table=True):
 
     __table_args__ = (UniqueConstraint("account_id", "provider_user_id", name="uq_relation_account_user"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     account_id: int = Field(foreign_key="linkedinaccount.id", index=True)
     provider_user_id: str = Field(max_length=128)
     public_identifier: str | None = Field(default=None, max_length=200)
@@ -153,7 +155,7 @@ class ConversationMessage(SQLModel, table=True):
         Index("ix_conversation_account_contact_at", "account_id", "contact_id", "sent_at"),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     account_id: int = Field(foreign_key="linkedinaccount.id")
     contact_id: int | None = Field(default=None, foreign_key="contact.id")
     chat_id: str | None = Field(default=None, max_length=128)
@@ -167,7 +169,7 @@ class ConversationMessage(SQLModel, table=True):
 class WebhookEvent(SQLModel, table=True):
     """Every provider webhook received, once: the key makes redeliveries harmless."""
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     provider: str = Field(max_length=16)
     event_key: str = Field(max_length=200, unique=True)
     kind: str = Field(max_length=32)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import random
 from datetime import datetime, timedelta
+from typing import Any, Protocol
 
 from sqlalchemy import select, update
 from sqlmodel import Session
@@ -19,7 +20,17 @@ T = Send.__table__
 MOVED_PAST_SLOT = "spacing pushed it past its slot: moved to the next slot"
 
 
-def in_a_slot(session: Session, send_id: int, campaign, now: datetime) -> bool:
+class Scheduled(Protocol):
+    """What a move reads of the send's campaign: a `Campaign`, or its columns read with the claim."""
+
+    @property
+    def timezone(self) -> str: ...
+
+    @property
+    def slots(self) -> list[dict[str, Any]]: ...
+
+
+def in_a_slot(session: Session, send_id: int, campaign: Scheduled, now: datetime) -> bool:
     """P-17/P-19 at the claim: `now` must fall inside one of the campaign's slot windows (its
     local day, DST rules of `schedule`). A send due outside them (a retry's back-off, any other
     delay) moves to the campaign's next window, keeping its reason; False then (not sent now)."""
@@ -33,7 +44,7 @@ def in_a_slot(session: Session, send_id: int, campaign, now: datetime) -> bool:
     return False
 
 
-def _move_into(session: Session, send_id: int, target: slots.SlotWindow, now: datetime, **values) -> None:
+def _move_into(session: Session, send_id: int, target: slots.SlotWindow, now: datetime, **values: Any) -> None:
     """A planned send to a random instant in the middle of window `target` (not its very edges)."""
     rng = random.Random(f"slot:{send_id}:{target.day}:{target.index}")
     due = target.start + timedelta(seconds=rng.uniform(0.1, 0.9) * target.seconds)
@@ -42,12 +53,12 @@ def _move_into(session: Session, send_id: int, target: slots.SlotWindow, now: da
         updated_at=now, **values))
 
 
-def set_due(session: Session, send_id: int, campaign, due: datetime, now: datetime, reason: str | None = None,
-             *, earliest: datetime | None = None) -> None:
+def set_due(session: Session, send_id: int, campaign: Scheduled, due: datetime, now: datetime,
+            reason: str | None = None, *, earliest: datetime | None = None) -> None:
     """Move a planned send later within its slot (without the jitter if only that fits), or,
     when its slot is over by then, to the campaign's next slot (P-19: never due outside a slot)."""
     due = _second_up(due)
-    values = {"updated_at": now}
+    values: dict[str, Any] = {"updated_at": now}
     tz = schedule.zone(campaign.timezone)
     local_date, index = session.execute(select(T.c.local_date, T.c.slot_index).where(T.c.id == send_id)).one()
     window = next((w for w in slots.windows_on(campaign.slots, local_date, tz) if w.index == index), None)
@@ -77,7 +88,7 @@ def _second_up(instant: datetime) -> datetime:
     return whole if whole == instant else whole + timedelta(seconds=1)
 
 
-def move_to_next_day(session: Session, send_id: int, campaign, *, after: datetime, now: datetime,
+def move_to_next_day(session: Session, send_id: int, campaign: Scheduled, *, after: datetime, now: datetime,
                      reason: str | None = None) -> None:
     """Move a planned send to the first slot of a later local day (the same slot if it has one),
     keeping its place within the slot."""

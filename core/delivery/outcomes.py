@@ -13,20 +13,34 @@ and what the engine does about provider errors (DESIGN §5, issue "Sending"):
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import bindparam, func, select, update
 from sqlmodel import Session
 
 from core.campaigns import schedule
 from core.campaigns.models import STATUS_ACTIVE, STEP_FOLLOWUP, STEP_INVITATION, STEP_WELCOME, Campaign
+from core.db import dialect_insert, rowcount
 from core.delivery import claims, moves, sequence, slots
 from core.delivery.claims import Claim
 from core.delivery.conversation import record_message
 from core.delivery.linkedin.port import ChatMessage
 from core.delivery.models import (
-    E_FAILED, E_FOLLOWING_UP, E_INVITED, E_SKIPPED, E_STOPPED, E_WELCOMED, S_CANCELLED, S_CLAIMED, S_FAILED, S_PLANNED,
-    S_SENT, S_SKIPPED,
-    Enrollment, Relation, Send,
+    E_FAILED,
+    E_FOLLOWING_UP,
+    E_INVITED,
+    E_SKIPPED,
+    E_STOPPED,
+    E_WELCOMED,
+    S_CANCELLED,
+    S_CLAIMED,
+    S_FAILED,
+    S_PLANNED,
+    S_SENT,
+    S_SKIPPED,
+    Enrollment,
+    Relation,
+    Send,
 )
 from core.notify import Alert
 from core.sources.models import Contact
@@ -52,10 +66,9 @@ _INVITED_VALUES = dict(state=E_INVITED, invited_at=_SENT_AT, invitation_id=bindp
 _INVITED = update(_E).where(_E.c.id == bindparam("the_enrollment")).values(**_INVITED_VALUES)
 
 
-def _finish_send(session: Session, claim: Claim, status: str, now: datetime, **values) -> bool:
-    result = session.execute(update(Send.__table__).where(claims.fenced(claim)).values(
-        status=status, lease_until=None, updated_at=now, **values))
-    return result.rowcount == 1
+def _finish_send(session: Session, claim: Claim, status: str, now: datetime, **values: Any) -> bool:
+    return rowcount(session, update(Send.__table__).where(claims.fenced(claim)).values(
+        status=status, lease_until=None, updated_at=now, **values)) == 1
 
 
 def record_sent(*, session: Session, claim: Claim, now: datetime, provider_ref: str | None, chat_id: str | None,
@@ -69,12 +82,12 @@ def record_sent(*, session: Session, claim: Claim, now: datetime, provider_ref: 
     sent = {"send_id": claim.send_id, "mine": claim.attempt, "at_now": now, "ref": ref, "sent_at": at,
             "why": "reconciled with the provider" if reconciled else None}
     invited = {"the_enrollment": claim.enrollment_id, "at_now": now, "ref": ref, "sent_at": at}
-    if session.execute(_SENT, sent).rowcount != 1:
+    if rowcount(session, _SENT, sent) != 1:
         return False
     if claim.step == STEP_INVITATION:
         session.execute(_INVITED, invited)
         return True
-    e = session.get(Enrollment, claim.enrollment_id)
+    e = session.get_one(Enrollment, claim.enrollment_id)
     e.updated_at, e.last_step_at = now, at
     if chat_id:
         e.chat_id = chat_id
@@ -98,7 +111,7 @@ def record_skipped(*, session: Session, claim: Claim, now: datetime, reason: str
     """No action and none to come for this send (already connected, stop rule, …)."""
     if not _finish_send(session, claim, S_SKIPPED, now, reason=reason[:200], outcome_unknown=False):
         return False
-    e = session.get(Enrollment, claim.enrollment_id)
+    e = session.get_one(Enrollment, claim.enrollment_id)
     e.state, e.reason, e.updated_at = enrollment_state, reason[:200], now
     session.add(e)
     if connected_provider_id:
@@ -109,7 +122,7 @@ def record_skipped(*, session: Session, claim: Claim, now: datetime, reason: str
 def record_failed(*, session: Session, claim: Claim, now: datetime, reason: str) -> bool:
     if not _finish_send(session, claim, S_FAILED, now, reason=reason[:200]):
         return False
-    e = session.get(Enrollment, claim.enrollment_id)
+    e = session.get_one(Enrollment, claim.enrollment_id)
     e.state, e.reason, e.updated_at = E_FAILED, reason[:200], now
     session.add(e)
     return True
@@ -149,15 +162,17 @@ def still_unknown(*, session: Session, claim: Claim, now: datetime, reason: str,
     if claim.attempt < MAX_ATTEMPTS or now - first < UNVERIFIABLE_AFTER:
         return release(session=session, claim=claim, now=now, reason=f"outcome unknown ({reason}): checked before "
                        "any retry", unknown=True, called_at=called_at), None
-    what = {STEP_INVITATION: "invitation", STEP_WELCOME: "welcome message"}.get(claim.step, "follow-up message")
-    why = f"stopped: LinkedIn could not tell for {UNVERIFIABLE_AFTER.total_seconds() / 3600:.0f} h whether the {what} " \
+    names: dict[str, str] = {STEP_INVITATION: "invitation", STEP_WELCOME: "welcome message"}
+    what = names.get(claim.step, "follow-up message")
+    hours = UNVERIFIABLE_AFTER.total_seconds() / 3600
+    why = f"stopped: LinkedIn could not tell for {hours:.0f} h whether the {what} " \
           "went out, so it was not sent again"
     if not _finish_send(session, claim, S_CANCELLED, now, reason=why[:200], outcome_unknown=True):
         return "lease_lost", None
-    e = session.get(Enrollment, claim.enrollment_id)
+    e = session.get_one(Enrollment, claim.enrollment_id)
     e.state, e.reason, e.updated_at = E_STOPPED, why[:200], now
     session.add(e)
-    contact = session.get(Contact, claim.contact_id)
+    contact = session.get_one(Contact, claim.contact_id)
     name = " ".join(p for p in (contact.first_name, contact.last_name) if p) or contact.public_identifier
     return UNVERIFIABLE, Alert(
         workspace_id=claim.workspace_id, member_id=claim.sender_id, kind="outcome_unknown",
@@ -177,8 +192,8 @@ def hold(*, session: Session, claim: Claim, now: datetime, reason: str) -> None:
 def rate_limited(*, session: Session, claim: Claim, now: datetime, retry_after: float | None) -> None:
     """No more invitations from this account before its next local day (or the provider's
     Retry-After, if later); this and every planned invitation before then move on."""
-    account = session.get(LinkedInAccount, claim.account_id)
-    campaign = session.get(Campaign, claim.campaign_id)
+    account = session.get_one(LinkedInAccount, claim.account_id)
+    campaign = session.get_one(Campaign, claim.campaign_id)
     until = slots.start_of_next_local_day(now, schedule.zone(campaign.timezone))
     if retry_after:
         until = max(until, now + timedelta(seconds=retry_after))
@@ -193,12 +208,13 @@ def rate_limited(*, session: Session, claim: Claim, now: datetime, retry_after: 
         Send.account_id == account.id, Send.step == STEP_INVITATION, Send.status == S_PLANNED,
         Send.due_at < until)).all()
     for send_id, campaign_id in moved:
-        moves.move_to_next_day(session, send_id, session.get(Campaign, campaign_id), after=until - timedelta(seconds=1),
-                                now=now, reason="rate limited by the provider: moved to the next day")
+        moves.move_to_next_day(session, send_id, session.get_one(Campaign, campaign_id),
+                               after=until - timedelta(seconds=1), now=now,
+                               reason="rate limited by the provider: moved to the next day")
 
 
 def note_limit(*, session: Session, claim: Claim, now: datetime, member_id: int, workspace_id: int) -> Alert:
-    account = session.get(LinkedInAccount, claim.account_id)
+    account = session.get_one(LinkedInAccount, claim.account_id)
     campaign_name = session.execute(select(Campaign.name).where(Campaign.id == claim.campaign_id)).scalar_one()
     account.invitations_paused_reason = "LinkedIn refused the invitation note (note limit reached)"
     session.add(account)
@@ -206,13 +222,13 @@ def note_limit(*, session: Session, claim: Claim, now: datetime, member_id: int,
     return Alert(workspace_id=workspace_id, member_id=member_id, kind="note_limit",
                  title="LinkedIn refused an invitation note",
                  text="Your account reached LinkedIn's limit on invitation notes, so your invitations are paused.",
-                 action_hint=f"Shorten the invitation or wait for the limit to reset, then run `activate {campaign_name}` "
-                             "to resume.",
+                 action_hint="Shorten the invitation or wait for the limit to reset, "
+                             f"then run `activate {campaign_name}` to resume.",
                  campaign_id=claim.campaign_id)
 
 
 def disconnected(*, session: Session, claim: Claim, now: datetime, member_id: int, workspace_id: int) -> Alert:
-    account = session.get(LinkedInAccount, claim.account_id)
+    account = session.get_one(LinkedInAccount, claim.account_id)
     account.status = "invalid"
     session.add(account)
     hold(session=session, claim=claim, now=now, reason="LinkedIn account disconnected")
@@ -228,9 +244,6 @@ def disconnected(*, session: Session, claim: Claim, now: datetime, member_id: in
 
 def _relation(session: Session, account_id: int, provider_user_id: str, contact_id: int | None, at: datetime,
               source: str) -> None:
-    from sqlalchemy.dialects import postgresql, sqlite
-
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    session.execute(dialect.insert(Relation.__table__).values(
+    session.execute(dialect_insert(session, Relation.__table__).values(
         account_id=account_id, provider_user_id=provider_user_id[:128], contact_id=contact_id, connected_at=at,
         source=source).on_conflict_do_nothing(index_elements=["account_id", "provider_user_id"]))

@@ -18,20 +18,20 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from types import SimpleNamespace
 
-from sqlalchemy import (
-    Boolean, Column, Date, Integer, MetaData, String, Table, Text, and_, case, delete, func, insert, literal, null, select,
-)
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Column, Insert, MetaData, Select, Table, and_, case, delete, func, insert, literal, null, select
+from sqlalchemy.orm import InstrumentedAttribute
+from sqlalchemy.types import Boolean, Date, Integer, String, Text
 from sqlmodel import Session
 
 from core.campaigns import schedule
 from core.campaigns.models import STATUS_ACTIVE, STEP_INVITATION, Campaign, CampaignMessage
+from core.config import Settings
+from core.db import UTCDateTime, dialect_insert
 from core.delivery import eligibility, slots
 from core.delivery.caps import caps_for
-from core.db import UTCDateTime
 from core.delivery.models import E_PLANNED, E_SKIPPED, S_CLAIMED, S_PLANNED, S_SENT, Enrollment, Send
-from core.moderation.models import Digest
 from core.delivery.rendering import MemoRenders, message_language
+from core.moderation.models import Digest
 from core.sources.models import Finder, Segment
 from core.workspace.models import LinkedInAccount, Member, Workspace
 
@@ -46,11 +46,6 @@ class PlanReport:
     skipped: int = 0
     digests: list[int] = field(default_factory=list)  # to deliver: moderated campaigns' days
     skipped_reasons: dict[str, int] = field(default_factory=dict)
-
-
-def _dialect_insert(session: Session, table):
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    return dialect.insert(table)
 
 
 def due_days(*, session: Session, now: datetime, campaign_ids: list[int] | None = None,
@@ -94,7 +89,7 @@ def due_days(*, session: Session, now: datetime, campaign_ids: list[int] | None 
     return out
 
 
-def plan_due(*, session: Session, now: datetime, settings, campaign_ids: list[int] | None = None,
+def plan_due(*, session: Session, now: datetime, settings: Settings, campaign_ids: list[int] | None = None,
              force_tomorrow: bool = False) -> PlanReport:
     """Plan every campaign whose day is due (see `due_days`): a missed today first, then tomorrow."""
     report = PlanReport()
@@ -106,19 +101,20 @@ def plan_due(*, session: Session, now: datetime, settings, campaign_ids: list[in
     return report
 
 
-def _claim_days(session: Session, targets: dict[int, date], workspace_of: dict[int, int], now: datetime) -> dict[int, int]:
+def _claim_days(session: Session, targets: dict[int, date], workspace_of: dict[int, int],
+                now: datetime) -> dict[int, int]:
     """Insert the (campaign, day) markers; only the days this planner inserted are planned here."""
     rows = [{"workspace_id": workspace_of[c], "campaign_id": c, "for_date": d, "frozen_at": now, "delivery": {}}
             for c, d in targets.items()]
     if not rows:
         return {}
-    stmt = (_dialect_insert(session, Digest.__table__)
+    stmt = (dialect_insert(session, Digest.__table__)
             .on_conflict_do_nothing(index_elements=["campaign_id", "for_date"])
             .returning(Digest.__table__.c.id, Digest.__table__.c.campaign_id))
     return {cid: did for did, cid in session.execute(stmt, rows)}
 
 
-def plan_days(*, session: Session, targets: dict[int, date], now: datetime, settings,
+def plan_days(*, session: Session, targets: dict[int, date], now: datetime, settings: Settings,
               report: PlanReport | None = None) -> PlanReport:
     """Plan the given local day of each campaign. Idempotent: a day already planned is left alone."""
     report = report if report is not None else PlanReport()
@@ -128,7 +124,7 @@ def plan_days(*, session: Session, targets: dict[int, date], now: datetime, sett
     return report
 
 
-def _load(session: Session, ids: list[int]):
+def _load(session: Session, ids: list[int]) -> dict[int, SimpleNamespace]:
     rows = session.execute(
         select(Campaign, LinkedInAccount, Member.name)
         .join(Member, Member.id == Campaign.sender_id)
@@ -138,7 +134,8 @@ def _load(session: Session, ids: list[int]):
     return {c.id: SimpleNamespace(campaign=c, account=a, sender_name=n) for c, a, n in rows}
 
 
-def _used(session: Session, column, keys: list[int], since: date, until: date) -> dict[tuple[int, date], int]:
+def _used(session: Session, column: InstrumentedAttribute[int], keys: list[int], since: date,
+          until: date) -> dict[tuple[int, date], int]:
     """Invitations planned or done per (key, local day) between two days."""
     # `status || ''` keeps the status out of index choice: without statistics SQLite would walk
     # the (status, due_at) index over every planned send instead of the key's own rows.
@@ -183,9 +180,11 @@ def _branches(session: Session, camps: dict, now: datetime, plain: set[int]) -> 
     return branches
 
 
-def _plan_chunk(session: Session, targets: dict[int, date], now: datetime, settings, report: PlanReport) -> None:
+def _plan_chunk(session: Session, targets: dict[int, date], now: datetime, settings: Settings,
+                report: PlanReport) -> None:
     camps = _load(session, list(targets))
-    day_ids = _claim_days(session, {c: targets[c] for c in camps}, {c: i.campaign.workspace_id for c, i in camps.items()}, now)
+    day_ids = _claim_days(session, {c: targets[c] for c in camps},
+                          {c: i.campaign.workspace_id for c, i in camps.items()}, now)
     camps = {c: i for c, i in camps.items() if c in day_ids}
     report.campaigns += len(camps)
     report.digests += [day_ids[c] for c, i in camps.items() if i.campaign.moderation]
@@ -200,7 +199,8 @@ def _plan_chunk(session: Session, targets: dict[int, date], now: datetime, setti
         # A slot takes its cohort, but no more than fit in it at the minimum spacing (P-19).
         info.rooms = [min(max(c.cohort_size, 0), slots.fit(w, settings.min_spacing_seconds)) for w in info.windows]
         usable = a is not None and a.status == "valid" and not a.invitations_paused_reason and (
-            a.invitations_paused_until is None or a.invitations_paused_until <= (info.windows[0].start if info.windows else now))
+            a.invitations_paused_until is None
+            or a.invitations_paused_until <= (info.windows[0].start if info.windows else now))
         info.capacity = sum(info.rooms) if usable else 0
         if info.capacity <= 0:
             del camps[cid]
@@ -269,7 +269,7 @@ def _templates(session: Session, ids: list[int]) -> dict[tuple[int, str], str]:
     return {(c, lang): t for c, lang, t in rows}
 
 
-def _skip_insert(session: Session, branches: list, now: datetime):
+def _skip_insert(session: Session, branches: list[Select], now: datetime) -> Insert:
     """INSERT … SELECT of the enrollments that are ineligible for good, with their reason."""
     rows = eligibility.ineligible_rows(branches, now).subquery()
     cols = ["workspace_id", "campaign_id", "contact_id", "account_id", "reason", "state", "created_at", "updated_at"]
@@ -277,7 +277,7 @@ def _skip_insert(session: Session, branches: list, now: datetime):
                  literal(E_SKIPPED), literal(now, type_=Enrollment.__table__.c.created_at.type),
                  literal(now, type_=Enrollment.__table__.c.updated_at.type)
                  ).where(rows.c.campaign_id.is_not(None))  # SQLite needs a WHERE before ON CONFLICT
-    return (_dialect_insert(session, Enrollment.__table__).from_select(cols, sel)
+    return (dialect_insert(session, Enrollment.__table__).from_select(cols, sel)
             .on_conflict_do_nothing(index_elements=["campaign_id", "contact_id"]))
 
 
@@ -298,7 +298,7 @@ _SEND_COLUMNS = ["workspace_id", "campaign_id", "enrollment_id", "account_id", "
                  "attempt", "outcome_unknown", "created_at", "updated_at"]
 
 
-def _write(session: Session, camps: dict, chosen: dict[int, list], skipped: list, now: datetime, settings,
+def _write(session: Session, camps: dict, chosen: dict[int, list], skipped: list, now: datetime, settings: Settings,
            report: PlanReport) -> None:
     rows = []
     for r, problem in skipped:
@@ -324,7 +324,8 @@ def _write(session: Session, camps: dict, chosen: dict[int, list], skipped: list
         session.execute(insert(S).from_select(_SEND_COLUMNS, select(
             stage.c.workspace_id, stage.c.campaign_id, E.c.id, stage.c.account_id, stage.c.contact_id,
             literal(STEP_INVITATION), literal(0), stage.c.language, stage.c.text, literal(False), stage.c.local_date,
-            stage.c.slot_index, stage.c.due_at, literal(S_PLANNED), stage.c.send_reason, case((stage.c.frozen, at), else_=null()),
+            stage.c.slot_index, stage.c.due_at, literal(S_PLANNED), stage.c.send_reason,
+            case((stage.c.frozen, at), else_=null()),
             literal(0), literal(False), at, at,
         ).join(E, and_(E.c.campaign_id == stage.c.campaign_id, E.c.contact_id == stage.c.contact_id))
          .where(stage.c.state == E_PLANNED)))
@@ -335,7 +336,7 @@ def _write(session: Session, camps: dict, chosen: dict[int, list], skipped: list
 MOVED_BY_SPACING = "slot full at the minimum spacing: moved to a later slot"
 
 
-def _timed_sends(camps: dict, chosen: dict[int, list], now: datetime, settings) -> list[dict]:
+def _timed_sends(camps: dict, chosen: dict[int, list], now: datetime, settings: Settings) -> list[dict]:
     """Fill each campaign's slots in order (each up to its room), spread instants over each slot,
     then space the account's actions across all its campaigns, each inside its slot."""
     rows: list[dict] = []
@@ -348,18 +349,19 @@ def _timed_sends(camps: dict, chosen: dict[int, list], now: datetime, settings) 
         offset = info.filled  # places used by an earlier round of this run
         info.filled += len(picked)
         queue = list(picked)
-        for window, room in zip(info.windows, info.rooms):
+        for window, room in zip(info.windows, info.rooms, strict=True):
             free = room - max(offset, 0)
             offset -= room
             if free <= 0 or not queue:
                 continue
             batch, queue = queue[:free], queue[free:]
-            for (r, lang, text), due in zip(batch, slots.spread(window, len(batch), rng)):
+            for (r, lang, text), due in zip(batch, slots.spread(window, len(batch), rng), strict=True):
                 by_account[r.account_id].append(len(rows))
                 windows.append(window)
                 rows.append(dict(
                     workspace_id=r.workspace_id, campaign_id=cid, contact_id=r.contact_id, account_id=r.account_id,
-                    state=E_PLANNED, reason=None, language=lang, text=text, local_date=info.day, slot_index=window.index,
+                    state=E_PLANNED, reason=None, language=lang, text=text, local_date=info.day,
+                    slot_index=window.index,
                     due_at=due, frozen=bool(c.moderation), send_reason=None,
                 ))
     for account_id, idx in by_account.items():
@@ -368,7 +370,8 @@ def _timed_sends(camps: dict, chosen: dict[int, list], now: datetime, settings) 
     return [r for r in rows if r["due_at"] is not None]
 
 
-def _place(camps: dict, rows: list[dict], windows: list, idx: list[int], rng: random.Random, settings) -> None:
+def _place(camps: dict, rows: list[dict], windows: list, idx: list[int], rng: random.Random,
+           settings: Settings) -> None:
     """Space one account's sends inside their slots; a send its slot has no room for (campaigns of
     one account sharing the hours) moves to its campaign's next slot, saying so, or is dropped
     from this plan when there is none (the contact waits for another day)."""
@@ -376,8 +379,8 @@ def _place(camps: dict, rows: list[dict], windows: list, idx: list[int], rng: ra
         placed = slots.within_slots([rows[i]["due_at"] for i in idx], [windows[i] for i in idx],
                                     min_seconds=settings.min_spacing_seconds,
                                     jitter_seconds=settings.spacing_jitter_seconds, rng=rng)
-        late = [i for i, due in zip(idx, placed) if due is None]
-        for i, due in zip(idx, placed):
+        late = [i for i, due in zip(idx, placed, strict=True) if due is None]
+        for i, due in zip(idx, placed, strict=True):
             rows[i]["due_at"] = due  # None: dropped unless moved below
         if not late or moves == MAX_MOVES:
             return

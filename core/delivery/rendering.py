@@ -11,7 +11,12 @@ from sqlmodel import Session, select
 
 from core.campaigns.models import STEP_INVITATION, CampaignMessage
 from core.campaigns.templates import (
-    CONTACT_TOKENS, TemplateProblem, check_template, context_for, has_line_break, render,
+    CONTACT_TOKENS,
+    TemplateProblem,
+    check_template,
+    context_for,
+    has_line_break,
+    render,
 )
 
 
@@ -43,7 +48,7 @@ def render_step(template: str | None, contact: Any, *, sender_name: str | None, 
         rendered = render(template, context_for(contact, sender_name), public_url=public_url)
     except TemplateProblem as exc:
         return RenderedStep("", 0, problem=str(exc))
-    warnings = ()
+    warnings: tuple[str, ...] = ()
     if rendered.missing:
         names = ", ".join(rendered.missing)
         return RenderedStep(rendered.text, rendered.length, problem=f"missing {names} (no fallback)")
@@ -58,7 +63,7 @@ def render_step(template: str | None, contact: Any, *, sender_name: str | None, 
     return RenderedStep(rendered.text, rendered.length, warnings=warnings)
 
 
-def contact_view(row) -> SimpleNamespace:
+def contact_view(row: Any) -> SimpleNamespace:
     """The token values of a contact row (the shape `templates.context_for` reads)."""
     full = " ".join(p for p in (row.first_name, row.last_name) if p)
     return SimpleNamespace(first_name=row.first_name, last_name=row.last_name, full_name=full or None,
@@ -72,9 +77,9 @@ class MemoRenders:
 
     def __init__(self, public_url: str) -> None:
         self.public_url = public_url
-        self.memo: dict[tuple, object] = {}
+        self.memo: dict[tuple, RenderedStep] = {}
 
-    def get(self, template: str | None, row, sender_name: str | None, note_limit: int):
+    def get(self, template: str | None, row: Any, sender_name: str | None, note_limit: int) -> RenderedStep:
         try:
             used = check_template(template) if template else ()
         except TemplateProblem:

@@ -14,17 +14,28 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-
 from core.campaigns.models import STEP_INVITATION, STEP_WELCOME
+from core.clock import Clock
+from core.config import Settings
 from core.db import UnitOfWork
 from core.delivery import claims, conversation, outcomes
-from core.links import tracking as links
 from core.delivery.claims import Claim
 from core.delivery.linkedin.port import (
-    AccountDisconnected, AlreadyConnected, AlreadyInvited, CannotReinviteYet, LinkedInError, NoteLimitReached,
-    NotFound, OutcomeUnknown, RateLimited, Transient,
+    AccountDisconnected,
+    AlreadyConnected,
+    AlreadyInvited,
+    CannotReinviteYet,
+    LinkedInError,
+    LinkedInGateway,
+    NoteLimitReached,
+    NotFound,
+    OutcomeUnknown,
+    RateLimited,
+    Transient,
 )
 from core.delivery.models import E_DONE, E_REPLIED, Send
+from core.links import tracking as links
+from core.notify import Alert, Notifier
 from core.sources.models import Contact
 
 log = logging.getLogger("invitebot.delivery")
@@ -46,13 +57,14 @@ class Undecidable:
     reason: str
 
 
-def perform_send(*, uow: UnitOfWork, gateway, clock, settings, notifier, send_id: int, worker: str) -> str:
+def perform_send(*, uow: UnitOfWork, gateway: LinkedInGateway, clock: Clock, settings: Settings, notifier: Notifier,
+                 send_id: int, worker: str) -> str:
     """Do send `send_id` if it is due and ours to do; returns what happened (for logs and tests)."""
     with uow() as session:
         claim = claims.claim_send(session=session, send_id=send_id, worker=worker, now=clock.now(), settings=settings)
     if isinstance(claim, str):
         return claim
-    alerts = []
+    alerts: list[Alert] = []
     try:
         return _carry_out(uow, gateway, clock, settings, claim, alerts)
     finally:
@@ -63,7 +75,8 @@ def perform_send(*, uow: UnitOfWork, gateway, clock, settings, notifier, send_id
                 log.exception("alert %s for member %s could not be delivered", alert.kind, alert.member_id)
 
 
-def _carry_out(uow: UnitOfWork, gateway, clock, settings, claim: Claim, alerts: list) -> str:
+def _carry_out(uow: UnitOfWork, gateway: LinkedInGateway, clock: Clock, settings: Settings, claim: Claim,
+               alerts: list[Alert]) -> str:
     public_url = settings.public_url
     chat_id, provider_id, accepted_at = claim.chat_id, claim.provider_id, claim.accepted_at
     rules = (claim.stop_if_ongoings, claim.stop_if_incomings)
@@ -71,7 +84,7 @@ def _carry_out(uow: UnitOfWork, gateway, clock, settings, claim: Claim, alerts: 
     text = claim.text
     if links.has_links(text):
         with uow() as session:
-            text = links.tracked_text(session=session, send=session.get(Send, claim.send_id), public_url=public_url)
+            text = links.tracked_text(session=session, send=session.get_one(Send, claim.send_id), public_url=public_url)
     called, called_at = False, None
     try:
         if claim.reconcile_only:
@@ -88,9 +101,10 @@ def _carry_out(uow: UnitOfWork, gateway, clock, settings, claim: Claim, alerts: 
             if stopped:
                 return stopped
         if provider_id is None:
-            provider_id = gateway.resolve_profile(account_id=claim.provider_account_id, identifier=identifier).provider_id
+            profile = gateway.resolve_profile(account_id=claim.provider_account_id, identifier=identifier)
+            provider_id = profile.provider_id
             with uow() as session:
-                row = session.get(Contact, claim.contact_id)
+                row = session.get_one(Contact, claim.contact_id)
                 row.provider_id = provider_id
                 session.add(row)
         if claim.fenced_for_call:
@@ -104,12 +118,13 @@ def _carry_out(uow: UnitOfWork, gateway, clock, settings, claim: Claim, alerts: 
         called = True
         try:
             if claim.step == STEP_INVITATION:
-                result = gateway.send_invitation(account_id=claim.provider_account_id, provider_id=provider_id, note=text)
-                found = Found(result.invitation_id)
+                invitation = gateway.send_invitation(account_id=claim.provider_account_id, provider_id=provider_id,
+                                                     note=text)
+                found = Found(invitation.invitation_id)
             else:
-                result = gateway.send_message(account_id=claim.provider_account_id, text=text, chat_id=chat_id,
-                                              provider_id=None if chat_id else provider_id)
-                found = Found(result.message_id, result.chat_id)
+                message = gateway.send_message(account_id=claim.provider_account_id, text=text, chat_id=chat_id,
+                                               provider_id=None if chat_id else provider_id)
+                found = Found(message.message_id, message.chat_id)
         except OutcomeUnknown as exc:
             # The request left and no definitive answer came (a timeout, a 5xx): the action may
             # have happened. Look now; if it does not show yet, the next attempt looks again first.
@@ -127,7 +142,8 @@ def _carry_out(uow: UnitOfWork, gateway, clock, settings, claim: Claim, alerts: 
                                called_at=called_at if called else claim.previous_call_at)
 
 
-def _still_unknown(uow: UnitOfWork, clock, claim: Claim, alerts: list, reason: str, called_at) -> str:
+def _still_unknown(uow: UnitOfWork, clock: Clock, claim: Claim, alerts: list[Alert], reason: str,
+                   called_at: datetime | None) -> str:
     with uow() as session:
         outcome, alert = outcomes.still_unknown(session=session, claim=claim, now=clock.now(), reason=reason,
                                                 called_at=called_at)
@@ -136,7 +152,8 @@ def _still_unknown(uow: UnitOfWork, clock, claim: Claim, alerts: list, reason: s
     return outcome
 
 
-def _after_stop(uow: UnitOfWork, gateway, clock, claim: Claim, provider_id, chat_id, text, public_url) -> str:
+def _after_stop(uow: UnitOfWork, gateway: LinkedInGateway, clock: Clock, claim: Claim,
+                provider_id: str | None, chat_id: str | None, text: str, public_url: str) -> str:
     """A lease that expired across a stop: record what the earlier attempt did, never act again."""
     found = reconcile(gateway, claim, provider_id=provider_id, chat_id=chat_id, text=text,
                       since=claim.previous_call_at) if claim.reconcile else None
@@ -149,8 +166,8 @@ def _after_stop(uow: UnitOfWork, gateway, clock, claim: Claim, provider_id, chat
     return "cancelled"
 
 
-def _sent(uow: UnitOfWork, clock, claim: Claim, found: Found, public_url: str, *, reconciled: bool = False,
-          called_at=None) -> str:
+def _sent(uow: UnitOfWork, clock: Clock, claim: Claim, found: Found, public_url: str, *, reconciled: bool = False,
+          called_at: datetime | None = None) -> str:
     # An invitation's record is two Core statements (one on PostgreSQL): no ORM session needed.
     with uow() as session:
         ok = outcomes.record_sent(session=session, claim=claim, now=clock.now(), provider_ref=found.provider_ref,
@@ -163,7 +180,8 @@ def _sent(uow: UnitOfWork, clock, claim: Claim, found: Found, public_url: str, *
     return "reconciled" if reconciled else "sent"
 
 
-def _stop_rules(uow: UnitOfWork, gateway, clock, claim: Claim, chat_id, accepted_at, rules) -> str | None:
+def _stop_rules(uow: UnitOfWork, gateway: LinkedInGateway, clock: Clock, claim: Claim,
+               chat_id: str | None, accepted_at: datetime | None, rules: tuple[bool, bool]) -> str | None:
     """Welcome: stop-if-ongoings / stop-if-incomings; follow-up: any reply. A fresh read of the chat
     is recorded first."""
     if chat_id:
@@ -185,8 +203,9 @@ def _stop_rules(uow: UnitOfWork, gateway, clock, claim: Claim, chat_id, accepted
     return "stopped"
 
 
-def _provider_error(uow: UnitOfWork, clock, claim: Claim, exc: LinkedInError, alerts: list, sender_id: int, workspace_id: int,
-                    provider_id: str | None, *, maybe_done: bool, called_at=None) -> str:
+def _provider_error(uow: UnitOfWork, clock: Clock, claim: Claim, exc: LinkedInError, alerts: list[Alert],
+                    sender_id: int, workspace_id: int, provider_id: str | None, *, maybe_done: bool,
+                    called_at: datetime | None = None) -> str:
     now = clock.now()
     log.info("send %s attempt %s: provider said %s", claim.send_id, claim.attempt, exc.code)
     with uow() as session:
@@ -229,8 +248,8 @@ def _provider_error(uow: UnitOfWork, clock, claim: Claim, exc: LinkedInError, al
         return "failed"
 
 
-def reconcile(gateway, claim: Claim, *, provider_id: str | None, chat_id: str | None, text: str,
-              since: datetime | None):
+def reconcile(gateway: LinkedInGateway, claim: Claim, *, provider_id: str | None, chat_id: str | None, text: str,
+              since: datetime | None) -> Found | Undecidable | None:
     """Did the action of this send happen at the provider? `Found`, None (it provably did not), or
     `Undecidable` (the provider could not be read). `since`: when the call that may have acted left.
 
@@ -261,7 +280,7 @@ def reconcile(gateway, claim: Claim, *, provider_id: str | None, chat_id: str | 
         return Undecidable(exc.code)
 
 
-def _invitation_found(gateway, claim: Claim, provider_id: str | None) -> Found | None:
+def _invitation_found(gateway: LinkedInGateway, claim: Claim, provider_id: str | None) -> Found | None:
     if provider_id is None:
         return None  # never resolved, so never sent
     for listing in (gateway.list_sent_invitations, gateway.list_relations):

@@ -5,14 +5,14 @@ and each follow-up `delay days` after the previous step, in slots (P-13). Neithe
 from __future__ import annotations
 
 import random
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
 from core.campaigns import schedule
 from core.campaigns.models import STATUS_ACTIVE, STEP_FOLLOWUP, STEP_WELCOME, Campaign, CampaignMessage
+from core.db import dialect_insert
 from core.delivery import slots
 from core.delivery.models import E_DONE, E_FAILED, S_PLANNED, Enrollment, Send
 from core.delivery.rendering import render_step
@@ -20,14 +20,15 @@ from core.sources.models import Contact
 from core.workspace.models import Member
 
 
-def _message(session: Session, campaign: Campaign, step: str, position: int, language: str | None):
+def _message(session: Session, campaign: Campaign, step: str, position: int,
+             language: str | None) -> CampaignMessage | None:
     rows = {m.language: m for m in session.execute(select(CampaignMessage).where(
         CampaignMessage.campaign_id == campaign.id, CampaignMessage.step == step,
         CampaignMessage.position == position)).scalars()}
     return rows.get(language or "") or rows.get(campaign.default_language) or next(iter(rows.values()), None)
 
 
-def plan_step(*, session: Session, enrollment: Enrollment, step: str, position: int, earliest_day, now: datetime,
+def plan_step(*, session: Session, enrollment: Enrollment, step: str, position: int, earliest_day: date, now: datetime,
               public_url: str) -> Send | None:
     """Plan one message step on the first slot of local day `earliest_day` or later. With no such
     message the sequence is over (enrollment done). Idempotent per (enrollment, step, position)."""
@@ -58,17 +59,17 @@ def plan_step(*, session: Session, enrollment: Enrollment, step: str, position: 
                language=message.language, text=rendered.text, edited=False, local_date=window.day,
                slot_index=window.index, due_at=due.replace(microsecond=0), status=S_PLANNED, attempt=0,
                outcome_unknown=False, created_at=now, updated_at=now)
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    session.execute(dialect.insert(Send.__table__).values(**row).on_conflict_do_nothing(
+    session.execute(dialect_insert(session, Send.__table__).values(**row).on_conflict_do_nothing(
         index_elements=["enrollment_id", "step", "position"]))
-    return session.execute(select(Send).where(Send.enrollment_id == enrollment.id, Send.step == step,
-                                              Send.position == position)).scalar_one()
+    send: Send = session.execute(select(Send).where(Send.enrollment_id == enrollment.id, Send.step == step,
+                                                    Send.position == position)).scalar_one()
+    return send
 
 
 def plan_welcome(*, session: Session, enrollment: Enrollment, accepted_at: datetime, now: datetime,
                  public_url: str) -> Send | None:
     """The welcome, on the first slot of the local day after acceptance at the earliest (invariant 6)."""
-    campaign = session.get(Campaign, enrollment.campaign_id)
+    campaign = session.get_one(Campaign, enrollment.campaign_id)
     tz = schedule.zone(campaign.timezone)
     return plan_step(session=session, enrollment=enrollment, step=STEP_WELCOME, position=0,
                      earliest_day=slots.local_day(accepted_at, tz) + timedelta(days=1), now=now,
@@ -78,7 +79,7 @@ def plan_welcome(*, session: Session, enrollment: Enrollment, accepted_at: datet
 def plan_next_followup(*, session: Session, enrollment: Enrollment, after_position: int, sent_at: datetime,
                        now: datetime, public_url: str) -> Send | None:
     """Follow-up n+1, `delay days` (local calendar days) after the step just sent."""
-    campaign = session.get(Campaign, enrollment.campaign_id)
+    campaign = session.get_one(Campaign, enrollment.campaign_id)
     position = after_position + 1
     message = _message(session, campaign, STEP_FOLLOWUP, position, enrollment.language)
     if message is None:

@@ -30,12 +30,13 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
-from core.db import UnitOfWork
+from core.clock import Clock
+from core.config import Settings
+from core.db import UnitOfWork, dialect_insert
 from core.delivery import acceptance, account_status, conversation
-from core.delivery.linkedin.port import ChatMessage, LinkedInError
+from core.delivery.linkedin.port import ChatMessage, LinkedInError, LinkedInGateway
 from core.delivery.models import Enrollment, WebhookEvent
 from core.notify import Alert
 from core.sources.models import Contact
@@ -83,9 +84,9 @@ def event_key(payload: Any) -> tuple[str, str] | None:
     if event in MESSAGE_EVENTS and account and _id(payload.get("message_id")) and _id(payload.get("chat_id")):
         return f"{event}:{account}:{_id(payload['message_id'])}", "message" if event == MESSAGE_RECEIVED else event
     status = payload.get("AccountStatus")
-    if isinstance(status, dict) and _id(status.get("account_id")) and isinstance(status.get("message"), str):
+    if isinstance(status, dict) and (of := _id(status.get("account_id"))) and isinstance(status.get("message"), str):
         # Never de-duplicated: each delivery gets a key of its own, under the account's prefix.
-        return _status_prefix(_id(status["account_id"])) + uuid.uuid4().hex, "account_status"
+        return _status_prefix(of) + uuid.uuid4().hex, "account_status"
     named = isinstance(event, str) and re.fullmatch(r"[a-z_]{1,40}", event) is not None
     log.info("webhook ignored: an event of no kind the engine uses (%s)", event if named else "unnamed")
     return None
@@ -99,8 +100,7 @@ def store_event(*, session: Session, payload: Any, now: datetime) -> tuple[int |
     if key[1] in IGNORED_MESSAGE_EVENTS:
         log.debug("webhook %s ignored: the engine only reads the arrival of messages", key[1])
         return None, False
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    inserted = session.execute(dialect.insert(WebhookEvent.__table__).values(
+    inserted = session.execute(dialect_insert(session, WebhookEvent.__table__).values(
         provider="unipile", event_key=key[0][:200], kind=key[1], payload=payload, received_at=now,
     ).on_conflict_do_nothing(index_elements=["event_key"]).returning(WebhookEvent.__table__.c.id)).first()
     if inserted is not None:
@@ -108,7 +108,8 @@ def store_event(*, session: Session, payload: Any, now: datetime) -> tuple[int |
     return session.execute(select(WebhookEvent.id).where(WebhookEvent.event_key == key[0][:200])).scalar_one(), False
 
 
-def process_event(*, uow: UnitOfWork, clock, settings, event_id: int, gateway=None) -> tuple[str, list[Alert]]:
+def process_event(*, uow: UnitOfWork, clock: Clock, settings: Settings, event_id: int,
+                  gateway: LinkedInGateway | None = None) -> tuple[str, list[Alert]]:
     """Apply one stored event once (processed_at marks it). `gateway` lets a message event learn the
     account's own provider id when it is not known yet."""
     with uow() as session:
@@ -120,14 +121,15 @@ def process_event(*, uow: UnitOfWork, clock, settings, event_id: int, gateway=No
         _learn_own_id(uow, gateway, _id(payload.get("account_id")))
     alerts: list[Alert] = []
     with uow() as session:
-        event = session.get(WebhookEvent, event_id)
+        event = session.get_one(WebhookEvent, event_id)
         if event.processed_at is not None:
             return "done", alerts
         p, now = event.payload, clock.now()
         if kind == "new_relation":
             account = acceptance.account_by_provider_id(session, str(p["account_id"]))
             if account is not None:
-                acceptance.record_relation(session=session, account=account, provider_user_id=str(p["user_provider_id"]),
+                acceptance.record_relation(session=session, account=account,
+                                           provider_user_id=str(p["user_provider_id"]),
                                            public_identifier=p.get("user_public_identifier"), connected_at=None,
                                            source="webhook", now=now, public_url=settings.public_url)
         elif kind == "message":
@@ -139,7 +141,7 @@ def process_event(*, uow: UnitOfWork, clock, settings, event_id: int, gateway=No
     return kind, alerts
 
 
-def _learn_own_id(uow: UnitOfWork, gateway, provider_account_id: str | None) -> None:
+def _learn_own_id(uow: UnitOfWork, gateway: LinkedInGateway, provider_account_id: str | None) -> None:
     """Store the account's own provider id (`GET /users/me`) if it is not known yet. A failure
     leaves it unknown (logged): the message is then judged without it."""
     if provider_account_id is None or not hasattr(gateway, "own_profile"):
@@ -193,7 +195,7 @@ def _message(session: Session, p: dict, now: datetime) -> None:
                           is_sender=not from_contact, timestamp=min(_parse_time(p.get("timestamp"), now), now),
                           text=text)
     new = conversation.record_message(session=session, account_id=account.id, contact_id=contact_id, message=message)
-    if new and from_contact:
+    if new and from_contact and contact_id is not None:
         conversation.end_on_reply(session=session, account_id=account.id, contact_id=contact_id,
                                   at=message.timestamp, text=text, now=now)
 
@@ -202,6 +204,8 @@ def _account_status(session: Session, event: WebhookEvent, now: datetime) -> lis
     """Apply the status unless a later one of the same account was received: the latest wins."""
     status = event.payload["AccountStatus"]
     provider_account_id = _id(status.get("account_id"))
+    if provider_account_id is None:  # not kept as an account status (`event_key`)
+        return []
     later = session.execute(select(WebhookEvent.id).where(
         WebhookEvent.kind == "account_status", WebhookEvent.id > event.id,
         WebhookEvent.event_key.startswith(_status_prefix(provider_account_id), autoescape=True)).limit(1)).first()

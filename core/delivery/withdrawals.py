@@ -16,13 +16,15 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import ColumnElement, and_, func, or_, select, update
 from sqlmodel import Session
 
+from core.clock import Clock
+from core.config import Settings
+from core.db import UnitOfWork, rowcount
 from core.delivery.acceptance import record_relation
-from core.delivery.linkedin.port import NotFound
+from core.delivery.linkedin.port import LinkedInGateway, NotFound, RelationInfo
 from core.delivery.models import E_INVITED, E_WITHDRAWN, Enrollment
-from core.db import UnitOfWork
 from core.sources.models import Contact
 from core.workspace.models import LinkedInAccount
 
@@ -33,13 +35,14 @@ WITHDRAWN = "pending too long: withdrawn"
 GONE = "no longer pending at LinkedIn"
 
 
-def _claimable(now: datetime):
+def _claimable(now: datetime) -> ColumnElement[bool]:
     """Invited and not claimed by a withdrawal under way (a stale claim may be taken again)."""
     return and_(Enrollment.state == E_INVITED,
                 or_(Enrollment.withdrawn_at.is_(None), Enrollment.withdrawn_at < now - CLAIM_TTL))
 
 
-def _claim(session: Session, account_id: int, now: datetime, settings) -> list[tuple[int, str | None, str | None]]:
+def _claim(session: Session, account_id: int, now: datetime,
+           settings: Settings) -> list[tuple[int, str | None, str | None]]:
     """Lock the account, count what was withdrawn (or is being withdrawn) in 24 h, and claim up to
     the rest of the budget of its oldest stale invitations."""
     lock = select(LinkedInAccount.id).where(LinkedInAccount.id == account_id)
@@ -58,16 +61,16 @@ def _claim(session: Session, account_id: int, now: datetime, settings) -> list[t
         .where(Enrollment.account_id == account_id, _claimable(now),
                Enrollment.invited_at < now - timedelta(days=settings.withdraw_after_days))
         .order_by(Enrollment.invited_at).limit(budget)).all()
-    claimed = []
+    claimed: list[tuple[int, str | None, str | None]] = []
     for enrollment_id, invitation_id, provider_id in stale:
-        taken = session.execute(update(Enrollment).where(Enrollment.id == enrollment_id, _claimable(now))
-                                .values(withdrawn_at=now, updated_at=now))
-        if taken.rowcount == 1:
+        taken = rowcount(session, update(Enrollment).where(Enrollment.id == enrollment_id, _claimable(now))
+                         .values(withdrawn_at=now, updated_at=now))
+        if taken == 1:
             claimed.append((enrollment_id, invitation_id, provider_id))
     return claimed
 
 
-def _find_pending_ids(gateway, key: str, wanted: set[str]) -> dict[str, str]:
+def _find_pending_ids(gateway: LinkedInGateway, key: str, wanted: set[str]) -> dict[str, str]:
     """Invitation ids of the pending invitations to `wanted` people (recorded without an id)."""
     found: dict[str, str] = {}
     cursor = None
@@ -80,9 +83,9 @@ def _find_pending_ids(gateway, key: str, wanted: set[str]) -> dict[str, str]:
     return found
 
 
-def _connected(gateway, key: str, wanted: set[str]) -> dict[str, object]:
+def _connected(gateway: LinkedInGateway, key: str, wanted: set[str]) -> dict[str, RelationInfo]:
     """The relations of the account among `wanted` people (they accepted meanwhile)."""
-    found: dict[str, object] = {}
+    found: dict[str, RelationInfo] = {}
     cursor = None
     for _ in range(LOOKUP_PAGES):
         page = gateway.list_relations(account_id=key, cursor=cursor, limit=100)
@@ -93,7 +96,8 @@ def _connected(gateway, key: str, wanted: set[str]) -> dict[str, object]:
     return found
 
 
-def withdraw_stale(*, uow: UnitOfWork, gateway, clock, settings, account_id: int) -> int:
+def withdraw_stale(*, uow: UnitOfWork, gateway: LinkedInGateway, clock: Clock, settings: Settings,
+                   account_id: int) -> int:
     """Withdraw this account's oldest stale invitations; returns how many were withdrawn."""
     now = clock.now()
     with uow() as session:
@@ -109,7 +113,7 @@ def withdraw_stale(*, uow: UnitOfWork, gateway, clock, settings, account_id: int
     outcome: dict[int, str] = {}
     gone: dict[int, str | None] = {}
     for enrollment_id, invitation_id, provider_id in claimed:
-        invitation_id = invitation_id or found.get(provider_id)
+        invitation_id = invitation_id or (found.get(provider_id) if provider_id else None)
         if not invitation_id:
             gone[enrollment_id] = provider_id
             continue
@@ -121,7 +125,7 @@ def withdraw_stale(*, uow: UnitOfWork, gateway, clock, settings, account_id: int
     relations = _connected(gateway, key, {p for p in gone.values() if p}) if gone else {}
     done = 0
     with uow() as session:
-        account = session.get(LinkedInAccount, account_id)
+        account = session.get_one(LinkedInAccount, account_id)
         for enrollment_id, provider_id in gone.items():
             relation = relations.get(provider_id) if provider_id else None
             if relation is None:
@@ -134,11 +138,10 @@ def withdraw_stale(*, uow: UnitOfWork, gateway, clock, settings, account_id: int
                             public_identifier=relation.public_identifier, connected_at=relation.connected_at,
                             source="poll", now=clock.now(), public_url=settings.public_url)
         for enrollment_id, reason in outcome.items():
-            result = session.execute(
+            done += rowcount(session,
                 update(Enrollment).where(Enrollment.id == enrollment_id, Enrollment.state == E_INVITED,
                                          Enrollment.withdrawn_at == now)
                 .values(state=E_WITHDRAWN, reason=reason, updated_at=clock.now()))
-            done += result.rowcount
         # A claim whose contact was accepted meanwhile (webhook): the marker goes.
         session.execute(update(Enrollment).where(Enrollment.id.in_([c[0] for c in claimed]),
                                                  Enrollment.state != E_WITHDRAWN, Enrollment.state != E_INVITED,

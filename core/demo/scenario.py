@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import asdict, dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, tzinfo
 
 from sqlalchemy import func, select
 from sqlmodel import Session
@@ -15,18 +15,19 @@ from core.campaigns import schedule
 from core.campaigns.models import STEP_FOLLOWUP, STEP_INVITATION, STEP_WELCOME, Campaign
 from core.campaigns.service import CampaignDraft, FollowupDraft, SlotDraft, activate_campaign, create_campaign
 from core.delivery import caps
-from core.delivery.models import S_SENT, S_SKIPPED, Enrollment, Send
 from core.delivery.linkedin.sandbox_models import SandboxInvitation
+from core.delivery.models import S_SENT, S_SKIPPED, Enrollment, Send
+from core.demo.seed import GLOBAL_SEGMENT, seed_demo
 from core.moderation.decisions import SKIPPED_BY_MODERATOR, decide
 from core.notify import DigestView
-from core.demo.seed import GLOBAL_SEGMENT, seed_demo
 from core.sources.models import Segment
 from core.workspace.models import LinkedInAccount, Member
 
 SENDER_EMAIL = "alice@demo.invitebot.example"
 INVITATION = {
     "en": "Hi {{firstName|default('there')}}, I enjoy following {{company|default('your work')}}. Shall we connect?",
-    "fr": "Bonjour {{firstName|default('')}}, je suis avec intérêt {{company|default('votre parcours')}}. On se connecte ?",
+    "fr": "Bonjour {{firstName|default('')}}, je suis avec intérêt {{company|default('votre parcours')}}. "
+          "On se connecte ?",
 }
 WELCOME = {"en": "Thanks for connecting, {{firstName|default('there')}}!",
            "fr": "Merci pour la connexion, {{firstName|default('')}} !"}
@@ -66,14 +67,15 @@ def start_demo_campaign(*, session: Session, now: datetime, public_url: str) -> 
         default_language="en", invitation=dict(INVITATION), welcome=dict(WELCOME),
         followups=[FollowupDraft(delay_days=d, texts=dict(t)) for d, t in FOLLOWUPS], moderation=True,
         timezone=demo.workspace.timezone, cohort_size=10,
-        slots=[SlotDraft(weekday=d, start=s, end=e) for d in range(5) for s, e in (("09:00", "11:00"), ("14:00", "16:00"))],
+        slots=[SlotDraft(weekday=d, start=s, end=e)
+               for d in range(5) for s, e in (("09:00", "11:00"), ("14:00", "16:00"))],
     )
     created = create_campaign(session=session, actor=sender, draft=draft, now=now, public_url=public_url)
-    if not created.ok:
+    if not created.ok or created.value is None:
         raise RuntimeError(f"demo campaign refused: {created.errors_by_field()}")
     activated = activate_campaign(session=session, actor=sender, campaign_id=created.value.id, now=now,
                                   public_url=public_url)
-    if not activated.ok:
+    if not activated.ok or activated.value is None:
         raise RuntimeError(f"demo campaign not activated: {activated.errors_by_field()}")
     return activated.value, sender
 
@@ -95,14 +97,15 @@ def moderate(*, session: Session, view: DigestView, actor: Member, now: datetime
     return skipped
 
 
-def _local(instant: datetime | None, tz) -> date | None:
+def _local(instant: datetime | None, tz: tzinfo) -> date | None:
     return instant.astimezone(tz).date() if instant else None
 
 
 def day_rows(*, session: Session, campaign: Campaign, first: date, days: int) -> list[DayRow]:
     tz = schedule.zone(campaign.timezone)
     rows = {first + timedelta(days=i): DayRow(day=(first + timedelta(days=i)).isoformat()) for i in range(days)}
-    account = session.execute(select(LinkedInAccount).where(LinkedInAccount.member_id == campaign.sender_id)).scalar_one()
+    account = session.execute(select(LinkedInAccount)
+                              .where(LinkedInAccount.member_id == campaign.sender_id)).scalar_one()
     daily_cap = caps.caps_for(account).daily_invitations
     for s in session.execute(select(Send).where(Send.campaign_id == campaign.id)).scalars():
         if s.step == STEP_INVITATION and s.local_date in rows:
@@ -130,7 +133,8 @@ def day_rows(*, session: Session, campaign: Campaign, first: date, days: int) ->
 
 def invariants(*, session: Session, campaign: Campaign) -> dict[str, int]:
     """What the sandbox itself recorded: duplicates and the busiest 24 h and 7 days of the account."""
-    account = session.execute(select(LinkedInAccount).where(LinkedInAccount.member_id == campaign.sender_id)).scalar_one()
+    account = session.execute(select(LinkedInAccount)
+                              .where(LinkedInAccount.member_id == campaign.sender_id)).scalar_one()
     invitations = list(session.execute(select(SandboxInvitation.provider_user_id, SandboxInvitation.created_at).where(
         SandboxInvitation.account_key == account.provider_account_id).order_by(SandboxInvitation.created_at)))
     times = [t for _, t in invitations]
@@ -146,7 +150,8 @@ def invariants(*, session: Session, campaign: Campaign) -> dict[str, int]:
     people = Counter(p for p, _ in invitations)
     return {"invitations": len(invitations), "duplicate_invitations": sum(n - 1 for n in people.values() if n > 1),
             "busiest_24h": busiest(timedelta(hours=24)), "busiest_7_days": busiest(timedelta(days=7)),
-            "daily_cap": caps.caps_for(account).daily_invitations, "weekly_cap": caps.caps_for(account).weekly_invitations}
+            "daily_cap": caps.caps_for(account).daily_invitations,
+            "weekly_cap": caps.caps_for(account).weekly_invitations}
 
 
 def as_dicts(rows: list[DayRow]) -> list[dict]:

@@ -7,6 +7,7 @@ the same members, sources and ~300 contacts every time.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import select
 from sqlmodel import Session
@@ -88,10 +89,10 @@ def seed_demo(*, session: Session, provider: str = "sandbox") -> DemoWorkspace:
         else:
             add_finder_members(session=session, workspace_id=workspace.id, finder_id=finder.id, member_ids=extra_ids)
         found = [cid for lang in languages for cid in by_language.get(lang, [])[:60]]
-        add_contacts_to_segment(session=session, workspace_id=workspace.id, segment_id=finder.segment_id,
-                                contact_ids=found)
+        segment = session.get_one(Segment, finder.segment_id)
+        add_contacts_to_segment(session=session, workspace_id=workspace.id, segment_id=segment.id, contact_ids=found)
         demo.finders.append(finder)
-        demo.segments.append(session.get(Segment, finder.segment_id))
+        demo.segments.append(segment)
 
     everyone = _segment(session, workspace.id, GLOBAL_SEGMENT, owner_id=demo.members[MEMBERS[0][1]].id,
                         is_global=True)
@@ -105,7 +106,8 @@ def seed_demo(*, session: Session, provider: str = "sandbox") -> DemoWorkspace:
 
 def _seed_contacts(session: Session, workspace_id: int) -> list[int]:
     people = demo_people()
-    known = set(session.execute(select(Contact.public_identifier).where(Contact.workspace_id == workspace_id)).scalars())
+    known = set(session.execute(select(Contact.public_identifier)
+                                .where(Contact.workspace_id == workspace_id)).scalars())
     session.add_all(Contact(workspace_id=workspace_id, public_identifier=p.public_identifier,
                             profile_url=f"https://www.linkedin.com/in/{p.public_identifier}",
                             first_name=p.first_name, last_name=p.last_name, headline=p.headline,
@@ -127,7 +129,7 @@ def _ids_by_language(session: Session, workspace_id: int) -> dict[str, list[int]
     return grouped
 
 
-def _segment(session: Session, workspace_id: int, name: str, **kwargs) -> Segment:
+def _segment(session: Session, workspace_id: int, name: str, **kwargs: Any) -> Segment:
     existing = session.execute(select(Segment).where(Segment.workspace_id == workspace_id,
                                                      Segment.name_key == name_key(name))).scalar()
     return existing or create_segment(session=session, workspace_id=workspace_id, name=name, **kwargs)

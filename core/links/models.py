@@ -11,7 +11,7 @@ from core.db import UTCDateTime, utcnow
 
 
 class TrackedLink(SQLModel, table=True):
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     token: str = Field(max_length=32, unique=True)
     send_id: int | None = Field(default=None, foreign_key="send.id", index=True)
     campaign_id: int = Field(foreign_key="campaign.id", index=True)
@@ -23,7 +23,7 @@ class TrackedLink(SQLModel, table=True):
 class Click(SQLModel, table=True):
     __table_args__ = (Index("ix_click_contact_campaign", "contact_id", "campaign_id"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     link_id: int = Field(foreign_key="trackedlink.id", index=True)
     campaign_id: int = Field(foreign_key="campaign.id")
     contact_id: int = Field(foreign_key="contact.id")

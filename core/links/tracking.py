@@ -59,7 +59,8 @@ def follow(*, session: Session, token: str, count: bool, now: datetime) -> str |
     """The target URL of a token (None when unknown); records a click when `count`."""
     if not TOKEN_RE.match(token or ""):
         return None
-    link = session.execute(select(TrackedLink).where(TrackedLink.token == token)).scalar_one_or_none()
+    link: TrackedLink | None = session.execute(
+        select(TrackedLink).where(TrackedLink.token == token)).scalar_one_or_none()
     if link is None:
         return None
     if count:

@@ -11,7 +11,7 @@ from enum import StrEnum
 
 from sqlmodel import Session
 
-from core.commands import Context
+from core.commands import Context, Handler
 from core.errors import NotFound, Outcome
 from core.moderation import decisions
 from core.notify import DigestView
@@ -85,4 +85,5 @@ def show_now(session: Session, actor: Member, command: ShowDigestNow, context: C
                                       settings=context.settings)
 
 
-HANDLERS = {ReadDigest: read, DecideInvitation: decide, DecideInvitations: decide_many, ShowDigestNow: show_now}
+HANDLERS: dict[type, Handler] = {ReadDigest: read, DecideInvitation: decide, DecideInvitations: decide_many,
+                                 ShowDigestNow: show_now}

@@ -18,14 +18,20 @@ from core.campaigns import schedule
 from core.campaigns.authz import require_active
 from core.campaigns.models import STATUS_ACTIVE, STEP_INVITATION, Campaign
 from core.campaigns.templates import (
-    TemplateProblem, check_template, context_for, counted_length, has_line_break, render, utf16_length,
+    TemplateProblem,
+    check_template,
+    context_for,
+    counted_length,
+    has_line_break,
+    render,
+    utf16_length,
 )
 from core.config import Settings
 from core.delivery.models import E_PLANNED, E_SKIPPED, S_PLANNED, S_SKIPPED, Enrollment, Send
-from core.moderation.models import Digest
-from core.notify import DigestItem, DigestView
 from core.delivery.rendering import render_step, templates_of
 from core.errors import FieldError, NotAllowed, NotFound, Outcome
+from core.moderation.models import Digest
+from core.notify import DigestItem, DigestView
 from core.sources.models import Contact
 from core.workspace.models import LinkedInAccount, Member
 
@@ -43,8 +49,9 @@ def digest_view(*, session: Session, digest_id: int, public_url: str | None = No
     digest = session.get(Digest, digest_id)
     if digest is None:
         raise NotFound("This digest no longer exists.")
-    campaign = session.get(Campaign, digest.campaign_id)
-    account = session.execute(select(LinkedInAccount).where(LinkedInAccount.member_id == campaign.sender_id)).scalars().first()
+    campaign = session.get_one(Campaign, digest.campaign_id)
+    account = session.execute(select(LinkedInAccount)
+                              .where(LinkedInAccount.member_id == campaign.sender_id)).scalars().first()
     limit = account.note_limit if account else 300
     rows = session.execute(
         select(Send, Contact).join(Contact, Contact.id == Send.contact_id)
@@ -96,7 +103,7 @@ def _require_moderator(actor: Member, campaign: Campaign) -> None:
 def _locked_send(session: Session, send_id: int) -> Send:
     # Locked against a claim (SQLite's BEGIN IMMEDIATE already holds every writer off).
     stmt = select(Send).where(Send.id == send_id).with_for_update()
-    send = session.execute(stmt.execution_options(populate_existing=True)).scalars().first()
+    send: Send | None = session.execute(stmt.execution_options(populate_existing=True)).scalars().first()
     if send is None:
         raise NotFound("This invitation no longer exists.")
     return send
@@ -122,21 +129,23 @@ def decide(*, session: Session, actor: Member, send_id: int, action: str, value:
     if action not in ACTIONS:
         raise NotAllowed(f"Unknown decision “{action}”.")
     send = _locked_send(session, send_id)
-    campaign = session.get(Campaign, send.campaign_id)
+    campaign = session.get_one(Campaign, send.campaign_id)
     _require_moderator(actor, campaign)
     _require_open(send, campaign)
-    enrollment = session.get(Enrollment, send.enrollment_id)
+    enrollment = session.get_one(Enrollment, send.enrollment_id)
     if action == "skip":
         return Outcome(value=_set_skipped(session, send, enrollment, actor, now, skip=True))
     if action == "restore":
         return Outcome(value=_set_skipped(session, send, enrollment, actor, now, skip=False))
     account = session.execute(select(LinkedInAccount).where(LinkedInAccount.id == send.account_id)).scalar_one()
-    contact = session.get(Contact, send.contact_id)
-    sender = session.get(Member, campaign.sender_id)
+    contact = session.get_one(Contact, send.contact_id)
+    sender = session.get_one(Member, campaign.sender_id)
+    warnings: list[str] = []
     if action == "language":
         language = (value or "").strip()
         if language not in campaign.languages:
-            return Outcome(errors=[FieldError("language", f"Pick one of the campaign's languages: {', '.join(campaign.languages)}.")])
+            return Outcome(errors=[FieldError("language", "Pick one of the campaign's languages: "
+                                                          f"{', '.join(campaign.languages)}.")])
         template = templates_of(session, campaign.id).get((STEP_INVITATION, 0, language))
         rendered = render_step(template.template if template else None, contact, sender_name=sender.name,
                                step=STEP_INVITATION, note_limit=account.note_limit, public_url=public_url)
@@ -155,24 +164,29 @@ def decide(*, session: Session, actor: Member, send_id: int, action: str, value:
     return Outcome(value=send, warnings=[FieldError("text", w) for w in warnings] if action == "edit" else [])
 
 
-def _check_edit(value: str | None, contact: Contact, sender_name: str, limit: int, public_url: str):
+def _check_edit(value: str | None, contact: Contact, sender_name: str, limit: int,
+                public_url: str) -> tuple[str | None, str, list[str]]:
+    """(the problem, or None; the text once rendered; warnings)."""
     source = (value or "").strip()
     if not source:
-        return "Write the invitation: it cannot be empty.", None, []
+        return "Write the invitation: it cannot be empty.", "", []
     try:
         check_template(source)
         rendered = render(source, context_for(contact, sender_name), public_url=public_url)
     except TemplateProblem as exc:
-        return str(exc), None, []
+        return str(exc), "", []
     if rendered.missing:
-        return f"{contact.full_name or 'This contact'} has no {', '.join(rendered.missing)}: add a fallback, e.g. {{{{{rendered.missing[0]}|default('there')}}}}.", None, []
+        return (f"{contact.full_name or 'This contact'} has no {', '.join(rendered.missing)}: add a fallback, "
+                f"e.g. {{{{{rendered.missing[0]}|default('there')}}}}."), "", []
     if rendered.length > limit:
-        return f"Too long: {rendered.length}/{limit} characters once personalised (links count as tracked).", None, []
-    warnings = ["A line break may cut the invitation in LinkedIn's notification."] if has_line_break(rendered.text) else []
+        return f"Too long: {rendered.length}/{limit} characters once personalised (links count as tracked).", "", []
+    warnings = (["A line break may cut the invitation in LinkedIn's notification."]
+                if has_line_break(rendered.text) else [])
     return None, rendered.text, warnings
 
 
-def _set_skipped(session: Session, send: Send, enrollment: Enrollment, actor: Member, now: datetime, *, skip: bool) -> Send:
+def _set_skipped(session: Session, send: Send, enrollment: Enrollment, actor: Member, now: datetime, *,
+                 skip: bool) -> Send:
     if skip:
         send.status, send.reason = S_SKIPPED, SKIPPED_BY_MODERATOR
         enrollment.state, enrollment.reason = E_SKIPPED, SKIPPED_BY_MODERATOR
@@ -197,7 +211,7 @@ def skip_all(*, session: Session, actor: Member, digest_id: int, send_ids: list[
     digest = session.get(Digest, digest_id)
     if digest is None:
         raise NotFound("This digest no longer exists.")
-    campaign = session.get(Campaign, digest.campaign_id)
+    campaign = session.get_one(Campaign, digest.campaign_id)
     _require_moderator(actor, campaign)
     changed = 0
     for send_id in sorted(set(send_ids)):
@@ -210,18 +224,19 @@ def skip_all(*, session: Session, actor: Member, digest_id: int, send_ids: list[
             continue
         if (send.status == S_PLANNED) == skip:
             try:
-                _set_skipped(session, send, session.get(Enrollment, send.enrollment_id), actor, now, skip=skip)
+                _set_skipped(session, send, session.get_one(Enrollment, send.enrollment_id), actor, now, skip=skip)
                 changed += 1
             except NotAllowed:
                 continue
     return changed
 
 
-def build_digest_now(*, session: Session, actor: Member, campaign_id: int, now: datetime, settings=None) -> DigestView:
+def build_digest_now(*, session: Session, actor: Member, campaign_id: int, now: datetime,
+                     settings: Settings | None = None) -> DigestView:
     """`digest [NAME]`: tomorrow's plan now, planning it first if the evening run has not yet. The
     moderator gets each digest once: shown here, it is marked delivered (`digests.show_digest`)."""
-    from core.moderation.digests import show_digest
     from core.delivery.planner import plan_due
+    from core.moderation.digests import show_digest
 
     campaign = session.get(Campaign, campaign_id)
     if campaign is None or campaign.workspace_id != actor.workspace_id:
@@ -232,8 +247,10 @@ def build_digest_now(*, session: Session, actor: Member, campaign_id: int, now: 
     settings = settings or Settings.model_construct()
     plan_due(session=session, now=now, settings=settings, campaign_ids=[campaign_id], force_tomorrow=True)
     tomorrow = now.astimezone(schedule.zone(campaign.timezone)).date() + timedelta(days=1)
-    digest = session.execute(select(Digest).where(Digest.campaign_id == campaign_id, Digest.for_date == tomorrow)).scalars().first()
+    digest = session.execute(select(Digest).where(Digest.campaign_id == campaign_id,
+                                                  Digest.for_date == tomorrow)).scalars().first()
     if digest is None:
-        raise NotAllowed("Tomorrow cannot be planned for this campaign (its sender's account is paused or disconnected).")
+        raise NotAllowed("Tomorrow cannot be planned for this campaign "
+                         "(its sender's account is paused or disconnected).")
     # Shown in chat, the digest counts as delivered: the clock will not post it a second time.
     return show_digest(session=session, digest_id=digest.id, now=now, public_url=settings.public_url)

@@ -29,21 +29,22 @@ from __future__ import annotations
 import logging
 import random
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import and_, exists, or_, select, update
+from sqlalchemy import ColumnElement, Row, SQLColumnExpression, and_, exists, or_, select, update
 from sqlmodel import Session
 
 from core.campaigns import schedule
 from core.campaigns.models import STATUS_ACTIVE, STEP_INVITATION, Campaign
 from core.clock import Clock
+from core.db import UnitOfWork
 from core.delivery import slots
 from core.delivery.models import S_PLANNED, Send
-from core.moderation.models import Digest
 from core.moderation.decisions import digest_view
+from core.moderation.models import Digest
 from core.notify import DigestOutcome, DigestView, Notifier
-from core.db import UnitOfWork
 
 log = logging.getLogger("invitebot.digests")
 
@@ -61,7 +62,8 @@ NOT_DUE = "not_due"  # delivered already, another attempt under way, not yet tim
 _D = Digest.__table__
 
 
-def held(*, step, moderation, campaign_id, local_date):
+def held(*, step: SQLColumnExpression[str], moderation: SQLColumnExpression[bool],
+         campaign_id: SQLColumnExpression[int], local_date: SQLColumnExpression[date]) -> ColumnElement[bool]:
     """SQL: an invitation of a moderated campaign whose day's digest has not reached the moderator
     (columns of the send and its campaign, so that the claim and the clock's query share the rule)."""
     return and_(step == STEP_INVITATION, moderation.is_(True), exists().where(
@@ -88,8 +90,8 @@ def deliver_digest(*, uow: UnitOfWork, digest_id: int, notifier: Notifier, clock
         attempt = _take(session, digest_id, now)
         if attempt is None:
             return NOT_DUE
-        digest = session.get(Digest, digest_id)
-        campaign = session.get(Campaign, digest.campaign_id)
+        digest = session.get_one(Digest, digest_id)
+        campaign = session.get_one(Campaign, digest.campaign_id)
         view, moves = _view_and_release(session, digest, campaign, now, public_url)
         if not view.items:
             _close(digest, now, {})
@@ -126,7 +128,7 @@ def show_digest(*, session: Session, digest_id: int, now: datetime, public_url: 
     digest = _locked(session, digest_id)
     if digest.delivered_at is not None:
         return digest_view(session=session, digest_id=digest_id, public_url=public_url)
-    campaign = session.get(Campaign, digest.campaign_id)
+    campaign = session.get_one(Campaign, digest.campaign_id)
     view, moves = _view_and_release(session, digest, campaign, now, public_url)
     _close(digest, now, {**(digest.delivery or {}), "command": {"shown_at": now.isoformat()}})
     session.add(digest)
@@ -146,8 +148,9 @@ def _take(session: Session, digest_id: int, now: datetime) -> int | None:
 
 
 def _locked(session: Session, digest_id: int) -> Digest:
-    return session.execute(select(Digest).where(Digest.id == digest_id).with_for_update()
-                           .execution_options(populate_existing=True)).scalar_one()
+    digest: Digest = session.execute(select(Digest).where(Digest.id == digest_id).with_for_update()
+                                     .execution_options(populate_existing=True)).scalar_one()
+    return digest
 
 
 def _close(digest: Digest, now: datetime, refs: dict) -> None:
@@ -175,7 +178,7 @@ def _view_and_release(session: Session, digest: Digest, campaign: Campaign, now:
     return replace(view, starts_at=min(starts), held=was_held), moves
 
 
-def release_plan(rows, campaign: Campaign, *, ready_at: datetime) -> list[Move]:
+def release_plan(rows: Sequence[Row], campaign: Campaign, *, ready_at: datetime) -> list[Move]:
     """New places for planned invitations `rows` (id, local_date, slot_index, due_at) due before
     `ready_at`: the first of the campaign's slots still open at `ready_at` (from the invitation's
     own day on), spread over what is left of it. None where the schedule has no slot at all."""
@@ -188,11 +191,11 @@ def release_plan(rows, campaign: Campaign, *, ready_at: datetime) -> list[Move]:
         target = slots.next_window(campaign.slots, tz, on_or_after=local_date, not_before=ready_at)
         if target is not None:
             groups[target].append(send_id)
-    moves = []
+    moves: list[Move] = []
     for target, ids in groups.items():
         rest = slots.SlotWindow(target.day, target.index, max(target.start, ready_at), target.end)
         rng = random.Random(f"release:{campaign.id}:{target.day}:{target.index}")
-        for send_id, due in zip(ids, slots.spread(rest, len(ids), rng)):
+        for send_id, due in zip(ids, slots.spread(rest, len(ids), rng), strict=True):
             moves.append(Move(send_id, target.day, target.index, min(due.replace(microsecond=0),
                                                                      slots.last_instant(rest))))
     return moves

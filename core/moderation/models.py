@@ -21,7 +21,7 @@ class Digest(SQLModel, table=True):
 
     __table_args__ = (UniqueConstraint("campaign_id", "for_date", name="uq_digest_campaign_date"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     workspace_id: int = Field(foreign_key="workspace.id", index=True)
     campaign_id: int = Field(foreign_key="campaign.id")
     for_date: date = Field(sa_type=Date)

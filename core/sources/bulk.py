@@ -8,16 +8,17 @@ short query that the driver does not have to rewrite placeholder by placeholder.
 from __future__ import annotations
 
 import json
-from typing import Any, Callable, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
-from sqlalchemy import JSON, Column, Table, Text, bindparam, func, select
+from sqlalchemy import JSON, Column, ColumnElement, Table, Text, bindparam, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
 Changes = Callable[[Any, str], dict[str, Any]]  # (excluded, dialect name) -> SET clause
 
 
-def _array_of(column: Column, values: list[Any]):
+def _array_of(column: Column, values: list[Any]) -> ColumnElement[Any]:
     if isinstance(column.type, JSON):
         texts = [None if v is None else json.dumps(v) for v in values]
         return func.unnest(bindparam(f"col_{column.name}", texts, type_=postgresql.ARRAY(Text))).cast(JSON)
@@ -32,16 +33,16 @@ def upsert(session: Session, table: Table, records: Sequence[dict[str, Any]], *,
         return []
     dialect = session.get_bind().dialect.name
     names = list(records[0])
+    insert: postgresql.Insert | sqlite.Insert
     if dialect == "postgresql":
         rows = select(*(_array_of(table.c[n], [r[n] for r in records]) for n in names))
-        stmt = postgresql.insert(table).from_select(names, rows)
+        insert = postgresql.insert(table).from_select(names, rows)
     else:
-        stmt = sqlite.insert(table)
+        insert = sqlite.insert(table)
     if changes is None:
-        stmt = stmt.on_conflict_do_nothing(index_elements=list(conflict))
+        insert = insert.on_conflict_do_nothing(index_elements=list(conflict))
     else:
-        stmt = stmt.on_conflict_do_update(index_elements=list(conflict), set_=changes(stmt.excluded, dialect))
-    if returning is not None:
-        stmt = stmt.returning(returning)
+        insert = insert.on_conflict_do_update(index_elements=list(conflict), set_=changes(insert.excluded, dialect))
+    stmt = insert.returning(returning) if returning is not None else insert
     result = session.execute(stmt) if dialect == "postgresql" else session.execute(stmt, list(records))
     return list(result.scalars()) if returning is not None else []

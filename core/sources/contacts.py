@@ -23,7 +23,8 @@ _HOST_RE = re.compile(r"^(?:[a-z]{2,3}\.|www\.|m\.)?linkedin\.com$")
 KNOWN_COLUMNS = ("profile_url", "first_name", "last_name", "headline", "company", "job_title", "location",
                  "language", "birth_year")
 ALIASES = {
-    "linkedin_url": "profile_url", "linked_in_url": "profile_url", "linkedin": "profile_url", "url": "profile_url", "profile": "profile_url",
+    "linkedin_url": "profile_url", "linked_in_url": "profile_url", "linkedin": "profile_url", "url": "profile_url",
+    "profile": "profile_url",
     "linkedin_profile_url": "profile_url", "firstname": "first_name", "lastname": "last_name",
     "given_name": "first_name", "family_name": "last_name", "company_name": "company", "organization": "company",
     "title": "job_title", "jobtitle": "job_title", "position": "job_title", "lang": "language",
@@ -90,7 +91,7 @@ class ContactRow:
     birth_year: int | None = None
     custom_fields: dict[str, Any] = field(default_factory=dict)
 
-    def merge(self, later: "ContactRow") -> None:
+    def merge(self, later: ContactRow) -> None:
         """Fold a later row of the same profile in: its non-empty values win."""
         for name in ("first_name", "last_name", "headline", "company", "job_title", "location", "language",
                      "birth_year"):

@@ -12,8 +12,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from sqlalchemy import ColumnElement, and_, exists, false, func, not_, or_, select, true
 
 from core.delivery.models import Enrollment, Relation
-from core.links.models import Click
 from core.languages import language_code
+from core.links.models import Click
 from core.sources.models import Contact
 
 Sentiment = Literal["positive", "negative", "neutral"]
@@ -99,7 +99,8 @@ def criteria_condition(criteria: Criteria, *, sender_account_id: int | None, now
     c = criteria
     if c.language is not None:
         conditions.append(Contact.language.in_(c.language) if c.language else false())
-    for column, text in ((Contact.location, c.location), (Contact.company, c.company), (Contact.job_title, c.job_title)):
+    for column, text in ((Contact.location, c.location), (Contact.company, c.company),
+                         (Contact.job_title, c.job_title)):
         if text:
             conditions.append(column.icontains(text, autoescape=True))
     if c.age is not None:

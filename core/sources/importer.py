@@ -10,23 +10,31 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from sqlalchemy import JSON, func, select
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
 
 from core.campaigns.naming import name_key
 from core.clock import Clock, SystemClock
 from core.db import UnitOfWork
+from core.sources.bulk import Changes, upsert
 from core.sources.contacts import (
-    KNOWN_COLUMNS, MAX_COLUMN_NAME, MAX_CUSTOM_COLUMNS, ContactRow, clean_row, column_name,
+    KNOWN_COLUMNS,
+    MAX_COLUMN_NAME,
+    MAX_CUSTOM_COLUMNS,
+    ContactRow,
+    clean_row,
+    column_name,
 )
 from core.sources.language import detect_languages, profile_text
 from core.sources.models import Contact, Segment, SegmentContact
-from core.sources.bulk import upsert
 from core.sources.segments import create_segment
 
 BATCH = 1000
@@ -106,7 +114,7 @@ def read_contacts_file(path: str | Path, *, max_birth_year: int) -> ParsedFile:
             parsed.bad_rows.append(BadRow(start, f"{len(record)} values where the header names {len(names)} columns"))
             continue
         try:
-            row = clean_row(dict(zip(names, record)), max_birth_year=max_birth_year)
+            row = clean_row(dict(zip(names, record, strict=True)), max_birth_year=max_birth_year)
         except ValueError as exc:
             parsed.bad_rows.append(BadRow(start, str(exc)))
             continue
@@ -119,7 +127,7 @@ def read_contacts_file(path: str | Path, *, max_birth_year: int) -> ParsedFile:
     return parsed
 
 
-def _dialect(text: str):
+def _dialect(text: str) -> type[csv.Dialect]:
     first_line = text.split("\n", 1)[0]
     try:
         return csv.Sniffer().sniff(first_line, delimiters=",;\t")
@@ -208,23 +216,25 @@ def _fill_languages(rows: list[ContactRow]) -> set[int]:
     return detected
 
 
-def _count(session, workspace_id: int) -> int:
-    return session.execute(select(func.count()).select_from(Contact).where(Contact.workspace_id == workspace_id)).scalar_one()
+def _count(session: Session, workspace_id: int) -> int:
+    count: int = session.execute(select(func.count()).select_from(Contact)
+                                 .where(Contact.workspace_id == workspace_id)).scalar_one()
+    return count
 
 
-def _values(workspace_id: int, row: ContactRow, now) -> dict[str, Any]:
+def _values(workspace_id: int, row: ContactRow, now: datetime) -> dict[str, Any]:
     values = {name: getattr(row, name) for name in UPDATABLE}
     values.update(workspace_id=workspace_id, public_identifier=row.public_identifier,
                   custom_fields=row.custom_fields, created_at=now)
     return values
 
 
-def _changes(*, keep_known_language: bool):
+def _changes(*, keep_known_language: bool) -> Changes:
     """The SET clause of a contact met again: the file's non-empty values win, custom fields
     are merged, and a guessed language (`keep_known_language`) never replaces a known one."""
     table = Contact.__table__
 
-    def changes(new, dialect: str) -> dict[str, Any]:
+    def changes(new: Any, dialect: str) -> dict[str, Any]:
         values: dict[str, Any] = {name: func.coalesce(new[name], table.c[name]) for name in UPDATABLE}
         if keep_known_language:
             values["language"] = func.coalesce(table.c.language, new.language)

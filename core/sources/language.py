@@ -7,8 +7,8 @@ A text too short or too ambiguous to tell gets no language rather than a wrong o
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import cache
-from typing import Iterable
 
 from lingua import Language, LanguageDetector, LanguageDetectorBuilder
 
@@ -39,7 +39,7 @@ def detect_languages(texts: Iterable[str]) -> dict[str, str | None]:
     if not distinct:
         return {}
     found = detector().detect_languages_in_parallel_of(distinct)
-    return {t: (lang.iso_code_639_1.name.lower() if lang else None) for t, lang in zip(distinct, found)}
+    return {t: (lang.iso_code_639_1.name.lower() if lang else None) for t, lang in zip(distinct, found, strict=True)}
 
 
 def profile_text(headline: str | None, job_title: str | None) -> str | None:

@@ -18,7 +18,7 @@ class Contact(SQLModel, table=True):
         Index("ix_contact_workspace_language", "workspace_id", "language"),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     workspace_id: int = Field(foreign_key="workspace.id", index=True)
     public_identifier: str = Field(max_length=200)
     profile_url: str = Field(max_length=300)
@@ -51,7 +51,7 @@ class Segment(SQLModel, table=True):
         Index("ix_segment_workspace_global", "workspace_id", "is_global"),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     workspace_id: int = Field(foreign_key="workspace.id", index=True)
     name: str = Field(max_length=120)
     name_key: str = Field(max_length=120)
@@ -79,7 +79,7 @@ class Finder(SQLModel, table=True):
         Index("ix_finder_workspace_owner", "workspace_id", "owner_id"),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     workspace_id: int = Field(foreign_key="workspace.id", index=True)
     name: str = Field(max_length=120)
     name_key: str = Field(max_length=120)

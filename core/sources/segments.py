@@ -8,15 +8,16 @@ source is one SQL query.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
-from typing import Any, Iterable
+from typing import Any
 
 from sqlalchemy import Select, false, select
 from sqlmodel import Session
 
+from core.campaigns.naming import name_key
 from core.clock import SystemClock
 from core.db import utcnow
-from core.campaigns.naming import name_key
 from core.errors import NotFound
 from core.sources.bulk import upsert
 from core.sources.criteria import criteria_condition, dump_criteria, parse_criteria
@@ -43,8 +44,9 @@ def _member_of(session: Session, workspace_id: int, member_id: int, role: str) -
     return member
 
 
-def _name_taken(session: Session, model, workspace_id: int, key: str) -> bool:
-    return session.execute(select(model.id).where(model.workspace_id == workspace_id, model.name_key == key)).first() is not None
+def _name_taken(session: Session, model: type[Finder] | type[Segment], workspace_id: int, key: str) -> bool:
+    taken = session.execute(select(model.id).where(model.workspace_id == workspace_id, model.name_key == key)).first()
+    return taken is not None
 
 
 def create_segment(*, session: Session, workspace_id: int, name: str, owner_id: int | None = None,
@@ -122,8 +124,7 @@ def get_source(*, session: Session, workspace_id: int, kind: str, source_id: int
     """The finder or segment of this workspace; NotFound otherwise (also for another workspace's)."""
     if kind not in KINDS:
         raise ValueError(f"A source is a finder or a segment, not '{kind}'.")
-    model = Finder if kind == "finder" else Segment
-    source = session.get(model, source_id)
+    source = session.get(Finder, source_id) if kind == "finder" else session.get(Segment, source_id)
     if source is None or source.workspace_id != workspace_id:
         raise NotFound(f"This {kind} does not exist in your workspace.")
     return source
@@ -151,13 +152,16 @@ def source_contacts(*, session: Session, workspace_id: int, kind: str, source_id
         account_id = session.execute(select(LinkedInAccount.id).where(LinkedInAccount.member_id == sender)).scalar()
     now_year = (now or SystemClock().now()).year
     if segment.is_list:
-        stmt = stmt.where(Contact.id.in_(select(SegmentContact.contact_id).where(SegmentContact.segment_id == segment.id)))
+        stmt = stmt.where(Contact.id.in_(select(SegmentContact.contact_id)
+                                         .where(SegmentContact.segment_id == segment.id)))
     return stmt.where(criteria_condition(criteria, sender_account_id=account_id, now_year=now_year))
 
 
 def list_segments(*, session: Session, workspace_id: int) -> list[Segment]:
-    return list(session.execute(select(Segment).where(Segment.workspace_id == workspace_id).order_by(Segment.name_key)).scalars())
+    return list(session.execute(select(Segment).where(Segment.workspace_id == workspace_id)
+                                .order_by(Segment.name_key)).scalars())
 
 
 def list_finders(*, session: Session, workspace_id: int) -> list[Finder]:
-    return list(session.execute(select(Finder).where(Finder.workspace_id == workspace_id).order_by(Finder.name_key)).scalars())
+    return list(session.execute(select(Finder).where(Finder.workspace_id == workspace_id)
+                                .order_by(Finder.name_key)).scalars())

@@ -16,9 +16,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
-from typing import Protocol
+from typing import Any, Protocol
 
-from sqlalchemy import bindparam, case, exists, literal, or_, select, union_all
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    Exists,
+    Row,
+    Select,
+    bindparam,
+    case,
+    exists,
+    literal,
+    or_,
+    select,
+    union_all,
+)
 from sqlmodel import Session
 
 from core.campaigns.naming import like_escape, name_key
@@ -34,17 +47,17 @@ class SourceOption:
     detail: str
 
 
-def _sender_in_workspace(workspace_id: int, sender_id: int):
+def _sender_in_workspace(workspace_id: int, sender_id: int) -> Exists:
     return exists(select(Member.id).where(Member.id == sender_id, Member.workspace_id == workspace_id))
 
 
-def _finder_visible(sender_id: int):
+def _finder_visible(sender_id: int) -> ColumnElement[bool]:
     shared = exists(select(FinderMember.finder_id).where(FinderMember.finder_id == Finder.id,
                                                          FinderMember.member_id == sender_id))
     return or_(Finder.owner_id == sender_id, shared)
 
 
-def _segment_visible(sender_id: int):
+def _segment_visible(sender_id: int) -> ColumnElement[bool]:
     return or_(Segment.owner_id == sender_id, Segment.is_global.is_(True))
 
 
@@ -53,23 +66,24 @@ def visible_sources(*, session: Session, workspace_id: int, sender_id: int, quer
     """Finders then segments the sender may use, filtered by the typed text: names starting with
     it before names containing it, then alphabetical. One query."""
     key = like_escape(name_key(query or ""))
-    params = {"workspace_id": workspace_id, "sender_id": sender_id, "limit": max(1, limit)}
+    params: dict[str, Any] = {"workspace_id": workspace_id, "sender_id": sender_id, "limit": max(1, limit)}
     if key:
         params.update(prefix=f"{key}%", contains=f"%{key}%")
     return [_option(row) for row in session.execute(_visible_sources_statement(bool(key)), params)]
 
 
 @cache
-def _visible_sources_statement(filtered: bool):
+def _visible_sources_statement(filtered: bool) -> Select:
     """The type-ahead query, built once per shape: this runs on every keystroke.
 
     Each way of being visible (finder owned, finder shared, segment owned, global segment) is
     its own branch of a UNION ALL, so each reads only its rows through its own index instead of
     every source of the workspace."""
-    workspace_id, sender_id = bindparam("workspace_id"), bindparam("sender_id")
+    workspace_id: BindParameter[int] = bindparam("workspace_id")
+    sender_id: BindParameter[int] = bindparam("sender_id")
     owner = Member.__table__.alias("owner")
 
-    def branch(model, kind_rank: int, *where):
+    def branch(model: type[Finder] | type[Segment], kind_rank: int, *where: ColumnElement[bool]) -> Select:
         rank = case((model.name_key.like(bindparam("prefix"), escape="\\"), 0), else_=1) if filtered else literal(0)
         stmt = (select(literal(kind_rank).label("kind_rank"), model.id.label("id"), model.name.label("name"),
                        model.name_key.label("name_key"), rank.label("match_rank"),
@@ -95,7 +109,7 @@ def _visible_sources_statement(filtered: bool):
             .limit(bindparam("limit")))
 
 
-def _option(row) -> SourceOption:
+def _option(row: Row) -> SourceOption:
     if row.kind_rank == 0:
         detail = "Finder · yours" if row.owned else f"Finder · shared by {row.owner_name}"
         return SourceOption(kind="finder", id=row.id, name=row.name, detail=detail)
@@ -154,6 +168,7 @@ def may_pick_source(*, session: Session, actor: Member, sender_id: int | None, k
 
 def is_source_visible(*, session: Session, workspace_id: int, sender_id: int, kind: str, source_id: int) -> bool:
     """Whether the sender may use this finder or segment (same rules as `visible_sources`). One query."""
+    model: type[Finder] | type[Segment]
     if kind == "finder":
         model, visible = Finder, _finder_visible(sender_id)
     elif kind == "segment":

@@ -11,13 +11,12 @@ from sqlmodel import Field, SQLModel
 from core.db import UTCDateTime, utcnow
 from core.workspace.limits import NOTE_LIMITS
 
-
 # The pause a campaign gets when its sender's account is disconnected; reconnecting lifts it.
 ACCOUNT_DISCONNECTED_PAUSE = "the sender's LinkedIn account is disconnected"
 
 
 class Workspace(SQLModel, table=True):
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     name: str = Field(max_length=120)
     slack_team_id: str | None = Field(default=None, unique=True, max_length=64)
     teams_tenant_id: str | None = Field(default=None, unique=True, max_length=64)
@@ -33,7 +32,7 @@ class Member(SQLModel, table=True):
         Index("ix_member_workspace_name", "workspace_id", "name_key"),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     workspace_id: int = Field(foreign_key="workspace.id", index=True)
     name: str = Field(max_length=120)
     name_key: str = Field(max_length=120)
@@ -52,7 +51,7 @@ class ChatIdentity(SQLModel, table=True):
 
     __table_args__ = (UniqueConstraint("platform", "tenant", "external_user_id", name="uq_chat_identity"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     workspace_id: int = Field(foreign_key="workspace.id", index=True)
     member_id: int = Field(foreign_key="member.id", index=True)
     platform: str = Field(max_length=16)  # slack | teams
@@ -66,7 +65,7 @@ class ChatIdentity(SQLModel, table=True):
 class LinkedInAccount(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("provider", "provider_account_id", name="uq_linkedin_provider_account"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     workspace_id: int = Field(foreign_key="workspace.id", index=True)
     member_id: int = Field(foreign_key="member.id", unique=True)
     provider: str = Field(default="sandbox", max_length=16)  # sandbox | unipile

@@ -180,13 +180,13 @@ def connect_linkedin_account(*, session: Session, member_id: int, provider: str,
         raise NotFound(f"Member {member_id} does not exist.")
     if provider not in PROVIDERS:
         raise ValueError(f"Provider must be one of {', '.join(PROVIDERS)}, not '{provider}'.")
-    if kind is not None and kind_problem(kind):
-        raise ValueError(kind_problem(kind).replace("Account kind", names.get("kind", "Account kind"), 1))
+    if kind is not None and (problem := kind_problem(kind)):
+        raise ValueError(problem.replace("Account kind", names.get("kind", "Account kind"), 1))
     provider_account_id = (provider_account_id or "").strip()
     if not provider_account_id:
         raise ValueError("The provider account id is required.")
-    taken = session.exec(select(LinkedInAccount).where(LinkedInAccount.provider == provider,
-                                                       LinkedInAccount.provider_account_id == provider_account_id)).first()
+    taken = session.exec(select(LinkedInAccount).where(
+        LinkedInAccount.provider == provider, LinkedInAccount.provider_account_id == provider_account_id)).first()
     if taken is not None and taken.member_id != member_id:
         raise ValueError(f"The {provider} account {provider_account_id} is already connected to another member.")
     current = linkedin_account_of(session=session, member_id=member_id)
@@ -299,7 +299,8 @@ def ensure_member_for_chat(*, session: Session, platform: str, tenant: str, exte
         with session.begin_nested():
             member = _member_by_email(session, workspace.id, email) if email else None
             if member is None:
-                has_members = session.exec(select(Member.id).where(Member.workspace_id == workspace.id).limit(1)).first()
+                has_members = session.exec(select(Member.id).where(Member.workspace_id == workspace.id)
+                                           .limit(1)).first()
                 member = add_member(session=session, workspace_id=workspace.id, name=name,
                                     email=email, role="member" if has_members else "admin")
             session.add(ChatIdentity(workspace_id=workspace.id, member_id=member.id, platform=platform,

@@ -3,8 +3,8 @@ work, the workspace and member named on the command line, and errors shown as on
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from typing import Iterator
 
 import typer
 from rich.console import Console
@@ -60,7 +60,8 @@ def unit_of_work(services: Services | None = None) -> Iterator[Session]:
 
 def resolve_workspace(session: Session, ref: str | None) -> Workspace:
     if ref is None:
-        found = session.execute(select(Workspace).order_by(Workspace.id).limit(2)).scalars().all()
+        found: Sequence[Workspace] = session.execute(
+            select(Workspace).order_by(Workspace.id).limit(2)).scalars().all()
         if len(found) == 1:
             return found[0]
         raise ValueError("no workspace yet: create one with `invitebot workspace create NAME`." if not found else
@@ -69,10 +70,12 @@ def resolve_workspace(session: Session, ref: str | None) -> Workspace:
         workspace = session.get(Workspace, int(ref))
         if workspace:
             return workspace
-    matches = session.execute(select(Workspace).where(func.lower(Workspace.name) == ref.strip().lower())).scalars().all()
+    matches: Sequence[Workspace] = session.execute(
+        select(Workspace).where(func.lower(Workspace.name) == ref.strip().lower())).scalars().all()
     if len(matches) == 1:
         return matches[0]
-    raise ValueError(f"workspace '{ref}' not found." if not matches else f"several workspaces are named '{ref}': use the id.")
+    raise ValueError(f"workspace '{ref}' not found." if not matches
+                     else f"several workspaces are named '{ref}': use the id.")
 
 
 def resolve_member(session: Session, workspace_id: int, ref: str) -> Member:
@@ -80,6 +83,7 @@ def resolve_member(session: Session, workspace_id: int, ref: str) -> Member:
     of one of its words ("Chloé" for "Chloé Bézier"); several matches are listed to pick from."""
     ref = ref.strip()
     stmt = select(Member).where(Member.workspace_id == workspace_id)
+    found: Sequence[Member]
     if ref.isdigit():
         found = session.execute(stmt.where(Member.id == int(ref))).scalars().all()
     elif "@" in ref:

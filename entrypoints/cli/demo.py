@@ -24,7 +24,8 @@ def demo(ctx: typer.Context,
                  days: int = typer.Option(14, "--days", min=1, max=60, help="Days to fast-forward."),
                  as_json: bool = typer.Option(False, "--json", help="Print the figures as JSON."),
                  withdraw_after: int = typer.Option(7, "--withdraw-after", min=1,
-                                                    help="Days before a pending invitation is withdrawn (21 in production).")) -> None:
+                                                    help="Days before a pending invitation is withdrawn "
+                                                         "(21 in production).")) -> None:
     """Fast-forward a moderated demo campaign through the real planner, digest, decisions, worker and
     sandbox, in a throw-away database under VAR_DIR; print a day-by-day table and a summary."""
     if ctx.invoked_subcommand is not None:

@@ -1,8 +1,9 @@
 """`invitebot linkedin …`: setting up the LinkedIn provider.
 
 - `register-webhooks`: asks Unipile to post acceptances (`users` → `new_relation`), new messages
-  (`messaging`, events `message_received` only) and account status changes to `{PUBLIC_URL}/webhooks/linkedin`, with our secret header and a JSON
-  content type (webhooks made through the API send none by default). Run once per deployment;
+  (`messaging`, events `message_received` only) and account status changes to
+  `{PUBLIC_URL}/webhooks/linkedin`, with our secret header and a JSON content type (webhooks made
+  through the API send none by default). Run once per deployment;
   running it again adds nothing (`--replace` re-creates ours, e.g. after a new WEBHOOK_SECRET).
 - `status`: each member's LinkedIn account as stored (provider, status, kind, pauses).
 """
@@ -10,16 +11,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 import typer
 from rich.table import Table
 
-from entrypoints.cli.common import console, fail, resolve_workspace, unit_of_work
 from core.config import Settings
 from core.delivery.linkedin.unipile_webhooks import WEBHOOK_EVENTS, WEBHOOK_PATH, WEBHOOK_SOURCES
 from entrypoints.bootstrap import bootstrap
+from entrypoints.cli.common import console, fail, resolve_workspace, unit_of_work
+
+if TYPE_CHECKING:
+    from core.delivery.linkedin.unipile import UnipileGateway
 
 app = typer.Typer(help="The LinkedIn provider: webhooks and connected accounts.", no_args_is_help=True)
 
@@ -46,7 +50,8 @@ def _outdated(hook: dict, source: str) -> bool:
     return wanted is not None and events is not None and sorted(events) != sorted(wanted)
 
 
-def register_webhooks(gateway, *, request_url: str, secret: str, replace: bool = False) -> list[Registered]:
+def register_webhooks(gateway: UnipileGateway, *, request_url: str, secret: str,
+                      replace: bool = False) -> list[Registered]:
     """One webhook per source at `request_url`, ours named `invitebot-<source>`, subscribed to the
     events the engine uses (`messaging`: `message_received` only). An existing one of ours at the
     same URL is kept (or deleted and made again with `replace`, or when its events differ)."""
@@ -55,13 +60,13 @@ def register_webhooks(gateway, *, request_url: str, secret: str, replace: bool =
     for source in WEBHOOK_SOURCES:
         hook = existing.get((f"invitebot-{source}", request_url))
         found = hook["id"] if hook else None
-        if found and not replace and not _outdated(hook, source):
+        if hook is not None and found and not replace and not _outdated(hook, source):
             done.append(Registered(source, found, "kept"))
             continue
         if found:
             gateway.delete_webhook(webhook_id=found)
-        hook = gateway.register_webhook(request_url=request_url, secret=secret, source=source)
-        done.append(Registered(source, hook, "replaced" if found else "created"))
+        webhook_id = gateway.register_webhook(request_url=request_url, secret=secret, source=source)
+        done.append(Registered(source, webhook_id, "replaced" if found else "created"))
     return done
 
 
@@ -89,12 +94,14 @@ def register_webhooks_command(
     if problems:
         raise fail("cannot register webhooks: " + " ".join(problems))
     from core.delivery.linkedin.port import LinkedInError
+    from core.delivery.linkedin.unipile import UnipileGateway
 
     url = webhook_url(settings.public_url)
     services = bootstrap(settings, queue="none")
+    gateway, secret = services.linkedin, settings.webhook_secret
+    assert isinstance(gateway, UnipileGateway) and secret is not None  # `_problems` made sure of both
     try:
-        done = register_webhooks(services.linkedin, request_url=url, secret=settings.webhook_secret.get_secret_value(),
-                                 replace=replace)
+        done = register_webhooks(gateway, request_url=url, secret=secret.get_secret_value(), replace=replace)
     except LinkedInError as exc:
         raise fail(f"Unipile refused ({exc.code}): {exc}") from None
     finally:
@@ -105,7 +112,7 @@ def register_webhooks_command(
 
 
 @app.command("status")
-def status(workspace: Optional[str] = typer.Option(None, "--workspace", "-w",
+def status(workspace: str | None = typer.Option(None, "--workspace", "-w",
                                                    help="Workspace id or name (default: every workspace).")) -> None:
     """Each member's LinkedIn account: provider, status, kind, and whether invitations are paused."""
     from sqlalchemy import select

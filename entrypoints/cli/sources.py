@@ -4,18 +4,24 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import List, Optional
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from sqlalchemy import func, select
+from sqlmodel import Session
 
 from core.sources import segments as service
 from core.sources.models import FinderMember, SegmentContact
 from core.workspace.models import Member
 from entrypoints.cli.common import (
-    WorkspaceOption, admin_services, console, fail, resolve_member, resolve_workspace, unit_of_work,
+    WorkspaceOption,
+    admin_services,
+    console,
+    fail,
+    resolve_member,
+    resolve_workspace,
+    unit_of_work,
 )
 
 contacts_app = typer.Typer(help="Contacts of the workspace.", no_args_is_help=True)
@@ -27,17 +33,18 @@ SHOWN_BAD_ROWS = 20
 
 @contacts_app.command("import")
 def import_(path: Path = typer.Argument(..., exists=True, dir_okay=False, readable=True, help="CSV file."),
-            segment: str = typer.Option(..., "--segment", "-s", help="Segment to put the contacts in (created if new)."),
-            owner: Optional[str] = typer.Option(None, help="Owner of a new segment (member id, email or name); "
-                                                           "an existing segment keeps its owner."),
+            segment: str = typer.Option(..., "--segment", "-s",
+                                        help="Segment to put the contacts in (created if new)."),
+            owner: str | None = typer.Option(None, help="Owner of a new segment (member id, email or name); "
+                                                        "an existing segment keeps its owner."),
             global_: bool = typer.Option(False, "--global", help="Make a new segment global to the workspace."),
-            skip_bad_rows: bool = typer.Option(False, "--skip-bad-rows", help="Import the good rows of a file with bad ones."),
-            workspace: Optional[str] = WorkspaceOption) -> None:
+            skip_bad_rows: bool = typer.Option(False, "--skip-bad-rows",
+                                               help="Import the good rows of a file with bad ones."),
+            workspace: str | None = WorkspaceOption) -> None:
     """Import contacts from a CSV file (columns: see docs/contacts.md). A file with a bad row
     imports nothing unless --skip-bad-rows."""
-    from core.sources.importer import import_contacts
-
     from core.campaigns.naming import name_key
+    from core.sources.importer import import_contacts
     from core.sources.models import Segment
 
     services = admin_services()
@@ -74,38 +81,43 @@ def import_(path: Path = typer.Argument(..., exists=True, dir_okay=False, readab
         raise typer.Exit(code=1)
 
 
-def _criteria(criteria: Optional[str], criteria_file: Optional[Path]) -> dict | None:
+def _criteria(criteria: str | None, criteria_file: Path | None) -> dict | None:
     if criteria and criteria_file:
         raise ValueError("give --criteria or --criteria-file, not both.")
     text = criteria_file.read_text(encoding="utf-8") if criteria_file else criteria
     if not text:
         return None
     try:
-        return json.loads(text)
+        value = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise ValueError(f"the criteria are not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno}).") from None
+        raise ValueError(f"the criteria are not valid JSON ({exc.msg} at line {exc.lineno}, "
+                         f"column {exc.colno}).") from None
+    if not isinstance(value, dict):
+        raise ValueError('the criteria must be a JSON object, e.g. \'{"language": ["fr"]}\'.')
+    return value
 
 
 @segments_app.command("create")
 def create_segment(name: str = typer.Argument(..., help="Segment name (unique in the workspace)."),
-                   owner: Optional[str] = typer.Option(None, help="Owner (member id, email or name)."),
+                   owner: str | None = typer.Option(None, help="Owner (member id, email or name)."),
                    global_: bool = typer.Option(False, "--global", help="Visible to every member."),
-                   criteria: Optional[str] = typer.Option(None, help='Criteria as JSON, e.g. \'{"language": ["fr"]}\'.'),
-                   criteria_file: Optional[Path] = typer.Option(None, exists=True, dir_okay=False),
+                   criteria: str | None = typer.Option(None, help='Criteria as JSON, e.g. \'{"language": ["fr"]}\'.'),
+                   criteria_file: Path | None = typer.Option(None, exists=True, dir_okay=False),
                    dynamic: bool = typer.Option(False, "--dynamic", help="Apply the criteria to every contact of "
                                                 "the workspace instead of the segment's own list."),
-                   workspace: Optional[str] = WorkspaceOption) -> None:
+                   workspace: str | None = WorkspaceOption) -> None:
     """Create a segment."""
     with unit_of_work() as session:
         ws = resolve_workspace(session, workspace)
         owner_id = resolve_member(session, ws.id, owner).id if owner else None
         seg = service.create_segment(session=session, workspace_id=ws.id, name=name, owner_id=owner_id,
-                                     is_global=global_, criteria=_criteria(criteria, criteria_file), is_list=not dynamic)
+                                     is_global=global_, criteria=_criteria(criteria, criteria_file),
+                                     is_list=not dynamic)
     console.print(f"Segment [bold]{seg.name}[/bold] created (id {seg.id}).")
 
 
 @segments_app.command("list")
-def list_segments(workspace: Optional[str] = WorkspaceOption) -> None:
+def list_segments(workspace: str | None = WorkspaceOption) -> None:
     """List the segments with their owner and number of contacts."""
     table = Table("id", "name", "owner", "scope", "kind", "contacts", "criteria")
     with unit_of_work() as session:
@@ -116,14 +128,15 @@ def list_segments(workspace: Optional[str] = WorkspaceOption) -> None:
             service.Segment.workspace_id == ws.id).group_by(SegmentContact.segment_id)).all())
         for seg in service.list_segments(session=session, workspace_id=ws.id):
             count = (_count(session, ws.id, seg.id) if seg.criteria or not seg.is_list else listed.get(seg.id, 0))
-            table.add_row(str(seg.id), seg.name, names.get(seg.owner_id, "—"), "global" if seg.is_global else "owner",
+            owner = names.get(seg.owner_id, "—") if seg.owner_id is not None else "—"
+            table.add_row(str(seg.id), seg.name, owner, "global" if seg.is_global else "owner",
                           ("finder results" if seg.finder_id else "list") if seg.is_list else "dynamic", str(count),
                           json.dumps(seg.criteria, ensure_ascii=False) if seg.criteria else "")
         table.title = f"Segments of {ws.name}"
     console.print(table)
 
 
-def _count(session, workspace_id: int, segment_id: int) -> str:
+def _count(session: Session, workspace_id: int, segment_id: int) -> str:
     stmt = service.source_contacts(session=session, workspace_id=workspace_id, kind="segment", source_id=segment_id)
     try:
         return str(session.execute(select(func.count()).select_from(stmt.subquery())).scalar_one())
@@ -131,16 +144,16 @@ def _count(session, workspace_id: int, segment_id: int) -> str:
         return "per sender"  # the criteria compare with the campaign's sender
 
 
-def _member_names(session, workspace_id: int) -> dict[int, str]:
+def _member_names(session: Session, workspace_id: int) -> dict[int, str]:
     return dict(session.execute(select(Member.id, Member.name).where(Member.workspace_id == workspace_id)).all())
 
 
 @finders_app.command("create")
 def create_finder(name: str = typer.Argument(..., help="Finder name (its segment gets the same name)."),
                   owner: str = typer.Option(..., help="Owner (member id, email or name)."),
-                  member: List[str] = typer.Option([], "--member", "-m", help="Additional member (repeatable)."),
-                  query: Optional[str] = typer.Option(None, help='Search filters as JSON, e.g. \'{"keywords": "CTO"}\'.'),
-                  workspace: Optional[str] = WorkspaceOption) -> None:
+                  member: list[str] = typer.Option([], "--member", "-m", help="Additional member (repeatable)."),
+                  query: str | None = typer.Option(None, help='Search filters as JSON, e.g. \'{"keywords": "CTO"}\'.'),
+                  workspace: str | None = WorkspaceOption) -> None:
     """Create a finder and the segment of the same name that holds its results."""
     with unit_of_work() as session:
         ws = resolve_workspace(session, workspace)
@@ -149,11 +162,12 @@ def create_finder(name: str = typer.Argument(..., help="Finder name (its segment
         filters = _criteria(query, None) or {}
         finder = service.create_finder(session=session, workspace_id=ws.id, name=name, owner_id=owner_id,
                                        query=filters, additional_member_ids=extra)
-    console.print(f"Finder [bold]{finder.name}[/bold] created (id {finder.id}) with its segment (id {finder.segment_id}).")
+    console.print(f"Finder [bold]{finder.name}[/bold] created (id {finder.id}) "
+                  f"with its segment (id {finder.segment_id}).")
 
 
 @finders_app.command("list")
-def list_finders(workspace: Optional[str] = WorkspaceOption) -> None:
+def list_finders(workspace: str | None = WorkspaceOption) -> None:
     """List the finders with their owner and additional members."""
     table = Table("id", "name", "owner", "additional members", "segment id", "search")
     with unit_of_work() as session:
@@ -161,7 +175,8 @@ def list_finders(workspace: Optional[str] = WorkspaceOption) -> None:
         names = _member_names(session, ws.id)
         shared: dict[int, list[str]] = {}
         for finder_id, member_id in session.execute(select(FinderMember.finder_id, FinderMember.member_id).join(
-                service.Finder, service.Finder.id == FinderMember.finder_id).where(service.Finder.workspace_id == ws.id)):
+                service.Finder, service.Finder.id == FinderMember.finder_id
+        ).where(service.Finder.workspace_id == ws.id)):
             shared.setdefault(finder_id, []).append(names.get(member_id, str(member_id)))
         for f in service.list_finders(session=session, workspace_id=ws.id):
             table.add_row(str(f.id), f.name, names.get(f.owner_id, "—"), ", ".join(sorted(shared.get(f.id, []))) or "—",

@@ -19,9 +19,9 @@ def teams() -> None:
 
 @app.command("package")
 def package(
-    output: Path = typer.Option(None, "--output", "-o",
+    output: Path | None = typer.Option(None, "--output", "-o",
                                 help="Where to write the zip (default: VAR_DIR/invitebot-teams.zip)."),
-    bot_id: str = typer.Option(None, "--bot-id", help="The Azure Bot's app id (default: MicrosoftAppId)."),
+    bot_id: str | None = typer.Option(None, "--bot-id", help="The Azure Bot's app id (default: MicrosoftAppId)."),
     version: str = typer.Option("1.0.0", "--version", help="The app version (semver); raise it on each upload."),
 ) -> None:
     """Write the Teams app package (manifest.json + icons) from the settings."""

@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Optional
-
 import typer
 from rich.table import Table
 from sqlmodel import select
 
 from core.campaigns.naming import name_key
-from entrypoints.cli.common import WorkspaceOption, console, resolve_member, resolve_workspace, unit_of_work
 from core.delivery.caps import caps_for
 from core.delivery.linkedin.sandbox import FREE_SUFFIX, sandbox_account_id
 from core.workspace import service
 from core.workspace.limits import CAPS, FREE, PREMIUM
-from core.workspace.models import Member
+from core.workspace.models import LinkedInAccount, Member
+from entrypoints.cli.common import WorkspaceOption, console, resolve_member, resolve_workspace, unit_of_work
 
 workspace_app = typer.Typer(help="Workspaces.", no_args_is_help=True)
 members_app = typer.Typer(help="Workspace members and their LinkedIn accounts.", no_args_is_help=True)
@@ -23,8 +21,8 @@ members_app = typer.Typer(help="Workspace members and their LinkedIn accounts.",
 @workspace_app.command("create")
 def create(name: str = typer.Argument(..., help="Workspace name."),
            timezone: str = typer.Option("UTC", help="IANA timezone, e.g. Europe/Paris."),
-           slack_team_id: Optional[str] = typer.Option(None, help="Slack team id (T…)."),
-           teams_tenant_id: Optional[str] = typer.Option(None, help="Microsoft Entra tenant id."),
+           slack_team_id: str | None = typer.Option(None, help="Slack team id (T…)."),
+           teams_tenant_id: str | None = typer.Option(None, help="Microsoft Entra tenant id."),
            digest_hour: int = typer.Option(service.DEFAULT_DIGEST_HOUR,
                                             help="Local hour of the moderation digest, 0-23.")) -> None:
     """Create a workspace."""
@@ -36,7 +34,7 @@ def create(name: str = typer.Argument(..., help="Workspace name."),
 
 @workspace_app.command("digest-hour")
 def digest_hour_command(hour: int = typer.Argument(..., help="Local hour of the moderation digest, 0-23."),
-                        workspace: Optional[str] = WorkspaceOption) -> None:
+                        workspace: str | None = WorkspaceOption) -> None:
     """Set when the evening digest of tomorrow's invitations goes out (each campaign's local time)."""
     with unit_of_work() as session:
         ws = service.set_digest_hour(session=session, workspace_id=resolve_workspace(session, workspace).id,
@@ -46,9 +44,9 @@ def digest_hour_command(hour: int = typer.Argument(..., help="Local hour of the 
 
 @members_app.command("add")
 def add(name: str = typer.Argument(..., help="Full name."),
-        email: Optional[str] = typer.Option(None, help="Email (unique in the workspace)."),
+        email: str | None = typer.Option(None, help="Email (unique in the workspace)."),
         admin: bool = typer.Option(False, "--admin", help="Make the member a workspace admin."),
-        workspace: Optional[str] = WorkspaceOption) -> None:
+        workspace: str | None = WorkspaceOption) -> None:
     """Add a member to the workspace. Running it again adds nobody: the email is unique, and without
     an email so is the name (give --email to add another person of the same name)."""
     with unit_of_work() as session:
@@ -66,7 +64,7 @@ def add(name: str = typer.Argument(..., help="Full name."),
 
 @members_app.command("list")
 def list_(all_: bool = typer.Option(False, "--all", help="Include inactive members."),
-          workspace: Optional[str] = WorkspaceOption) -> None:
+          workspace: str | None = WorkspaceOption) -> None:
     """List the members with their LinkedIn account."""
     table = Table("id", "name", "email", "role", "active", "LinkedIn account")
     with unit_of_work() as session:
@@ -81,7 +79,7 @@ def list_(all_: bool = typer.Option(False, "--all", help="Include inactive membe
 
 @members_app.command("deactivate")
 def deactivate(member: str = typer.Argument(..., help="Member id, email or name."),
-               workspace: Optional[str] = WorkspaceOption) -> None:
+               workspace: str | None = WorkspaceOption) -> None:
     """Deactivate a member: they can no longer be a campaign sender."""
     with unit_of_work() as session:
         ws = resolve_workspace(session, workspace)
@@ -102,22 +100,24 @@ def _cap_help(field: str, what: str) -> str:
 
 @members_app.command("connect")
 def connect(member: str = typer.Argument(..., help="Member id, email or name."),
-            provider: Optional[str] = typer.Option(
+            provider: str | None = typer.Option(
                 None, help="sandbox or unipile. Default: the account's current provider; sandbox for a new account."),
-            account_id: Optional[str] = typer.Option(
+            account_id: str | None = typer.Option(
                 None, help="Provider account id. Default: the current one; generated in the sandbox; "
                            "required for a new unipile account."),
-            kind: Optional[str] = typer.Option(
+            kind: str | None = typer.Option(
                 None, help="premium or free (note limit 300 / 200, and the caps' ranges). Default: the account's "
                            "current kind. A new sandbox account is free when its id ends with ':free' (as the "
                            "sandbox reads it), else premium; a new unipile account needs --kind (accounts connected "
                            "through the chat's `connect` learn it from the provider)."),
-            provider_user_id: Optional[str] = typer.Option(None, help="The member's own LinkedIn provider id."),
-            daily_invite_cap: Optional[int] = typer.Option(None, help=_cap_help("daily_invite_cap", "Invitations a day")),
-            weekly_invite_cap: Optional[int] = typer.Option(None, help=_cap_help("weekly_invite_cap", "Invitations a week")),
-            daily_message_cap: Optional[int] = typer.Option(None, help=_cap_help("daily_message_cap", "Messages a day")),
-            default_caps: bool = typer.Option(False, "--default-caps", help="Set the three caps back to the kind's defaults."),
-            workspace: Optional[str] = WorkspaceOption) -> None:
+            provider_user_id: str | None = typer.Option(None, help="The member's own LinkedIn provider id."),
+            daily_invite_cap: int | None = typer.Option(None, help=_cap_help("daily_invite_cap", "Invitations a day")),
+            weekly_invite_cap: int | None = typer.Option(None,
+                                                         help=_cap_help("weekly_invite_cap", "Invitations a week")),
+            daily_message_cap: int | None = typer.Option(None, help=_cap_help("daily_message_cap", "Messages a day")),
+            default_caps: bool = typer.Option(False, "--default-caps",
+                                              help="Set the three caps back to the kind's defaults."),
+            workspace: str | None = WorkspaceOption) -> None:
     """Connect (or reconnect) a member's LinkedIn account. Running it again changes only what it is
     given: the kind, the caps and the account id stay as they are unless named."""
     given = {"daily_invite_cap": daily_invite_cap, "weekly_invite_cap": weekly_invite_cap,
@@ -135,12 +135,14 @@ def connect(member: str = typer.Argument(..., help="Member id, email or name."),
                 raise ValueError("--kind is required for a new unipile account: premium (a paid LinkedIn "
                                  "subscription) or free; LinkedIn's limits depend on it.")
             kind = FREE if (account_id or "").endswith(FREE_SUFFIX) else PREMIUM
-        final_kind = kind or current.kind
+        final_kind = kind or (current.kind if current is not None else "")
         if account_id is None:
-            if provider != "sandbox" and not same_provider:
+            if provider == "sandbox":
+                account_id = _sandbox_id(found, final_kind, current if same_provider else None)
+            elif current is not None and same_provider:
+                account_id = current.provider_account_id
+            else:
                 raise ValueError("--account-id is required for the unipile provider.")
-            account_id = _sandbox_id(found, final_kind, current if same_provider else None) \
-                if provider == "sandbox" else current.provider_account_id
         caps = {f: None for f in given} if default_caps else {
             f: service.KEEP if v is None else v for f, v in given.items()}
         account = service.connect_linkedin_account(
@@ -152,7 +154,7 @@ def connect(member: str = typer.Argument(..., help="Member id, email or name."),
                   f"{effective.weekly_invitations} a week, {effective.daily_messages} messages a day.", highlight=False)
 
 
-def _sandbox_id(member, kind: str, current) -> str:
+def _sandbox_id(member: Member, kind: str, current: LinkedInAccount | None) -> str:
     """The sandbox reads a free account from its id: the generated id follows the kind; an id
     given by hand earlier stays."""
     base = sandbox_account_id(member.email or f"member-{member.id}")

@@ -1,14 +1,14 @@
 """initial schema
 
 Revision ID: 0001
-Revises: 
+Revises:
 Create Date: 2026-11-26 17:59:35.882476
 """
-from alembic import op
 import sqlalchemy as sa
 import sqlmodel
-import core.db
+from alembic import op
 
+import core.db
 
 revision = '0001'
 down_revision = None

@@ -4,11 +4,11 @@ Revision ID: 0002_digest_delivery
 Revises: 0001
 Create Date: 2026-11-27 10:00:00
 """
-from alembic import op
 import sqlalchemy as sa
 import sqlmodel
-import core.db
+from alembic import op
 
+import core.db
 
 revision = '0002_digest_delivery'
 down_revision = '0001'

@@ -86,6 +86,7 @@ class LinkedInError(Exception):
     """Base of every provider error. `code` is stable and safe to log and to show."""
 
     code = "error"
+    provider_type: str | None = None  # the provider's own name of the error, when it gave one (logs, tests)
 
     def __init__(self, message: str = "", *, status: int | None = None) -> None:
         super().__init__(message or self.code)

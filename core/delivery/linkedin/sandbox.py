@@ -49,8 +49,8 @@ from core.delivery.linkedin.port import (
     RateLimited,
     RelationInfo,
 )
-from core.delivery.linkedin.sandbox_people import digest, person_for, person_from_token, search_tokens, unit
 from core.delivery.linkedin.sandbox_models import SandboxInvitation, SandboxMessage
+from core.delivery.linkedin.sandbox_people import digest, person_for, person_from_token, search_tokens, unit
 
 PROVIDER_PREFIX = "sbx-"
 WEEKLY_INVITATIONS = 100
@@ -299,7 +299,8 @@ class SandboxGateway:
             )
             session.add(row)
             if unit(self._seed, "reply", account_id, provider_id, sent_before) < self._reply_p:
-                later = timedelta(hours=1) + unit(self._seed, "reply-delay", account_id, provider_id, sent_before) * timedelta(hours=11)
+                delay = unit(self._seed, "reply-delay", account_id, provider_id, sent_before)
+                later = timedelta(hours=1) + delay * timedelta(hours=11)
                 person = person_for(provider_id[len(PROVIDER_PREFIX) :], self._seed)
                 session.add(SandboxMessage(
                     account_key=account_id, chat_id=chat_id, provider_user_id=provider_id,

@@ -15,7 +15,7 @@ class SandboxInvitation(SQLModel, table=True):
 
     __table_args__ = (Index("ix_sandbox_invitation_account", "account_key", "status"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     account_key: str = Field(max_length=128)
     provider_user_id: str = Field(max_length=128)
     note_length: int = Field(default=0)
@@ -27,7 +27,7 @@ class SandboxInvitation(SQLModel, table=True):
 class SandboxMessage(SQLModel, table=True):
     __table_args__ = (Index("ix_sandbox_message_chat", "chat_id", "created_at"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     account_key: str = Field(max_length=128)
     chat_id: str = Field(max_length=128)
     provider_user_id: str = Field(max_length=128)

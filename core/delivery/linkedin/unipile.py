@@ -157,7 +157,7 @@ class UnipileGateway:
         )
 
     @classmethod
-    def from_settings(cls, settings: Any, *, clock: Clock | None = None) -> "UnipileGateway":
+    def from_settings(cls, settings: Any, *, clock: Clock | None = None) -> UnipileGateway:
         if not settings.unipile_base_url or not settings.unipile_api_key:
             raise ValueError("LINKEDIN_PROVIDER=unipile needs UNIPILE_BASE_URL and UNIPILE_API_KEY")
         if settings.webhook_secret is None:
@@ -173,15 +173,16 @@ class UnipileGateway:
     def close(self) -> None:
         self._client.close()
 
-    def __enter__(self) -> "UnipileGateway":
+    def __enter__(self) -> UnipileGateway:
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
     # -- one request ---------------------------------------------------------------------------
 
-    def _call(self, method: str, route: str, path: str, *, params=None, json=None, files=None) -> dict:
+    def _call(self, method: str, route: str, path: str, *, params: dict[str, Any] | None = None, json: Any = None,
+              files: Any = None) -> dict:
         """One request; its JSON answer (a dict, `{}` when there is none), or the port's error."""
         write = method != "GET"
         started = time.perf_counter()
@@ -235,8 +236,8 @@ class UnipileGateway:
         return Page(items=[i for i in items if i.invitation_id], cursor=body.get("cursor") or None)
 
     def withdraw_invitation(self, *, account_id: str, invitation_id: str) -> None:
-        self._call("DELETE", "/users/invite/sent/{invitation_id}", f"/users/invite/sent/{quote(invitation_id, safe='')}",
-                   params={"account_id": account_id})
+        self._call("DELETE", "/users/invite/sent/{invitation_id}",
+                   f"/users/invite/sent/{quote(invitation_id, safe='')}", params={"account_id": account_id})
 
     def list_relations(self, *, account_id: str, cursor: str | None = None, limit: int = 100) -> Page:
         body = self._call("GET", "/users/relations", "/users/relations", params={

@@ -18,14 +18,15 @@ Unipile's (developer.unipile.com error catalogue; seen in the field for invitati
 | anything else | `LinkedInError` with the status |
 
 An account's status (`GET /accounts/{id}`) is the worst of its sources' statuses (`status_from`).
-"""
+"""  # noqa: E501 (the table's rows)
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from typing import Any, Mapping
+from typing import Any
 
 from core.delivery.linkedin.port import (
     AccountDisconnected,
@@ -84,7 +85,7 @@ def retry_after_seconds(headers: Mapping[str, str]) -> float | None:
         pass
     try:
         when = parsedate_to_datetime(raw)
-        base = parsedate_to_datetime(headers["Date"]) if headers.get("Date") else datetime.now(timezone.utc)
+        base = parsedate_to_datetime(headers["Date"]) if headers.get("Date") else datetime.now(UTC)
         return max(0.0, (when - base).total_seconds())
     except (TypeError, ValueError, IndexError):
         return None
@@ -115,7 +116,7 @@ def error_for(status: int, body: Any, headers: Mapping[str, str], *, write: bool
         err: LinkedInError = RateLimited(message, retry_after=retry_after_seconds(headers), status=status)
     else:
         err = cls(message, status=status)
-    err.provider_type = kind or None  # type: ignore[attr-defined]
+    err.provider_type = kind or None
     return err
 
 
@@ -125,15 +126,15 @@ def parse_time(value: Any) -> datetime | None:
         return None
     try:
         if isinstance(value, (int, float)) or (isinstance(value, str) and value.isdigit()):
-            return datetime.fromtimestamp(int(value) / 1000, tz=timezone.utc)
+            return datetime.fromtimestamp(int(value) / 1000, tz=UTC)
         parsed = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
     except (ValueError, OverflowError, OSError):
         return None
-    return parsed.replace(tzinfo=timezone.utc) if parsed.tzinfo is None else parsed.astimezone(timezone.utc)
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
 
 
 def iso(when: datetime) -> str:
-    return when.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.") + f"{when.microsecond // 1000:03d}Z"
+    return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{when.microsecond // 1000:03d}Z"
 
 
 def _first(items: Any) -> dict:
@@ -144,10 +145,11 @@ def profile_from(data: dict) -> Profile:
     """A `UserProfile` (GET /users/{id}) or a people search result."""
     experience = _first(data.get("work_experience"))
     position = _first(data.get("current_positions"))
-    current = data.get("current_company") if isinstance(data.get("current_company"), dict) else {}
-    invitation = data.get("invitation") if isinstance(data.get("invitation"), dict) else {}
+    current = company if isinstance(company := data.get("current_company"), dict) else {}
+    invitation = sent if isinstance(sent := data.get("invitation"), dict) else {}
     public = data.get("public_identifier")
-    distance = _DISTANCE.get(data.get("network_distance"), data.get("network_distance"))
+    raw_distance = data.get("network_distance")
+    distance = _DISTANCE.get(raw_distance, raw_distance) if isinstance(raw_distance, str) else None
     if data.get("is_relationship") is True:
         distance = "FIRST_DEGREE"
     return Profile(
