@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
-from bot.conversation import form as campaign_form, handlers
+from bot.conversation import form as campaign_form
+from bot.conversation import handlers
 from bot.conversation.interactions import Asked, action
 from bot.conversation.views import Reply
 from core.campaigns.service import get_campaign

@@ -4,9 +4,12 @@ lists of them and previews, built from the core's read side."""
 from __future__ import annotations
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.conversation.views import Button, CampaignList, Card, Fact, PreviewSample, PreviewView
+from core.campaigns.health import Health
+from core.campaigns.models import Campaign
+from core.campaigns.preview import Preview
 
 MAX_CARDS = 20  # a list message stays within both platforms' size limits
 HEALTH_TITLES = {
@@ -24,12 +27,12 @@ def _local(when: datetime | None, tz: str) -> str:
         return "none planned"
     try:
         zone = ZoneInfo(tz)
-    except Exception:  # a broken timezone is reported by the health, not here
+    except (ZoneInfoNotFoundError, ValueError):  # a broken timezone is reported by the health, not here
         zone = ZoneInfo("UTC")
     return when.astimezone(zone).strftime("%a %d %b %H:%M ") + tz
 
 
-def campaign_buttons(campaign, *, manage: bool = True) -> tuple[Button, ...]:
+def campaign_buttons(campaign: Campaign, *, manage: bool = True) -> tuple[Button, ...]:
     """What the actor may do with the campaign: nothing, unless they manage it (its sender or an admin)."""
     if not manage:
         return ()
@@ -46,7 +49,7 @@ def campaign_buttons(campaign, *, manage: bool = True) -> tuple[Button, ...]:
     return tuple(buttons)
 
 
-def campaign_card(campaign, health, *, sender_name: str | None = None, program: str | None = None,
+def campaign_card(campaign: Campaign, health: Health, *, sender_name: str | None = None, program: str | None = None,
                   source_name: str | None = None, note: str | None = None, manage: bool = True) -> Card:
     facts = [
         Fact("Health", health.detail),
@@ -80,7 +83,7 @@ def campaign_list(title: str, cards: list[Card], *, total: int | None = None) ->
     )
 
 
-def preview_view(preview) -> PreviewView:
+def preview_view(preview: Preview) -> PreviewView:
     samples: list[PreviewSample] = []
     overflowing: list[str] = []
     missing: list[str] = []
@@ -88,7 +91,7 @@ def preview_view(preview) -> PreviewView:
         for m in contact.messages:
             step = STEP_TITLES.get(m.step, m.step) + (f" {m.position}" if m.step == "followup" else "")
             problems = []
-            if m.over_limit:
+            if m.over_limit and m.limit is not None:
                 problems.append(f"{m.length - m.limit} characters over the {m.limit} limit")
                 overflowing.append(f"{contact.name}: {step} {m.length}/{m.limit} characters")
             if m.missing:

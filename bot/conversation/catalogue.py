@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from core.languages import LANGUAGE_NAMES
 
@@ -92,10 +94,13 @@ def _day_ranges(days: list[int]) -> str:
     return ",".join(parts)
 
 
-def format_slots(slots) -> str:
+def format_slots(slots: Iterable[Any]) -> str:
     """The inverse of `parse_slots`, grouping weekdays that share a window."""
     windows: dict[tuple[str, str], list[int]] = {}
     for s in slots:
-        weekday, start, end = (s["weekday"], s["start"], s["end"]) if isinstance(s, dict) else (s.weekday, s.start, s.end)
+        if isinstance(s, dict):
+            weekday, start, end = s["weekday"], s["start"], s["end"]
+        else:
+            weekday, start, end = s.weekday, s.start, s.end
         windows.setdefault((start, end), []).append(int(weekday))
     return "; ".join(f"{_day_ranges(days)} {start}-{end}" for (start, end), days in sorted(windows.items()))

@@ -7,10 +7,11 @@ page it came from, in place.
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.conversation import catalogue
 from bot.conversation.views import Button, Card, DigestEntry, DigestPage, Fact, Option
+from core.notify import Alert, DigestItem, DigestView
 
 PAGE_SIZE = 10
 REFRESH = "digest.refresh"  # the current state of one page (`digest_id:page`), e.g. when a card is reopened
@@ -35,7 +36,8 @@ def parse_value(value: str, action: str | None = None) -> tuple[int, int, int | 
     of another shape than `action`'s buttons carry (a page's value on an invitation's button)."""
     parts = (value if isinstance(value, str) else "").split(":", 3)
     numbers = [_number(p) for p in parts[:3]]
-    if len(parts) < 2 or numbers[0] is None or numbers[1] is None or (len(parts) > 2 and parts[2] and numbers[2] is None):
+    unreadable_send = len(parts) > 2 and parts[2] and numbers[2] is None
+    if len(parts) < 2 or numbers[0] is None or numbers[1] is None or unreadable_send:
         raise ValueError("this button names no digest")
     if action is not None and len(parts) != VALUE_PARTS.get(action, len(parts)):
         raise ValueError("this button names no digest")
@@ -48,24 +50,23 @@ def _number(text: str) -> int | None:
     return int(text) if text.isascii() and text.isdigit() and len(text) <= 18 else None
 
 
-def page_count(view) -> int:
+def page_count(view: DigestView) -> int:
     return max(1, -(-len(view.items) // PAGE_SIZE))
 
 
-def _starts(view) -> str:
+def _starts(view: DigestView) -> str:
     if view.starts_at is None:
         return "no slot planned"
     try:
         zone = ZoneInfo(view.timezone)
-    except Exception:  # shown in UTC rather than failing the whole digest
+    except (ZoneInfoNotFoundError, ValueError):  # shown in UTC rather than failing the whole digest
         zone = ZoneInfo("UTC")
     local = view.starts_at.astimezone(zone)
     day = "" if local.date() == view.for_date else local.strftime("%A %d %B, ")
-    return day + local.strftime("%H:%M ") + view.timezone
+    return f"{day}{local:%H:%M} {view.timezone}"
 
 
-def _entry(view, page: int, item) -> DigestEntry:
-    open_ = item.status == "planned" or item.status == "skipped"
+def _entry(view: DigestView, page: int, item: DigestItem) -> DigestEntry:
     buttons: list[Button] = []
     if item.status == "planned":
         buttons.append(Button("Skip", "digest.skip", entry_value(view.digest_id, page, item.send_id), style="danger"))
@@ -79,20 +80,22 @@ def _entry(view, page: int, item) -> DigestEntry:
     return DigestEntry(
         send_id=item.send_id, contact_name=item.contact_name, headline=item.headline, language=item.language,
         languages=tuple(item.languages), text=item.text, length=item.length, limit=item.limit,
-        status=item.status, status_label=STATUS_LABELS.get(item.status, item.status) + (" (edited)" if item.edited else ""),
+        status=item.status,
+        status_label=STATUS_LABELS.get(item.status, item.status) + (" (edited)" if item.edited else ""),
         edited=item.edited, warnings=warnings, buttons=tuple(buttons),
         language_action="digest.language" if item.status == "planned" and len(item.languages) > 1 else None,
-        language_options=tuple(Option(entry_value(view.digest_id, page, item.send_id, lang), catalogue.language_label(lang))
+        language_options=tuple(Option(entry_value(view.digest_id, page, item.send_id, lang),
+                                      catalogue.language_label(lang))
                                for lang in item.languages),
     )
 
 
-def digest_pages(view) -> list[DigestPage]:
+def digest_pages(view: DigestView) -> list[DigestPage]:
     """Every page of a digest, in order."""
     return [digest_page(view, p) for p in range(page_count(view))]
 
 
-def digest_page(view, page: int) -> DigestPage:
+def digest_page(view: DigestView, page: int) -> DigestPage:
     pages = page_count(view)
     page = min(max(page, 0), pages - 1)
     items = view.items[page * PAGE_SIZE:(page + 1) * PAGE_SIZE]
@@ -105,7 +108,7 @@ def digest_page(view, page: int) -> DigestPage:
         summary += f" Page {page + 1} of {pages}."
     if not view.items:
         summary = f"{view.for_date:%A %d %B}: no invitation planned."
-    buttons = ()
+    buttons: tuple[Button, ...] = ()
     if any(i.status in ("planned", "skipped") for i in items):
         value = f"{view.digest_id}:{page}"
         buttons = (Button("Skip all", "digest.skip_all", value, style="danger",
@@ -119,7 +122,7 @@ def digest_page(view, page: int) -> DigestPage:
     )
 
 
-def page_send_ids(view, page: int) -> list[int]:
+def page_send_ids(view: DigestView, page: int) -> list[int]:
     return [i.send_id for i in view.items[page * PAGE_SIZE:(page + 1) * PAGE_SIZE]]
 
 
@@ -127,7 +130,7 @@ ALERT_TONES = {"account_disconnected": "error", "rate_limited": "warning", "note
                "campaign_paused": "warning", "campaign_error": "error"}
 
 
-def alert_card(alert) -> Card:
+def alert_card(alert: Alert) -> Card:
     """An account or campaign alert with what to do about it."""
     buttons: list[Button] = []
     if alert.kind == "account_disconnected":

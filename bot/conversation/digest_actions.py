@@ -10,11 +10,12 @@ from typing import Any
 
 from sqlmodel import Session
 
-from bot.conversation import digest as digests, form as campaign_form
+from bot.conversation import digest as digests
+from bot.conversation import form as campaign_form
 from bot.conversation.interactions import Asked, Submitted, action, submission
 from bot.conversation.runner import ask
 from bot.conversation.views import MULTILINE, DialogStep, Form, FormErrors, FormField, FormSection, Notice, Reply
-from core.moderation.commands import Decision, DecideInvitation, DecideInvitations, ReadDigest
+from core.moderation.commands import DecideInvitation, DecideInvitations, Decision, ReadDigest
 from core.notify import DigestItem
 from core.services import Services
 from core.workspace.models import Member

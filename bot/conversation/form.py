@@ -7,15 +7,27 @@ selects → str or None; multi-select → list[str]; checkbox → bool.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from typing import Any
 
-from core.campaigns.drafts import followup_field, invitation_field, welcome_field
-from core.campaigns.validation import FOLLOWUP_DELAY_MAX, FOLLOWUP_DELAY_MIN
 from bot.conversation import catalogue, kept_texts
 from bot.conversation.views import (
-    CHECKBOX, EXTERNAL_SELECT, MULTI_SELECT, MULTILINE, NUMBER, TEXT, Button, DialogRoom, Form, FormErrors,
-    FormField, FormSection, Option,
+    CHECKBOX,
+    EXTERNAL_SELECT,
+    MULTI_SELECT,
+    MULTILINE,
+    NUMBER,
+    TEXT,
+    Button,
+    DialogRoom,
+    Form,
+    FormErrors,
+    FormField,
+    FormSection,
+    Option,
 )
+from core.campaigns.drafts import CampaignDraft, followup_field, invitation_field, welcome_field
+from core.campaigns.validation import FOLLOWUP_DELAY_MAX, FOLLOWUP_DELAY_MIN
 
 KIND = "campaign"
 MAX_FOLLOWUPS = 10
@@ -65,7 +77,7 @@ def _count_hint(template: str | None, limit: int) -> str:
     return hint
 
 
-def build_form(draft, *, state: dict[str, Any], labels: dict[str, str], room: DialogRoom,
+def build_form(draft: CampaignDraft, *, state: dict[str, Any], labels: dict[str, str], room: DialogRoom,
                note_limit: int = 300) -> Form:
     """The form showing `draft`. `state` carries the campaign id being edited (or None) and its
     current name; `labels` the display names of the selected sender, source, program and name.
@@ -74,6 +86,7 @@ def build_form(draft, *, state: dict[str, Any], labels: dict[str, str], room: Di
     languages = list(draft.languages or ["en"])
     editing = state.get("campaign_id") is not None
     title = "Edit campaign" if editing else "New invite campaign"
+    sections: list[FormSection] = []
     for inline in range(len(languages), -1, -1):
         sections = _sections(draft, state, labels, note_limit, languages[:inline])
         if fits(sections, room):
@@ -84,12 +97,12 @@ def build_form(draft, *, state: dict[str, Any], labels: dict[str, str], room: Di
     return Form(KIND, title, "Save" if editing else "Create", tuple(sections), full_state)
 
 
-def fits(sections, room: DialogRoom) -> bool:
+def fits(sections: Sequence[FormSection], room: DialogRoom) -> bool:
     return ((room.items is None or dialog_items(sections) <= room.items)
             and (room.text_bytes is None or dialog_text_bytes(sections) <= room.text_bytes))
 
 
-def dialog_items(sections) -> int:
+def dialog_items(sections: Sequence[FormSection]) -> int:
     """The items a dialog shows: one per field, section title, section text and row of buttons,
     a titled section whose only extra is one button showing it beside its title. Surfaces draw
     one block per item (a Slack modal holds at most 100)."""
@@ -100,7 +113,7 @@ def dialog_items(sections) -> int:
     return items
 
 
-def dialog_text_bytes(sections) -> int:
+def dialog_text_bytes(sections: Sequence[FormSection]) -> int:
     """The bytes of text a dialog holds in its inputs (a Teams card carries them all)."""
     return sum(len(f.value.encode()) for s in sections for f in s.fields if isinstance(f.value, str))
 
@@ -110,7 +123,7 @@ def paged_languages(form: Form) -> list[str]:
     return [lang for lang in form.state.get("languages") or [] if form.field(invitation_id(lang)) is None]
 
 
-def language_texts(draft, languages) -> dict[str, str]:
+def language_texts(draft: CampaignDraft, languages: Iterable[str]) -> dict[str, str]:
     """The texts of `languages` in `draft`, by field id (invitation, welcome, each follow-up)."""
     texts: dict[str, str] = {}
     for lang in languages:
@@ -120,25 +133,26 @@ def language_texts(draft, languages) -> dict[str, str]:
     return texts
 
 
-def invitation_field_of(lang: str, draft, note_limit: int) -> FormField:
+def invitation_field_of(lang: str, draft: CampaignDraft, note_limit: int) -> FormField:
     label = catalogue.language_label(lang)
     return FormField(invitation_id(lang), MULTILINE, f"Invitation ({label})", required=True,
                      max_length=note_limit + 200, value=draft.invitation.get(lang, ""),
                      hint=_count_hint(draft.invitation.get(lang), note_limit))
 
 
-def welcome_field_of(lang: str, draft) -> FormField:
+def welcome_field_of(lang: str, draft: CampaignDraft) -> FormField:
     return FormField(welcome_id(lang), MULTILINE, f"Welcome ({catalogue.language_label(lang)})",
                      value=draft.welcome.get(lang, ""),
                      hint="Sent the day after the contact accepts. Needed when there are follow-ups.")
 
 
-def followup_text_field_of(i: int, lang: str, draft, label: str | None = None) -> FormField:
+def followup_text_field_of(i: int, lang: str, draft: CampaignDraft, label: str | None = None) -> FormField:
     return FormField(followup_text_id(i, lang), MULTILINE, label or f"Text ({catalogue.language_label(lang)})",
                      required=True, value=draft.followups[i].texts.get(lang, ""))
 
 
-def _sections(draft, state, labels, note_limit: int, inline: list[str]) -> list[FormSection]:
+def _sections(draft: CampaignDraft, state: dict[str, Any], labels: dict[str, str], note_limit: int,
+              inline: list[str]) -> list[FormSection]:
     from bot.conversation import language_page
 
     editing = state.get("campaign_id") is not None
@@ -295,7 +309,8 @@ def read_languages(values: dict[str, Any], state: dict[str, Any]) -> list[str]:
     return previous + [c for c in seen if c not in previous]  # keep the order the user built
 
 
-def draft_from_values(values: dict[str, Any], state: dict[str, Any], *, followups: int | None = None):
+def draft_from_values(values: dict[str, Any], state: dict[str, Any], *,
+                      followups: int | None = None) -> tuple[CampaignDraft, dict[str, str]]:
     """Turn submitted values into a `CampaignDraft`. Returns (draft, errors): the errors are the
     ones only the form can see (unreadable numbers and slots); the core validates the rest."""
     from core.campaigns.service import CampaignDraft, FollowupDraft, SlotDraft
@@ -311,11 +326,12 @@ def draft_from_values(values: dict[str, Any], state: dict[str, Any], *, followup
     if name_raw.startswith(EXISTING_CAMPAIGN):
         name = state.get("name") or ""
         if name_raw != f"{EXISTING_CAMPAIGN}{state.get('campaign_id')}":
-            errors["name"] = "This name is taken by another campaign; pick it again to edit that one, or type a new name."
+            errors["name"] = ("This name is taken by another campaign; pick it again to edit that one, "
+                              "or type a new name.")
     else:
         name = name_raw.removeprefix(NEW).strip()
     program = choice(values, "program")
-    program = program.removeprefix(EXISTING_PROGRAM).removeprefix(NEW).strip() or None
+    program_name = program.removeprefix(EXISTING_PROGRAM).removeprefix(NEW).strip() or None
 
     sender_raw = choice(values, "sender")
     sender_id = parse_id(sender_raw)
@@ -335,13 +351,14 @@ def draft_from_values(values: dict[str, Any], state: dict[str, Any], *, followup
 
     slots = []
     try:
-        slots = [SlotDraft(weekday=s.weekday, start=s.start, end=s.end) for s in catalogue.parse_slots(_text(values, "slots"))]
+        slots = [SlotDraft(weekday=s.weekday, start=s.start, end=s.end)
+                 for s in catalogue.parse_slots(_text(values, "slots"))]
     except catalogue.SlotSyntaxError as exc:
         errors["slots"] = str(exc)
     cohort = _int(values, "cohort_size", errors, "Cohort size", 10) if "cohort_size" in values else 10
 
     draft = CampaignDraft(
-        name=name, program=program, description=_text(values, "description"),
+        name=name, program=program_name, description=_text(values, "description"),
         sender_id=sender_id, source_kind=source_kind, source_id=source_id,
         languages=languages, default_language=default,
         invitation={lang: _text(values, invitation_id(lang)) for lang in languages},
@@ -367,7 +384,7 @@ def place_errors(form: Form, errors: dict[str, str]) -> FormErrors:
     page land on the languages, naming the language and the page to open."""
     ids = [f.id for f in form.fields]
     placed: dict[str, str] = {}
-    paged = {lang: [] for lang in paged_languages(form)}
+    paged: dict[str, list[str]] = {lang: [] for lang in paged_languages(form)}
     for key, message in errors.items():
         lang = key.rsplit(".", 1)[-1]
         if key.startswith("messages.") and lang in paged:

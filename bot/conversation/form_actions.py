@@ -11,7 +11,8 @@ from typing import Any
 
 from sqlmodel import Session
 
-from bot.conversation import form as campaign_form, handlers, kept_texts, language_page
+from bot.conversation import form as campaign_form
+from bot.conversation import handlers, kept_texts, language_page
 from bot.conversation.interactions import Asked, Submitted, action, submission
 from bot.conversation.runner import ask
 from bot.conversation.views import DialogRoom, DialogStep, Notice, Reply

@@ -7,52 +7,63 @@ notices by `runner.run`, after the session was rolled back.
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
 
 from sqlmodel import Session
 
-from bot.conversation import cards, form as campaign_form
+from bot.conversation import cards
+from bot.conversation import form as campaign_form
 from bot.conversation.commands import Command, help_text
 from bot.conversation.runner import ask
-from bot.conversation.views import Button, DialogRoom, Notice, Reply
+from bot.conversation.views import Button, CampaignList, Card, DialogRoom, Form, Home, Notice, Reply, View
 from core.campaigns.commands import (
-    ActivateCampaign, DescribeDraft, DraftFacts, EditCampaign, PreviewCampaign, StopCampaign,
+    ActivateCampaign,
+    DescribeDraft,
+    DraftFacts,
+    EditCampaign,
+    PreviewCampaign,
+    StopCampaign,
 )
 from core.campaigns.drafts import CampaignDraft, SlotDraft
+from core.campaigns.models import Campaign
+from core.errors import Outcome
 from core.moderation.commands import ShowDigestNow
 from core.services import Services
+from core.sources.models import Finder, Segment
 from core.workspace.models import Member
 
 CommandHandler = Callable[[Services, Session, Member, Command, DialogRoom], Reply]
+NO_LIMIT = DialogRoom()
 
 
 def handle_command(services: Services, session: Session, actor: Member, command: Command,
-                   room: DialogRoom = DialogRoom()) -> Reply:
+                   room: DialogRoom = NO_LIMIT) -> Reply:
     """A typed command (`/invite-campaign …`, a Teams message): its handler's reply. `room`: how
     much the surface's dialog holds, for the commands that open the campaign form."""
-    handler = _COMMANDS.get(command.name, _help)
+    handler: CommandHandler = _COMMANDS.get(command.name, _help)
     return handler(services, session, actor, command, room)
 
 
-def _help(services, session, actor, command: Command, room: DialogRoom) -> Reply:
+def _help(services: Services, session: Session, actor: Member, command: Command, room: DialogRoom) -> Reply:
     return Reply(notice=Notice(help_text(command.unknown), title="Invite campaigns"))
 
 
-def _resolve(session: Session, actor: Member, name: str):
+def _resolve(session: Session, actor: Member, name: str) -> Campaign | Reply:
     """The campaign named `name`, or a Reply explaining what was meant (closest matches)."""
     from core.campaigns.service import find_campaign
 
     if not name:
-        return None, Reply.say("Which campaign? Give its name, e.g. `/invite-campaign show Spring outreach`.",
-                               tone="warning")
+        return Reply.say("Which campaign? Give its name, e.g. `/invite-campaign show Spring outreach`.",
+                         tone="warning")
     campaign, suggestions = find_campaign(session=session, actor=actor, name=name)
     if campaign is not None:
-        return campaign, None
+        return campaign
     if suggestions:
         text = f"No campaign is named “{name}”. Did you mean: " + ", ".join(f"“{s}”" for s in suggestions) + "?"
     else:
         text = f"No campaign is named “{name}” in your workspace. `/invite-campaign list` shows yours."
-    return None, Reply.say(text, tone="warning")
+    return Reply.say(text, tone="warning")
 
 
 def open_campaign_form(services: Services, session: Session, actor: Member, room: DialogRoom,
@@ -71,7 +82,7 @@ def open_campaign_form(services: Services, session: Session, actor: Member, room
 
 
 def build_campaign_form(services: Services, session: Session, actor: Member, draft: CampaignDraft,
-                        state: dict, room: DialogRoom):
+                        state: dict[str, Any], room: DialogRoom) -> Form:
     """The form of `draft`, with its sender's and source's labels as the core describes them for
     the actor (a source they may not pick for that sender is dropped, never named)."""
     facts: DraftFacts = ask(services, session, actor, DescribeDraft(draft))
@@ -83,7 +94,8 @@ def build_campaign_form(services: Services, session: Session, actor: Member, dra
 
 def note_limit(services: Services, session: Session, actor: Member, draft: CampaignDraft) -> int:
     """The note limit of the draft's sender's account (as the core describes the draft)."""
-    return ask(services, session, actor, DescribeDraft(draft)).note_limit
+    facts: DraftFacts = ask(services, session, actor, DescribeDraft(draft))
+    return facts.note_limit
 
 
 def connect_offer(session: Session, actor: Member) -> Notice | None:
@@ -109,30 +121,32 @@ def _workspace_timezone(session: Session, actor: Member) -> str:
     return workspace.timezone if workspace else "UTC"
 
 
-def source_label(kind: str, source, actor: Member) -> str | None:
+def source_label(kind: str | None, source: Finder | Segment | None, actor: Member) -> str | None:
     """“Segment: Paris CTOs”, for a source of the actor's workspace only (whether the actor may see
     it is the caller's question, answered by the core)."""
-    if source is None or source.workspace_id != actor.workspace_id:
+    if kind is None or source is None or source.workspace_id != actor.workspace_id:
         return None
     return f"{kind.capitalize()}: {source.name}"
 
 
-def _create(services, session, actor, command: Command, room: DialogRoom) -> Reply:
+def _create(services: Services, session: Session, actor: Member, command: Command, room: DialogRoom) -> Reply:
     return open_campaign_form(services, session, actor, room)
 
 
-def _edit(services, session, actor, command: Command, room: DialogRoom) -> Reply:
-    campaign, answer = _resolve(session, actor, command.argument)
-    if answer:
-        return answer
+def _edit(services: Services, session: Session, actor: Member, command: Command, room: DialogRoom) -> Reply:
+    campaign = _resolve(session, actor, command.argument)
+    if isinstance(campaign, Reply):
+        return campaign
     return open_campaign_form(services, session, actor, room, campaign.id)
 
 
-def show_card(services, session: Session, actor: Member, campaign, note: str | None = None):
+def show_card(services: Services, session: Session, actor: Member, campaign: Campaign,
+              note: str | None = None) -> Card:
     return campaign_cards(services, session, actor, [campaign], note=note)[0]
 
 
-def campaign_cards(services, session: Session, actor: Member, campaigns: list, note: str | None = None) -> list:
+def campaign_cards(services: Services, session: Session, actor: Member, campaigns: Sequence[Campaign],
+                   note: str | None = None) -> list[Card]:
     """The cards of `campaigns`, with their health, sender, program and source read for all of
     them at once (a list asked seven queries per campaign). A card of a campaign the actor does
     not manage is what `core.campaigns.authz` lets them read: no buttons to manage it."""
@@ -141,15 +155,14 @@ def campaign_cards(services, session: Session, actor: Member, campaigns: list, n
     from core.campaigns.authz import can_manage
     from core.campaigns.health import campaigns_health
     from core.campaigns.models import Program
-    from core.sources.models import Finder, Segment
     from core.sources.visibility import may_pick_source
 
     if not campaigns:
         return []
-    healths = campaigns_health(session=session, campaigns=campaigns, now=services.clock.now())
+    healths = campaigns_health(session=session, campaigns=list(campaigns), now=services.clock.now())
 
-    def by_id(model, ids) -> dict:
-        ids = {i for i in ids if i}
+    def by_id(model: Any, wanted: Iterable[int | None]) -> dict[int, Any]:
+        ids = {i for i in wanted if i}
         if len(ids) <= 1:  # `get` answers from the session's identity map when it can
             return {i: row for i in ids if (row := session.get(model, i)) is not None}
         return {row.id: row for row in session.exec(select(model).where(model.id.in_(ids))).all()}
@@ -159,7 +172,7 @@ def campaign_cards(services, session: Session, actor: Member, campaigns: list, n
     sources = {kind: by_id(model, (c.source_id for c in campaigns if c.source_kind == kind))
                for kind, model in (("finder", Finder), ("segment", Segment))}
 
-    def source_name(campaign) -> str | None:
+    def source_name(campaign: Campaign) -> str | None:
         # Another member's campaign names its source only when the actor may use it too (P-8).
         if not (can_manage(actor, campaign) or may_pick_source(session=session, actor=actor, sender_id=actor.id,
                                                                kind=campaign.source_kind,
@@ -168,12 +181,12 @@ def campaign_cards(services, session: Session, actor: Member, campaigns: list, n
         return source_label(campaign.source_kind, sources.get(campaign.source_kind, {}).get(campaign.source_id), actor)
 
     return [cards.campaign_card(c, healths[c.id], sender_name=getattr(senders.get(c.sender_id), "name", None),
-                                program=getattr(programs.get(c.program_id), "name", None),
+                                program=getattr(programs.get(c.program_id or 0), "name", None),
                                 source_name=source_name(c), note=note, manage=can_manage(actor, c))
             for c in campaigns]
 
 
-def _list(services, session, actor, command: Command, room: DialogRoom) -> Reply:
+def _list(services: Services, session: Session, actor: Member, command: Command, room: DialogRoom) -> Reply:
     from core.campaigns.service import list_campaigns
 
     include_all = command.argument.lower() == "all"
@@ -186,10 +199,10 @@ def _list(services, session, actor, command: Command, room: DialogRoom) -> Reply
     return Reply(messages=[cards.campaign_list(title, found, total=len(campaigns))])
 
 
-def _show(services, session, actor, command: Command, room: DialogRoom) -> Reply:
-    campaign, answer = _resolve(session, actor, command.argument)
-    if answer:
-        return answer
+def _show(services: Services, session: Session, actor: Member, command: Command, room: DialogRoom) -> Reply:
+    campaign = _resolve(session, actor, command.argument)
+    if isinstance(campaign, Reply):
+        return campaign
     return Reply(messages=[show_card(services, session, actor, campaign)])
 
 
@@ -205,36 +218,37 @@ def activate(services: Services, session: Session, actor: Member, campaign_id: i
 
 def stop(services: Services, session: Session, actor: Member, campaign_id: int) -> Reply:
     outcome = ask(services, session, actor, StopCampaign(campaign_id))
-    return Reply(messages=[show_card(services, session, actor, outcome.value, note="Stopped: nothing more is planned or sent.")])
+    note = "Stopped: nothing more is planned or sent."
+    return Reply(messages=[show_card(services, session, actor, outcome.value, note=note)])
 
 
 def preview(services: Services, session: Session, actor: Member, campaign_id: int) -> Reply:
     return Reply(messages=[cards.preview_view(ask(services, session, actor, PreviewCampaign(campaign_id)))])
 
 
-def warnings_text(outcome) -> str | None:
+def warnings_text(outcome: Outcome[Any]) -> str | None:
     if not outcome.warnings:
         return None
     return "Warnings:\n" + "\n".join(f"• {w.message}" for w in outcome.warnings)
 
 
 def _by_name(action: Callable[[Services, Session, Member, int], Reply]) -> CommandHandler:
-    def handler(services, session, actor, command: Command, room: DialogRoom) -> Reply:
-        campaign, answer = _resolve(session, actor, command.argument)
-        if answer:
-            return answer
+    def handler(services: Services, session: Session, actor: Member, command: Command, room: DialogRoom) -> Reply:
+        campaign = _resolve(session, actor, command.argument)
+        if isinstance(campaign, Reply):
+            return campaign
         return action(services, session, actor, campaign.id)
     return handler
 
 
-def _digest(services, session, actor, command: Command, room: DialogRoom) -> Reply:
+def _digest(services: Services, session: Session, actor: Member, command: Command, room: DialogRoom) -> Reply:
     from bot.conversation.digest import digest_pages
     from core.campaigns.service import list_campaigns
 
     if command.argument:
-        campaign, answer = _resolve(session, actor, command.argument)
-        if answer:
-            return answer
+        campaign = _resolve(session, actor, command.argument)
+        if isinstance(campaign, Reply):
+            return campaign
         targets = [campaign]
     else:
         targets = [c for c in list_campaigns(session=session, actor=actor) if c.status == "active" and c.moderation]
@@ -243,15 +257,15 @@ def _digest(services, session, actor, command: Command, room: DialogRoom) -> Rep
     pages = []
     for campaign in targets:
         pages += digest_pages(ask(services, session, actor, ShowDigestNow(campaign.id)))
-    return Reply(direct=pages, notice=Notice(f"Tomorrow's plan of {len(targets)} campaign(s) is in your messages.",
-                                             tone="success"))
+    done = Notice(f"Tomorrow's plan of {len(targets)} campaign(s) is in your messages.", tone="success")
+    return Reply(direct=list[View](pages), notice=done)
 
 
-def _connect(services, session, actor, command: Command, room: DialogRoom) -> Reply:
+def _connect(services: Services, session: Session, actor: Member, command: Command, room: DialogRoom) -> Reply:
     return connect(services, session, actor)
 
 
-def connect(services, session: Session, actor: Member) -> Reply:
+def connect(services: Services, session: Session, actor: Member) -> Reply:
     """Sandbox: connected at once (and said to be simulated). Otherwise the provider's hosted link."""
     from core.workspace.service import connect_linkedin_account
 
@@ -274,9 +288,8 @@ _COMMANDS = {
 }
 
 
-def home(services, session: Session, actor: Member):
+def home(services: Services, session: Session, actor: Member) -> Home:
     """The personal home: the actor's campaigns with their health, and what to do next."""
-    from bot.conversation.views import CampaignList, Home
     from core.campaigns.authz import INACTIVE
     from core.campaigns.service import list_campaigns
 
@@ -290,7 +303,7 @@ def home(services, session: Session, actor: Member):
     intro = "Invite campaigns send LinkedIn invitations and follow-ups on your behalf, every day."
     if offer:
         intro += " " + offer.text
-    buttons = (Button("Create a campaign", "campaign.create", style="primary"),)
+    buttons: tuple[Button, ...] = (Button("Create a campaign", "campaign.create", style="primary"),)
     if offer:
         buttons += offer.buttons
     return Home(title="Invite campaigns", intro=intro,

@@ -6,8 +6,9 @@ state a dialog or card carries back is the client's input: it names things, it p
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from sqlmodel import Session
 

@@ -85,9 +85,10 @@ class RedisFormTexts:
         pipe.zadd(index, {key: time.time()})
         pipe.expire(index, TTL_SECONDS)
         pipe.execute()
-        extra = self.client.zcard(index) - PER_MEMBER
+        extra = int(self.client.zcard(index)) - PER_MEMBER
         if extra > 0:
-            for old, _score in self.client.zpopmin(index, extra):
+            oldest: list[tuple[bytes | str, float]] = self.client.zpopmin(index, extra)  # type: ignore[assignment]
+            for old, _score in oldest:
                 self.client.delete(_name(member_id, old.decode() if isinstance(old, bytes) else old))
 
     def get(self, member_id: int, key: str) -> str | None:

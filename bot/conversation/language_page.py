@@ -6,8 +6,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.conversation import catalogue, form as campaign_form
+from bot.conversation import catalogue
+from bot.conversation import form as campaign_form
 from bot.conversation.views import Button, Form, FormErrors, FormSection
+from core.campaigns.drafts import CampaignDraft
 
 
 def languages_hint(paged: list[str]) -> str:
@@ -18,7 +20,7 @@ def languages_hint(paged: list[str]) -> str:
     return hint
 
 
-def page_line(lang: str, draft) -> FormSection:
+def page_line(lang: str, draft: CampaignDraft) -> FormSection:
     """A language written on its own page: how far its texts are, and the button opening the page."""
     label = catalogue.language_label(lang)
     texts = campaign_form.language_texts(draft, [lang])
@@ -27,7 +29,7 @@ def page_line(lang: str, draft) -> FormSection:
                        (Button(f"Write the texts in {label}", campaign_form.OPEN_PAGE_ACTION, lang),))
 
 
-def page_form(draft, lang: str, *, state: dict[str, Any], note_limit: int = 300) -> Form:
+def page_form(draft: CampaignDraft, lang: str, *, state: dict[str, Any], note_limit: int = 300) -> Form:
     """The texts of `lang` in `draft`; `state` is the form's, with the language added."""
     label = catalogue.language_label(lang)
     fields = [campaign_form.invitation_field_of(lang, draft, note_limit), campaign_form.welcome_field_of(lang, draft)]

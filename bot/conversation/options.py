@@ -14,17 +14,18 @@ Names, programs and sources are searched in the names of their scope kept by the
 from __future__ import annotations
 
 import zoneinfo
+from collections.abc import Callable, Sequence
 from functools import lru_cache
-from typing import Any, Callable
+from typing import Any
 
 from sqlmodel import Session
 
 from bot.conversation.form import EXISTING_CAMPAIGN, EXISTING_PROGRAM, NEW, parse_id
 from bot.conversation.views import Option, OptionGroup
 from core.campaigns.naming import name_key
-from core.campaigns.queries import editable_campaign_names, program_names
+from core.campaigns.queries import SenderChoice, editable_campaign_names, program_names
 from core.services import Services
-from core.sources.visibility import selectable_sources, sources_sender
+from core.sources.visibility import SourceOption, selectable_sources, sources_sender
 from core.typeahead import MAX_PER_SCOPE, NameIndex
 from core.workspace.models import Member
 
@@ -40,7 +41,8 @@ def typed_text(query: str | None) -> str:
     return " ".join((query if isinstance(query, str) else "").replace("\x00", "").split())[:MAX_TYPED]
 
 
-def _with_create(typed: str, existing: list[tuple[int, str]], prefix: str, value_of) -> list[Option]:
+def _with_create(typed: str, existing: list[tuple[int, str]], prefix: str,
+                 value_of: Callable[[int, str], str]) -> list[Option]:
     options = [Option(value_of(ident, name), name) for ident, name in existing]
     if typed and not any(name.casefold() == typed.casefold() for _, name in existing):
         options.insert(0, Option(f"{NEW}{typed}", f"Create “{typed}”"))
@@ -106,7 +108,7 @@ def sender_options(session: Session, actor: Member, query: str) -> list[Option]:
             for c in choices]
 
 
-def _why_not(choice, actor: Member) -> str:
+def _why_not(choice: SenderChoice, actor: Member) -> str:
     whose = "Your" if choice.member.id == actor.id else "Their"
     state = "not connected" if choice.account_status is None else choice.account_status
     return f"{whose} LinkedIn account is {state}: connect it first (connect)"
@@ -137,7 +139,7 @@ def source_options(services: Services, session: Session, actor: Member, query: s
     return source_groups(finders + indexes[1].search(key, 2 * LIMIT - len(finders)))
 
 
-def source_groups(found) -> list[OptionGroup]:
+def source_groups(found: Sequence[SourceOption]) -> list[OptionGroup]:
     """`SourceOption`s as the groups "Finders" and "Segments", at most LIMIT each."""
     groups = []
     for kind, label in (("finder", "Finders"), ("segment", "Segments")):
@@ -179,9 +181,12 @@ def options_for(services: Services, session: Session, actor: Member, lookup: str
     return []
 
 
-async def suggest(services: Services, member_id: int, lookup: str, query: str, values: dict[str, Any] | None = None):
+async def suggest(services: Services, member_id: int, lookup: str, query: str,
+                  values: dict[str, Any] | None = None) -> list[Option] | list[OptionGroup]:
     """The choices of one type-ahead keystroke, read in a read-only unit of work (it neither waits
     for writers nor blocks them): no choice when the asker cannot be read."""
     from bot.conversation.runner import run
 
-    return await run(services, member_id, options_for, lookup, query, values or {}, fallback=[], read_only=True)
+    choices: list[Option] | list[OptionGroup] = await run(services, member_id, options_for, lookup, query,
+                                                          values or {}, fallback=[], read_only=True)
+    return choices

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from sqlmodel import Session
 
@@ -29,8 +30,8 @@ def ask(services: Services, session: Session, actor: Member, command: Any) -> An
                   context=Context(now=services.clock.now(), settings=services.settings))
 
 
-def run_sync(services: Services, member_id: int, handler: Callable[..., Any], *args, fallback: Any = None,
-             read_only: bool = False, **kwargs) -> Any:
+def run_sync(services: Services, member_id: int, handler: Callable[..., Any], *args: Any, fallback: Any = None,
+             read_only: bool = False, **kwargs: Any) -> Any:
     """Call `handler(services, session, actor, *args, **kwargs)` in one transaction."""
     try:
         with services.uow(read_only=read_only) as session:
@@ -48,8 +49,8 @@ def run_sync(services: Services, member_id: int, handler: Callable[..., Any], *a
         return fallback if fallback is not None else Reply.say(FAILED, tone="error")
 
 
-async def run(services: Services, member_id: int, handler: Callable[..., Any], *args, fallback: Any = None,
-              read_only: bool = False, **kwargs) -> Any:
+async def run(services: Services, member_id: int, handler: Callable[..., Any], *args: Any, fallback: Any = None,
+              read_only: bool = False, **kwargs: Any) -> Any:
     """`run_sync` in a worker thread, for the surfaces' async listeners."""
     return await asyncio.to_thread(run_sync, services, member_id, handler, *args, fallback=fallback,
                                    read_only=read_only, **kwargs)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any, Union
+from typing import Any
 
 # Field kinds of a form (each surface maps them to its own input elements).
 TEXT = "text"
@@ -214,7 +214,7 @@ class Home:
     buttons: tuple[Button, ...] = ()
 
 
-View = Union[Notice, Card, CampaignList, Form, FormErrors, DigestPage, PreviewView, Home]
+View = Notice | Card | CampaignList | Form | FormErrors | DigestPage | PreviewView | Home
 
 
 class DialogStep(StrEnum):
@@ -259,5 +259,5 @@ class Reply:
         return self.step is DialogStep.CLOSE
 
     @classmethod
-    def say(cls, text: str, *, tone: str = "info", title: str | None = None) -> "Reply":
+    def say(cls, text: str, *, tone: str = "info", title: str | None = None) -> Reply:
         return cls(notice=Notice(text=text, tone=tone, title=title))
