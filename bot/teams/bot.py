@@ -212,7 +212,7 @@ class InviteBot(TeamsActivityHandler):
                          page: int = 0) -> dict:
         dialog = reply.dialog  # a refused submission comes back rebuilt from what was typed
         if dialog is None:
-            return replies.render(replies._errors_notice(reply.errors)) if reply.errors else replies.render(
+            return replies.render(replies.errors_notice(reply.errors)) if reply.errors else replies.render(
                 reply.notice or Notice("Nothing to show."))
         static = await run(self.services, member_id, _static_choices, dialog, fallback={}, read_only=True)
         return replies.dialog_card(dialog, reply.errors, mode=mode, static_choices=static, page=page)

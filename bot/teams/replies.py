@@ -51,7 +51,7 @@ def message_activities(reply: Reply, *, launch: dict[str, Any] | None = None,
     if reply.dialog is not None and launch is not None:
         out.append(card_activity(launcher_card(reply.dialog, launch)))
     if reply.errors is not None:
-        out.append(card_activity(render(_errors_notice(reply.errors))))
+        out.append(card_activity(render(errors_notice(reply.errors))))
     for view in reply.messages:
         out += [card_activity(card) for card in render_cards(view, refresh_user_ids=user_ids)]
     if reply.replace is not None:
@@ -61,7 +61,7 @@ def message_activities(reply: Reply, *, launch: dict[str, Any] | None = None,
     return out
 
 
-def _errors_notice(errors: FormErrors) -> Notice:
+def errors_notice(errors: FormErrors) -> Notice:
     lines = [errors.summary] if errors.summary else []
     lines += list(errors.errors.values())
     return Notice("\n".join(lines), tone="error")

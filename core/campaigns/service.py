@@ -5,7 +5,7 @@ or field errors and nothing written."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from sqlalchemy import delete, update
 from sqlmodel import Session, select
@@ -31,7 +31,7 @@ from core.sources.visibility import is_source_visible
 from core.workspace.models import LinkedInAccount, Member
 
 if TYPE_CHECKING:
-    from core.campaigns.preview import Preview
+    pass
 
 # Re-exported for the surfaces: `from core.campaigns.service import CampaignDraft, ...`
 __all__ = [
@@ -255,10 +255,3 @@ from core.campaigns.queries import (  # noqa: E402,F401
     program_names,
     sender_choices,
 )
-
-
-def preview_campaign(**kwargs: Any) -> Preview:
-    """See `core.campaigns.preview.preview_campaign`."""
-    from core.campaigns.preview import preview_campaign as _preview
-
-    return _preview(**kwargs)
