@@ -9,8 +9,7 @@ from core.campaigns.models import Campaign
 from core.db import UnitOfWork
 from core.sources.segments import create_segment
 from core.workspace.models import ChatIdentity
-from tests.e2e.teams.harness import find_action, inputs, texts
-from tests.unit.teams.cardcheck import assert_valid_card, walk
+from tests.cards import assert_valid_card, find_action, inputs, texts, walk
 
 
 async def _connected_admin(teams, db):

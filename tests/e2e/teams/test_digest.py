@@ -21,8 +21,7 @@ from core.delivery.planner import plan_due
 from core.sources.models import Contact
 from core.sources.segments import add_contacts_to_segment, create_segment
 from core.workspace.models import ChatIdentity, Member
-from tests.e2e.teams.harness import find_action, inputs, texts
-from tests.unit.teams.cardcheck import assert_valid_card
+from tests.cards import assert_valid_card, find_action, inputs, texts
 
 CARD = "application/vnd.microsoft.card.adaptive"
 

@@ -16,10 +16,9 @@ from sqlmodel import Session, select
 from core.moderation.digests import GRACE
 from core.delivery.models import S_PLANNED, S_SENT, Send
 from core.moderation.models import Digest
-from tests.e2e.teams.harness import texts
+from tests.cards import assert_valid_card, texts
 from tests.e2e.teams.test_digest import _sender_with_active_campaign
 from tests.e2e.worker_run import WorkerRun, invitations_sent
-from tests.unit.teams.cardcheck import assert_valid_card
 from entrypoints.bootstrap import bootstrap
 
 EVENING = datetime(2026, 11, 25, 18, 0, tzinfo=timezone.utc)

@@ -9,9 +9,8 @@ from sqlmodel import Session, select
 from core.campaigns.models import Campaign
 from core.campaigns.service import campaign_draft
 from core.workspace.models import Member
-from tests.e2e.teams.harness import find_action, inputs, texts
+from tests.cards import assert_valid_card, find_action, inputs, texts, walk
 from tests.e2e.teams.test_campaign_flow import _connected_admin
-from tests.unit.teams.cardcheck import assert_valid_card, walk
 
 LANGS = ["en", "fr", "de", "es", "it", "nl", "pt", "pl"]
 

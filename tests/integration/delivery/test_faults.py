@@ -28,7 +28,7 @@ from core.delivery.models import SEND_FINAL, S_CLAIMED, S_SENT, Send
 from core.notify import LoggingNotifier
 from core.delivery.planner import plan_due
 from core.delivery.sending import perform_send
-from tests.integration.delivery import factory as f
+from tests import factories as f
 from tests.simulators.unipile import UnipileSimulator
 from core.services import Services
 from entrypoints.bootstrap import bootstrap

@@ -23,7 +23,7 @@ from core.notify import LoggingNotifier
 from core.delivery.outcomes import MAX_ATTEMPTS, UNVERIFIABLE_AFTER
 from core.delivery.sending import perform_send
 from tests.integration.delivery.messaging import accepted_world
-from tests.unit.delivery.fakes import FakeGateway
+from tests.fakes import FakeGateway
 
 MONDAY = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
 ACCOUNT = "acct-messages"

@@ -13,7 +13,8 @@ from bot.slack.surface import drain
 from core.campaigns.models import CampaignMessage
 from core.db import UnitOfWork
 from tests.e2e.slack.conftest import BOT_TOKEN, SIGNING_SECRET, fill, wait_for
-from tests.e2e.teams.harness import TeamsHarness, find_action
+from tests.e2e.teams.harness import TeamsHarness
+from tests.cards import find_action
 from tests.security.slack.test_authorisation import _active_campaign_with_digest
 from tests.simulators.bf_connector import BotFrameworkConnectorSimulator
 

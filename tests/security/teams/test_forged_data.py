@@ -79,7 +79,7 @@ async def test_another_tenant_reaches_nothing_through_forged_card_data(teams, ct
 async def test_malformed_universal_actions_are_answered(teams, ctx, value):
     eve = teams.user("Eve B", tenant_id="tenant-b")
     before = row_counts(ctx.engine)
-    response = await teams.post(teams._activity(eve, type="invoke", name="adaptiveCard/action", value=value))
+    response = await teams.post(teams.activity(eve, type="invoke", name="adaptiveCard/action", value=value))
     if response.status == 400:  # unreadable: the invoke's error reply, and nothing read nor written
         body = await response.json()
         assert body["statusCode"] == 400 and body["type"] == "application/vnd.microsoft.error", body

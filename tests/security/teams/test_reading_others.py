@@ -17,7 +17,7 @@ from core.sources.models import Contact
 from core.sources.segments import add_contacts_to_segment, create_finder, create_segment
 from core.workspace.models import Member
 from core.workspace.service import connect_linkedin_account, deactivate_member, ensure_member_for_chat
-from tests.e2e.teams.harness import find_action, inputs
+from tests.cards import find_action, inputs
 from tests.security.common import campaign_rows, row_counts
 
 SECRETS = ("BOBSECRET", "Paris founders", "Bob private segment", "Bob private finder", "Zenobia", "Hiddenfield")

@@ -12,7 +12,7 @@ from bot.conversation.options import suggest
 from bot.conversation.runner import run_sync
 from core.db import UnitOfWork
 from core.workspace.models import Member
-from tests.unit.conversation.test_flows import valid_values
+from tests.integration.conversation.test_flows import valid_values
 
 ROOM = DialogRoom(items=100, text_bytes=12_000)  # the surfaces' tightest dialog
 

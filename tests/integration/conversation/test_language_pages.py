@@ -10,7 +10,7 @@ from bot.conversation.runner import run_sync
 from core.campaigns.service import campaign_draft
 from core.db import UnitOfWork
 from core.workspace.models import Member
-from tests.unit.conversation.test_flows import campaigns, open_form, valid_values, values_for
+from tests.integration.conversation.test_flows import campaigns, open_form, valid_values, values_for
 
 ROOM = DialogRoom(items=100, text_bytes=12_000)  # the surfaces' tightest dialog
 
