@@ -11,7 +11,8 @@ Two exceptions, each a state no service makes:
   use them so that the caps never bind).
 
 Small builders (`workspace`, `member`, `sender`, `contacts`, `segment`, `campaign`) let a test
-control each field (slots, timezones, caps); the worlds (`make_team`, `chat_members`) give a
+control each field (slots, timezones, caps); `chat_member` makes members as Slack and Teams do
+on first contact; `running_campaign` is the chat tests' active campaign; `make_team` gives a
 whole cast at once."""
 
 from __future__ import annotations
@@ -85,13 +86,12 @@ def sender(session: Session, ws: Workspace | int, *, name: str = "Sam Sender", r
                         weekly=weekly, messages=messages)
 
 
-def chat_members(session: Session, platform: str, tenant: str, people: Iterable[tuple[str, str, str | None]], *,
-                 workspace_name: str | None = None) -> dict[str, Member]:
-    """Members as the chat surfaces make them on first contact (`ensure_member_for_chat`): the first
-    of a new workspace is its admin. people: (user id, name, email); the result by user id."""
-    return {uid: ensure_member_for_chat(session=session, platform=platform, tenant=tenant, external_user_id=uid,
-                                        name=name, email=email, workspace_name=workspace_name)
-            for uid, name, email in people}
+def chat_member(session: Session, platform: str, tenant: str, user_id: str, name: str, email: str | None = None, *,
+                workspace_name: str | None = None) -> Member:
+    """A member as the chat surfaces make one on first contact (`ensure_member_for_chat`): in the
+    workspace of the Slack team or Teams tenant, created with it; the first of a workspace is its admin."""
+    return ensure_member_for_chat(session=session, platform=platform, tenant=tenant, external_user_id=user_id,
+                                  name=name, email=email, workspace_name=workspace_name)
 
 
 # -- contacts and segments ----------------------------------------------------------------------
@@ -159,6 +159,22 @@ def save_campaign(session: Session, actor: Member, draft: CampaignDraft, *, now:
                                       public_url=PUBLIC_URL)
         assert activated.ok, activated.errors
     return outcome.value
+
+
+EVERY_DAY = [SlotDraft(weekday=d, start="09:00", end="17:00") for d in range(7)]
+HELLO = {"en": "Hi {{firstName}}, shall we connect?", "fr": "Bonjour {{firstName}}, on se connecte ?"}
+
+
+def running_campaign(session: Session, sender_member: Member, segment_id: int, *, now: datetime,
+                     name: str = "Digest run", invitation: dict[str, str] | None = None) -> Campaign:
+    """An active campaign of `sender_member` over their segment, in the languages of `invitation`
+    (English and French unless given), sending every day 09:00-17:00, 25 a slot, moderated (the chat
+    tests' digests come from it)."""
+    invitation = dict(invitation or HELLO)
+    draft = CampaignDraft(name=name, program="Growth", sender_id=sender_member.id, source_kind="segment",
+                          source_id=segment_id, languages=list(invitation), invitation=invitation,
+                          slots=list(EVERY_DAY), cohort_size=25)
+    return save_campaign(session, sender_member, draft, now=now, activate=True)
 
 
 def campaign(session: Session, ws: Workspace | int, sender_member: Member, seg: Segment, *, tz: str = "UTC",

@@ -7,8 +7,8 @@ from sqlmodel import Session, select
 
 from core.campaigns.models import Campaign
 from core.db import UnitOfWork
-from core.sources.segments import create_segment
-from core.workspace.models import ChatIdentity
+from core.workspace.models import ChatIdentity, Member
+from tests import factories as f
 from tests.cards import assert_valid_card, find_action, inputs, texts, walk
 
 
@@ -18,8 +18,8 @@ async def _connected_admin(teams, db):
     with Session(db) as session:
         identity = session.exec(select(ChatIdentity)).one()
     with UnitOfWork(db)() as session:
-        segment = create_segment(session=session, workspace_id=identity.workspace_id, name="Paris CTOs",
-                                 owner_id=identity.member_id)
+        segment = f.segment(session, identity.workspace_id, [], owner=session.get(Member, identity.member_id),
+                            name="Paris CTOs")
     return ada, identity, segment.id
 
 

@@ -12,15 +12,13 @@ from sqlmodel import Session, select
 
 from bot.teams import build_adapter
 from bot.teams.notifier import TeamsNotifier
-from core.campaigns.service import CampaignDraft, SlotDraft, activate_campaign, create_campaign
 from core.db import UnitOfWork
 from core.delivery.models import Send
 from core.moderation.models import Digest
 from core.moderation.digests import DELIVERED, deliver_digest
 from core.delivery.planner import plan_due
-from core.sources.models import Contact
-from core.sources.segments import add_contacts_to_segment, create_segment
 from core.workspace.models import ChatIdentity, Member
+from tests import factories as f
 from tests.cards import assert_valid_card, find_action, inputs, texts
 
 CARD = "application/vnd.microsoft.card.adaptive"
@@ -39,28 +37,10 @@ async def _sender_with_active_campaign(teams, ctx) -> tuple:
             ChatIdentity.external_user_id == ada.aad_object_id)).one()
     with UnitOfWork(ctx.engine)() as s:
         actor = s.get(Member, ada_id)
-        ws = actor.workspace_id
-        segment = create_segment(session=s, workspace_id=ws, name="Paris founders", owner_id=ada_id)
-        contacts = []
-        for i, (first, last, lang) in enumerate((("Ann", "Lee", "en"), ("Maximilianus", "Vandenberghe", "fr"),
-                                                 ("Jo", "Park", "en"))):
-            contact = Contact(workspace_id=ws, public_identifier=f"p{i}", profile_url=f"https://www.linkedin.com/in/p{i}",
-                              first_name=first, last_name=last, headline="Founder", company="Acme", language=lang)
-            s.add(contact)
-            s.flush()
-            contacts.append(contact.id)
-        add_contacts_to_segment(session=s, workspace_id=ws, segment_id=segment.id, contact_ids=contacts)
-        draft = CampaignDraft(
-            name="Digest run", program="Growth", sender_id=ada_id, source_kind="segment", source_id=segment.id,
-            languages=["en", "fr"], invitation={"en": "Hi {{firstName}}, shall we connect?",
-                                                "fr": "Bonjour {{firstName}}, on se connecte ?"},
-            slots=[SlotDraft(weekday=d, start="09:00", end="17:00") for d in range(7)], cohort_size=25)
-        now = ctx.clock.now()
-        created = create_campaign(session=s, actor=actor, draft=draft, now=now, public_url=ctx.settings.public_url)
-        assert created.ok, created.errors
-        assert activate_campaign(session=s, actor=actor, campaign_id=created.value.id, now=now,
-                                 public_url=ctx.settings.public_url).ok
-        return ada, bob, ada_id, created.value.id
+        founders = f.contacts_from(s, actor.workspace_id, f.FOUNDERS)
+        segment = f.segment(s, actor.workspace_id, founders, owner=actor, name="Paris founders")
+        campaign = f.running_campaign(s, actor, segment.id, now=ctx.clock.now())
+        return ada, bob, ada_id, campaign.id
 
 
 def _deliver(ctx, ada_id: int, campaign_id: int) -> int:

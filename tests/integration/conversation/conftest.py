@@ -1,4 +1,4 @@
-"""The bot core with a real database and no chat platform at all."""
+"""The conversation layer with a real database and no chat platform at all."""
 
 from dataclasses import dataclass
 
@@ -6,10 +6,8 @@ import pytest
 
 from core.db import UnitOfWork
 from core.notify import LoggingNotifier
-from core.sources.models import Contact
-from core.sources.segments import add_contacts_to_segment, create_segment
-from core.workspace.service import connect_linkedin_account, ensure_member_for_chat
 from entrypoints.bootstrap import bootstrap
+from tests import factories as f
 
 
 @pytest.fixture
@@ -28,21 +26,16 @@ class People:
 
 @pytest.fixture
 def people(ctx) -> People:
+    """Ada (first, so admin) and Bob in Teams tenant-1, both with LinkedIn accounts; Carol in Slack
+    team T1 without one; Oscar alone in Slack team T9 with one; Bob's segment of one contact."""
     with UnitOfWork(ctx.engine)() as s:
-        m = {}
-        for platform, tenant, uid, name in (("teams", "tenant-1", "aad-admin", "Ada Admin"),
-                                            ("teams", "tenant-1", "aad-bob", "Bob Sender"),
-                                            ("slack", "T1", "UCAROL", "Carol Member"),
-                                            ("slack", "T9", "UOUT", "Oscar Outsider")):
-            m[uid] = ensure_member_for_chat(session=s, platform=platform, tenant=tenant, external_user_id=uid,
-                                            name=name, email=f"{uid.lower()}@example.com")
-        for uid in ("aad-admin", "aad-bob", "UOUT"):
-            connect_linkedin_account(session=s, member_id=m[uid].id, provider="sandbox", provider_account_id=f"sbx-{uid}")
-        ws = m["aad-bob"].workspace_id
-        segment = create_segment(session=s, workspace_id=ws, name="Lyon CTOs", owner_id=m["aad-bob"].id)
-        c = Contact(workspace_id=ws, public_identifier="x1", profile_url="https://www.linkedin.com/in/x1",
-                    first_name="Ann", last_name="Lee", language="en")
-        s.add(c)
-        s.flush()
-        add_contacts_to_segment(session=s, workspace_id=ws, segment_id=segment.id, contact_ids=[c.id])
-        return People(m["aad-admin"].id, m["aad-bob"].id, m["UCAROL"].id, m["UOUT"].id, segment.id)
+        ada, bob = (f.chat_member(s, "teams", "tenant-1", uid, name, f"{uid}@example.com")
+                    for uid, name in (("aad-admin", "Ada Admin"), ("aad-bob", "Bob Sender")))
+        carol = f.chat_member(s, "slack", "T1", "UCAROL", "Carol Member", "ucarol@example.com")
+        oscar = f.chat_member(s, "slack", "T9", "UOUT", "Oscar Outsider", "uout@example.com")
+        for who, uid in ((ada, "aad-admin"), (bob, "aad-bob"), (oscar, "UOUT")):
+            f.connect(s, who, account_key=f"sbx-{uid}")
+        [ann] = f.contacts_from(s, bob.workspace_id, [{"public_identifier": "x1", "first_name": "Ann", "last_name": "Lee",
+                                                       "language": "en", "provider_id": None}])
+        segment = f.segment(s, bob.workspace_id, [ann], owner=bob, name="Lyon CTOs")
+        return People(ada.id, bob.id, carol.id, oscar.id, segment.id)
