@@ -70,13 +70,9 @@ def test_a_duplicate_attempt_while_one_is_posting_finds_nothing_to_do(db, settin
 
 def test_an_attempt_that_crashed_is_tried_again_once_its_lease_ran_out(db, settings):
     digest_id = moderated_day(db, settings)
-
-    class Crashing(LoggingNotifier):
-        def send_digest(self, view, posted=None):
-            raise RuntimeError("the worker died mid-post")
-
+    crashing = ChatPlatform(RuntimeError("the worker died mid-post"))
     with pytest.raises(RuntimeError):
-        deliver_digest(uow=UnitOfWork(db), digest_id=digest_id, notifier=Crashing(), clock=FrozenClock(EVENING))
+        deliver_digest(uow=UnitOfWork(db), digest_id=digest_id, notifier=crashing, clock=FrozenClock(EVENING))
     assert digest(db, digest_id).delivered_at is None
     with Session(db) as s:
         assert jobs.undelivered_digests(session=s, now=EVENING + LEASE - timedelta(seconds=1)) == []

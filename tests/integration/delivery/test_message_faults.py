@@ -147,15 +147,15 @@ class ActsThenFails:
     """The sandbox provider, failing after acting on the first `times` messages (a timeout or a 5xx:
     to the engine, an `OutcomeUnknown`)."""
 
-    def __init__(self, gateway, times: int) -> None:
-        self._gateway, self._left = gateway, times
-        self.calls: list[datetime] = []
+    def __init__(self, gateway, clock, times: int) -> None:
+        self._gateway, self._clock, self._left = gateway, clock, times
+        self.calls: list[datetime] = []  # when each message left
 
     def __getattr__(self, name):
         return getattr(self._gateway, name)
 
     def send_message(self, **kwargs):
-        self.calls.append(self._gateway._clock.now())
+        self.calls.append(self._clock.now())
         result = self._gateway.send_message(**kwargs)
         if self._left:
             self._left -= 1
@@ -174,7 +174,7 @@ def test_sandbox_messages_go_out_exactly_once_when_the_provider_fails_after_acti
         s.add_all([SandboxInvitation(account_key=ACCOUNT, provider_user_id=pid, status="accepted",
                                      created_at=MONDAY - timedelta(days=3), decided_at=MONDAY - timedelta(days=2))
                    for pid in world["contacts"].values()])
-    gw = ActsThenFails(sandbox, times=6)
+    gw = ActsThenFails(sandbox, clock, times=6)
     drive(db, gw, clock, run)
     with Session(db) as s:
         rows = s.exec(select(SandboxMessage).where(SandboxMessage.account_key == ACCOUNT,
