@@ -10,7 +10,6 @@ from core.db import UnitOfWork
 from core.delivery.linkedin.unipile_webhooks import WEBHOOK_SECRET_HEADER
 from tests import factories as f
 from tests.integration.conftest import KEY
-from core.delivery.linkedin.unipile_webhooks import WEBHOOK_SECRET_HEADER
 from entrypoints.cli.linkedin import app
 
 SECRET = "whsec-cli"

@@ -1,5 +1,5 @@
-"""What the security tests share: a victim's active campaign with its digest, and counting every row,
-to prove a refused request wrote nothing."""
+"""What the security tests share: the Teams app's credentials, a victim's active campaign with its
+digest, and counting every row, to prove a refused request wrote nothing."""
 
 from __future__ import annotations
 
@@ -11,6 +11,10 @@ from core.db import UnitOfWork
 from core.moderation.decisions import build_digest_now
 from core.workspace.models import Member
 from tests import factories as f
+
+# The Teams app of the tests that run with Bot Framework credentials (the password must never be logged).
+APP_ID = "00000000-0000-0000-0000-0000000000aa"
+APP_PASSWORD = "app-password-not-to-be-logged"
 
 
 def row_counts(engine) -> dict[str, int]:

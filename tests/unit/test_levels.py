@@ -8,7 +8,10 @@ What fails:
   factories and the tests of the other levels);
 - a test or fixture under tests/unit taking a parameter named as a fixture of `levels.IO_FIXTURES`
   (db, engine, session, settings, redis_url, aiohttp_client, …), or naming one in `usefixtures`;
-- a file outside tests/unit importing from tests.unit.
+- a file outside tests/unit importing from tests.unit;
+- a file importing from a test module (`test_*.py`): what tests share lives in a module of its
+  own (fakes, factories, cards, a folder's steps or forms), so running or moving one test file
+  never depends on another.
 The unit conftest refuses the same fixtures when a test runs, reached through other fixtures too."""
 
 from __future__ import annotations
@@ -78,6 +81,16 @@ def test_no_other_level_imports_from_unit():
     assert found == []
 
 
+def _test_module(module: str) -> bool:
+    return module.startswith("tests.") and any(part.startswith("test_") for part in module.split("."))
+
+
+def test_no_test_module_is_imported_for_its_helpers():
+    found = [f"{path}:{line} imports {module}" for path, tree in _files(TESTS)
+             for line, module in _imports(tree) if _test_module(module)]
+    assert found == []
+
+
 def test_the_checks_see_what_they_look_for():
     """The scan finds each kind of offence in a sample, so an empty result above means something."""
     sample = ast.parse("import redis\nfrom sqlmodel import Session\nfrom tests.unit.levels import IO_FIXTURES\n"
@@ -87,3 +100,6 @@ def test_the_checks_see_what_they_look_for():
     assert [m for m in modules if _within(m, IO_MODULES)] == ["redis", "sqlmodel", "sqlmodel.Session"]
     assert [m for m in modules if _within(m, ("tests.unit",))] == ["tests.unit.levels", "tests.unit.levels.IO_FIXTURES"]
     assert sorted(name for _, name in _fixtures_asked(sample)) == ["db", "redis_url", "session"]
+    borrowed = ast.parse("from tests.e2e.slack.test_digest import active_campaign\nfrom tests.e2e.slack import steps\n")
+    assert [m for _, m in _imports(borrowed) if _test_module(m)] == ["tests.e2e.slack.test_digest",
+                                                                    "tests.e2e.slack.test_digest.active_campaign"]

@@ -12,15 +12,10 @@ from core.delivery.models import Send
 from core.moderation.decisions import build_digest_now
 from core.notify import Alert, DigestOutcome
 from core.workspace.models import Member
-from tests import factories as f
 from tests.e2e.slack.conftest import wait_for
+from tests.e2e.slack.steps import active_campaign
 
 MESSAGE = {"channel": "D0BOB", "ts": "1700000099.000100"}
-
-
-def active_campaign(ctx, world) -> int:
-    with UnitOfWork(ctx.engine)() as s:
-        return f.running_campaign(s, s.get(Member, world.bob), world.segment_id, now=ctx.clock.now()).id
 
 
 async def digest_message(slack, slack_sim):

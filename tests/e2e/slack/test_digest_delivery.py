@@ -22,7 +22,7 @@ from core.moderation.models import Digest
 from core.sources.segments import add_contacts_to_segment
 from tests import factories as f
 from tests.e2e.slack.conftest import wait_for
-from tests.e2e.slack.test_digest import active_campaign
+from tests.e2e.slack.steps import active_campaign
 from tests.e2e.worker_run import WorkerRun, invitations_sent
 from entrypoints.bootstrap import bootstrap
 

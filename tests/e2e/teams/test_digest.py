@@ -17,30 +17,10 @@ from core.delivery.models import Send
 from core.moderation.models import Digest
 from core.moderation.digests import DELIVERED, deliver_digest
 from core.delivery.planner import plan_due
-from core.workspace.models import ChatIdentity, Member
-from tests import factories as f
 from tests.cards import assert_valid_card, find_action, inputs, texts
+from tests.e2e.teams.steps import sender_with_active_campaign
 
 CARD = "application/vnd.microsoft.card.adaptive"
-
-
-async def _sender_with_active_campaign(teams, ctx) -> tuple:
-    """Ada (first, so admin) connected through Teams, with an active two-language campaign of her
-    own over three contacts; Bob, a plain member of the same workspace."""
-    ada = teams.user("Ada Lovelace", email="ada@example.com")
-    await teams.install(ada)  # keeps the personal chat's reference for proactive messages
-    await teams.say(ada, "connect")  # sandbox: connected at once
-    bob = teams.user("Bob Builder", email="bob@example.com")
-    await teams.say(bob, "help")
-    with Session(ctx.engine) as session:
-        ada_id = session.exec(select(ChatIdentity.member_id).where(
-            ChatIdentity.external_user_id == ada.aad_object_id)).one()
-    with UnitOfWork(ctx.engine)() as s:
-        actor = s.get(Member, ada_id)
-        founders = f.contacts_from(s, actor.workspace_id, f.FOUNDERS)
-        segment = f.segment(s, actor.workspace_id, founders, owner=actor, name="Paris founders")
-        campaign = f.running_campaign(s, actor, segment.id, now=ctx.clock.now())
-        return ada, bob, ada_id, campaign.id
 
 
 def _deliver(ctx, ada_id: int, campaign_id: int) -> int:
@@ -77,7 +57,7 @@ def _updated_card(answer: dict) -> dict:
 
 
 async def test_digest_is_delivered_and_decisions_update_the_card_in_place(teams, ctx):
-    ada, _, ada_id, campaign_id = await _sender_with_active_campaign(teams, ctx)
+    ada, _, ada_id, campaign_id = await sender_with_active_campaign(teams, ctx)
     teams.connector.clear()
 
     # The evening run sends the digest proactively into Ada's personal chat, refreshed for her
@@ -143,7 +123,7 @@ async def test_digest_is_delivered_and_decisions_update_the_card_in_place(teams,
 
 
 async def test_refusals_show_on_the_card_and_change_nothing(teams, ctx):
-    ada, bob, ada_id, campaign_id = await _sender_with_active_campaign(teams, ctx)
+    ada, bob, ada_id, campaign_id = await sender_with_active_campaign(teams, ctx)
     await asyncio.to_thread(_deliver, ctx, ada_id, campaign_id)
     card = teams.connector.cards(ada.conversation_id)[-1]
     skip = _first_entry_actions(card)["digest.skip"]

@@ -23,12 +23,12 @@ from core.delivery.linkedin.unipile import UnipileGateway
 from core.delivery.models import E_DONE, S_SENT, Enrollment, Send
 from core.delivery.linkedin.sandbox_models import SandboxInvitation, SandboxMessage
 from core.notify import LoggingNotifier
+from tests.integration.delivery.invitations import EVENING, campaign_of, invitations_per_contact
 from tests.integration.delivery.messaging import (
     FOLLOW_UP, WELCOME, Killed, accepted_world, drive, gaps, noon_zone,
 )
 from tests.simulators.unipile import UnipileSimulator
 from worker.clock import Clockwork
-from core.delivery.linkedin.unipile import UnipileGateway
 from entrypoints.bootstrap import bootstrap
 
 KEY = "sim-api-key"
@@ -125,8 +125,6 @@ def test_a_reclaimed_send_keeps_the_spacing_from_the_accounts_other_actions(db, 
     (3 s) expires long before the spacing (31 s) allows another action. The reclaim waits for the
     spacing like any claim and is recorded as an action: on the provider's record, no two
     invitations of the account are closer than 31 s, and each contact is invited once."""
-    from tests.integration.delivery.test_faults import EVENING, campaign_of, invitations_per_contact
-
     clock = FrozenClock(EVENING + timedelta(hours=15))  # the morning the campaign planned
     sim = simulator(clock)
     run = paced(settings, unipile_base_url=sim.base_url, unipile_api_key=KEY, spacing_jitter_seconds=0)

@@ -9,12 +9,9 @@ import pytest
 from bot.web import build_web_app
 from core.config import Settings
 from tests.e2e.teams.harness import TeamsHarness
-from tests.security.common import row_counts
+from tests.security.common import APP_ID, APP_PASSWORD, row_counts
 from core.notify import LoggingNotifier
 from entrypoints.bootstrap import bootstrap
-
-APP_ID = "00000000-0000-0000-0000-0000000000aa"
-APP_PASSWORD = "app-password-not-to-be-logged"
 
 
 @pytest.fixture

@@ -18,8 +18,8 @@ from core.config import Settings
 from core.db import UnitOfWork
 from core.workspace.service import ensure_member_for_chat
 from tests.e2e.teams.harness import BOT, TeamsHarness
+from tests.security.common import APP_ID, APP_PASSWORD
 from tests.security.malformed import Probe, mutations, whole_body_mutations
-from tests.security.teams.test_authentication import APP_ID, APP_PASSWORD
 from core.notify import LoggingNotifier
 from entrypoints.bootstrap import bootstrap
 
