@@ -18,7 +18,7 @@ from core.delivery.models import E_ACCEPTED, E_INVITED, E_REPLIED, Enrollment, S
 from core.links.models import Click
 from core.notify import LoggingNotifier
 from core.sources.models import Contact
-from tests.integration.delivery import factory as f
+from tests import factories as f
 from tests.simulators.unipile import UnipileSimulator
 from entrypoints.bootstrap import bootstrap
 

@@ -23,7 +23,7 @@ from core.delivery.models import (
 from core.notify import LoggingNotifier
 from core.sources.models import Contact
 from core.workspace.models import ACCOUNT_DISCONNECTED_PAUSE, LinkedInAccount
-from tests.integration.delivery import factory as f
+from tests import factories as f
 from tests.simulators.unipile import UnipileSimulator
 from entrypoints.bootstrap import actor
 from entrypoints.bootstrap import bootstrap

@@ -24,9 +24,8 @@ from core.delivery.linkedin.unipile_webhooks import WEBHOOK_SECRET_HEADER, accou
 from core.delivery.models import E_ACCEPTED, E_INVITED, Enrollment, WebhookEvent
 from core.notify import LoggingNotifier
 from core.workspace.models import LinkedInAccount, Member, Workspace
-from tests.integration.delivery import factory as f
+from tests import factories as f
 from tests.simulators.unipile import UnipileSimulator
-from core.delivery.linkedin.unipile_webhooks import WEBHOOK_SECRET_HEADER, account_callback_url, member_ref_signature
 from entrypoints.bootstrap import bootstrap
 from entrypoints.cli.linkedin import register_webhooks
 

@@ -8,9 +8,8 @@ from typer.testing import CliRunner
 
 from core.db import UnitOfWork
 from core.delivery.linkedin.unipile_webhooks import WEBHOOK_SECRET_HEADER
-from tests.integration.delivery import factory as f
+from tests import factories as f
 from tests.integration.conftest import KEY
-from core.delivery.linkedin.unipile_webhooks import WEBHOOK_SECRET_HEADER
 from entrypoints.cli.linkedin import app
 
 SECRET = "whsec-cli"

@@ -22,9 +22,8 @@ from core.delivery import webhooks
 from core.delivery.linkedin.unipile_webhooks import member_ref_signature
 from core.delivery.models import WebhookEvent
 from core.notify import LoggingNotifier
-from tests.integration.delivery import factory as f
+from tests import factories as f
 from tests.security.malformed import HUGE, MARK, NON_ASCII, Probe, mutations, whole_body_mutations
-from core.delivery.linkedin.unipile_webhooks import member_ref_signature
 from entrypoints.bootstrap import bootstrap
 
 NOW = datetime(2026, 11, 26, 10, 0, tzinfo=timezone.utc)

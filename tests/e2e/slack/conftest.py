@@ -17,11 +17,9 @@ from bot.web import build_web_app
 from core.config import Settings
 from core.db import UnitOfWork
 from core.notify import LoggingNotifier
-from core.sources.models import Contact
-from core.sources.segments import add_contacts_to_segment, create_segment
-from core.workspace.service import connect_linkedin_account, ensure_member_for_chat
-from tests.simulators.slack_api import SlackSimulator
 from entrypoints.bootstrap import bootstrap
+from tests import factories as f
+from tests.simulators.slack_api import SlackSimulator
 
 SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 BOT_TOKEN = "xoxb-test-bot-token"
@@ -73,26 +71,15 @@ def world(ctx) -> World:
     """Alice (first, so admin) and Bob with sandbox LinkedIn accounts, Carol without; a segment
     of Bob's with contacts of different name lengths and languages."""
     with UnitOfWork(ctx.engine)() as s:
-        ids = {}
-        for uid, name, email in (("UALICE", "Alice Admin", "alice@example.com"), ("UBOB", "Bob Builder", "bob@example.com"),
-                                 ("UCAROL", "Carol Client", "carol@example.com")):
-            ids[uid] = ensure_member_for_chat(session=s, platform="slack", tenant=TEAM, external_user_id=uid,
-                                              name=name, email=email, workspace_name="Example")
-        for uid in ("UALICE", "UBOB"):
-            connect_linkedin_account(session=s, member_id=ids[uid].id, provider="sandbox",
-                                     provider_account_id=f"sbx-{uid}")
-        ws = ids["UALICE"].workspace_id
-        segment = create_segment(session=s, workspace_id=ws, name="Paris founders", owner_id=ids["UBOB"].id)
-        contacts = []
-        for i, (first, last, lang) in enumerate((("Ann", "Lee", "en"), ("Maximilianus", "Vandenberghe", "fr"),
-                                                 ("Jo", "Park", "en"))):
-            c = Contact(workspace_id=ws, public_identifier=f"p{i}", profile_url=f"https://www.linkedin.com/in/p{i}",
-                        first_name=first, last_name=last, headline="Founder", company="Acme", language=lang)
-            s.add(c)
-            s.flush()
-            contacts.append(c.id)
-        add_contacts_to_segment(session=s, workspace_id=ws, segment_id=segment.id, contact_ids=contacts)
-        return World(ids["UALICE"].id, ids["UBOB"].id, ids["UCAROL"].id, segment.id, ws)
+        alice, bob, carol = (f.chat_member(s, "slack", TEAM, uid, name, email, workspace_name="Example")
+                             for uid, name, email in (("UALICE", "Alice Admin", "alice@example.com"),
+                                                      ("UBOB", "Bob Builder", "bob@example.com"),
+                                                      ("UCAROL", "Carol Client", "carol@example.com")))
+        for who, uid in ((alice, "UALICE"), (bob, "UBOB")):
+            f.connect(s, who, account_key=f"sbx-{uid}")
+        founders = f.contacts_from(s, alice.workspace_id, f.FOUNDERS)
+        segment = f.segment(s, alice.workspace_id, founders, owner=bob, name="Paris founders")
+        return World(alice.id, bob.id, carol.id, segment.id, alice.workspace_id)
 
 
 class SlackRequests:

@@ -2,43 +2,11 @@
 
 import json
 
-from sqlmodel import select
 
-from core.campaigns.models import Campaign
 from core.db import UnitOfWork
 from core.workspace.service import ensure_member_for_chat
 from tests.e2e.slack.conftest import OTHER_TEAM, fill, wait_for
-
-GOOD = {
-    "name": ("new:Spring outreach", "Create “Spring outreach”"),
-    "program": ("new:Growth", "Create “Growth”"),
-    "source": None,  # set per test from the options answer
-    "messages.invitation.en": "Hi {{firstName}}, I enjoyed your post on founders in Paris. Shall we connect?",
-    "messages.welcome.en": "Thanks for connecting, {{firstName}}!",
-    "slots": "Mon-Fri 09:00-11:00",
-    "cohort_size": "5",
-}
-
-
-def campaigns(ctx):
-    with UnitOfWork(ctx.engine)() as s:
-        return list(s.exec(select(Campaign)).all())
-
-
-async def open_form(slack, sim, user="UBOB"):
-    before = len(sim.of("views.open"))
-    response = await slack.command("create", user=user)
-    assert response.status == 200
-    await wait_for(lambda: len(sim.of("views.open")) > before)
-    return sim.of("views.open")[-1].answer["view"]
-
-
-async def pick_source(slack, view, name="Paris founders", user="UBOB"):
-    response = await slack.options(view, "source", "paris", user=user)
-    assert response.status == 200
-    groups = (await response.json()).get("option_groups", [])
-    return next(((o["value"], o["text"]["text"]) for g in groups for o in g["options"] if o["text"]["text"] == name), None)
-
+from tests.e2e.slack.steps import GOOD, campaigns, created, open_form, pick_source
 
 async def test_create_campaign_end_to_end(slack, slack_sim, world, ctx):
     # Given Bob opens the form
@@ -91,14 +59,6 @@ async def test_invitation_that_overflows_for_a_long_first_name_is_refused(slack,
     assert answer["response_action"] == "errors"
     assert "messages.invitation.en" in answer["errors"]
     assert campaigns(ctx) == []
-
-
-async def created(slack, slack_sim, world, ctx):
-    view = await open_form(slack, slack_sim)
-    source = await pick_source(slack, view)
-    await slack.submit(fill(view, {**GOOD, "source": source}))
-    await wait_for(lambda: campaigns(ctx))
-    return campaigns(ctx)[0]
 
 
 async def test_edit_activate_and_stop(slack, slack_sim, world, ctx):

@@ -7,31 +7,15 @@ import json
 from sqlalchemy import update
 
 from bot.slack.notifier import SlackNotifier
-from core.campaigns.service import CampaignDraft, SlotDraft, activate_campaign, create_campaign
 from core.db import UnitOfWork
 from core.delivery.models import Send
 from core.moderation.decisions import build_digest_now
 from core.notify import Alert, DigestOutcome
 from core.workspace.models import Member
 from tests.e2e.slack.conftest import wait_for
+from tests.e2e.slack.steps import active_campaign
 
 MESSAGE = {"channel": "D0BOB", "ts": "1700000099.000100"}
-
-
-def active_campaign(ctx, world) -> int:
-    with UnitOfWork(ctx.engine)() as s:
-        bob = s.get(Member, world.bob)
-        draft = CampaignDraft(
-            name="Digest run", program="Growth", sender_id=bob.id, source_kind="segment", source_id=world.segment_id,
-            languages=["en", "fr"], invitation={"en": "Hi {{firstName}}, shall we connect?",
-                                                "fr": "Bonjour {{firstName}}, on se connecte ?"},
-            slots=[SlotDraft(weekday=d, start="09:00", end="17:00") for d in range(7)], cohort_size=25)
-        now = ctx.clock.now()
-        campaign = create_campaign(session=s, actor=bob, draft=draft, now=now, public_url=ctx.settings.public_url)
-        assert campaign.ok, campaign.errors
-        assert activate_campaign(session=s, actor=bob, campaign_id=campaign.value.id, now=now,
-                                 public_url=ctx.settings.public_url).ok
-        return campaign.value.id
 
 
 async def digest_message(slack, slack_sim):

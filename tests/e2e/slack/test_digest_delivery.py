@@ -19,10 +19,10 @@ from core.db import UnitOfWork
 from core.moderation.digests import GRACE
 from core.delivery.models import S_PLANNED, S_SENT, Send
 from core.moderation.models import Digest
-from core.sources.models import Contact
 from core.sources.segments import add_contacts_to_segment
+from tests import factories as f
 from tests.e2e.slack.conftest import wait_for
-from tests.e2e.slack.test_digest import active_campaign
+from tests.e2e.slack.steps import active_campaign
 from tests.e2e.worker_run import WorkerRun, invitations_sent
 from entrypoints.bootstrap import bootstrap
 
@@ -162,11 +162,8 @@ async def test_digest_command_then_the_clock_is_one_post(slack, slack_sim, world
 async def test_pages_posted_before_slack_failed_are_not_posted_again(slack, slack_sim, world, ctx, run):
     active_campaign(ctx, world)
     with UnitOfWork(ctx.engine)() as s:  # twelve contacts: a digest of two pages (ten a page)
-        more = [Contact(workspace_id=world.workspace_id, public_identifier=f"q{i}", first_name=f"Quinn{i}",
-                        last_name="Moss", profile_url=f"https://www.linkedin.com/in/q{i}", language="en")
+        more = [f.contact(s, world.workspace_id, f"q{i}", first_name=f"Quinn{i}", last_name="Moss", language="en")
                 for i in range(9)]
-        s.add_all(more)
-        s.flush()
         add_contacts_to_segment(session=s, workspace_id=world.workspace_id, segment_id=world.segment_id,
                                 contact_ids=[c.id for c in more])
     # Given Slack failing right after the first page

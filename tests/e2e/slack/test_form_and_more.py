@@ -4,7 +4,7 @@ connect, and the Web API retry on 429."""
 import json
 
 from tests.e2e.slack.conftest import fill, wait_for
-from tests.e2e.slack.test_campaign_flow import GOOD, campaigns, created, open_form, pick_source
+from tests.e2e.slack.steps import created, open_form, pick_source
 
 
 def block_ids(view):

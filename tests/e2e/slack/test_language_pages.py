@@ -8,7 +8,7 @@ from core.campaigns.service import campaign_draft
 from core.db import UnitOfWork
 from core.workspace.models import Member
 from tests.e2e.slack.conftest import fill, wait_for
-from tests.e2e.slack.test_campaign_flow import GOOD, campaigns, open_form, pick_source
+from tests.e2e.slack.steps import GOOD, campaigns, open_form, pick_source
 
 LANGS = ["en", "fr", "de", "es", "it", "nl", "pt", "pl"]
 FOLLOWUPS = 10

@@ -18,7 +18,7 @@ from bot.slack.surface import drain
 from core.config import Settings
 from core.notify import LoggingNotifier
 from tests.e2e.slack.conftest import BOT_TOKEN, TEAM, wait_for
-from tests.e2e.slack.test_digest import active_campaign
+from tests.e2e.slack.steps import active_campaign
 from tests.simulators.slack_socket import WAIT_SECONDS
 from entrypoints.bootstrap import bootstrap
 

@@ -10,7 +10,6 @@ from typing import Any
 
 from bot.background import drain
 from tests.simulators.bf_connector import BotFrameworkConnectorSimulator
-from tests.unit.teams.cardcheck import walk  # noqa: F401  (re-exported for the e2e tests)
 
 BOT = {"id": "28:invitebot", "name": "invitebot"}
 
@@ -42,7 +41,7 @@ class TeamsHarness:
         return TeamsUser(id=f"29:{aad}", aad_object_id=aad, name=name, tenant_id=tenant_id,
                          conversation_id=f"a:personal-{aad}")
 
-    def _activity(self, user: TeamsUser, **fields: Any) -> dict:
+    def activity(self, user: TeamsUser, **fields: Any) -> dict:
         return {
             "id": f"in-{next(self._ids)}", "channelId": "msteams", "serviceUrl": self.connector.url,
             "timestamp": "2026-11-25T14:00:00.000Z", "from": user.account, "recipient": BOT,
@@ -61,19 +60,19 @@ class TeamsHarness:
         return response
 
     async def say(self, user: TeamsUser, text: str, **fields: Any):
-        response = await self.post(self._activity(user, type="message", text=text, **fields))
+        response = await self.post(self.activity(user, type="message", text=text, **fields))
         assert response.status == 200, await response.text()
         return response
 
     async def install(self, user: TeamsUser):
-        activity = self._activity(user, type="conversationUpdate", membersAdded=[BOT])
+        activity = self.activity(user, type="conversationUpdate", membersAdded=[BOT])
         activity["channelData"]["eventType"] = "teamMemberAdded"
         response = await self.post(activity)
         assert response.status == 200, await response.text()
         return response
 
     async def invoke(self, user: TeamsUser, name: str, value: Any, **fields: Any) -> dict:
-        response = await self.post(self._activity(user, type="invoke", name=name, value=value, **fields))
+        response = await self.post(self.activity(user, type="invoke", name=name, value=value, **fields))
         assert response.status == 200, await response.text()
         return await response.json() if response.content_length else {}
 
@@ -106,27 +105,3 @@ class TeamsHarness:
         cards = self.cards(user)
         assert cards, "the bot sent no card"
         return cards[-1]
-
-
-def texts(card: dict) -> list[str]:
-    return [run["text"] for node in walk(card) if node.get("type") == "TextRun" for run in [node]]
-
-
-def find_action(card: dict, title: str | None = None, *, verb: str | None = None) -> dict:
-    for node in walk(card):
-        if node.get("type", "").startswith("Action.") and node.get("type") != "Action.ShowCard":
-            if (title is None or node.get("title") == title) and (verb is None or node.get("verb") == verb
-                                                                   or node.get("data", {}).get("action") == verb):
-                return node
-    raise AssertionError(f"no action {title or verb} in card: {texts(card)[:5]}")
-
-
-def inputs(card: dict) -> dict[str, Any]:
-    """The inputs of a card with their current values, as Teams would submit them untouched."""
-    values = {}
-    for node in walk(card):
-        if node.get("type", "").startswith("Input.") and "id" in node:
-            value = node.get("value")
-            if value is not None and value != "":
-                values[node["id"]] = str(value) if not isinstance(value, str) else value
-    return values

@@ -6,26 +6,12 @@ from __future__ import annotations
 from sqlmodel import Session, select
 
 from core.campaigns.models import Campaign
-from core.db import UnitOfWork
-from core.sources.segments import create_segment
-from core.workspace.models import ChatIdentity
-from tests.e2e.teams.harness import find_action, inputs, texts
-from tests.unit.teams.cardcheck import assert_valid_card, walk
-
-
-async def _connected_admin(teams, db):
-    ada = teams.user("Ada Lovelace", email="ada@example.com")
-    await teams.say(ada, "connect")  # sandbox: connected at once
-    with Session(db) as session:
-        identity = session.exec(select(ChatIdentity)).one()
-    with UnitOfWork(db)() as session:
-        segment = create_segment(session=session, workspace_id=identity.workspace_id, name="Paris CTOs",
-                                 owner_id=identity.member_id)
-    return ada, identity, segment.id
+from tests.cards import assert_valid_card, find_action, inputs, texts, walk
+from tests.e2e.teams.steps import connected_admin
 
 
 async def test_create_in_a_dialog_then_activate_and_stop_in_place(teams, db):
-    ada, identity, segment_id = await _connected_admin(teams, db)
+    ada, identity, segment_id = await connected_admin(teams, db)
     teams.connector.clear()
 
     # The command answers with a card whose button opens the dialog

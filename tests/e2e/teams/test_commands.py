@@ -5,8 +5,7 @@ from __future__ import annotations
 from sqlmodel import Session, select
 
 from core.workspace.models import ChatIdentity, Member, Workspace
-from tests.e2e.teams.harness import texts
-from tests.unit.teams.cardcheck import assert_valid_card
+from tests.cards import assert_valid_card, texts
 
 
 async def test_unknown_words_get_help(teams):

@@ -12,56 +12,15 @@ from sqlmodel import Session, select
 
 from bot.teams import build_adapter
 from bot.teams.notifier import TeamsNotifier
-from core.campaigns.service import CampaignDraft, SlotDraft, activate_campaign, create_campaign
 from core.db import UnitOfWork
 from core.delivery.models import Send
 from core.moderation.models import Digest
 from core.moderation.digests import DELIVERED, deliver_digest
 from core.delivery.planner import plan_due
-from core.sources.models import Contact
-from core.sources.segments import add_contacts_to_segment, create_segment
-from core.workspace.models import ChatIdentity, Member
-from tests.e2e.teams.harness import find_action, inputs, texts
-from tests.unit.teams.cardcheck import assert_valid_card
+from tests.cards import assert_valid_card, find_action, inputs, texts
+from tests.e2e.teams.steps import sender_with_active_campaign
 
 CARD = "application/vnd.microsoft.card.adaptive"
-
-
-async def _sender_with_active_campaign(teams, ctx) -> tuple:
-    """Ada (first, so admin) connected through Teams, with an active two-language campaign of her
-    own over three contacts; Bob, a plain member of the same workspace."""
-    ada = teams.user("Ada Lovelace", email="ada@example.com")
-    await teams.install(ada)  # keeps the personal chat's reference for proactive messages
-    await teams.say(ada, "connect")  # sandbox: connected at once
-    bob = teams.user("Bob Builder", email="bob@example.com")
-    await teams.say(bob, "help")
-    with Session(ctx.engine) as session:
-        ada_id = session.exec(select(ChatIdentity.member_id).where(
-            ChatIdentity.external_user_id == ada.aad_object_id)).one()
-    with UnitOfWork(ctx.engine)() as s:
-        actor = s.get(Member, ada_id)
-        ws = actor.workspace_id
-        segment = create_segment(session=s, workspace_id=ws, name="Paris founders", owner_id=ada_id)
-        contacts = []
-        for i, (first, last, lang) in enumerate((("Ann", "Lee", "en"), ("Maximilianus", "Vandenberghe", "fr"),
-                                                 ("Jo", "Park", "en"))):
-            contact = Contact(workspace_id=ws, public_identifier=f"p{i}", profile_url=f"https://www.linkedin.com/in/p{i}",
-                              first_name=first, last_name=last, headline="Founder", company="Acme", language=lang)
-            s.add(contact)
-            s.flush()
-            contacts.append(contact.id)
-        add_contacts_to_segment(session=s, workspace_id=ws, segment_id=segment.id, contact_ids=contacts)
-        draft = CampaignDraft(
-            name="Digest run", program="Growth", sender_id=ada_id, source_kind="segment", source_id=segment.id,
-            languages=["en", "fr"], invitation={"en": "Hi {{firstName}}, shall we connect?",
-                                                "fr": "Bonjour {{firstName}}, on se connecte ?"},
-            slots=[SlotDraft(weekday=d, start="09:00", end="17:00") for d in range(7)], cohort_size=25)
-        now = ctx.clock.now()
-        created = create_campaign(session=s, actor=actor, draft=draft, now=now, public_url=ctx.settings.public_url)
-        assert created.ok, created.errors
-        assert activate_campaign(session=s, actor=actor, campaign_id=created.value.id, now=now,
-                                 public_url=ctx.settings.public_url).ok
-        return ada, bob, ada_id, created.value.id
 
 
 def _deliver(ctx, ada_id: int, campaign_id: int) -> int:
@@ -98,7 +57,7 @@ def _updated_card(answer: dict) -> dict:
 
 
 async def test_digest_is_delivered_and_decisions_update_the_card_in_place(teams, ctx):
-    ada, _, ada_id, campaign_id = await _sender_with_active_campaign(teams, ctx)
+    ada, _, ada_id, campaign_id = await sender_with_active_campaign(teams, ctx)
     teams.connector.clear()
 
     # The evening run sends the digest proactively into Ada's personal chat, refreshed for her
@@ -164,7 +123,7 @@ async def test_digest_is_delivered_and_decisions_update_the_card_in_place(teams,
 
 
 async def test_refusals_show_on_the_card_and_change_nothing(teams, ctx):
-    ada, bob, ada_id, campaign_id = await _sender_with_active_campaign(teams, ctx)
+    ada, bob, ada_id, campaign_id = await sender_with_active_campaign(teams, ctx)
     await asyncio.to_thread(_deliver, ctx, ada_id, campaign_id)
     card = teams.connector.cards(ada.conversation_id)[-1]
     skip = _first_entry_actions(card)["digest.skip"]

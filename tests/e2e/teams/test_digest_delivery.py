@@ -16,10 +16,9 @@ from sqlmodel import Session, select
 from core.moderation.digests import GRACE
 from core.delivery.models import S_PLANNED, S_SENT, Send
 from core.moderation.models import Digest
-from tests.e2e.teams.harness import texts
-from tests.e2e.teams.test_digest import _sender_with_active_campaign
+from tests.cards import assert_valid_card, texts
+from tests.e2e.teams.steps import sender_with_active_campaign
 from tests.e2e.worker_run import WorkerRun, invitations_sent
-from tests.unit.teams.cardcheck import assert_valid_card
 from entrypoints.bootstrap import bootstrap
 
 EVENING = datetime(2026, 11, 25, 18, 0, tzinfo=timezone.utc)
@@ -58,7 +57,7 @@ def sends(ctx) -> list[Send]:
 
 
 async def test_a_digest_teams_refuses_is_retried_and_its_cohort_waits_for_it(teams, ctx, run):
-    ada, _, _, _ = await _sender_with_active_campaign(teams, ctx)
+    ada, _, _, _ = await sender_with_active_campaign(teams, ctx)
     connector = teams.connector
     # Given the connector down: every activity post answered 503
     connector.fail(10_000, status=503)
@@ -105,7 +104,7 @@ async def test_a_digest_teams_refuses_is_retried_and_its_cohort_waits_for_it(tea
 
 
 async def test_digest_command_then_the_clock_is_one_digest_in_the_chat(teams, ctx, run):
-    ada, _, _, _ = await _sender_with_active_campaign(teams, ctx)
+    ada, _, _, _ = await sender_with_active_campaign(teams, ctx)
     teams.connector.clear()
     await teams.say(ada, "digest Digest run")
     assert len(digest_cards(teams.connector, ada)) == 1

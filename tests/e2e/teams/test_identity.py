@@ -103,7 +103,7 @@ async def test_the_emulators_user_is_who_the_activity_says(teams, ctx):
     # the whole identity, and nothing is asked of the connector.
     local = teams.user("Emma Emulator")
     teams.connector.break_members(10)
-    activity = teams._activity(local, type="message", text="help", channelId="emulator")
+    activity = teams.activity(local, type="message", text="help", channelId="emulator")
     del activity["channelData"]
     assert (await teams.post(activity)).status == 200
     assert teams.connector.member_breaks_left == 10

@@ -9,9 +9,8 @@ from sqlmodel import Session, select
 from core.campaigns.models import Campaign
 from core.campaigns.service import campaign_draft
 from core.workspace.models import Member
-from tests.e2e.teams.harness import find_action, inputs, texts
-from tests.e2e.teams.test_campaign_flow import _connected_admin
-from tests.unit.teams.cardcheck import assert_valid_card, walk
+from tests.cards import assert_valid_card, find_action, inputs, texts, walk
+from tests.e2e.teams.steps import connected_admin
 
 LANGS = ["en", "fr", "de", "es", "it", "nl", "pt", "pl"]
 
@@ -29,7 +28,7 @@ def written(card: dict, label: str) -> dict:
 
 
 async def test_languages_beyond_the_form_are_written_on_their_own_card_and_saved(teams, db):
-    ada, identity, segment_id = await _connected_admin(teams, db)
+    ada, identity, segment_id = await connected_admin(teams, db)
     await teams.say(ada, "create")
     form = card_of(await teams.task_fetch(ada, find_action(teams.last_card(ada), "Open the form")))
     typed = {"name": "new:Polyglot", "program": "new:Growth", "source": f"segment:{segment_id}",

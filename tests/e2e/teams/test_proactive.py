@@ -11,8 +11,7 @@ from bot.teams import build_adapter
 from bot.teams.notifier import ConversationPacer, TeamsNotifier
 from core.notify import Alert, DigestItem, DigestOutcome, DigestView
 from core.workspace.models import ChatIdentity
-from tests.e2e.teams.harness import texts
-from tests.unit.teams.cardcheck import assert_valid_card
+from tests.cards import assert_valid_card, texts
 
 
 def _digest(member_id: int, items: int) -> DigestView:

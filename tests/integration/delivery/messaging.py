@@ -14,7 +14,7 @@ from core.delivery import jobs, sequence
 from core.delivery.models import E_ACCEPTED, S_CLAIMED, S_PLANNED, Enrollment, Send
 from core.notify import LoggingNotifier
 from core.delivery.sending import perform_send
-from tests.integration.delivery import factory as f
+from tests import factories as f
 
 WELCOME = "Thanks for connecting, {{firstName}}!"
 FOLLOW_UP = "Any news, {{firstName}}?"

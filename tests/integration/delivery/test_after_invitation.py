@@ -20,8 +20,8 @@ from core.notify import LoggingNotifier
 from core.delivery.sending import perform_send
 from core.delivery.withdrawals import withdraw_stale
 from core.workspace.models import Workspace
-from tests.integration.delivery import factory as f
-from tests.unit.delivery.fakes import FakeGateway
+from tests import factories as f
+from tests.fakes import FakeGateway
 
 Z = timezone.utc
 INVITED_AT = datetime(2026, 11, 23, 9, 30, tzinfo=Z)  # a Monday

@@ -17,9 +17,10 @@ from core.moderation.digests import (
 )
 from core.delivery.models import Send
 from core.moderation.models import Digest
-from core.notify import DigestDelivery, DigestOutcome, FanoutNotifier, LoggingNotifier
+from core.notify import FanoutNotifier, LoggingNotifier
 from core.delivery.planner import plan_due
-from tests.integration.delivery import factory as f
+from tests import factories as f
+from tests.fakes import ChatPlatform
 
 EVENING = datetime(2026, 11, 26, 18, 0, tzinfo=timezone.utc)
 MORNING = datetime(2026, 11, 27, 9, 0, tzinfo=timezone.utc)  # the campaign's slot: 09:00-11:00 UTC
@@ -50,16 +51,6 @@ def claim(db, settings, send: Send, now: datetime):
         return claims.claim_send(session=s, send_id=send.id, worker="w", now=now, settings=settings)
 
 
-class Unreachable:
-    """A chat platform that does not know the member."""
-
-    def send_digest(self, digest, posted=None) -> DigestDelivery:
-        return DigestDelivery(DigestOutcome.UNREACHABLE)
-
-    def send_alert(self, alert) -> None:
-        pass
-
-
 def test_a_duplicate_attempt_while_one_is_posting_finds_nothing_to_do(db, settings):
     digest_id = moderated_day(db, settings)
     clock = FrozenClock(EVENING)
@@ -79,13 +70,9 @@ def test_a_duplicate_attempt_while_one_is_posting_finds_nothing_to_do(db, settin
 
 def test_an_attempt_that_crashed_is_tried_again_once_its_lease_ran_out(db, settings):
     digest_id = moderated_day(db, settings)
-
-    class Crashing(LoggingNotifier):
-        def send_digest(self, view, posted=None):
-            raise RuntimeError("the worker died mid-post")
-
+    crashing = ChatPlatform(RuntimeError("the worker died mid-post"))
     with pytest.raises(RuntimeError):
-        deliver_digest(uow=UnitOfWork(db), digest_id=digest_id, notifier=Crashing(), clock=FrozenClock(EVENING))
+        deliver_digest(uow=UnitOfWork(db), digest_id=digest_id, notifier=crashing, clock=FrozenClock(EVENING))
     assert digest(db, digest_id).delivered_at is None
     with Session(db) as s:
         assert jobs.undelivered_digests(session=s, now=EVENING + LEASE - timedelta(seconds=1)) == []
@@ -97,7 +84,7 @@ def test_an_attempt_that_crashed_is_tried_again_once_its_lease_ran_out(db, setti
 
 def test_a_sender_no_platform_knows_is_retried_and_their_cohort_waits(db, settings):
     digest_id = moderated_day(db, settings)
-    notifier = FanoutNotifier([Unreachable(), Unreachable()])
+    notifier = FanoutNotifier([ChatPlatform(), ChatPlatform()])  # platforms that do not know the member
     clock = FrozenClock(EVENING)
     for attempt in (1, 2, 3):
         assert deliver_digest(uow=UnitOfWork(db), digest_id=digest_id, notifier=notifier, clock=clock) == UNREACHABLE

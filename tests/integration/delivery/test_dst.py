@@ -12,7 +12,7 @@ from sqlmodel import select
 
 from core.delivery.models import Send
 from core.delivery.planner import plan_due
-from tests.integration.delivery import factory as f
+from tests import factories as f
 
 Z = timezone.utc
 

@@ -16,8 +16,6 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import dramatiq
-import pytest
-from sqlalchemy import update
 from sqlmodel import Session, select
 
 from core.clock import FrozenClock, SystemClock
@@ -28,35 +26,16 @@ from core.delivery.models import SEND_FINAL, S_CLAIMED, S_SENT, Send
 from core.notify import LoggingNotifier
 from core.delivery.planner import plan_due
 from core.delivery.sending import perform_send
-from tests.integration.delivery import factory as f
+from tests import factories as f
+from tests.integration.delivery.invitations import ACCOUNT, EVENING, campaign_of, invitations_per_contact
 from tests.simulators.unipile import UnipileSimulator
 from core.services import Services
 from entrypoints.bootstrap import bootstrap
 from worker.clock import Clockwork
-from core.delivery.linkedin.unipile import UnipileGateway
 
 ROOT = Path(__file__).resolve().parents[3]
 KEY = "sim-api-key"
-ACCOUNT = "unipile-acct-1"
 INVITE = "POST /users/invite"
-EVENING = datetime(2026, 11, 26, 18, 0, tzinfo=timezone.utc)
-
-
-def campaign_of(db, settings, count: int, *, due: datetime) -> list[int]:
-    """`count` invitations of one Unipile account, all due at `due`."""
-    with UnitOfWork(db)() as s:
-        ws = f.workspace(s)
-        m, _ = f.sender(s, ws, account_key=ACCOUNT, provider="unipile", daily=200, weekly=500)
-        f.campaign(s, ws, m, f.segment(s, ws, f.contacts(s, ws, count, prefix="lead")), cohort=25,
-                   slots=[{"weekday": d, "start": "00:00", "end": "23:59"} for d in range(7)])
-        plan_due(session=s, now=EVENING, settings=settings)
-        s.execute(update(Send).values(due_at=due))
-        return list(s.exec(select(Send.id).order_by(Send.id)))
-
-
-def invitations_per_contact(sim) -> Counter:
-    """The simulator's own record: invitations it created, per invited person."""
-    return Counter(i["provider_id"] for i in sim.invitations.values() if i["account_id"] == ACCOUNT)
 
 
 def statuses(db, ids) -> Counter:

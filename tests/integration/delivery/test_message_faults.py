@@ -23,12 +23,12 @@ from core.delivery.linkedin.unipile import UnipileGateway
 from core.delivery.models import E_DONE, S_SENT, Enrollment, Send
 from core.delivery.linkedin.sandbox_models import SandboxInvitation, SandboxMessage
 from core.notify import LoggingNotifier
+from tests.integration.delivery.invitations import EVENING, campaign_of, invitations_per_contact
 from tests.integration.delivery.messaging import (
     FOLLOW_UP, WELCOME, Killed, accepted_world, drive, gaps, noon_zone,
 )
 from tests.simulators.unipile import UnipileSimulator
 from worker.clock import Clockwork
-from core.delivery.linkedin.unipile import UnipileGateway
 from entrypoints.bootstrap import bootstrap
 
 KEY = "sim-api-key"
@@ -125,8 +125,6 @@ def test_a_reclaimed_send_keeps_the_spacing_from_the_accounts_other_actions(db, 
     (3 s) expires long before the spacing (31 s) allows another action. The reclaim waits for the
     spacing like any claim and is recorded as an action: on the provider's record, no two
     invitations of the account are closer than 31 s, and each contact is invited once."""
-    from tests.integration.delivery.test_faults import EVENING, campaign_of, invitations_per_contact
-
     clock = FrozenClock(EVENING + timedelta(hours=15))  # the morning the campaign planned
     sim = simulator(clock)
     run = paced(settings, unipile_base_url=sim.base_url, unipile_api_key=KEY, spacing_jitter_seconds=0)
@@ -147,15 +145,15 @@ class ActsThenFails:
     """The sandbox provider, failing after acting on the first `times` messages (a timeout or a 5xx:
     to the engine, an `OutcomeUnknown`)."""
 
-    def __init__(self, gateway, times: int) -> None:
-        self._gateway, self._left = gateway, times
-        self.calls: list[datetime] = []
+    def __init__(self, gateway, clock, times: int) -> None:
+        self._gateway, self._clock, self._left = gateway, clock, times
+        self.calls: list[datetime] = []  # when each message left
 
     def __getattr__(self, name):
         return getattr(self._gateway, name)
 
     def send_message(self, **kwargs):
-        self.calls.append(self._gateway._clock.now())
+        self.calls.append(self._clock.now())
         result = self._gateway.send_message(**kwargs)
         if self._left:
             self._left -= 1
@@ -174,7 +172,7 @@ def test_sandbox_messages_go_out_exactly_once_when_the_provider_fails_after_acti
         s.add_all([SandboxInvitation(account_key=ACCOUNT, provider_user_id=pid, status="accepted",
                                      created_at=MONDAY - timedelta(days=3), decided_at=MONDAY - timedelta(days=2))
                    for pid in world["contacts"].values()])
-    gw = ActsThenFails(sandbox, times=6)
+    gw = ActsThenFails(sandbox, clock, times=6)
     drive(db, gw, clock, run)
     with Session(db) as s:
         rows = s.exec(select(SandboxMessage).where(SandboxMessage.account_key == ACCOUNT,

@@ -17,7 +17,7 @@ from core.moderation.decisions import build_digest_now, decide, digest_view, ski
 from core.notify import LoggingNotifier
 from core.delivery.planner import plan_due
 from core.errors import NotAllowed
-from tests.integration.delivery import factory as f
+from tests import factories as f
 
 EVENING = datetime(2026, 11, 26, 18, 0, tzinfo=timezone.utc)
 URL = "https://invitebot.example"

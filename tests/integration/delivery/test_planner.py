@@ -12,7 +12,7 @@ from core.campaigns.models import STATUS_STOPPED, CampaignMessage
 from core.delivery.models import E_INVITED, E_SKIPPED, S_PLANNED, S_SENT, Enrollment, Relation, Send
 from core.moderation.models import Digest
 from core.delivery.planner import plan_due
-from tests.integration.delivery import factory as f
+from tests import factories as f
 
 # Thursday 26 November 2026, 18:00 UTC: tomorrow is Friday the 27th.
 EVENING = datetime(2026, 11, 26, 18, 0, tzinfo=timezone.utc)
@@ -188,10 +188,10 @@ def test_too_long_for_a_free_account_is_skipped(session, settings):
     ws = f.workspace(session)
     m, _ = f.sender(session, ws, kind="free")
     short, long_ = f.contacts(session, ws, 2)
-    long_.first_name = "Maximiliana-Konstantina"
-    session.add(long_)
     text = "x" * 180 + " {{firstName}}"
     camp = f.campaign(session, ws, m, f.segment(session, ws, [short, long_]), invitation={"en": text})
+    long_.first_name = "Maximiliana-Konstantina"  # a later import gave a name the saved text has no room for
+    session.add(long_)
     plan_due(session=session, now=EVENING, settings=settings)
     assert [s.contact_id for s in sends_of(session, camp.id)] == [short.id]
     skipped = session.exec(select(Enrollment).where(Enrollment.contact_id == long_.id)).one()
@@ -249,9 +249,9 @@ def test_render_failures_free_places_for_the_next_candidates(session, settings):
 def test_no_planning_for_a_disconnected_account(session, settings):
     ws = f.workspace(session)
     m, acct = f.sender(session, ws)
-    acct.status = "invalid"
-    session.add(acct)
     f.campaign(session, ws, m, f.segment(session, ws, f.contacts(session, ws, 3)))
+    acct.status = "invalid"  # disconnected after the campaign started
+    session.add(acct)
     assert plan_due(session=session, now=EVENING, settings=settings).planned == 0
 
 

@@ -15,7 +15,7 @@ from core.delivery.models import E_WELCOMED, S_SENT, Enrollment, Send
 from core.notify import LoggingNotifier
 from core.delivery.sending import perform_send
 from core.sources.models import Contact
-from tests.integration.delivery import factory as f
+from tests import factories as f
 
 ACCOUNT = "unipile-acct-1"
 ROUTE = "POST /chats/{chat_id}/messages"

@@ -21,8 +21,8 @@ from core.delivery.planner import plan_due
 from core.delivery.sending import perform_send
 from core.delivery.stop import cancel_campaign_sends
 from core.workspace.models import ACCOUNT_DISCONNECTED_PAUSE, LinkedInAccount, Workspace
-from tests.integration.delivery import factory as f
-from tests.unit.delivery.fakes import FakeGateway
+from tests import factories as f
+from tests.fakes import FakeGateway
 
 EVENING = datetime(2026, 11, 26, 18, 0, tzinfo=timezone.utc)
 

@@ -19,7 +19,7 @@ from core.delivery.models import S_PLANNED, S_SENT, Send
 from core.notify import LoggingNotifier
 from core.delivery.planner import plan_due
 from core.delivery.sending import perform_send
-from tests.integration.delivery import factory as f
+from tests import factories as f
 from tests.integration.delivery.conftest import KEY
 from tests.simulators.unipile import UnipileSimulator
 

@@ -5,12 +5,12 @@ from datetime import datetime, timezone
 
 import pytest
 
-from core.campaigns.models import Campaign
+from core.campaigns.models import STATUS_DRAFT
 from core.delivery.models import Enrollment, Relation
 from core.links.models import Click, TrackedLink
-from core.sources.models import Contact
 from core.sources.segments import add_contacts_to_segment, create_segment, source_contacts
 from core.workspace.service import add_member, connect_linkedin_account, create_workspace
+from tests import factories as f
 
 _numbers = itertools.count()
 NOW = datetime(2026, 11, 25, 14, 0, tzinfo=timezone.utc)
@@ -32,16 +32,9 @@ def world(session):
     account = connect_linkedin_account(session=session, member_id=sender.id, provider="sandbox",
                                        provider_account_id="acc-sally")
     nobody = add_member(session=session, workspace_id=ws.id, name="No Account")
-    contacts = {}
-    for slug, fields in PEOPLE.items():
-        contacts[slug] = Contact(workspace_id=ws.id, public_identifier=slug,
-                                 profile_url=f"https://www.linkedin.com/in/{slug}", **fields)
-    session.add_all(contacts.values())
-    session.flush()
-    spring, autumn = (Campaign(workspace_id=ws.id, name=n, name_key=n.lower(), sender_id=sender.id,
-                               source_kind="segment", source_id=0) for n in ("Spring", "Autumn"))
-    session.add_all([spring, autumn])
-    session.flush()
+    contacts = {slug: f.contact(session, ws, slug, **fields) for slug, fields in PEOPLE.items()}
+    # Two campaigns of the sender's (drafts: their history below is what the criteria read)
+    spring, autumn = (f.campaign(session, ws, sender, f.segment(session, ws, []), status=STATUS_DRAFT) for _ in range(2))
 
     def enroll(slug, campaign, **fields):
         session.add(Enrollment(workspace_id=ws.id, campaign_id=campaign.id, contact_id=contacts[slug].id,

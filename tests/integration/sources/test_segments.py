@@ -3,21 +3,15 @@
 import pytest
 
 from core.errors import NotFound
-from core.sources.models import Contact, Finder, FinderMember, Segment
+from core.sources.models import Finder, FinderMember, Segment
 from core.sources.segments import add_contacts_to_segment, create_finder, create_segment, source_contacts
 from core.workspace.service import add_member, create_workspace
+from tests import factories as f
 
 
 @pytest.fixture
 def ws(session):
     return create_workspace(session=session, name="Acme")
-
-
-def _contact(session, ws, slug, **fields):
-    c = Contact(workspace_id=ws.id, public_identifier=slug, profile_url=f"https://www.linkedin.com/in/{slug}", **fields)
-    session.add(c)
-    session.flush()
-    return c
 
 
 def _names(session, stmt):
@@ -38,7 +32,7 @@ def test_a_finder_comes_with_a_segment_of_the_same_name(session, ws):
 def test_finder_and_its_segment_give_the_same_contacts(session, ws):
     ann = add_member(session=session, workspace_id=ws.id, name="Ann")
     finder = create_finder(session=session, workspace_id=ws.id, name="Found", owner_id=ann.id)
-    a, _b = _contact(session, ws, "aaa"), _contact(session, ws, "bbb")
+    a, _b = f.contact(session, ws, "aaa"), f.contact(session, ws, "bbb")
     add_contacts_to_segment(session=session, workspace_id=ws.id, segment_id=finder.segment_id, contact_ids=[a.id, a.id])
     add_contacts_to_segment(session=session, workspace_id=ws.id, segment_id=finder.segment_id, contact_ids=[a.id])
     by_finder = source_contacts(session=session, workspace_id=ws.id, kind="finder", source_id=finder.id)
@@ -73,7 +67,7 @@ def test_another_workspace_s_contacts_and_sources_stay_out(session, ws):
     ann = add_member(session=session, workspace_id=ws.id, name="Ann")
     seg = create_segment(session=session, workspace_id=ws.id, name="Mine", owner_id=ann.id)
     other = create_workspace(session=session, name="Other")
-    theirs = _contact(session, other, "theirs")
+    theirs = f.contact(session, other, "theirs")
     add_contacts_to_segment(session=session, workspace_id=ws.id, segment_id=seg.id, contact_ids=[theirs.id])
     assert _names(session, source_contacts(session=session, workspace_id=ws.id, kind="segment", source_id=seg.id)) == []
     with pytest.raises(NotFound):
@@ -83,8 +77,8 @@ def test_another_workspace_s_contacts_and_sources_stay_out(session, ws):
 
 
 def test_a_dynamic_segment_applies_its_criteria_to_every_contact(session, ws):
-    _contact(session, ws, "fr-one", language="fr")
-    _contact(session, ws, "en-one", language="en")
+    f.contact(session, ws, "fr-one", language="fr")
+    f.contact(session, ws, "en-one", language="en")
     seg = create_segment(session=session, workspace_id=ws.id, name="French", is_global=True, is_list=False,
                          criteria={"language": ["fr"]})
     assert _names(session, source_contacts(session=session, workspace_id=ws.id, kind="segment", source_id=seg.id)) == ["fr-one"]

@@ -11,47 +11,25 @@ from sqlmodel import select
 
 from bot.slack.surface import drain
 from core.campaigns.models import Campaign
-from core.campaigns.service import CampaignDraft, SlotDraft, activate_campaign, create_campaign
 from core.db import UnitOfWork
 from core.delivery.models import Send
-from core.moderation.decisions import build_digest_now
-from core.sources.models import Contact
-from core.sources.segments import add_contacts_to_segment, create_segment
-from core.workspace.models import Member
-from core.workspace.service import connect_linkedin_account, deactivate_member, ensure_member_for_chat
+from core.sources.segments import create_segment
+from core.workspace.service import deactivate_member
 from tests.e2e.slack.conftest import OTHER_TEAM, fill, wait_for
-from tests.security.common import row_counts
+from tests import factories as f
+from tests.security.common import active_campaign_with_digest, row_counts
 
 MESSAGE = {"channel": "D0EVE", "ts": "1700000001.000100"}
-
-
-def _active_campaign_with_digest(ctx, member_id: int, segment_id: int, name: str) -> tuple[int, int, list[int]]:
-    """(campaign id, digest id, send ids) of an active moderated campaign with tomorrow planned."""
-    with UnitOfWork(ctx.engine)() as s:
-        sender = s.get(Member, member_id)
-        draft = CampaignDraft(name=name, program="Growth", sender_id=sender.id, source_kind="segment",
-                              source_id=segment_id, languages=["en"], invitation={"en": "Hi {{firstName}}, connect?"},
-                              slots=[SlotDraft(weekday=d, start="09:00", end="17:00") for d in range(7)], cohort_size=25)
-        now, url = ctx.clock.now(), ctx.settings.public_url
-        campaign = create_campaign(session=s, actor=sender, draft=draft, now=now, public_url=url)
-        assert campaign.ok, campaign.errors
-        assert activate_campaign(session=s, actor=sender, campaign_id=campaign.value.id, now=now, public_url=url).ok
-        view = build_digest_now(session=s, actor=sender, campaign_id=campaign.value.id, now=now, settings=ctx.settings)
-        return campaign.value.id, view.digest_id, [i.send_id for i in view.items]
 
 
 def _eve(ctx) -> tuple[int, int, int]:
     """Eve, alone (so admin) in workspace B, with a LinkedIn account and a segment of one contact."""
     with UnitOfWork(ctx.engine)() as s:
-        eve = ensure_member_for_chat(session=s, platform="slack", tenant=OTHER_TEAM, external_user_id="UEVE",
-                                     name="Eve Elsewhere", email="eve@other.example", workspace_name="Other")
-        connect_linkedin_account(session=s, member_id=eve.id, provider="sandbox", provider_account_id="sbx-eve")
-        segment = create_segment(session=s, workspace_id=eve.workspace_id, name="B people", owner_id=eve.id)
-        contact = Contact(workspace_id=eve.workspace_id, public_identifier="b0", profile_url="https://www.linkedin.com/in/b0",
-                          first_name="Bea", last_name="Other", headline="CTO", company="B", language="en")
-        s.add(contact)
-        s.flush()
-        add_contacts_to_segment(session=s, workspace_id=eve.workspace_id, segment_id=segment.id, contact_ids=[contact.id])
+        eve = f.chat_member(s, "slack", OTHER_TEAM, "UEVE", "Eve Elsewhere", "eve@other.example", workspace_name="Other")
+        f.connect(s, eve, account_key="sbx-eve")
+        bea = f.contact(s, eve.workspace_id, "b0", first_name="Bea", last_name="Other", headline="CTO", company="B",
+                        language="en")
+        segment = f.segment(s, eve.workspace_id, [bea], owner=eve, name="B people")
         return eve.id, eve.workspace_id, segment.id
 
 
@@ -69,9 +47,9 @@ A_NAMES = ("Maximilianus", "Vandenberghe", "Paris founders", "A secret plan", "A
 
 async def test_a_decision_on_ones_own_invitation_never_shows_another_workspaces_digest(slack, slack_sim, ctx, world):
     # Given Bob's digest in workspace A, and Eve's own digest in workspace B
-    _, a_digest, _ = _active_campaign_with_digest(ctx, world.bob, world.segment_id, "A secret plan")
+    _, a_digest, _ = active_campaign_with_digest(ctx, world.bob, world.segment_id, "A secret plan")
     eve, _, b_segment = _eve(ctx)
-    _, b_digest, [b_send] = _active_campaign_with_digest(ctx, eve, b_segment, "B plan")
+    _, b_digest, [b_send] = active_campaign_with_digest(ctx, eve, b_segment, "B plan")
     before = _sends(ctx)
     # When Eve skips her own invitation with a value naming A's digest (forged), or refreshes A's digest
     for action, value in (("digest.skip", f"{a_digest}:0:{b_send}"), ("digest.refresh", f"{a_digest}:0"),
@@ -87,7 +65,7 @@ async def test_a_decision_on_ones_own_invitation_never_shows_another_workspaces_
 
 
 async def test_a_user_of_another_workspace_reaches_nothing_of_a(slack, slack_sim, ctx, world):
-    campaign_id, a_digest, a_sends = _active_campaign_with_digest(ctx, world.bob, world.segment_id, "A secret plan")
+    campaign_id, a_digest, a_sends = active_campaign_with_digest(ctx, world.bob, world.segment_id, "A secret plan")
     _eve(ctx)
     await slack.command("help", user="UEVE", team=OTHER_TEAM)
     await drain()
@@ -115,7 +93,7 @@ async def _eves_form(slack, slack_sim) -> dict:
 
 
 async def test_forged_form_ids_of_another_workspace_are_refused(slack, slack_sim, ctx, world):
-    campaign_id, _, _ = _active_campaign_with_digest(ctx, world.bob, world.segment_id, "A secret plan")
+    campaign_id, _, _ = active_campaign_with_digest(ctx, world.bob, world.segment_id, "A secret plan")
     eve, _, b_segment = _eve(ctx)
     view = await _eves_form(slack, slack_sim)
     good = {"name": ("new:Eve's", "Eve's"), "program": ("new:Growth", "Growth"),
@@ -150,7 +128,7 @@ async def test_forged_form_ids_of_another_workspace_are_refused(slack, slack_sim
 
 
 async def test_in_a_workspace_only_the_sender_or_an_admin_manages(slack, slack_sim, ctx, world):
-    campaign_id, digest_id, sends = _active_campaign_with_digest(ctx, world.bob, world.segment_id, "Bobs")
+    campaign_id, digest_id, sends = active_campaign_with_digest(ctx, world.bob, world.segment_id, "Bobs")
     await slack.command("help", user="UCAROL")
     await drain()
     before = _sends(ctx)
@@ -195,7 +173,7 @@ async def test_a_member_picks_only_themself_and_visible_sources(slack, slack_sim
 
 
 async def test_an_inactive_member_is_refused(slack, slack_sim, ctx, world):
-    campaign_id, digest_id, sends = _active_campaign_with_digest(ctx, world.bob, world.segment_id, "Bobs")
+    campaign_id, digest_id, sends = active_campaign_with_digest(ctx, world.bob, world.segment_id, "Bobs")
     n = len(slack_sim.of("views.open"))
     await slack.command("create", user="UBOB")
     await wait_for(lambda: len(slack_sim.of("views.open")) > n)

@@ -8,7 +8,7 @@ import hmac
 import json
 import logging
 import time
-from urllib.parse import quote, urlencode
+from urllib.parse import quote
 
 import pytest
 

@@ -13,8 +13,9 @@ from bot.slack.surface import drain
 from core.campaigns.models import CampaignMessage
 from core.db import UnitOfWork
 from tests.e2e.slack.conftest import BOT_TOKEN, SIGNING_SECRET, fill, wait_for
-from tests.e2e.teams.harness import TeamsHarness, find_action
-from tests.security.slack.test_authorisation import _active_campaign_with_digest
+from tests.e2e.teams.harness import TeamsHarness
+from tests.cards import find_action
+from tests.security.common import active_campaign_with_digest
 from tests.simulators.bf_connector import BotFrameworkConnectorSimulator
 
 INVITATION = "Zebracorn {{firstName}} quokka-7731 invitation"
@@ -53,7 +54,7 @@ async def test_slack_flows_log_no_secret_and_no_message_text(slack, slack_sim, c
     with UnitOfWork(ctx.engine)() as s:
         assert "Zebracorn" in s.exec(select(CampaignMessage.template)).first()  # the flow did run
     # A digest edited (refused once for a bad token, then saved)
-    _, digest_id, sends = _active_campaign_with_digest(ctx, world.bob, world.segment_id, "Logged digest")
+    _, digest_id, sends = active_campaign_with_digest(ctx, world.bob, world.segment_id, "Logged digest")
     edit = {"id": "V9", "type": "modal", "callback_id": "form:digest_edit", "hash": "h", "blocks": [
         {"type": "input", "block_id": "text", "element": {"type": "plain_text_input", "action_id": "text@0"}}],
         "private_metadata": json.dumps({"k": "digest_edit", "s": {"digest_id": digest_id, "page": 0, "send_id": sends[0]}})}

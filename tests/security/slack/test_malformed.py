@@ -21,10 +21,10 @@ from bot.web import build_web_app
 from core.config import Settings
 from core.notify import LoggingNotifier
 from tests.e2e.slack.conftest import SIGNING_SECRET, TEAM
+from tests.security.common import active_campaign_with_digest
 from tests.security.malformed import (
     DEEP, HUGE, MARK, NON_ASCII, Probe, mutations, whole_body_mutations,
 )
-from tests.security.slack.test_authorisation import _active_campaign_with_digest
 from entrypoints.bootstrap import bootstrap
 
 FORM = "application/x-www-form-urlencoded"
@@ -118,7 +118,7 @@ def command_bodies(slack_sim) -> list[tuple[str, bytes]]:
 
 @pytest.fixture
 def digest(ctx, world):
-    return _active_campaign_with_digest(ctx, world.bob, world.segment_id, "Fuzzed campaign")
+    return active_campaign_with_digest(ctx, world.bob, world.segment_id, "Fuzzed campaign")
 
 
 class SlackProbe(Probe):

@@ -12,8 +12,7 @@ from bot.slack.surface import drain
 from core.delivery.models import Send
 from core.db import UnitOfWork
 from tests.e2e.slack.conftest import fill, wait_for
-from tests.security.common import row_counts
-from tests.security.slack.test_authorisation import _active_campaign_with_digest
+from tests.security.common import active_campaign_with_digest, row_counts
 
 ESCAPES = [
     "{{ ''.__class__.__mro__[1].__subclasses__() }}",
@@ -74,7 +73,7 @@ async def test_escaping_templates_are_refused_in_the_form(slack, slack_sim, ctx,
 
 @pytest.mark.parametrize("template", ESCAPES)
 async def test_escaping_templates_are_refused_in_a_digest_edit(slack, slack_sim, ctx, world, template):
-    _, digest_id, sends = _active_campaign_with_digest(ctx, world.bob, world.segment_id, "Bobs")
+    _, digest_id, sends = active_campaign_with_digest(ctx, world.bob, world.segment_id, "Bobs")
     with UnitOfWork(ctx.engine)() as s:
         texts = {r.id: r.text for r in s.exec(select(Send)).all()}
     view = {"id": "V9", "type": "modal", "callback_id": "form:digest_edit", "hash": "h", "blocks": [

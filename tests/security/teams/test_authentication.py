@@ -9,12 +9,9 @@ import pytest
 from bot.web import build_web_app
 from core.config import Settings
 from tests.e2e.teams.harness import TeamsHarness
-from tests.security.common import row_counts
+from tests.security.common import APP_ID, APP_PASSWORD, row_counts
 from core.notify import LoggingNotifier
 from entrypoints.bootstrap import bootstrap
-
-APP_ID = "00000000-0000-0000-0000-0000000000aa"
-APP_PASSWORD = "app-password-not-to-be-logged"
 
 
 @pytest.fixture
@@ -29,18 +26,18 @@ async def guarded(aiohttp_client, tmp_path, database_url, clock, db, connector):
 
 def _activities(teams: TeamsHarness) -> dict[str, dict]:
     user = teams.user("Mallory", email="mallory@example.com")
-    update = teams._activity(user, type="conversationUpdate", membersAdded=[{"id": "28:invitebot"}])
+    update = teams.activity(user, type="conversationUpdate", membersAdded=[{"id": "28:invitebot"}])
     update["channelData"]["eventType"] = "teamMemberAdded"
     execute = {"action": {"type": "Action.Execute", "verb": "campaign.create", "data": {}}, "trigger": "manual"}
     return {
-        "message": teams._activity(user, type="message", text="create"),
+        "message": teams.activity(user, type="message", text="create"),
         "conversationUpdate": update,
-        "installationUpdate": teams._activity(user, type="installationUpdate", action="add"),
-        "task/fetch": teams._activity(user, type="invoke", name="task/fetch",
+        "installationUpdate": teams.activity(user, type="installationUpdate", action="add"),
+        "task/fetch": teams.activity(user, type="invoke", name="task/fetch",
                                       value={"data": {"launch": {"text": "create"}}}),
-        "task/submit": teams._activity(user, type="invoke", name="task/submit", value={"data": {"action": "form.submit"}}),
-        "adaptiveCard/action": teams._activity(user, type="invoke", name="adaptiveCard/action", value=execute),
-        "application/search": teams._activity(user, type="invoke", name="application/search",
+        "task/submit": teams.activity(user, type="invoke", name="task/submit", value={"data": {"action": "form.submit"}}),
+        "adaptiveCard/action": teams.activity(user, type="invoke", name="adaptiveCard/action", value=execute),
+        "application/search": teams.activity(user, type="invoke", name="application/search",
                                                value={"queryText": "a", "dataset": "sender"}),
     }
 
@@ -86,7 +83,7 @@ async def test_emulator_mode_serves_this_machine_only(teams, ctx, connector):
     assert connector.activities(local.conversation_id)
 
     remote = teams.user("Remote Stranger", tenant_id="another-tenant")
-    activity = teams._activity(remote, type="message", text="help")
+    activity = teams.activity(remote, type="message", text="help")
     activity["serviceUrl"] = "https://smba.trafficmanager.net/emea/"
     before = row_counts(ctx.engine)
     response = await teams.post(activity)

@@ -12,27 +12,20 @@ from sqlmodel import select
 from core.campaigns.models import Campaign
 from core.db import UnitOfWork
 from core.delivery.models import Send
-from core.sources.models import Contact
-from core.sources.segments import add_contacts_to_segment, create_segment
-from core.workspace.service import connect_linkedin_account, ensure_member_for_chat
-from tests.security.common import row_counts
-from tests.security.slack.test_authorisation import _active_campaign_with_digest
+from tests import factories as f
+from tests.security.common import active_campaign_with_digest, row_counts
 
 
 def _tenant_a(ctx, teams) -> tuple[int, int, list[int]]:
     ada = teams.user("Ada A", email="ada@a.example", tenant_id="tenant-a")
     with UnitOfWork(ctx.engine)() as s:
-        member = ensure_member_for_chat(session=s, platform="teams", tenant="tenant-a", external_user_id=ada.aad_object_id,
-                                        name="Ada A", email="ada@a.example", workspace_name="A")
-        connect_linkedin_account(session=s, member_id=member.id, provider="sandbox", provider_account_id="sbx-ada")
-        segment = create_segment(session=s, workspace_id=member.workspace_id, name="Secret segment", owner_id=member.id)
-        contact = Contact(workspace_id=member.workspace_id, public_identifier="a0", profile_url="https://www.linkedin.com/in/a0",
-                          first_name="Zenobia", last_name="Hidden", headline="CEO", company="A", language="en")
-        s.add(contact)
-        s.flush()
-        add_contacts_to_segment(session=s, workspace_id=member.workspace_id, segment_id=segment.id, contact_ids=[contact.id])
+        member = f.chat_member(s, "teams", "tenant-a", ada.aad_object_id, "Ada A", "ada@a.example", workspace_name="A")
+        f.connect(s, member, account_key="sbx-ada")
+        zenobia = f.contact(s, member.workspace_id, "a0", first_name="Zenobia", last_name="Hidden", headline="CEO",
+                            company="A", language="en")
+        segment = f.segment(s, member.workspace_id, [zenobia], owner=member, name="Secret segment")
         member_id, segment_id = member.id, segment.id
-    return _active_campaign_with_digest(ctx, member_id, segment_id, "Secret campaign")
+    return active_campaign_with_digest(ctx, member_id, segment_id, "Secret campaign")
 
 
 def _state(ctx):
@@ -79,7 +72,7 @@ async def test_another_tenant_reaches_nothing_through_forged_card_data(teams, ct
 async def test_malformed_universal_actions_are_answered(teams, ctx, value):
     eve = teams.user("Eve B", tenant_id="tenant-b")
     before = row_counts(ctx.engine)
-    response = await teams.post(teams._activity(eve, type="invoke", name="adaptiveCard/action", value=value))
+    response = await teams.post(teams.activity(eve, type="invoke", name="adaptiveCard/action", value=value))
     if response.status == 400:  # unreadable: the invoke's error reply, and nothing read nor written
         body = await response.json()
         assert body["statusCode"] == 400 and body["type"] == "application/vnd.microsoft.error", body

@@ -18,8 +18,8 @@ from core.config import Settings
 from core.db import UnitOfWork
 from core.workspace.service import ensure_member_for_chat
 from tests.e2e.teams.harness import BOT, TeamsHarness
+from tests.security.common import APP_ID, APP_PASSWORD
 from tests.security.malformed import Probe, mutations, whole_body_mutations
-from tests.security.teams.test_authentication import APP_ID, APP_PASSWORD
 from core.notify import LoggingNotifier
 from entrypoints.bootstrap import bootstrap
 
@@ -28,29 +28,29 @@ WENT_WRONG = "went wrong"
 
 def activities(teams: TeamsHarness, user) -> dict[str, dict]:
     """One valid activity of each kind; none of them writes a row once the user is known."""
-    update = teams._activity(user, type="conversationUpdate", membersAdded=[BOT])
+    update = teams.activity(user, type="conversationUpdate", membersAdded=[BOT])
     update["channelData"]["eventType"] = "teamMemberAdded"
     form = json.dumps({"kind": "campaign", "state": {"rev": 0, "followups": 0, "languages": ["en"]},
                        "bools": ["moderation"], "lists": ["languages"]})
     return {
-        "message": teams._activity(user, type="message", text="help", entities=[{"type": "clientInfo",
+        "message": teams.activity(user, type="message", text="help", entities=[{"type": "clientInfo",
                                                                                   "locale": "en-US"}]),
         "installation": update,
-        "installationUpdate": teams._activity(user, type="installationUpdate", action="add"),
-        "card action": teams._activity(user, type="invoke", name="adaptiveCard/action", value={
+        "installationUpdate": teams.activity(user, type="installationUpdate", action="add"),
+        "card action": teams.activity(user, type="invoke", name="adaptiveCard/action", value={
             "action": {"type": "Action.Execute", "verb": "campaign.create", "data": {"value": "1e3"}},
             "trigger": "manual"}),
-        "card show": teams._activity(user, type="invoke", name="adaptiveCard/action", value={
+        "card show": teams.activity(user, type="invoke", name="adaptiveCard/action", value={
             "action": {"type": "Action.Execute", "verb": "campaign.show", "data": {"value": "1e3"}},
             "trigger": "manual"}),
-        "dialog fetch": teams._activity(user, type="invoke", name="task/fetch", value={
+        "dialog fetch": teams.activity(user, type="invoke", name="task/fetch", value={
             "data": {"msteams": {"type": "task/fetch"}, "launch": {"text": "create"}}, "context": {"theme": "default"}}),
-        "dialog submit": teams._activity(user, type="invoke", name="task/submit", value={
+        "dialog submit": teams.activity(user, type="invoke", name="task/submit", value={
             "data": {"action": "form.submit", "_form": form, "name": "new:No", "languages": "en",
                      "moderation": "false", "cohort_size": "10"}, "context": {"theme": "default"}}),
-        "dialog page": teams._activity(user, type="invoke", name="task/submit", value={
+        "dialog page": teams.activity(user, type="invoke", name="task/submit", value={
             "data": {"action": "form.page", "value": "1", "_form": form, "name": "new:No"}}),
-        "search": teams._activity(user, type="invoke", name="application/search", value={
+        "search": teams.activity(user, type="invoke", name="application/search", value={
             "queryText": "a", "dataset": "sender", "queryOptions": {"skip": 0, "top": 15},
             "data": {"sender": "1", "_form": form}}),
     }

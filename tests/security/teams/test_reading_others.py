@@ -11,13 +11,12 @@ import json
 import pytest
 
 from bot.conversation import kept_texts
-from core.campaigns.service import CampaignDraft, FollowupDraft, SlotDraft, create_campaign
+from core.campaigns.service import CampaignDraft, FollowupDraft, SlotDraft
 from core.db import UnitOfWork
-from core.sources.models import Contact
-from core.sources.segments import add_contacts_to_segment, create_finder, create_segment
-from core.workspace.models import Member
-from core.workspace.service import connect_linkedin_account, deactivate_member, ensure_member_for_chat
-from tests.e2e.teams.harness import find_action, inputs
+from core.sources.segments import create_finder, create_segment
+from core.workspace.service import deactivate_member
+from tests import factories as f
+from tests.cards import find_action, inputs
 from tests.security.common import campaign_rows, row_counts
 
 SECRETS = ("BOBSECRET", "Paris founders", "Bob private segment", "Bob private finder", "Zenobia", "Hiddenfield")
@@ -39,38 +38,26 @@ class Tenant:
             ("ada", "Ada Admin"), ("bob", "Bob Builder"), ("carol", "Carol Client"), ("frank", "Frank Former"),
             ("dave", "Dave Newcomer"))}
         self.users["eve"] = teams.user("Eve Elsewhere", email="eve@two.example", tenant_id="tenant-2")
-        ids = {}
         with UnitOfWork(ctx.engine)() as s:
-            for name in ("ada", "bob", "carol", "frank", "eve"):
-                user = self.users[name]
-                ids[name] = ensure_member_for_chat(session=s, platform="teams", tenant=user.tenant_id,
-                                                   external_user_id=user.aad_object_id, name=user.name,
-                                                   email=f"{name}@x.example").id
-        self.ids = ids
-        with UnitOfWork(ctx.engine)() as s:
-            bob = s.get(Member, ids["bob"])
+            members = {name: f.chat_member(s, "teams", user.tenant_id, user.aad_object_id, user.name, f"{name}@x.example")
+                       for name in ("ada", "bob", "carol", "frank", "eve") for user in [self.users[name]]}
+            self.ids = ids = {name: member.id for name, member in members.items()}
+            bob = members["bob"]
             workspace_id = bob.workspace_id
             deactivate_member(session=s, workspace_id=workspace_id, member_id=ids["frank"])
-            connect_linkedin_account(session=s, member_id=bob.id, provider="sandbox", provider_account_id="sbx-bob")
-            segment = create_segment(session=s, workspace_id=workspace_id, name="Paris founders", owner_id=bob.id)
+            f.connect(s, bob, account_key="sbx-bob")
+            zenobia = f.contact(s, workspace_id, "z0", language="en", first_name="Zenobia", last_name="Hiddenfield",
+                                headline="CEO", company="Z")
+            segment = f.segment(s, workspace_id, [zenobia], owner=bob, name="Paris founders")
             create_segment(session=s, workspace_id=workspace_id, name="Bob private segment", owner_id=bob.id)
             create_finder(session=s, workspace_id=workspace_id, name="Bob private finder", owner_id=bob.id)
-            contact = Contact(workspace_id=workspace_id, public_identifier="z0", language="en",
-                              profile_url="https://www.linkedin.com/in/z0", first_name="Zenobia",
-                              last_name="Hiddenfield", headline="CEO", company="Z")
-            s.add(contact)
-            s.flush()
-            add_contacts_to_segment(session=s, workspace_id=workspace_id, segment_id=segment.id,
-                                    contact_ids=[contact.id])
             draft = CampaignDraft(
                 name="Bobs plan", program="Growth", sender_id=bob.id, source_kind="segment", source_id=segment.id,
                 languages=["en"], invitation={"en": "BOBSECRET invitation {{firstName}}"},
                 welcome={"en": "BOBSECRET welcome"}, followups=[FollowupDraft(3, {"en": "BOBSECRET follow-up"})],
                 slots=[SlotDraft(weekday=0, start="09:00", end="11:00")])
-            outcome = create_campaign(session=s, actor=bob, draft=draft, now=ctx.clock.now(),
-                                      public_url=ctx.settings.public_url)
-            assert outcome.ok, outcome.errors
-            self.campaign_id, self.segment_id = outcome.value.id, segment.id
+            self.campaign_id = f.save_campaign(s, bob, draft, now=ctx.clock.now()).id
+            self.segment_id = segment.id
         kept_texts.keep(ctx.form_texts, ids["bob"], KEPT_KEY, texts={"messages.invitation.en": "BOBSECRET kept invitation"},
                         typed={"description": "BOBSECRET kept description"})
 

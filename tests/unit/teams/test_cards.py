@@ -17,7 +17,7 @@ from bot.teams.cards.views import render_cards
 from bot.teams.cards.form import ROOM, form_of, values_from_payload
 from core.campaigns.drafts import CampaignDraft, FollowupDraft, SlotDraft
 from core.notify import DigestItem, DigestView
-from tests.unit.teams.cardcheck import assert_valid_card, walk
+from tests.cards import assert_valid_card, walk
 
 LONG = "Ünïcödé-Ωmega " * 6  # 84 characters, non-ASCII
 LANGS = ["en", "fr", "de", "es", "it", "nl"]

@@ -7,16 +7,15 @@ import pytest
 
 from bot.conversation import digest as digests
 from bot.conversation.interactions import Asked, handle_action
-from bot.conversation.views import DialogRoom
 from bot.conversation.runner import run_sync
 from bot.conversation.views import Reply
+from tests.integration.conversation.forms import ROOM
 from core.campaigns.service import CampaignDraft, SlotDraft, activate_campaign, create_campaign
 from core.db import UnitOfWork
 from core.moderation.decisions import build_digest_now
 from core.workspace.models import Member
 from core.workspace.service import ensure_member_for_chat
 
-ROOM = DialogRoom(items=100, text_bytes=12_000)  # the surfaces' tightest dialog
 
 
 @pytest.fixture

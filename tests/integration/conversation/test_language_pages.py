@@ -5,14 +5,13 @@ when it is edited."""
 from bot.conversation import form as campaign_form
 from bot.conversation.handlers import open_campaign_form
 from bot.conversation.interactions import Asked, Submitted, handle_action, handle_submission
-from bot.conversation.views import DialogRoom, DialogStep
+from bot.conversation.views import DialogStep
 from bot.conversation.runner import run_sync
 from core.campaigns.service import campaign_draft
 from core.db import UnitOfWork
 from core.workspace.models import Member
-from tests.unit.conversation.test_flows import campaigns, open_form, valid_values, values_for
+from tests.integration.conversation.forms import ROOM, campaigns, open_form, valid_values, values_for
 
-ROOM = DialogRoom(items=100, text_bytes=12_000)  # the surfaces' tightest dialog
 
 LANGS = ["en", "fr", "de", "es", "it", "nl", "pt", "pl"]
 

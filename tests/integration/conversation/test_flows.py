@@ -1,45 +1,15 @@
 """The flows of the bot core, platform-neutral: the same calls serve Slack and Teams."""
 
-from sqlmodel import select
 
-from bot.conversation import views as v
 from bot.conversation.actor import ChatUser, Profile, resolve_member_id
 from bot.conversation.commands import parse_command
 from bot.conversation.handlers import handle_command, home
 from bot.conversation.interactions import Asked, Submitted, handle_action, handle_submission
-from bot.conversation.views import DialogRoom, DialogStep
 from bot.conversation.options import options_for
 from bot.conversation.runner import run_sync
-from core.campaigns.models import Campaign
 from core.db import UnitOfWork
 from core.workspace.models import Member
-
-ROOM = DialogRoom(items=100, text_bytes=12_000)  # the surfaces' tightest dialog
-
-
-def values_for(form: v.Form, **changes):
-    """What a surface sends back for a form: each field's value, with `changes` applied."""
-    values = {f.id: f.value for f in form.fields}
-    values.update({k.replace("__", "."): val for k, val in changes.items()})
-    return values
-
-
-def open_form(ctx, member_id) -> v.Form:
-    reply = run_sync(ctx, member_id, handle_command, parse_command("create"))
-    assert isinstance(reply.dialog, v.Form)
-    return reply.dialog
-
-
-def valid_values(form, people, **more):
-    return {**values_for(form), "name": "new:Lyon push", "program": "new:Growth", "source": f"segment:{people.segment}",
-            "messages.invitation.en": "Hello {{firstName}}, let's connect.", "messages.welcome.en": "Thanks!",
-            "slots": "Mon-Fri 09:00-10:00", **more}
-
-
-def campaigns(ctx):
-    with UnitOfWork(ctx.engine)() as s:
-        return list(s.exec(select(Campaign)).all())
-
+from tests.integration.conversation.forms import ROOM, campaigns, open_form, valid_values, values_for
 
 def test_a_new_chat_user_becomes_a_member_by_email_or_as_first_admin(ctx, people):
     # Carol from Teams with the email she has in Slack is the same member

@@ -1,6 +1,14 @@
-"""An in-memory LinkedIn gateway implementing the port, recording every call, with fault injection
-(raise an error instead of acting, or act and then raise — a timeout after the action; the chat
-listing can fail too)."""
+"""The in-memory stand-ins of the services the core talks to through its ports (STYLE: a protocol,
+a real implementation, an in-memory one). The product's own in-memory implementations are used as
+they are: `core.clock.FrozenClock`, `core.notify.LoggingNotifier`, `core.tasks.RecordedTasks`,
+`bot.conversation.kept_texts.MemoryFormTexts`.
+
+- `FakeGateway`: the LinkedIn gateway (`core.delivery.linkedin.port`), keeping the provider's side
+  (pending invitations, relations, chats) and every call, with fault injection (raise an error
+  instead of acting, or act and then raise — a timeout after the action; the chat listing can fail
+  too).
+- `ChatPlatform`: one chat platform behind `core.notify.FanoutNotifier`, answering every digest
+  with the delivery it was given (or raising it), keeping what it was handed."""
 
 from __future__ import annotations
 
@@ -9,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from core.notify import Alert, DigestDelivery, DigestOutcome, DigestView
 from core.delivery.linkedin.port import (
     AlreadyConnected, AlreadyInvited, ChatMessage, InvitationSent, MessageSent, Page, PendingInvitation, Profile,
     RelationInfo,
@@ -144,3 +153,21 @@ class FakeGateway:
         if error is not None:
             raise error
         return self.statuses.get(account_id, "OK")
+
+
+class ChatPlatform:
+    """A chat platform answering each digest with `answer` (raised when it is an exception)."""
+
+    def __init__(self, answer: DigestDelivery | Exception = DigestDelivery(DigestOutcome.UNREACHABLE)) -> None:
+        self.answer = answer
+        self.given: list[tuple[DigestView, Any]] = []  # (digest, what an earlier attempt posted)
+        self.alerts: list[Alert] = []
+
+    def send_digest(self, digest: DigestView, posted=None) -> DigestDelivery:
+        self.given.append((digest, posted))
+        if isinstance(self.answer, Exception):
+            raise self.answer
+        return self.answer
+
+    def send_alert(self, alert: Alert) -> None:
+        self.alerts.append(alert)

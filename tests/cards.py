@@ -1,4 +1,5 @@
-"""Checks every Teams card against the Adaptive Cards 1.5 contract and the 28 KB limit.
+"""Reading and checking Teams cards (unit, e2e and security tests share it): every card against the
+Adaptive Cards 1.5 contract and the 28 KB limit; its texts, actions and inputs as a user sees them.
 
 Teams' dynamic type-ahead (`"choices.data": {"type": "Data.Query", ...}` on `Input.ChoiceSet`,
 documented by Teams on top of Adaptive Cards) is not in the 1.5 schema, whose ChoiceSet allows no
@@ -11,12 +12,13 @@ import copy
 import json
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import jsonschema
 
 from bot.teams.cards import MAX_CARD_BYTES, card_bytes
 
-CONTRACT = Path(__file__).resolve().parents[2] / "contracts" / "adaptive-card-1.5.schema.json"
+CONTRACT = Path(__file__).resolve().parent / "contracts" / "adaptive-card-1.5.schema.json"
 DATA_QUERY = {
     "type": "object",
     "properties": {
@@ -72,3 +74,27 @@ def walk(node):
     elif isinstance(node, list):
         for value in node:
             yield from walk(value)
+
+
+def texts(card: dict) -> list[str]:
+    return [run["text"] for node in walk(card) if node.get("type") == "TextRun" for run in [node]]
+
+
+def find_action(card: dict, title: str | None = None, *, verb: str | None = None) -> dict:
+    for node in walk(card):
+        if node.get("type", "").startswith("Action.") and node.get("type") != "Action.ShowCard":
+            if (title is None or node.get("title") == title) and (verb is None or node.get("verb") == verb
+                                                                   or node.get("data", {}).get("action") == verb):
+                return node
+    raise AssertionError(f"no action {title or verb} in card: {texts(card)[:5]}")
+
+
+def inputs(card: dict) -> dict[str, Any]:
+    """The inputs of a card with their current values, as Teams would submit them untouched."""
+    values = {}
+    for node in walk(card):
+        if node.get("type", "").startswith("Input.") and "id" in node:
+            value = node.get("value")
+            if value is not None and value != "":
+                values[node["id"]] = str(value) if not isinstance(value, str) else value
+    return values

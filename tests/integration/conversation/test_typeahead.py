@@ -7,14 +7,12 @@ import asyncio
 from bot.conversation.commands import parse_command
 from bot.conversation.handlers import handle_command
 from bot.conversation.interactions import Submitted, handle_submission
-from bot.conversation.views import DialogRoom
 from bot.conversation.options import suggest
 from bot.conversation.runner import run_sync
 from core.db import UnitOfWork
 from core.workspace.models import Member
-from tests.unit.conversation.test_flows import valid_values
+from tests.integration.conversation.forms import ROOM, valid_values
 
-ROOM = DialogRoom(items=100, text_bytes=12_000)  # the surfaces' tightest dialog
 
 
 def test_a_campaign_just_created_is_offered_on_the_next_keystroke(ctx, people):
