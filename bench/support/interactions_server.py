@@ -162,7 +162,7 @@ def mount_floors(app: web.Application, ctx) -> None:
     from slack_bolt.async_app import AsyncApp
 
     from bot.teams import build_adapter
-    from entrypoints.cli.teamsents import CachingAuthentication, ClientCache
+    from bot.teams.clients import CachingAuthentication, ClientCache
     from bot.teams.route import MessagesEndpoint
 
     from bot.slack.app import async_client
