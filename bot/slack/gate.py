@@ -10,17 +10,18 @@ read are of another type (`payloads`) became a 500 and a traceback. Such a reque
 
 from __future__ import annotations
 
+import json
 import logging
 
 from aiohttp import web
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.request.async_internals import build_async_context
 from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_bolt.request.internals import parse_body
 from slack_sdk.signature import SignatureVerifier
 
 from bot.shapes import Unreadable
 from bot.slack import payloads
-from bot.slack.form_body import parse_body
 
 log = logging.getLogger("invitebot.slack")
 
@@ -43,15 +44,18 @@ async def bolt_request(request: web.Request, verifier: SignatureVerifier) -> Asy
         bolt = ParsedRequest(text, request.query_string, request.headers)
     except Unreadable as exc:
         return refused(exc.detail)
+    except RecursionError:  # json.loads recurses once per level of nesting
+        return refused("the body is nested too deeply")
+    except json.JSONDecodeError:
+        return refused("the body is not JSON")
     except (ValueError, TypeError, AttributeError, KeyError, IndexError) as exc:  # bolt's own reading
         return refused(f"the body is not a Slack request ({type(exc).__name__})")
     return bolt
 
 
 class ParsedRequest(AsyncBoltRequest):
-    """bolt's request of a raw body (which bolt's signature check reads), parsed by our
-    `form_body.parse_body` (bolt's own parsing is a fifth of an options request) and checked
-    against `payloads` before bolt reads it to build its context."""
+    """bolt's request of a raw body (which bolt's signature check reads), parsed by bolt and
+    checked against `payloads` before bolt reads it to build its context."""
 
     def __init__(self, raw_body: str, query: str, headers) -> None:
         super().__init__(body="", query=query, headers=headers)
