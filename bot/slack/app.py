@@ -149,8 +149,9 @@ async def on_error(error: Exception, body: dict) -> BoltResponse | None:
 
 
 class ProvideContext(AsyncMiddleware):
-    """Puts our Context in bolt's context for the listeners. A class: bolt calls it as it is,
-    where a function middleware has its arguments looked up and injected on every request."""
+    """Puts the process's Services in bolt's context for the listeners, and checks a Socket Mode
+    payload first. A class, not a function middleware: bolt builds a function's arguments (`action`,
+    `view`, …) out of the body before calling it, and raises on a malformed one before we checked it."""
 
     def __init__(self, app: AsyncApp, services) -> None:
         self.app, self.services = app, services

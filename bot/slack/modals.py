@@ -19,7 +19,7 @@ from slack_sdk.models.views import View
 
 from bot.conversation import views as v
 from bot.shapes import parse_json
-from bot.slack.render import button, clip, esc, mrkdwn, plain
+from bot.slack.render import OPTIONS, button, clip, esc, mrkdwn, option, plain
 
 CALLBACK_PREFIX = "form:"
 MODAL_BLOCKS = 100
@@ -37,11 +37,6 @@ def field_of(action: str) -> str:
     return action.rsplit("@", 1)[0]
 
 
-def _option(o: v.Option) -> Option:
-    return Option(value=clip(o.value, 150), text=clip(o.label, 75),
-                  description=clip(o.description, 75) if o.description else None)
-
-
 def _element(f: v.FormField, rev: int):
     aid = action_id(f.id, rev)
     placeholder = plain(f.placeholder, 150) if f.placeholder else None
@@ -56,20 +51,20 @@ def _element(f: v.FormField, rev: int):
     if f.kind == v.SELECT:
         selected = next((o for o in f.options if o.value == f.value), None)
         return StaticSelectElement(action_id=aid, placeholder=placeholder or plain("Choose", 150),
-                                   options=[_option(o) for o in f.options][:100],
-                                   initial_option=_option(selected) if selected else None)
+                                   options=[option(o) for o in f.options[:OPTIONS]],
+                                   initial_option=option(selected) if selected else None)
     if f.kind == v.MULTI_SELECT:
         chosen = [o for o in f.options if o.value in (f.value or [])]
         return StaticMultiSelectElement(action_id=aid, placeholder=placeholder or plain("Choose", 150),
-                                        options=[_option(o) for o in f.options][:100],
-                                        initial_options=[_option(o) for o in chosen] or None)
+                                        options=[option(o) for o in f.options[:OPTIONS]],
+                                        initial_options=[option(o) for o in chosen] or None)
     if f.kind == v.EXTERNAL_SELECT:
-        initial = _option(v.Option(f.value, f.value_label or f.value)) if f.value else None
+        initial = option(v.Option(f.value, f.value_label or f.value)) if f.value else None
         return ExternalDataSelectElement(action_id=aid, placeholder=placeholder or plain("Type to search", 150),
                                          min_query_length=0, initial_option=initial)
     if f.kind == v.CHECKBOX:
-        option = Option(value=CHECKED, text=clip(f.label, 75))
-        return CheckboxesElement(action_id=aid, options=[option], initial_options=[option] if f.value else None)
+        box = Option(value=CHECKED, text=clip(f.label, 75))
+        return CheckboxesElement(action_id=aid, options=[box], initial_options=[box] if f.value else None)
     if f.kind == v.TIME:
         return TimePickerElement(action_id=aid, initial_time=f.value or None, placeholder=placeholder)
     raise ValueError(f"unknown field kind {f.kind}")

@@ -12,15 +12,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal, Optional, Union
 
-from pydantic import ConfigDict, Discriminator, Field, StringConstraints, Tag, TypeAdapter, model_validator
-from typing_extensions import TypedDict
+from pydantic import Discriminator, Field, StringConstraints, Tag, TypeAdapter, model_validator
 
 from bot.shapes import HttpUrl, Shape, Token, Unreadable, check as check_shape
 
 # Slack's ids (users, teams, enterprises, channels, views, bots): upper-case letters and digits.
 SlackId = Annotated[str, StringConstraints(pattern=r"^[A-Z0-9]{1,40}$")]
 Command = Annotated[str, StringConstraints(pattern=r"^/[\w.-]{1,40}$")]
-STRICT = ConfigDict(strict=True)
 
 
 class Team(Shape):
@@ -51,32 +49,27 @@ class Message(Shape):
     ts: Optional[Token] = None
 
 
-# The parts a modal repeats (its blocks, its inputs' state) are TypedDicts: checked as strictly,
-# without building a model of each (a 40-block modal, on every type-ahead keystroke).
-class Option(TypedDict, total=False):
-    __pydantic_config__ = STRICT  # type: ignore[misc]
-    value: Optional[str]
+class Option(Shape):
+    value: Optional[str] = None
 
 
-class Element(TypedDict, total=False):
+class Element(Shape):
     """An input of a modal's state, as `modals.read_values` reads it."""
 
-    __pydantic_config__ = STRICT  # type: ignore[misc]
-    type: Optional[Token]
-    value: Optional[str]
-    selected_option: Optional[Option]
-    selected_options: Optional[list[Option]]
-    selected_time: Optional[str]
+    type: Optional[Token] = None
+    value: Optional[str] = None
+    selected_option: Optional[Option] = None
+    selected_options: Optional[list[Option]] = None
+    selected_time: Optional[str] = None
 
 
 class State(Shape):
     values: dict[str, dict[str, Element]] = {}
 
 
-class Block(TypedDict, total=False):
-    __pydantic_config__ = STRICT  # type: ignore[misc]
-    type: Optional[Token]
-    block_id: Optional[Token]
+class Block(Shape):
+    type: Optional[Token] = None
+    block_id: Optional[Token] = None
 
 
 class View(Shape):

@@ -7,12 +7,13 @@ from __future__ import annotations
 
 from slack_sdk.models.blocks import (
     ActionsBlock, Block, ButtonElement, ConfirmObject, ContextBlock, DividerBlock, HeaderBlock, MarkdownTextObject,
-    Option, PlainTextObject, SectionBlock, StaticSelectElement,
+    Option, OptionGroup, PlainTextObject, SectionBlock, StaticSelectElement,
 )
 
 from bot.conversation import views as v
 
 MESSAGE_BLOCKS = 50
+OPTIONS = 100  # Slack's most options in a select (and option groups in a type-ahead answer)
 TONE_ICONS = {"success": ":white_check_mark:", "warning": ":warning:", "error": ":x:", "info": ""}
 
 
@@ -32,6 +33,17 @@ def plain(text: str | None, limit: int) -> PlainTextObject:
 
 def mrkdwn(text: str, limit: int = 3000) -> MarkdownTextObject:
     return MarkdownTextObject(text=clip(text, limit) or " ")
+
+
+def option(o: v.Option) -> Option:
+    """A choice of a select or a type-ahead, within Slack's limits (label and description 75
+    characters, value 150)."""
+    return Option(value=clip(o.value, 150), text=clip(o.label, 75),
+                  description=clip(o.description, 75) if o.description else None)
+
+
+def option_group(g: v.OptionGroup) -> OptionGroup:
+    return OptionGroup(label=clip(g.label, 75), options=[option(o) for o in g.options[:OPTIONS]])
 
 
 def button(b: v.Button) -> ButtonElement:
@@ -132,8 +144,8 @@ def digest_blocks(d: v.DigestPage) -> list[Block]:
             current = next((o for o in e.language_options if o.value.endswith(f":{e.language}")), None)
             elements.append(StaticSelectElement(
                 action_id=e.language_action, placeholder=plain("Language", 150),
-                options=[Option(value=o.value, text=clip(o.label, 75)) for o in e.language_options],
-                initial_option=Option(value=current.value, text=clip(current.label, 75)) if current else None,
+                options=[option(o) for o in e.language_options[:OPTIONS]],
+                initial_option=option(current) if current else None,
             ))
         if elements:
             blocks.append(ActionsBlock(block_id=f"decide.{e.send_id}", elements=elements))

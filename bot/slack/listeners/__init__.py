@@ -4,7 +4,5 @@ from bot.slack.listeners import actions, commands, events, options, views
 
 
 def register(app) -> None:
-    # bolt tries the listeners in this order, running each one's matcher until one matches: the
-    # most frequent requests first (a type-ahead request per keystroke, then buttons).
-    for kind in (options, actions, commands, views, events):
+    for kind in (actions, commands, events, options, views):
         kind.register(app)

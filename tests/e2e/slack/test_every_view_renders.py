@@ -141,18 +141,22 @@ def test_home_tab_validates():
     assert len(home_view(home)["blocks"]) <= 100
 
 
-def test_options_answers_equal_what_slack_sdk_models_build():
-    from slack_sdk.models.blocks import Option as SdkOption, OptionGroup as SdkGroup
-
+def test_options_answers_keep_slacks_limits():
+    """Labels and descriptions of 75 characters at most, values of 150, 100 options or groups."""
     from bot.conversation.views import Option, OptionGroup
     from bot.slack.listeners.options import to_slack
-    from bot.slack.render import clip
 
     options = (Option("new:" + "v" * 300, "Create “" + "n" * 100 + "”", "d" * 100), Option("segment:1", "Seg"))
-    expected = [SdkOption(value=clip(o.value, 150), text=clip(o.label, 75),
-                          description=clip(o.description, 75) if o.description else None).to_dict() for o in options]
-    assert to_slack(list(options)) == {"options": expected}
-    grouped = to_slack([OptionGroup("Segments", options)])
-    assert grouped == {"option_groups": [SdkGroup(label="Segments", options=[
-        SdkOption(value=clip(o.value, 150), text=clip(o.label, 75), description=clip(o.description, 75) if o.description else None)
-        for o in options]).to_dict()]}
+    answer = [o.to_dict() for o in to_slack(list(options))["options"]]  # as bolt's ack sends them
+    assert answer == [
+        {"text": {"type": "plain_text", "text": "Create “" + "n" * 66 + "…", "emoji": True},
+         "value": "new:" + "v" * 145 + "…",
+         "description": {"type": "plain_text", "text": "d" * 74 + "…", "emoji": True}},
+        {"text": {"type": "plain_text", "text": "Seg", "emoji": True}, "value": "segment:1"},
+    ]
+    many = [Option(f"segment:{i}", f"Segment {i}") for i in range(150)]
+    assert len(to_slack(many)["options"]) == 100
+    grouped = [g.to_dict() for g in to_slack([OptionGroup("G" * 80, tuple(many))] * 120)["option_groups"]]
+    assert len(grouped) == 100
+    assert grouped[0]["label"] == {"type": "plain_text", "text": "G" * 74 + "…", "emoji": True}
+    assert [o["value"] for o in grouped[0]["options"]] == [f"segment:{i}" for i in range(100)]

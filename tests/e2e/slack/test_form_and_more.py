@@ -71,6 +71,18 @@ async def test_picking_an_existing_name_switches_to_editing_it(slack, slack_sim,
     assert view["title"]["text"] == "Edit campaign"
 
 
+async def test_a_long_name_typed_is_offered_within_slacks_limits(slack, slack_sim, world):
+    # Given Bob types a 100-character name into the name type-ahead
+    view = await open_form(slack, slack_sim)
+    typed = "n" * 100
+    response = await slack.options(view, "name", typed)
+    # Then Slack gets the offer to create it, its label cut to Slack's 75 characters, its value whole
+    assert response.status == 200
+    options = (await response.json())["options"]
+    assert options[0] == {"text": {"type": "plain_text", "text": "Create “" + "n" * 66 + "…", "emoji": True},
+                          "value": "new:" + typed}
+
+
 async def test_app_home_shows_the_campaigns(slack, slack_sim, world, ctx):
     await created(slack, slack_sim, world, ctx)
     await slack.event({"type": "app_home_opened", "user": "UBOB", "channel": "D0BOB", "tab": "home",

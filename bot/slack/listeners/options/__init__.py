@@ -11,24 +11,15 @@ from bot.conversation.options import suggest
 from bot.conversation.views import OptionGroup as NeutralGroup
 from bot.slack import modals
 from bot.slack.app import SERVICES
-from bot.slack.render import clip
+from bot.slack.render import OPTIONS, option, option_group
 from bot.slack.surface import member_id
 
 
-def option_dict(o) -> dict:
-    """An option as Slack takes it. Built by hand on this hot path (slack_sdk's models cost ~30 µs
-    an option); `clip` applies the limits the models check, and a test compares both."""
-    option = {"text": {"type": "plain_text", "text": clip(o.label, 75), "emoji": True}, "value": clip(o.value, 150)}
-    if o.description:
-        option["description"] = {"type": "plain_text", "text": clip(o.description, 75), "emoji": True}
-    return option
-
-
 def to_slack(choices) -> dict:
+    """The type-ahead's answer: options, or option groups (the sources: finders and segments)."""
     if choices and isinstance(choices[0], NeutralGroup):
-        return {"option_groups": [{"label": {"type": "plain_text", "text": clip(g.label, 75), "emoji": True},
-                                   "options": [option_dict(o) for o in g.options][:100]} for g in choices][:100]}
-    return {"options": [option_dict(o) for o in choices][:100]}
+        return {"option_groups": [option_group(g) for g in choices[:OPTIONS]]}
+    return {"options": [option(o) for o in choices[:OPTIONS]]}
 
 
 async def on_options(ack, body, client, context) -> None:
