@@ -174,6 +174,7 @@ def mount_floors(app: web.Application, ctx) -> None:
 
     bolt.command("/invite-campaign")(only_ack)
     bolt.options(re.compile(".+"))(only_ack)
+    bolt.action(re.compile(".+"))(only_ack)
 
     async def bolt_floor(request: web.Request) -> web.Response:
         return await to_aiohttp_response(await bolt.async_dispatch(await to_bolt_request(request)))

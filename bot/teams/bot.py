@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import dataclass, field
 from typing import Any
 
 from botbuilder.core import BotAdapter, InvokeResponse, TurnContext
@@ -118,6 +119,10 @@ class InviteBot(TeamsActivityHandler):
             # Handled here rather than in `on_adaptive_card_invoke`: our answers are plain dicts
             # (a card, or a message), which botbuilder's msrest models would serialise again.
             return _answered(turn_context, await self._universal_action(turn_context))
+        if turn_context.activity.name == "task/fetch":  # the same, for dialogs
+            return _answered(turn_context, await self._dialog_fetch(turn_context))
+        if turn_context.activity.name == "task/submit":
+            return _answered(turn_context, await self._dialog_submit(turn_context))
         return await super().on_invoke_activity(turn_context)
 
     async def _universal_action(self, turn_context: TurnContext) -> dict:
@@ -138,9 +143,10 @@ class InviteBot(TeamsActivityHandler):
                 return replies.universal_message((page.notice or Notice("This digest is gone.")).text)
             return replies.universal_card(replies.view_card(page.replace, user_ids=user_ids))
         form = form_of(data)
-        reply = await self._interact(member_id, verb, value, data, form)
+        shown = await self._interact(member_id, verb, value, data, form)
+        reply = shown.reply
         if reply.dialog is not None or reply.errors is not None:
-            card = await self._form_card(member_id, reply, form, data, mode=EXECUTE, page=_page(verb, value))
+            card = self._form_card(shown, mode=EXECUTE, page=_page(verb, value))
             await self._post_rest(turn_context, reply, user_ids)
             return replies.universal_card(card)
         first = reply.replace or (reply.messages[0] if reply.messages else None)
@@ -159,31 +165,32 @@ class InviteBot(TeamsActivityHandler):
         await self._post_rest(turn_context, Reply(direct=reply.direct), user_ids)
         return replies.universal_message(notice.text)
 
-    async def on_teams_task_module_fetch(self, turn_context: TurnContext, task_module_request):
+    async def _dialog_fetch(self, turn_context: TurnContext) -> dict:
         member_id = await self._member_id(turn_context)
-        data = task_module_request.data if isinstance(task_module_request.data, dict) else {}
+        data = _task_data(turn_context.activity)
         launch = data.get("launch") if isinstance(data.get("launch"), dict) else {}
         if "text" in launch:
-            reply = await run(self.services, member_id, handlers.handle_command, parse_command(str(launch["text"])), ROOM)
+            shown = await self._run_shown(member_id, handlers.handle_command, parse_command(str(launch["text"])), ROOM)
         else:
             action = str(launch.get("action") or "")
-            reply = await run(self.services, member_id, interactions.handle_action,
-                              Asked(action, str(launch.get("value") or ""), ROOM),
-                              read_only=interactions.reads_only(action))
+            shown = await self._run_shown(member_id, interactions.handle_action,
+                                          Asked(action, str(launch.get("value") or ""), ROOM),
+                                          read_only=interactions.reads_only(action))
+        reply = shown.reply
         if reply.dialog is None:
             return replies.task_message((reply.notice or Notice("Nothing to open.")).text)
-        card = await self._form_card(member_id, reply, None, {}, mode=SUBMIT)
-        return replies.task_card(reply.dialog.title, card)
+        return replies.task_card(reply.dialog.title, self._form_card(shown, mode=SUBMIT))
 
-    async def on_teams_task_module_submit(self, turn_context: TurnContext, task_module_request):
+    async def _dialog_submit(self, turn_context: TurnContext) -> dict | None:
         member_id = await self._member_id(turn_context)
-        data = task_module_request.data if isinstance(task_module_request.data, dict) else {}
+        data = _task_data(turn_context.activity)
         form = form_of(data)
         verb, value = str(data.get("action") or SUBMIT_ACTION), str(data.get("value") or "")
-        reply = await self._interact(member_id, verb, value, data, form)
+        shown = await self._interact(member_id, verb, value, data, form)
+        reply = shown.reply
         user_ids = [turn_context.activity.from_property.id]
         if reply.dialog is not None or reply.errors is not None:
-            card = await self._form_card(member_id, reply, form, data, mode=SUBMIT, page=_page(verb, value))
+            card = self._form_card(shown, mode=SUBMIT, page=_page(verb, value))
             await self._post_rest(turn_context, Reply(notice=reply.notice), user_ids)
             title = reply.dialog.title if reply.dialog else "Invite campaign"
             return replies.task_card(title, card)
@@ -192,30 +199,35 @@ class InviteBot(TeamsActivityHandler):
 
     # -- shared ----------------------------------------------------------------------------------------
 
-    async def _interact(self, member_id: int, verb: str, value: str, data: dict, form: dict | None) -> Reply:
+    async def _run_shown(self, member_id: int, handler: Any, *args: Any, read_only: bool = False) -> Shown:
+        """`handler`'s reply and, when it opens a form, the form's small lists, in one unit of work."""
+        out = await run(self.services, member_id, _shown, handler, *args, read_only=read_only)
+        return out if isinstance(out, Shown) else Shown(out)  # a refusal or a failure: `run`'s notice
+
+    async def _interact(self, member_id: int, verb: str, value: str, data: dict, form: dict | None) -> Shown:
         if form is not None and (verb == SUBMIT_ACTION or verb.startswith("form.")):
             state = form.get("state") if isinstance(form.get("state"), dict) else {}
             values = values_from_payload(data)
             if verb == PAGE_ACTION:  # another page of the same form: rebuilt from what was typed
                 verb, value = CHANGED_ACTION, ""
             if verb == SUBMIT_ACTION:
-                return await run(self.services, member_id, interactions.handle_submission,
-                                 Submitted(str(form.get("kind") or ""), state, values, ROOM))
-            return await run(self.services, member_id, interactions.handle_action, Asked(verb, value, ROOM, state, values))
+                return await self._run_shown(member_id, interactions.handle_submission,
+                                             Submitted(str(form.get("kind") or ""), state, values, ROOM))
+            return await self._run_shown(member_id, interactions.handle_action, Asked(verb, value, ROOM, state, values))
         input_id = data.get("input")
         if isinstance(input_id, str) and isinstance(data.get(input_id), str):
             value = f"{value}:{data[input_id]}"  # a select's choice travels with its button
-        return await run(self.services, member_id, interactions.handle_action, Asked(verb, value, ROOM),
-                         read_only=interactions.reads_only(verb))
+        return await self._run_shown(member_id, interactions.handle_action, Asked(verb, value, ROOM),
+                                     read_only=interactions.reads_only(verb))
 
-    async def _form_card(self, member_id: int, reply: Reply, form: dict | None, data: dict, *, mode: str,
-                         page: int = 0) -> dict:
+    @staticmethod
+    def _form_card(shown: Shown, *, mode: str, page: int = 0) -> dict:
+        reply = shown.reply
         dialog = reply.dialog  # a refused submission comes back rebuilt from what was typed
         if dialog is None:
             return replies.render(replies.errors_notice(reply.errors)) if reply.errors else replies.render(
                 reply.notice or Notice("Nothing to show."))
-        static = await run(self.services, member_id, _static_choices, dialog, fallback={}, read_only=True)
-        return replies.dialog_card(dialog, reply.errors, mode=mode, static_choices=static, page=page)
+        return replies.dialog_card(dialog, reply.errors, mode=mode, static_choices=shown.static, page=page)
 
     async def _send(self, turn_context: TurnContext, reply: Reply, *, launch: dict | None = None) -> None:
         user_ids = [turn_context.activity.from_property.id]
@@ -238,6 +250,25 @@ def _page(verb: str, value: str) -> int:
 def _page_of(value: str) -> str:
     """`digest_id:page` of a digest button's value (which may name an invitation after them)."""
     return ":".join(value.split(":", 2)[:2])
+
+
+@dataclass(frozen=True)
+class Shown:
+    """A reply and the whole lists of the small type-ahead fields of the form it opens, if any."""
+
+    reply: Reply
+    static: dict[str, list[Any]] = field(default_factory=dict)
+
+
+def _shown(services, session, actor, handler, *args: Any) -> Shown:
+    reply = handler(services, session, actor, *args)
+    return Shown(reply, _static_choices(services, session, actor, reply.dialog) if reply.dialog else {})
+
+
+def _task_data(activity: Activity) -> dict:
+    """The `data` of a dialog invoke (its shape was checked before the bot saw it)."""
+    value = activity.value if isinstance(activity.value, dict) else {}
+    return value["data"] if isinstance(value.get("data"), dict) else {}
 
 
 def _static_choices(services, session, actor, form: Form) -> dict[str, list[Any]]:

@@ -7,9 +7,6 @@ from typing import Any
 
 from botbuilder.core import CardFactory, MessageFactory
 from botbuilder.schema import Activity
-from botbuilder.schema.teams import (
-    TaskModuleContinueResponse, TaskModuleMessageResponse, TaskModuleResponse, TaskModuleTaskInfo,
-)
 
 from bot.conversation.views import DigestPage, Form, FormErrors, Notice, Reply
 from bot.teams.cards import form_card, render
@@ -77,13 +74,16 @@ def universal_message(message: str) -> dict:
     return {"statusCode": 200, "type": MESSAGE_RESPONSE, "value": message}
 
 
-def task_card(title: str, card: dict) -> TaskModuleResponse:
-    info = TaskModuleTaskInfo(title=title[:60], card=CardFactory.adaptive_card(card), width="large", height="large")
-    return TaskModuleResponse(task=TaskModuleContinueResponse(value=info))
+def task_card(title: str, card: dict) -> dict:
+    """A `task/fetch` or `task/submit` answer that shows (or keeps showing) a dialog with `card`."""
+    content = {"contentType": CONTENT_TYPE, "content": card}
+    return {"task": {"type": "continue", "value": {"title": title[:60], "card": content, "width": "large",
+                                                   "height": "large"}}}
 
 
-def task_message(message: str) -> TaskModuleResponse:
-    return TaskModuleResponse(task=TaskModuleMessageResponse(value=message))
+def task_message(message: str) -> dict:
+    """A dialog answer that shows `message` instead of a form."""
+    return {"task": {"type": "message", "value": message}}
 
 
 def dialog_card(form: Form, errors: FormErrors | None = None, *, mode: str = SUBMIT,
