@@ -7,6 +7,7 @@ import logging
 
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.error import BoltUnhandledRequestError
+from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
 from slack_bolt.middleware.async_middleware import AsyncMiddleware
 from slack_bolt.response import BoltResponse
 from slack_bolt.oauth.async_oauth_flow import AsyncOAuthFlow
@@ -39,7 +40,18 @@ def quiet_logger() -> logging.Logger:
     so their warnings and errors still show and no message text reaches the log."""
     logger = logging.getLogger("invitebot.slack.sdk")
     logger.setLevel(logging.INFO)
+    if not any(isinstance(f, _SameToken) for f in logger.filters):
+        logger.addFilter(_SameToken())
     return logger
+
+
+class _SameToken(logging.Filter):
+    """bolt reads SLACK_BOT_TOKEN from the environment by itself (the variable our settings read
+    too) and, given our client, warns that the client's token wins: it is the same token. A
+    warning nobody can act on is dropped; every other line passes."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.getMessage() != warning_client_prioritized_and_token_skipped()
 
 
 def oauth_logger() -> logging.Logger:
