@@ -14,6 +14,7 @@ import time
 from aiohttp import web
 from sqlalchemy import text
 
+from bot import metrics
 from core.services import Services
 
 log = logging.getLogger("invitebot.web")
@@ -54,6 +55,8 @@ def build_web_app(services: Services) -> web.Application:
     app[SERVICES_KEY] = services
     app[STARTED_KEY] = time.monotonic()
     app.router.add_get("/healthz", healthz)
+    if isinstance(services.metrics, metrics.PrometheusMetrics):
+        metrics.register(app, services.metrics)
     app.on_cleanup.append(_finish_background)  # first: the surfaces close their clients after it
     for register in _surfaces():
         register(app, services)

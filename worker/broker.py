@@ -17,7 +17,9 @@ from dramatiq.brokers.redis import RedisBroker
 from dramatiq.brokers.stub import StubBroker
 from dramatiq.middleware import AgeLimit, Callbacks, Middleware, Pipelines, Retries, ShutdownNotifications, TimeLimit
 
+from core.clock import Clock
 from core.config import Settings
+from core.metrics import Metrics
 
 log = logging.getLogger("invitebot.worker")
 
@@ -54,6 +56,23 @@ class JobLog(Middleware):
 
     def after_skip_message(self, broker, message):
         log.info("job %s %s skipped", message.actor_name, message.message_id)
+
+
+class QueueLag(Middleware):
+    """`Metrics.queue_lag`: how long a message waited for a worker after it was due (enqueued, or
+    its delay over), by queue. On a driven clock (the demo) the lag means nothing: not measured."""
+
+    def __init__(self, metrics: Metrics, clock: Clock) -> None:
+        from core.clock import SystemClock
+
+        self._metrics, self._measure = metrics, isinstance(clock, SystemClock)
+
+    def before_process_message(self, broker, message):
+        if not self._measure:
+            return
+        due_ms = max(message.message_timestamp, int(message.options.get("eta") or 0))
+        queue = message.queue_name.removesuffix(".DQ")
+        self._metrics.queue_lag(queue, (time.time() * 1000 - due_ms) / 1000)
 
 
 def middleware() -> list[Middleware]:
