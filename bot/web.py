@@ -14,7 +14,7 @@ import time
 from aiohttp import web
 from sqlalchemy import text
 
-from bot import metrics
+from bot import logs, metrics
 from core.services import Services
 
 log = logging.getLogger("invitebot.web")
@@ -54,6 +54,7 @@ def build_web_app(services: Services) -> web.Application:
     app = web.Application(client_max_size=2 * 1024 * 1024)
     app[SERVICES_KEY] = services
     app[STARTED_KEY] = time.monotonic()
+    logs.install(app)
     app.router.add_get("/healthz", healthz)
     if isinstance(services.metrics, metrics.PrometheusMetrics):
         metrics.register(app, services.metrics)

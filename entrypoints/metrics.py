@@ -29,11 +29,14 @@ def metrics_dir(settings: Settings) -> Path:
     return settings.metrics_dir or settings.var_dir / "metrics"
 
 
-def multiprocess(settings: Settings) -> Path:
+def multiprocess(settings: Settings) -> Path | None:
     """Multi-process mode for this process, in `metrics_dir(settings)`; the files of processes
-    that no longer run are removed first (their counters would otherwise add up forever)."""
+    that no longer run are removed first (their counters would otherwise add up forever). None
+    (said in the log) when prometheus_client was loaded before: its series stay in this process."""
     if "prometheus_client" in sys.modules and os.environ.get("PROMETHEUS_MULTIPROC_DIR") is None:
-        raise RuntimeError("prometheus_client was imported before its multi-process folder was chosen")
+        log.warning("metrics: prometheus_client was loaded before its multi-process folder was chosen: "
+                    "the worker's metrics are not served")
+        return None
     folder = metrics_dir(settings).resolve()
     folder.mkdir(parents=True, exist_ok=True)
     for path in folder.glob("*.db"):
@@ -57,9 +60,12 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def expose(services: Services, *, serve: bool = True) -> Callable[[], None]:
-    """Dramatiq's Prometheus middleware on this process's broker and, with `serve`, the metrics of
-    the folder on WORKER_METRICS_PORT (0: none). Returns what stops the server."""
+def expose(services: Services, folder: Path | None, *, serve: bool = True) -> Callable[[], None]:
+    """In multi-process mode (`folder`, from `multiprocess`): Dramatiq's Prometheus middleware on
+    this process's broker and, with `serve`, the metrics of the folder on WORKER_METRICS_PORT (0:
+    none). Returns what stops the server."""
+    if folder is None:
+        return lambda: None
     from dramatiq.middleware.prometheus import Prometheus
 
     from worker.broker import DramatiqTasks
@@ -76,7 +82,7 @@ def expose(services: Services, *, serve: bool = True) -> Callable[[], None]:
     from prometheus_client.multiprocess import MultiProcessCollector
 
     registry = CollectorRegistry()
-    MultiProcessCollector(registry, path=os.environ["PROMETHEUS_MULTIPROC_DIR"])
+    MultiProcessCollector(registry, path=str(folder))
     try:
         server, thread = start_http_server(settings.worker_metrics_port, addr=settings.worker_metrics_host,
                                            registry=registry)

@@ -19,6 +19,7 @@ from dramatiq.middleware import AgeLimit, Callbacks, Middleware, Pipelines, Retr
 
 from core.clock import Clock
 from core.config import Settings
+from core.log_ids import MESSAGE_ID
 from core.metrics import Metrics
 
 log = logging.getLogger("invitebot.worker")
@@ -58,6 +59,18 @@ class JobLog(Middleware):
         log.info("job %s %s skipped", message.actor_name, message.message_id)
 
 
+class LogIds(Middleware):
+    """Every log line of a job carries its message id (`core.log_ids`)."""
+
+    def before_process_message(self, broker, message):
+        MESSAGE_ID.set(message.message_id)
+
+    def after_process_message(self, broker, message, *, result=None, exception=None):
+        MESSAGE_ID.set(None)
+
+    after_skip_message = after_process_message
+
+
 class QueueLag(Middleware):
     """`Metrics.queue_lag`: how long a message waited for a worker after it was due (enqueued, or
     its delay over), by queue. On a driven clock (the demo) the lag means nothing: not measured."""
@@ -76,7 +89,8 @@ class QueueLag(Middleware):
 
 
 def middleware() -> list[Middleware]:
-    return [AgeLimit(), TimeLimit(time_limit=300_000), ShutdownNotifications(), Callbacks(), Pipelines(),
+    # LogIds first: its id is set before the others' work and cleared after their last line.
+    return [LogIds(), AgeLimit(), TimeLimit(time_limit=300_000), ShutdownNotifications(), Callbacks(), Pipelines(),
             Retries(max_retries=MAX_RETRIES, min_backoff=1_000, max_backoff=60_000), JobLog()]
 
 

@@ -24,9 +24,9 @@ def _settings() -> Settings:
 def serve() -> None:
     """Web + worker + clock in one process (the embedded default of `make run`)."""
     settings = _settings()
-    metrics.multiprocess(settings)  # the worker's series and the web's, read together by /metrics
+    folder = metrics.multiprocess(settings)  # the worker's series and the web's, read together by /metrics
     services = bootstrap(settings, worker=True, migrate=True)
-    metrics.expose(services, serve=False)
+    metrics.expose(services, folder, serve=False)
     processes.announce(settings)
     log.info("worker and clock: running in this process")
 
@@ -52,9 +52,9 @@ def web() -> None:
 def worker(threads: int = typer.Option(8, "--threads", "-t", min=1, help="Worker threads.")) -> None:
     """The Dramatiq worker: carries out sends, planning, digests, polling, withdrawals."""
     settings = _settings()
-    metrics.multiprocess(settings)
+    folder = metrics.multiprocess(settings)
     services = bootstrap(settings, worker=True, migrate=True)
-    stop_metrics = metrics.expose(services)
+    stop_metrics = metrics.expose(services, folder)
 
     def main(stop: threading.Event) -> None:
         running = processes.start_worker(services, threads)
