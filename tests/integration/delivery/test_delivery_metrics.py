@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from bot.metrics import PrometheusMetrics
 from core.clock import FrozenClock
 from core.db import UnitOfWork
 from core.delivery.linkedin.port import OutcomeUnknown
@@ -12,7 +13,6 @@ from core.delivery.models import Enrollment, Send
 from core.delivery.sending import perform_send
 from core.notify import LoggingNotifier
 from core.workspace.models import Workspace
-from bot.metrics import PrometheusMetrics
 from tests import factories as f
 from tests.fakes import FakeGateway
 from tests.integration.delivery.test_sending import EVENING, at_due, get, setup
