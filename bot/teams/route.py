@@ -15,6 +15,7 @@ import ipaddress
 import json
 import logging
 import time
+from contextvars import ContextVar
 from http import HTTPStatus
 from urllib.parse import urlsplit
 
@@ -32,7 +33,8 @@ from core.metrics import NO_METRICS, Metrics, Surface
 
 log = logging.getLogger("invitebot.teams")
 ERROR_TYPE = "application/vnd.microsoft.error"
-KIND_KEY = "invitebot.teams.kind"  # the request's activity kind, once authenticated (the ack metrics)
+# The request's activity kind once authenticated (the ack metrics), set by `_answer` for `__call__`.
+_KIND: ContextVar[str | None] = ContextVar("invitebot_teams_kind", default=None)
 
 
 def _is_loopback(host: str | None) -> bool:
@@ -58,8 +60,12 @@ class MessagesEndpoint:
 
     async def __call__(self, request: web.Request) -> web.StreamResponse:
         started = time.perf_counter()
-        response = await self._answer(request)
-        kind = request.get(KIND_KEY)
+        token = _KIND.set(None)
+        try:
+            response = await self._answer(request)
+            kind = _KIND.get()
+        finally:
+            _KIND.reset(token)
         if kind is not None:  # an authenticated activity, answered
             self.metrics.interaction(Surface.TEAMS, kind, time.perf_counter() - started)
         return response
@@ -98,7 +104,7 @@ class MessagesEndpoint:
             log.info("teams: request refused: %s", type(exc).__name__)
             return _problem(HTTPStatus.UNAUTHORIZED, "unauthorized")
 
-        request[KIND_KEY] = activity_kind(activity)
+        _KIND.set(activity_kind(activity))
         if activity.type == ActivityTypes.message and activity.delivery_mode != DeliveryModes.expect_replies:
             # A message is answered by the bot's own calls to the connector, not in this HTTP
             # answer: the channel gets its 200 now and the turn runs after it, as Slack's acks.
