@@ -17,6 +17,7 @@ from aiohttp import web
 from aiohttp.abc import AbstractAccessLogger, BaseRequest, StreamResponse
 from aiohttp.typedefs import Middleware
 
+from bot.metrics import route_of
 from core.log_ids import REQUEST_ID
 
 HEADER = "X-Request-Id"
@@ -49,18 +50,13 @@ def middleware() -> Middleware:
     return with_id
 
 
-def route_of(request: BaseRequest) -> str:
-    match_info = getattr(request, "match_info", None)
-    resource = match_info.route.resource if match_info is not None else None
-    return resource.canonical if resource is not None else "unmatched"
-
-
 class AccessLog(AbstractAccessLogger):
     """One line per request, with its id; no path, query string, header or body."""
 
     def log(self, request: BaseRequest, response: StreamResponse, time: float) -> None:
         rid = response.headers.get(HEADER)  # set by the middleware on every answer
-        self.logger.info("%s %s -> %s %sB %.1f ms", request.method, route_of(request), response.status,
+        route = route_of(request) if isinstance(request, web.Request) else "unmatched"
+        self.logger.info("%s %s -> %s %sB %.1f ms", request.method, route, response.status,
                          response.body_length, time * 1000, extra={"request_id": rid} if rid else None)
 
 
