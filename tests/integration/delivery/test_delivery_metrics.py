@@ -5,17 +5,39 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from sqlmodel import Session, select
+
 from bot.metrics import PrometheusMetrics
 from core.clock import FrozenClock
 from core.db import UnitOfWork
 from core.delivery.linkedin.port import OutcomeUnknown
 from core.delivery.models import Enrollment, Send
+from core.delivery.planner import plan_due
 from core.delivery.sending import perform_send
 from core.notify import LoggingNotifier
 from core.workspace.models import Workspace
 from tests import factories as f
 from tests.fakes import FakeGateway
-from tests.integration.delivery.test_sending import EVENING, at_due, get, setup
+from tests.integration.delivery.invitations import EVENING
+
+
+def setup(db, settings, *, count: int, daily: int):
+    with UnitOfWork(db)() as s:
+        ws = f.workspace(s)
+        m, acct = f.sender(s, ws, daily=daily)
+        f.campaign(s, ws, m, f.segment(s, ws, f.contacts(s, ws, count)), cohort=10)
+        plan_due(session=s, now=EVENING, settings=settings)
+        ids = [x.id for x in s.exec(select(Send).order_by(Send.due_at))]
+    return acct, ids
+
+
+def get(db, send_id: int) -> Send:
+    with Session(db) as s:
+        return s.get(Send, send_id)
+
+
+def at_due(db, clock, send_id: int) -> None:
+    clock.set(get(db, send_id).due_at)
 
 
 def value(metrics: PrometheusMetrics, name: str, **labels: str) -> float:
@@ -26,7 +48,7 @@ def test_outcomes_caps_and_reconciliations_are_counted(db, settings):
     clock = FrozenClock(EVENING)
     gw = FakeGateway(clock)
     metrics = PrometheusMetrics()
-    _, acct, ids = setup(db, settings, count=3, daily=2)
+    acct, ids = setup(db, settings, count=3, daily=2)
 
     def send(send_id: int) -> str:
         return perform_send(uow=UnitOfWork(db), gateway=gw, clock=clock, settings=settings,
