@@ -14,6 +14,7 @@ import time
 from aiohttp import web
 from sqlalchemy import text
 
+from bot import logs, metrics
 from core.services import Services
 
 log = logging.getLogger("invitebot.web")
@@ -53,7 +54,10 @@ def build_web_app(services: Services) -> web.Application:
     app = web.Application(client_max_size=2 * 1024 * 1024)
     app[SERVICES_KEY] = services
     app[STARTED_KEY] = time.monotonic()
+    logs.install(app)
     app.router.add_get("/healthz", healthz)
+    if isinstance(services.metrics, metrics.PrometheusMetrics):
+        metrics.register(app, services.metrics)
     app.on_cleanup.append(_finish_background)  # first: the surfaces close their clients after it
     for register in _surfaces():
         register(app, services)
@@ -69,11 +73,11 @@ async def _finish_background(_app: web.Application) -> None:
 
 def _surfaces():
     """Each surface's `register(app, services)`, in mounting order."""
-    from bot.http import accounts, links, webhooks
+    from bot.http import accounts, legal, links, webhooks
     from bot.slack import register as register_slack
     from bot.teams import register as register_teams
 
-    registrars = [register_slack, register_teams, links.register, webhooks.register, accounts.register]
+    registrars = [register_slack, register_teams, links.register, webhooks.register, accounts.register, legal.register]
     # (each surface adds its import and registrar here)
     return registrars
 

@@ -24,6 +24,13 @@ class Settings(BaseSettings):
     host: str = Field("127.0.0.1", validation_alias="HOST")
     public_url: str = Field("http://localhost:3000", validation_alias="PUBLIC_URL")
     log_level: str = Field("INFO", validation_alias="LOG_LEVEL")
+    # `text`: one line a record; `json`: one JSON object a line, with the request or message id.
+    log_format: Literal["text", "json"] = Field("text", validation_alias="LOG_FORMAT")
+
+    # Metrics (Prometheus): the web app serves /metrics; a worker process serves its folder's series here.
+    worker_metrics_port: int = Field(9191, validation_alias="WORKER_METRICS_PORT")  # 0: not served
+    worker_metrics_host: str = Field("0.0.0.0", validation_alias="WORKER_METRICS_HOST")
+    metrics_dir: Path | None = Field(None, validation_alias="METRICS_DIR")  # default VAR_DIR/metrics
 
     # LinkedIn provider
     linkedin_provider: Literal["sandbox", "unipile"] = Field("sandbox", validation_alias="LINKEDIN_PROVIDER")

@@ -14,6 +14,7 @@ from core.clock import Clock
 from core.config import Settings
 from core.db import UnitOfWork
 from core.delivery.linkedin.port import LinkedInGateway
+from core.metrics import Metrics
 from core.notify import Notifier
 from core.tasks import Tasks
 from core.typeahead import NameCache
@@ -30,6 +31,7 @@ class Services:
     form_texts: FormTextStore
     tasks: Tasks
     typeahead: NameCache  # names offered while typing, kept a few seconds in this process
+    metrics: Metrics  # what the product counts (`core.metrics`; Prometheus in the long-running processes)
 
     def close(self) -> None:
         """Give back what the process holds: the task queue (and an embedded Redis), the provider's

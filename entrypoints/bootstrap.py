@@ -17,6 +17,7 @@ from core.clock import Clock, SystemClock
 from core.config import Settings
 from core.db import UnitOfWork, make_engine, upgrade
 from core.delivery.linkedin.port import LinkedInGateway
+from core.metrics import NO_METRICS, Metrics
 from core.notify import FanoutNotifier, Notifier
 from core.services import Services
 from core.tasks import RecordedTasks, Tasks
@@ -37,16 +38,20 @@ Queue = Literal["redis", "stub", "none"]
 def bootstrap(settings: Settings | None = None, *, queue: Queue = "redis", worker: bool = False,
               engine: Engine | None = None, clock: Clock | None = None, notifier: Notifier | None = None,
               linkedin: LinkedInGateway | None = None, tasks: Tasks | None = None,
-              form_texts: FormTextStore | None = None, migrate: bool = False) -> Services:
+              form_texts: FormTextStore | None = None, migrate: bool = False,
+              metrics: Metrics | None = None) -> Services:
     """The services of one process. `worker`: declare the actors on the broker (processes that
     run them: worker, `serve`, the demo). `migrate`: bring a SQLite file (the embedded default) to
-    the latest schema first; PostgreSQL is migrated by `invitebot db upgrade`, the release step."""
+    the latest schema first; PostgreSQL is migrated by `invitebot db upgrade`, the release step.
+    `metrics`: Prometheus series (`bot.metrics`) unless given; none for admin commands (queue 'none')."""
     settings = settings or Settings()
     if migrate and settings.effective_database_url.startswith("sqlite"):
         upgrade(settings.effective_database_url)
     engine = engine or make_engine(settings.effective_database_url)
     uow = UnitOfWork(engine)
     clock = clock or SystemClock()
+    if metrics is None:
+        metrics = NO_METRICS if queue == "none" else _prometheus()
     broker, client = None, None
     if tasks is None:
         if queue == "none":
@@ -58,10 +63,10 @@ def bootstrap(settings: Settings | None = None, *, queue: Queue = "redis", worke
             tasks = DramatiqTasks(broker, client, embedded)
     services = Services(
         settings=settings, engine=engine, uow=uow, clock=clock,
-        linkedin=linkedin or _linkedin(settings, uow, clock),
+        linkedin=linkedin or _linkedin(settings, uow, clock, metrics),
         notifier=notifier or _chat_notifier(settings, uow),
         form_texts=form_texts or _form_texts(client),
-        tasks=tasks, typeahead=NameCache(),
+        tasks=tasks, typeahead=NameCache(), metrics=metrics,
     )
     if worker:
         if broker is None:
@@ -72,12 +77,20 @@ def bootstrap(settings: Settings | None = None, *, queue: Queue = "redis", worke
     return services
 
 
-def _linkedin(settings: Settings, uow: UnitOfWork, clock: Clock) -> LinkedInGateway:
+def _prometheus() -> Metrics:
+    # Imported here, not at the top: a worker process first chooses prometheus_client's
+    # multi-process mode (`entrypoints.metrics.multiprocess`), which the library reads at import.
+    from bot.metrics import PrometheusMetrics
+
+    return PrometheusMetrics()
+
+
+def _linkedin(settings: Settings, uow: UnitOfWork, clock: Clock, metrics: Metrics) -> LinkedInGateway:
     """The LinkedIn provider named by LINKEDIN_PROVIDER."""
     if settings.linkedin_provider == "unipile":
         from core.delivery.linkedin.unipile import UnipileGateway
 
-        return UnipileGateway.from_settings(settings)
+        return UnipileGateway.from_settings(settings, metrics=metrics)
     from core.delivery.linkedin.sandbox import SandboxGateway
 
     return SandboxGateway(uow=uow, clock=clock, settings=settings)

@@ -21,9 +21,12 @@ log = logging.getLogger("invitebot")
 
 
 def configure_logging(settings: Settings) -> None:
-    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    """LOG_FORMAT and LOG_LEVEL (`entrypoints.logs`); the access log (`bot.logs.AccessLog`) at INFO."""
+    from entrypoints import logs
+
+    logs.configure(settings)
     # Libraries that narrate every step at INFO: their warnings are enough.
-    for noisy in ("alembic", "apscheduler", "aiohttp.access"):
+    for noisy in ("alembic", "apscheduler"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLogger().level))
 
 
@@ -46,10 +49,11 @@ async def serve_web(services: Services, stop: threading.Event) -> None:
     """The web app on HOST:PORT (and Slack over Socket Mode when its app token is set) until `stop`."""
     from aiohttp import web
 
+    from bot.logs import ACCESS_LOGGER, AccessLog
     from bot.web import build_web_app, settle
 
     settings = services.settings
-    runner = web.AppRunner(build_web_app(services), access_log=None)
+    runner = web.AppRunner(build_web_app(services), access_log_class=AccessLog, access_log=ACCESS_LOGGER)
     await runner.setup()
     site = web.TCPSite(runner, settings.host, settings.port)
     await site.start()

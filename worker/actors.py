@@ -18,7 +18,7 @@ from core.delivery import acceptance, jobs, planner, webhooks, withdrawals
 from core.delivery.sending import RESCHEDULED, perform_send
 from core.moderation import digests
 from core.services import Services
-from worker.broker import QUEUE_OF, actor_name
+from worker.broker import QUEUE_OF, QueueLag, actor_name
 
 log = logging.getLogger("invitebot.worker")
 
@@ -36,7 +36,8 @@ def declare_actors(broker: dramatiq.Broker, services: Services) -> dict[str, dra
 
     def send(send_id: int) -> str:
         outcome = perform_send(uow=uow, gateway=services.linkedin, clock=clock, settings=s,
-                               notifier=services.notifier, send_id=send_id, worker=worker_name())
+                               notifier=services.notifier, send_id=send_id, worker=worker_name(),
+                               metrics=services.metrics)
         if outcome in RESCHEDULED and redeliver:
             # Moved to later (spacing, a cap, a back-off): enqueued again for when it is due, not
             # left to the clock's next sweep. A duplicate is harmless: claiming is atomic.
@@ -56,8 +57,10 @@ def declare_actors(broker: dramatiq.Broker, services: Services) -> dict[str, dra
     def deliver_digest(digest_id: int) -> str:
         # A failure is recorded with the digest's next try (the clock enqueues it again then), not
         # raised: the database says when to retry, not the broker.
-        return digests.deliver_digest(uow=uow, digest_id=digest_id, notifier=services.notifier, clock=clock,
-                                      public_url=s.public_url)
+        outcome = digests.deliver_digest(uow=uow, digest_id=digest_id, notifier=services.notifier, clock=clock,
+                                         public_url=s.public_url)
+        services.metrics.digest_finished(outcome)
+        return outcome
 
     def process_event(event_id: int) -> str:
         kind, alerts = webhooks.process_event(uow=uow, clock=clock, settings=s, event_id=event_id,
@@ -89,5 +92,6 @@ def declare_actors(broker: dramatiq.Broker, services: Services) -> dict[str, dra
         run.__name__ = fn.__name__
         return dramatiq.actor(broker=broker, actor_name=name, queue_name=QUEUE_OF[fn.__name__])(run)
 
+    broker.add_middleware(QueueLag(services.metrics, services.clock))
     functions = (send, plan_due, deliver_digest, process_event, poll_account, withdraw_stale, clean_up)
     return {fn.__name__: declare(fn) for fn in functions}

@@ -17,7 +17,10 @@ from dramatiq.brokers.redis import RedisBroker
 from dramatiq.brokers.stub import StubBroker
 from dramatiq.middleware import AgeLimit, Callbacks, Middleware, Pipelines, Retries, ShutdownNotifications, TimeLimit
 
+from core.clock import Clock
 from core.config import Settings
+from core.log_ids import MESSAGE_ID
+from core.metrics import Metrics
 
 log = logging.getLogger("invitebot.worker")
 
@@ -56,8 +59,38 @@ class JobLog(Middleware):
         log.info("job %s %s skipped", message.actor_name, message.message_id)
 
 
+class LogIds(Middleware):
+    """Every log line of a job carries its message id (`core.log_ids`)."""
+
+    def before_process_message(self, broker, message):
+        MESSAGE_ID.set(message.message_id)
+
+    def after_process_message(self, broker, message, *, result=None, exception=None):
+        MESSAGE_ID.set(None)
+
+    after_skip_message = after_process_message
+
+
+class QueueLag(Middleware):
+    """`Metrics.queue_lag`: how long a message waited for a worker after it was due (enqueued, or
+    its delay over), by queue. On a driven clock (the demo) the lag means nothing: not measured."""
+
+    def __init__(self, metrics: Metrics, clock: Clock) -> None:
+        from core.clock import SystemClock
+
+        self._metrics, self._measure = metrics, isinstance(clock, SystemClock)
+
+    def before_process_message(self, broker, message):
+        if not self._measure:
+            return
+        due_ms = max(message.message_timestamp, int(message.options.get("eta") or 0))
+        queue = message.queue_name.removesuffix(".DQ")
+        self._metrics.queue_lag(queue, (time.time() * 1000 - due_ms) / 1000)
+
+
 def middleware() -> list[Middleware]:
-    return [AgeLimit(), TimeLimit(time_limit=300_000), ShutdownNotifications(), Callbacks(), Pipelines(),
+    # LogIds first: its id is set before the others' work and cleared after their last line.
+    return [LogIds(), AgeLimit(), TimeLimit(time_limit=300_000), ShutdownNotifications(), Callbacks(), Pipelines(),
             Retries(max_retries=MAX_RETRIES, min_backoff=1_000, max_backoff=60_000), JobLog()]
 
 

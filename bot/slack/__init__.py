@@ -7,8 +7,11 @@
 from __future__ import annotations
 
 import logging
+import time
 
 from aiohttp import web
+
+from core.metrics import Surface
 
 log = logging.getLogger("invitebot.slack")
 BOLT_KEY = web.AppKey("slack_bolt_app", object)
@@ -47,10 +50,13 @@ def register(app: web.Application, services) -> None:
     verifier = SignatureVerifier(services.settings.slack_signing_secret.get_secret_value())
 
     async def events(request: web.Request) -> web.Response:
+        started = time.perf_counter()
         parsed = await bolt_request(request, verifier)
         if isinstance(parsed, web.Response):
             return parsed
-        return await to_aiohttp_response(await bolt.async_dispatch(parsed))
+        response = await to_aiohttp_response(await bolt.async_dispatch(parsed))
+        services.metrics.interaction(Surface.SLACK, request_kind(parsed.body), time.perf_counter() - started)
+        return response
 
     app.router.add_post("/slack/events", events)
 
@@ -75,6 +81,17 @@ def register(app: web.Application, services) -> None:
         log.info("Slack: multi-workspace OAuth at %s", flow.install_path)
     else:
         log.info("Slack: single workspace, events at /slack/events")
+
+
+# The kinds of request Slack sends us (a closed set: a label of the ack metrics).
+KINDS = frozenset({"command", "block_actions", "block_suggestion", "view_submission", "view_closed", "shortcut",
+                   "message_action", "event_callback", "url_verification"})
+
+
+def request_kind(body: dict) -> str:
+    """`command`, the interactive payload's type, or `event_callback`; `other` for anything else."""
+    kind = "command" if "command" in body and "type" not in body else body.get("type")
+    return kind if kind in KINDS else "other"
 
 
 def _token(value: str | None) -> bool:

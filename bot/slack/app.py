@@ -25,7 +25,8 @@ from bot.slack.installations import DatabaseInstallationStore, SignedStateStore
 
 log = logging.getLogger("invitebot.slack")
 SERVICES = "invitebot_services"  # where listeners find the process's Services in bolt's context
-SCOPES = ["commands", "chat:write", "im:write", "im:history", "users:read", "users:read.email", "app_mentions:read"]
+# The least the code needs (each scope's reason: bot/slack/manifest.py).
+SCOPES = ["commands", "chat:write", "im:history", "users:read", "users:read.email"]
 RETRIES = 3
 
 

@@ -1,6 +1,10 @@
 """OAuth installs (multi-workspace mode) kept in our database, and a stateless OAuth state store.
 
 A Slack team maps to one workspace: installing creates (or finds) the workspace of that team.
+When Slack says the app left a team (`app_uninstalled`, or its bot token revoked: `removed`), the
+installation is deleted, the token that team used is recorded as dead (`SlackRevokedToken`, only
+its hash; the notifier never calls with it again) and the workspace's running campaigns are paused
+(`core.workspace.installs`), all in one unit of work; an install lifts that pause.
 """
 
 from __future__ import annotations
@@ -18,8 +22,9 @@ from slack_sdk.oauth.installation_store.async_installation_store import AsyncIns
 from slack_sdk.oauth.state_store.async_state_store import AsyncOAuthStateStore
 from sqlmodel import select
 
+from bot.slack.models import SlackInstallation, SlackRevokedToken
 from core.db import UnitOfWork
-from bot.slack.models import SlackInstallation
+from core.workspace.installs import AppInstalled, AppRemoved, ChatPlatform, handle
 from core.workspace.models import Workspace
 
 
@@ -56,6 +61,9 @@ class DatabaseInstallationStore(AsyncInstallationStore):
             row.data = _jsonable(installation.to_dict())
             row.installed_at = datetime.now(timezone.utc)
             session.add(row)
+            resumed = handle(AppInstalled(ChatPlatform.SLACK, team_id), session=session, now=row.installed_at)
+        if resumed:
+            self.logger.info("slack: team %s installed the app again: %d campaign(s) run again", team_id, resumed)
 
     def _find(self, team_id: Optional[str], enterprise_id: Optional[str]) -> Optional[Installation]:
         with self._uow() as session:
@@ -93,6 +101,38 @@ class DatabaseInstallationStore(AsyncInstallationStore):
 
     async def async_delete_bot(self, *, enterprise_id: Optional[str], team_id: Optional[str]) -> None:
         await asyncio.to_thread(self._delete, team_id, enterprise_id)
+
+
+def fingerprint(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def removed(uow: UnitOfWork, team_id: str, single_token: str | None, now: datetime) -> int:
+    """Slack says the app can no longer act in `team_id`: its installation deleted, the token it
+    used (the installation's, else the single-workspace `single_token`) recorded as dead, the
+    workspace's running campaigns paused. Returns how many campaigns were paused."""
+    with uow() as session:
+        row = session.exec(select(SlackInstallation).where(SlackInstallation.team_id == team_id)).first()
+        token = row.bot_token if row is not None and row.bot_token else single_token
+        if row is not None:
+            session.delete(row)
+        if token and session.get(SlackRevokedToken, fingerprint(token)) is None:
+            session.add(SlackRevokedToken(token_sha256=fingerprint(token), team_id=team_id, revoked_at=now))
+        return handle(AppRemoved(ChatPlatform.SLACK, team_id), session=session, now=now)
+
+
+def is_revoked(uow: UnitOfWork, token: str) -> bool:
+    with uow(read_only=True) as session:
+        return session.get(SlackRevokedToken, fingerprint(token)) is not None
+
+
+def team_removed(uow: UnitOfWork, team_id: str) -> bool:
+    """Whether Slack said the app left `team_id` (and it was not installed there since)."""
+    with uow(read_only=True) as session:
+        if session.exec(select(SlackInstallation.id).where(SlackInstallation.team_id == team_id)).first():
+            return False
+        return session.exec(select(SlackRevokedToken.token_sha256)
+                            .where(SlackRevokedToken.team_id == team_id)).first() is not None
 
 
 def bot_token_for_team(uow: UnitOfWork, team_id: str) -> str | None:

@@ -22,3 +22,12 @@ class SlackInstallation(SQLModel, table=True):
     bot_token: str = Field(max_length=255)
     data: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
     installed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class SlackRevokedToken(SQLModel, table=True):
+    """A bot token Slack said is dead (`app_uninstalled`, `tokens_revoked`): never used again. Only
+    its SHA-256 is kept. A new install brings a new token; the old one stays refused."""
+
+    token_sha256: str = Field(primary_key=True, max_length=64)
+    team_id: str = Field(max_length=64)
+    revoked_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

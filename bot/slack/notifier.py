@@ -15,13 +15,15 @@ from sqlmodel import select
 from bot.conversation.digest import alert_card, digest_pages
 from bot.slack import render
 from bot.slack.app import sync_client
-from bot.slack.installations import bot_token_for_team
+from bot.slack.installations import bot_token_for_team, is_revoked, team_removed
 from core.db import UnitOfWork
 from core.notify import Alert, DigestDelivery, DigestOutcome, DigestView
 from core.workspace.models import ChatIdentity
 
 log = logging.getLogger("invitebot.slack.notify")
 NO_IDENTITY = "no Slack identity"
+REMOVED = "the Slack app was removed from the member's workspace"
+UNREACHABLE = (NO_IDENTITY, REMOVED)  # Slack does not know the member (another platform may)
 
 
 class SlackNotifier:
@@ -44,9 +46,13 @@ class SlackNotifier:
         token = self._settings.slack_bot_token.get_secret_value() if self._settings.slack_bot_token else None
         if self._settings.slack_client_id:
             token = bot_token_for_team(self._uow, team) or token
+        if not token and team_removed(self._uow, team):
+            return None, None, REMOVED
         if not token:
             log.warning("no Slack token for team %s", team)
             return None, None, "no bot token for the member's Slack team"
+        if is_revoked(self._uow, token):  # Slack said the app left that team: never called with it again
+            return None, None, REMOVED
         if token not in self._clients:
             self._clients[token] = sync_client(self._settings, token)
         return self._clients[token], user, None
@@ -56,7 +62,7 @@ class SlackNotifier:
         not posted again. Delivered once every page is in; failed at the first page Slack refuses
         (an error answer, a 5xx, no connection), keeping the references of those already posted."""
         client, user, problem = self._reach(digest.workspace_id, digest.sender_member_id)
-        if problem == NO_IDENTITY:
+        if problem in UNREACHABLE:
             return DigestDelivery(DigestOutcome.UNREACHABLE)
         if client is None:
             return DigestDelivery(DigestOutcome.FAILED, errors={"slack": problem})

@@ -42,4 +42,5 @@ def register(app: web.Application, services: Services) -> None:
 
     app.on_cleanup.append(close_clients)
     app.router.add_post("/api/messages",
-                        MessagesEndpoint(adapter, InviteBot(services), local_only=emulator_mode(services.settings)))
+                        MessagesEndpoint(adapter, InviteBot(services), local_only=emulator_mode(services.settings),
+                                         metrics=services.metrics))

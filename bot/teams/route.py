@@ -14,6 +14,8 @@ from __future__ import annotations
 import ipaddress
 import json
 import logging
+import time
+from contextvars import ContextVar
 from http import HTTPStatus
 from urllib.parse import urlsplit
 
@@ -27,9 +29,12 @@ from msrest.serialization import Model
 from bot import background
 from bot.shapes import Unreadable, parse_json
 from bot.teams import payloads
+from core.metrics import NO_METRICS, Metrics, Surface
 
 log = logging.getLogger("invitebot.teams")
 ERROR_TYPE = "application/vnd.microsoft.error"
+# The request's activity kind once authenticated (the ack metrics), set by `_answer` for `__call__`.
+_KIND: ContextVar[str | None] = ContextVar("invitebot_teams_kind", default=None)
 
 
 def _is_loopback(host: str | None) -> bool:
@@ -46,12 +51,26 @@ class MessagesEndpoint:
     this machine whose replies also go to this machine (the Bot Framework Emulator) is served;
     anyone else gets 401 rather than being whoever the body claims."""
 
-    def __init__(self, adapter: CloudAdapter, bot: Bot, *, local_only: bool = False) -> None:
+    def __init__(self, adapter: CloudAdapter, bot: Bot, *, local_only: bool = False,
+                 metrics: Metrics = NO_METRICS) -> None:
         self.adapter = adapter
         self.bot = bot
         self.local_only = local_only
+        self.metrics = metrics
 
     async def __call__(self, request: web.Request) -> web.StreamResponse:
+        started = time.perf_counter()
+        token = _KIND.set(None)
+        try:
+            response = await self._answer(request)
+            kind = _KIND.get()
+        finally:
+            _KIND.reset(token)
+        if kind is not None:  # an authenticated activity, answered
+            self.metrics.interaction(Surface.TEAMS, kind, time.perf_counter() - started)
+        return response
+
+    async def _answer(self, request: web.Request) -> web.StreamResponse:
         if "application/json" not in request.headers.get("Content-Type", ""):
             return _problem(HTTPStatus.UNSUPPORTED_MEDIA_TYPE, "expected application/json")
         body = None
@@ -85,6 +104,7 @@ class MessagesEndpoint:
             log.info("teams: request refused: %s", type(exc).__name__)
             return _problem(HTTPStatus.UNAUTHORIZED, "unauthorized")
 
+        _KIND.set(activity_kind(activity))
         if activity.type == ActivityTypes.message and activity.delivery_mode != DeliveryModes.expect_replies:
             # A message is answered by the bot's own calls to the connector, not in this HTTP
             # answer: the channel gets its 200 now and the turn runs after it, as Slack's acks.
@@ -98,6 +118,19 @@ class MessagesEndpoint:
 
     async def _turn(self, authenticated, activity: Activity) -> None:
         await self.adapter.process_activity(authenticated, activity, self.bot.on_turn)
+
+
+# Invoke names Teams sends us (a closed set: a label of the ack metrics).
+INVOKES = frozenset({"task/fetch", "task/submit", "composeExtension/query", "composeExtension/submitAction",
+                     "composeExtension/fetchTask", "adaptiveCard/action", "application/search"})
+
+
+def activity_kind(activity: Activity) -> str:
+    """`message`, `conversationUpdate`, … or for an invoke its name (`task/submit`); `other` otherwise."""
+    if activity.type == ActivityTypes.invoke:
+        return activity.name if activity.name in INVOKES else "invoke"
+    known = {t.value for t in ActivityTypes}
+    return activity.type if activity.type in known else "other"
 
 
 def invoke_http_response(response: InvokeResponse) -> web.Response:

@@ -12,6 +12,7 @@ from sqlmodel import Session
 
 from core.campaigns.models import STEP_INVITATION
 from core.delivery.models import S_CLAIMED, S_PLANNED, S_SENT, Send
+from core.metrics import Cap
 from core.workspace.limits import ACCOUNT_KINDS, CAPS
 
 DAY = timedelta(hours=24)
@@ -112,13 +113,20 @@ def refusal(session: Session, account: Capped, *, invitation: bool, now: datetim
             counted: tuple[int, int, int] | None = None) -> str | None:
     """Why the account may not act now (a cap reached), or None. Call before claiming, under
     the account's lock; `counted`: `used` as already read in that transaction (`WINDOW_COUNTS`)."""
+    reached = cap_reached(session, account, invitation=invitation, now=now, counted=counted)
+    return reached[1] if reached else None
+
+
+def cap_reached(session: Session, account: Capped, *, invitation: bool, now: datetime,
+                counted: tuple[int, int, int] | None = None) -> tuple[Cap, str] | None:
+    """`refusal`, with which cap it is (what the metrics count)."""
     caps = caps_for(account)
     day, week, messages = counted if counted is not None else used(session, account.id, now)
     if invitation:
         if day >= caps.daily_invitations:
-            return f"daily invitation cap reached ({caps.daily_invitations} in 24 h)"
+            return Cap.DAILY_INVITATIONS, f"daily invitation cap reached ({caps.daily_invitations} in 24 h)"
         if week >= caps.weekly_invitations:
-            return f"weekly invitation cap reached ({caps.weekly_invitations} in 7 days)"
+            return Cap.WEEKLY_INVITATIONS, f"weekly invitation cap reached ({caps.weekly_invitations} in 7 days)"
     elif messages >= caps.daily_messages:
-        return f"daily message cap reached ({caps.daily_messages} in 24 h)"
+        return Cap.DAILY_MESSAGES, f"daily message cap reached ({caps.daily_messages} in 24 h)"
     return None

@@ -24,6 +24,7 @@ from core.config import Settings
 from core.db import rowcount
 from core.delivery import caps, moves
 from core.delivery.models import S_CANCELLED, S_CLAIMED, S_PLANNED, Enrollment, Send
+from core.metrics import NO_METRICS, Metrics
 from core.moderation.digests import held
 from core.sources.models import Contact
 from core.workspace.models import LinkedInAccount
@@ -164,7 +165,8 @@ def _take(session: Session, *, send_id: int, account_id: int, now: datetime, wor
     return claimed
 
 
-def claim_send(*, session: Session, send_id: int, worker: str, now: datetime, settings: Settings) -> Claim | Refusal:
+def claim_send(*, session: Session, send_id: int, worker: str, now: datetime, settings: Settings,
+               metrics: Metrics = NO_METRICS) -> Claim | Refusal:
     """Take send `send_id` if it is due (or its lease expired) and every rule holds; otherwise
     say why not, having cancelled it (campaign stopped) or moved it (caps, spacing, pause)."""
     read = _read(session, send_id, now)
@@ -198,7 +200,7 @@ def claim_send(*, session: Session, send_id: int, worker: str, now: datetime, se
         if not moves.in_a_slot(session, send_id, campaign, now):
             return MOVED
         verdict = _hold_or_move(session, send_id, account, campaign, invitation=invitation, now=now, settings=settings,
-                                holds_place=bool(row.outcome_unknown), counted=counted)
+                                holds_place=bool(row.outcome_unknown), counted=counted, metrics=metrics)
         if verdict is not None:
             return verdict
     # The fast path of an invitation needs nothing between the claim and the call, so the claim
@@ -246,7 +248,7 @@ def _previous_call(row: Any, reclaim: bool, settings: Settings) -> datetime | No
 
 def _hold_or_move(session: Session, send_id: int, account: Row, campaign: moves.Scheduled, *, invitation: bool,
                   now: datetime, settings: Settings, holds_place: bool = False,
-                  counted: tuple[int, int, int] | None = None) -> Refusal | None:
+                  counted: tuple[int, int, int] | None = None, metrics: Metrics = NO_METRICS) -> Refusal | None:
     """HELD or MOVED when a rule says not now, else None. `holds_place`: a send whose earlier call
     may have acted is already counted under the caps (it is not refused for its own place)."""
     rng = random.Random(f"{send_id}:{now.isoformat()}")
@@ -255,9 +257,11 @@ def _hold_or_move(session: Session, send_id: int, account: Row, campaign: moves.
     if invitation and account.invitations_paused_until and account.invitations_paused_until > now:
         moves.move_to_next_day(session, send_id, campaign, after=account.invitations_paused_until, now=now)
         return MOVED
-    refusal = None if holds_place else caps.refusal(session, account, invitation=invitation, now=now,
-                                                  counted=counted)
-    if refusal:
+    reached = None if holds_place else caps.cap_reached(session, account, invitation=invitation, now=now,
+                                                        counted=counted)
+    if reached:
+        cap, refusal = reached
+        metrics.cap_reached(cap)
         if invitation:
             moves.move_to_next_day(session, send_id, campaign, after=now, now=now, reason=refusal)
         else:

@@ -35,6 +35,7 @@ from core.delivery.linkedin.port import (
 )
 from core.delivery.models import E_DONE, E_REPLIED, Send
 from core.links import tracking as links
+from core.metrics import NO_METRICS, Metrics, Reconciliation
 from core.notify import Alert, Notifier
 from core.sources.models import Contact
 
@@ -58,15 +59,20 @@ class Undecidable:
 
 
 def perform_send(*, uow: UnitOfWork, gateway: LinkedInGateway, clock: Clock, settings: Settings, notifier: Notifier,
-                 send_id: int, worker: str) -> str:
-    """Do send `send_id` if it is due and ours to do; returns what happened (for logs and tests)."""
+                 send_id: int, worker: str, metrics: Metrics = NO_METRICS) -> str:
+    """Do send `send_id` if it is due and ours to do; returns what happened (for logs, tests and
+    the metrics: `Metrics.send_finished`)."""
     with uow() as session:
-        claim = claims.claim_send(session=session, send_id=send_id, worker=worker, now=clock.now(), settings=settings)
+        claim = claims.claim_send(session=session, send_id=send_id, worker=worker, now=clock.now(), settings=settings,
+                                  metrics=metrics)
     if isinstance(claim, str):
+        metrics.send_finished(claim)
         return claim
     alerts: list[Alert] = []
     try:
-        return _carry_out(uow, gateway, clock, settings, claim, alerts)
+        outcome = _carry_out(uow, gateway, clock, settings, claim, alerts, metrics)
+        metrics.send_finished(outcome)
+        return outcome
     finally:
         for alert in alerts:
             try:
@@ -76,7 +82,7 @@ def perform_send(*, uow: UnitOfWork, gateway: LinkedInGateway, clock: Clock, set
 
 
 def _carry_out(uow: UnitOfWork, gateway: LinkedInGateway, clock: Clock, settings: Settings, claim: Claim,
-               alerts: list[Alert]) -> str:
+               alerts: list[Alert], metrics: Metrics) -> str:
     public_url = settings.public_url
     chat_id, provider_id, accepted_at = claim.chat_id, claim.provider_id, claim.accepted_at
     rules = (claim.stop_if_ongoings, claim.stop_if_incomings)
@@ -88,10 +94,10 @@ def _carry_out(uow: UnitOfWork, gateway: LinkedInGateway, clock: Clock, settings
     called, called_at = False, None
     try:
         if claim.reconcile_only:
-            return _after_stop(uow, gateway, clock, claim, provider_id, chat_id, text, public_url)
+            return _after_stop(uow, gateway, clock, claim, provider_id, chat_id, text, public_url, metrics)
         if claim.reconcile:
             found = reconcile(gateway, claim, provider_id=provider_id, chat_id=chat_id, text=text,
-                              since=claim.previous_call_at)
+                              since=claim.previous_call_at, metrics=metrics)
             if isinstance(found, Undecidable):
                 return _still_unknown(uow, clock, claim, alerts, found.reason, claim.previous_call_at)
             if found is not None:
@@ -128,7 +134,8 @@ def _carry_out(uow: UnitOfWork, gateway: LinkedInGateway, clock: Clock, settings
         except OutcomeUnknown as exc:
             # The request left and no definitive answer came (a timeout, a 5xx): the action may
             # have happened. Look now; if it does not show yet, the next attempt looks again first.
-            found = reconcile(gateway, claim, provider_id=provider_id, chat_id=chat_id, text=text, since=called_at)
+            found = reconcile(gateway, claim, provider_id=provider_id, chat_id=chat_id, text=text, since=called_at,
+                              metrics=metrics)
             if isinstance(found, Found):
                 return _sent(uow, clock, claim, found, public_url, reconciled=True, called_at=called_at)
             return _still_unknown(uow, clock, claim, alerts, exc.code, called_at)
@@ -153,10 +160,10 @@ def _still_unknown(uow: UnitOfWork, clock: Clock, claim: Claim, alerts: list[Ale
 
 
 def _after_stop(uow: UnitOfWork, gateway: LinkedInGateway, clock: Clock, claim: Claim,
-                provider_id: str | None, chat_id: str | None, text: str, public_url: str) -> str:
+                provider_id: str | None, chat_id: str | None, text: str, public_url: str, metrics: Metrics) -> str:
     """A lease that expired across a stop: record what the earlier attempt did, never act again."""
     found = reconcile(gateway, claim, provider_id=provider_id, chat_id=chat_id, text=text,
-                      since=claim.previous_call_at) if claim.reconcile else None
+                      since=claim.previous_call_at, metrics=metrics) if claim.reconcile else None
     if isinstance(found, Found):
         return _sent(uow, clock, claim, found, public_url, reconciled=True, called_at=claim.previous_call_at)
     with uow() as session:
@@ -249,7 +256,16 @@ def _provider_error(uow: UnitOfWork, clock: Clock, claim: Claim, exc: LinkedInEr
 
 
 def reconcile(gateway: LinkedInGateway, claim: Claim, *, provider_id: str | None, chat_id: str | None, text: str,
-              since: datetime | None) -> Found | Undecidable | None:
+              since: datetime | None, metrics: Metrics = NO_METRICS) -> Found | Undecidable | None:
+    """`_reconcile`, counted (`Metrics.reconciled`)."""
+    found = _reconcile(gateway, claim, provider_id=provider_id, chat_id=chat_id, text=text, since=since)
+    metrics.reconciled(Reconciliation.UNDECIDABLE if isinstance(found, Undecidable)
+                       else Reconciliation.FOUND if found is not None else Reconciliation.NOT_FOUND)
+    return found
+
+
+def _reconcile(gateway: LinkedInGateway, claim: Claim, *, provider_id: str | None, chat_id: str | None, text: str,
+               since: datetime | None) -> Found | Undecidable | None:
     """Did the action of this send happen at the provider? `Found`, None (it provably did not), or
     `Undecidable` (the provider could not be read). `since`: when the call that may have acted left.
 

@@ -1,12 +1,12 @@
 """The `invitebot` command: the processes (serve, web, worker, clock), the admin commands
-(db, workspace, members, contacts, segments, finders, linkedin, teams) and the demo. Each command
+(db, workspace, members, contacts, segments, finders, linkedin, slack, teams) and the demo. Each command
 builds its services with `entrypoints.bootstrap` when it runs, never at import."""
 
 from __future__ import annotations
 
 import typer
 
-from entrypoints.cli import db, demo, linkedin, processes, sources, teams, workspace
+from entrypoints.cli import db, demo, linkedin, processes, slack, sources, teams, workspace
 
 app = typer.Typer(help="invitebot: LinkedIn invitation campaigns from Slack and Microsoft Teams.",
                   no_args_is_help=True, pretty_exceptions_show_locals=False)
@@ -18,6 +18,7 @@ app.add_typer(sources.contacts_app, name="contacts")
 app.add_typer(sources.segments_app, name="segments")
 app.add_typer(sources.finders_app, name="finders")
 app.add_typer(linkedin.app, name="linkedin")
+app.add_typer(slack.app, name="slack")
 app.add_typer(teams.app, name="teams")
 app.add_typer(demo.app, name="demo")
 

@@ -9,7 +9,7 @@ import threading
 import typer
 
 from core.config import Settings
-from entrypoints import processes
+from entrypoints import metrics, processes
 from entrypoints.bootstrap import bootstrap
 
 log = logging.getLogger("invitebot")
@@ -24,7 +24,9 @@ def _settings() -> Settings:
 def serve() -> None:
     """Web + worker + clock in one process (the embedded default of `make run`)."""
     settings = _settings()
+    folder = metrics.multiprocess(settings)  # the worker's series and the web's, read together by /metrics
     services = bootstrap(settings, worker=True, migrate=True)
+    metrics.expose(services, folder, serve=False)
     processes.announce(settings)
     log.info("worker and clock: running in this process")
 
@@ -49,13 +51,17 @@ def web() -> None:
 
 def worker(threads: int = typer.Option(8, "--threads", "-t", min=1, help="Worker threads.")) -> None:
     """The Dramatiq worker: carries out sends, planning, digests, polling, withdrawals."""
-    services = bootstrap(_settings(), worker=True, migrate=True)
+    settings = _settings()
+    folder = metrics.multiprocess(settings)
+    services = bootstrap(settings, worker=True, migrate=True)
+    stop_metrics = metrics.expose(services, folder)
 
     def main(stop: threading.Event) -> None:
         running = processes.start_worker(services, threads)
         log.info("worker: %d threads", threads)
         stop.wait()
         running.stop(timeout=10_000)
+        stop_metrics()
 
     processes.run(main, services)
 

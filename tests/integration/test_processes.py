@@ -15,7 +15,7 @@ from dramatiq.errors import ActorNotFound
 
 import worker.clock
 from core.notify import FanoutNotifier
-from entrypoints import processes
+from entrypoints import metrics, processes
 from entrypoints.bootstrap import actor
 from entrypoints.cli import processes as commands
 
@@ -32,6 +32,8 @@ def started(monkeypatch, tmp_path, redis_url):
     stopped = threading.Event()
     stopped.set()  # the processes return at once
     monkeypatch.setattr(processes, "until_signal", lambda: stopped)
+    # The worker's multi-process metrics set process-wide environment variables: not in the test process.
+    monkeypatch.setattr(metrics, "multiprocess", lambda settings: None)
     monkeypatch.setattr(processes, "start_worker", lambda services, threads=8: ran.append(services)
                         or SimpleNamespace(stop=lambda timeout: None))
     scheduler = SimpleNamespace(start=lambda: None, shutdown=lambda wait: None)

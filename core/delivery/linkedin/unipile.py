@@ -81,6 +81,7 @@ from core.delivery.linkedin.unipile_webhooks import (
     WEBHOOK_SECRET_HEADER,
     account_callback_url,
 )
+from core.metrics import NO_METRICS, Metrics
 
 log = logging.getLogger("invitebot.unipile")
 
@@ -135,7 +136,7 @@ class UnipileGateway:
     def __init__(self, *, base_url: str, api_key: SecretStr | str, timeout_seconds: float = 20.0,
                  connect_timeout_seconds: float | None = None, max_connections: int = MAX_CONNECTIONS,
                  clock: Clock | None = None, public_url: str | None = None,
-                 webhook_secret: SecretStr | str | None = None) -> None:
+                 webhook_secret: SecretStr | str | None = None, metrics: Metrics = NO_METRICS) -> None:
         """`connect_timeout_seconds` (default `min(timeout_seconds, 10)`) bounds connecting and the
         wait for a pooled connection; `timeout_seconds` each write and each read."""
         self._base = base_url.rstrip("/")
@@ -145,6 +146,7 @@ class UnipileGateway:
         self._webhook_secret = webhook_secret if isinstance(webhook_secret, SecretStr) or webhook_secret is None \
             else SecretStr(webhook_secret)
         self._clock = clock or SystemClock()
+        self._metrics = metrics  # counts the errors Unipile answers, by code
         timeout = float(timeout_seconds)
         connect = float(connect_timeout_seconds) if connect_timeout_seconds is not None \
             else min(timeout, MAX_CONNECT_SECONDS)
@@ -157,7 +159,8 @@ class UnipileGateway:
         )
 
     @classmethod
-    def from_settings(cls, settings: Any, *, clock: Clock | None = None) -> UnipileGateway:
+    def from_settings(cls, settings: Any, *, clock: Clock | None = None,
+                      metrics: Metrics = NO_METRICS) -> UnipileGateway:
         if not settings.unipile_base_url or not settings.unipile_api_key:
             raise ValueError("LINKEDIN_PROVIDER=unipile needs UNIPILE_BASE_URL and UNIPILE_API_KEY")
         if settings.webhook_secret is None:
@@ -165,7 +168,7 @@ class UnipileGateway:
                         "webhooks are refused until it is")
         return cls(base_url=settings.unipile_base_url, api_key=settings.unipile_api_key,
                    timeout_seconds=settings.unipile_timeout_seconds, clock=clock,
-                   public_url=settings.public_url, webhook_secret=settings.webhook_secret)
+                   public_url=settings.public_url, webhook_secret=settings.webhook_secret, metrics=metrics)
 
     def __repr__(self) -> str:
         return f"UnipileGateway({self._base!r})"
@@ -183,7 +186,15 @@ class UnipileGateway:
 
     def _call(self, method: str, route: str, path: str, *, params: dict[str, Any] | None = None, json: Any = None,
               files: Any = None) -> dict:
-        """One request; its JSON answer (a dict, `{}` when there is none), or the port's error."""
+        """One request; its JSON answer (a dict, `{}` when there is none), or the port's error (counted)."""
+        try:
+            return self._request(method, route, path, params=params, json=json, files=files)
+        except LinkedInError as exc:
+            self._metrics.provider_error(exc.code)
+            raise
+
+    def _request(self, method: str, route: str, path: str, *, params: dict[str, Any] | None, json: Any,
+                 files: Any) -> dict:
         write = method != "GET"
         started = time.perf_counter()
         query = {k: str(v) for k, v in (params or {}).items() if v is not None}

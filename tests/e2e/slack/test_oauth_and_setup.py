@@ -6,7 +6,6 @@ import logging
 import re
 from pathlib import Path
 
-import yaml
 from sqlmodel import select
 
 from bot.web import build_web_app
@@ -74,16 +73,57 @@ async def test_slack_is_off_and_says_why_when_not_configured(aiohttp_client, tmp
     assert any("SLACK_SIGNING_SECRET" in r.getMessage() for r in caplog.records)
 
 
-def test_manifest_declares_the_command_urls_events_and_scopes():
-    manifest = yaml.safe_load((ROOT / "bot/slack/manifest.yml").read_text())
-    [command] = manifest["features"]["slash_commands"]
-    assert command["command"] == "/invite-campaign" and command["url"].endswith("/slack/events")
-    settings = manifest["settings"]
-    assert settings["interactivity"]["request_url"].endswith("/slack/events")
-    assert settings["interactivity"]["message_menu_options_url"].endswith("/slack/events")
-    assert {"app_home_opened", "message.im"} <= set(settings["event_subscriptions"]["bot_events"])
-    assert manifest["features"]["app_home"]["home_tab_enabled"] is True
-    from bot.slack.app import SCOPES
+# The scopes each Web API method and event the code uses needs (https://api.slack.com/methods):
+# a method or event added to the code without its line here fails the scope test below.
+METHOD_SCOPES = {"chat_postMessage": {"chat:write"}, "chat_postEphemeral": {"chat:write"},
+                 "chat_update": {"chat:write"}, "users_info": {"users:read", "users:read.email"},
+                 "views_open": set(), "views_push": set(), "views_update": set(), "views_publish": set()}
+EVENT_SCOPES = {"message": {"im:history"}, "app_home_opened": set(), "app_uninstalled": set(),
+                "tokens_revoked": set()}
 
-    assert set(manifest["oauth_config"]["scopes"]["bot"]) == set(SCOPES)
-    assert json.dumps(manifest["oauth_config"]["redirect_urls"]).count("/slack/oauth_redirect") == 1
+
+def test_the_manifest_command_writes_it_for_public_url(tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from entrypoints.cli import app
+
+    monkeypatch.setenv("PUBLIC_URL", "https://bot.acme.example/invitebot")
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(app, ["slack", "manifest", "-o", str(tmp_path / "m.json")])
+    assert result.exit_code == 0, result.output
+    manifest = json.loads((tmp_path / "m.json").read_text())
+    [command] = manifest["features"]["slash_commands"]
+    settings = manifest["settings"]
+    events = "https://bot.acme.example/invitebot/slack/events"
+    assert command["command"] == "/invite-campaign" and command["url"] == events
+    assert settings["interactivity"]["request_url"] == settings["interactivity"]["message_menu_options_url"] == events
+    assert settings["event_subscriptions"]["request_url"] == events
+    assert manifest["oauth_config"]["redirect_urls"] == ["https://bot.acme.example/invitebot/slack/oauth_redirect"]
+    # every URL is PUBLIC_URL's: nothing to replace by hand
+    urls = re.findall(r"https?://[^\"]+", json.dumps(manifest))
+    assert urls and all(u.startswith("https://bot.acme.example/invitebot/") for u in urls)
+    assert set(settings["event_subscriptions"]["bot_events"]) == {"app_home_opened", "message.im",
+                                                                 "app_uninstalled", "tokens_revoked"}
+    assert manifest["features"]["app_home"]["home_tab_enabled"] is True
+    # Socket Mode: no URL at all; an http PUBLIC_URL is refused, naming the setting
+    assert CliRunner().invoke(app, ["slack", "manifest", "--socket-mode", "-o", str(tmp_path / "s.json")]).exit_code == 0
+    assert "https://" not in (tmp_path / "s.json").read_text()
+    monkeypatch.setenv("PUBLIC_URL", "http://localhost:3000")
+    refused = CliRunner().invoke(app, ["slack", "manifest", "-o", str(tmp_path / "x.json")])
+    assert refused.exit_code == 1 and "PUBLIC_URL" in refused.output
+
+
+def test_the_scopes_are_those_the_code_uses():
+    from bot.slack.app import SCOPES
+    from bot.slack.manifest import build_manifest
+
+    code = "\n".join(p.read_text() for p in (ROOT / "bot/slack").rglob("*.py"))
+    methods = set(re.findall(r"client\.((?:chat|users|views|conversations|im|team|reactions|files)_\w+)\(", code))
+    events = set(re.findall(r"app\.event\(\"(\w+)\"\)", code))
+    assert methods and events
+    assert methods <= set(METHOD_SCOPES), methods - set(METHOD_SCOPES)
+    assert events <= set(EVENT_SCOPES), events - set(EVENT_SCOPES)
+    needed = {"commands"}.union(*(METHOD_SCOPES[m] for m in methods), *(EVENT_SCOPES[e] for e in events))
+    assert set(SCOPES) == needed  # neither app_mentions:read nor im:write: nothing uses them
+    manifest = build_manifest(Settings(PUBLIC_URL="https://x.example", _env_file=None))
+    assert manifest["oauth_config"]["scopes"]["bot"] == SCOPES
