@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from pathlib import Path
 from typing import Literal
 
@@ -24,6 +25,10 @@ class Settings(BaseSettings):
     host: str = Field("127.0.0.1", validation_alias="HOST")
     public_url: str = Field("http://localhost:3000", validation_alias="PUBLIC_URL")
     log_level: str = Field("INFO", validation_alias="LOG_LEVEL")
+    # Signs the chart and export URLs (`core.analytics.signing`). Random per process when unset:
+    # set it when several web processes serve the same PUBLIC_URL.
+    signed_url_secret: SecretStr = Field(default_factory=lambda: SecretStr(secrets.token_urlsafe(32)),
+                                         validation_alias="SIGNED_URL_SECRET")
 
     # LinkedIn provider
     linkedin_provider: Literal["sandbox", "unipile"] = Field("sandbox", validation_alias="LINKEDIN_PROVIDER")
