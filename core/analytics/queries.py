@@ -149,15 +149,15 @@ class Scope:
     campaign_id: int | None = None
     sender_id: int | None = None
 
-    def on(self, column: _Column, workspace_column: _Column | None) -> ColumnElement[bool]:
-        """The scope as a condition on a table's campaign (and workspace) column."""
+    def on(self, column: _Column) -> ColumnElement[bool]:
+        """The scope as a condition on a table's campaign column."""
         if self.campaign_id is not None:
             return column == self.campaign_id
         if self.sender_id is not None:
             return column.in_(select(Campaign.id).where(Campaign.workspace_id == self.workspace_id,
                                                         Campaign.sender_id == self.sender_id))
-        if workspace_column is not None:
-            return workspace_column == self.workspace_id
+        # The workspace's campaigns, not its `workspace_id` column: the campaign-led analytics
+        # indexes then serve every scope, index-only.
         return column.in_(select(Campaign.id).where(Campaign.workspace_id == self.workspace_id))
 
 
@@ -205,7 +205,7 @@ def _funnel_rows(session: Session, scope: Scope) -> dict[tuple[int, str], Counts
                func.count(e.welcomed_at), func.count(e.replied_at),
                func.count(case((e.reply_sentiment == POSITIVE, 1))),
                func.count(case((e.state == E_INVITED, 1))), func.count(case((e.state == E_WITHDRAWN, 1))))
-        .where(scope.on(e.campaign_id, e.workspace_id))
+        .where(scope.on(e.campaign_id))
         .group_by(e.campaign_id, language)).tuples().all()
     found = {(c, lang): Counts(invited=i, accepted=a, welcomed=w, replied=r, positive=p, pending=n, withdrawn=x)
              for c, lang, i, a, w, r, p, n, x in rows}
@@ -213,7 +213,7 @@ def _funnel_rows(session: Session, scope: Scope) -> dict[tuple[int, str], Counts
     for campaign_id, lang, clicked in session.execute(
             select(Click.campaign_id, language, clicked_by)
             .join(e, and_(e.campaign_id == Click.campaign_id, e.contact_id == Click.contact_id))
-            .where(scope.on(Click.campaign_id, None))
+            .where(scope.on(Click.campaign_id))
             .group_by(Click.campaign_id, language)).tuples().all():
         key = (campaign_id, lang)
         found[key] = replace(found.get(key, Counts()), clicked=clicked)
@@ -225,13 +225,13 @@ def messages(session: Session, scope: Scope) -> tuple[MessageStats, ...]:
     s, e = Send, Enrollment
     sent = session.execute(
         select(s.step, s.position, s.language, func.count())
-        .where(scope.on(s.campaign_id, s.workspace_id), s.status == S_SENT)
+        .where(scope.on(s.campaign_id), s.status == S_SENT)
         .group_by(s.step, s.position, s.language)).tuples().all()
     stats = {(step, pos, lang): MessageStats(step, pos, lang, sent=n) for step, pos, lang, n in sent}
     # The message a reply answers: the enrollment's last one sent before the reply.
     last = (select(s.enrollment_id, func.max(s.sent_at).label("at"))
             .join(e, e.id == s.enrollment_id)
-            .where(scope.on(e.campaign_id, e.workspace_id), e.replied_at.is_not(None), s.status == S_SENT,
+            .where(scope.on(e.campaign_id), e.replied_at.is_not(None), s.status == S_SENT,
                    s.sent_at <= e.replied_at)
             .group_by(s.enrollment_id).subquery())
     answered = session.execute(
@@ -247,7 +247,7 @@ def messages(session: Session, scope: Scope) -> tuple[MessageStats, ...]:
     clicked = session.execute(
         select(s.step, s.position, s.language, func.count(func.distinct(Click.contact_id)))
         .select_from(Click).join(TrackedLink, TrackedLink.id == Click.link_id).join(s, s.id == TrackedLink.send_id)
-        .where(scope.on(Click.campaign_id, None))
+        .where(scope.on(Click.campaign_id))
         .group_by(s.step, s.position, s.language)).tuples().all()
     for step, pos, lang, n in clicked:
         key = (step, pos, lang)
@@ -272,12 +272,13 @@ def days(session: Session, scope: Scope, *, timezone: str = "UTC") -> tuple[Peri
     def bucket(column: ColumnElement[datetime]) -> ColumnElement[object]:
         if dialect == "postgresql":
             return cast(func.timezone(tz.key, column), Date)
-        return func.strftime("%Y-%m-%d %H", column)
+        # SQLite keeps a UTC instant as text, "YYYY-MM-DD HH:MM:SS.ffffff": its hour is a prefix.
+        return func.substr(column, 1, 13)
 
     parts = []
     for name, column_name in _EVENTS:
         column = getattr(e, column_name)
-        where = [scope.on(e.campaign_id, e.workspace_id), column.is_not(None)]
+        where = [scope.on(e.campaign_id), column.is_not(None)]
         if name == "positive":
             where.append(e.reply_sentiment == POSITIVE)
         if name == "withdrawn":
@@ -287,13 +288,17 @@ def days(session: Session, scope: Scope, *, timezone: str = "UTC") -> tuple[Peri
                      .where(*where).group_by(literal_column("bucket")))
     # A contact's first click only: the day they clicked, once.
     first = (select(Click.campaign_id, Click.contact_id, func.min(Click.clicked_at).label("at"))
-             .where(scope.on(Click.campaign_id, None)).group_by(Click.campaign_id, Click.contact_id).subquery())
+             .where(scope.on(Click.campaign_id)).group_by(Click.campaign_id, Click.contact_id).subquery())
     b = bucket(first.c.at)
     parts.append(select(literal("clicked").label("event"), b.label("bucket"), func.count().label("n"))
                  .group_by(literal_column("bucket")))
     per_day: dict[date, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    local: dict[object, date] = {}  # each bucket comes back once per event: converted once
     for event, raw, n in session.execute(union_all(*parts)).tuples().all():
-        per_day[_local_day(raw, tz)][event] += n
+        day = local.get(raw)
+        if day is None:
+            day = local[raw] = _local_day(raw, tz)
+        per_day[day][event] += n
     if not per_day:
         return ()
     first_day, last_day = min(per_day), max(per_day)
@@ -311,7 +316,8 @@ def _local_day(raw: object, tz: ZoneInfo) -> date:
         return raw.astimezone(tz).date()
     if isinstance(raw, date):
         return raw
-    hour = datetime.strptime(str(raw), "%Y-%m-%d %H").replace(tzinfo=UTC)
+    text = str(raw)
+    hour = datetime(int(text[0:4]), int(text[5:7]), int(text[8:10]), int(text[11:13]), tzinfo=UTC)
     return hour.astimezone(tz).date()
 
 
