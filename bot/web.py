@@ -69,11 +69,12 @@ async def _finish_background(_app: web.Application) -> None:
 
 def _surfaces():
     """Each surface's `register(app, services)`, in mounting order."""
-    from bot.http import accounts, links, webhooks
+    from bot.http import accounts, charts, links, webhooks
     from bot.slack import register as register_slack
     from bot.teams import register as register_teams
 
-    registrars = [register_slack, register_teams, links.register, webhooks.register, accounts.register]
+    registrars = [register_slack, register_teams, links.register, webhooks.register, accounts.register,
+                  charts.register]
     # (each surface adds its import and registrar here)
     return registrars
 
