@@ -6,8 +6,8 @@ Only presentation lives here: every word and button comes from `bot.conversation
 from __future__ import annotations
 
 from slack_sdk.models.blocks import (
-    ActionsBlock, Block, ButtonElement, ConfirmObject, ContextBlock, DividerBlock, HeaderBlock, MarkdownTextObject,
-    Option, OptionGroup, PlainTextObject, SectionBlock, StaticSelectElement,
+    ActionsBlock, Block, ButtonElement, ConfirmObject, ContextBlock, DividerBlock, HeaderBlock, ImageBlock,
+    MarkdownTextObject, Option, OptionGroup, PlainTextObject, SectionBlock, StaticSelectElement,
 )
 
 from bot.conversation import views as v
@@ -86,6 +86,7 @@ def card_blocks(c: v.Card, *, index: int | None = None) -> list[Block]:
         blocks.append(SectionBlock(text=mrkdwn(esc(c.text))))
     if c.facts:
         blocks.append(SectionBlock(fields=[mrkdwn(f"*{esc(f.label)}*\n{esc(f.value)}", 2000) for f in c.facts[:10]]))
+    blocks += [ImageBlock(image_url=clip(i.url, 3000), alt_text=clip(i.alt, 2000)) for i in c.images]
     return blocks + actions(c.buttons, block_id=None)
 
 

@@ -43,7 +43,8 @@ def campaign_ids(db):
         for i, contact in enumerate(people):
             s.add(Enrollment(workspace_id=ws.id, campaign_id=camp.id, contact_id=contact.id, account_id=acct.id,
                              state="accepted" if i else "invited", language="en",
-                             invited_at=NOW - timedelta(days=9 - i), accepted_at=NOW - timedelta(days=2) if i else None))
+                             invited_at=NOW - timedelta(days=9 - i),
+                             accepted_at=NOW - timedelta(days=2) if i else None))
         return camp.id, other.id
 
 
