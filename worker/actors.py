@@ -13,6 +13,7 @@ from typing import Any
 
 import dramatiq
 
+from core.analytics import rollup
 from core.clock import SystemClock
 from core.delivery import acceptance, jobs, planner, webhooks, withdrawals
 from core.delivery.sending import RESCHEDULED, perform_send
@@ -77,7 +78,9 @@ def declare_actors(broker: dramatiq.Broker, services: Services) -> dict[str, dra
     def clean_up() -> int:
         with uow() as session:
             jobs.move_overdue_invitations(session=session, now=clock.now())
-            return jobs.clean_up(session=session, now=clock.now())
+            cleaned = jobs.clean_up(session=session, now=clock.now())
+        rollup.refresh(uow=uow, clock=clock)  # the workspace summaries' figures, in short units of its own
+        return cleaned
 
     def declare(fn: Callable[..., Any]) -> dramatiq.Actor[..., None]:
         name = actor_name(fn.__name__)

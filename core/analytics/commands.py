@@ -4,7 +4,7 @@ workspace's, and a campaign's contacts as CSV.
 Who reads what (`core.campaigns.authz`):
 - a campaign's results are counts, like its card: any active member of its workspace;
 - a sender's results: that sender, or an active admin;
-- the workspace's results: active admins only;
+- the workspace's results: active admins only (from the hourly rollup, not live);
 - a campaign's contacts (names, profiles, states, dates): its sender or an active admin."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session
 
-from core.analytics import queries
+from core.analytics import queries, rollup
 from core.analytics.export import contacts_csv, export_filename
 from core.analytics.signing import Signed, sign_url
 from core.campaigns.authz import require_active, require_manage
@@ -100,8 +100,9 @@ def workspace_results(session: Session, actor: Member, command: WorkspaceAnalyti
     require_active(actor)
     if not actor.is_admin:
         raise NotAllowed(ADMINS_ONLY)
-    return queries.report(session, queries.Scope(actor.workspace_id),
-                          timezone=_workspace_timezone(session, actor.workspace_id), by_campaign=True)
+    # From the rollup (`core.analytics.rollup`, refreshed hourly by the worker): `as_of` says when.
+    return rollup.workspace_report(session, actor.workspace_id,
+                                   timezone=_workspace_timezone(session, actor.workspace_id))
 
 
 def export_contacts(session: Session, actor: Member, command: ExportContacts, context: Context) -> ContactsExport:

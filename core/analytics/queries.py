@@ -125,6 +125,7 @@ class Report:
     days: tuple[Period, ...]  # every local day from the first event to the last, empty ones too
     by_campaign: dict[int, Counts] = field(default_factory=dict)
     by_sender: dict[int, Counts] = field(default_factory=dict)
+    as_of: datetime | None = None  # a rollup's oldest refresh (`core.analytics.rollup`); None: live
 
     @property
     def weeks(self) -> tuple[Period, ...]:
@@ -171,7 +172,7 @@ def zone(name: str) -> ZoneInfo:
 def report(session: Session, scope: Scope, *, timezone: str = "UTC", by_campaign: bool = False) -> Report:
     """The whole report of `scope`: the funnel (by language, and by campaign and sender when
     `by_campaign`), the messages and the days. Five statements."""
-    per = _funnel_rows(session, scope)
+    per = funnel_rows(session, scope)
     total = sum(per.values(), Counts())
     languages: dict[str, Counts] = defaultdict(Counts)
     campaigns: dict[int, Counts] = defaultdict(Counts)
@@ -192,10 +193,10 @@ def report(session: Session, scope: Scope, *, timezone: str = "UTC", by_campaign
 
 
 def funnel(session: Session, scope: Scope) -> Counts:
-    return sum(_funnel_rows(session, scope).values(), Counts())
+    return sum(funnel_rows(session, scope).values(), Counts())
 
 
-def _funnel_rows(session: Session, scope: Scope) -> dict[tuple[int, str], Counts]:
+def funnel_rows(session: Session, scope: Scope) -> dict[tuple[int, str], Counts]:
     """The funnel of each (campaign, language) of the scope: one GROUP BY over its enrollments,
     one over its clicks."""
     e = Enrollment
@@ -265,9 +266,31 @@ _EVENTS: tuple[tuple[str, str], ...] = (
 def days(session: Session, scope: Scope, *, timezone: str = "UTC") -> tuple[Period, ...]:
     """The events of each local day of the scope (one UNION ALL of GROUP BYs), every day from the
     first event to the last (days without any event are there, with zeros)."""
+    per_day: dict[date, Counts] = defaultdict(Counts)
+    for (day, _language), counts in day_rows(session, scope, timezone=timezone).items():
+        per_day[day] += counts
+    return fill_days(per_day)
+
+
+def fill_days(per_day: dict[date, Counts]) -> tuple[Period, ...]:
+    """Every day from the first to the last of `per_day`, with zeros for the days it lacks."""
+    if not per_day:
+        return ()
+    first_day, last_day = min(per_day), max(per_day)
+    out = []
+    day = first_day
+    while day <= last_day:
+        out.append(Period(day, per_day.get(day, Counts())))
+        day += timedelta(days=1)
+    return tuple(out)
+
+
+def day_rows(session: Session, scope: Scope, *, timezone: str = "UTC") -> dict[tuple[date, str], Counts]:
+    """The events of each (local day, contact language) of the scope."""
     e = Enrollment
     dialect = session.get_bind().dialect.name
     tz = zone(timezone)
+    language = func.coalesce(e.language, literal_column("''"))
 
     def bucket(column: ColumnElement[datetime]) -> ColumnElement[object]:
         if dialect == "postgresql":
@@ -283,31 +306,25 @@ def days(session: Session, scope: Scope, *, timezone: str = "UTC") -> tuple[Peri
             where.append(e.reply_sentiment == POSITIVE)
         if name == "withdrawn":
             where.append(e.state == E_WITHDRAWN)
-        b = bucket(column)
-        parts.append(select(literal(name).label("event"), b.label("bucket"), func.count().label("n"))
-                     .where(*where).group_by(literal_column("bucket")))
+        parts.append(select(literal(name).label("event"), bucket(column).label("bucket"), language.label("lang"),
+                            func.count().label("n"))
+                     .where(*where).group_by(literal_column("bucket"), literal_column("lang")))
     # A contact's first click only: the day they clicked, once.
     first = (select(Click.campaign_id, Click.contact_id, func.min(Click.clicked_at).label("at"))
              .where(scope.on(Click.campaign_id)).group_by(Click.campaign_id, Click.contact_id).subquery())
-    b = bucket(first.c.at)
-    parts.append(select(literal("clicked").label("event"), b.label("bucket"), func.count().label("n"))
-                 .group_by(literal_column("bucket")))
-    per_day: dict[date, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    parts.append(select(literal("clicked").label("event"), bucket(first.c.at).label("bucket"),
+                        language.label("lang"), func.count().label("n"))
+                 .select_from(first)
+                 .join(e, and_(e.campaign_id == first.c.campaign_id, e.contact_id == first.c.contact_id))
+                 .group_by(literal_column("bucket"), literal_column("lang")))
+    found: dict[tuple[date, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
     local: dict[object, date] = {}  # each bucket comes back once per event: converted once
-    for event, raw, n in session.execute(union_all(*parts)).tuples().all():
+    for event, raw, lang, n in session.execute(union_all(*parts)).tuples().all():
         day = local.get(raw)
         if day is None:
             day = local[raw] = _local_day(raw, tz)
-        per_day[day][event] += n
-    if not per_day:
-        return ()
-    first_day, last_day = min(per_day), max(per_day)
-    out = []
-    day = first_day
-    while day <= last_day:
-        out.append(Period(day, Counts(**per_day.get(day, {}))))
-        day += timedelta(days=1)
-    return tuple(out)
+        found[(day, lang)][event] += n
+    return {key: Counts(**events) for key, events in found.items()}
 
 
 def _local_day(raw: object, tz: ZoneInfo) -> date:
