@@ -24,7 +24,8 @@ from bot.slack.installations import DatabaseInstallationStore, SignedStateStore
 
 log = logging.getLogger("invitebot.slack")
 SERVICES = "invitebot_services"  # where listeners find the process's Services in bolt's context
-SCOPES = ["commands", "chat:write", "im:write", "im:history", "users:read", "users:read.email", "app_mentions:read"]
+SCOPES = ["commands", "chat:write", "im:write", "im:history", "users:read", "users:read.email", "app_mentions:read",
+          "files:write"]  # files:write: the CSV export (files upload v2)
 RETRIES = 3
 
 
