@@ -8,6 +8,7 @@ from core.analytics.models import (  # noqa: F401
     CampaignStatsFunnel,
     CampaignStatsMessage,
     CampaignStatsRefresh,
+    WeeklySummaryPreference,
 )
 from core.campaigns.models import Campaign, CampaignMessage, Program  # noqa: F401
 from core.delivery.linkedin.sandbox_models import SandboxInvitation, SandboxMessage  # noqa: F401

@@ -11,8 +11,17 @@ from sqlmodel import Session
 from bot.conversation import analytics_texts as texts
 from bot.conversation.runner import ask
 from bot.conversation.views import Button, Card, Fact, FileView, Image, Reply
-from core.analytics.commands import CampaignAnalytics, CampaignResults, ContactsExport, ExportContacts
+from core.analytics import summary_texts
+from core.analytics.commands import (
+    CampaignAnalytics,
+    CampaignResults,
+    ContactsExport,
+    ExportContacts,
+    WeeklySummaryNow,
+    WeeklySummarySetting,
+)
 from core.analytics.queries import FUNNEL, Counts, Report, Stage
+from core.analytics.weekly import Summary
 from core.campaigns.authz import can_manage
 from core.campaigns.models import Campaign
 from core.services import Services
@@ -80,3 +89,16 @@ def export_reply(export: ContactsExport, link: ContactsExport) -> Reply:
         filename=export.filename, content=export.csv or "", title=texts.EXPORT_READY.format(
             name=name, filename=export.filename),
         url=link.url, link_text=texts.EXPORT_LINK.format(name=name), link_label=texts.EXPORT_DOWNLOAD)])
+
+
+def weekly_summary(services: Services, session: Session, actor: Member, argument: str) -> Reply:
+    """`summary`: the actor's summary of last week now; `summary on|off`: the Monday message."""
+    word = argument.strip().lower()
+    if word in ("on", "off"):
+        ask(services, session, actor, WeeklySummarySetting(enabled=word == "on"))
+        return Reply.say(summary_texts.TURNED_ON if word == "on" else summary_texts.TURNED_OFF, tone="success")
+    summary: Summary | None = ask(services, session, actor, WeeklySummaryNow())
+    if summary is None:
+        return Reply.say(texts.SUMMARY_NOTHING)
+    return Reply(messages=[Card(title=summary.title, text=summary.text,
+                                facts=(Fact(texts.SUMMARY_HINT_LABEL, summary_texts.HINT),))])

@@ -25,6 +25,9 @@ FACT_MESSAGES = "By message"
 CHART_ALT_FUNNEL = "Funnel of “{name}”: {summary}"
 CHART_ALT_WEEKLY = "Invitations, acceptances and replies per week of “{name}”"
 
+SUMMARY_NOTHING = "You send no campaign yet: no weekly summary for you."
+SUMMARY_HINT_LABEL = "More"
+
 EXPORT_BUTTON = "Export contacts (CSV)"
 EXPORT_READY = "The contacts of “{name}”, with their states and dates: {filename}"
 EXPORT_LINK = "Download the contacts of “{name}” as CSV (the link works for 15 minutes)."

@@ -20,6 +20,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "digest": ("digest [NAME]", "tomorrow's invitations to moderate, now"),
     "connect": ("connect", "connect your LinkedIn account"),
     "export": ("export NAME", "a campaign's contacts with their states and dates, as CSV"),
+    "summary": ("summary [on|off]", "your weekly summary now; `off` stops the Monday message, `on` restores it"),
 }
 NEEDS_NAME = {"edit", "show", "activate", "stop", "preview", "export"}
 

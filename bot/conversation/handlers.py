@@ -271,6 +271,12 @@ def export(services: Services, session: Session, actor: Member, campaign_id: int
     return export_contacts(services, session, actor, campaign_id)
 
 
+def _summary(services: Services, session: Session, actor: Member, command: Command, room: DialogRoom) -> Reply:
+    from bot.conversation.analytics_cards import weekly_summary
+
+    return weekly_summary(services, session, actor, command.argument)
+
+
 def _connect(services: Services, session: Session, actor: Member, command: Command, room: DialogRoom) -> Reply:
     return connect(services, session, actor)
 
@@ -295,6 +301,7 @@ _COMMANDS = {
     "help": _help, "create": _create, "edit": _edit, "list": _list, "show": _show,
     "activate": _by_name(activate), "stop": _by_name(stop), "preview": _by_name(preview),
     "digest": _digest, "connect": _connect, "export": _by_name(export),
+    "summary": _summary,
 }
 
 

@@ -10,10 +10,11 @@ Who reads what (`core.campaigns.authz`):
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from sqlmodel import Session
 
-from core.analytics import queries, rollup
+from core.analytics import queries, rollup, weekly
 from core.analytics.export import contacts_csv, export_filename
 from core.analytics.signing import Signed, sign_url
 from core.campaigns.authz import require_active, require_manage
@@ -114,7 +115,33 @@ def export_contacts(session: Session, actor: Member, command: ExportContacts, co
     return ContactsExport(campaign, filename, csv=contacts_csv(session, campaign))
 
 
+@dataclass(frozen=True)
+class WeeklySummarySetting:
+    """Turn the actor's own weekly summary on or off."""
+
+    enabled: bool
+
+
+@dataclass(frozen=True)
+class WeeklySummaryNow:
+    """The actor's weekly summary for last week, now (None: they have nothing to hear)."""
+
+
+def weekly_setting(session: Session, actor: Member, command: WeeklySummarySetting, context: Context) -> bool:
+    require_active(actor)
+    weekly.set_enabled(session, actor, command.enabled)
+    return command.enabled
+
+
+def weekly_now(session: Session, actor: Member, command: WeeklySummaryNow,
+               context: Context) -> weekly.Summary | None:
+    require_active(actor)
+    tz = queries.zone(_workspace_timezone(session, actor.workspace_id))
+    today = context.now.astimezone(tz).date()
+    return weekly.build(session, actor, today - timedelta(days=today.weekday()), context.now)
+
+
 HANDLERS: dict[type, Handler] = {
     CampaignAnalytics: campaign_results, SenderAnalytics: sender_results, WorkspaceAnalytics: workspace_results,
-    ExportContacts: export_contacts,
+    ExportContacts: export_contacts, WeeklySummarySetting: weekly_setting, WeeklySummaryNow: weekly_now,
 }

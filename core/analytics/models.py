@@ -60,3 +60,12 @@ class CampaignStatsRefresh(SQLModel, table=True):
 
     campaign_id: int = Field(foreign_key="campaign.id", primary_key=True)
     refreshed_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class WeeklySummaryPreference(SQLModel, table=True):
+    """A member's weekly summary: on unless turned off; the Monday it last went out (claimed before
+    it is sent, so that two workers never send it twice)."""
+
+    member_id: int = Field(foreign_key="member.id", primary_key=True)
+    enabled: bool = True
+    last_sent_on: date | None = Field(default=None, sa_type=Date)

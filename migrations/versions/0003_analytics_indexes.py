@@ -1,5 +1,6 @@
 """analytics: indexes led by the campaign that answer its funnel, messages, days and clicks alone;
-the rollup tables of each campaign's results (a workspace's summary reads them)
+the rollup tables of each campaign's results (a workspace's summary reads them); members' weekly
+summary preference
 
 Revision ID: 0003_analytics_indexes
 Revises: 0002_digest_delivery
@@ -45,6 +46,11 @@ def upgrade() -> None:
         sa.Column('campaign_id', sa.Integer(), nullable=False),
         sa.Column('refreshed_at', core.db.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(['campaign_id'], ['campaign.id']), sa.PrimaryKeyConstraint('campaign_id'))
+    op.create_table(
+        'weeklysummarypreference',
+        sa.Column('member_id', sa.Integer(), nullable=False), sa.Column('enabled', sa.Boolean(), nullable=False),
+        sa.Column('last_sent_on', sa.Date(), nullable=True),
+        sa.ForeignKeyConstraint(['member_id'], ['member.id']), sa.PrimaryKeyConstraint('member_id'))
     with op.batch_alter_table('enrollment', schema=None) as batch_op:
         batch_op.create_index('ix_enrollment_campaign_funnel', [
             'campaign_id', 'language', 'state', 'reply_sentiment', 'invited_at', 'accepted_at', 'welcomed_at',
@@ -57,7 +63,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    for table in ('campaignstatsrefresh', 'campaignstatsfunnel', 'campaignstatsmessage', 'campaignstatsday'):
+    for table in ('weeklysummarypreference', 'campaignstatsrefresh', 'campaignstatsfunnel', 'campaignstatsmessage', 'campaignstatsday'):
         op.drop_table(table)
     with op.batch_alter_table('send', schema=None) as batch_op:
         batch_op.drop_index('ix_send_campaign_message')

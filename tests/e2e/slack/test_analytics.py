@@ -63,3 +63,18 @@ async def test_a_member_who_does_not_manage_it_sees_no_export_and_gets_no_file(s
     await slack.press("campaign.export", str(campaign_id), user="UCAROL")
     await wait_for(lambda: any("sender or a workspace admin" in json.dumps(r) for r in slack_sim.responses))
     assert slack_sim.files == [] and not slack_sim.of("files.getUploadURLExternal")
+
+
+async def test_summary_now_and_turning_it_off(slack, slack_sim, world, ctx):
+    from core.analytics.models import WeeklySummaryPreference
+    from core.db import UnitOfWork
+
+    active_campaign(ctx, world)
+    await slack.command("summary")
+    await wait_for(lambda: slack_sim.responses)
+    assert "Your week on LinkedIn" in json.dumps(slack_sim.responses[-1], ensure_ascii=False)
+    await slack.command("summary off")
+    await wait_for(lambda: len(slack_sim.responses) > 1)
+    assert "summary is off" in json.dumps(slack_sim.responses[-1])
+    with UnitOfWork(ctx.engine)() as s:
+        assert s.get(WeeklySummaryPreference, world.bob).enabled is False

@@ -68,3 +68,16 @@ async def test_a_member_who_does_not_manage_it_gets_no_export(teams, ctx):
     await teams.say(bob, "export Digest run")
     assert "sender or a workspace admin" in _shown(teams.last_card(bob))
     assert "/exports/" not in json.dumps(teams.cards(bob))
+
+
+async def test_summary_now_and_turning_it_off(teams, ctx):
+    from core.analytics.models import WeeklySummaryPreference
+    from core.db import UnitOfWork
+
+    ada, bob, ada_id, _ = await sender_with_active_campaign(teams, ctx)
+    await teams.say(ada, "summary")
+    assert "Your week on LinkedIn" in _shown(teams.last_card(ada))
+    await teams.say(ada, "summary off")
+    assert "summary is off" in _shown(teams.last_card(ada))
+    with UnitOfWork(ctx.engine)() as s:
+        assert s.get(WeeklySummaryPreference, ada_id).enabled is False
