@@ -78,3 +78,16 @@ async def test_summary_now_and_turning_it_off(slack, slack_sim, world, ctx):
     assert "summary is off" in json.dumps(slack_sim.responses[-1])
     with UnitOfWork(ctx.engine)() as s:
         assert s.get(WeeklySummaryPreference, world.bob).enabled is False
+
+
+def test_a_chart_slack_cannot_fetch_is_left_out_of_the_message():
+    from bot.conversation.views import Card, Image
+    from bot.slack.render import card_blocks
+
+    def images(url: str) -> int:
+        blocks = [b.to_dict() for b in card_blocks(Card(title="c", images=(Image(url, "alt"),)))]
+        return sum(1 for b in blocks if b["type"] == "image")
+
+    assert images("https://invitebot.example/charts/1/funnel.png?expires=1&sig=a") == 1
+    assert images("http://localhost:3000/charts/1/funnel.png?expires=1&sig=a") == 0
+    assert images("https://localhost/charts/1/funnel.png") == 0
