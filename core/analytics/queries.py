@@ -3,12 +3,13 @@ replied positively → clicked, with pending invitations and withdrawals, per ca
 or per workspace, split by language and by message, and over time (per local day and week).
 
 Every figure is a set-based aggregate (GROUP BY) over the indexed rows of the scope — a handful
-of statements whatever the number of contacts, campaigns or days:
+of statements whatever the number of contacts, campaigns or days — each read from an index led by
+the campaign that holds every column it needs (a workspace or a sender is its campaigns):
 
-- enrollments (`ix_enrollment_campaign_state`, `ix_enrollment_workspace_id`): the funnel by
-  campaign and language, and the events of each day;
-- sends (`ix_send_campaign_date`): what went out per message (step, follow-up number, language)
-  and which message a reply answered (the last one sent before it);
+- enrollments (`ix_enrollment_campaign_funnel`): the funnel by campaign and language, the events
+  of each day;
+- sends (`ix_send_campaign_message`): what went out per message (step, follow-up number,
+  language), and which message a reply answered (the last one sent before it);
 - clicks (`ix_click_campaign_contact`): the contacts who clicked a tracked link.
 
 Days are the scope's local days (the campaign's timezone; the workspace's for a sender or the
