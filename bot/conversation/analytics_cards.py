@@ -53,7 +53,10 @@ def breakdown_text(report: Report) -> str:
 
 
 def with_results(card: Card, results: CampaignResults, *, manage: bool) -> Card:
-    """`card` with the campaign's results and charts; the export button for those who manage it."""
+    """`card` with the campaign's results and charts, and the export button for those who manage it;
+    as it is while the campaign has no contact enrolled yet (a draft, a campaign of today)."""
+    if not results.report.by_language:
+        return card
     total = results.report.total
     name = results.campaign.name
     facts = card.facts + (
