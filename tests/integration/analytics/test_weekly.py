@@ -10,7 +10,7 @@ from core.analytics.commands import WeeklySummaryNow, WeeklySummarySetting
 from core.clock import FrozenClock
 from core.db import UnitOfWork
 from core.notify import LoggingNotifier
-from tests.integration.analytics.test_queries import _ask, world  # noqa: F401
+from tests.integration.analytics.world import ask
 
 MONDAY_MORNING = datetime(2026, 11, 9, 7, 30, tzinfo=UTC)  # 08:30 in Paris
 
@@ -21,7 +21,7 @@ def _send(db, when):
     return sent, notifier.sent_alerts
 
 
-def test_the_sender_and_the_admin_get_it_once_on_monday_morning(db, session, world):  # noqa: F811
+def test_the_sender_and_the_admin_get_it_once_on_monday_morning(db, session, world):
     session.commit()
     sent, alerts = _send(db, MONDAY_MORNING)
     by_member = {a.member_id: a for a in alerts}
@@ -39,18 +39,18 @@ def test_the_sender_and_the_admin_get_it_once_on_monday_morning(db, session, wor
     assert _send(db, MONDAY_MORNING + timedelta(days=7))[0] == 2
 
 
-def test_a_member_who_turned_it_off_gets_none(db, session, world):  # noqa: F811
-    assert _ask(session, world["sam"], WeeklySummarySetting(enabled=False)) is False
+def test_a_member_who_turned_it_off_gets_none(db, session, world):
+    assert ask(session, world["sam"], WeeklySummarySetting(enabled=False)) is False
     session.commit()
     sent, alerts = _send(db, MONDAY_MORNING)
     assert [a.member_id for a in alerts] == [world["admin"].id]
-    _ask(session, world["sam"], WeeklySummarySetting(enabled=True))
+    ask(session, world["sam"], WeeklySummarySetting(enabled=True))
     session.commit()
     assert [a.member_id for a in _send(db, MONDAY_MORNING)[1]] == [world["sam"].id]
 
 
-def test_summary_now_and_what_needs_the_sender(session, world):  # noqa: F811
-    summary = _ask(session, world["sam"], WeeklySummaryNow())  # a month later: a quiet week
+def test_summary_now_and_what_needs_the_sender(session, world):
+    summary = ask(session, world["sam"], WeeklySummaryNow())  # a month later: a quiet week
     assert summary is not None and "Your campaigns sent nothing last week." in summary.text
     assert "needs you" in summary.text.lower()
-    assert _ask(session, world["other"], WeeklySummaryNow()) is None
+    assert ask(session, world["other"], WeeklySummaryNow()) is None
