@@ -73,11 +73,12 @@ async def _finish_background(_app: web.Application) -> None:
 
 def _surfaces():
     """Each surface's `register(app, services)`, in mounting order."""
-    from bot.http import accounts, legal, links, webhooks
+    from bot.http import accounts, charts, legal, links, webhooks
     from bot.slack import register as register_slack
     from bot.teams import register as register_teams
 
-    registrars = [register_slack, register_teams, links.register, webhooks.register, accounts.register, legal.register]
+    registrars = [register_slack, register_teams, links.register, webhooks.register, accounts.register, legal.register,
+                  charts.register]
     # (each surface adds its import and registrar here)
     return registrars
 

@@ -36,10 +36,11 @@ Handler = Callable[[Session, Member, Any, Context], Any]
 
 
 def _handlers() -> dict[type, Handler]:
+    from core.analytics import commands as analytics
     from core.campaigns import commands as campaigns
     from core.moderation import commands as moderation
 
-    return {**campaigns.HANDLERS, **moderation.HANDLERS}
+    return {**campaigns.HANDLERS, **moderation.HANDLERS, **analytics.HANDLERS}
 
 
 def handle(command: Any, *, session: Session, actor: Member, context: Context) -> Any:

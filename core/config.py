@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from pathlib import Path
 from typing import Literal
 
@@ -31,6 +32,10 @@ class Settings(BaseSettings):
     worker_metrics_port: int = Field(9191, validation_alias="WORKER_METRICS_PORT")  # 0: not served
     worker_metrics_host: str = Field("0.0.0.0", validation_alias="WORKER_METRICS_HOST")
     metrics_dir: Path | None = Field(None, validation_alias="METRICS_DIR")  # default VAR_DIR/metrics
+    # Signs the chart and export URLs (`core.analytics.signing`). Random per process when unset:
+    # set it when several web processes serve the same PUBLIC_URL.
+    signed_url_secret: SecretStr = Field(default_factory=lambda: SecretStr(secrets.token_urlsafe(32)),
+                                         validation_alias="SIGNED_URL_SECRET")
 
     # LinkedIn provider
     linkedin_provider: Literal["sandbox", "unipile"] = Field("sandbox", validation_alias="LINKEDIN_PROVIDER")

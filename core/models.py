@@ -3,6 +3,13 @@ The Slack surface's own table is in `bot.slack.models`: the migrations and the t
 
 from sqlmodel import SQLModel
 
+from core.analytics.models import (  # noqa: F401
+    CampaignStatsDay,
+    CampaignStatsFunnel,
+    CampaignStatsMessage,
+    CampaignStatsRefresh,
+    WeeklySummaryPreference,
+)
 from core.campaigns.models import Campaign, CampaignMessage, Program  # noqa: F401
 from core.delivery.linkedin.sandbox_models import SandboxInvitation, SandboxMessage  # noqa: F401
 from core.delivery.models import ConversationMessage, Enrollment, Relation, Send, WebhookEvent  # noqa: F401

@@ -6,18 +6,22 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from datetime import time as dtime
+from pathlib import Path
 
 from core.config import Settings
 
 
 def run_demo(settings: Settings, *, days: int, withdraw_after: int,
-             progress: Callable[[int], None] = lambda day: None) -> tuple[list[dict], dict]:
+             progress: Callable[[int], None] = lambda day: None,
+             charts: Path | None = None) -> tuple[list[dict], dict]:
     """The demo's fast-forward: a frozen clock moved from event to event (each due send, and every
     hour the clock's planning, digest, polling and withdrawal jobs), the real actors on Dramatiq's
     in-memory broker with a real worker, the sandbox provider, a fresh SQLite file."""
     import dramatiq
     from sqlalchemy import func, select
 
+    from bot.conversation.analytics_cards import funnel_text
+    from core.analytics import queries
     from core.campaigns import schedule
     from core.clock import FrozenClock
     from core.delivery.models import S_PLANNED, Send
@@ -84,6 +88,8 @@ def run_demo(settings: Settings, *, days: int, withdraw_after: int,
             rows = demo.day_rows(session=session, campaign=session.get_one(type(campaign), campaign.id),
                                  first=today + timedelta(days=1), days=days)
             checks = demo.invariants(session=session, campaign=campaign)
+            results = queries.report(session, queries.Scope(campaign.workspace_id, campaign_id=campaign.id),
+                                     timezone=campaign.timezone)
     finally:
         worker.stop()
         services.close()
@@ -91,5 +97,10 @@ def run_demo(settings: Settings, *, days: int, withdraw_after: int,
                                                             "welcomed", "followed_up", "replied", "withdrawn")}
     summary = {"campaign": campaign.name, **totals,
                "acceptance_rate": f"{totals['accepted'] / totals['sent']:.0%}" if totals["sent"] else "n/a",
-               **checks, "digests": len(notifier.sent_digests), "database": str(path)}
+               **checks, "digests": len(notifier.sent_digests), "database": str(path),
+               "funnel": funnel_text(results.total)}
+    if charts is not None:
+        from entrypoints.cli.campaigns import write_charts
+
+        summary["charts"] = ", ".join(str(p) for p in write_charts(results, charts, "demo"))
     return demo.as_dicts(rows), summary

@@ -13,6 +13,7 @@ from typing import Any
 
 import dramatiq
 
+from core.analytics import rollup, weekly
 from core.clock import SystemClock
 from core.delivery import acceptance, jobs, planner, webhooks, withdrawals
 from core.delivery.sending import RESCHEDULED, perform_send
@@ -80,7 +81,10 @@ def declare_actors(broker: dramatiq.Broker, services: Services) -> dict[str, dra
     def clean_up() -> int:
         with uow() as session:
             jobs.move_overdue_invitations(session=session, now=clock.now())
-            return jobs.clean_up(session=session, now=clock.now())
+            cleaned = jobs.clean_up(session=session, now=clock.now())
+        rollup.refresh(uow=uow, clock=clock)  # the workspace summaries' figures, in short units of its own
+        weekly.send_due(uow=uow, clock=clock, notifier=services.notifier)  # Monday mornings
+        return cleaned
 
     def declare(fn: Callable[..., Any]) -> dramatiq.Actor[..., None]:
         name = actor_name(fn.__name__)

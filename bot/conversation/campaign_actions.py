@@ -1,4 +1,4 @@
-"""The buttons of campaign cards and notices: create, show, edit, activate, stop, preview, connect."""
+"""The buttons of campaign cards and notices: create, show, edit, activate, stop, preview, export, connect."""
 
 from __future__ import annotations
 
@@ -56,3 +56,8 @@ def stop(services: Services, session: Session, actor: Member, asked: Asked) -> R
 @action("campaign.preview", read_only=True)
 def preview(services: Services, session: Session, actor: Member, asked: Asked) -> Reply:
     return handlers.preview(services, session, actor, campaign_id_of(asked))
+
+
+@action("campaign.export", read_only=True)
+def export(services: Services, session: Session, actor: Member, asked: Asked) -> Reply:
+    return handlers.export(services, session, actor, campaign_id_of(asked))

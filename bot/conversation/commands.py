@@ -19,8 +19,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "preview": ("preview NAME", "the messages rendered for a few contacts, with their lengths"),
     "digest": ("digest [NAME]", "tomorrow's invitations to moderate, now"),
     "connect": ("connect", "connect your LinkedIn account"),
+    "export": ("export NAME", "a campaign's contacts with their states and dates, as CSV"),
+    "summary": ("summary [on|off]", "your weekly summary now; `off` stops the Monday message, `on` restores it"),
 }
-NEEDS_NAME = {"edit", "show", "activate", "stop", "preview"}
+NEEDS_NAME = {"edit", "show", "activate", "stop", "preview", "export"}
 
 _MENTION = re.compile(r"<at>.*?</at>|<@[A-Z0-9]+(?:\|[^>]*)?>", re.IGNORECASE)
 

@@ -142,7 +142,11 @@ def _edit(services: Services, session: Session, actor: Member, command: Command,
 
 def show_card(services: Services, session: Session, actor: Member, campaign: Campaign,
               note: str | None = None) -> Card:
-    return campaign_cards(services, session, actor, [campaign], note=note)[0]
+    """One campaign's card, with its results and charts (a list's cards have neither)."""
+    from bot.conversation.analytics_cards import results_card
+
+    card = campaign_cards(services, session, actor, [campaign], note=note)[0]
+    return results_card(services, session, actor, campaign, card)
 
 
 def campaign_cards(services: Services, session: Session, actor: Member, campaigns: Sequence[Campaign],
@@ -261,6 +265,18 @@ def _digest(services: Services, session: Session, actor: Member, command: Comman
     return Reply(direct=list[View](pages), notice=done)
 
 
+def export(services: Services, session: Session, actor: Member, campaign_id: int) -> Reply:
+    from bot.conversation.analytics_cards import export as export_contacts
+
+    return export_contacts(services, session, actor, campaign_id)
+
+
+def _summary(services: Services, session: Session, actor: Member, command: Command, room: DialogRoom) -> Reply:
+    from bot.conversation.analytics_cards import weekly_summary
+
+    return weekly_summary(services, session, actor, command.argument)
+
+
 def _connect(services: Services, session: Session, actor: Member, command: Command, room: DialogRoom) -> Reply:
     return connect(services, session, actor)
 
@@ -284,7 +300,8 @@ def connect(services: Services, session: Session, actor: Member) -> Reply:
 _COMMANDS = {
     "help": _help, "create": _create, "edit": _edit, "list": _list, "show": _show,
     "activate": _by_name(activate), "stop": _by_name(stop), "preview": _by_name(preview),
-    "digest": _digest, "connect": _connect,
+    "digest": _digest, "connect": _connect, "export": _by_name(export),
+    "summary": _summary,
 }
 
 

@@ -67,8 +67,16 @@ class Notice:
 
 
 @dataclass(frozen=True)
+class Image:
+    """An image a chat client fetches by URL (a chart: a signed URL of the web app)."""
+
+    url: str
+    alt: str
+
+
+@dataclass(frozen=True)
 class Card:
-    """One campaign (or one alert) with its facts and buttons."""
+    """One campaign (or one alert) with its facts, images and buttons."""
 
     title: str
     subtitle: str | None = None
@@ -78,6 +86,7 @@ class Card:
     buttons: tuple[Button, ...] = ()
     tone: str = "info"
     public: bool = False
+    images: tuple[Image, ...] = ()  # after the facts (charts)
 
     @property
     def fields(self) -> tuple[Fact, ...]:
@@ -214,7 +223,20 @@ class Home:
     buttons: tuple[Button, ...] = ()
 
 
-View = Notice | Card | CampaignList | Form | FormErrors | DigestPage | PreviewView | Home
+@dataclass(frozen=True)
+class FileView:
+    """A file for the asker (a CSV export): a surface that uploads files sends `content` as
+    `filename`; another shows `link_text` with a button to `url` (a short-lived signed link)."""
+
+    filename: str
+    content: str
+    title: str
+    url: str | None = None
+    link_text: str = ""
+    link_label: str = ""
+
+
+View = Notice | Card | CampaignList | Form | FormErrors | DigestPage | PreviewView | Home | FileView
 
 
 class DialogStep(StrEnum):

@@ -26,7 +26,7 @@ from bot.slack.installations import DatabaseInstallationStore, SignedStateStore
 log = logging.getLogger("invitebot.slack")
 SERVICES = "invitebot_services"  # where listeners find the process's Services in bolt's context
 # The least the code needs (each scope's reason: bot/slack/manifest.py).
-SCOPES = ["commands", "chat:write", "im:history", "users:read", "users:read.email"]
+SCOPES = ["commands", "chat:write", "im:history", "users:read", "users:read.email", "im:write", "files:write"]
 RETRIES = 3
 
 

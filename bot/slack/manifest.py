@@ -5,8 +5,9 @@ Its scopes are the least the code needs (`bot.slack.app.SCOPES`), each for the W
 events it uses: `commands` (the slash command), `chat:write` (chat.postMessage to a member's id —
 the app's own DM, no conversations.open —, chat.postEphemeral, chat.update), `im:history` (the
 `message.im` event: a direct message read as a command), `users:read` and `users:read.email`
-(users.info: a new Slack user matched to a member by email). views.open/push/update/publish need
-none. It subscribes to `app_home_opened`, `message.im`, and to `app_uninstalled` and
+(users.info: a new Slack user matched to a member by email), `im:write` and `files:write` (the CSV
+export: conversations.open for the DM's channel id, then files upload v2). views.open/push/update/publish
+need none. It subscribes to `app_home_opened`, `message.im`, and to `app_uninstalled` and
 `tokens_revoked` (no scope), after which the team's token is never used again."""
 
 from __future__ import annotations

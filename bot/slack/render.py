@@ -5,9 +5,11 @@ Only presentation lives here: every word and button comes from `bot.conversation
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from slack_sdk.models.blocks import (
-    ActionsBlock, Block, ButtonElement, ConfirmObject, ContextBlock, DividerBlock, HeaderBlock, MarkdownTextObject,
-    Option, OptionGroup, PlainTextObject, SectionBlock, StaticSelectElement,
+    ActionsBlock, Block, ButtonElement, ConfirmObject, ContextBlock, DividerBlock, HeaderBlock, ImageBlock,
+    MarkdownTextObject, Option, OptionGroup, PlainTextObject, SectionBlock, StaticSelectElement,
 )
 
 from bot.conversation import views as v
@@ -67,6 +69,14 @@ def _title(text: str, tone: str = "info") -> str:
     return f"{icon} {text}".strip()
 
 
+def fetchable(url: str) -> bool:
+    """Slack fetches an image block's URL when the message is posted and refuses the whole message
+    (`invalid_blocks`) when it cannot: only a public https URL goes in (not the default
+    http://localhost PUBLIC_URL of a local run)."""
+    host = urlsplit(url).hostname or ""
+    return url.startswith("https://") and host not in ("localhost", "127.0.0.1", "::1") and "." in host
+
+
 def notice_blocks(n: v.Notice) -> list[Block]:
     blocks: list[Block] = []
     if n.title:
@@ -86,6 +96,8 @@ def card_blocks(c: v.Card, *, index: int | None = None) -> list[Block]:
         blocks.append(SectionBlock(text=mrkdwn(esc(c.text))))
     if c.facts:
         blocks.append(SectionBlock(fields=[mrkdwn(f"*{esc(f.label)}*\n{esc(f.value)}", 2000) for f in c.facts[:10]]))
+    blocks += [ImageBlock(image_url=clip(i.url, 3000), alt_text=clip(i.alt, 2000)) for i in c.images
+               if fetchable(i.url)]
     return blocks + actions(c.buttons, block_id=None)
 
 

@@ -166,7 +166,17 @@ async def deliver(client, where: Where, reply: v.Reply, *, dialog_done: bool = F
     if reply.notice is not None:
         await post(client, where, reply.notice)
     for view in reply.direct:
-        await client.chat_postMessage(channel=where.user_id, **render.message(view))
+        if isinstance(view, v.FileView):
+            await upload(client, where.user_id, view)
+        else:
+            await client.chat_postMessage(channel=where.user_id, **render.message(view))
+
+
+async def upload(client, user_id: str, file: v.FileView) -> None:
+    """A file to the user's DM with the bot, by Slack's files upload v2 (upload URL, then complete)."""
+    opened = await client.conversations_open(users=user_id)
+    await client.files_upload_v2(channel=opened["channel"]["id"], content=file.content, filename=file.filename,
+                                 title=file.filename, initial_comment=file.title)
 
 
 def home_view(home: v.Home) -> dict:

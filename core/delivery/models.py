@@ -63,6 +63,9 @@ class Enrollment(SQLModel, table=True):
         Index("ix_enrollment_account_contact", "account_id", "contact_id"),
         Index("ix_enrollment_contact_state", "contact_id", "state"),
         Index("ix_enrollment_campaign_state", "campaign_id", "state"),
+        # Analytics (core/analytics/queries.py): a campaign's funnel and days, read from the index alone.
+        Index("ix_enrollment_campaign_funnel", "campaign_id", "language", "state", "reply_sentiment", "invited_at",
+              "accepted_at", "welcomed_at", "replied_at", "withdrawn_at"),
     )
 
     id: int = Field(default=None, primary_key=True)
@@ -94,6 +97,8 @@ class Send(SQLModel, table=True):
         Index("ix_send_status_due", "status", "due_at"),
         Index("ix_send_account_status_sent", "account_id", "status", "sent_at"),
         Index("ix_send_campaign_date", "campaign_id", "local_date"),
+        # Analytics: what went out per message of a campaign, read from the index alone.
+        Index("ix_send_campaign_message", "campaign_id", "status", "step", "position", "language"),
         Index(
             "uq_send_invitation_once",
             "account_id",

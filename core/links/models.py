@@ -21,7 +21,10 @@ class TrackedLink(SQLModel, table=True):
 
 
 class Click(SQLModel, table=True):
-    __table_args__ = (Index("ix_click_contact_campaign", "contact_id", "campaign_id"),)
+    __table_args__ = (
+        Index("ix_click_contact_campaign", "contact_id", "campaign_id"),
+        Index("ix_click_campaign_contact", "campaign_id", "contact_id"),  # a campaign's clicks (analytics)
+    )
 
     id: int = Field(default=None, primary_key=True)
     link_id: int = Field(foreign_key="trackedlink.id", index=True)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import typer
 
-from entrypoints.cli import db, demo, linkedin, processes, slack, sources, teams, workspace
+from entrypoints.cli import campaigns, db, demo, linkedin, processes, slack, sources, teams, workspace
 
 app = typer.Typer(help="invitebot: LinkedIn invitation campaigns from Slack and Microsoft Teams.",
                   no_args_is_help=True, pretty_exceptions_show_locals=False)
@@ -21,6 +21,7 @@ app.add_typer(linkedin.app, name="linkedin")
 app.add_typer(slack.app, name="slack")
 app.add_typer(teams.app, name="teams")
 app.add_typer(demo.app, name="demo")
+app.add_typer(campaigns.app, name="campaigns")
 
 
 def main() -> None:

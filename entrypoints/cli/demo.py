@@ -6,6 +6,7 @@ import json
 import logging
 import time
 from datetime import date
+from pathlib import Path
 
 import typer
 from rich import box
@@ -25,7 +26,10 @@ def demo(ctx: typer.Context,
                  as_json: bool = typer.Option(False, "--json", help="Print the figures as JSON."),
                  withdraw_after: int = typer.Option(7, "--withdraw-after", min=1,
                                                     help="Days before a pending invitation is withdrawn "
-                                                         "(21 in production).")) -> None:
+                                                         "(21 in production)."),
+                 charts: Path | None = typer.Option(None, "--charts", file_okay=False,
+                                                    help="Folder to write the campaign's funnel and weekly "
+                                                         "charts in, as PNG.")) -> None:
     """Fast-forward a moderated demo campaign through the real planner, digest, decisions, worker and
     sandbox, in a throw-away database under VAR_DIR; print a day-by-day table and a summary."""
     if ctx.invoked_subcommand is not None:
@@ -46,7 +50,7 @@ def demo(ctx: typer.Context,
     with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
         task = bar.add_task("demo", total=days)
         rows, summary = run_demo(settings, days=days, withdraw_after=withdraw_after,
-                                 progress=lambda day: bar.update(task, completed=day))
+                                 progress=lambda day: bar.update(task, completed=day), charts=charts)
     summary["wall_seconds"] = round(time.perf_counter() - started, 1)
     if as_json:
         typer.echo(json.dumps({"days": rows, "summary": summary}, indent=2, default=str))

@@ -14,7 +14,8 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_demo_runs_days_through_the_pipeline_within_caps_and_without_duplicates(tmp_path):
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
     env.update(VAR_DIR=str(tmp_path / "var"), PYTHONPATH=str(ROOT))
-    done = subprocess.run([sys.executable, "-c", "from entrypoints.cli import main; main()", "demo", "--days", "5", "--json"],
+    done = subprocess.run([sys.executable, "-c", "from entrypoints.cli import main; main()", "demo", "--days", "5", "--json",
+                           "--charts", str(tmp_path / "charts")],
                           cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-3000:]
     report = json.loads(done.stdout)
@@ -27,6 +28,11 @@ def test_demo_runs_days_through_the_pipeline_within_caps_and_without_duplicates(
     assert summary["skipped_by_moderation"] > 0 and summary["digests"] > 0
     # Invariants 1 and 4 on the sandbox's own record.
     assert summary["duplicate_invitations"] == 0
+    # The funnel of those days, and its charts written as PNG.
+    assert summary["funnel"].startswith(f"{summary['sent']} invited → {summary['accepted']} accepted")
+    charts = sorted((tmp_path / "charts").glob("demo-*.png"))
+    assert [c.name for c in charts] == ["demo-funnel.png", "demo-weekly.png"]
+    assert all(c.read_bytes().startswith(b"\x89PNG") for c in charts)
     assert summary["busiest_24h"] <= summary["daily_cap"]
     assert summary["busiest_7_days"] <= summary["weekly_cap"]
     # The demo never touches the product's database.

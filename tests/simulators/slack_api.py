@@ -2,7 +2,8 @@
 
 It checks the bot token (`Authorization: Bearer …`, or `token` in the body), answers the methods
 the bot uses (auth.test, users.info, views.open/update/push/publish, chat.postMessage/update/
-postEphemeral, oauth.v2.access) with Slack's shapes, refuses what Slack refuses (`invalid_auth`,
+postEphemeral, conversations.open, files upload v2 — files.getUploadURLExternal, the upload URL,
+files.completeUploadExternal (`files`) —, oauth.v2.access) with Slack's shapes, refuses what Slack refuses (`invalid_auth`,
 more than 50 blocks in a message or 100 in a view, modal titles over 24 characters), records
 every call (`calls`), receives `response_url` posts (`responses`), and can answer 429 with
 Retry-After (`rate_limit_next`) or fail a method for a while (`fail_next`: an error answer, or an
@@ -64,6 +65,9 @@ class SlackSimulator:
         self._breaks: dict[str, list[tuple[int, str, str]]] = {}
         self._ts = itertools.count(1)
         self._views = itertools.count(1)
+        self._files = itertools.count(1)
+        self.uploads: dict[str, bytes | None] = {}  # file id → bytes posted to its upload URL (None: not yet)
+        self.files: list[dict[str, Any]] = []  # files shared by files.completeUploadExternal, with their bytes
         self._runner: web.AppRunner | None = None
         self.base = ""
 
@@ -116,6 +120,7 @@ class SlackSimulator:
         app = web.Application()
         app.router.add_route("*", "/api/{method}", self._api)
         app.router.add_post("/response/{n}", self._response)
+        app.router.add_post("/upload/{file_id}", self._upload)
         self.socket.route(app)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
@@ -138,10 +143,18 @@ class SlackSimulator:
                 args.update(await request.json())
             else:
                 args.update(dict(await request.post()))
-        for key in ("blocks", "view"):
+        for key in ("blocks", "view", "files"):
             if isinstance(args.get(key), str):
                 args[key] = json.loads(args[key])
         return args
+
+    async def _upload(self, request: web.Request) -> web.Response:
+        """The upload URL of files.getUploadURLExternal: takes the file's bytes once, as Slack does."""
+        file_id = request.match_info["file_id"]
+        if file_id not in self.uploads or self.uploads[file_id] is not None:
+            return web.Response(status=404, text="unknown upload")
+        self.uploads[file_id] = await request.read()
+        return web.Response(text=f"OK - {len(self.uploads[file_id] or b'')}")
 
     async def _response(self, request: web.Request) -> web.Response:
         body = await request.json()
@@ -279,6 +292,31 @@ class SlackSimulator:
         if not args.get("ts"):
             return {"ok": False, "error": "message_not_found"}
         return {"ok": True, "channel": args["channel"], "ts": args["ts"], "text": args.get("text")}
+
+    def _conversations_open(self, team_id, args):
+        user = args.get("users") or ""
+        if user not in self.users or self.users[user].team_id != team_id:
+            return {"ok": False, "error": "user_not_found"}
+        return {"ok": True, "channel": {"id": self._channel(user)}}
+
+    def _files_getUploadURLExternal(self, team_id, args):
+        if not args.get("filename") or not str(args.get("length") or "").isdigit():
+            return {"ok": False, "error": "invalid_arguments"}
+        file_id = f"F{next(self._files):06d}"
+        self.uploads[file_id] = None
+        return {"ok": True, "upload_url": f"{self.base}/upload/{file_id}", "file_id": file_id}
+
+    def _files_completeUploadExternal(self, team_id, args):
+        files = args.get("files") or []
+        channel = args.get("channel_id")
+        if channel and not channel.startswith(("C", "D", "G")):
+            return {"ok": False, "error": "invalid_channel"}  # a user id is not a channel
+        if not files or any(self.uploads.get(f.get("id")) is None for f in files):
+            return {"ok": False, "error": "file_not_found"}
+        shared = [{"id": f["id"], "title": f.get("title"), "channel": channel, "team": team_id,
+                   "initial_comment": args.get("initial_comment"), "content": self.uploads[f["id"]]} for f in files]
+        self.files += shared
+        return {"ok": True, "files": [{"id": f["id"], "title": f["title"]} for f in shared]}
 
     def _chat_postEphemeral(self, team_id, args):
         problem = self._message(args)

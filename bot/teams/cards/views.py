@@ -8,7 +8,7 @@ from typing import Any
 
 from bot.conversation.digest import REFRESH as DIGEST_REFRESH
 from bot.conversation.views import (
-    CampaignList, Card, DigestEntry, DigestPage, Home, Notice, PreviewView,
+    Button, CampaignList, Card, DigestEntry, DigestPage, FileView, Home, Notice, PreviewView,
 )
 from bot.teams.cards.elements import (
     EXECUTE, MAX_CARD_BYTES, action_data, action_set, card_bytes, compact, envelope, facts, text, title,
@@ -41,6 +41,7 @@ def _card_items(card: Card, *, heading_size: str = "Medium") -> list[dict]:
         text(card.status, weight="Bolder", tone=card.tone) if card.status else None,
         text(card.text) if card.text else None,
         facts(card.facts),
+        *({"type": "Image", "url": i.url, "altText": i.alt, "size": "Stretch"} for i in card.images),
         action_set(card.buttons),
     ])
 
@@ -146,6 +147,13 @@ def _digest(view: DigestPage, *, refresh_user_ids: list[str] | None = None, **_:
         }
     page_actions = action_set(view.buttons, mode=EXECUTE)
     return envelope(body, page_actions["actions"] if page_actions else None, **extra)
+
+
+@render.register
+def _file(view: FileView, **_: Any) -> dict:
+    """Teams bots send no file to a chat without the user's consent: a short-lived signed download link."""
+    buttons = (Button(view.link_label, "file.download", url=view.url),) if view.url else ()
+    return envelope(compact([text(view.link_text or view.title), action_set(buttons)]))
 
 
 def render_cards(view: Any, **kwargs: Any) -> list[dict]:

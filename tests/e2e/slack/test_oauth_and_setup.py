@@ -77,7 +77,9 @@ async def test_slack_is_off_and_says_why_when_not_configured(aiohttp_client, tmp
 # a method or event added to the code without its line here fails the scope test below.
 METHOD_SCOPES = {"chat_postMessage": {"chat:write"}, "chat_postEphemeral": {"chat:write"},
                  "chat_update": {"chat:write"}, "users_info": {"users:read", "users:read.email"},
-                 "views_open": set(), "views_push": set(), "views_update": set(), "views_publish": set()}
+                 "views_open": set(), "views_push": set(), "views_update": set(), "views_publish": set(),
+                 # the CSV export: the DM's channel id, then files upload v2
+                 "conversations_open": {"im:write"}, "files_upload_v2": {"files:write"}}
 EVENT_SCOPES = {"message": {"im:history"}, "app_home_opened": set(), "app_uninstalled": set(),
                 "tokens_revoked": set()}
 
@@ -124,6 +126,6 @@ def test_the_scopes_are_those_the_code_uses():
     assert methods <= set(METHOD_SCOPES), methods - set(METHOD_SCOPES)
     assert events <= set(EVENT_SCOPES), events - set(EVENT_SCOPES)
     needed = {"commands"}.union(*(METHOD_SCOPES[m] for m in methods), *(EVENT_SCOPES[e] for e in events))
-    assert set(SCOPES) == needed  # neither app_mentions:read nor im:write: nothing uses them
+    assert set(SCOPES) == needed  # no app_mentions:read: nothing uses it
     manifest = build_manifest(Settings(PUBLIC_URL="https://x.example", _env_file=None))
     assert manifest["oauth_config"]["scopes"]["bot"] == SCOPES

@@ -1,0 +1,68 @@
+"""Short-lived signed URLs for what the web app serves without a chat session: a campaign's chart
+images (a chat client fetches them by URL) and its contacts' CSV (a download link in Teams).
+
+A URL names what it serves and when it expires, and carries an HMAC-SHA256 of both under the
+`SIGNED_URL_SECRET` setting; the web app serves nothing without a valid, unexpired signature, and
+the same answer (404) for a forged, expired or unknown one. Whoever holds the URL may fetch it until
+it expires: it is given only to a member allowed to read what it shows."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+from urllib.parse import urlencode
+
+
+class Signed(StrEnum):
+    """What a signed URL serves (each with its path under PUBLIC_URL)."""
+
+    FUNNEL = "funnel"
+    WEEKLY = "weekly"
+    CONTACTS = "contacts"
+
+
+CHART_TTL = timedelta(hours=24)  # a card's images outlive the card's own freshness a little
+EXPORT_TTL = timedelta(minutes=15)  # contacts' data: just long enough to click
+
+
+@dataclass(frozen=True)
+class SignedRef:
+    kind: Signed
+    campaign_id: int
+    expires: int  # Unix seconds
+
+    def path(self) -> str:
+        if self.kind == Signed.CONTACTS:
+            return f"/exports/{self.campaign_id}/contacts.csv"
+        return f"/charts/{self.campaign_id}/{self.kind.value}.png"
+
+
+def _mac(secret: str, kind: str, campaign_id: int, expires: int) -> str:
+    message = f"{kind}:{campaign_id}:{expires}".encode()
+    return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
+
+
+def sign_url(*, secret: str, public_url: str, kind: Signed, campaign_id: int, now: datetime,
+             ttl: timedelta | None = None) -> str:
+    ttl = ttl if ttl is not None else (EXPORT_TTL if kind == Signed.CONTACTS else CHART_TTL)
+    ref = SignedRef(kind, campaign_id, int((now + ttl).timestamp()))
+    query = urlencode({"expires": ref.expires, "sig": _mac(secret, kind.value, campaign_id, ref.expires)})
+    return f"{public_url.rstrip('/')}{ref.path()}?{query}"
+
+
+def verify(*, secret: str, kind: str, campaign_id: str, expires: str | None, sig: str | None,
+           now: datetime) -> SignedRef | None:
+    """The reference a request names when its signature is valid and unexpired, else None."""
+    try:
+        what = Signed(kind)
+        ident, until = int(campaign_id), int(expires or "")
+    except ValueError:
+        return None
+    if not sig or until < now.timestamp() or ident <= 0:
+        return None
+    if not hmac.compare_digest(_mac(secret, what.value, ident, until), sig):
+        return None
+    return SignedRef(what, ident, until)
