@@ -1,4 +1,5 @@
-"""`invitebot serve` (what `make run` runs) on the embedded defaults answers /healthz with 200."""
+"""`invitebot serve` (what `make run` runs) on the embedded defaults answers /healthz with 200,
+and stops on SIGTERM with its embedded redis-server."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+
+from tests.redis_servers import servers_under, survivors
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -47,6 +50,7 @@ def test_serve_runs_web_worker_and_clock_on_embedded_defaults(tmp_path):
         assert "Slack: disabled, missing SLACK_SIGNING_SECRET, SLACK_BOT_TOKEN" in output
         assert output.count("Teams: MicrosoftAppId is not set: /api/messages answers the Bot Framework Emulator") == 1
         assert "nobody is contacted" in output
+        assert len(servers_under(tmp_path)) == 1  # the embedded Redis, found as the check below finds it
     finally:
         proc.send_signal(signal.SIGTERM)
         try:
@@ -54,3 +58,5 @@ def test_serve_runs_web_worker_and_clock_on_embedded_defaults(tmp_path):
         except subprocess.TimeoutExpired:
             proc.kill()
         log.close()
+    assert proc.returncode == 0, (tmp_path / "serve.log").read_text()
+    assert survivors(tmp_path) == []
