@@ -23,8 +23,10 @@ RUN python -m pip install --no-cache-dir --require-hashes -r /tmp/requirements.l
 COPY --from=build /dist/ /tmp/dist/
 RUN python -m pip install --no-cache-dir --no-deps /tmp/dist/*.whl \
     && rm -rf /tmp/dist /tmp/requirements.lock \
-    && useradd --create-home --uid 10001 invitebot
-USER invitebot
+    && groupadd --gid 10001 invitebot \
+    && useradd --create-home --uid 10001 --gid 10001 invitebot
+# Numeric, so that a platform can tell it is not root (Kubernetes' runAsNonRoot).
+USER 10001:10001
 WORKDIR /home/invitebot
 # PORT set: the web process listens on every interface (HOST defaults to 0.0.0.0 when PORT is given).
 ENV PORT=3000 \
