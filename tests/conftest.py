@@ -23,7 +23,7 @@ def no_redis_server_outlives_the_run(tmp_path_factory):
     """Torn down last: every embedded redis-server started in this run's folders (fixtures,
     `invitebot serve` in a subprocess, the installed wheel) must be gone."""
     yield
-    from tests.redis_servers import servers_under, survivors
+    from tests.processes import servers_under, survivors
 
     root = tmp_path_factory.getbasetemp()
     left = survivors(root)

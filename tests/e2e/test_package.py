@@ -24,8 +24,7 @@ import yaml
 from typer.testing import CliRunner
 
 from entrypoints.cli import app
-from tests.e2e.test_serve import free_port
-from tests.redis_servers import servers_under, survivors
+from tests.processes import free_port, servers_under, survivors
 
 ROOT = Path(__file__).resolve().parents[2]
 PROCESSES = ("release", "web", "worker", "clock")

