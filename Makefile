@@ -1,15 +1,28 @@
-# The two commands of the README. Both build .venv when it is missing or older than pyproject.toml.
+# The two commands of the README. Both build .venv when it is missing or older than pyproject.toml or
+# the locks: the exact versions of requirements-test.lock (hash-checked), then the project itself.
 PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
 VENV := .venv
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run lint test bench clean
+.PHONY: run lint test bench clean lock
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml requirements.lock requirements-test.lock
 	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/python -m pip install -q --upgrade pip
-	$(VENV)/bin/python -m pip install -q -e '.[test]'
+	$(VENV)/bin/python -m pip install -q --require-hashes -r requirements-test.lock
+	$(VENV)/bin/python -m pip install -q --no-deps -e .
 	touch $(STAMP)
+
+# The locks (pip-tools): requirements.lock, what the image installs; requirements-test.lock, the same
+# pins plus the test extras, what `make test` and CI install. Re-run after changing a dependency in
+# pyproject.toml; `make lock UPGRADE=--upgrade` takes the newest releases within its bounds.
+PIP_COMPILE := CUSTOM_COMPILE_COMMAND="make lock" $(VENV)/bin/pip-compile --quiet --generate-hashes --allow-unsafe \
+	--strip-extras --no-emit-index-url --no-emit-find-links --no-emit-trusted-host $(UPGRADE)
+lock:
+	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/python -m pip install -q pip-tools
+	$(PIP_COMPILE) -o requirements.lock pyproject.toml
+	$(PIP_COMPILE) --extra test -c requirements.lock -o requirements-test.lock pyproject.toml
 
 run: $(STAMP)
 	$(VENV)/bin/invitebot serve

@@ -6,7 +6,7 @@ import secrets
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, Field, SecretStr
+from pydantic import AliasChoices, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -22,7 +22,9 @@ class Settings(BaseSettings):
 
     # Web
     port: int = Field(3000, validation_alias="PORT")
-    host: str = Field("127.0.0.1", validation_alias="HOST")
+    # Unset: all interfaces when the platform gives PORT (a container, a Procfile platform: its
+    # router or port mapping reaches the process from outside), else this machine only (`make run`).
+    host: str = Field("", validation_alias="HOST")
     public_url: str = Field("http://localhost:3000", validation_alias="PUBLIC_URL")
     log_level: str = Field("INFO", validation_alias="LOG_LEVEL")
     # `text`: one line a record; `json`: one JSON object a line, with the request or message id.
@@ -77,6 +79,12 @@ class Settings(BaseSettings):
     # Bot Framework endpoints other than the public cloud's (a sovereign cloud, a local simulator),
     # as JSON: {"TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL": "…", …} (names as botbuilder's configuration).
     bot_framework_endpoints: dict[str, str] = Field(default_factory=dict, validation_alias="BOT_FRAMEWORK_ENDPOINTS")
+
+    @model_validator(mode="after")
+    def _default_host(self) -> Settings:
+        if not self.host:
+            self.host = "0.0.0.0" if "port" in self.model_fields_set else "127.0.0.1"
+        return self
 
     @property
     def effective_database_url(self) -> str:

@@ -19,7 +19,13 @@ from sqlmodel import Session, create_engine
 if TYPE_CHECKING:
     from alembic.config import Config
 
-MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+
+def migrations_dir() -> Path:
+    """The Alembic scripts: the `migrations` package, installed beside `core` (a wheel carries it
+    as package data), so that `invitebot db upgrade` runs from any working directory."""
+    from importlib.resources import files
+
+    return Path(str(files("migrations")))
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -120,7 +126,7 @@ def alembic_config(url: str) -> Config:
     from alembic.config import Config
 
     cfg = Config()
-    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    cfg.set_main_option("script_location", str(migrations_dir()))
     cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     return cfg
 

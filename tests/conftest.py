@@ -18,6 +18,20 @@ from core.config import Settings
 from core.db import make_engine, upgrade
 
 
+@pytest.fixture(scope="session", autouse=True)
+def no_redis_server_outlives_the_run(tmp_path_factory):
+    """Torn down last: every embedded redis-server started in this run's folders (fixtures,
+    `invitebot serve` in a subprocess, the installed wheel) must be gone."""
+    yield
+    from tests.processes import servers_under, survivors
+
+    root = tmp_path_factory.getbasetemp()
+    left = survivors(root)
+    for server in servers_under(root):  # reported below, not left to pile up on the machine
+        server.terminate()
+    assert not left, f"embedded redis-server still running after the suite: {left}"
+
+
 def _normalise(url: str) -> str:
     return Settings(DATABASE_URL=url).effective_database_url
 

