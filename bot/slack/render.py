@@ -11,6 +11,7 @@ from slack_sdk.models.blocks import (
 )
 
 from bot.conversation import views as v
+from bot.conversation.commands import COMMAND_WORD, render_invocations
 
 MESSAGE_BLOCKS = 50
 OPTIONS = 100  # Slack's most options in a select (and option groups in a type-ahead answer)
@@ -27,12 +28,22 @@ def esc(text: str | None) -> str:
     return (text or "").replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+def commands_in_code(text: str) -> str:
+    """The commands a text names (`core.i18n.invocation`) as Slack users type them, in code."""
+    return render_invocations(text, lambda words: f"`/{COMMAND_WORD} {words}`")
+
+
+def commands_typed(text: str) -> str:
+    """The same in a plain text (no markup): `/invite-campaign voir X`."""
+    return render_invocations(text, lambda words: f"/{COMMAND_WORD} {words}")
+
+
 def plain(text: str | None, limit: int) -> PlainTextObject:
-    return PlainTextObject(text=clip(text, limit) or " ", emoji=True)
+    return PlainTextObject(text=clip(commands_typed(text or ""), limit) or " ", emoji=True)
 
 
 def mrkdwn(text: str, limit: int = 3000) -> MarkdownTextObject:
-    return MarkdownTextObject(text=clip(text, limit) or " ")
+    return MarkdownTextObject(text=clip(commands_in_code(text), limit) or " ")
 
 
 def option(o: v.Option) -> Option:
@@ -71,7 +82,7 @@ def notice_blocks(n: v.Notice) -> list[Block]:
     blocks: list[Block] = []
     if n.title:
         blocks.append(HeaderBlock(text=clip(n.title, 150)))
-    blocks.append(SectionBlock(text=mrkdwn(_title(n.text, n.tone))))
+    blocks.append(SectionBlock(text=mrkdwn(_title(esc(n.text), n.tone))))
     return blocks + actions(n.buttons)
 
 
@@ -183,7 +194,7 @@ def message_text(view) -> str:
     for attr in ("title", "text"):
         value = getattr(view, attr, None)
         if value:
-            return clip(value, 300)
+            return clip(commands_typed(value), 300)
     return "Invite campaigns"
 
 

@@ -47,7 +47,7 @@ class InviteBot(TeamsActivityHandler):
         user = references.user_key(activity)
         if not user:
             raise ValueError("an activity without a sender")
-        who = ChatUser("teams", tenant, user, name=activity.from_property.name)
+        who = ChatUser("teams", tenant, user, name=activity.from_property.name, locale=activity.locale)
 
         async def lookup(_who: ChatUser) -> Profile:
             if activity.channel_id == EMULATOR:  # what the activity says is all there is to know

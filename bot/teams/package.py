@@ -15,8 +15,9 @@ from importlib.resources import files
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from bot.conversation.commands import COMMANDS
+from bot.conversation.commands import usage, what
 from core.config import Settings
+from core.i18n import Language
 
 MANIFEST_VERSION = "1.29"
 MANIFEST_SCHEMA = (
@@ -57,9 +58,8 @@ def _https_base(settings: Settings) -> str:
     return f"https://{parts.netloc}{parts.path}"
 
 
-def _command(name: str) -> dict:
-    usage, what = COMMANDS[name]
-    return {"title": name, "description": f"{usage}: {what}".replace("`", "")[:128]}
+def _command(name: str, lang: Language = Language.EN) -> dict:
+    return {"title": name, "description": f"{usage(name, lang)}: {what(name, lang)}"[:128]}
 
 
 def build_manifest(settings: Settings, *, bot_id: str | None = None, version: str = "1.0.0") -> dict:

@@ -13,7 +13,7 @@ from botbuilder.schema.teams import (
 
 from bot.conversation.views import DigestPage, Form, FormErrors, Notice, Reply
 from bot.teams.cards import form_card, render
-from bot.teams.cards.elements import CONTENT_TYPE, envelope, text
+from bot.teams.cards.elements import CONTENT_TYPE, envelope, text, typed
 from bot.teams.cards.form import SUBMIT
 from bot.teams.cards.views import render_cards
 
@@ -74,7 +74,7 @@ def universal_card(card: dict) -> dict:
 
 def universal_message(message: str) -> dict:
     """An `adaptiveCard/action` answer that leaves the card and tells the user something."""
-    return {"statusCode": 200, "type": MESSAGE_RESPONSE, "value": message}
+    return {"statusCode": 200, "type": MESSAGE_RESPONSE, "value": typed(message)}
 
 
 def task_card(title: str, card: dict) -> TaskModuleResponse:
@@ -83,7 +83,7 @@ def task_card(title: str, card: dict) -> TaskModuleResponse:
 
 
 def task_message(message: str) -> TaskModuleResponse:
-    return TaskModuleResponse(task=TaskModuleMessageResponse(value=message))
+    return TaskModuleResponse(task=TaskModuleMessageResponse(value=typed(message)))
 
 
 def dialog_card(form: Form, errors: FormErrors | None = None, *, mode: str = SUBMIT,

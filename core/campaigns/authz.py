@@ -18,15 +18,16 @@ from __future__ import annotations
 
 from core.campaigns.models import Campaign
 from core.errors import NotAllowed, NotFound
+from core.i18n import N_, t
 from core.workspace.models import Member
 
-INACTIVE = "Your membership of this workspace is inactive; ask an admin to reactivate it."
+INACTIVE = N_("member.inactive")
 
 
 def require_active(actor: Member) -> None:
     """An inactive member reads and changes nothing of the workspace."""
     if not actor.active:
-        raise NotAllowed(INACTIVE)
+        raise NotAllowed(t(INACTIVE))
 
 
 def can_manage(actor: Member, campaign: Campaign) -> bool:

@@ -30,6 +30,7 @@ from core.config import Settings
 from core.delivery.models import E_PLANNED, E_SKIPPED, S_PLANNED, S_SKIPPED, Enrollment, Send
 from core.delivery.rendering import render_step, templates_of
 from core.errors import FieldError, NotAllowed, NotFound, Outcome
+from core.i18n import current_language
 from core.moderation.models import Digest
 from core.notify import DigestItem, DigestView
 from core.sources.models import Contact
@@ -75,7 +76,8 @@ def digest_view(*, session: Session, digest_id: int, public_url: str | None = No
     return DigestView(
         digest_id=digest.id, workspace_id=digest.workspace_id, campaign_id=campaign.id, campaign_name=campaign.name,
         sender_member_id=campaign.sender_id, for_date=digest.for_date, starts_at=min(planned) if planned else None,
-        timezone=campaign.timezone, items=tuple(items), sandbox=bool(account and account.provider == "sandbox"))
+        timezone=campaign.timezone, items=tuple(items), sandbox=bool(account and account.provider == "sandbox"),
+        language=current_language().value)
 
 
 def read_digest(*, session: Session, actor: Member, digest_id: int, public_url: str | None = None) -> DigestView:

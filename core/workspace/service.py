@@ -15,6 +15,8 @@ from sqlmodel import Session, select
 from core.campaigns.models import STATUS_ACTIVE, Campaign
 from core.campaigns.naming import like_escape, name_key
 from core.errors import NotFound
+from core.i18n import DEFAULT_LANGUAGE, language_of
+from core.workspace.language import note_locale
 from core.workspace.limits import CAPS, PREMIUM, cap_problem, kind_problem
 from core.workspace.models import ACCOUNT_DISCONNECTED_PAUSE, ChatIdentity, LinkedInAccount, Member, Workspace
 
@@ -275,13 +277,15 @@ def workspace_for_tenant(*, session: Session, platform: str, tenant: str) -> Wor
 
 
 def ensure_member_for_chat(*, session: Session, platform: str, tenant: str, external_user_id: str, name: str,
-                           email: str | None = None, workspace_name: str | None = None) -> Member:
+                           email: str | None = None, workspace_name: str | None = None,
+                           locale: str | None = None) -> Member:
     """The member behind a chat user, created on first contact.
 
     Order: a known chat identity; else, in the workspace of this Slack team / Teams tenant
     (created when missing), the member with this email, to whom the identity is linked; else a
     new member, admin when first of the workspace. One person reaching us from Slack and from
-    Teams with the same email is one member when the workspace carries both ids."""
+    Teams with the same email is one member when the workspace carries both ids. `locale`: their
+    chat's (`fr-FR`), kept on the member; a workspace created for them speaks its language."""
     if platform not in PLATFORMS:
         raise ValueError(f"Platform must be one of {', '.join(PLATFORMS)}, not '{platform}'.")
     if not tenant or not external_user_id:
@@ -289,7 +293,7 @@ def ensure_member_for_chat(*, session: Session, platform: str, tenant: str, exte
     known = member_for_identity(session=session, platform=platform, tenant=tenant, external_user_id=external_user_id)
     if known is not None:
         return known
-    workspace = _ensure_workspace(session, platform, tenant, workspace_name)
+    workspace = _ensure_workspace(session, platform, tenant, workspace_name, locale)
     try:
         email = _clean_email(email)
     except ValueError:
@@ -303,6 +307,7 @@ def ensure_member_for_chat(*, session: Session, platform: str, tenant: str, exte
                                            .limit(1)).first()
                 member = add_member(session=session, workspace_id=workspace.id, name=name,
                                     email=email, role="member" if has_members else "admin")
+            note_locale(session, member, locale)
             session.add(ChatIdentity(workspace_id=workspace.id, member_id=member.id, platform=platform,
                                      tenant=tenant, external_user_id=external_user_id))
             session.flush()
@@ -317,14 +322,16 @@ def ensure_member_for_chat(*, session: Session, platform: str, tenant: str, exte
     return member
 
 
-def _ensure_workspace(session: Session, platform: str, tenant: str, workspace_name: str | None) -> Workspace:
+def _ensure_workspace(session: Session, platform: str, tenant: str, workspace_name: str | None,
+                      locale: str | None = None) -> Workspace:
     workspace = workspace_for_tenant(session=session, platform=platform, tenant=tenant)
     if workspace is not None:
         return workspace
     ids = {"slack_team_id": tenant} if platform == "slack" else {"teams_tenant_id": tenant}
     try:
         with session.begin_nested():
-            workspace = Workspace(name=(workspace_name or "").strip()[:120] or tenant[:120], **ids)
+            workspace = Workspace(name=(workspace_name or "").strip()[:120] or tenant[:120],
+                                  ui_language=(language_of(locale) or DEFAULT_LANGUAGE).value, **ids)
             session.add(workspace)
     except IntegrityError:
         workspace = workspace_for_tenant(session=session, platform=platform, tenant=tenant)

@@ -42,6 +42,7 @@ BUILDERS: dict[str, tuple[tuple[int, ...], frozenset[str]]] = {
     "Home": ((0, 1), frozenset({"title", "intro"})),
     "PreviewView": ((0,), frozenset({"title", "note"})),
     "FieldError": ((1,), frozenset({"message"})),
+    "Alert": ((), frozenset({"title", "text", "action_hint"})),
     "NotAllowed": ((0,), frozenset()),
     "NotFound": ((0,), frozenset()),
     "ValueError": ((0,), frozenset()),
