@@ -46,7 +46,7 @@ def _with_create(typed: str, existing: list[tuple[int, str]], prefix: str,
                  value_of: Callable[[int, str], str]) -> list[Option]:
     options = [Option(value_of(ident, name), name) for ident, name in existing]
     if typed and not any(name.casefold() == typed.casefold() for _, name in existing):
-        options.insert(0, Option(f"{NEW}{typed}", f"Create “{typed}”"))
+        options.insert(0, Option(f"{NEW}{typed}", t("option.create", typed=typed)))
     return options[:LIMIT]
 
 
@@ -145,7 +145,7 @@ def source_options(services: Services, session: Session, actor: Member, query: s
 def source_groups(found: Sequence[SourceOption]) -> list[OptionGroup]:
     """`SourceOption`s as the groups "Finders" and "Segments", at most LIMIT each."""
     groups = []
-    for kind, label in (("finder", "Finders"), ("segment", "Segments")):
+    for kind, label in (("finder", t("source.finders")), ("segment", t("source.segments"))):
         options = tuple(Option(f"{s.kind}:{s.id}", s.name, s.detail or None) for s in found if s.kind == kind)[:LIMIT]
         if options:
             groups.append(OptionGroup(label, options))

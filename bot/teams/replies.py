@@ -16,6 +16,7 @@ from bot.teams.cards import form_card, render
 from bot.teams.cards.elements import CONTENT_TYPE, envelope, text, typed
 from bot.teams.cards.form import SUBMIT
 from bot.teams.cards.views import render_cards
+from core.i18n import t
 
 CARD_RESPONSE = CONTENT_TYPE
 MESSAGE_RESPONSE = "application/vnd.microsoft.activity.message"
@@ -35,7 +36,7 @@ def launcher_card(form: Form, launch: dict[str, Any]) -> dict:
     """A message cannot open a dialog: this card's button does (task/fetch), with what to redo."""
     data = {"msteams": {"type": "task/fetch"}, "launch": launch}
     return envelope([text(form.title, weight="Bolder", size="Medium")],
-                    [{"type": "Action.Submit", "title": "Open the form", "data": data, "style": "positive"}])
+                    [{"type": "Action.Submit", "title": t("teams.open_form"), "data": data, "style": "positive"}])
 
 
 def with_banner(card: dict, notice: Notice) -> dict:

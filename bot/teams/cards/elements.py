@@ -10,6 +10,7 @@ from typing import Any
 
 from bot.conversation.commands import render_invocations, split_invocations
 from bot.conversation.views import Button, Fact
+from core.i18n import t
 
 CARD_VERSION = "1.5"
 CARD_SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
@@ -93,7 +94,7 @@ def button(b: Button, *, mode: str = EXECUTE, extra: dict | None = None) -> dict
         return {"type": "Action.OpenUrl", "title": b.label, "url": b.url}
     if b.confirm:
         inner = dict(b.__dict__)
-        inner.update(confirm=None, label=f"Yes, {b.label.lower()}")
+        inner.update(confirm=None, label=t("button.confirm_yes", label=b.label))
         return {"type": "Action.ShowCard", "title": b.label, "card": {
             "type": "AdaptiveCard", "version": CARD_VERSION,
             "body": [text(b.confirm, weight="Bolder")],
