@@ -15,7 +15,7 @@ from sqlmodel import Session, select
 from core.campaigns.models import STATUS_ACTIVE, Campaign
 from core.campaigns.naming import like_escape, name_key
 from core.errors import NotFound
-from core.i18n import DEFAULT_LANGUAGE, language_of
+from core.i18n import DEFAULT_LANGUAGE, language_of, t
 from core.workspace.language import note_locale
 from core.workspace.limits import CAPS, PREMIUM, cap_problem, kind_problem
 from core.workspace.models import ACCOUNT_DISCONNECTED_PAUSE, ChatIdentity, LinkedInAccount, Member, Workspace
@@ -32,16 +32,17 @@ def _clean_email(email: str | None) -> str | None:
     if not email:
         return None
     if "@" not in email or len(email) > 254 or any(c.isspace() for c in email):
-        raise ValueError(f"'{email}' is not an email address.")
+        raise ValueError(t("workspace.bad_email", email=email))
     return email
 
 
-def _clean_name(name: str | None, *, what: str = "Name") -> str:
+def _clean_name(name: str | None, *, what: str | None = None) -> str:
+    what = what or t("form.name")
     name = " ".join((name or "").split())
     if not name:
-        raise ValueError(f"{what} is required.")
+        raise ValueError(t("workspace.name_required", what=what))
     if len(name) > 120:
-        raise ValueError(f"{what} is too long ({len(name)} characters): use at most 120.")
+        raise ValueError(t("name.too_long", what=what, length=len(name), max=120))
     return name
 
 
@@ -54,19 +55,19 @@ def create_workspace(*, session: Session, name: str, timezone: str = "UTC", slac
     _check_digest_hour(digest_hour)
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-    name = _clean_name(name, what="Workspace name")
+    name = _clean_name(name, what=t("workspace.name"))
     same = session.exec(select(Workspace.id).where(func.lower(Workspace.name) == name.lower())).first()
     if same is not None:
         # Commands name workspaces by name: a second one of the same name would make it ambiguous.
-        raise ValueError(f"A workspace named '{name}' already exists (id {same}): nothing was changed.")
+        raise ValueError(t("workspace.name_taken", name=name, id=str(same)))
     try:
         ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(f"'{timezone}' is not an IANA timezone (e.g. Europe/Paris).") from None
-    for column, value, label in ((Workspace.slack_team_id, slack_team_id, "Slack team"),
-                                 (Workspace.teams_tenant_id, teams_tenant_id, "Teams tenant")):
+        raise ValueError(t("workspace.bad_timezone", timezone=timezone)) from None
+    for column, value, label in ((Workspace.slack_team_id, slack_team_id, t("workspace.slack_team")),
+                                 (Workspace.teams_tenant_id, teams_tenant_id, t("workspace.teams_tenant"))):
         if value and session.exec(select(Workspace.id).where(column == value)).first() is not None:
-            raise ValueError(f"{label} {value} already belongs to another workspace.")
+            raise ValueError(t("workspace.tenant_taken", what=label, value=value))
     workspace = Workspace(name=name, timezone=timezone, slack_team_id=slack_team_id or None,
                           teams_tenant_id=teams_tenant_id or None, digest_hour=digest_hour)
     session.add(workspace)
@@ -76,7 +77,7 @@ def create_workspace(*, session: Session, name: str, timezone: str = "UTC", slac
 
 def _check_digest_hour(hour: int) -> None:
     if not isinstance(hour, int) or not 0 <= hour <= 23:
-        raise ValueError(f"The digest hour must be a whole hour from 0 to 23 (got {hour}).")
+        raise ValueError(t("workspace.bad_digest_hour", hour=str(hour)))
 
 
 def set_digest_hour(*, session: Session, workspace_id: int, hour: int) -> Workspace:
@@ -92,7 +93,7 @@ def set_digest_hour(*, session: Session, workspace_id: int, hour: int) -> Worksp
 def get_workspace(*, session: Session, workspace_id: int) -> Workspace:
     workspace = session.get(Workspace, workspace_id)
     if workspace is None:
-        raise NotFound(f"Workspace {workspace_id} does not exist.")
+        raise NotFound(t("workspace.not_found", id=str(workspace_id)))
     return workspace
 
 
@@ -103,16 +104,16 @@ def add_member(*, session: Session, workspace_id: int, name: str, email: str | N
     name = _clean_name(name)
     email = _clean_email(email)
     if role not in ROLES:
-        raise ValueError(f"Role must be one of {', '.join(ROLES)}, not '{role}'.")
+        raise ValueError(t("workspace.bad_role", roles=", ".join(ROLES), role=role))
     if email and _member_by_email(session, workspace_id, email) is not None:
-        raise ValueError(f"A member with the email {email} already exists in this workspace.")
+        raise ValueError(t("workspace.email_taken", email=email))
     member = Member(workspace_id=workspace_id, name=name, name_key=name_key(name), email=email, role=role)
     try:
         with session.begin_nested():
             session.add(member)
     except IntegrityError:
         # A concurrent add of the same email won the race.
-        raise ValueError(f"A member with the email {email} already exists in this workspace.") from None
+        raise ValueError(t("workspace.email_taken", email=email)) from None
     return member
 
 
@@ -124,7 +125,7 @@ def get_member(*, session: Session, workspace_id: int, member_id: int) -> Member
     """The member `member_id` of this workspace; NotFound for a member of another workspace."""
     member = session.get(Member, member_id)
     if member is None or member.workspace_id != workspace_id:
-        raise NotFound(f"Member {member_id} is not in this workspace.")
+        raise NotFound(t("workspace.member_elsewhere", id=str(member_id)))
     return member
 
 
@@ -179,18 +180,18 @@ def connect_linkedin_account(*, session: Session, member_id: int, provider: str,
     names = names or {}
     member = session.get(Member, member_id)
     if member is None:
-        raise NotFound(f"Member {member_id} does not exist.")
+        raise NotFound(t("workspace.member_not_found", id=str(member_id)))
     if provider not in PROVIDERS:
-        raise ValueError(f"Provider must be one of {', '.join(PROVIDERS)}, not '{provider}'.")
+        raise ValueError(t("workspace.bad_provider", providers=", ".join(PROVIDERS), provider=provider))
     if kind is not None and (problem := kind_problem(kind)):
         raise ValueError(problem.replace("Account kind", names.get("kind", "Account kind"), 1))
     provider_account_id = (provider_account_id or "").strip()
     if not provider_account_id:
-        raise ValueError("The provider account id is required.")
+        raise ValueError(t("workspace.account_id_required"))
     taken = session.exec(select(LinkedInAccount).where(
         LinkedInAccount.provider == provider, LinkedInAccount.provider_account_id == provider_account_id)).first()
     if taken is not None and taken.member_id != member_id:
-        raise ValueError(f"The {provider} account {provider_account_id} is already connected to another member.")
+        raise ValueError(t("workspace.account_taken", provider=provider, account=provider_account_id))
     current = linkedin_account_of(session=session, member_id=member_id)
     final_kind = kind or (current.kind if current else NEW_ACCOUNT_KIND)
     given = {"daily_invite_cap": daily_invite_cap, "weekly_invite_cap": weekly_invite_cap,
@@ -287,9 +288,9 @@ def ensure_member_for_chat(*, session: Session, platform: str, tenant: str, exte
     Teams with the same email is one member when the workspace carries both ids. `locale`: their
     chat's (`fr-FR`), kept on the member; a workspace created for them speaks its language."""
     if platform not in PLATFORMS:
-        raise ValueError(f"Platform must be one of {', '.join(PLATFORMS)}, not '{platform}'.")
+        raise ValueError(t("workspace.bad_platform", platforms=", ".join(PLATFORMS), platform=platform))
     if not tenant or not external_user_id:
-        raise ValueError("A chat identity needs its tenant and user id.")
+        raise ValueError(t("workspace.identity_incomplete"))
     known = member_for_identity(session=session, platform=platform, tenant=tenant, external_user_id=external_user_id)
     if known is not None:
         return known
