@@ -24,7 +24,7 @@ from sqlmodel import Session
 from core.campaigns.naming import name_key
 from core.clock import Clock, SystemClock
 from core.db import UnitOfWork
-from core.i18n import t
+from core.i18n import t, tn
 from core.sources.bulk import Changes, upsert
 from core.sources.contacts import (
     KNOWN_COLUMNS,
@@ -64,10 +64,10 @@ class ImportReport:
 
     def summary(self) -> str:
         if not self.imported:
-            return f"Nothing imported: {len(self.bad_rows)} bad row(s) out of {self.rows}."
-        return (f"{self.contacts} contacts ({self.created} new, {self.updated} updated) from {self.rows} rows; "
-                f"{self.merged_in_file} duplicate rows merged, {len(self.bad_rows)} bad rows skipped, "
-                f"{self.languages_detected} languages detected.")
+            return tn("import.nothing", len(self.bad_rows), rows=self.rows)
+        return t("import.summary", contacts=self.contacts, created=self.created, updated=self.updated,
+                 rows=self.rows, merged=self.merged_in_file, bad=len(self.bad_rows),
+                 detected=self.languages_detected)
 
 
 @dataclass
