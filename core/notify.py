@@ -45,6 +45,7 @@ class DigestView:
     sandbox: bool = False
     held: bool = False  # sending waited for this digest to reach the moderator (a late delivery)
     language: str = "en"  # the language of its texts and of the pages made of it (core/i18n.py)
+    active: bool = True  # a stopped campaign's digest offers no decision: nothing more will be sent
 
 
 @dataclass(frozen=True)

@@ -72,7 +72,9 @@ def _starts(view: DigestView) -> str | None:
 
 def _entry(view: DigestView, page: int, item: DigestItem) -> DigestEntry:
     buttons: list[Button] = []
-    if item.status == "planned":
+    if not view.active:
+        pass  # a stopped campaign sends nothing more: no Skip, Restore or Edit to offer
+    elif item.status == "planned":
         buttons.append(Button(t("button.skip"), "digest.skip", entry_value(view.digest_id, page, item.send_id),
                               style="danger"))
         buttons.append(Button(t("button.edit"), "digest.edit", entry_value(view.digest_id, page, item.send_id)))
@@ -89,7 +91,8 @@ def _entry(view: DigestView, page: int, item: DigestItem) -> DigestEntry:
         status=item.status,
         status_label=t("digest.edited", status=status) if item.edited else status,
         edited=item.edited, warnings=warnings, buttons=tuple(buttons),
-        language_action="digest.language" if item.status == "planned" and len(item.languages) > 1 else None,
+        language_action="digest.language" if view.active and item.status == "planned" and len(item.languages) > 1
+        else None,
         language_options=tuple(Option(entry_value(view.digest_id, page, item.send_id, lang),
                                       language_name(lang))
                                for lang in item.languages),
@@ -119,7 +122,7 @@ def digest_page(view: DigestView, page: int) -> DigestPage:
     if not view.items:
         summary = t("digest.nothing_planned", day=day)
     buttons: tuple[Button, ...] = ()
-    if any(i.status in ("planned", "skipped") for i in items):
+    if view.active and any(i.status in ("planned", "skipped") for i in items):
         value = f"{view.digest_id}:{page}"
         buttons = (Button(t("button.skip_all"), "digest.skip_all", value, style="danger",
                           confirm=t("digest.skip_all_confirm")),

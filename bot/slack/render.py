@@ -15,6 +15,9 @@ from bot.conversation.commands import COMMAND_WORD, render_invocations
 from core.i18n import invocation, language_name, t, tn
 
 MESSAGE_BLOCKS = 50
+# The text a message's blocks may hold before Slack answers `msg_blocks_too_long` (a preview of ten
+# long follow-ups held 16.6k characters); a message stops short of it and says what it left out.
+MESSAGE_TEXT = 12_000
 OPTIONS = 100  # Slack's most options in a select (and option groups in a type-ahead answer)
 TONE_ICONS = {"success": ":white_check_mark:", "warning": ":warning:", "error": ":x:", "info": ""}
 
@@ -131,16 +134,19 @@ def preview_blocks(p: v.PreviewView) -> list[Block]:
         heading = t("preview.would_not_go_out")
         heading = f":warning: *{esc(heading)}*\n"
         blocks.append(SectionBlock(text=mrkdwn(heading + "\n".join(problems))))
+    used = sum(len(b.text.text) for b in blocks if isinstance(b, SectionBlock) and b.text)
     for s in p.samples:
-        if len(blocks) >= MESSAGE_BLOCKS - 1:
-            blocks.append(ContextBlock(elements=[mrkdwn(esc(t("preview.more_messages")))]))
-            break
         length = t("digest.characters", length=s.length, limit=s.limit) if s.limit else \
             t("preview.characters", length=s.length)
         head = f"*{esc(s.contact_name)}* · {esc(s.step)} ({esc(s.language)}) · {esc(length)}"
         if s.problems:
             head += "\n:warning: " + esc("; ".join(s.problems))
-        blocks.append(SectionBlock(text=mrkdwn(head + "\n>" + esc(s.text).replace("\n", "\n>"))))
+        section = SectionBlock(text=mrkdwn(head + "\n>" + esc(s.text).replace("\n", "\n>")))
+        used += len(section.text.text)
+        if len(blocks) >= MESSAGE_BLOCKS - 1 or used > MESSAGE_TEXT:  # page or trim, never fail
+            blocks.append(ContextBlock(elements=[mrkdwn(esc(t("preview.more_messages")))]))
+            break
+        blocks.append(section)
     return blocks
 
 

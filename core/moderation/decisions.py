@@ -78,7 +78,7 @@ def digest_view(*, session: Session, digest_id: int, public_url: str | None = No
         digest_id=digest.id, workspace_id=digest.workspace_id, campaign_id=campaign.id, campaign_name=campaign.name,
         sender_member_id=campaign.sender_id, for_date=digest.for_date, starts_at=min(planned) if planned else None,
         timezone=campaign.timezone, items=tuple(items), sandbox=bool(account and account.provider == "sandbox"),
-        language=current_language().value)
+        language=current_language().value, active=campaign.status == STATUS_ACTIVE)
 
 
 def read_digest(*, session: Session, actor: Member, digest_id: int, public_url: str | None = None) -> DigestView:

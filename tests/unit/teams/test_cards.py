@@ -221,3 +221,22 @@ def test_a_preview_of_many_long_follow_ups_stays_one_card_under_the_limit():
     [card] = render_cards(PreviewView("Preview", samples, overflowing=("Ann: Invitation 312/300",)))
     assert_valid_card(card)
     assert "More messages not shown." in texts_of(card) and "Would overflow: Ann: Invitation 312/300" in texts_of(card)
+
+
+def test_a_stopped_campaign_s_digest_offers_no_decision_and_says_when_no_slot_is_planned():
+    from dataclasses import replace
+
+    stopped = replace(_digest(4), active=False, starts_at=None)
+    [page] = neutral_digest.digest_pages(stopped)
+    assert page.buttons == () and all(e.buttons == () and e.language_action is None for e in page.entries)
+    assert "No slot is planned for sending yet." in page.summary and "starts at no slot" not in page.summary
+    open_one = neutral_digest.digest_pages(_digest(4))[0]
+    assert open_one.buttons and any(e.buttons for e in open_one.entries)
+
+
+def test_a_digest_in_french_names_languages_not_codes():
+    from dataclasses import replace
+
+    [page] = neutral_digest.digest_pages(replace(_digest(2), language="fr"))
+    assert page.title.startswith("Invitations de demain")
+    assert [o.label for o in page.entries[0].language_options][:2] == ["Anglais", "Français"]
