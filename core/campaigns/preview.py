@@ -13,6 +13,7 @@ from core.campaigns.authz import require_manage
 from core.campaigns.models import STEP_FOLLOWUP, STEP_INVITATION, STEP_WELCOME, CampaignMessage
 from core.campaigns.service import get_campaign
 from core.campaigns.templates import TemplateProblem, context_for, render
+from core.i18n import t
 from core.sources.models import Contact
 from core.sources.segments import source_contacts
 from core.workspace.models import LinkedInAccount, Member
@@ -80,8 +81,7 @@ def preview_campaign(*, session: Session, actor: Member, campaign_id: int, publi
             try:
                 r = render(m.template, ctx, public_url=public_url)
             except TemplateProblem as exc:  # saved before a stricter check: shown, never sent
-                rendered.append(RenderedMessage(m.step, m.position, lang, f"This message cannot be sent: {exc} "
-                                                "Edit the campaign to fix it.", 0,
+                rendered.append(RenderedMessage(m.step, m.position, lang, t("preview.cannot_send", problem=exc), 0,
                                                 limit if m.step == STEP_INVITATION else None, ["template"]))
                 continue
             rendered.append(RenderedMessage(m.step, m.position, lang, r.text, r.length,
@@ -90,7 +90,7 @@ def preview_campaign(*, session: Session, actor: Member, campaign_id: int, publi
 
     if contact_ids:
         chosen = session.scalars(source.where(Contact.id.in_(contact_ids))).all()
-        previews = [render_for(c, "chosen") for c in chosen]
+        previews = [render_for(c, t("preview.why.chosen")) for c in chosen]
     else:
         previews = _sample(session, source, render_for)
     return Preview(campaign.id, campaign.name, limit, previews, total)
@@ -103,13 +103,13 @@ def _sample(session: Session, source: Select, render_for: Callable[[Contact, str
     if not contacts:
         return []
     all_previews = [render_for(c, "") for c in contacts]
-    chosen = {0: "first contact"}
+    chosen = {0: t("preview.why.first")}
     longest = max(range(len(all_previews)), key=lambda i: all_previews[i].messages[0].length
                   if all_previews[i].messages else 0)
-    chosen.setdefault(longest, "longest invitation")
+    chosen.setdefault(longest, t("preview.why.longest"))
     missing = next((i for i, p in enumerate(all_previews) if any(m.missing for m in p.messages)), None)
     if missing is not None:
-        chosen.setdefault(missing, "missing a token")
+        chosen.setdefault(missing, t("preview.why.missing"))
     out = []
     for i, why in chosen.items():
         p = all_previews[i]

@@ -13,6 +13,7 @@ from bot.conversation.views import (
 from bot.teams.cards.elements import (
     EXECUTE, MAX_CARD_BYTES, action_data, action_set, card_bytes, compact, envelope, facts, text, title,
 )
+from core.i18n import invocation, language_name, t, tn
 
 BUDGET = MAX_CARD_BYTES - 2 * 1024  # room for the activity around the card
 
@@ -60,38 +61,53 @@ def _list(view: CampaignList, **_: Any) -> dict:
         body.append({"type": "Container", "separator": True, "spacing": "Medium",
                      "items": _card_items(card, heading_size="Default")})
     if view.more:
-        body.append(text(f"{view.more} more not shown.", subtle=True))
+        body.append(text(tn("list.more_not_shown", view.more, command=invocation("show", t("command.show.args"))),
+                         subtle=True))
     body += compact([action_set(view.buttons)])
     return envelope(body)
 
 
 @render.register
 def _preview(view: PreviewView, **_: Any) -> dict:
-    body = [title(view.title, size="Large")]
+    """The samples that fit one card (long follow-ups may not all), the problems always."""
+    head = [title(view.title, size="Large")]
     if view.note:
-        body.append(text(view.note, subtle=True))
+        head.append(text(view.note, subtle=True))
+    tail = []
+    if view.overflowing:
+        tail.append(text(t("preview.would_overflow", problems="; ".join(view.overflowing)), tone="error",
+                         separator=True))
+    if view.missing_tokens:
+        tail.append(text(t("preview.missing_tokens", tokens="; ".join(view.missing_tokens)), tone="warning"))
+    samples = []
     for sample in view.samples:
-        limit = f"/{sample.limit}" if sample.limit else ""
+        length = t("digest.characters", length=sample.length, limit=sample.limit) if sample.limit else \
+            t("preview.characters", length=sample.length)
         items = [
             text(f"{sample.step} · {sample.contact_name} · {sample.language}", weight="Bolder"),
             text(sample.text),
-            text(f"{sample.length}{limit} characters", subtle=True, spacing="None"),
+            text(length, subtle=True, spacing="None"),
         ]
         items += [text(p, tone="error", spacing="None") for p in sample.problems]
-        body.append({"type": "Container", "separator": True, "items": items})
-    if view.overflowing:
-        body.append(text("Would overflow: " + "; ".join(view.overflowing), tone="error", separator=True))
-    if view.missing_tokens:
-        body.append(text("Missing a token: " + "; ".join(view.missing_tokens), tone="warning"))
-    return envelope(body)
+        samples.append({"type": "Container", "separator": True, "items": items})
+    cut = text(t("preview.more_messages"), subtle=True)
+    card = envelope(head + samples + tail)
+    while card_bytes(card) > BUDGET and samples:
+        samples.pop()
+        card = envelope(head + samples + [cut] + tail)
+    return card
 
 
 @render.register
 def _home(view: Home, **_: Any) -> dict:
-    body = compact([title(view.title, size="Large"), text(view.intro), action_set(view.buttons)])
-    inner = _list(view.campaigns)
-    body += inner["body"]
-    return envelope(body)
+    """One card whatever the number of campaigns: those that fit, then how many more and how to see them."""
+    head = compact([title(view.title, size="Large"), text(view.intro), action_set(view.buttons)])
+    campaigns = view.campaigns
+    while True:
+        card = envelope(head + _list(campaigns)["body"])
+        if card_bytes(card) <= BUDGET or not campaigns.cards:
+            return card
+        campaigns = replace(campaigns, cards=campaigns.cards[:-1], more=campaigns.more + 1)
 
 
 # -- moderation digest ---------------------------------------------------------------------------
@@ -101,24 +117,24 @@ def language_input_id(send_id: int) -> str:
 
 
 def _entry(page: DigestPage, entry: DigestEntry) -> dict:
-    head = f"{entry.contact_name} · {entry.language}"
+    head = f"{entry.contact_name} · {language_name(entry.language)}"
     items = compact([
         text(head, weight="Bolder"),
         text(entry.headline, subtle=True, spacing="None") if entry.headline else None,
         text(entry.status_label, tone="success" if entry.status == "planned" else "warning", spacing="Small"),
         text(entry.text, spacing="Small"),
-        text(f"{entry.length}/{entry.limit} characters", subtle=True, spacing="None",
+        text(t("digest.characters", length=entry.length, limit=entry.limit), subtle=True, spacing="None",
              tone="error" if entry.length > entry.limit else None),
     ])
     items += [text(w, tone="warning", spacing="None") for w in entry.warnings]
     actions = []
     if entry.language_action and len(entry.languages) > 1:
         input_id = language_input_id(entry.send_id)
-        items.append({"type": "Input.ChoiceSet", "id": input_id, "label": "Language", "style": "compact",
+        items.append({"type": "Input.ChoiceSet", "id": input_id, "label": t("digest.language"), "style": "compact",
                       "value": entry.language,
-                      "choices": [{"title": lang, "value": lang} for lang in entry.languages]})
+                      "choices": [{"title": language_name(lang), "value": lang} for lang in entry.languages]})
         value = f"{page.digest_id}:{page.page}:{entry.send_id}"
-        actions.append({"type": "Action.Execute", "title": "Change language", "verb": entry.language_action,
+        actions.append({"type": "Action.Execute", "title": t("digest.change_language"), "verb": entry.language_action,
                         "data": action_data(entry.language_action, value, input=input_id)})
     entry_actions = action_set(entry.buttons)
     if entry_actions:
@@ -132,7 +148,7 @@ def _entry(page: DigestPage, entry: DigestEntry) -> dict:
 def _digest(view: DigestPage, *, refresh_user_ids: list[str] | None = None, **_: Any) -> dict:
     body = compact([
         title(view.title, size="Large"),
-        text("Sandbox: nobody on LinkedIn is contacted.", tone="warning") if view.sandbox else None,
+        text(t("digest.sandbox"), tone="warning") if view.sandbox else None,
         text(view.summary),
     ])
     body += [_entry(view, e) for e in view.entries]
@@ -141,7 +157,7 @@ def _digest(view: DigestPage, *, refresh_user_ids: list[str] | None = None, **_:
         # Universal Actions: Teams asks the bot for the current page whenever the sender opens it.
         value = f"{view.digest_id}:{view.page}"
         extra["refresh"] = {
-            "action": {"type": "Action.Execute", "verb": DIGEST_REFRESH, "title": "Refresh",
+            "action": {"type": "Action.Execute", "verb": DIGEST_REFRESH, "title": t("button.refresh"),
                        "data": action_data(DIGEST_REFRESH, value)},
             "userIds": list(refresh_user_ids),
         }
@@ -163,5 +179,5 @@ def render_cards(view: Any, **kwargs: Any) -> list[dict]:
         return [card]
     half = len(view.cards) // 2
     first = replace(view, cards=view.cards[:half], more=0, buttons=())
-    rest = replace(view, title=f"{view.title} (continued)", cards=view.cards[half:])
+    rest = replace(view, title=t("list.continued", title=view.title), cards=view.cards[half:])
     return render_cards(first, **kwargs) + render_cards(rest, **kwargs)
