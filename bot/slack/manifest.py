@@ -17,14 +17,15 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from bot.conversation.commands import COMMANDS
+from bot.conversation.commands import COMMANDS, usage
 from bot.slack.app import SCOPES
 from core.config import Settings
+from core.i18n import Language
 
 COMMAND = "/invite-campaign"
 EVENTS = ("app_home_opened", "message.im", "app_uninstalled", "tokens_revoked")
 EVENTS_PATH, REDIRECT_PATH = "/slack/events", "/slack/oauth_redirect"
-USAGE = " | ".join(usage for usage, _ in COMMANDS.values())  # the conversation's commands
+USAGE = " | ".join(usage(name, Language.EN) for name in COMMANDS)  # a manifest has one language
 
 
 class ManifestError(ValueError):
