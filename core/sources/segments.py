@@ -19,13 +19,16 @@ from core.campaigns.naming import name_key
 from core.clock import SystemClock
 from core.db import utcnow
 from core.errors import NotFound
+from core.sources import finder_texts
 from core.sources.bulk import upsert
 from core.sources.criteria import criteria_condition, dump_criteria, parse_criteria
 from core.sources.models import Contact, Finder, FinderMember, Segment, SegmentContact
+from core.sources.search import RESULT_CEILING, SearchApi, SearchInputError, parse_finder_query
 from core.workspace.models import LinkedInAccount, Member
 
 KINDS = ("finder", "segment")
 NAME_MAX = 120
+MAX_EVERY_DAYS = 30
 
 
 def _clean_name(name: str | None, what: str) -> str:
@@ -69,20 +72,36 @@ def create_segment(*, session: Session, workspace_id: int, name: str, owner_id: 
 
 
 def create_finder(*, session: Session, workspace_id: int, name: str, owner_id: int, query: dict[str, Any] | None = None,
-                  additional_member_ids: Iterable[int] = ()) -> Finder:
+                  additional_member_ids: Iterable[int] = (), result_cap: int | None = None, every_days: int = 1,
+                  now: datetime | None = None) -> Finder:
     """Create a finder and, in the same transaction, the segment of the same name that holds its
-    results (P-8b). Additional members may use the finder as a campaign source (P-8a)."""
+    results (P-8b). Additional members may use the finder as a campaign source (P-8a).
+
+    `query` is its search (`core.sources.search`; `SearchInputError`, a ValueError naming the
+    field, when it is not one); a finder with a search is due to run at once (`next_run_at`), then
+    every `every_days` days until its segment holds `result_cap` people (default: the search's
+    own ceiling). Without a query it holds a name only and never runs."""
     name = _clean_name(name, "Finder")
+    key = name_key(name)
+    if _name_taken(session, Finder, workspace_id, key):
+        raise ValueError(f"A finder named '{name}' already exists in this workspace.")
+    search = parse_finder_query(query) if query is not None else None
+    ceiling = search.default_cap if search is not None else RESULT_CEILING[SearchApi.CLASSIC]
+    cap = ceiling if result_cap is None else result_cap
+    if not 1 <= cap <= ceiling:
+        raise SearchInputError("result_cap", finder_texts.CAP_RANGE.format(limit=ceiling))
+    if not 0 <= every_days <= MAX_EVERY_DAYS:
+        raise SearchInputError("every_days", finder_texts.EVERY_RANGE.format(limit=MAX_EVERY_DAYS))
     _member_of(session, workspace_id, owner_id, "owner")
     extra = sorted(set(additional_member_ids) - {owner_id})
     for member_id in extra:
         _member_of(session, workspace_id, member_id, "additional member")
-    key = name_key(name)
-    if _name_taken(session, Finder, workspace_id, key):
-        raise ValueError(f"A finder named '{name}' already exists in this workspace.")
     if _name_taken(session, Segment, workspace_id, key):
         raise ValueError(f"A segment named '{name}' already exists: the finder's own segment needs that name.")
-    finder = Finder(workspace_id=workspace_id, name=name, name_key=key, owner_id=owner_id, query=dict(query or {}))
+    finder = Finder(workspace_id=workspace_id, name=name, name_key=key, owner_id=owner_id,
+                    query=search.to_query() if search is not None else {},
+                    api=search.api if search is not None else SearchApi.CLASSIC, result_cap=cap, every_days=every_days,
+                    next_run_at=(now or utcnow()) if search is not None else None)
     session.add(finder)
     session.flush()
     segment = Segment(workspace_id=workspace_id, name=name, name_key=key, owner_id=owner_id, finder_id=finder.id)
