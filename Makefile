@@ -3,7 +3,7 @@ PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
 VENV := .venv
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run lint test bench clean
+.PHONY: run lint test bench clean messages
 
 $(STAMP): pyproject.toml
 	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
@@ -24,6 +24,18 @@ lint: $(STAMP)
 # The checks first: a lint or type error fails the run before the suite starts.
 test: lint
 	$(VENV)/bin/python -m pytest -q $(PYTEST_ARGS)
+
+# The bot's texts (core/i18n.py): the ids the code uses, extracted by Babel, added to both catalogues
+# (new ones empty, to write; tests/unit/test_i18n.py fails until each has its English and French text).
+LOCALE := core/locale
+# No header, no locations, sorted, unwrapped: a text added on two branches merges line by line (the
+# plural rule comes from the language, core/i18n.py).
+messages: $(STAMP)
+	$(VENV)/bin/pybabel extract --no-default-keywords -k t -k tn:1,1 -k N_ --omit-header --no-location \
+	  --sort-output --no-wrap -F babel.cfg -o $(LOCALE)/invitebot.pot core bot worker entrypoints
+	$(VENV)/bin/pybabel update --no-fuzzy-matching --ignore-obsolete --omit-header --no-wrap -D invitebot \
+	  -i $(LOCALE)/invitebot.pot -d $(LOCALE)
+	rm $(LOCALE)/invitebot.pot
 
 # Every benchmark runs, even after one that misses its goal; the exit status says whether any did.
 bench: $(STAMP)

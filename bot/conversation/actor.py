@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from sqlmodel import Session, select
 
 from core.db import UnitOfWork
+from core.i18n import N_, t
 from core.services import Services
 from core.workspace.models import ChatIdentity, Member
 
@@ -45,8 +46,7 @@ class Profile:
 
 
 ProfileLookup = Callable[[ChatUser], Awaitable[Profile]]
-TRY_AGAIN = ("We could not read your profile from {platform} just now, so nothing was done. "
-             "Please try again in a moment.")
+TRY_AGAIN = N_("error.profile_unavailable")
 
 
 class ProfileUnavailable(Exception):
@@ -58,7 +58,7 @@ class ProfileUnavailable(Exception):
 
     @property
     def notice(self) -> str:
-        return TRY_AGAIN.format(platform={"slack": "Slack", "teams": "Teams"}.get(self.platform, self.platform))
+        return t(TRY_AGAIN, platform={"slack": "Slack", "teams": "Teams"}.get(self.platform, self.platform))
 
 
 def known_member(*, session: Session, who: ChatUser) -> Member | None:

@@ -17,11 +17,12 @@ from sqlmodel import Session
 from bot.conversation.views import Reply
 from core.commands import Context, handle
 from core.errors import NotAllowed, NotFound
+from core.i18n import N_, t
 from core.services import Services
 from core.workspace.models import Member
 
 log = logging.getLogger("invitebot.conversation")
-FAILED = "Something went wrong on our side and nothing was changed. Please try again in a minute."
+FAILED = N_("error.failed")
 
 
 def ask(services: Services, session: Session, actor: Member, command: Any) -> Any:
@@ -37,16 +38,16 @@ def run_sync(services: Services, member_id: int, handler: Callable[..., Any], *a
         with services.uow(read_only=read_only) as session:
             actor = session.get(Member, member_id)
             if actor is None:
-                raise NotFound("You are not a member of this workspace yet; try again.")
+                raise NotFound(t("error.not_a_member"))
             return handler(services, session, actor, *args, **kwargs)
     except (NotAllowed, NotFound) as exc:
         return fallback if fallback is not None else Reply.say(str(exc), tone="error")
     except ValueError as exc:
         log.info("refused input in %s: %s", getattr(handler, "__name__", handler), type(exc).__name__)
-        return fallback if fallback is not None else Reply.say(f"That did not work: {exc}", tone="error")
+        return fallback if fallback is not None else Reply.say(t("error.refused_input", problem=exc), tone="error")
     except Exception:
         log.exception("handler %s failed", getattr(handler, "__name__", handler))
-        return fallback if fallback is not None else Reply.say(FAILED, tone="error")
+        return fallback if fallback is not None else Reply.say(t(FAILED), tone="error")
 
 
 async def run(services: Services, member_id: int, handler: Callable[..., Any], *args: Any, fallback: Any = None,
