@@ -38,8 +38,9 @@ Handler = Callable[[Session, Member, Any, Context], Any]
 def _handlers() -> dict[type, Handler]:
     from core.campaigns import commands as campaigns
     from core.moderation import commands as moderation
+    from core.sources import commands as sources
 
-    return {**campaigns.HANDLERS, **moderation.HANDLERS}
+    return {**campaigns.HANDLERS, **moderation.HANDLERS, **sources.HANDLERS}
 
 
 def handle(command: Any, *, session: Session, actor: Member, context: Context) -> Any:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from core.i18n import N_, t
+
 COMMAND_WORD = "invite-campaign"
 
 # name → (usage, what it does); the order is the order of `help`.
@@ -19,6 +21,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "preview": ("preview NAME", "the messages rendered for a few contacts, with their lengths"),
     "digest": ("digest [NAME]", "tomorrow's invitations to moderate, now"),
     "connect": ("connect", "connect your LinkedIn account"),
+    "finders": ("finders", N_("command.finders.what")),
+    "finder": (N_("command.finder.usage"), N_("command.finder.what")),
+    "segments": ("segments", N_("command.segments.what")),
+    "segment": (N_("command.segment.usage"), N_("command.segment.what")),
 }
 NEEDS_NAME = {"edit", "show", "activate", "stop", "preview"}
 
@@ -61,5 +67,5 @@ def help_text(unknown: str | None = None) -> str:
     lines = []
     if unknown:
         lines.append(f"I don't know “{unknown}”. Here is what I can do:")
-    lines += [f"• `/{COMMAND_WORD} {usage}`: {what}" for usage, what in COMMANDS.values()]
+    lines += [f"• `/{COMMAND_WORD} {t(usage)}`: {t(what)}" for usage, what in COMMANDS.values()]
     return "\n".join(lines)

@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from bot.conversation import cards
+from bot.conversation import cards, finders
 from bot.conversation import form as campaign_form
 from bot.conversation.commands import Command, help_text
 from bot.conversation.runner import ask
@@ -284,7 +284,7 @@ def connect(services: Services, session: Session, actor: Member) -> Reply:
 _COMMANDS = {
     "help": _help, "create": _create, "edit": _edit, "list": _list, "show": _show,
     "activate": _by_name(activate), "stop": _by_name(stop), "preview": _by_name(preview),
-    "digest": _digest, "connect": _connect,
+    "digest": _digest, "connect": _connect, **finders.COMMANDS,
 }
 
 

@@ -15,6 +15,7 @@ from enum import StrEnum
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from core.i18n import t
 from core.sources import finder_texts as texts
 
 
@@ -75,15 +76,15 @@ def parse_search_url(url: str) -> tuple[SearchApi, str]:
     companies, posts or jobs, a Sales Navigator list or a Recruiter project."""
     raw = " ".join((url or "").split())
     if not raw:
-        raise SearchInputError("url", texts.URL_EMPTY)
+        raise SearchInputError("url", t(texts.URL_EMPTY))
     if len(raw) > MAX_URL:
-        raise SearchInputError("url", texts.URL_TOO_LONG.format(limit=MAX_URL))
+        raise SearchInputError("url", t(texts.URL_TOO_LONG, limit=MAX_URL))
     if "://" not in raw:
         raw = "https://" + raw.lstrip("/")
     parts = urlsplit(raw)
     host = (parts.hostname or "").lower()
     if parts.scheme.lower() not in ("http", "https") or not (host in _LINKEDIN_HOSTS or host.endswith(".linkedin.com")):
-        raise SearchInputError("url", texts.URL_NOT_LINKEDIN)
+        raise SearchInputError("url", t(texts.URL_NOT_LINKEDIN))
     path = "/" + "/".join(s for s in parts.path.split("/") if s)
     lowered = path.lower()
     if lowered == "/search/results/people":
@@ -91,15 +92,15 @@ def parse_search_url(url: str) -> tuple[SearchApi, str]:
     elif lowered in ("/sales/search/people", "/sales/search/people/list"):
         api = SearchApi.SALES_NAVIGATOR
     elif lowered.startswith("/search/results/") or lowered.startswith("/sales/search/"):
-        raise SearchInputError("url", texts.URL_NOT_PEOPLE.format(kind=lowered.rsplit("/", 1)[-1]))
+        raise SearchInputError("url", t(texts.URL_NOT_PEOPLE, kind=lowered.rsplit("/", 1)[-1]))
     elif lowered.startswith("/in/"):
-        raise SearchInputError("url", texts.URL_IS_PROFILE)
+        raise SearchInputError("url", t(texts.URL_IS_PROFILE))
     else:
-        raise SearchInputError("url", texts.URL_NOT_SEARCH)
+        raise SearchInputError("url", t(texts.URL_NOT_SEARCH))
     query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=False)
              if k not in ("trk", "sid", "origin") or api is SearchApi.SALES_NAVIGATOR]
     if not query:
-        raise SearchInputError("url", texts.URL_NO_FILTERS)
+        raise SearchInputError("url", t(texts.URL_NO_FILTERS))
     canonical = urlunsplit(("https", "www.linkedin.com", path, urlencode(query), ""))
     return api, canonical
 
@@ -109,13 +110,13 @@ def _names(field_name: str, value: Any) -> tuple[str, ...]:
         return ()
     items = [value] if isinstance(value, str) else value
     if not isinstance(items, list | tuple) or not all(isinstance(i, str) for i in items):
-        raise SearchInputError(field_name, texts.FILTER_NOT_NAMES.format(field=field_name))
+        raise SearchInputError(field_name, t(texts.FILTER_NOT_NAMES, field=field_name))
     names = tuple(dict.fromkeys(" ".join(i.split()) for i in items if i.strip()))
     if len(names) > MAX_FILTER_NAMES:
-        raise SearchInputError(field_name, texts.FILTER_TOO_MANY.format(field=field_name, limit=MAX_FILTER_NAMES))
+        raise SearchInputError(field_name, t(texts.FILTER_TOO_MANY, field=field_name, limit=MAX_FILTER_NAMES))
     for name in names:
         if len(name) > MAX_FILTER_NAME:
-            raise SearchInputError(field_name, texts.FILTER_TOO_LONG.format(field=field_name, limit=MAX_FILTER_NAME))
+            raise SearchInputError(field_name, t(texts.FILTER_TOO_LONG, field=field_name, limit=MAX_FILTER_NAME))
     return names
 
 
@@ -123,10 +124,10 @@ def _text(field_name: str, value: Any) -> str | None:
     if value is None:
         return None
     if not isinstance(value, str):
-        raise SearchInputError(field_name, texts.FILTER_NOT_NAMES.format(field=field_name))
+        raise SearchInputError(field_name, t(texts.FILTER_NOT_NAMES, field=field_name))
     value = " ".join(value.split())
     if len(value) > MAX_KEYWORDS:
-        raise SearchInputError(field_name, texts.KEYWORDS_TOO_LONG.format(field=field_name, limit=MAX_KEYWORDS))
+        raise SearchInputError(field_name, t(texts.KEYWORDS_TOO_LONG, field=field_name, limit=MAX_KEYWORDS))
     return value or None
 
 
@@ -138,18 +139,18 @@ def parse_finder_query(query: dict[str, Any] | None) -> FinderSearch:
     query = dict(query or {})
     unknown = sorted(set(query) - {"url", "keywords", "title", *RESOLVED_FILTERS})
     if unknown:
-        raise SearchInputError(unknown[0], texts.UNKNOWN_KEY.format(key=unknown[0]))
+        raise SearchInputError(unknown[0], t(texts.UNKNOWN_KEY, key=unknown[0]))
     url = query.get("url")
     if url is not None and not isinstance(url, str):
-        raise SearchInputError("url", texts.URL_NOT_SEARCH)
+        raise SearchInputError("url", t(texts.URL_NOT_SEARCH))
     keywords, title = _text("keywords", query.get("keywords")), _text("title", query.get("title"))
     filters = {name: _names(name, query.get(name)) for name in RESOLVED_FILTERS}
     if url and url.strip():
         if keywords or title or any(filters.values()):
-            raise SearchInputError("url", texts.URL_AND_KEYWORDS)
+            raise SearchInputError("url", t(texts.URL_AND_KEYWORDS))
         api, canonical = parse_search_url(url)
         return FinderSearch(api=api, url=canonical)
     if not (keywords or title or any(filters.values())):
-        raise SearchInputError("keywords", texts.SEARCH_EMPTY)
+        raise SearchInputError("keywords", t(texts.SEARCH_EMPTY))
     return FinderSearch(api=SearchApi.CLASSIC, keywords=keywords, title=title,
                         filters={k: v for k, v in filters.items() if v})

@@ -19,6 +19,7 @@ from core.campaigns.naming import name_key
 from core.clock import SystemClock
 from core.db import utcnow
 from core.errors import NotFound
+from core.i18n import t
 from core.sources import finder_texts
 from core.sources.bulk import upsert
 from core.sources.criteria import criteria_condition, dump_criteria, parse_criteria
@@ -89,9 +90,9 @@ def create_finder(*, session: Session, workspace_id: int, name: str, owner_id: i
     ceiling = search.default_cap if search is not None else RESULT_CEILING[SearchApi.CLASSIC]
     cap = ceiling if result_cap is None else result_cap
     if not 1 <= cap <= ceiling:
-        raise SearchInputError("result_cap", finder_texts.CAP_RANGE.format(limit=ceiling))
+        raise SearchInputError("result_cap", t(finder_texts.CAP_RANGE, limit=ceiling))
     if not 0 <= every_days <= MAX_EVERY_DAYS:
-        raise SearchInputError("every_days", finder_texts.EVERY_RANGE.format(limit=MAX_EVERY_DAYS))
+        raise SearchInputError("every_days", t(finder_texts.EVERY_RANGE, limit=MAX_EVERY_DAYS))
     _member_of(session, workspace_id, owner_id, "owner")
     extra = sorted(set(additional_member_ids) - {owner_id})
     for member_id in extra:

@@ -14,7 +14,6 @@ from core.delivery.linkedin.port import (
     AccountDisconnected,
     FeatureNotSubscribed,
     LinkedInError,
-    Profile,
     RateLimited,
     SearchLimitReached,
     Transient,
@@ -30,13 +29,6 @@ from tests.fakes import FakeGateway
 
 URL = "https://www.linkedin.com/search/results/people/?keywords=founder&origin=GLOBAL_SEARCH_HEADER"
 CANONICAL = "https://www.linkedin.com/search/results/people?keywords=founder"
-
-
-def person(i: int, **fields) -> Profile:
-    values = {"provider_id": f"ACo{i}", "public_identifier": f"person-{i}", "first_name": f"Ann{i}",
-              "last_name": "Lee", "headline": "Fondatrice et directrice générale d'une jeune entreprise",
-              "company": "Acme", "location": "Paris, France", **fields}
-    return Profile(**values)
 
 
 @pytest.fixture
@@ -88,7 +80,7 @@ def segment_identifiers(uow, finder_id) -> list[str]:
 
 def test_a_run_pages_through_the_search_and_fills_the_segment(world, clock, settings):
     uow, ids = world
-    gw = FakeGateway(clock=clock, search_results=[person(i) for i in range(120)])
+    gw = FakeGateway(clock=clock, search_results=[f.search_result(i) for i in range(120)])
     finder_id = make_finder(uow, ids, clock)
     statuses = run_all(uow, gw, clock, settings, finder_id)
     assert statuses == ["applied", "applied", "done"]  # 50 + 50 + 20
@@ -108,7 +100,7 @@ def test_a_run_pages_through_the_search_and_fills_the_segment(world, clock, sett
 
 def test_pages_are_spaced_seconds_apart_with_jitter(world, clock, settings):
     uow, ids = world
-    gw = FakeGateway(clock=clock, search_results=[person(i) for i in range(60)])
+    gw = FakeGateway(clock=clock, search_results=[f.search_result(i) for i in range(60)])
     finder_id = make_finder(uow, ids, clock)
     with uow() as s:
         run_id = finder_runs.start_run(s, finder_id=finder_id, now=clock.now())
@@ -131,11 +123,11 @@ def test_dedup_by_provider_id_then_identifier_then_url(world, clock, settings):
         by_url = f.contact(s, ids["workspace"], "person-3")
         kept = (by_pid.id, by_ident.id, by_url.id)
     gw = FakeGateway(clock=clock, search_results=[
-        person(1),  # known by its provider id under another slug
-        person(2),  # known by its public identifier (no provider id yet: it gets one)
-        person(3, public_identifier=None, profile_url="https://fr.linkedin.com/in/Person-3/?trk=x"),  # by URL
-        person(4), person(4),  # twice on one page
-        person(5, public_identifier=None, profile_url="https://www.linkedin.com/sales/lead/ACo5"),  # unusable
+        f.search_result(1),  # known by its provider id under another slug
+        f.search_result(2),  # known by its public identifier (no provider id yet: it gets one)
+        f.search_result(3, public_identifier=None, profile_url="https://fr.linkedin.com/in/Person-3/?trk=x"),  # by URL
+        f.search_result(4), f.search_result(4),  # twice on one page
+        f.search_result(5, public_identifier=None, profile_url="https://www.linkedin.com/sales/lead/ACo5"),  # unusable
     ])
     finder_id = make_finder(uow, ids, clock)
     run_all(uow, gw, clock, settings, finder_id)
@@ -151,7 +143,8 @@ def test_dedup_by_provider_id_then_identifier_then_url(world, clock, settings):
 
 def test_first_degree_connections_are_kept_out_of_invitations(world, clock, settings):
     uow, ids = world
-    gw = FakeGateway(clock=clock, search_results=[person(1, network_distance="FIRST_DEGREE"), person(2)])
+    gw = FakeGateway(clock=clock, search_results=[f.search_result(1, network_distance="FIRST_DEGREE"),
+                                                  f.search_result(2)])
     finder_id = make_finder(uow, ids, clock)
     run_all(uow, gw, clock, settings, finder_id)
     with uow(read_only=True) as s:
@@ -162,14 +155,14 @@ def test_first_degree_connections_are_kept_out_of_invitations(world, clock, sett
 
 def test_a_second_run_adds_only_new_people_and_the_cap_completes_the_finder(world, clock, settings):
     uow, ids = world
-    gw = FakeGateway(clock=clock, search_results=[person(i) for i in range(30)])
+    gw = FakeGateway(clock=clock, search_results=[f.search_result(i) for i in range(30)])
     finder_id = make_finder(uow, ids, clock, result_cap=40)
     run_all(uow, gw, clock, settings, finder_id)
     assert finder_row(uow, finder_id).found == 30
     clock.advance(timedelta(days=1))
     with uow(read_only=True) as s:
         assert finder_runs.due_finders(s, now=clock.now()) == [finder_id]
-    gw.search_results = [person(i) for i in range(20, 80)]  # ten known, fifty new; room for ten
+    gw.search_results = [f.search_result(i) for i in range(20, 80)]  # ten known, fifty new; room for ten
     run_all(uow, gw, clock, settings, finder_id, trigger="schedule")
     finder = finder_row(uow, finder_id)
     assert (finder.found, finder.added, finder.state) == (40, 40, FinderState.COMPLETE)
@@ -182,7 +175,7 @@ def test_a_second_run_adds_only_new_people_and_the_cap_completes_the_finder(worl
 
 def test_a_paused_finder_is_not_scheduled_and_its_run_stops(world, clock, settings):
     uow, ids = world
-    gw = FakeGateway(clock=clock, search_results=[person(i) for i in range(120)])
+    gw = FakeGateway(clock=clock, search_results=[f.search_result(i) for i in range(120)])
     finder_id = make_finder(uow, ids, clock)
     with uow() as s:
         run_id = finder_runs.start_run(s, finder_id=finder_id, now=clock.now())
@@ -200,7 +193,7 @@ def test_a_paused_finder_is_not_scheduled_and_its_run_stops(world, clock, settin
 
 def test_every_days_zero_runs_only_when_asked(world, clock, settings):
     uow, ids = world
-    gw = FakeGateway(clock=clock, search_results=[person(1)])
+    gw = FakeGateway(clock=clock, search_results=[f.search_result(1)])
     finder_id = make_finder(uow, ids, clock, every_days=0)
     run_all(uow, gw, clock, settings, finder_id)
     assert finder_row(uow, finder_id).next_run_at is None
@@ -214,7 +207,7 @@ def test_every_days_zero_runs_only_when_asked(world, clock, settings):
 ])
 def test_failures_are_states_the_owner_sees(world, clock, settings, error, problem):
     uow, ids = world
-    gw = FakeGateway(clock=clock, search_results=[person(1)])
+    gw = FakeGateway(clock=clock, search_results=[f.search_result(1)])
     gw.fail_next("search_page", error)
     finder_id = make_finder(uow, ids, clock)
     assert run_all(uow, gw, clock, settings, finder_id) == ["failed"]
@@ -229,7 +222,7 @@ def test_failures_are_states_the_owner_sees(world, clock, settings, error, probl
 
 def test_no_account_or_a_disconnected_one_fails_before_any_search(world, clock, settings):
     uow, ids = world
-    gw = FakeGateway(clock=clock, search_results=[person(1)])
+    gw = FakeGateway(clock=clock, search_results=[f.search_result(1)])
     finder_id = make_finder(uow, ids, clock)
     with uow() as s:
         s.get_one(LinkedInAccount, ids["account"]).status = "invalid"
@@ -244,7 +237,7 @@ def test_no_account_or_a_disconnected_one_fails_before_any_search(world, clock, 
 
 def test_a_429_makes_the_finder_wait_without_pausing_invitations(world, clock, settings):
     uow, ids = world
-    gw = FakeGateway(clock=clock, search_results=[person(i) for i in range(60)])
+    gw = FakeGateway(clock=clock, search_results=[f.search_result(i) for i in range(60)])
     gw.fail_next("search_page", RateLimited("429", retry_after=600))
     finder_id = make_finder(uow, ids, clock)
     with uow() as s:
@@ -264,7 +257,7 @@ def test_a_429_makes_the_finder_wait_without_pausing_invitations(world, clock, s
 
 def test_a_transient_failure_waits_and_retries_the_same_page(world, clock, settings):
     uow, ids = world
-    gw = FakeGateway(clock=clock, search_results=[person(i) for i in range(10)])
+    gw = FakeGateway(clock=clock, search_results=[f.search_result(i) for i in range(10)])
     gw.fail_next("search_page", Transient("down"))
     finder_id = make_finder(uow, ids, clock)
     assert run_all(uow, gw, clock, settings, finder_id) == ["waiting", "done"]
@@ -273,7 +266,7 @@ def test_a_transient_failure_waits_and_retries_the_same_page(world, clock, setti
 
 def test_filter_names_are_resolved_once_and_unknown_ones_are_a_problem(world, clock, settings):
     uow, ids = world
-    gw = FakeGateway(clock=clock, search_results=[person(1)])
+    gw = FakeGateway(clock=clock, search_results=[f.search_result(1)])
     finder_id = make_finder(uow, ids, clock, query={"keywords": "cto", "location": ["Paris"], "company": "Acme",
                                                     "title": "Founder"})
     run_all(uow, gw, clock, settings, finder_id)
@@ -291,7 +284,7 @@ def test_filter_names_are_resolved_once_and_unknown_ones_are_a_problem(world, cl
 
 def test_duplicate_and_late_messages_fetch_no_page_twice(world, clock, settings):
     uow, ids = world
-    gw = FakeGateway(clock=clock, search_results=[person(i) for i in range(120)])
+    gw = FakeGateway(clock=clock, search_results=[f.search_result(i) for i in range(120)])
     finder_id = make_finder(uow, ids, clock)
     with uow() as s:
         run_id = finder_runs.start_run(s, finder_id=finder_id, now=clock.now())
@@ -307,7 +300,7 @@ def test_duplicate_and_late_messages_fetch_no_page_twice(world, clock, settings)
 
 def test_a_worker_dying_mid_page_leaves_a_lease_that_expires(world, clock, settings):
     uow, ids = world
-    gw = FakeGateway(clock=clock, search_results=[person(i) for i in range(10)])
+    gw = FakeGateway(clock=clock, search_results=[f.search_result(i) for i in range(10)])
     finder_id = make_finder(uow, ids, clock)
     with uow() as s:
         run_id = finder_runs.start_run(s, finder_id=finder_id, now=clock.now())
@@ -332,7 +325,7 @@ def test_a_worker_dying_mid_page_leaves_a_lease_that_expires(world, clock, setti
 
 def test_a_page_fetched_by_a_worker_whose_lease_ran_out_is_not_applied(world, clock, settings):
     uow, ids = world
-    gw = FakeGateway(clock=clock, search_results=[person(i) for i in range(10)])
+    gw = FakeGateway(clock=clock, search_results=[f.search_result(i) for i in range(10)])
     finder_id = make_finder(uow, ids, clock)
     with uow() as s:
         run_id = finder_runs.start_run(s, finder_id=finder_id, now=clock.now())

@@ -14,13 +14,14 @@ from core.sources.segments import create_finder
 from entrypoints.bootstrap import bootstrap
 from tests import factories as f
 from tests.fakes import FakeGateway
-from tests.integration.sources.test_finder_runs import URL, person
 from worker.clock import Clockwork
+
+URL = "https://www.linkedin.com/search/results/people/?keywords=founder"
 
 
 @pytest.fixture
 def ctx(db, clock, settings):
-    gateway = FakeGateway(clock=clock, search_results=[person(i) for i in range(120)])
+    gateway = FakeGateway(clock=clock, search_results=[f.search_result(i) for i in range(120)])
     services = bootstrap(settings, engine=db, clock=clock, linkedin=gateway, notifier=LoggingNotifier(),
                          queue="stub", worker=True)
     worker = dramatiq.Worker(services.tasks.broker, worker_threads=1, worker_timeout=100)

@@ -11,7 +11,13 @@ import pytest
 from sqlalchemy import select
 
 from core.db import UnitOfWork
-from core.delivery.linkedin.port import FeatureNotSubscribed, LinkedInError, PeopleSearch, RateLimited, SearchLimitReached
+from core.delivery.linkedin.port import (
+    FeatureNotSubscribed,
+    LinkedInError,
+    PeopleSearch,
+    RateLimited,
+    SearchLimitReached,
+)
 from core.delivery.linkedin.unipile_mapping import error_for
 from core.delivery.models import Relation
 from core.sources import finder_runs

@@ -28,7 +28,8 @@ def test_unknown_word_gives_help_naming_it():
 
 
 def test_help_lists_every_command():
-    assert set(COMMANDS) == {"help", "create", "edit", "list", "show", "activate", "stop", "preview", "digest", "connect"}
+    assert set(COMMANDS) == {"help", "create", "edit", "list", "show", "activate", "stop", "preview", "digest", "connect",
+                             "finders", "finder", "segments", "segment"}
 
 
 def test_slots_round_trip():

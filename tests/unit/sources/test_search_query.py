@@ -3,8 +3,8 @@ filters; anything else is refused naming the field and the fix."""
 
 import pytest
 
-from core.sources.finder_runs import _key
 from core.delivery.linkedin.port import Profile
+from core.sources.finder_runs import _key
 from core.sources.search import SearchApi, SearchInputError, parse_finder_query, parse_search_url
 
 
@@ -21,7 +21,8 @@ def test_people_searches_are_recognised(url, api):
 
 
 def test_the_url_is_canonical_without_tracking_parameters():
-    _, canonical = parse_search_url("  http://fr.linkedin.com/search/results/people/?keywords=cto&origin=GLOBAL&sid=x  ")
+    url = "  http://fr.linkedin.com/search/results/people/?keywords=cto&origin=GLOBAL&sid=x  "
+    _, canonical = parse_search_url(url)
     assert canonical == "https://www.linkedin.com/search/results/people?keywords=cto"
 
 
