@@ -84,6 +84,7 @@ def run_demo(settings: Settings, *, days: int, withdraw_after: int,
             rows = demo.day_rows(session=session, campaign=session.get_one(type(campaign), campaign.id),
                                  first=today + timedelta(days=1), days=days)
             checks = demo.invariants(session=session, campaign=campaign)
+            finders = demo.finder_figures(session=session, workspace_id=campaign.workspace_id)
     finally:
         worker.stop()
         services.close()
@@ -91,5 +92,5 @@ def run_demo(settings: Settings, *, days: int, withdraw_after: int,
                                                             "welcomed", "followed_up", "replied", "withdrawn")}
     summary = {"campaign": campaign.name, **totals,
                "acceptance_rate": f"{totals['accepted'] / totals['sent']:.0%}" if totals["sent"] else "n/a",
-               **checks, "digests": len(notifier.sent_digests), "database": str(path)}
+               **checks, "digests": len(notifier.sent_digests), "finders": finders, "database": str(path)}
     return demo.as_dicts(rows), summary
