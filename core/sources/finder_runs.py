@@ -87,6 +87,7 @@ class Ingested:
     results: int = 0   # people on the page with a usable identifier
     new: int = 0       # contacts created
     skipped: int = 0   # results without a public identifier or profile URL
+    added: int = 0     # people put in the segment (not in it before)
 
 
 def page_spacing(settings: Settings, rng: random.Random | None = None) -> float:
@@ -114,6 +115,7 @@ def start_run(session: Session, *, finder_id: int, now: datetime, trigger: str =
     session.flush()
     session.refresh(finder)
     finder.run_id = run.id
+    finder.found = segment_size(session, finder.segment_id)
     session.add(finder)
     session.flush()
     return run.id
@@ -167,14 +169,16 @@ def _fail(session: Session, run: FinderRun, finder: Finder | None, problem: str,
 
 
 def _claim(session: Session, run: FinderRun, page: int, now: datetime) -> _Claim | PageOutcome:
-    finder = session.get(Finder, run.finder_id)
+    row = session.execute(select(Finder, LinkedInAccount).outerjoin(LinkedInAccount,
+                                                                    LinkedInAccount.member_id == Finder.owner_id)
+                          .where(Finder.id == run.finder_id)).first()
+    finder, account = (row[0], row[1]) if row is not None else (None, None)
     if finder is None or finder.paused or finder.run_id != run.id:
         run.state, run.finished_at, run.lease_until = RunState.STOPPED, now, None
         session.add(run)
         if finder is not None and finder.run_id == run.id:
             stop_run(session, finder, now)
         return PageOutcome("stopped", run.id, page)
-    account = session.execute(select(LinkedInAccount).where(LinkedInAccount.member_id == finder.owner_id)).scalar()
     if account is None:
         _fail(session, run, finder, "no_account", now)
         return PageOutcome("failed", run.id, page)
@@ -218,11 +222,16 @@ def _resolve(gateway: LinkedInGateway, claim: _Claim) -> dict[str, list[str]]:
     return resolved
 
 
-def _mine(session: Session, run_id: int, page: int, lease: datetime) -> FinderRun | None:
-    run = session.get(FinderRun, run_id)
-    if run is None or run.pages != page or run.lease_until != lease or run.state not in ACTIVE_RUN:
+def _mine(session: Session, run_id: int, page: int, lease: datetime) -> tuple[FinderRun, Finder] | None:
+    """The run and its finder, if this worker still holds the run's lease for this page."""
+    row = session.execute(select(FinderRun, Finder).join(Finder, Finder.id == FinderRun.finder_id)
+                          .where(FinderRun.id == run_id)).first()
+    if row is None:
         return None
-    return run
+    run, finder = row[0], row[1]
+    if run.pages != page or run.lease_until != lease or run.state not in ACTIVE_RUN:
+        return None
+    return run, finder
 
 
 def fetch_page(*, uow: UnitOfWork, gateway: LinkedInGateway, clock: Clock, settings: Settings, run_id: int,
@@ -267,10 +276,10 @@ def fetch_page(*, uow: UnitOfWork, gateway: LinkedInGateway, clock: Clock, setti
 
     now = clock.now()
     with uow() as session:
-        run = _mine(session, run_id, page, claim.lease)
-        if run is None:
+        mine = _mine(session, run_id, page, claim.lease)
+        if mine is None:
             return PageOutcome("lost", run_id, page)
-        finder = session.get_one(Finder, run.finder_id)
+        run, finder = mine
         if problem is not None:
             _fail(session, run, finder, problem, now)
             return PageOutcome("failed", run_id, page)
@@ -289,7 +298,7 @@ def fetch_page(*, uow: UnitOfWork, gateway: LinkedInGateway, clock: Clock, setti
         run.results += report.results
         run.new += report.new
         finder.added += report.new
-        finder.found = segment_size(session, finder.segment_id)
+        finder.found += report.added  # counted once when the run started, then page by page
         ceiling = finder.result_cap if finder.result_cap else claim.search.default_cap
         finished = found.cursor is None or not found.people or finder.found >= ceiling \
             or run.results >= claim.search.default_cap
@@ -408,10 +417,11 @@ def ingest_people(session: Session, *, workspace_id: int, segment_id: int | None
         by_new = {p.identifier: p for p in fresh}
         matched.update({row.id: by_new[row.public_identifier] for row in rows if row.public_identifier in by_new})
 
+    added = 0
     if segment_id is not None and matched:
-        upsert(session, SegmentContact.__table__,
-               [{"segment_id": segment_id, "contact_id": cid, "added_at": now} for cid in sorted(matched)],
-               conflict=("segment_id", "contact_id"))
+        added = len(upsert(session, SegmentContact.__table__,
+                           [{"segment_id": segment_id, "contact_id": cid, "added_at": now} for cid in sorted(matched)],
+                           conflict=("segment_id", "contact_id"), returning=SegmentContact.__table__.c.contact_id))
     connected = [(cid, p) for cid, p in matched.items()
                  if p.profile.network_distance == "FIRST_DEGREE" and p.profile.provider_id]
     if account_id is not None and connected:
@@ -421,4 +431,4 @@ def ingest_people(session: Session, *, workspace_id: int, segment_id: int | None
                 for cid, p in connected],
                conflict=("account_id", "provider_user_id"))
     session.flush()
-    return Ingested(results=len(persons), new=new, skipped=skipped)
+    return Ingested(results=len(persons), new=new, skipped=skipped, added=added)
