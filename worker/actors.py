@@ -94,6 +94,11 @@ def declare_actors(broker: dramatiq.Broker, services: Services) -> dict[str, dra
                                          page=page)
         if outcome.delay_seconds is not None and redeliver:
             tasks.finder_page(run_id, outcome.page, delay_seconds=outcome.delay_seconds + 0.001)
+        if outcome.status in ("done", "failed"):  # returned once: by the job that ended the run
+            with uow(read_only=True) as session:
+                alert = finder_runs.alert_for(session, run_id=run_id)
+            if alert is not None:
+                services.notifier.send_alert(alert)
         return outcome.status
 
     def declare(fn: Callable[..., Any]) -> dramatiq.Actor[..., None]:

@@ -49,13 +49,20 @@ from core.delivery.linkedin.port import (
     Transient,
 )
 from core.delivery.models import Relation
+from core.i18n import N_, t
+from core.notify import Alert
 from core.sources.bulk import upsert
 from core.sources.contacts import MAX_LENGTHS, normalise_profile_url
+from core.sources.finder_texts import problem_text
 from core.sources.language import detect_languages, profile_text
 from core.sources.models import Contact, Finder, FinderRun, FinderState, RunState, SegmentContact
 from core.sources.search import RESOLVED_FILTERS, FinderSearch, SearchApi, SearchInputError, parse_finder_query
 from core.workspace.models import LinkedInAccount
 
+ALERT_FAILED = N_("finder.alert.failed")  # {name}
+ALERT_DONE = N_("finder.alert.done")  # {name}
+ALERT_DONE_TEXT = N_("finder.alert.done_text")  # {found} {results} {new}
+ALERT_HINT = N_("finder.alert.hint")  # {name}
 PAGE_SIZE = {SearchApi.CLASSIC: 50, SearchApi.SALES_NAVIGATOR: 100}
 LEASE = timedelta(minutes=2)
 RATE_LIMIT_WAIT = timedelta(minutes=15)
@@ -314,6 +321,24 @@ def fetch_page(*, uow: UnitOfWork, gateway: LinkedInGateway, clock: Clock, setti
         run.state, run.next_page_at = RunState.RUNNING, now + timedelta(seconds=delay)
         session.add_all([run, finder])
         return PageOutcome("applied", run_id, page + 1, delay)
+
+
+def alert_for(session: Session, *, run_id: int) -> Alert | None:
+    """What the owner is told when a run ends: always when it failed (never a silent stop), and when
+    a run they asked for (creation, "run now") is done; a scheduled run that went well says nothing."""
+    run = session.get(FinderRun, run_id)
+    finder = session.get(Finder, run.finder_id) if run is not None else None
+    if run is None or finder is None:
+        return None
+    hint = t(ALERT_HINT, name=finder.name)
+    if run.state == RunState.FAILED:
+        return Alert(workspace_id=finder.workspace_id, member_id=finder.owner_id, kind="finder_failed",
+                     title=t(ALERT_FAILED, name=finder.name), text=problem_text(run.problem) or "", action_hint=hint)
+    if run.state == RunState.DONE and run.trigger in ("created", "manual"):
+        return Alert(workspace_id=finder.workspace_id, member_id=finder.owner_id, kind="finder_done",
+                     title=t(ALERT_DONE, name=finder.name),
+                     text=t(ALERT_DONE_TEXT, found=finder.found, results=run.results, new=run.new), action_hint=hint)
+    return None
 
 
 def segment_size(session: Session, segment_id: int | None) -> int:

@@ -8,7 +8,9 @@ from datetime import timedelta
 import dramatiq
 import pytest
 
+from core.delivery.linkedin.port import FeatureNotSubscribed
 from core.notify import LoggingNotifier
+from core.sources import finder_runs
 from core.sources.models import Finder, FinderRun, FinderState, RunState
 from core.sources.segments import create_finder
 from entrypoints.bootstrap import bootstrap
@@ -58,8 +60,33 @@ def test_the_clock_starts_due_finders_and_pages_follow_their_spacing(ctx, clock)
         run = s.get_one(FinderRun, finder.run_id)
         assert (finder.state, finder.found, run.state, run.pages) == (FinderState.IDLE, 120, RunState.DONE, 3)
     assert len(gateway.acting_calls("search_page")) == 3
-    # Tomorrow it runs again (and finds nobody new).
+    # A scheduled run that went well tells nobody; tomorrow it runs again (and finds nobody new).
+    assert services.notifier.sent_alerts == []
     clock.advance(timedelta(days=1))
     assert work.tick() == 1
     settle(services)
     assert len(gateway.acting_calls("search_page")) == 4
+
+
+def test_the_owner_is_told_when_a_run_fails_or_a_run_they_asked_for_is_done(ctx, clock):
+    services, gateway = ctx
+    with services.uow() as s:
+        ws = f.workspace(s)
+        owner, _ = f.sender(s, ws)
+        finder_id = create_finder(session=s, workspace_id=ws.id, name="Founders", owner_id=owner.id,
+                                  query={"url": URL}, now=clock.now()).id
+        run_id = finder_runs.start_run(s, finder_id=finder_id, now=clock.now(), trigger="created")
+    gateway.search_results = gateway.search_results[:10]
+    services.tasks.finder_page(run_id, 0)
+    settle(services)
+    [done] = services.notifier.sent_alerts
+    assert (done.kind, done.member_id, done.title) == ("finder_done", owner.id, "Finder “Founders” has run")
+    assert "10 people" in done.text
+    gateway.fail_next("search_page", FeatureNotSubscribed("403", status=403))
+    with services.uow() as s:
+        again = finder_runs.start_run(s, finder_id=finder_id, now=clock.now(), trigger="schedule")
+    services.tasks.finder_page(again, 0)
+    services.tasks.finder_page(again, 0)  # a duplicate message tells nobody twice
+    settle(services)
+    assert [a.kind for a in services.notifier.sent_alerts] == ["finder_done", "finder_failed"]
+    assert "Sales Navigator" in services.notifier.sent_alerts[-1].text
