@@ -380,3 +380,29 @@ def test_sales_navigator_without_the_subscription_in_the_sandbox(db, clock, sett
     gw = SandboxGateway(uow=uow, clock=clock, settings=settings)
     assert run_all(uow, gw, clock, settings, finder_id) == ["failed"]
     assert finder_row(uow, finder_id).problem == "not_subscribed"
+
+
+def test_a_campaign_on_the_finder_plans_the_new_people_but_no_connection(world, clock, settings):
+    from core.campaigns.drafts import CampaignDraft
+    from core.delivery import planner
+    from core.delivery.models import Send
+    from core.workspace.models import Member
+
+    uow, ids = world
+    gw = FakeGateway(clock=clock, search_results=[f.search_result(1, network_distance="FIRST_DEGREE"),
+                                                  f.search_result(2), f.search_result(3)])
+    finder_id = make_finder(uow, ids, clock)
+    with uow() as s:
+        owner = s.get_one(Member, ids["owner"])
+        draft = CampaignDraft(name="On the finder", program="Growth", sender_id=owner.id, source_kind="finder",
+                              source_id=finder_id, languages=["en", "fr"], invitation=dict(f.HELLO),
+                              slots=list(f.EVERY_DAY), cohort_size=25)
+        campaign = f.save_campaign(s, owner, draft, now=clock.now(), activate=True)
+    run_all(uow, gw, clock, settings, finder_id)  # the run brings three people, one already connected
+    with uow() as s:
+        planner.plan_due(session=s, now=clock.now(), settings=settings, campaign_ids=[campaign.id],
+                         force_tomorrow=True)
+    with uow(read_only=True) as s:
+        invited = s.execute(select(Contact.public_identifier).join(Send, Send.contact_id == Contact.id)
+                            .where(Send.campaign_id == campaign.id)).scalars().all()
+    assert sorted(invited) == ["person-2", "person-3"]
