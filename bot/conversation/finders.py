@@ -6,6 +6,7 @@ the run it was asked for)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -56,6 +57,7 @@ from core.sources.commands import (
 from core.sources.search import RESULT_CEILING, SearchApi
 from core.workspace.models import Member
 
+_LINK = re.compile(r"<(https?://[^|>\s]+)(?:\|[^>]*)?>")
 KIND = "finder"
 MAX_CARDS = 20
 MAX_MEMBER_OPTIONS = 100
@@ -264,7 +266,7 @@ def create_from_text(services: Services, session: Session, actor: Member, argume
     name, sep, search = argument.partition("|")
     if not sep or not search.strip():
         return Reply(dialog=finder_form(session, actor, {"name": name.strip()} if name.strip() else None))
-    search = search.strip()
+    search = _LINK.sub(r"\1", search.strip())  # Slack writes a link in a message as <url> or <url|text>
     is_url = "linkedin.com" in search.lower() or "://" in search
     form = FinderForm(name=name.strip(), url=search if is_url else "", keywords="" if is_url else search)
     outcome: Outcome[FinderStarted] = ask(services, session, actor, CreateFinder(form))

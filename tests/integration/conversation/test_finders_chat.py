@@ -76,7 +76,7 @@ def test_a_refused_form_enqueues_nothing(ctx, people):
 def test_typed_create_lists_and_visibility(ctx, people):
     with UnitOfWork(ctx.engine)() as s:
         dan = f.chat_member(s, "teams", "tenant-1", "aad-dan", "Dan Member", "dan@example.com").id
-    made = typed(ctx, people.bob, f"finder create Founders | {URL}")
+    made = typed(ctx, people.bob, f"finder create Founders | <{URL}|linkedin.com/search>")  # as Slack writes links
     assert made.messages[0].title == "Founders"
     refused = typed(ctx, people.bob, "finder create Bad | https://www.linkedin.com/feed/")
     assert refused.notice.tone == "error" and "not a people search" in refused.notice.text
