@@ -39,8 +39,9 @@ def _handlers() -> dict[type, Handler]:
     from core.campaigns import commands as campaigns
     from core.moderation import commands as moderation
     from core.sources import commands as sources
+    from core.workspace import language
 
-    return {**campaigns.HANDLERS, **moderation.HANDLERS, **sources.HANDLERS}
+    return {**campaigns.HANDLERS, **moderation.HANDLERS, **language.HANDLERS, **sources.HANDLERS}
 
 
 def handle(command: Any, *, session: Session, actor: Member, context: Context) -> Any:

@@ -27,7 +27,7 @@ from __future__ import annotations
 import datetime as dt
 import gettext as _gettext
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from enum import StrEnum
@@ -92,6 +92,14 @@ def speaking(lang: Language | str | None) -> Iterator[Language]:
         yield chosen
     finally:
         _current.reset(token)
+
+
+def use_language(lang: Language | str | None) -> Language:
+    """Speak `lang` for the rest of the current task or thread (a surface's listener, once it knows
+    who is asking); `speaking` for a block."""
+    chosen = lang if isinstance(lang, Language) else language_of(lang) or DEFAULT_LANGUAGE
+    _current.set(chosen)
+    return chosen
 
 
 def member_language(*, chosen: str | None, locale: str | None, workspace: str | None) -> Language:
@@ -188,8 +196,44 @@ def weekday_name(weekday: int, lang: Language | None = None, *,
     return str(names[weekday])
 
 
-def language_name(code: str, lang: Language | None = None) -> str:
-    """A language's name in `lang`, capitalised as a label (`fr` → `French` / `Français`); the code
-    itself when Babel does not know it."""
-    name = Locale.parse((lang or _current.get()).value).languages.get(code)
-    return name[:1].upper() + name[1:] if name else code
+def language_name(code: str, lang: Language | None = None, *, label: bool = True) -> str:
+    """A language's name in `lang`: as a label (`fr` → `French` / `Français`), or as said within a
+    sentence (`label=False`: `French` / `français`); the code itself when Babel does not know it."""
+    name = str(Locale.parse((lang or _current.get()).value).languages.get(code) or "")
+    if not name:
+        return code
+    return name[:1].upper() + name[1:] if label else name
+
+
+# A command named in a text (`voir Printemps`), marked so that each surface writes it as its users
+# type it: Slack as the slash command in code, Teams as the message to the bot.
+INVOKE_START, INVOKE_END = "\ue000", "\ue001"
+_INVOCATION = re.compile(f"{INVOKE_START}([^{INVOKE_END}]*){INVOKE_END}")
+
+
+def invocation(name: str, argument: str = "") -> str:
+    """The command `name` (help, create, show, …; its word `command.<name>.word` in the language
+    spoken) with `argument`, marked for the surface (`render_invocations`)."""
+    words = f"{t('command.' + name + '.word')} {argument}".strip()
+    return f"{INVOKE_START}{words}{INVOKE_END}"
+
+
+def render_invocations(text: str, write: Callable[[str], str]) -> str:
+    """`text` with each command it names written by the surface (`write("voir X")`)."""
+    if INVOKE_START not in text:
+        return text
+    return _INVOCATION.sub(lambda m: write(m.group(1)), text)
+
+
+def split_invocations(text: str) -> list[tuple[str, bool]]:
+    """`text` as parts, each with whether it is a command (Teams writes those in monospace)."""
+    parts: list[tuple[str, bool]] = []
+    last = 0
+    for m in _INVOCATION.finditer(text):
+        if m.start() > last:
+            parts.append((text[last:m.start()], False))
+        parts.append((m.group(1), True))
+        last = m.end()
+    if last < len(text):
+        parts.append((text[last:], False))
+    return parts

@@ -44,6 +44,7 @@ class DigestView:
     items: tuple[DigestItem, ...] = ()
     sandbox: bool = False
     held: bool = False  # sending waited for this digest to reach the moderator (a late delivery)
+    language: str = "en"  # the language of its texts and of the pages made of it (core/i18n.py)
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,7 @@ class Alert:
     text: str
     action_hint: str
     campaign_id: int | None = None
+    language: str = "en"  # the member's, in which its texts are written (core/i18n.py)
 
 
 class DigestOutcome(StrEnum):

@@ -21,8 +21,9 @@ from dataclasses import dataclass
 from sqlmodel import Session, select
 
 from core.db import UnitOfWork
-from core.i18n import N_, t
+from core.i18n import N_, Language, t, use_language
 from core.services import Services
+from core.workspace.language import language_of_member_id
 from core.workspace.models import ChatIdentity, Member
 
 
@@ -34,6 +35,7 @@ class ChatUser:
     name: str | None = None
     email: str | None = None
     workspace_name: str | None = None
+    locale: str | None = None  # when the platform says it with every message (Teams' activity locale)
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,7 @@ class Profile:
     name: str | None = None
     email: str | None = None
     workspace_name: str | None = None
+    locale: str | None = None  # Slack's users.info with include_locale
 
 
 ProfileLookup = Callable[[ChatUser], Awaitable[Profile]]
@@ -91,6 +94,7 @@ def resolve_member(*, session: Session, who: ChatUser, profile: Profile) -> Memb
         name=profile.name or who.name or who.user_id,
         email=profile.email or who.email,
         workspace_name=profile.workspace_name or who.workspace_name,
+        locale=who.locale or profile.locale,
     )
 
 
@@ -103,15 +107,41 @@ def resolve_member_id(uow: UnitOfWork, who: ChatUser, profile: Profile) -> int:
 def known_member_id(uow: UnitOfWork, who: ChatUser) -> int | None:
     with uow(read_only=True) as session:
         member = known_member(session=session, who=who)
-        return member.id if member is not None else None
+        if member is None:
+            return None
+        member_id, changed = member.id, bool(who.locale) and (who.locale or "")[:16] != member.locale
+    if changed and who.locale:  # rare: written once, then when it changes
+        _note_locale(uow, member_id, who.locale)
+    return member_id
+
+
+def _note_locale(uow: UnitOfWork, member_id: int, locale: str) -> int:
+    from core.workspace.language import note_locale
+
+    with uow() as session:
+        member = session.get(Member, member_id)
+        if member is not None:
+            note_locale(session, member, locale)
+    return member_id
+
+
+def member_language_by_id(uow: UnitOfWork, member_id: int) -> Language:
+    with uow(read_only=True) as session:
+        return language_of_member_id(session, member_id)
 
 
 async def identify(services: Services, who: ChatUser, lookup: ProfileLookup) -> int:
     """Async helper for surfaces: the member id of `who`, asking the platform for the profile
     only when the identity is new. Raises `ProfileUnavailable` (from `lookup`) when the platform
-    cannot give it: then nothing was created."""
+    cannot give it: then nothing was created.
+
+    The rest of the surface's task speaks the member's language (`core.i18n.use_language`): what
+    the surface says itself is in it too, not only what the handlers say."""
+    if who.locale:
+        use_language(who.locale)  # until the member is known (a profile to try again for, say)
     member_id = await asyncio.to_thread(known_member_id, services.uow, who)
     if member_id is None:
         profile = await lookup(who)
         member_id = await asyncio.to_thread(resolve_member_id, services.uow, who, profile)
+    use_language(await asyncio.to_thread(member_language_by_id, services.uow, member_id))
     return member_id

@@ -9,6 +9,7 @@ from bot.conversation import handlers
 from bot.conversation.interactions import Asked, action
 from bot.conversation.views import Reply
 from core.campaigns.service import get_campaign
+from core.i18n import t
 from core.services import Services
 from core.workspace.models import Member
 
@@ -18,7 +19,7 @@ def campaign_id_of(asked: Asked) -> int:
     the database as an id."""
     ident = campaign_form.parse_id(asked.value)
     if ident is None:
-        raise ValueError("this button carries no campaign")
+        raise ValueError(t("error.no_campaign_button"))
     return ident
 
 

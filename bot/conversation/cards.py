@@ -10,26 +10,29 @@ from bot.conversation.views import Button, CampaignList, Card, Fact, PreviewSamp
 from core.campaigns.health import Health
 from core.campaigns.models import Campaign
 from core.campaigns.preview import Preview
+from core.i18n import N_, current_language, invocation, language_name, t, tn
 
 MAX_CARDS = 20  # a list message stays within both platforms' size limits
 HEALTH_TITLES = {
-    "draft": "Draft", "starts_tomorrow": "Created today: starts tomorrow", "running": "Running",
-    "warnings": "Running with warnings", "errors": "Running with errors", "paused": "Paused",
-    "fatal": "Fatal", "stopped": "Stopped",
+    "draft": N_("health.draft"), "starts_tomorrow": N_("health.starts_tomorrow"), "running": N_("health.running"),
+    "warnings": N_("health.warnings"), "errors": N_("health.errors"), "paused": N_("health.paused"),
+    "fatal": N_("health.fatal"), "stopped": N_("health.stopped"),
 }
 HEALTH_TONES = {"warnings": "warning", "errors": "error", "paused": "warning", "fatal": "error", "running": "success",
                 "starts_tomorrow": "success"}
-STEP_TITLES = {"invitation": "Invitation", "welcome": "Welcome", "followup": "Follow-up"}
+STEP_TITLES = {"invitation": N_("step.invitation"), "welcome": N_("step.welcome"), "followup": N_("step.followup")}
 
 
 def _local(when: datetime | None, tz: str) -> str:
     if when is None:
-        return "none planned"
+        return t("card.none_planned")
     try:
         zone = ZoneInfo(tz)
     except (ZoneInfoNotFoundError, ValueError):  # a broken timezone is reported by the health, not here
         zone = ZoneInfo("UTC")
-    return when.astimezone(zone).strftime("%a %d %b %H:%M ") + tz
+    from babel.dates import format_datetime
+
+    return format_datetime(when.astimezone(zone), t("date.slot_pattern"), locale=current_language().value) + " " + tz
 
 
 def campaign_buttons(campaign: Campaign, *, manage: bool = True) -> tuple[Button, ...]:
@@ -39,33 +42,34 @@ def campaign_buttons(campaign: Campaign, *, manage: bool = True) -> tuple[Button
     value = str(campaign.id)
     buttons = []
     if campaign.status == "draft":
-        buttons.append(Button("Activate", "campaign.activate", value, style="primary"))
+        buttons.append(Button(t("button.activate"), "campaign.activate", value, style="primary"))
     if campaign.status != "stopped":
-        buttons.append(Button("Edit", "campaign.edit", value))
-    buttons.append(Button("Preview", "campaign.preview", value))
+        buttons.append(Button(t("button.edit"), "campaign.edit", value))
+    buttons.append(Button(t("button.preview"), "campaign.preview", value))
     if campaign.status != "stopped":
-        buttons.append(Button("Stop", "campaign.stop", value, style="danger",
-                              confirm=f"Stop “{campaign.name}”? Nothing more will be planned or sent."))
+        buttons.append(Button(t("button.stop"), "campaign.stop", value, style="danger",
+                              confirm=t("campaign.stop_confirm", name=campaign.name)))
     return tuple(buttons)
 
 
 def campaign_card(campaign: Campaign, health: Health, *, sender_name: str | None = None, program: str | None = None,
                   source_name: str | None = None, note: str | None = None, manage: bool = True) -> Card:
     facts = [
-        Fact("Health", health.detail),
-        Fact("Today", f"{health.today_sent} sent of {health.today_planned} planned"),
-        Fact("Invitations", f"{health.invitations_sent} sent, {health.accepted} accepted"),
-        Fact("Acceptance", health.ratio_text),
-        Fact("Next slot", _local(health.next_slot, campaign.timezone)),
+        Fact(t("card.health"), health.detail),
+        Fact(t("card.today"), t("card.today_value", sent=health.today_sent, planned=health.today_planned)),
+        Fact(t("card.invitations"), t("card.invitations_value", sent=health.invitations_sent,
+                                      accepted=health.accepted)),
+        Fact(t("card.acceptance"), health.ratio_text),
+        Fact(t("card.next_slot"), _local(health.next_slot, campaign.timezone)),
     ]
     if sender_name:
-        facts.append(Fact("Sender", sender_name))
+        facts.append(Fact(t("card.sender"), sender_name))
     if source_name:
-        facts.append(Fact("Source", source_name))
+        facts.append(Fact(t("card.source"), source_name))
     return Card(
         title=campaign.name,
-        subtitle=f"Program: {program}" if program else None,
-        status=HEALTH_TITLES.get(health.label, health.label),
+        subtitle=t("card.program", program=program) if program else None,
+        status=t(HEALTH_TITLES[health.label]) if health.label in HEALTH_TITLES else health.label,
         tone=HEALTH_TONES.get(health.label, "info"),
         text=note,
         facts=tuple(facts),
@@ -77,8 +81,8 @@ def campaign_list(title: str, cards: list[Card], *, total: int | None = None) ->
     shown = cards[:MAX_CARDS]
     return CampaignList(
         title=title, cards=tuple(shown),
-        empty_text="No campaign yet: create one with `/invite-campaign create`.",
-        buttons=(Button("Create a campaign", "campaign.create", style="primary"),),
+        empty_text=t("list.empty", command=invocation("create")),
+        buttons=(Button(t("home.create_button"), "campaign.create", style="primary"),),
         more=max(0, (total if total is not None else len(cards)) - len(shown)),
     )
 
@@ -89,20 +93,24 @@ def preview_view(preview: Preview) -> PreviewView:
     missing: list[str] = []
     for contact in preview.contacts:
         for m in contact.messages:
-            step = STEP_TITLES.get(m.step, m.step) + (f" {m.position}" if m.step == "followup" else "")
+            step = t(STEP_TITLES[m.step]) if m.step in STEP_TITLES else m.step
+            if m.step == "followup":
+                step = t("step.followup_n", position=m.position)
             problems = []
             if m.over_limit and m.limit is not None:
-                problems.append(f"{m.length - m.limit} characters over the {m.limit} limit")
-                overflowing.append(f"{contact.name}: {step} {m.length}/{m.limit} characters")
+                problems.append(t("preview.over_limit", over=m.length - m.limit, limit=m.limit))
+                overflowing.append(t("preview.overflowing", name=contact.name, step=step, length=m.length,
+                                     limit=m.limit))
             if m.missing:
-                problems.append("no value for " + ", ".join(m.missing))
-                missing.append(f"{contact.name}: {step} misses {', '.join(m.missing)}")
+                fields = ", ".join(m.missing)
+                problems.append(t("preview.no_value", fields=fields))
+                missing.append(t("preview.misses", name=contact.name, step=step, fields=fields))
             samples.append(PreviewSample(
-                contact_name=f"{contact.name} ({contact.why})", step=step, language=m.language, text=m.text,
-                length=m.length, limit=m.limit, problems=tuple(problems)))
+                contact_name=f"{contact.name} ({contact.why})", step=step, language=language_name(m.language),
+                text=m.text, length=m.length, limit=m.limit, problems=tuple(problems)))
     note = None
     if not preview.contacts:
-        note = "The source holds no contact yet: nothing to render."
+        note = t("preview.no_contact")
     return PreviewView(
-        title=f"Preview of “{preview.campaign_name}” ({preview.total_contacts} contacts in the source)",
+        title=tn("preview.title", preview.total_contacts, name=preview.campaign_name),
         samples=tuple(samples), overflowing=tuple(overflowing), missing_tokens=tuple(missing), note=note)

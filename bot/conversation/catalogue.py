@@ -1,30 +1,55 @@
-"""Fixed choices shown in forms: languages, weekdays, and the compact text form of schedule slots."""
+"""Fixed choices shown in forms: languages, weekdays, and the compact text form of schedule slots.
+
+Slots are read in either language (`Mon-Fri 09:00-11:00`, `Lun-Ven 09:00-11:00`, `lundi`,
+`Monday`) and written in the language spoken (`slot.weekdays` in the catalogues)."""
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
+from core.i18n import Language, language_name, t, weekday_name
 from core.languages import LANGUAGE_NAMES
 
 # The product's languages and their names live in core (campaigns, contacts and forms share them).
 LANGUAGES: dict[str, str] = dict(LANGUAGE_NAMES)
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")  # Monday = 0, as in the schedule
 
-_DAY_WORDS = {d.lower(): i for i, d in enumerate(WEEKDAYS)} | {
-    "monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4, "saturday": 5, "sunday": 6,
-    "tues": 1, "thur": 3, "thurs": 3,
-}
+
+def weekdays() -> tuple[str, ...]:
+    """The weekdays as slots write them in the language spoken (`Lun`, `Mar`, …)."""
+    return tuple(t("slot.weekdays").split("|"))
+
+
+def _plain(word: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFKD", word.lower()) if not unicodedata.combining(c))
+
+
+@cache
+def _day_words() -> dict[str, int]:
+    """Every way of writing a weekday in either language: abbreviations, names (with or without accents)."""
+    words = {"tues": 1, "thur": 3, "thurs": 3}
+    for lang in Language:
+        words |= {_plain(d): i for i, d in enumerate(t("slot.weekdays", lang=lang).split("|"))}
+        for width in ("wide", "abbreviated"):
+            words |= {_plain(weekday_name(i, lang, width=width)).rstrip("."): i for i in range(7)}
+    return words
+
+
+_DAY = r"[^\W\d_]+\.?"
 _SLOT_RE = re.compile(
-    r"^(?P<days>[A-Za-z]+(?:\s*-\s*[A-Za-z]+)?(?:\s*[,/]\s*[A-Za-z]+(?:\s*-\s*[A-Za-z]+)?)*)\s+"
+    rf"^(?P<days>{_DAY}(?:\s*-\s*{_DAY})?(?:\s*[,/]\s*{_DAY}(?:\s*-\s*{_DAY})?)*)\s+"
     r"(?P<start>\d{1,2}:\d{2})\s*-\s*(?P<end>\d{1,2}:\d{2})$"
 )
 
 
 def language_label(code: str) -> str:
-    return LANGUAGES.get(code, code)
+    """A campaign language's name in the language spoken (`French` / `Français`)."""
+    return language_name(code) if code in LANGUAGES else code
 
 
 @dataclass(frozen=True)
@@ -41,18 +66,21 @@ class SlotSyntaxError(ValueError):
 def _hhmm(text: str) -> str:
     hours, minutes = text.split(":")
     if not (0 <= int(hours) <= 23 and 0 <= int(minutes) <= 59):
-        raise SlotSyntaxError(f"“{text}” is not a time of day (00:00 to 23:59).")
+        raise SlotSyntaxError(t("slot.bad_time", text=text))
     return f"{int(hours):02d}:{int(minutes):02d}"
 
 
 def _days(text: str) -> list[int]:
     days: list[int] = []
     for part in re.split(r"\s*[,/]\s*", text.strip()):
-        bounds = [b.strip().lower() for b in part.split("-")]
+        bounds = [b.strip() for b in part.split("-")]
         try:
-            idx = [_DAY_WORDS[b] for b in bounds]
-        except KeyError as exc:
-            raise SlotSyntaxError(f"“{exc.args[0]}” is not a weekday (Mon, Tue, … Sun).") from None
+            idx = [_day_words()[_plain(b).rstrip(".")] for b in bounds]
+        except KeyError:
+            wrong = next(b for b in bounds if _plain(b).rstrip(".") not in _day_words())
+            names = weekdays()
+            raise SlotSyntaxError(t("slot.bad_day", text=wrong, first=names[0], second=names[1],
+                                    last=names[6])) from None
         if len(idx) == 1:
             days.append(idx[0])
         else:
@@ -71,7 +99,8 @@ def parse_slots(text: str | None) -> list[SlotText]:
             continue
         m = _SLOT_RE.match(chunk)
         if not m:
-            raise SlotSyntaxError(f"“{chunk}” is not a slot; write e.g. “Mon-Fri 09:00-11:00”.")
+            days = weekdays()
+            raise SlotSyntaxError(t("slot.bad_slot", text=chunk, example=f"{days[0]}-{days[4]} 09:00-11:00"))
         start, end = _hhmm(m.group("start")), _hhmm(m.group("end"))
         for day in _days(m.group("days")):
             slots.append(SlotText(day, start, end))
@@ -80,6 +109,7 @@ def parse_slots(text: str | None) -> list[SlotText]:
 
 def _day_ranges(days: list[int]) -> str:
     days = sorted(set(days))
+    names = weekdays()
     parts: list[str] = []
     i = 0
     while i < len(days):
@@ -87,15 +117,15 @@ def _day_ranges(days: list[int]) -> str:
         while j + 1 < len(days) and days[j + 1] == days[j] + 1:
             j += 1
         if j - i >= 2:
-            parts.append(f"{WEEKDAYS[days[i]]}-{WEEKDAYS[days[j]]}")
+            parts.append(f"{names[days[i]]}-{names[days[j]]}")
         else:
-            parts.extend(WEEKDAYS[d] for d in days[i : j + 1])
+            parts.extend(names[d] for d in days[i : j + 1])
         i = j + 1
     return ",".join(parts)
 
 
 def format_slots(slots: Iterable[Any]) -> str:
-    """The inverse of `parse_slots`, grouping weekdays that share a window."""
+    """The inverse of `parse_slots`, grouping weekdays that share a window, in the language spoken."""
     windows: dict[tuple[str, str], list[int]] = {}
     for s in slots:
         if isinstance(s, dict):

@@ -9,15 +9,16 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot.conversation import catalogue
 from bot.conversation.views import Button, Card, DigestEntry, DigestPage, Fact, Option
+from core.i18n import N_, date_text, language_name, speaking, t, tn
 from core.notify import Alert, DigestItem, DigestView
 
 PAGE_SIZE = 10
 REFRESH = "digest.refresh"  # the current state of one page (`digest_id:page`), e.g. when a card is reopened
 STATUS_LABELS = {
-    "planned": "Will be sent", "skipped": "Skipped", "claimed": "Being sent", "sent": "Sent",
-    "cancelled": "Cancelled", "failed": "Failed",
+    "planned": N_("digest.status.planned"), "skipped": N_("digest.status.skipped"),
+    "claimed": N_("digest.status.claimed"), "sent": N_("digest.status.sent"),
+    "cancelled": N_("digest.status.cancelled"), "failed": N_("digest.status.failed"),
 }
 
 
@@ -38,9 +39,9 @@ def parse_value(value: str, action: str | None = None) -> tuple[int, int, int | 
     numbers = [_number(p) for p in parts[:3]]
     unreadable_send = len(parts) > 2 and parts[2] and numbers[2] is None
     if len(parts) < 2 or numbers[0] is None or numbers[1] is None or unreadable_send:
-        raise ValueError("this button names no digest")
+        raise ValueError(t("error.no_digest_button"))
     if action is not None and len(parts) != VALUE_PARTS.get(action, len(parts)):
-        raise ValueError("this button names no digest")
+        raise ValueError(t("error.no_digest_button"))
     send_id = numbers[2] if len(parts) > 2 and parts[2] else None
     return numbers[0], numbers[1], send_id, parts[3] if len(parts) > 3 else None
 
@@ -54,45 +55,52 @@ def page_count(view: DigestView) -> int:
     return max(1, -(-len(view.items) // PAGE_SIZE))
 
 
-def _starts(view: DigestView) -> str:
+def _starts(view: DigestView) -> str | None:
+    """When sending starts, in the campaign's timezone; None when no slot is planned."""
     if view.starts_at is None:
-        return "no slot planned"
+        return None
     try:
         zone = ZoneInfo(view.timezone)
     except (ZoneInfoNotFoundError, ValueError):  # shown in UTC rather than failing the whole digest
         zone = ZoneInfo("UTC")
     local = view.starts_at.astimezone(zone)
-    day = "" if local.date() == view.for_date else local.strftime("%A %d %B, ")
-    return f"{day}{local:%H:%M} {view.timezone}"
+    if local.date() == view.for_date:
+        return t("digest.starts_time", time=f"{local:%H:%M}", timezone=view.timezone)
+    return t("digest.starts_day_time", day=date_text(local.date(), format=t("date.day_pattern")),
+             time=f"{local:%H:%M}", timezone=view.timezone)
 
 
 def _entry(view: DigestView, page: int, item: DigestItem) -> DigestEntry:
     buttons: list[Button] = []
     if item.status == "planned":
-        buttons.append(Button("Skip", "digest.skip", entry_value(view.digest_id, page, item.send_id), style="danger"))
-        buttons.append(Button("Edit", "digest.edit", entry_value(view.digest_id, page, item.send_id)))
+        buttons.append(Button(t("button.skip"), "digest.skip", entry_value(view.digest_id, page, item.send_id),
+                              style="danger"))
+        buttons.append(Button(t("button.edit"), "digest.edit", entry_value(view.digest_id, page, item.send_id)))
     elif item.status == "skipped":
-        buttons.append(Button("Restore", "digest.restore", entry_value(view.digest_id, page, item.send_id),
+        buttons.append(Button(t("button.restore"), "digest.restore", entry_value(view.digest_id, page, item.send_id),
                               style="primary"))
     warnings = tuple(item.warnings)
     if item.length > item.limit:
-        warnings += (f"{item.length - item.limit} characters over the {item.limit} limit",)
+        warnings += (t("preview.over_limit", over=item.length - item.limit, limit=item.limit),)
+    status = t(STATUS_LABELS[item.status]) if item.status in STATUS_LABELS else item.status
     return DigestEntry(
         send_id=item.send_id, contact_name=item.contact_name, headline=item.headline, language=item.language,
         languages=tuple(item.languages), text=item.text, length=item.length, limit=item.limit,
         status=item.status,
-        status_label=STATUS_LABELS.get(item.status, item.status) + (" (edited)" if item.edited else ""),
+        status_label=t("digest.edited", status=status) if item.edited else status,
         edited=item.edited, warnings=warnings, buttons=tuple(buttons),
         language_action="digest.language" if item.status == "planned" and len(item.languages) > 1 else None,
         language_options=tuple(Option(entry_value(view.digest_id, page, item.send_id, lang),
-                                      catalogue.language_label(lang))
+                                      language_name(lang))
                                for lang in item.languages),
     )
 
 
 def digest_pages(view: DigestView) -> list[DigestPage]:
-    """Every page of a digest, in order."""
-    return [digest_page(view, p) for p in range(page_count(view))]
+    """Every page of a digest, in order, in the language its texts were written in (`view.language`:
+    the sender's when the worker posts it; the surface renders the pages in it too)."""
+    with speaking(view.language):
+        return [digest_page(view, p) for p in range(page_count(view))]
 
 
 def digest_page(view: DigestView, page: int) -> DigestPage:
@@ -100,23 +108,25 @@ def digest_page(view: DigestView, page: int) -> DigestPage:
     page = min(max(page, 0), pages - 1)
     items = view.items[page * PAGE_SIZE:(page + 1) * PAGE_SIZE]
     planned = sum(1 for i in view.items if i.status == "planned")
-    summary = (f"{view.for_date:%A %d %B}: {planned} of {len(view.items)} invitations will be sent; "
-               f"sending starts at {_starts(view)}.")
+    day = date_text(view.for_date, format=t("date.day_pattern"))
+    starts = _starts(view)
+    summary = tn("digest.summary", len(view.items), day=day, planned=planned)
+    summary += " " + (t("digest.starts", when=starts) if starts else t("digest.no_slot"))
     if view.held:
-        summary += " Sending was held until this digest reached you: nothing went out before you could review it."
+        summary += " " + t("digest.held")
     if pages > 1:
-        summary += f" Page {page + 1} of {pages}."
+        summary += " " + t("digest.page", page=page + 1, pages=pages)
     if not view.items:
-        summary = f"{view.for_date:%A %d %B}: no invitation planned."
+        summary = t("digest.nothing_planned", day=day)
     buttons: tuple[Button, ...] = ()
     if any(i.status in ("planned", "skipped") for i in items):
         value = f"{view.digest_id}:{page}"
-        buttons = (Button("Skip all", "digest.skip_all", value, style="danger",
-                          confirm="Skip every invitation of this page?"),
-                   Button("Restore all", "digest.restore_all", value))
+        buttons = (Button(t("button.skip_all"), "digest.skip_all", value, style="danger",
+                          confirm=t("digest.skip_all_confirm")),
+                   Button(t("button.restore_all"), "digest.restore_all", value))
     return DigestPage(
         digest_id=view.digest_id, campaign_id=view.campaign_id, page=page, pages=pages,
-        title=f"Tomorrow's invitations: {view.campaign_name}",
+        title=t("digest.title", name=view.campaign_name),
         summary=summary, entries=tuple(_entry(view, page, i) for i in items), buttons=buttons,
         sandbox=view.sandbox,
     )
@@ -128,15 +138,25 @@ def page_send_ids(view: DigestView, page: int) -> list[int]:
 
 ALERT_TONES = {"account_disconnected": "error", "rate_limited": "warning", "note_limit": "warning",
                "campaign_paused": "warning", "campaign_error": "error"}
+ALERT_KINDS = {"account_disconnected": N_("alert.kind.account_disconnected"),
+               "rate_limited": N_("alert.kind.rate_limited"), "note_limit": N_("alert.kind.note_limit"),
+               "campaign_paused": N_("alert.kind.campaign_paused"), "campaign_error": N_("alert.kind.campaign_error"),
+               "outcome_unknown": N_("alert.kind.outcome_unknown")}
 
 
 def alert_card(alert: Alert) -> Card:
-    """An account or campaign alert with what to do about it."""
+    """An account or campaign alert with what to do about it, in the language of its texts."""
+    with speaking(alert.language):
+        return _alert_card(alert)
+
+
+def _alert_card(alert: Alert) -> Card:
     buttons: list[Button] = []
     if alert.kind == "account_disconnected":
-        buttons.append(Button("Reconnect LinkedIn", "account.connect", style="primary"))
+        buttons.append(Button(t("button.reconnect"), "account.connect", style="primary"))
     if alert.campaign_id is not None:
-        buttons.append(Button("Show campaign", "campaign.show", str(alert.campaign_id)))
-    return Card(title=alert.title, status=alert.kind.replace("_", " ").capitalize(), text=alert.text,
-                facts=(Fact("What to do", alert.action_hint),), buttons=tuple(buttons),
+        buttons.append(Button(t("button.show_campaign"), "campaign.show", str(alert.campaign_id)))
+    status = t(ALERT_KINDS[alert.kind]) if alert.kind in ALERT_KINDS else alert.kind.replace("_", " ").capitalize()
+    return Card(title=alert.title, status=status, text=alert.text,
+                facts=(Fact(t("alert.what_to_do"), alert.action_hint),), buttons=tuple(buttons),
                 tone=ALERT_TONES.get(alert.kind, "warning"))

@@ -15,6 +15,7 @@ from bot.conversation import form as campaign_form
 from bot.conversation.interactions import Asked, Submitted, action, submission
 from bot.conversation.runner import ask
 from bot.conversation.views import MULTILINE, DialogStep, Form, FormErrors, FormField, FormSection, Notice, Reply
+from core.i18n import t
 from core.moderation.commands import DecideInvitation, DecideInvitations, Decision, ReadDigest
 from core.notify import DigestItem
 from core.services import Services
@@ -43,7 +44,7 @@ def decide_page(services: Services, session: Session, actor: Member, asked: Aske
 def decide(services: Services, session: Session, actor: Member, asked: Asked) -> Reply:
     digest_id, page, send_id, extra = digests.parse_value(asked.value, asked.action)
     if send_id is None:
-        raise ValueError("this button names no invitation")
+        raise ValueError(t("error.no_invitation_button"))
     outcome = ask(services, session, actor, DecideInvitation(digest_id, send_id, DECISIONS[asked.action], extra))
     if not outcome.ok:
         return Reply(notice=Notice(" ".join(e.message for e in outcome.errors), tone="error"))
@@ -60,16 +61,15 @@ def open_edit(services: Services, session: Session, actor: Member, asked: Asked)
 def _item(items: tuple[DigestItem, ...], send_id: int | None) -> DigestItem:
     item = next((i for i in items if i.send_id == send_id), None)
     if item is None:
-        raise ValueError("this invitation is no longer in the digest")
+        raise ValueError(t("digest.invitation_gone"))
     return item
 
 
 def edit_form(digest_id: int, page: int, item: DigestItem) -> Form:
-    hint = (f"At most {item.limit} characters once personalised; now {item.length}. "
-            "Personalise it for this contact; no line breaks.")
-    return Form(EDIT, "Edit invitation", "Save", (
+    hint = t("digest.edit_hint", limit=item.limit, length=item.length)
+    return Form(EDIT, t("digest.edit_title"), t("button.save"), (
         FormSection(f"{item.contact_name}" + (f" · {item.headline}" if item.headline else ""), (
-            FormField("text", MULTILINE, "Invitation", hint=hint, value=item.text, required=True,
+            FormField("text", MULTILINE, t("step.invitation"), hint=hint, value=item.text, required=True,
                       max_length=item.limit + 200),
         )),
     ), {"digest_id": digest_id, "page": page, "send_id": item.send_id})
@@ -78,10 +78,10 @@ def edit_form(digest_id: int, page: int, item: DigestItem) -> Form:
 def _edit_state(state: Any) -> tuple[int, int, int]:
     """(digest id, page, send id) of an Edit dialog's state, as `edit_form` wrote it."""
     if not isinstance(state, dict):
-        raise ValueError("this form's state is unreadable; open it again from the digest")
+        raise ValueError(t("digest.edit_state_unreadable"))
     numbers = [state.get("digest_id"), state.get("page", 0), state.get("send_id")]
     if any(isinstance(n, bool) or not isinstance(n, int) or n < 0 for n in numbers):
-        raise ValueError("this form's state is unreadable; open it again from the digest")
+        raise ValueError(t("digest.edit_state_unreadable"))
     return numbers[0], numbers[1], numbers[2]
 
 
@@ -93,7 +93,7 @@ def submit_edit(services: Services, session: Session, actor: Member, submitted: 
     if len(text) > campaign_form.MAX_TEXT:
         item = _item(ask(services, session, actor, ReadDigest(digest_id)).items, send_id)
         return Reply(dialog=edit_form(digest_id, page, item),
-                     errors=FormErrors({"text": f"Too long: at most {item.limit} characters once personalised."}))
+                     errors=FormErrors({"text": t("digest.edit_too_long", limit=item.limit)}))
     outcome = ask(services, session, actor, DecideInvitation(digest_id, send_id, Decision.EDIT, text.strip()))
     if not outcome.ok:
         item = _item(ask(services, session, actor, ReadDigest(digest_id)).items, send_id)

@@ -7,6 +7,7 @@ the run it was asked for)."""
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable
 from typing import Any
 
@@ -36,7 +37,7 @@ from bot.conversation.views import (
     Reply,
 )
 from core.errors import Outcome
-from core.i18n import N_, t, tn, value_text
+from core.i18n import N_, Language, invocation, t, tn, value_text
 from core.services import Services
 from core.sources.commands import (
     CreateFinder,
@@ -54,14 +55,19 @@ from core.sources.commands import (
     ShowSegment,
     by_name,
 )
-from core.sources.search import RESULT_CEILING, SearchApi
+from core.sources.search import RESOLVED_FILTERS, RESULT_CEILING, SearchApi
 from core.workspace.models import Member
 
 _LINK = re.compile(r"<(https?://[^|>\s]+)(?:\|[^>]*)?>")
 KIND = "finder"
 MAX_CARDS = 20
 MAX_MEMBER_OPTIONS = 100
-FINDER_VERBS = ("create", "show", "run", "pause", "resume", "delete")
+LIST_FIELDS = frozenset(RESOLVED_FILTERS)  # names separated by ";"
+URL_PLACEHOLDER = N_("finder.form.url_placeholder")
+FINDER_EXAMPLE, SEGMENT_EXAMPLE = N_("finder.which.example"), N_("segment.which.example")
+# The sub-commands of `finder`, read in either language (`finder voir X`), with or without accents.
+VERBS = {"create": N_("finder.verb.create"), "show": N_("finder.verb.show"), "run": N_("finder.verb.run"),
+         "pause": N_("finder.verb.pause"), "resume": N_("finder.verb.resume"), "delete": N_("finder.verb.delete")}
 SCHEDULES = (("1", N_("finder.schedule.daily")), ("7", N_("finder.schedule.weekly")),
              ("0", N_("finder.schedule.manual")))
 SEARCH_URL, SALES_URL = N_("finder.card.search_url"), N_("finder.card.search_sales_url")
@@ -130,7 +136,7 @@ def finder_card(summary: FinderSummary, note: str | None = None) -> Card:
 def finder_list(summaries: list[FinderSummary]) -> CampaignList:
     shown = summaries[:MAX_CARDS]
     return CampaignList(title=t("finder.list.title"), cards=tuple(finder_card(s) for s in shown),
-                        empty_text=t("finder.list.empty"),
+                        empty_text=t("finder.list.empty", command=invocation("finder", t(VERBS["create"]))),
                         buttons=(Button(t("finder.button.create"), "finder.create", style="primary"),),
                         more=max(0, len(summaries) - len(shown)))
 
@@ -164,9 +170,10 @@ def finder_form(session: Session, actor: Member, values: dict[str, Any] | None =
     first = (FormField("name", TEXT, t("finder.form.name"), required=True, max_length=120,
                        value=values.get("name"), placeholder=t("finder.form.name_placeholder")),
              FormField("url", TEXT, t("finder.form.url"), hint=t("finder.form.url_hint"), value=values.get("url"),
-                       max_length=2000, placeholder="https://www.linkedin.com/search/results/people/?keywords=…"))
+                       max_length=2000, placeholder=t(URL_PLACEHOLDER)))
+    several = t("finder.form.several")
     keywords = tuple(FormField(fid, TEXT, t(label), value=values.get(fid), max_length=200,
-                               hint=t("finder.form.several") if fid in ("company", "location", "industry") else None)
+                               hint=several if fid in LIST_FIELDS else None)
                      for fid, label in KEYWORD_FIELDS)
     options: list[FormField] = []
     if others:
@@ -250,7 +257,7 @@ def submit_finder(services: Services, session: Session, actor: Member, submitted
 
 def _find(services: Services, session: Session, actor: Member, name: str) -> FinderSummary | Reply:
     if not name:
-        return Reply.say(t("finder.which"), tone="warning")
+        return Reply.say(t("finder.which", command=invocation("finder", t(FINDER_EXAMPLE))), tone="warning")
     visible: list[FinderSummary] = ask(services, session, actor, ListFinders())
     found, suggestions = by_name(visible, name)
     if found is not None:
@@ -258,7 +265,7 @@ def _find(services: Services, session: Session, actor: Member, name: str) -> Fin
     if suggestions:
         return Reply.say(t("finder.did_you_mean", name=name, names=", ".join(f"“{s}”" for s in suggestions)),
                          tone="warning")
-    return Reply.say(t("finder.no_such", name=name), tone="warning")
+    return Reply.say(t("finder.no_such", name=name, command=invocation("finders")), tone="warning")
 
 
 def create_from_text(services: Services, session: Session, actor: Member, argument: str) -> Reply:
@@ -276,6 +283,19 @@ def create_from_text(services: Services, session: Session, actor: Member, argume
     return Reply(messages=[card], notice=notice)
 
 
+def _plain(word: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFKD", word.lower()) if not unicodedata.combining(c))
+
+
+def sub_verb(word: str) -> str | None:
+    """`create`, `créer`, `creer` → create; None for another word."""
+    typed = _plain(word)
+    for name, msgid in VERBS.items():
+        if typed == name or any(typed == _plain(t(msgid, lang=lang)) for lang in Language):
+            return name
+    return None
+
+
 def finders_command(services: Services, session: Session, actor: Member, command: Command,
                     room: DialogRoom) -> Reply:
     return Reply(messages=[finder_list(ask(services, session, actor, ListFinders()))])
@@ -283,9 +303,9 @@ def finders_command(services: Services, session: Session, actor: Member, command
 
 def finder_command(services: Services, session: Session, actor: Member, command: Command,
                    room: DialogRoom) -> Reply:
-    verb, _, rest = command.argument.partition(" ")
-    verb, rest = verb.lower(), rest.strip()
-    if verb not in FINDER_VERBS:  # `finder NAME` shows it
+    typed_verb, _, rest = command.argument.partition(" ")
+    verb, rest = sub_verb(typed_verb), rest.strip()
+    if verb is None:  # `finder NAME` shows it
         verb, rest = "show", command.argument
     if verb == "create":
         return create_from_text(services, session, actor, rest)
@@ -324,12 +344,13 @@ def segment_command(services: Services, session: Session, actor: Member, command
     if name.lower().startswith("show "):
         name = name[5:].strip()
     if not name:
-        return Reply.say(t("segment.which"), tone="warning")
+        return Reply.say(t("segment.which", command=invocation("segment", t(SEGMENT_EXAMPLE))),
+                         tone="warning")
     segments: list[SegmentSummary] = ask(services, session, actor, ListSegments())
     found, suggestions = by_name(segments, name)
     if found is None:
         text = t("segment.did_you_mean", name=name, names=", ".join(f"“{s}”" for s in suggestions)) if suggestions \
-            else t("segment.no_such", name=name)
+            else t("segment.no_such", name=name, command=invocation("segments"))
         return Reply.say(text, tone="warning")
     return Reply(messages=[segment_card(ask(services, session, actor, ShowSegment(found.id)))])
 

@@ -28,6 +28,7 @@ from bot.conversation.views import (
 )
 from core.campaigns.drafts import CampaignDraft, followup_field, invitation_field, welcome_field
 from core.campaigns.validation import FOLLOWUP_DELAY_MAX, FOLLOWUP_DELAY_MIN
+from core.i18n import N_, t
 
 KIND = "campaign"
 MAX_FOLLOWUPS = 10
@@ -39,15 +40,14 @@ EXISTING_PROGRAM = "program:"
 # The type-ahead (`options.options_for` lookup) behind each external select of the form.
 LOOKUP_BY_FIELD = {"name": "campaign_name", "program": "program", "sender": "sender", "source": "source",
                    "timezone": "timezone"}
-INVITATION_HINT = (
-    "At most {limit} characters once personalised (LinkedIn's limit for the sender's account), "
-    "no line breaks. Tokens: {{{{firstName}}}}, {{{{company}}}}, {{{{jobTitle}}}}…"
-)
-SLOTS_HINT = "Weekdays and local times, e.g. “Mon-Fri 09:00-11:00; Sat 10:00-12:00”."
+INVITATION_HINT = N_("form.invitation_hint")
+SLOTS_HINT = N_("form.slots_hint")
 # The longest text a field takes: the form's inputs say so to the client, but a forged submission
 # does not go through them. LinkedIn messages stop at 8,000 characters.
 MAX_TEXT = 8000
 MAX_DESCRIPTION = 3000
+_EXAMPLE_SLOTS = [{"weekday": d, "start": "09:00", "end": "11:00"} for d in range(5)] + [
+    {"weekday": 5, "start": "10:00", "end": "12:00"}]
 
 
 # Field ids are the core's own error ids, so errors land on the right input.
@@ -71,9 +71,9 @@ def _language_options() -> tuple[Option, ...]:
 
 
 def _count_hint(template: str | None, limit: int) -> str:
-    hint = INVITATION_HINT.format(limit=limit)
+    hint = t(INVITATION_HINT, limit=limit)
     if template:
-        hint += f" Now {len(template)} characters before personalisation."
+        hint += " " + t("form.invitation_count", length=len(template))
     return hint
 
 
@@ -85,7 +85,7 @@ def build_form(draft: CampaignDraft, *, state: dict[str, Any], labels: dict[str,
     the others are written on a page of their own (`language_page`), opened with a button each."""
     languages = list(draft.languages or ["en"])
     editing = state.get("campaign_id") is not None
-    title = "Edit campaign" if editing else "New invite campaign"
+    title = t("form.title_edit") if editing else t("form.title_new")
     sections: list[FormSection] = []
     for inline in range(len(languages), -1, -1):
         sections = _sections(draft, state, labels, note_limit, languages[:inline])
@@ -94,7 +94,7 @@ def build_form(draft: CampaignDraft, *, state: dict[str, Any], labels: dict[str,
     full_state = dict(state)
     full_state.update({"followups": len(draft.followups), "languages": languages,
                        "default_language": draft.default_language or languages[0]})
-    return Form(KIND, title, "Save" if editing else "Create", tuple(sections), full_state)
+    return Form(KIND, title, t("button.save") if editing else t("button.create"), tuple(sections), full_state)
 
 
 def fits(sections: Sequence[FormSection], room: DialogRoom) -> bool:
@@ -135,19 +135,19 @@ def language_texts(draft: CampaignDraft, languages: Iterable[str]) -> dict[str, 
 
 def invitation_field_of(lang: str, draft: CampaignDraft, note_limit: int) -> FormField:
     label = catalogue.language_label(lang)
-    return FormField(invitation_id(lang), MULTILINE, f"Invitation ({label})", required=True,
+    return FormField(invitation_id(lang), MULTILINE, t("form.invitation_label", language=label), required=True,
                      max_length=note_limit + 200, value=draft.invitation.get(lang, ""),
                      hint=_count_hint(draft.invitation.get(lang), note_limit))
 
 
 def welcome_field_of(lang: str, draft: CampaignDraft) -> FormField:
-    return FormField(welcome_id(lang), MULTILINE, f"Welcome ({catalogue.language_label(lang)})",
-                     value=draft.welcome.get(lang, ""),
-                     hint="Sent the day after the contact accepts. Needed when there are follow-ups.")
+    return FormField(welcome_id(lang), MULTILINE, t("form.welcome_label", language=catalogue.language_label(lang)),
+                     value=draft.welcome.get(lang, ""), hint=t("form.welcome_hint"))
 
 
 def followup_text_field_of(i: int, lang: str, draft: CampaignDraft, label: str | None = None) -> FormField:
-    return FormField(followup_text_id(i, lang), MULTILINE, label or f"Text ({catalogue.language_label(lang)})",
+    return FormField(followup_text_id(i, lang), MULTILINE,
+                     label or t("form.followup_text_label", language=catalogue.language_label(lang)),
                      required=True, value=draft.followups[i].texts.get(lang, ""))
 
 
@@ -158,56 +158,55 @@ def _sections(draft: CampaignDraft, state: dict[str, Any], labels: dict[str, str
     editing = state.get("campaign_id") is not None
     name_value = (f"{EXISTING_CAMPAIGN}{state['campaign_id']}" if editing and draft.name == state.get("name")
                   else (f"{NEW}{draft.name}" if draft.name else None))
-    campaign = FormSection("Campaign", (
-        FormField("name", EXTERNAL_SELECT, "Name", lookup=LOOKUP_BY_FIELD["name"], dispatch=True, required=True,
-                  value=name_value, value_label=draft.name or None,
-                  hint="Type a new name (3–80 characters) or pick an existing campaign to edit it."),
-        FormField("program", EXTERNAL_SELECT, "Program", lookup=LOOKUP_BY_FIELD["program"], required=True,
+    campaign = FormSection(t("form.section_campaign"), (
+        FormField("name", EXTERNAL_SELECT, t("form.name"), lookup=LOOKUP_BY_FIELD["name"], dispatch=True,
+                  required=True, value=name_value, value_label=draft.name or None, hint=t("form.name_hint")),
+        FormField("program", EXTERNAL_SELECT, t("form.program"), lookup=LOOKUP_BY_FIELD["program"], required=True,
                   value=f"{EXISTING_PROGRAM}{draft.program}" if draft.program else None,
-                  value_label=draft.program or None, hint="Type a new program or pick one."),
-        FormField("description", MULTILINE, "Description", value=draft.description or "", max_length=3000),
-        FormField("sender", EXTERNAL_SELECT, "Sender", lookup=LOOKUP_BY_FIELD["sender"], dispatch=True, required=True,
-                  value=str(draft.sender_id) if draft.sender_id else None, value_label=labels.get("sender"),
-                  hint="The member whose LinkedIn account sends the invitations."),
-        FormField("source", EXTERNAL_SELECT, "Source", lookup=LOOKUP_BY_FIELD["source"], required=True,
+                  value_label=draft.program or None, hint=t("form.program_hint")),
+        FormField("description", MULTILINE, t("form.description"), value=draft.description or "", max_length=3000),
+        FormField("sender", EXTERNAL_SELECT, t("card.sender"), lookup=LOOKUP_BY_FIELD["sender"], dispatch=True,
+                  required=True, value=str(draft.sender_id) if draft.sender_id else None,
+                  value_label=labels.get("sender"), hint=t("form.sender_hint")),
+        FormField("source", EXTERNAL_SELECT, t("card.source"), lookup=LOOKUP_BY_FIELD["source"], required=True,
                   value=f"{draft.source_kind}:{draft.source_id}" if draft.source_id else None,
-                  value_label=labels.get("source"),
-                  hint="A finder or a segment the sender may use."),
+                  value_label=labels.get("source"), hint=t("form.source_hint")),
     ))
     languages = list(draft.languages or ["en"])
     paged = [lang for lang in languages if lang not in inline]
     messages_fields: list[FormField] = [
-        FormField("languages", MULTI_SELECT, "Languages", options=_language_options(), value=languages,
+        FormField("languages", MULTI_SELECT, t("form.languages"), options=_language_options(), value=languages,
                   dispatch=True, required=True, hint=language_page.languages_hint(paged)),
     ]
     messages_fields += [invitation_field_of(lang, draft, note_limit) for lang in inline]
     messages_fields += [welcome_field_of(lang, draft) for lang in inline]
     messages_fields += [
-        FormField("stop_if_ongoings", CHECKBOX, "Stop if ongoings", value=bool(draft.stop_if_ongoings),
-                  hint="Don't send the welcome if the sender wrote to the contact since they accepted."),
-        FormField("stop_if_incomings", CHECKBOX, "Stop if incomings", value=bool(draft.stop_if_incomings),
-                  hint="Don't send the welcome if the contact wrote to the sender since they accepted."),
+        FormField("stop_if_ongoings", CHECKBOX, t("form.stop_if_ongoings"), value=bool(draft.stop_if_ongoings),
+                  hint=t("form.stop_if_ongoings_hint")),
+        FormField("stop_if_incomings", CHECKBOX, t("form.stop_if_incomings"), value=bool(draft.stop_if_incomings),
+                  hint=t("form.stop_if_incomings_hint")),
     ]
-    sections = [campaign, FormSection("Messages", tuple(messages_fields))]
+    sections = [campaign, FormSection(t("form.section_messages"), tuple(messages_fields))]
     for i, fu in enumerate(draft.followups):
-        fields = [FormField(followup_delay_id(i), NUMBER, "Days after the previous message", required=True,
+        fields = [FormField(followup_delay_id(i), NUMBER, t("form.followup_delay"), required=True,
                             value=str(fu.delay_days), min_value=FOLLOWUP_DELAY_MIN,
                             max_value=FOLLOWUP_DELAY_MAX)]
         fields += [followup_text_field_of(i, lang, draft) for lang in inline]
-        sections.append(FormSection(f"Follow-up {i + 1}", tuple(fields),
-                                    (Button("Remove", "form.followup.remove", str(i), style="danger"),)))
+        sections.append(FormSection(t("step.followup_n", position=i + 1), tuple(fields),
+                                    (Button(t("button.remove"), "form.followup.remove", str(i), style="danger"),)))
     if len(draft.followups) < MAX_FOLLOWUPS:
-        sections.append(FormSection(None, (), (Button(f"Add a follow-up ({len(draft.followups)} so far)",
+        sections.append(FormSection(None, (), (Button(t("form.add_followup", count=len(draft.followups)),
                                                       "form.followup.add"),)))
     sections += [language_page.page_line(lang, draft) for lang in paged]
-    sections.append(FormSection("Schedule", (
-        FormField("timezone", EXTERNAL_SELECT, "Timezone", lookup=LOOKUP_BY_FIELD["timezone"], required=True,
+    sections.append(FormSection(t("form.section_schedule"), (
+        FormField("timezone", EXTERNAL_SELECT, t("form.timezone"), lookup=LOOKUP_BY_FIELD["timezone"], required=True,
                   value=draft.timezone or "UTC", value_label=draft.timezone or "UTC"),
-        FormField("slots", TEXT, "Slots", required=True, value=catalogue.format_slots(draft.slots), hint=SLOTS_HINT),
-        FormField("cohort_size", NUMBER, "Cohort size", required=True, value=str(draft.cohort_size),
-                  min_value=1, max_value=25, hint="Contacts handled per slot (1 to 25)."),
-        FormField("moderation", CHECKBOX, "Moderation", value=bool(draft.moderation),
-                  hint="Review tomorrow's invitations the evening before."),
+        FormField("slots", TEXT, t("form.slots"), required=True, value=catalogue.format_slots(draft.slots),
+                  hint=t(SLOTS_HINT, example=catalogue.format_slots(_EXAMPLE_SLOTS))),
+        FormField("cohort_size", NUMBER, t("form.cohort_size"), required=True, value=str(draft.cohort_size),
+                  min_value=1, max_value=25, hint=t("form.cohort_size_hint")),
+        FormField("moderation", CHECKBOX, t("form.moderation"), value=bool(draft.moderation),
+                  hint=t("form.moderation_hint")),
     )))
     return sections
 
@@ -240,7 +239,7 @@ def _too_long(values: dict[str, Any], errors: dict[str, str]) -> None:
             values[key] = [without_nul(v) if isinstance(v, str) else v for v in value]
         limit = MAX_DESCRIPTION if key == "description" else MAX_TEXT
         if isinstance(value, str) and len(value) > limit:
-            errors[str(key)] = f"Too long: at most {limit:,} characters, not {len(value):,}."
+            errors[str(key)] = t("form.too_long", limit=limit, length=len(value))
             values[key] = ""
 
 
@@ -248,25 +247,25 @@ def read_state(state: Any) -> dict[str, Any]:
     """The state kept with the dialog (`build_form`'s) as the types it wrote. It comes back from
     the client, so anything else is refused (ValueError): a forged state never reaches the core."""
     if not isinstance(state, dict):
-        raise ValueError("this form's state is unreadable; open the form again")
+        raise ValueError(t("form.state_unreadable"))
 
     def number(key: str, low: int, high: int | None, default: int | None) -> int | None:
         value = state.get(key, default)
         if value is None and default is None:
             return None
         if isinstance(value, bool) or not isinstance(value, int) or value < low or (high is not None and value > high):
-            raise ValueError("this form's state is unreadable; open the form again")
+            raise ValueError(t("form.state_unreadable"))
         return value
 
     from core.campaigns.validation import LANGUAGE_CODES
 
     languages = state.get("languages")
     if languages is not None and not (isinstance(languages, list) and all(isinstance(c, str) for c in languages)):
-        raise ValueError("this form's state is unreadable; open the form again")
+        raise ValueError(t("form.state_unreadable"))
     if state.get("texts") is not None and not kept_texts.is_key(state.get("texts")):
-        raise ValueError("this form's state is unreadable; open the form again")
+        raise ValueError(t("form.state_unreadable"))
     if state.get("language") is not None and state.get("language") not in (languages or []):
-        raise ValueError("this form's state is unreadable; open the form again")
+        raise ValueError(t("form.state_unreadable"))
     clean = dict(state)
     clean.update(campaign_id=number("campaign_id", 1, None, None), followups=number("followups", 0, MAX_FOLLOWUPS, 0),
                  rev=number("rev", 0, None, 0), languages=(languages or [])[:len(LANGUAGE_CODES)] or None,
@@ -279,12 +278,12 @@ def read_state(state: Any) -> dict[str, Any]:
 def _int(values: dict[str, Any], key: str, errors: dict[str, str], label: str, default: int) -> int:
     raw = _text(values, key)
     if not raw:
-        errors[key] = f"{label} is required."
+        errors[key] = t("form.required", label=label)
         return default
     try:
         return int(raw)
     except ValueError:
-        errors[key] = f"{label} must be a whole number, not “{raw[:20]}”."
+        errors[key] = t("form.whole_number", label=label, value=raw[:20])
         return default
 
 
@@ -326,8 +325,7 @@ def draft_from_values(values: dict[str, Any], state: dict[str, Any], *,
     if name_raw.startswith(EXISTING_CAMPAIGN):
         name = state.get("name") or ""
         if name_raw != f"{EXISTING_CAMPAIGN}{state.get('campaign_id')}":
-            errors["name"] = ("This name is taken by another campaign; pick it again to edit that one, "
-                              "or type a new name.")
+            errors["name"] = t("form.name_taken")
     else:
         name = name_raw.removeprefix(NEW).strip()
     program = choice(values, "program")
@@ -345,7 +343,8 @@ def draft_from_values(values: dict[str, Any], state: dict[str, Any], *,
     count = state.get("followups", 0) if followups is None else followups
     fus = []
     for i in range(count):
-        delay = _int(values, followup_delay_id(i), errors, "The delay", 1) if followup_delay_id(i) in values else 1
+        delay = _int(values, followup_delay_id(i), errors, t("form.the_delay"), 1) \
+            if followup_delay_id(i) in values else 1
         texts = {lang: _text(values, followup_text_id(i, lang)) for lang in languages}
         fus.append(FollowupDraft(delay_days=delay, texts=texts))
 
@@ -355,7 +354,7 @@ def draft_from_values(values: dict[str, Any], state: dict[str, Any], *,
                  for s in catalogue.parse_slots(_text(values, "slots"))]
     except catalogue.SlotSyntaxError as exc:
         errors["slots"] = str(exc)
-    cohort = _int(values, "cohort_size", errors, "Cohort size", 10) if "cohort_size" in values else 10
+    cohort = _int(values, "cohort_size", errors, t("form.cohort_size"), 10) if "cohort_size" in values else 10
 
     draft = CampaignDraft(
         name=name, program=program_name, description=_text(values, "description"),
@@ -397,7 +396,8 @@ def place_errors(form: Form, errors: dict[str, str]) -> FormErrors:
     for lang, messages in paged.items():
         if messages:
             label = catalogue.language_label(lang)
-            message = f"{label}: {' '.join(messages)} Open “Write the texts in {label}” to fix it."
+            message = t("form.paged_errors", language=label, errors=" ".join(messages),
+                        button=t("form.page_button", language=label))
             placed["languages"] = f"{placed['languages']} {message}" if "languages" in placed else message
     return FormErrors(placed)
 

@@ -19,6 +19,7 @@ from bot.conversation.views import DialogRoom, DialogStep, Notice, Reply
 from core.campaigns.commands import CheckCampaign, EditCampaign, SaveCampaign
 from core.campaigns.drafts import CampaignDraft, FollowupDraft
 from core.campaigns.service import editable_campaign, find_campaign
+from core.i18n import t
 from core.services import Services
 from core.workspace.models import Member
 
@@ -95,7 +96,7 @@ def open_language_page(services: Services, session: Session, actor: Member, aske
     draft, state, values = _draft(services, session, actor, asked)
     lang = asked.value
     if lang not in draft.languages:
-        return Reply.say("This language is no longer one of the campaign's: pick it again first.", tone="warning")
+        return Reply.say(t("form.language_gone"), tone="warning")
     key = state.get("texts") or kept_texts.new_key()
     kept_texts.keep(services.form_texts, actor.id, key, texts=campaign_form.language_texts(draft, draft.languages),
                     typed=values)
@@ -115,7 +116,7 @@ def changed(services: Services, session: Session, actor: Member, asked: Asked) -
         if picked.startswith(campaign_form.EXISTING_CAMPAIGN):
             campaign_id = campaign_form.parse_id(picked.removeprefix(campaign_form.EXISTING_CAMPAIGN))
             if campaign_id is None:
-                raise ValueError("this choice names no campaign")
+                raise ValueError(t("error.no_campaign_choice"))
         elif draft.name:
             # A typed name equal to an existing campaign's is that campaign: switch as well.
             campaign, _ = find_campaign(session=session, actor=actor, name=draft.name)
@@ -149,7 +150,7 @@ def submit_campaign(services: Services, session: Session, actor: Member, submitt
     services.typeahead.forget(actor.workspace_id)  # its name (and a new program) offered at the next keystroke
     if state.get("texts"):
         kept_texts.forget(services.form_texts, actor.id, state["texts"])
-    note = "Saved." if campaign_id else "Created as a draft: activate it when ready."
+    note = t("campaign.saved") if campaign_id else t("campaign.created_draft")
     warnings = handlers.warnings_text(outcome)
     card = handlers.show_card(services, session, actor, outcome.value, note=f"{note}\n{warnings}" if warnings else note)
     return Reply(step=DialogStep.CLOSE, messages=[card])
@@ -163,7 +164,7 @@ def submit_language_page(services: Services, session: Session, actor: Member, su
     record = kept_texts.kept(services.form_texts, actor.id, state["texts"]) if state.get("texts") else None
     if record is None or not state.get("language"):
         return Reply(step=DialogStep.CLOSE, notice=Notice(
-            "This page's campaign form is gone (it was left open too long): open the form again.", tone="warning"))
+            t("form.page_gone"), tone="warning"))
     form_state = {k: v for k, v in state.items() if k != "language"}
     draft, errors = campaign_form.draft_from_values({**record["typed"], **submitted.values}, form_state)
     checked = ask(services, session, actor, CheckCampaign(state.get("campaign_id"), draft))

@@ -1,4 +1,4 @@
-"""Commands: `/invite-campaign help|create|edit|list|show|activate|stop|preview|digest|connect`.
+"""Commands: `/invite-campaign help|create|edit|list|show|activate|stop|preview|digest|connect|language`.
 
 Each handler is synchronous, takes the context, a session and the acting member, and returns a
 `Reply` of neutral views. Refusals from the core (`NotAllowed`, `NotFound`) are turned into
@@ -14,7 +14,7 @@ from sqlmodel import Session
 
 from bot.conversation import cards, finders
 from bot.conversation import form as campaign_form
-from bot.conversation.commands import Command, help_text
+from bot.conversation.commands import Command, help_text, invocation, is_all
 from bot.conversation.runner import ask
 from bot.conversation.views import Button, CampaignList, Card, DialogRoom, Form, Home, Notice, Reply, View
 from core.campaigns.commands import (
@@ -28,6 +28,7 @@ from core.campaigns.commands import (
 from core.campaigns.drafts import CampaignDraft, SlotDraft
 from core.campaigns.models import Campaign
 from core.errors import Outcome
+from core.i18n import N_, language_name, speaking, t, tn
 from core.moderation.commands import ShowDigestNow
 from core.services import Services
 from core.sources.models import Finder, Segment
@@ -35,6 +36,8 @@ from core.workspace.models import Member
 
 CommandHandler = Callable[[Services, Session, Member, Command, DialogRoom], Reply]
 NO_LIMIT = DialogRoom()
+SOURCE_KINDS = {"finder": N_("source.kind.finder"), "segment": N_("source.kind.segment")}
+ACCOUNT_STATUSES = {"invalid": N_("account.invalid_connect"), "restricted": N_("account.restricted_connect")}
 
 
 def handle_command(services: Services, session: Session, actor: Member, command: Command,
@@ -46,7 +49,7 @@ def handle_command(services: Services, session: Session, actor: Member, command:
 
 
 def _help(services: Services, session: Session, actor: Member, command: Command, room: DialogRoom) -> Reply:
-    return Reply(notice=Notice(help_text(command.unknown), title="Invite campaigns"))
+    return Reply(notice=Notice(help_text(command.unknown), title=t("help.title")))
 
 
 def _resolve(session: Session, actor: Member, name: str) -> Campaign | Reply:
@@ -54,15 +57,16 @@ def _resolve(session: Session, actor: Member, name: str) -> Campaign | Reply:
     from core.campaigns.service import find_campaign
 
     if not name:
-        return Reply.say("Which campaign? Give its name, e.g. `/invite-campaign show Spring outreach`.",
-                         tone="warning")
+        example = t("campaign.example_name")
+        return Reply.say(t("campaign.which", example=invocation("show", example)), tone="warning")
     campaign, suggestions = find_campaign(session=session, actor=actor, name=name)
     if campaign is not None:
         return campaign
     if suggestions:
-        text = f"No campaign is named “{name}”. Did you mean: " + ", ".join(f"“{s}”" for s in suggestions) + "?"
+        text = t("campaign.not_found_suggest", name=name, suggestions=t("list.separator").join(
+            t("quoted", text=s) for s in suggestions))
     else:
-        text = f"No campaign is named “{name}” in your workspace. `/invite-campaign list` shows yours."
+        text = t("campaign.not_found", name=name, command=invocation("list"))
     return Reply.say(text, tone="warning")
 
 
@@ -105,9 +109,10 @@ def connect_offer(session: Session, actor: Member) -> Notice | None:
     account = linkedin_account_of(session=session, member_id=actor.id)
     if account is not None and account.status == "valid":
         return None
-    why = "is not connected" if account is None else f"is {account.status}"
-    return Notice(f"Your LinkedIn account {why}: connect it to send from it (`/invite-campaign connect`).",
-                  tone="warning", buttons=(Button("Connect LinkedIn", "account.connect", style="primary"),))
+    text = t("account.not_connected", command=invocation("connect")) if account is None else \
+        t(ACCOUNT_STATUSES.get(account.status, ACCOUNT_STATUSES["invalid"]), command=invocation("connect"))
+    return Notice(text, tone="warning",
+                  buttons=(Button(t("account.connect_button"), "account.connect", style="primary"),))
 
 
 def _default_slots() -> list[SlotDraft]:
@@ -126,7 +131,7 @@ def source_label(kind: str | None, source: Finder | Segment | None, actor: Membe
     it is the caller's question, answered by the core)."""
     if kind is None or source is None or source.workspace_id != actor.workspace_id:
         return None
-    return f"{kind.capitalize()}: {source.name}"
+    return t("source.label", kind=t(SOURCE_KINDS[kind]) if kind in SOURCE_KINDS else kind, name=source.name)
 
 
 def _create(services: Services, session: Session, actor: Member, command: Command, room: DialogRoom) -> Reply:
@@ -189,12 +194,11 @@ def campaign_cards(services: Services, session: Session, actor: Member, campaign
 def _list(services: Services, session: Session, actor: Member, command: Command, room: DialogRoom) -> Reply:
     from core.campaigns.service import list_campaigns
 
-    include_all = command.argument.lower() == "all"
+    include_all = is_all(command.argument)
     if include_all and not actor.is_admin:
-        return Reply.say("Only workspace admins can list every campaign; `/invite-campaign list` shows yours.",
-                         tone="warning")
+        return Reply.say(t("list.all_admins_only", command=invocation("list")), tone="warning")
     campaigns = list_campaigns(session=session, actor=actor, include_all=include_all, limit=cards.MAX_CARDS + 1)
-    title = "All campaigns of the workspace" if include_all else "Your campaigns"
+    title = t("list.title_all") if include_all else t("list.title_yours")
     found = campaign_cards(services, session, actor, campaigns[: cards.MAX_CARDS])
     return Reply(messages=[cards.campaign_list(title, found, total=len(campaigns))])
 
@@ -209,16 +213,16 @@ def _show(services: Services, session: Session, actor: Member, command: Command,
 def activate(services: Services, session: Session, actor: Member, campaign_id: int) -> Reply:
     outcome = ask(services, session, actor, ActivateCampaign(campaign_id))
     if not outcome.ok:
-        problems = "\n".join(f"• {e.message}" for e in outcome.errors)
-        return Reply(notice=Notice(f"“Activate” needs these fixed first:\n{problems}", tone="error",
-                                   buttons=(Button("Edit", "campaign.edit", str(campaign_id)),)))
-    card = show_card(services, session, actor, outcome.value, note=warnings_text(outcome) or "Activated.")
+        problems = "\n".join(t("bullet", text=e.message) for e in outcome.errors)
+        return Reply(notice=Notice(t("campaign.activate_needs", problems=problems), tone="error",
+                                   buttons=(Button(t("button.edit"), "campaign.edit", str(campaign_id)),)))
+    card = show_card(services, session, actor, outcome.value, note=warnings_text(outcome) or t("campaign.activated"))
     return Reply(messages=[card])
 
 
 def stop(services: Services, session: Session, actor: Member, campaign_id: int) -> Reply:
     outcome = ask(services, session, actor, StopCampaign(campaign_id))
-    note = "Stopped: nothing more is planned or sent."
+    note = t("campaign.stopped")
     return Reply(messages=[show_card(services, session, actor, outcome.value, note=note)])
 
 
@@ -229,7 +233,7 @@ def preview(services: Services, session: Session, actor: Member, campaign_id: in
 def warnings_text(outcome: Outcome[Any]) -> str | None:
     if not outcome.warnings:
         return None
-    return "Warnings:\n" + "\n".join(f"• {w.message}" for w in outcome.warnings)
+    return t("campaign.warnings", warnings="\n".join(t("bullet", text=w.message) for w in outcome.warnings))
 
 
 def _by_name(action: Callable[[Services, Session, Member, int], Reply]) -> CommandHandler:
@@ -253,12 +257,24 @@ def _digest(services: Services, session: Session, actor: Member, command: Comman
     else:
         targets = [c for c in list_campaigns(session=session, actor=actor) if c.status == "active" and c.moderation]
         if not targets:
-            return Reply.say("None of your campaigns is active with moderation on: no digest to build.")
+            return Reply.say(t("digest.none_moderated"))
     pages = []
     for campaign in targets:
         pages += digest_pages(ask(services, session, actor, ShowDigestNow(campaign.id)))
-    done = Notice(f"Tomorrow's plan of {len(targets)} campaign(s) is in your messages.", tone="success")
+    done = Notice(tn("digest.sent_to_messages", len(targets)), tone="success")
     return Reply(direct=list[View](pages), notice=done)
+
+
+def _language(services: Services, session: Session, actor: Member, command: Command, room: DialogRoom) -> Reply:
+    """`language fr`: the member's own choice; `language` alone: back to their chat's language."""
+    from core.workspace.language import ChooseLanguage
+
+    outcome = ask(services, session, actor, ChooseLanguage(command.argument))
+    if not outcome.ok:
+        return Reply.say(" ".join(e.message for e in outcome.errors), tone="warning")
+    with speaking(outcome.value):  # said in the language now spoken
+        return Reply.say(t("language.now", language=language_name(outcome.value, label=False),
+                           command=invocation("language", "en" if outcome.value == "fr" else "fr")), tone="success")
 
 
 def _connect(services: Services, session: Session, actor: Member, command: Command, room: DialogRoom) -> Reply:
@@ -274,17 +290,16 @@ def connect(services: Services, session: Session, actor: Member) -> Reply:
 
         connect_linkedin_account(session=session, member_id=actor.id, provider="sandbox",
                                  provider_account_id=sandbox_account_id(str(actor.id)))
-        return Reply.say("Your LinkedIn account is connected. This is the sandbox (simulated network): "
-                         "nobody on LinkedIn is contacted.", tone="success")
+        return Reply.say(t("account.connected_sandbox"), tone="success")
     url = services.linkedin.hosted_link(member_ref=str(actor.id), success_url=services.settings.public_url)
-    return Reply(notice=Notice("Connect your LinkedIn account on the provider's page; come back here when done.",
-                               buttons=(Button("Connect LinkedIn", "account.connect_link", url=url),)))
+    return Reply(notice=Notice(t("account.connect_on_provider"),
+                               buttons=(Button(t("account.connect_button"), "account.connect_link", url=url),)))
 
 
 _COMMANDS = {
     "help": _help, "create": _create, "edit": _edit, "list": _list, "show": _show,
     "activate": _by_name(activate), "stop": _by_name(stop), "preview": _by_name(preview),
-    "digest": _digest, "connect": _connect, **finders.COMMANDS,
+    "digest": _digest, "connect": _connect, "language": _language, **finders.COMMANDS,
 }
 
 
@@ -294,17 +309,17 @@ def home(services: Services, session: Session, actor: Member) -> Home:
     from core.campaigns.service import list_campaigns
 
     if not actor.active:  # the core lists nothing for them: say why rather than an empty list
-        nothing = CampaignList("Your campaigns", empty_text="Nothing to show while your membership is inactive.")
-        return Home(title="Invite campaigns", intro=INACTIVE, campaigns=nothing)
+        nothing = CampaignList(t("list.title_yours"), empty_text=t("home.inactive_empty"))
+        return Home(title=t("help.title"), intro=t(INACTIVE), campaigns=nothing)
     campaigns = list_campaigns(session=session, actor=actor, include_all=actor.is_admin, limit=cards.MAX_CARDS + 1)
     found = campaign_cards(services, session, actor, campaigns[: cards.MAX_CARDS])
-    title = "Campaigns of the workspace" if actor.is_admin else "Your campaigns"
+    title = t("list.title_workspace") if actor.is_admin else t("list.title_yours")
     offer = connect_offer(session, actor)
-    intro = "Invite campaigns send LinkedIn invitations and follow-ups on your behalf, every day."
+    intro = t("home.intro")
     if offer:
         intro += " " + offer.text
-    buttons: tuple[Button, ...] = (Button("Create a campaign", "campaign.create", style="primary"),)
+    buttons: tuple[Button, ...] = (Button(t("home.create_button"), "campaign.create", style="primary"),)
     if offer:
         buttons += offer.buttons
-    return Home(title="Invite campaigns", intro=intro,
+    return Home(title=t("help.title"), intro=intro,
                 campaigns=cards.campaign_list(title, found, total=len(campaigns)), buttons=buttons)

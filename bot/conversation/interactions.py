@@ -13,10 +13,11 @@ from typing import Any
 from sqlmodel import Session
 
 from bot.conversation.views import DialogRoom, Reply
+from core.i18n import N_, invocation, t
 from core.services import Services
 from core.workspace.models import Member
 
-UNSUPPORTED = "This button is no longer supported; type `/invite-campaign help`."
+UNSUPPORTED = N_("error.unsupported_button")
 
 
 @dataclass(frozen=True)
@@ -88,7 +89,7 @@ def handle_action(services: Services, session: Session, actor: Member, asked: As
     _registered()
     found = ACTIONS.get(asked.action)
     if found is None:
-        return Reply.say(UNSUPPORTED, tone="warning")
+        return Reply.say(t(UNSUPPORTED, command=invocation("help")), tone="warning")
     return found.handle(services, session, actor, asked)
 
 

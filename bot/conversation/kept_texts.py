@@ -29,6 +29,7 @@ from typing import Any
 import redis
 
 from core.campaigns.form_texts import PER_MEMBER, TTL_SECONDS, FormTextStore
+from core.i18n import t
 
 MEMORY_ENTRIES = 1000
 MAX_BYTES = 1_000_000  # 18 languages × 12 texts of a few KB; a client sending more is refused
@@ -50,7 +51,7 @@ def keep(store: FormTextStore, member_id: int, key: str, *, texts: dict[str, Any
         typed = (kept(store, member_id, key) or {}).get("typed") or {}
     payload = json.dumps({"texts": texts, "typed": typed}, ensure_ascii=False, separators=(",", ":"))
     if len(payload.encode()) > MAX_BYTES:
-        raise ValueError("these texts are too long to keep: shorten them (a few thousand characters each at most)")
+        raise ValueError(t("form.texts_too_long"))
     store.put(member_id, key, payload)
 
 

@@ -10,13 +10,14 @@ from bot.conversation import catalogue
 from bot.conversation import form as campaign_form
 from bot.conversation.views import Button, Form, FormErrors, FormSection
 from core.campaigns.drafts import CampaignDraft
+from core.i18n import t, tn
 
 
 def languages_hint(paged: list[str]) -> str:
-    hint = "Each message is written in each language."
+    hint = t("form.languages_hint")
     if paged:
         names = ", ".join(catalogue.language_label(lang) for lang in paged)
-        hint += f" The form has no room for the texts in {names}: write them on their own page (buttons below)."
+        hint += " " + t("form.languages_paged", names=names)
     return hint
 
 
@@ -25,8 +26,8 @@ def page_line(lang: str, draft: CampaignDraft) -> FormSection:
     label = catalogue.language_label(lang)
     texts = campaign_form.language_texts(draft, [lang])
     written = sum(1 for text in texts.values() if text)
-    return FormSection(f"Texts in {label}: {written} of {len(texts)} written", (),
-                       (Button(f"Write the texts in {label}", campaign_form.OPEN_PAGE_ACTION, lang),))
+    return FormSection(t("form.page_line", language=label, written=written, total=len(texts)), (),
+                       (Button(t("form.page_button", language=label), campaign_form.OPEN_PAGE_ACTION, lang),))
 
 
 def page_form(draft: CampaignDraft, lang: str, *, state: dict[str, Any], note_limit: int = 300) -> Form:
@@ -34,12 +35,10 @@ def page_form(draft: CampaignDraft, lang: str, *, state: dict[str, Any], note_li
     label = catalogue.language_label(lang)
     fields = [campaign_form.invitation_field_of(lang, draft, note_limit), campaign_form.welcome_field_of(lang, draft)]
     for i, fu in enumerate(draft.followups):
-        days = "day" if fu.delay_days == 1 else "days"
         fields.append(campaign_form.followup_text_field_of(
-            i, lang, draft, label=f"Follow-up {i + 1} ({label}), {fu.delay_days} {days} after the previous message"))
-    intro = (f"The campaign form has no room for the texts in {label}: write them here. "
-             "They are saved with the campaign, when you create or save it.")
-    return Form(campaign_form.PAGE_KIND, f"Texts in {label}", "Done",
+            i, lang, draft, label=tn("form.page_followup", fu.delay_days or 0, position=i + 1, language=label)))
+    intro = t("form.page_intro", language=label)
+    return Form(campaign_form.PAGE_KIND, t("form.page_title", language=label), t("button.done"),
                 (FormSection(None, tuple(fields), text=intro),), {**state, "language": lang})
 
 

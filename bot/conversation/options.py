@@ -24,6 +24,7 @@ from bot.conversation.form import EXISTING_CAMPAIGN, EXISTING_PROGRAM, NEW, pars
 from bot.conversation.views import Option, OptionGroup
 from core.campaigns.naming import name_key
 from core.campaigns.queries import SenderChoice, editable_campaign_names, program_names
+from core.i18n import t
 from core.services import Services
 from core.sources.visibility import SourceOption, selectable_sources, sources_sender
 from core.typeahead import MAX_PER_SCOPE, NameIndex
@@ -45,7 +46,7 @@ def _with_create(typed: str, existing: list[tuple[int, str]], prefix: str,
                  value_of: Callable[[int, str], str]) -> list[Option]:
     options = [Option(value_of(ident, name), name) for ident, name in existing]
     if typed and not any(name.casefold() == typed.casefold() for _, name in existing):
-        options.insert(0, Option(f"{NEW}{typed}", f"Create “{typed}”"))
+        options.insert(0, Option(f"{NEW}{typed}", t("option.create", typed=typed)))
     return options[:LIMIT]
 
 
@@ -109,9 +110,11 @@ def sender_options(session: Session, actor: Member, query: str) -> list[Option]:
 
 
 def _why_not(choice: SenderChoice, actor: Member) -> str:
-    whose = "Your" if choice.member.id == actor.id else "Their"
-    state = "not connected" if choice.account_status is None else choice.account_status
-    return f"{whose} LinkedIn account is {state}: connect it first (connect)"
+    yours = choice.member.id == actor.id
+    if choice.account_status is None:
+        return t("sender.yours_not_connected") if yours else t("sender.theirs_not_connected")
+    status = choice.account_status
+    return t("sender.yours_status", status=status) if yours else t("sender.theirs_status", status=status)
 
 
 def sender_id_of(values: dict[str, Any], member_id: int) -> int:
@@ -142,7 +145,7 @@ def source_options(services: Services, session: Session, actor: Member, query: s
 def source_groups(found: Sequence[SourceOption]) -> list[OptionGroup]:
     """`SourceOption`s as the groups "Finders" and "Segments", at most LIMIT each."""
     groups = []
-    for kind, label in (("finder", "Finders"), ("segment", "Segments")):
+    for kind, label in (("finder", t("source.finders")), ("segment", t("source.segments"))):
         options = tuple(Option(f"{s.kind}:{s.id}", s.name, s.detail or None) for s in found if s.kind == kind)[:LIMIT]
         if options:
             groups.append(OptionGroup(label, options))

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from core.i18n import t
+
 # Field kinds of a form (each surface maps them to its own input elements).
 TEXT = "text"
 MULTILINE = "multiline"
@@ -88,7 +90,7 @@ class Card:
 class CampaignList:
     title: str
     cards: tuple[Card, ...] = ()
-    empty_text: str = "No campaign yet."
+    empty_text: str = field(default_factory=lambda: t("list.empty_plain"))
     buttons: tuple[Button, ...] = ()
     more: int = 0  # campaigns left out to keep the message within platform limits
 

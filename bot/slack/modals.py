@@ -20,6 +20,7 @@ from slack_sdk.models.views import View
 from bot.conversation import views as v
 from bot.shapes import parse_json
 from bot.slack.render import OPTIONS, button, clip, esc, mrkdwn, option, plain
+from core.i18n import t
 
 CALLBACK_PREFIX = "form:"
 MODAL_BLOCKS = 100
@@ -50,17 +51,17 @@ def _element(f: v.FormField, rev: int):
                                   min_value=f.min_value, max_value=f.max_value)
     if f.kind == v.SELECT:
         selected = next((o for o in f.options if o.value == f.value), None)
-        return StaticSelectElement(action_id=aid, placeholder=placeholder or plain("Choose", 150),
+        return StaticSelectElement(action_id=aid, placeholder=placeholder or plain(t("form.choose"), 150),
                                    options=[option(o) for o in f.options[:OPTIONS]],
                                    initial_option=option(selected) if selected else None)
     if f.kind == v.MULTI_SELECT:
         chosen = [o for o in f.options if o.value in (f.value or [])]
-        return StaticMultiSelectElement(action_id=aid, placeholder=placeholder or plain("Choose", 150),
+        return StaticMultiSelectElement(action_id=aid, placeholder=placeholder or plain(t("form.choose"), 150),
                                         options=[option(o) for o in f.options[:OPTIONS]],
                                         initial_options=[option(o) for o in chosen] or None)
     if f.kind == v.EXTERNAL_SELECT:
         initial = option(v.Option(f.value, f.value_label or f.value)) if f.value else None
-        return ExternalDataSelectElement(action_id=aid, placeholder=placeholder or plain("Type to search", 150),
+        return ExternalDataSelectElement(action_id=aid, placeholder=placeholder or plain(t("form.type_to_search"), 150),
                                          min_query_length=0, initial_option=initial)
     if f.kind == v.CHECKBOX:
         box = Option(value=CHECKED, text=clip(f.label, 75))

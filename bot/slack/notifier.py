@@ -17,6 +17,7 @@ from bot.slack import render
 from bot.slack.app import sync_client
 from bot.slack.installations import bot_token_for_team
 from core.db import UnitOfWork
+from core.i18n import speaking
 from core.notify import Alert, DigestDelivery, DigestOutcome, DigestView
 from core.workspace.models import ChatIdentity
 
@@ -62,8 +63,10 @@ class SlackNotifier:
             return DigestDelivery(DigestOutcome.FAILED, errors={"slack": problem})
         pages = list((posted or {}).get("slack") or [])
         try:
-            for page in digest_pages(digest)[len(pages):]:
-                response = client.chat_postMessage(channel=user, **render.message(page))
+            with speaking(digest.language):  # the language its texts were written in: the sender's
+                messages = [render.message(page) for page in digest_pages(digest)[len(pages):]]
+            for message in messages:
+                response = client.chat_postMessage(channel=user, **message)
                 pages.append({"channel": response["channel"], "ts": response["ts"]})
         except SlackApiError as exc:
             reason = f"{exc.response.get('error') or 'error'} (HTTP {exc.response.status_code})"
@@ -81,6 +84,8 @@ class SlackNotifier:
         if client is None:
             return
         try:
-            client.chat_postMessage(channel=user, **render.message(alert_card(alert)))
+            with speaking(alert.language):
+                message = render.message(alert_card(alert))
+            client.chat_postMessage(channel=user, **message)
         except SlackApiError as exc:
             log.warning("alert %s: chat.postMessage failed: %s", alert.kind, exc.response.get("error"))

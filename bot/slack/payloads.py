@@ -14,7 +14,8 @@ from typing import Annotated, Any, Literal, Optional, Union
 
 from pydantic import Discriminator, Field, StringConstraints, Tag, TypeAdapter, model_validator
 
-from bot.shapes import HttpUrl, Shape, Token, Unreadable, check as check_shape
+from bot.shapes import HttpUrl, Shape, Token, Unreadable
+from bot.shapes import check as check_shape
 
 # Slack's ids (users, teams, enterprises, channels, views, bots): upper-case letters and digits.
 SlackId = Annotated[str, StringConstraints(pattern=r"^[A-Z0-9]{1,40}$")]
@@ -213,6 +214,7 @@ class UserInfo(Shape):
     id: SlackId
     name: Optional[str] = None
     real_name: Optional[str] = None
+    locale: Optional[str] = None  # with `include_locale` (`fr-FR`): the language the bot speaks to them
     profile: Profile = Profile()
 
 

@@ -11,6 +11,8 @@ from slack_sdk.models.blocks import (
 )
 
 from bot.conversation import views as v
+from bot.conversation.commands import COMMAND_WORD, render_invocations
+from core.i18n import invocation, language_name, t, tn
 
 MESSAGE_BLOCKS = 50
 OPTIONS = 100  # Slack's most options in a select (and option groups in a type-ahead answer)
@@ -27,12 +29,22 @@ def esc(text: str | None) -> str:
     return (text or "").replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+def commands_in_code(text: str) -> str:
+    """The commands a text names (`core.i18n.invocation`) as Slack users type them, in code."""
+    return render_invocations(text, lambda words: f"`/{COMMAND_WORD} {words}`")
+
+
+def commands_typed(text: str) -> str:
+    """The same in a plain text (no markup): `/invite-campaign voir X`."""
+    return render_invocations(text, lambda words: f"/{COMMAND_WORD} {words}")
+
+
 def plain(text: str | None, limit: int) -> PlainTextObject:
-    return PlainTextObject(text=clip(text, limit) or " ", emoji=True)
+    return PlainTextObject(text=clip(commands_typed(text or ""), limit) or " ", emoji=True)
 
 
 def mrkdwn(text: str, limit: int = 3000) -> MarkdownTextObject:
-    return MarkdownTextObject(text=clip(text, limit) or " ")
+    return MarkdownTextObject(text=clip(commands_in_code(text), limit) or " ")
 
 
 def option(o: v.Option) -> Option:
@@ -49,7 +61,8 @@ def option_group(g: v.OptionGroup) -> OptionGroup:
 def button(b: v.Button) -> ButtonElement:
     confirm = None
     if b.confirm:
-        confirm = ConfirmObject(title=clip(b.label, 100), text=clip(b.confirm, 300), confirm="Yes", deny="Cancel")
+        confirm = ConfirmObject(title=clip(b.label, 100), text=clip(b.confirm, 300), confirm=t("button.yes"),
+                                deny=t("button.cancel"))
     return ButtonElement(
         text=clip(b.label, 75), action_id=b.action, value=clip(b.value, 2000) or None, url=b.url,
         style=b.style if b.style in ("primary", "danger") else None, confirm=confirm,
@@ -71,7 +84,7 @@ def notice_blocks(n: v.Notice) -> list[Block]:
     blocks: list[Block] = []
     if n.title:
         blocks.append(HeaderBlock(text=clip(n.title, 150)))
-    blocks.append(SectionBlock(text=mrkdwn(_title(n.text, n.tone))))
+    blocks.append(SectionBlock(text=mrkdwn(_title(esc(n.text), n.tone))))
     return blocks + actions(n.buttons)
 
 
@@ -103,7 +116,9 @@ def list_blocks(lst: v.CampaignList) -> list[Block]:
         shown += 1
     more = lst.more + len(lst.cards) - shown
     if more:
-        blocks.append(ContextBlock(elements=[mrkdwn(f"{more} more not shown: `/invite-campaign show NAME`.")]))
+        name = t("command.show.args")
+        more_text = tn("list.more_not_shown", more, command=invocation("show", name))
+        blocks.append(ContextBlock(elements=[mrkdwn(more_text)]))
     return blocks + actions(lst.buttons)
 
 
@@ -113,13 +128,16 @@ def preview_blocks(p: v.PreviewView) -> list[Block]:
         blocks.append(SectionBlock(text=mrkdwn(esc(p.note))))
     problems = [f"• {esc(x)}" for x in p.overflowing + p.missing_tokens]
     if problems:
-        blocks.append(SectionBlock(text=mrkdwn(":warning: *Would not go out as written*\n" + "\n".join(problems))))
+        heading = t("preview.would_not_go_out")
+        heading = f":warning: *{esc(heading)}*\n"
+        blocks.append(SectionBlock(text=mrkdwn(heading + "\n".join(problems))))
     for s in p.samples:
         if len(blocks) >= MESSAGE_BLOCKS - 1:
-            blocks.append(ContextBlock(elements=[mrkdwn("More messages not shown.")]))
+            blocks.append(ContextBlock(elements=[mrkdwn(esc(t("preview.more_messages")))]))
             break
-        limit = f"/{s.limit}" if s.limit else ""
-        head = f"*{esc(s.contact_name)}* · {esc(s.step)} ({esc(s.language)}) · {s.length}{limit} characters"
+        length = t("digest.characters", length=s.length, limit=s.limit) if s.limit else \
+            t("preview.characters", length=s.length)
+        head = f"*{esc(s.contact_name)}* · {esc(s.step)} ({esc(s.language)}) · {esc(length)}"
         if s.problems:
             head += "\n:warning: " + esc("; ".join(s.problems))
         blocks.append(SectionBlock(text=mrkdwn(head + "\n>" + esc(s.text).replace("\n", "\n>"))))
@@ -129,12 +147,13 @@ def preview_blocks(p: v.PreviewView) -> list[Block]:
 def digest_blocks(d: v.DigestPage) -> list[Block]:
     blocks: list[Block] = [HeaderBlock(text=clip(d.title, 150)), SectionBlock(text=mrkdwn(esc(d.summary)))]
     if d.sandbox:
-        blocks.append(ContextBlock(elements=[mrkdwn("Sandbox: nobody on LinkedIn is contacted.")]))
+        blocks.append(ContextBlock(elements=[mrkdwn(esc(t("digest.sandbox")))]))
     for e in d.entries:
         head = f"*{esc(e.contact_name)}*"
         if e.headline:
             head += f" · {esc(e.headline)}"
-        head += f"\n{esc(e.status_label)} · {esc(e.language)} · {e.length}/{e.limit} characters"
+        length = t("digest.characters", length=e.length, limit=e.limit)
+        head += f"\n{esc(e.status_label)} · {esc(language_name(e.language))} · {esc(length)}"
         blocks.append(DividerBlock())
         blocks.append(SectionBlock(block_id=f"entry.{e.send_id}", text=mrkdwn(head + "\n>" + esc(e.text).replace("\n", " "))))
         if e.warnings:
@@ -143,7 +162,7 @@ def digest_blocks(d: v.DigestPage) -> list[Block]:
         if e.language_action and e.language_options:
             current = next((o for o in e.language_options if o.value.endswith(f":{e.language}")), None)
             elements.append(StaticSelectElement(
-                action_id=e.language_action, placeholder=plain("Language", 150),
+                action_id=e.language_action, placeholder=plain(t("digest.language"), 150),
                 options=[option(o) for o in e.language_options[:OPTIONS]],
                 initial_option=option(current) if current else None,
             ))
@@ -183,8 +202,8 @@ def message_text(view) -> str:
     for attr in ("title", "text"):
         value = getattr(view, attr, None)
         if value:
-            return clip(value, 300)
-    return "Invite campaigns"
+            return clip(commands_typed(value), 300)
+    return t("help.title")
 
 
 def message(view) -> dict:

@@ -49,7 +49,7 @@ async def member_id(services, client, body: dict[str, Any]) -> int:
 
     async def lookup(user: ChatUser) -> Profile:
         try:
-            info = check(UserInfo, (await client.users_info(user=user.user_id)).get("user"))
+            info = check(UserInfo, (await client.users_info(user=user.user_id, include_locale=True)).get("user"))
         except Exception as exc:  # noqa: BLE001 - any failure means the profile was not read, see below
             # slack_sdk raises SlackApiError for an error answer (its `response` an aiohttp response
             # when the body was not JSON), AttributeError for a text/plain one (a proxy's 503),
@@ -57,7 +57,7 @@ async def member_id(services, client, body: dict[str, Any]) -> int:
             log.warning("slack: users.info failed: %s", _why(exc))
             raise ProfileUnavailable("slack") from None
         return Profile(name=info.profile.real_name or info.real_name or info.name, email=info.profile.email,
-                       workspace_name=user.workspace_name)
+                       workspace_name=user.workspace_name, locale=info.locale)
 
     return await identify(services, who, lookup)
 

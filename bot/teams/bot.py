@@ -23,6 +23,7 @@ from bot.teams import references, replies
 from bot.teams.cards.form import CHANGED_ACTION, PAGE_ACTION, ROOM, SUBMIT_ACTION, form_of, values_from_payload
 from bot.teams.cards.elements import EXECUTE, SUBMIT
 from bot.teams.search import SEARCH_INVOKE, search_body, search_response
+from core.i18n import invocation, t
 
 log = logging.getLogger("invitebot.teams")
 EMULATOR = "emulator"  # the Bot Framework Emulator's channel: it keeps no directory to look people up in
@@ -47,7 +48,7 @@ class InviteBot(TeamsActivityHandler):
         user = references.user_key(activity)
         if not user:
             raise ValueError("an activity without a sender")
-        who = ChatUser("teams", tenant, user, name=activity.from_property.name)
+        who = ChatUser("teams", tenant, user, name=activity.from_property.name, locale=activity.locale)
 
         async def lookup(_who: ChatUser) -> Profile:
             if activity.channel_id == EMULATOR:  # what the activity says is all there is to know
@@ -102,7 +103,7 @@ class InviteBot(TeamsActivityHandler):
             return
         member_id = await self._member_id(turn_context)
         if references.is_personal(turn_context.activity):
-            home = await run(self.services, member_id, handlers.home, fallback=Notice("Welcome! Type help."))
+            home = await run(self.services, member_id, handlers.home, fallback=Notice(t("teams.welcome", command=invocation("help"))))
             await turn_context.send_activity(replies.card_activity(replies.view_card(home)))
 
     async def on_installation_update_add(self, turn_context: TurnContext) -> None:
@@ -135,7 +136,7 @@ class InviteBot(TeamsActivityHandler):
         if verb == DIGEST_REFRESH:
             page = await run(self.services, member_id, interactions.handle_action, Asked(verb, value, ROOM), read_only=True)
             if page.replace is None:
-                return replies.universal_message((page.notice or Notice("This digest is gone.")).text)
+                return replies.universal_message((page.notice or Notice(t("digest.gone"))).text)
             return replies.universal_card(replies.view_card(page.replace, user_ids=user_ids))
         form = form_of(data)
         reply = await self._interact(member_id, verb, value, data, form)
@@ -149,7 +150,7 @@ class InviteBot(TeamsActivityHandler):
                          direct=reply.direct)
             await self._post_rest(turn_context, rest, user_ids)
             return replies.universal_card(replies.view_card(first, user_ids=user_ids))
-        notice = reply.notice or Notice("Done.")
+        notice = reply.notice or Notice(t("teams.done"))
         if verb.startswith("digest."):
             page = await run(self.services, member_id, interactions.handle_action, Asked(DIGEST_REFRESH, _page_of(value), ROOM),
                              read_only=True)
@@ -171,7 +172,7 @@ class InviteBot(TeamsActivityHandler):
                               Asked(action, str(launch.get("value") or ""), ROOM),
                               read_only=interactions.reads_only(action))
         if reply.dialog is None:
-            return replies.task_message((reply.notice or Notice("Nothing to open.")).text)
+            return replies.task_message((reply.notice or Notice(t("teams.nothing_to_open"))).text)
         card = await self._form_card(member_id, reply, None, {}, mode=SUBMIT)
         return replies.task_card(reply.dialog.title, card)
 
@@ -185,7 +186,7 @@ class InviteBot(TeamsActivityHandler):
         if reply.dialog is not None or reply.errors is not None:
             card = await self._form_card(member_id, reply, form, data, mode=SUBMIT, page=_page(verb, value))
             await self._post_rest(turn_context, Reply(notice=reply.notice), user_ids)
-            title = reply.dialog.title if reply.dialog else "Invite campaign"
+            title = reply.dialog.title if reply.dialog else t("help.title")
             return replies.task_card(title, card)
         await self._post_rest(turn_context, reply, user_ids)
         return None  # closes the dialog
@@ -213,7 +214,7 @@ class InviteBot(TeamsActivityHandler):
         dialog = reply.dialog  # a refused submission comes back rebuilt from what was typed
         if dialog is None:
             return replies.render(replies.errors_notice(reply.errors)) if reply.errors else replies.render(
-                reply.notice or Notice("Nothing to show."))
+                reply.notice or Notice(t("teams.nothing_to_show")))
         static = await run(self.services, member_id, _static_choices, dialog, fallback={}, read_only=True)
         return replies.dialog_card(dialog, reply.errors, mode=mode, static_choices=static, page=page)
 

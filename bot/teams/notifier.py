@@ -25,6 +25,7 @@ from bot.teams import references, replies
 from bot.teams.cards import render
 from core.config import Settings
 from core.db import UnitOfWork
+from core.i18n import speaking
 from core.notify import Alert, DigestDelivery, DigestOutcome, DigestView
 
 log = logging.getLogger("invitebot.teams")
@@ -107,8 +108,10 @@ class TeamsNotifier:
         ids = list(before.get("activity_ids") or []) if before.get("conversation_id") == conversation_id else []
         user_ids = [ref["user"]["id"]] if ref.get("user") else None
         try:
-            for page in digest_pages(digest)[len(ids):]:
-                ids.append(self._post(ref, render(page, refresh_user_ids=user_ids)))
+            with speaking(digest.language):  # the language its texts were written in: the sender's
+                cards = [render(page, refresh_user_ids=user_ids) for page in digest_pages(digest)[len(ids):]]
+            for card in cards:
+                ids.append(self._post(ref, card))
         except Exception as exc:  # the connector refused or could not be reached: the digest is retried
             reason = _failure(exc)
             log.warning("teams digest campaign=%s failed after %d page(s): %s", digest.campaign_id, len(ids), reason,
@@ -120,7 +123,8 @@ class TeamsNotifier:
                                                                   "activity_ids": ids}})
 
     def send_alert(self, alert: Alert) -> None:
-        card = render(alert_card(alert))
+        with speaking(alert.language):
+            card = render(alert_card(alert))
         for ref in references.references_of_member(self.uow, alert.member_id):
             self._post(ref, card)
         log.info("teams alert kind=%s member=%s", alert.kind, alert.member_id)

@@ -15,12 +15,16 @@ from importlib.resources import files
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from bot.conversation.commands import COMMANDS
+from bot.conversation.commands import usage, what, word
 from core.config import Settings
+from core.i18n import Language, t
 
 MANIFEST_VERSION = "1.29"
 MANIFEST_SCHEMA = (
     f"https://developer.microsoft.com/en-us/json-schemas/teams/v{MANIFEST_VERSION}/MicrosoftTeams.schema.json"
+)
+LOCALIZATION_SCHEMA = (
+    f"https://developer.microsoft.com/en-us/json-schemas/teams/v{MANIFEST_VERSION}/MicrosoftTeams.Localization.schema.json"
 )
 # The commands Teams lists in its command menu (personal chat and channel @mention).
 MENU_COMMANDS = ("help", "create", "list", "show", "activate", "stop", "preview", "digest", "connect")
@@ -57,9 +61,32 @@ def _https_base(settings: Settings) -> str:
     return f"https://{parts.netloc}{parts.path}"
 
 
-def _command(name: str) -> dict:
-    usage, what = COMMANDS[name]
-    return {"title": name, "description": f"{usage}: {what}".replace("`", "")[:128]}
+def _command(name: str, lang: Language = Language.EN) -> dict:
+    """A command of the menu: its word in `lang` (what picking it sends), what it does."""
+    title = name if lang is Language.EN else word(name, lang)
+    return {"title": title[:32], "description": f"{usage(name, lang)}: {what(name, lang)}"[:128]}
+
+
+# The other languages of the app (`localizationInfo`): a file of translated strings each.
+LANGUAGE_TAGS = {Language.FR: "fr-fr"}
+
+
+def localization(lang: Language) -> dict:
+    """The strings of the manifest in `lang`, keyed as Teams' localization schema wants them."""
+    strings = {
+        "$schema": LOCALIZATION_SCHEMA,
+        "name.short": "invitebot",
+        "name.full": t("teams.app.name_full", lang=lang)[:100],
+        "description.short": t("teams.app.description_short", lang=lang)[:80],
+        "description.full": t("teams.app.description_full", lang=lang)[:4000],
+    }
+    for scope in range(2):
+        for i, name in enumerate(MENU_COMMANDS):
+            command = _command(name, lang)
+            prefix = f"bots[0].commandLists[{scope}].commands[{i}]"
+            strings[f"{prefix}.title"] = command["title"]
+            strings[f"{prefix}.description"] = command["description"]
+    return strings
 
 
 def build_manifest(settings: Settings, *, bot_id: str | None = None, version: str = "1.0.0") -> dict:
@@ -89,14 +116,14 @@ def build_manifest(settings: Settings, *, bot_id: str | None = None, version: st
             "privacyUrl": f"{base}/privacy",
             "termsOfUseUrl": f"{base}/terms",
         },
-        "name": {"short": "invitebot", "full": "invitebot: LinkedIn invitation campaigns"},
+        "name": {"short": "invitebot", "full": t("teams.app.name_full", lang=Language.EN)[:100]},
         "description": {
-            "short": "Run LinkedIn invitation campaigns and moderate them from Teams.",
-            "full": (
-                "Create LinkedIn invitation campaigns with their follow-ups and languages, activate and stop "
-                "them, see their health and acceptance ratio, and approve tomorrow's invitations every evening "
-                "in a moderation digest. Message the bot 'help' to see every command."
-            ),
+            "short": t("teams.app.description_short", lang=Language.EN)[:80],
+            "full": t("teams.app.description_full", lang=Language.EN)[:4000],
+        },
+        "localizationInfo": {
+            "defaultLanguageTag": "en-us",
+            "additionalLanguages": [{"languageTag": tag, "file": f"{tag}.json"} for tag in LANGUAGE_TAGS.values()],
         },
         "icons": {"color": ICONS[0], "outline": ICONS[1]},
         "accentColor": ACCENT,
@@ -124,6 +151,8 @@ def write_package(settings: Settings, output: Path, *, bot_id: str | None = None
     output.parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(output, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("manifest.json", json.dumps(manifest, indent=2, ensure_ascii=False))
+        for lang, tag in LANGUAGE_TAGS.items():
+            archive.writestr(f"{tag}.json", json.dumps(localization(lang), indent=2, ensure_ascii=False))
         for icon in ICONS:
             archive.writestr(icon, (files("bot.teams") / icon).read_bytes())
     return output

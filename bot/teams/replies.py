@@ -13,9 +13,10 @@ from botbuilder.schema.teams import (
 
 from bot.conversation.views import DigestPage, Form, FormErrors, Notice, Reply
 from bot.teams.cards import form_card, render
-from bot.teams.cards.elements import CONTENT_TYPE, envelope, text
+from bot.teams.cards.elements import CONTENT_TYPE, envelope, text, typed
 from bot.teams.cards.form import SUBMIT
 from bot.teams.cards.views import render_cards
+from core.i18n import t
 
 CARD_RESPONSE = CONTENT_TYPE
 MESSAGE_RESPONSE = "application/vnd.microsoft.activity.message"
@@ -35,7 +36,7 @@ def launcher_card(form: Form, launch: dict[str, Any]) -> dict:
     """A message cannot open a dialog: this card's button does (task/fetch), with what to redo."""
     data = {"msteams": {"type": "task/fetch"}, "launch": launch}
     return envelope([text(form.title, weight="Bolder", size="Medium")],
-                    [{"type": "Action.Submit", "title": "Open the form", "data": data, "style": "positive"}])
+                    [{"type": "Action.Submit", "title": t("teams.open_form"), "data": data, "style": "positive"}])
 
 
 def with_banner(card: dict, notice: Notice) -> dict:
@@ -74,7 +75,7 @@ def universal_card(card: dict) -> dict:
 
 def universal_message(message: str) -> dict:
     """An `adaptiveCard/action` answer that leaves the card and tells the user something."""
-    return {"statusCode": 200, "type": MESSAGE_RESPONSE, "value": message}
+    return {"statusCode": 200, "type": MESSAGE_RESPONSE, "value": typed(message)}
 
 
 def task_card(title: str, card: dict) -> TaskModuleResponse:
@@ -83,7 +84,7 @@ def task_card(title: str, card: dict) -> TaskModuleResponse:
 
 
 def task_message(message: str) -> TaskModuleResponse:
-    return TaskModuleResponse(task=TaskModuleMessageResponse(value=message))
+    return TaskModuleResponse(task=TaskModuleMessageResponse(value=typed(message)))
 
 
 def dialog_card(form: Form, errors: FormErrors | None = None, *, mode: str = SUBMIT,

@@ -18,15 +18,18 @@ from __future__ import annotations
 
 from core.campaigns.models import Campaign
 from core.errors import NotAllowed, NotFound
+from core.i18n import N_, t
 from core.workspace.models import Member
 
-INACTIVE = "Your membership of this workspace is inactive; ask an admin to reactivate it."
+INACTIVE = N_("member.inactive")
+DOING = {"preview": N_("campaign.only_manager.preview"), "activate": N_("campaign.only_manager.activate"),
+         "stop": N_("campaign.only_manager.stop"), "edit": N_("campaign.only_manager.edit")}
 
 
 def require_active(actor: Member) -> None:
     """An inactive member reads and changes nothing of the workspace."""
     if not actor.active:
-        raise NotAllowed(INACTIVE)
+        raise NotAllowed(t(INACTIVE))
 
 
 def can_manage(actor: Member, campaign: Campaign) -> bool:
@@ -40,7 +43,7 @@ def can_manage(actor: Member, campaign: Campaign) -> bool:
 def require_manage(actor: Member, campaign: Campaign, *, doing: str) -> None:
     if actor.workspace_id != campaign.workspace_id:
         # Another workspace's campaign does not exist for this actor.
-        raise NotFound("No such campaign in your workspace.")
+        raise NotFound(t("campaign.no_such"))
     require_active(actor)
     if not can_manage(actor, campaign):
-        raise NotAllowed(f"Only the campaign's sender or a workspace admin can {doing} “{campaign.name}”.")
+        raise NotAllowed(t(DOING.get(doing, DOING["edit"]), name=campaign.name))

@@ -12,7 +12,8 @@ from sqlmodel import Session, select
 from core.campaigns import schedule
 from core.campaigns.models import STATUS_ACTIVE, STATUS_DRAFT, STATUS_STOPPED, STEP_INVITATION, Campaign
 from core.delivery.models import S_FAILED, S_SENT, S_SKIPPED, Enrollment, Send
-from core.workspace.models import LinkedInAccount
+from core.i18n import invocation, t, tn
+from core.workspace.models import ACCOUNT_DISCONNECTED_PAUSE, LinkedInAccount
 
 GOOD_CONVERSION = 0.30
 
@@ -32,8 +33,11 @@ class Health:
     @property
     def ratio_text(self) -> str:
         if self.ratio is None:
-            return "no invitation sent yet"
-        return f"{self.ratio:.0%} ({self.accepted}/{self.invitations_sent}) {'good' if self.ratio_good else 'low'}"
+            return t("health.ratio_none")
+        percent, accepted, sent = f"{self.ratio:.0%}", self.accepted, self.invitations_sent
+        if self.ratio_good:
+            return t("health.ratio_good", percent=percent, accepted=accepted, sent=sent)
+        return t("health.ratio_low", percent=percent, accepted=accepted, sent=sent)
 
 
 def next_slot_start(campaign: Campaign, now: datetime) -> datetime | None:
@@ -88,21 +92,23 @@ def _health(campaign: Campaign, now: datetime, today: date, counts: dict[str, in
     tz = schedule.zone(campaign.timezone)
     ratio = accepted / sent if sent else None
     if campaign.status == STATUS_STOPPED:
-        label, detail = "stopped", "Stopped: nothing more is planned or sent."
+        label, detail = "stopped", t("campaign.stopped")
     elif campaign.status == STATUS_DRAFT:
-        label, detail = "draft", "Not active yet: activate it to start."
+        label, detail = "draft", t("health.draft_detail")
     elif account is None or account.status == "invalid":
-        label, detail = "fatal", "The sender's LinkedIn account is disconnected: reconnect it with `connect`."
+        label, detail = "fatal", t("health.fatal_detail", command=invocation("connect"))
     elif campaign.paused_reason:
-        label, detail = "paused", f"Paused: {campaign.paused_reason}"
+        reason = t("health.paused_disconnected") if campaign.paused_reason == ACCOUNT_DISCONNECTED_PAUSE \
+            else campaign.paused_reason
+        label, detail = "paused", t("health.paused_detail", reason=reason)
     elif campaign.activated_at and campaign.activated_at.astimezone(tz).date() == today and not sum(counts.values()):
-        label, detail = "starts_tomorrow", "Created today: starts tomorrow."
+        label, detail = "starts_tomorrow", t("health.starts_tomorrow_detail")
     elif counts.get(S_FAILED):
-        label, detail = "errors", f"Running with errors: {counts[S_FAILED]} sends failed today."
+        label, detail = "errors", tn("health.errors_detail", counts[S_FAILED])
     elif counts.get(S_SKIPPED):
-        label, detail = "warnings", f"Running with warnings: {counts[S_SKIPPED]} contacts skipped today."
+        label, detail = "warnings", tn("health.warnings_detail", counts[S_SKIPPED])
     else:
-        label, detail = "running", "Running."
+        label, detail = "running", t("health.running_detail")
     return Health(
         label=label, detail=detail,
         today_planned=sum(counts.values()), today_sent=counts.get(S_SENT, 0),

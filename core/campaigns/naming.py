@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from core.i18n import t
+
 NAME_MIN, NAME_MAX = 3, 80
 
 
@@ -10,17 +12,18 @@ def name_key(name: str) -> str:
     return "".join(name.split()).casefold()
 
 
-def name_problem(raw: str | None, *, what: str = "Name") -> str | None:
-    """Why `raw` is not an acceptable name, or None."""
+def name_problem(raw: str | None, *, what: str | None = None) -> str | None:
+    """Why `raw` is not an acceptable name, or None; `what` names the field (default: Name)."""
+    what = what or t("form.name")
     if raw is None or not raw.strip():
-        return f"{what} is required: type {NAME_MIN} to {NAME_MAX} characters."
+        return t("name.required", what=what, min=NAME_MIN, max=NAME_MAX)
     if "\n" in raw or "\r" in raw:
-        return f"{what} must fit on one line: remove the line breaks."
+        return t("name.one_line", what=what)
     length = len(raw.strip())
     if length < NAME_MIN:
-        return f"{what} is too short ({length} characters): use at least {NAME_MIN}."
+        return t("name.too_short", what=what, length=length, min=NAME_MIN)
     if length > NAME_MAX:
-        return f"{what} is too long ({length} characters): use at most {NAME_MAX}."
+        return t("name.too_long", what=what, length=length, max=NAME_MAX)
     return None
 
 

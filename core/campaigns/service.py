@@ -27,6 +27,7 @@ from core.campaigns.naming import name_key
 from core.campaigns.validation import Checked, check_draft
 from core.delivery.stop import cancel_campaign_sends
 from core.errors import FieldError, NotFound, Outcome
+from core.i18n import t
 from core.sources.visibility import is_source_visible
 from core.workspace.models import LinkedInAccount, Member
 
@@ -50,9 +51,7 @@ def _validate(session: Session, actor: Member, draft: CampaignDraft, *, campaign
             and not any(e.field == "source" for e in checked.errors)
             and not is_source_visible(session=session, workspace_id=actor.workspace_id, sender_id=checked.sender.id,
                                       kind=kind, source_id=source_id)):
-        checked.errors.append(FieldError(
-            "source", f"{checked.sender.name} cannot use this {draft.source_kind}: pick one they own, "
-                      "one they were added to, or a global segment."))
+        checked.errors.append(FieldError("source", t("campaign.source_not_visible", name=checked.sender.name)))
         source_ok = False
     templates_ok = not any(e.field.startswith("messages.") or e.field == "languages" for e in checked.errors)
     if source_ok and templates_ok and checked.sender is not None and checked.account is not None:
@@ -118,8 +117,7 @@ def create_campaign(*, session: Session, actor: Member, draft: CampaignDraft, no
     # An inactive member may create nothing; when they named themself as the sender, the sender's
     # check already said they are inactive.
     if not actor.active and not (checked.sender is not None and checked.sender.id == actor.id):
-        checked.errors.append(FieldError("sender", "Your membership of this workspace is inactive: "
-                                                   "ask an admin to reactivate it before creating campaigns."))
+        checked.errors.append(FieldError("sender", t("campaign.inactive_creator")))
     if checked.errors:
         return Outcome(errors=checked.errors, warnings=checked.warnings)
     campaign = Campaign(workspace_id=actor.workspace_id, name=draft.name, name_key="", sender_id=draft.sender_id,
@@ -166,8 +164,7 @@ def activate_campaign(*, session: Session, actor: Member, campaign_id: int, now:
         session.flush()
         return Outcome(value=campaign, warnings=checked.warnings)
     if campaign.status == STATUS_STOPPED:
-        return Outcome(errors=[FieldError("status", "This campaign is stopped and cannot run again: "
-                                                    "create a new campaign (its contacts keep their history).")])
+        return Outcome(errors=[FieldError("status", t("campaign.stopped_for_good"))])
     draft = _draft_of(session, campaign)
     checked = _validate(session, actor, draft, campaign_id=campaign.id, public_url=public_url, for_activation=True)
     if checked.errors:
@@ -202,7 +199,7 @@ def get_campaign(*, session: Session, actor: Member, campaign_id: int) -> Campai
     see `campaign_draft`."""
     campaign = session.get(Campaign, campaign_id)
     if campaign is None or campaign.workspace_id != actor.workspace_id:
-        raise NotFound("No such campaign in your workspace.")
+        raise NotFound(t("campaign.no_such"))
     require_active(actor)
     return campaign
 

@@ -13,6 +13,7 @@ from core.campaigns.models import Campaign
 from core.campaigns.naming import name_key, name_problem
 from core.campaigns.templates import TemplateProblem, check_template, has_line_break
 from core.errors import FieldError
+from core.i18n import invocation, t
 from core.languages import LANGUAGE_CODES
 from core.workspace.models import LinkedInAccount, Member
 
@@ -40,7 +41,7 @@ def check_draft(*, session: Session, actor: Member, draft: CampaignDraft, campai
         errors.append(FieldError(field, message))
 
     # Name (P-4)
-    problem = name_problem(draft.name, what="Name")
+    problem = name_problem(draft.name, what=t("form.name"))
     if problem:
         err("name", problem)
     else:
@@ -49,10 +50,10 @@ def check_draft(*, session: Session, actor: Member, draft: CampaignDraft, campai
                                       Campaign.name_key == name_key(draft.name))
         ).first()
         if clash is not None and clash != campaign_id:
-            err("name", f"A campaign named “{draft.name.strip()}” already exists in this workspace: pick another name.")
+            err("name", t("campaign.name_taken", name=draft.name.strip()))
 
     # Program (P-5)
-    problem = name_problem(draft.program, what="Program")
+    problem = name_problem(draft.program, what=t("form.program"))
     if problem:
         err("program", problem)
 
@@ -61,44 +62,45 @@ def check_draft(*, session: Session, actor: Member, draft: CampaignDraft, campai
 
     # Source (P-8): presence here, visibility and contents in audience.py
     if draft.source_kind not in ("finder", "segment") or not draft.source_id:
-        err("source", "Pick a finder or a segment holding the contacts to approach.")
+        err("source", t("campaign.pick_source"))
 
     # Languages and messages (P-2, P-10…P-14)
     languages = [lang.strip().lower() for lang in draft.languages if lang and lang.strip()]
     if not languages:
-        err("languages", "Pick at least one language.")
+        err("languages", t("campaign.pick_language"))
     elif len(set(languages)) != len(languages):
-        err("languages", "Each language may appear once.")
+        err("languages", t("campaign.language_twice"))
     else:
         unknown = [lang for lang in languages if lang not in LANGUAGE_CODES]
         if unknown:
-            err("languages", f"Unknown language code {', '.join(unknown)}: use {', '.join(LANGUAGE_CODES[:6])}, …")
+            err("languages", t("campaign.unknown_languages", codes=", ".join(unknown),
+                                 known=", ".join(LANGUAGE_CODES[:6])))
     if draft.default_language and languages and draft.default_language not in languages:
-        err("default_language", "The default language must be one of the campaign's languages.")
+        err("default_language", t("campaign.default_language"))
 
     for lang in languages:
-        _check_text(draft.invitation.get(lang), invitation_field(lang), f"Invitation ({lang})", required=True, err=err)
+        _check_text(draft.invitation.get(lang), invitation_field(lang), t("form.invitation_label", language=lang),
+                    required=True, err=err)
         text = draft.invitation.get(lang) or ""
         if has_line_break(text.strip()):
-            warnings.append(FieldError(invitation_field(lang),
-                                       "Line breaks are shown as spaces in phone notifications: "
-                                       "keep the invitation on one line."))
+            warnings.append(FieldError(invitation_field(lang), t("campaign.line_break")))
     has_welcome = any((draft.welcome.get(lang) or "").strip() for lang in languages)
     if draft.followups and not has_welcome:
         for lang in languages:
-            err(welcome_field(lang), f"A welcome ({lang}) is required when the campaign has follow-ups.")
+            err(welcome_field(lang), t("campaign.welcome_needed", language=lang))
     elif has_welcome:
         for lang in languages:
-            _check_text(draft.welcome.get(lang), welcome_field(lang), f"Welcome ({lang})", required=True, err=err)
+            _check_text(draft.welcome.get(lang), welcome_field(lang), t("form.welcome_label", language=lang),
+                        required=True, err=err)
     if len(draft.followups) > MAX_FOLLOWUPS:
-        err("followups", f"At most {MAX_FOLLOWUPS} follow-ups.")
+        err("followups", t("campaign.max_followups", max=MAX_FOLLOWUPS))
     for n, followup in enumerate(draft.followups, start=1):
         if followup.delay_days is None or not FOLLOWUP_DELAY_MIN <= followup.delay_days <= FOLLOWUP_DELAY_MAX:
             err(f"followups.{n}.delay",
-                f"Follow-up {n}: the delay must be {FOLLOWUP_DELAY_MIN} to {FOLLOWUP_DELAY_MAX} days.")
+                t("campaign.followup_delay", position=n, min=FOLLOWUP_DELAY_MIN, max=FOLLOWUP_DELAY_MAX))
         for lang in languages:
-            _check_text(followup.texts.get(lang), followup_field(n, lang), f"Follow-up {n} ({lang})", required=True,
-                        err=err)
+            label = t("campaign.followup_label", position=n, language=lang)
+            _check_text(followup.texts.get(lang), followup_field(n, lang), label, required=True, err=err)
 
     # Schedule (P-19)
     try:
@@ -111,9 +113,9 @@ def check_draft(*, session: Session, actor: Member, draft: CampaignDraft, campai
         err("slots", str(exc))
         slots = None
     if slots is not None and not slots and for_activation:
-        err("slots", "Add at least one slot (weekday, start and end) before activating.")
+        err("slots", t("campaign.slot_needed"))
     if draft.cohort_size is None or not schedule.COHORT_MIN <= draft.cohort_size <= schedule.COHORT_MAX:
-        err("cohort_size", f"The cohort size must be {schedule.COHORT_MIN} to {schedule.COHORT_MAX} contacts per slot.")
+        err("cohort_size", t("campaign.cohort_size", min=schedule.COHORT_MIN, max=schedule.COHORT_MAX))
 
     return Checked(errors=errors, warnings=warnings, sender=sender, account=account)
 
@@ -121,36 +123,34 @@ def check_draft(*, session: Session, actor: Member, draft: CampaignDraft, campai
 def _check_sender(session: Session, actor: Member, sender_id: int | None, err: Report,
                   ) -> tuple[Member | None, LinkedInAccount | None]:
     if not sender_id:
-        err("sender", "Pick the member on whose behalf invitations are sent.")
+        err("sender", t("campaign.pick_sender"))
         return None, None
     sender = session.get(Member, sender_id)
     if sender is None or sender.workspace_id != actor.workspace_id:
-        err("sender", "That sender is not a member of this workspace.")
+        err("sender", t("campaign.sender_elsewhere"))
         return None, None
     if sender.id != actor.id and not actor.is_admin:
-        err("sender", "You can only send from your own LinkedIn account; an admin can pick another sender.")
+        err("sender", t("campaign.sender_own_only"))
         return sender, None
     if not sender.active:
-        err("sender", f"{sender.name} is inactive in this workspace: "
-                      "pick an active member or ask an admin to reactivate them.")
+        err("sender", t("campaign.sender_inactive", name=sender.name))
         return sender, None
     account = session.exec(select(LinkedInAccount).where(LinkedInAccount.member_id == sender.id)).first()
     if account is None:
-        err("sender", f"{sender.name} has no LinkedIn account connected: "
-                      "they can connect one with `/invite-campaign connect`.")
+        err("sender", t("campaign.sender_no_account", name=sender.name, command=invocation("connect")))
+    elif account.status == "restricted":
+        err("sender", t("campaign.sender_restricted", name=sender.name, command=invocation("connect")))
     elif account.status != "valid":
-        reason = {"invalid": "is disconnected",
-                  "restricted": "is restricted by LinkedIn"}.get(account.status, account.status)
-        err("sender", f"{sender.name}'s LinkedIn account {reason}: reconnect it with `/invite-campaign connect`.")
+        err("sender", t("campaign.sender_disconnected", name=sender.name, command=invocation("connect")))
     return sender, account
 
 
 def _check_text(text: str | None, field: str, label: str, *, required: bool, err: Report) -> None:
     if not (text or "").strip():
         if required:
-            err(field, f"{label} is missing: write it (every message must exist in each language of the campaign).")
+            err(field, t("campaign.text_missing", label=label))
         return
     try:
         check_template(text)
     except TemplateProblem as exc:
-        err(field, f"{label}: {exc}")
+        err(field, t("campaign.text_problem", label=label, problem=exc))

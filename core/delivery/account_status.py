@@ -20,7 +20,9 @@ from core.campaigns.models import STATUS_ACTIVE, Campaign
 from core.clock import Clock
 from core.db import UnitOfWork
 from core.delivery.linkedin.port import LinkedInError, LinkedInGateway, NotFound
+from core.i18n import invocation, speaking, t
 from core.notify import Alert
+from core.workspace.language import language_of_member_id
 from core.workspace.models import ACCOUNT_DISCONNECTED_PAUSE, LinkedInAccount
 
 log = logging.getLogger("invitebot.delivery")
@@ -46,10 +48,11 @@ def apply(*, session: Session, account: LinkedInAccount, status: str, now: datet
                                                Campaign.status == STATUS_ACTIVE, Campaign.paused_reason.is_(None))
                         .values(paused_reason=ACCOUNT_DISCONNECTED_PAUSE, updated_at=now))
         log.info("linkedin account %s: %s at the provider, marked invalid", account.id, status)
-        return [Alert(workspace_id=account.workspace_id, member_id=account.member_id, kind="account_disconnected",
-                      title="Your LinkedIn account is disconnected",
-                      text="Your campaigns are paused until you reconnect your LinkedIn account.",
-                      action_hint="Use `connect` to link your account again.")]
+        with speaking(language_of_member_id(session, account.member_id)) as lang:
+            return [Alert(workspace_id=account.workspace_id, member_id=account.member_id, kind="account_disconnected",
+                          title=t("alert.disconnected.title"), text=t("alert.disconnected.text"),
+                          action_hint=t("alert.disconnected.hint", command=invocation("connect")),
+                          language=lang.value)]
     if status in GOOD_STATUSES and account.status == "invalid":
         account.status = "valid"
         session.add(account)

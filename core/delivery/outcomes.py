@@ -42,8 +42,10 @@ from core.delivery.models import (
     Relation,
     Send,
 )
+from core.i18n import N_, invocation, speaking, t
 from core.notify import Alert
 from core.sources.models import Contact
+from core.workspace.language import language_of_member_id
 from core.workspace.models import ACCOUNT_DISCONNECTED_PAUSE, LinkedInAccount
 
 MAX_ATTEMPTS = 6
@@ -163,7 +165,7 @@ def still_unknown(*, session: Session, claim: Claim, now: datetime, reason: str,
         return release(session=session, claim=claim, now=now, reason=f"outcome unknown ({reason}): checked before "
                        "any retry", unknown=True, called_at=called_at), None
     names: dict[str, str] = {STEP_INVITATION: "invitation", STEP_WELCOME: "welcome message"}
-    what = names.get(claim.step, "follow-up message")
+    what = names.get(claim.step, "follow-up message")  # the send's reason, for the logs and the team
     hours = UNVERIFIABLE_AFTER.total_seconds() / 3600
     why = f"stopped: LinkedIn could not tell for {hours:.0f} h whether the {what} " \
           "went out, so it was not sent again"
@@ -174,13 +176,16 @@ def still_unknown(*, session: Session, claim: Claim, now: datetime, reason: str,
     session.add(e)
     contact = session.get_one(Contact, claim.contact_id)
     name = " ".join(p for p in (contact.first_name, contact.last_name) if p) or contact.public_identifier
-    return UNVERIFIABLE, Alert(
-        workspace_id=claim.workspace_id, member_id=claim.sender_id, kind="outcome_unknown",
-        title=f"We could not verify your {what} to {name}",
-        text=f"LinkedIn could not tell us whether your {what} to {name} went out. To avoid sending it twice, we did "
-             "not send it again and stopped this contact's sequence.",
-        action_hint=f"Open your conversation with {name} on LinkedIn and follow up by hand if the {what} is missing.",
-        campaign_id=claim.campaign_id)
+    steps: dict[str, str] = {STEP_INVITATION: N_("alert.unknown.invitation"), STEP_WELCOME: N_("alert.unknown.welcome"),
+                             STEP_FOLLOWUP: N_("alert.unknown.followup")}
+    with speaking(language_of_member_id(session, claim.sender_id)) as lang:
+        message = t(steps.get(claim.step, steps[STEP_FOLLOWUP]))
+        return UNVERIFIABLE, Alert(
+            workspace_id=claim.workspace_id, member_id=claim.sender_id, kind="outcome_unknown",
+            title=t("alert.unknown.title", what=message, name=name),
+            text=t("alert.unknown.text", what=message, name=name),
+            action_hint=t("alert.unknown.hint", what=message, name=name),
+            campaign_id=claim.campaign_id, language=lang.value)
 
 
 def hold(*, session: Session, claim: Claim, now: datetime, reason: str) -> None:
@@ -219,12 +224,11 @@ def note_limit(*, session: Session, claim: Claim, now: datetime, member_id: int,
     account.invitations_paused_reason = "LinkedIn refused the invitation note (note limit reached)"
     session.add(account)
     hold(session=session, claim=claim, now=now, reason="note limit reached: invitations paused")
-    return Alert(workspace_id=workspace_id, member_id=member_id, kind="note_limit",
-                 title="LinkedIn refused an invitation note",
-                 text="Your account reached LinkedIn's limit on invitation notes, so your invitations are paused.",
-                 action_hint="Shorten the invitation or wait for the limit to reset, "
-                             f"then run `activate {campaign_name}` to resume.",
-                 campaign_id=claim.campaign_id)
+    with speaking(language_of_member_id(session, member_id)) as lang:
+        return Alert(workspace_id=workspace_id, member_id=member_id, kind="note_limit",
+                     title=t("alert.note_limit.title"), text=t("alert.note_limit.text"),
+                     action_hint=t("alert.note_limit.hint", command=invocation("activate", campaign_name)),
+                     campaign_id=claim.campaign_id, language=lang.value)
 
 
 def disconnected(*, session: Session, claim: Claim, now: datetime, member_id: int, workspace_id: int) -> Alert:
@@ -235,11 +239,11 @@ def disconnected(*, session: Session, claim: Claim, now: datetime, member_id: in
     session.execute(update(Campaign).where(Campaign.sender_id == member_id, Campaign.status == STATUS_ACTIVE,
                                            Campaign.paused_reason.is_(None))
                     .values(paused_reason=ACCOUNT_DISCONNECTED_PAUSE, updated_at=now))
-    return Alert(workspace_id=workspace_id, member_id=member_id, kind="account_disconnected",
-                 title="Your LinkedIn account is disconnected",
-                 text="Your campaigns are paused until you reconnect your LinkedIn account.",
-                 action_hint="Use `connect` to link your account again; the campaigns resume by themselves.",
-                 campaign_id=claim.campaign_id)
+    with speaking(language_of_member_id(session, member_id)) as lang:
+        return Alert(workspace_id=workspace_id, member_id=member_id, kind="account_disconnected",
+                     title=t("alert.disconnected.title"), text=t("alert.disconnected.text"),
+                     action_hint=t("alert.disconnected.hint_resume", command=invocation("connect")),
+                     campaign_id=claim.campaign_id, language=lang.value)
 
 
 def _relation(session: Session, account_id: int, provider_user_id: str, contact_id: int | None, at: datetime,

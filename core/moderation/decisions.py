@@ -30,6 +30,7 @@ from core.config import Settings
 from core.delivery.models import E_PLANNED, E_SKIPPED, S_PLANNED, S_SKIPPED, Enrollment, Send
 from core.delivery.rendering import render_step, templates_of
 from core.errors import FieldError, NotAllowed, NotFound, Outcome
+from core.i18n import current_language, language_name, t
 from core.moderation.models import Digest
 from core.notify import DigestItem, DigestView
 from core.sources.models import Contact
@@ -48,7 +49,7 @@ def digest_view(*, session: Session, digest_id: int, public_url: str | None = No
     length against the account's limit, and warnings."""
     digest = session.get(Digest, digest_id)
     if digest is None:
-        raise NotFound("This digest no longer exists.")
+        raise NotFound(t("digest.gone"))
     campaign = session.get_one(Campaign, digest.campaign_id)
     account = session.execute(select(LinkedInAccount)
                               .where(LinkedInAccount.member_id == campaign.sender_id)).scalars().first()
@@ -62,11 +63,12 @@ def digest_view(*, session: Session, digest_id: int, public_url: str | None = No
         length = _length(send.text, public_url)
         warnings = []
         if length > limit:
-            warnings.append(f"over the limit: {length}/{limit}")
+            warnings.append(t("digest.warn_over", length=length, limit=limit))
         if has_line_break(send.text):
-            warnings.append("line break: LinkedIn notifications may cut it")
+            warnings.append(t("digest.warn_line_break"))
         if contact.language and contact.language not in campaign.languages:
-            warnings.append(f"contact language {contact.language} not in the campaign: sent in {send.language}")
+            warnings.append(t("digest.warn_language", contact=language_name(contact.language, label=False),
+                              sent=language_name(send.language, label=False)))
         items.append(DigestItem(
             send_id=send.id, contact_id=contact.id, contact_name=contact.full_name or contact.public_identifier,
             headline=contact.headline, language=send.language, languages=tuple(campaign.languages), text=send.text,
@@ -75,7 +77,8 @@ def digest_view(*, session: Session, digest_id: int, public_url: str | None = No
     return DigestView(
         digest_id=digest.id, workspace_id=digest.workspace_id, campaign_id=campaign.id, campaign_name=campaign.name,
         sender_member_id=campaign.sender_id, for_date=digest.for_date, starts_at=min(planned) if planned else None,
-        timezone=campaign.timezone, items=tuple(items), sandbox=bool(account and account.provider == "sandbox"))
+        timezone=campaign.timezone, items=tuple(items), sandbox=bool(account and account.provider == "sandbox"),
+        language=current_language().value)
 
 
 def read_digest(*, session: Session, actor: Member, digest_id: int, public_url: str | None = None) -> DigestView:
@@ -84,20 +87,20 @@ def read_digest(*, session: Session, actor: Member, digest_id: int, public_url: 
     reads it (invariant 7); another workspace's does not exist for the actor (invariant 8)."""
     digest = session.get(Digest, digest_id)
     if digest is None or digest.workspace_id != actor.workspace_id:
-        raise NotFound("No such digest in your workspace.")
+        raise NotFound(t("digest.no_such"))
     campaign = session.get(Campaign, digest.campaign_id)
     if campaign is None or campaign.workspace_id != actor.workspace_id:
-        raise NotFound("No such digest in your workspace.")
+        raise NotFound(t("digest.no_such"))
     _require_moderator(actor, campaign)
     return digest_view(session=session, digest_id=digest_id, public_url=public_url)
 
 
 def _require_moderator(actor: Member, campaign: Campaign) -> None:
     if actor.workspace_id != campaign.workspace_id:
-        raise NotAllowed("This invitation belongs to another workspace.")
+        raise NotAllowed(t("digest.other_workspace"))
     require_active(actor)
     if actor.id != campaign.sender_id and not actor.is_admin:
-        raise NotAllowed(f"Only the sender of “{campaign.name}” or a workspace admin can moderate its invitations.")
+        raise NotAllowed(t("digest.only_moderators", name=campaign.name))
 
 
 def _locked_send(session: Session, send_id: int) -> Send:
@@ -105,20 +108,21 @@ def _locked_send(session: Session, send_id: int) -> Send:
     stmt = select(Send).where(Send.id == send_id).with_for_update()
     send: Send | None = session.execute(stmt.execution_options(populate_existing=True)).scalars().first()
     if send is None:
-        raise NotFound("This invitation no longer exists.")
+        raise NotFound(t("digest.invitation_no_more"))
     return send
 
 
 def _require_open(send: Send, campaign: Campaign) -> None:
     if send.step != STEP_INVITATION:
-        raise NotAllowed("Only invitations are moderated: the welcome and follow-ups follow their own rules.")
+        raise NotAllowed(t("digest.only_invitations"))
     if campaign.status != STATUS_ACTIVE:
-        raise NotAllowed("The campaign is stopped: nothing more will be sent.")
+        raise NotAllowed(t("digest.campaign_stopped"))
+    if send.status == "claimed":
+        raise NotAllowed(t("digest.too_late_sending"))
+    if send.status == "sent":
+        raise NotAllowed(t("digest.too_late_sent"))
     if send.status not in (S_PLANNED, S_SKIPPED):
-        raise NotAllowed({
-            "claimed": "Too late: this invitation is being sent right now.",
-            "sent": "Too late: this invitation was already sent.",
-        }.get(send.status, f"This invitation can no longer change (it is {send.status})."))
+        raise NotAllowed(t("digest.cannot_change", status=send.status))
 
 
 def decide(*, session: Session, actor: Member, send_id: int, action: str, value: str | None, now: datetime,
@@ -127,7 +131,7 @@ def decide(*, session: Session, actor: Member, send_id: int, action: str, value:
     edit the text (checked like the form). Refusals raise `NotAllowed` with a reason to show;
     invalid input returns field errors (`language` or `text`) and changes nothing."""
     if action not in ACTIONS:
-        raise NotAllowed(f"Unknown decision “{action}”.")
+        raise NotAllowed(t("digest.unknown_decision", action=action))
     send = _locked_send(session, send_id)
     campaign = session.get_one(Campaign, send.campaign_id)
     _require_moderator(actor, campaign)
@@ -144,13 +148,15 @@ def decide(*, session: Session, actor: Member, send_id: int, action: str, value:
     if action == "language":
         language = (value or "").strip()
         if language not in campaign.languages:
-            return Outcome(errors=[FieldError("language", "Pick one of the campaign's languages: "
-                                                          f"{', '.join(campaign.languages)}.")])
+            names = ", ".join(language_name(code) for code in campaign.languages)
+            return Outcome(errors=[FieldError("language", t("digest.pick_language", languages=names))])
         template = templates_of(session, campaign.id).get((STEP_INVITATION, 0, language))
         rendered = render_step(template.template if template else None, contact, sender_name=sender.name,
                                step=STEP_INVITATION, note_limit=account.note_limit, public_url=public_url)
         if rendered.problem:
-            return Outcome(errors=[FieldError("language", f"In {language}: {rendered.problem}.")])
+            name = language_name(language, label=False)
+            return Outcome(errors=[FieldError("language", t("digest.in_language", language=name,
+                                                            problem=rendered.problem))])
         send.text, send.language, send.edited = rendered.text, language, False
         enrollment.language = language
     else:
@@ -169,19 +175,19 @@ def _check_edit(value: str | None, contact: Contact, sender_name: str, limit: in
     """(the problem, or None; the text once rendered; warnings)."""
     source = (value or "").strip()
     if not source:
-        return "Write the invitation: it cannot be empty.", "", []
+        return t("digest.empty_invitation"), "", []
     try:
         check_template(source)
         rendered = render(source, context_for(contact, sender_name), public_url=public_url)
     except TemplateProblem as exc:
         return str(exc), "", []
     if rendered.missing:
-        return (f"{contact.full_name or 'This contact'} has no {', '.join(rendered.missing)}: add a fallback, "
-                f"e.g. {{{{{rendered.missing[0]}|default('there')}}}}."), "", []
+        example = "{{" + rendered.missing[0] + "|default('…')}}"
+        return (t("digest.missing_field", name=contact.full_name or t("digest.this_contact"),
+                  fields=", ".join(rendered.missing), example=example), "", [])
     if rendered.length > limit:
-        return f"Too long: {rendered.length}/{limit} characters once personalised (links count as tracked).", "", []
-    warnings = (["A line break may cut the invitation in LinkedIn's notification."]
-                if has_line_break(rendered.text) else [])
+        return t("digest.too_long", length=rendered.length, limit=limit), "", []
+    warnings = [t("digest.line_break_warning")] if has_line_break(rendered.text) else []
     return None, rendered.text, warnings
 
 
@@ -192,7 +198,7 @@ def _set_skipped(session: Session, send: Send, enrollment: Enrollment, actor: Me
         enrollment.state, enrollment.reason = E_SKIPPED, SKIPPED_BY_MODERATOR
     elif send.status == S_SKIPPED:
         if send.reason != SKIPPED_BY_MODERATOR:
-            raise NotAllowed(f"This invitation was skipped for a reason a restore cannot undo: {send.reason}.")
+            raise NotAllowed(t("digest.cannot_restore", reason=send.reason))
         send.status, send.reason = S_PLANNED, None
         enrollment.state, enrollment.reason = E_PLANNED, None
     send.decided_by_id, send.updated_at, enrollment.updated_at = actor.id, now, now
@@ -201,7 +207,7 @@ def _set_skipped(session: Session, send: Send, enrollment: Enrollment, actor: Me
             session.add_all([send, enrollment])
             session.flush()
     except IntegrityError:
-        raise NotAllowed("This contact was invited by this account in another campaign meanwhile.") from None
+        raise NotAllowed(t("digest.invited_meanwhile")) from None
     return send
 
 
@@ -210,7 +216,7 @@ def skip_all(*, session: Session, actor: Member, digest_id: int, send_ids: list[
     Returns how many changed."""
     digest = session.get(Digest, digest_id)
     if digest is None:
-        raise NotFound("This digest no longer exists.")
+        raise NotFound(t("digest.gone"))
     campaign = session.get_one(Campaign, digest.campaign_id)
     _require_moderator(actor, campaign)
     changed = 0
@@ -240,17 +246,16 @@ def build_digest_now(*, session: Session, actor: Member, campaign_id: int, now: 
 
     campaign = session.get(Campaign, campaign_id)
     if campaign is None or campaign.workspace_id != actor.workspace_id:
-        raise NotFound("No such campaign in your workspace.")
+        raise NotFound(t("campaign.no_such"))
     _require_moderator(actor, campaign)
     if campaign.status != STATUS_ACTIVE:
-        raise NotAllowed(f"“{campaign.name}” is not active: activate it first to see tomorrow's plan.")
+        raise NotAllowed(t("digest.not_active", name=campaign.name))
     settings = settings or Settings.model_construct()
     plan_due(session=session, now=now, settings=settings, campaign_ids=[campaign_id], force_tomorrow=True)
     tomorrow = now.astimezone(schedule.zone(campaign.timezone)).date() + timedelta(days=1)
     digest = session.execute(select(Digest).where(Digest.campaign_id == campaign_id,
                                                   Digest.for_date == tomorrow)).scalars().first()
     if digest is None:
-        raise NotAllowed("Tomorrow cannot be planned for this campaign "
-                         "(its sender's account is paused or disconnected).")
+        raise NotAllowed(t("digest.cannot_plan"))
     # Shown in chat, the digest counts as delivered: the clock will not post it a second time.
     return show_digest(session=session, digest_id=digest.id, now=now, public_url=settings.public_url)

@@ -42,9 +42,11 @@ from core.clock import Clock
 from core.db import UnitOfWork
 from core.delivery import slots
 from core.delivery.models import S_PLANNED, Send
+from core.i18n import speaking
 from core.moderation.decisions import digest_view
 from core.moderation.models import Digest
 from core.notify import DigestOutcome, DigestView, Notifier
+from core.workspace.language import language_of_member_id
 
 log = logging.getLogger("invitebot.digests")
 
@@ -92,7 +94,8 @@ def deliver_digest(*, uow: UnitOfWork, digest_id: int, notifier: Notifier, clock
             return NOT_DUE
         digest = session.get_one(Digest, digest_id)
         campaign = session.get_one(Campaign, digest.campaign_id)
-        view, moves = _view_and_release(session, digest, campaign, now, public_url)
+        with speaking(language_of_member_id(session, campaign.sender_id)):  # the sender reads it
+            view, moves = _view_and_release(session, digest, campaign, now, public_url)
         if not view.items:
             _close(digest, now, {})
             session.add(digest)

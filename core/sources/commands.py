@@ -24,7 +24,7 @@ from core.campaigns.models import Campaign
 from core.campaigns.naming import name_key
 from core.commands import Context, Handler
 from core.errors import FieldError, NotAllowed, NotFound, Outcome
-from core.i18n import N_, t
+from core.i18n import N_, invocation, t
 from core.sources import finder_runs
 from core.sources.finder_texts import problem_text, state_text
 from core.sources.models import Finder, FinderMember, FinderRun, FinderState, Segment, SegmentContact
@@ -247,7 +247,7 @@ def create(session: Session, actor: Member, command: CreateFinder, ctx: Context)
     warnings = []
     account = session.execute(select(LinkedInAccount.status).where(LinkedInAccount.member_id == actor.id)).scalar()
     if account != "valid":
-        warnings.append(FieldError("owner", t(NO_ACCOUNT_WARNING)))
+        warnings.append(FieldError("owner", t(NO_ACCOUNT_WARNING, connect=invocation("connect"))))
     return Outcome(value=FinderStarted(summary(session, actor, finder), run_id), warnings=warnings)
 
 

@@ -8,6 +8,7 @@ suffix like `/en`, percent-encoding, letter case) maps to one identifier and one
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote, unquote, urlsplit
@@ -28,6 +29,14 @@ ALIASES = {
     "linkedin_profile_url": "profile_url", "firstname": "first_name", "lastname": "last_name",
     "given_name": "first_name", "family_name": "last_name", "company_name": "company", "organization": "company",
     "title": "job_title", "jobtitle": "job_title", "position": "job_title", "lang": "language",
+    # French headers (read without their accents): Prénom, Nom, Entreprise, URL LinkedIn, …
+    "prenom": "first_name", "nom": "last_name", "nom_de_famille": "last_name", "entreprise": "company",
+    "societe": "company", "organisation": "company", "url_linkedin": "profile_url", "lien_linkedin": "profile_url",
+    "profil_linkedin": "profile_url", "url_linked_in": "profile_url", "lien_linked_in": "profile_url",
+    "profil_linked_in": "profile_url", "url_du_profil": "profile_url", "profil": "profile_url",
+    "poste": "job_title", "fonction": "job_title", "titre": "job_title", "intitule_du_poste": "job_title",
+    "titre_du_profil": "headline", "accroche": "headline", "localisation": "location", "lieu": "location",
+    "ville": "location", "langue": "language", "annee_de_naissance": "birth_year",
 }
 # Lengths of the contact table (core/sources/models.py): longer values are refused, never cut.
 MAX_LENGTHS = {"first_name": 120, "last_name": 120, "headline": 400, "company": 200, "job_title": 200,
@@ -69,10 +78,11 @@ def _short(text: str, limit: int = 80) -> str:
 
 
 def column_name(header: str) -> str:
-    """The field a CSV header feeds: `First Name`, `first-name` and `firstName` all feed `first_name`."""
+    """The field a CSV header feeds: `First Name`, `first-name`, `firstName` and `Prénom` all feed `first_name`."""
     name = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", header.strip())
-    name = re.sub(r"[\s\-.]+", "_", name).strip("_").lower()
-    return ALIASES.get(name, name)
+    name = re.sub(r"[\s\-.']+", "_", name).strip("_").lower()
+    plain = "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c))
+    return ALIASES.get(name) or ALIASES.get(plain) or (plain if plain in KNOWN_COLUMNS else name)
 
 
 @dataclass

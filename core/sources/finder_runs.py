@@ -49,7 +49,7 @@ from core.delivery.linkedin.port import (
     Transient,
 )
 from core.delivery.models import Relation
-from core.i18n import N_, t
+from core.i18n import N_, invocation, t
 from core.notify import Alert
 from core.sources.bulk import upsert
 from core.sources.contacts import MAX_LENGTHS, normalise_profile_url
@@ -62,7 +62,8 @@ from core.workspace.models import LinkedInAccount
 ALERT_FAILED = N_("finder.alert.failed")  # {name}
 ALERT_DONE = N_("finder.alert.done")  # {name}
 ALERT_DONE_TEXT = N_("finder.alert.done_text")  # {found} {results} {new}
-ALERT_HINT = N_("finder.alert.hint")  # {name}
+ALERT_HINT = N_("finder.alert.hint")  # {command}
+SHOW_VERB = N_("finder.verb.show")
 PAGE_SIZE = {SearchApi.CLASSIC: 50, SearchApi.SALES_NAVIGATOR: 100}
 LEASE = timedelta(minutes=2)
 RATE_LIMIT_WAIT = timedelta(minutes=15)
@@ -330,7 +331,7 @@ def alert_for(session: Session, *, run_id: int) -> Alert | None:
     finder = session.get(Finder, run.finder_id) if run is not None else None
     if run is None or finder is None:
         return None
-    hint = t(ALERT_HINT, name=finder.name)
+    hint = t(ALERT_HINT, command=invocation("finder", f"{t(SHOW_VERB)} {finder.name}"))
     if run.state == RunState.FAILED:
         return Alert(workspace_id=finder.workspace_id, member_id=finder.owner_id, kind="finder_failed",
                      title=t(ALERT_FAILED, name=finder.name), text=problem_text(run.problem) or "", action_hint=hint)

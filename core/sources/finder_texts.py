@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from core.i18n import N_, t
+from core.i18n import N_, invocation, t
 
 # -- search input (field `url`, `keywords`, a filter) ------------------------------------------
 URL_EMPTY = N_("finder.url.empty")
@@ -60,4 +60,4 @@ def problem_text(problem: str | None) -> str | None:
         return t(PROBLEMS[key], filter=kind, name=name)
     if key == "provider_error":
         return t(PROBLEMS[key], code=rest or "error")
-    return t(PROBLEMS[key]) if key in PROBLEMS else problem
+    return t(PROBLEMS[key], connect=invocation("connect")) if key in PROBLEMS else problem

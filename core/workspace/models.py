@@ -39,6 +39,10 @@ class Member(SQLModel, table=True):
     email: str | None = Field(default=None, max_length=254)
     role: str = Field(default="member", max_length=16)  # admin | member
     active: bool = Field(default=True)
+    # The language the bot speaks to them (core/i18n.py): the one they chose (`language fr`), else
+    # their chat's locale (Slack's users.info, Teams' activity), else their workspace's `ui_language`.
+    language: str | None = Field(default=None, max_length=8)
+    locale: str | None = Field(default=None, max_length=16)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
     @property

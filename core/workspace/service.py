@@ -15,6 +15,8 @@ from sqlmodel import Session, select
 from core.campaigns.models import STATUS_ACTIVE, Campaign
 from core.campaigns.naming import like_escape, name_key
 from core.errors import NotFound
+from core.i18n import DEFAULT_LANGUAGE, language_of, t
+from core.workspace.language import note_locale
 from core.workspace.limits import CAPS, PREMIUM, cap_problem, kind_problem
 from core.workspace.models import ACCOUNT_DISCONNECTED_PAUSE, ChatIdentity, LinkedInAccount, Member, Workspace
 
@@ -30,16 +32,17 @@ def _clean_email(email: str | None) -> str | None:
     if not email:
         return None
     if "@" not in email or len(email) > 254 or any(c.isspace() for c in email):
-        raise ValueError(f"'{email}' is not an email address.")
+        raise ValueError(t("workspace.bad_email", email=email))
     return email
 
 
-def _clean_name(name: str | None, *, what: str = "Name") -> str:
+def _clean_name(name: str | None, *, what: str | None = None) -> str:
+    what = what or t("form.name")
     name = " ".join((name or "").split())
     if not name:
-        raise ValueError(f"{what} is required.")
+        raise ValueError(t("workspace.name_required", what=what))
     if len(name) > 120:
-        raise ValueError(f"{what} is too long ({len(name)} characters): use at most 120.")
+        raise ValueError(t("name.too_long", what=what, length=len(name), max=120))
     return name
 
 
@@ -52,19 +55,19 @@ def create_workspace(*, session: Session, name: str, timezone: str = "UTC", slac
     _check_digest_hour(digest_hour)
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-    name = _clean_name(name, what="Workspace name")
+    name = _clean_name(name, what=t("workspace.name"))
     same = session.exec(select(Workspace.id).where(func.lower(Workspace.name) == name.lower())).first()
     if same is not None:
         # Commands name workspaces by name: a second one of the same name would make it ambiguous.
-        raise ValueError(f"A workspace named '{name}' already exists (id {same}): nothing was changed.")
+        raise ValueError(t("workspace.name_taken", name=name, id=str(same)))
     try:
         ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(f"'{timezone}' is not an IANA timezone (e.g. Europe/Paris).") from None
-    for column, value, label in ((Workspace.slack_team_id, slack_team_id, "Slack team"),
-                                 (Workspace.teams_tenant_id, teams_tenant_id, "Teams tenant")):
+        raise ValueError(t("workspace.bad_timezone", timezone=timezone)) from None
+    for column, value, label in ((Workspace.slack_team_id, slack_team_id, t("workspace.slack_team")),
+                                 (Workspace.teams_tenant_id, teams_tenant_id, t("workspace.teams_tenant"))):
         if value and session.exec(select(Workspace.id).where(column == value)).first() is not None:
-            raise ValueError(f"{label} {value} already belongs to another workspace.")
+            raise ValueError(t("workspace.tenant_taken", what=label, value=value))
     workspace = Workspace(name=name, timezone=timezone, slack_team_id=slack_team_id or None,
                           teams_tenant_id=teams_tenant_id or None, digest_hour=digest_hour)
     session.add(workspace)
@@ -74,7 +77,7 @@ def create_workspace(*, session: Session, name: str, timezone: str = "UTC", slac
 
 def _check_digest_hour(hour: int) -> None:
     if not isinstance(hour, int) or not 0 <= hour <= 23:
-        raise ValueError(f"The digest hour must be a whole hour from 0 to 23 (got {hour}).")
+        raise ValueError(t("workspace.bad_digest_hour", hour=str(hour)))
 
 
 def set_digest_hour(*, session: Session, workspace_id: int, hour: int) -> Workspace:
@@ -90,7 +93,7 @@ def set_digest_hour(*, session: Session, workspace_id: int, hour: int) -> Worksp
 def get_workspace(*, session: Session, workspace_id: int) -> Workspace:
     workspace = session.get(Workspace, workspace_id)
     if workspace is None:
-        raise NotFound(f"Workspace {workspace_id} does not exist.")
+        raise NotFound(t("workspace.not_found", id=str(workspace_id)))
     return workspace
 
 
@@ -101,16 +104,16 @@ def add_member(*, session: Session, workspace_id: int, name: str, email: str | N
     name = _clean_name(name)
     email = _clean_email(email)
     if role not in ROLES:
-        raise ValueError(f"Role must be one of {', '.join(ROLES)}, not '{role}'.")
+        raise ValueError(t("workspace.bad_role", roles=", ".join(ROLES), role=role))
     if email and _member_by_email(session, workspace_id, email) is not None:
-        raise ValueError(f"A member with the email {email} already exists in this workspace.")
+        raise ValueError(t("workspace.email_taken", email=email))
     member = Member(workspace_id=workspace_id, name=name, name_key=name_key(name), email=email, role=role)
     try:
         with session.begin_nested():
             session.add(member)
     except IntegrityError:
         # A concurrent add of the same email won the race.
-        raise ValueError(f"A member with the email {email} already exists in this workspace.") from None
+        raise ValueError(t("workspace.email_taken", email=email)) from None
     return member
 
 
@@ -122,7 +125,7 @@ def get_member(*, session: Session, workspace_id: int, member_id: int) -> Member
     """The member `member_id` of this workspace; NotFound for a member of another workspace."""
     member = session.get(Member, member_id)
     if member is None or member.workspace_id != workspace_id:
-        raise NotFound(f"Member {member_id} is not in this workspace.")
+        raise NotFound(t("workspace.member_elsewhere", id=str(member_id)))
     return member
 
 
@@ -177,18 +180,18 @@ def connect_linkedin_account(*, session: Session, member_id: int, provider: str,
     names = names or {}
     member = session.get(Member, member_id)
     if member is None:
-        raise NotFound(f"Member {member_id} does not exist.")
+        raise NotFound(t("workspace.member_not_found", id=str(member_id)))
     if provider not in PROVIDERS:
-        raise ValueError(f"Provider must be one of {', '.join(PROVIDERS)}, not '{provider}'.")
+        raise ValueError(t("workspace.bad_provider", providers=", ".join(PROVIDERS), provider=provider))
     if kind is not None and (problem := kind_problem(kind)):
         raise ValueError(problem.replace("Account kind", names.get("kind", "Account kind"), 1))
     provider_account_id = (provider_account_id or "").strip()
     if not provider_account_id:
-        raise ValueError("The provider account id is required.")
+        raise ValueError(t("workspace.account_id_required"))
     taken = session.exec(select(LinkedInAccount).where(
         LinkedInAccount.provider == provider, LinkedInAccount.provider_account_id == provider_account_id)).first()
     if taken is not None and taken.member_id != member_id:
-        raise ValueError(f"The {provider} account {provider_account_id} is already connected to another member.")
+        raise ValueError(t("workspace.account_taken", provider=provider, account=provider_account_id))
     current = linkedin_account_of(session=session, member_id=member_id)
     final_kind = kind or (current.kind if current else NEW_ACCOUNT_KIND)
     given = {"daily_invite_cap": daily_invite_cap, "weekly_invite_cap": weekly_invite_cap,
@@ -275,21 +278,23 @@ def workspace_for_tenant(*, session: Session, platform: str, tenant: str) -> Wor
 
 
 def ensure_member_for_chat(*, session: Session, platform: str, tenant: str, external_user_id: str, name: str,
-                           email: str | None = None, workspace_name: str | None = None) -> Member:
+                           email: str | None = None, workspace_name: str | None = None,
+                           locale: str | None = None) -> Member:
     """The member behind a chat user, created on first contact.
 
     Order: a known chat identity; else, in the workspace of this Slack team / Teams tenant
     (created when missing), the member with this email, to whom the identity is linked; else a
     new member, admin when first of the workspace. One person reaching us from Slack and from
-    Teams with the same email is one member when the workspace carries both ids."""
+    Teams with the same email is one member when the workspace carries both ids. `locale`: their
+    chat's (`fr-FR`), kept on the member; a workspace created for them speaks its language."""
     if platform not in PLATFORMS:
-        raise ValueError(f"Platform must be one of {', '.join(PLATFORMS)}, not '{platform}'.")
+        raise ValueError(t("workspace.bad_platform", platforms=", ".join(PLATFORMS), platform=platform))
     if not tenant or not external_user_id:
-        raise ValueError("A chat identity needs its tenant and user id.")
+        raise ValueError(t("workspace.identity_incomplete"))
     known = member_for_identity(session=session, platform=platform, tenant=tenant, external_user_id=external_user_id)
     if known is not None:
         return known
-    workspace = _ensure_workspace(session, platform, tenant, workspace_name)
+    workspace = _ensure_workspace(session, platform, tenant, workspace_name, locale)
     try:
         email = _clean_email(email)
     except ValueError:
@@ -303,6 +308,7 @@ def ensure_member_for_chat(*, session: Session, platform: str, tenant: str, exte
                                            .limit(1)).first()
                 member = add_member(session=session, workspace_id=workspace.id, name=name,
                                     email=email, role="member" if has_members else "admin")
+            note_locale(session, member, locale)
             session.add(ChatIdentity(workspace_id=workspace.id, member_id=member.id, platform=platform,
                                      tenant=tenant, external_user_id=external_user_id))
             session.flush()
@@ -317,14 +323,16 @@ def ensure_member_for_chat(*, session: Session, platform: str, tenant: str, exte
     return member
 
 
-def _ensure_workspace(session: Session, platform: str, tenant: str, workspace_name: str | None) -> Workspace:
+def _ensure_workspace(session: Session, platform: str, tenant: str, workspace_name: str | None,
+                      locale: str | None = None) -> Workspace:
     workspace = workspace_for_tenant(session=session, platform=platform, tenant=tenant)
     if workspace is not None:
         return workspace
     ids = {"slack_team_id": tenant} if platform == "slack" else {"teams_tenant_id": tenant}
     try:
         with session.begin_nested():
-            workspace = Workspace(name=(workspace_name or "").strip()[:120] or tenant[:120], **ids)
+            workspace = Workspace(name=(workspace_name or "").strip()[:120] or tenant[:120],
+                                  ui_language=(language_of(locale) or DEFAULT_LANGUAGE).value, **ids)
             session.add(workspace)
     except IntegrityError:
         workspace = workspace_for_tenant(session=session, platform=platform, tenant=tenant)

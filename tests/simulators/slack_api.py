@@ -46,6 +46,7 @@ class SlackUser:
     team_id: str
     name: str
     email: str | None = None
+    locale: str = "en-US"
 
 
 class SlackSimulator:
@@ -68,8 +69,9 @@ class SlackSimulator:
         self.base = ""
 
     # -- set-up ---------------------------------------------------------------------------
-    def add_user(self, user_id: str, team_id: str, name: str, email: str | None = None) -> None:
-        self.users[user_id] = SlackUser(user_id, team_id, name, email)
+    def add_user(self, user_id: str, team_id: str, name: str, email: str | None = None,
+                 locale: str = "en-US") -> None:
+        self.users[user_id] = SlackUser(user_id, team_id, name, email, locale)
 
     def add_app_token(self, token: str, app_id: str = "A1") -> None:
         self.app_tokens[token] = app_id
@@ -213,8 +215,11 @@ class SlackSimulator:
         user = self.users.get(args.get("user", ""))
         if user is None or user.team_id != team_id:
             return {"ok": False, "error": "user_not_found"}
-        return {"ok": True, "user": {"id": user.id, "team_id": user.team_id, "name": user.name.lower(),
-                                     "real_name": user.name, "profile": {"real_name": user.name, "email": user.email}}}
+        answer = {"id": user.id, "team_id": user.team_id, "name": user.name.lower(), "real_name": user.name,
+                  "profile": {"real_name": user.name, "email": user.email}}
+        if str(args.get("include_locale", "")).lower() in ("true", "1"):  # Slack says it only when asked
+            answer["locale"] = user.locale
+        return {"ok": True, "user": answer}
 
     @staticmethod
     def _check_view(view: dict[str, Any]) -> str | None:

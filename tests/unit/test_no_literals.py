@@ -42,6 +42,7 @@ BUILDERS: dict[str, tuple[tuple[int, ...], frozenset[str]]] = {
     "Home": ((0, 1), frozenset({"title", "intro"})),
     "PreviewView": ((0,), frozenset({"title", "note"})),
     "FieldError": ((1,), frozenset({"message"})),
+    "Alert": ((), frozenset({"title", "text", "action_hint"})),
     "NotAllowed": ((0,), frozenset()),
     "NotFound": ((0,), frozenset()),
     "ValueError": ((0,), frozenset()),
@@ -137,12 +138,10 @@ def literals(path: Path) -> Iterator[str]:
     rel = path.relative_to(ROOT).as_posix()
     whole_module = rel.startswith(TEXT_MODULES)
     for node in ast.walk(tree):
-        if whole_module:
-            if id(node) not in skip:
-                text = _literal_text(node)
-                if text is not None:
-                    yield text
-            continue
+        if whole_module and id(node) not in skip:
+            text = _literal_text(node)
+            if text is not None:
+                yield text
         if not isinstance(node, ast.Call):
             continue
         spec = BUILDERS.get(_name(node.func) or "")

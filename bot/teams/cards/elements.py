@@ -8,7 +8,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from bot.conversation.commands import render_invocations, split_invocations
 from bot.conversation.views import Button, Fact
+from core.i18n import t
 
 CARD_VERSION = "1.5"
 CARD_SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
@@ -39,19 +41,25 @@ def envelope(body: list[dict], actions: list[dict] | None = None, **extra: Any) 
 def text(value: str, *, weight: str | None = None, size: str | None = None, tone: str | None = None,
          subtle: bool = False, italic: bool = False, spacing: str | None = None, separator: bool = False,
          element_id: str | None = None) -> dict:
-    """Plain text, never read as markdown."""
-    run: dict[str, Any] = {"type": "TextRun", "text": value}
-    if weight:
-        run["weight"] = weight
-    if size:
-        run["size"] = size
-    if tone in TONE_COLORS:
-        run["color"] = TONE_COLORS[tone]
-    if subtle:
-        run["isSubtle"] = True
-    if italic:
-        run["italic"] = True
-    block: dict[str, Any] = {"type": "RichTextBlock", "inlines": [run]}
+    """Plain text, never read as markdown; a command it names (`core.i18n.invocation`) is the words
+    to type to the bot, in monospace."""
+    runs: list[dict[str, Any]] = []
+    for part, command in split_invocations(value) or [("", False)]:
+        run: dict[str, Any] = {"type": "TextRun", "text": part}
+        if command:
+            run["fontType"] = "Monospace"
+        if weight:
+            run["weight"] = weight
+        if size:
+            run["size"] = size
+        if tone in TONE_COLORS:
+            run["color"] = TONE_COLORS[tone]
+        if subtle:
+            run["isSubtle"] = True
+        if italic:
+            run["italic"] = True
+        runs.append(run)
+    block: dict[str, Any] = {"type": "RichTextBlock", "inlines": runs}
     if spacing:
         block["spacing"] = spacing
     if separator:
@@ -61,6 +69,11 @@ def text(value: str, *, weight: str | None = None, size: str | None = None, tone
     return block
 
 
+def typed(value: str) -> str:
+    """A text shown where Teams takes no runs (a fact, a button, an input): commands it names as typed."""
+    return render_invocations(value, lambda words: f"“{words}”")
+
+
 def title(value: str, *, tone: str | None = None, size: str = "Medium") -> dict:
     return text(value, weight="Bolder", size=size, tone=tone)
 
@@ -68,7 +81,7 @@ def title(value: str, *, tone: str | None = None, size: str = "Medium") -> dict:
 def facts(items: tuple[Fact, ...]) -> dict | None:
     if not items:
         return None
-    return {"type": "FactSet", "facts": [{"title": f.label, "value": f.value} for f in items]}
+    return {"type": "FactSet", "facts": [{"title": typed(f.label), "value": typed(f.value)} for f in items]}
 
 
 def action_data(action: str, value: str = "", **extra: Any) -> dict:
@@ -81,7 +94,7 @@ def button(b: Button, *, mode: str = EXECUTE, extra: dict | None = None) -> dict
         return {"type": "Action.OpenUrl", "title": b.label, "url": b.url}
     if b.confirm:
         inner = dict(b.__dict__)
-        inner.update(confirm=None, label=f"Yes, {b.label.lower()}")
+        inner.update(confirm=None, label=t("button.confirm_yes", label=b.label))
         return {"type": "Action.ShowCard", "title": b.label, "card": {
             "type": "AdaptiveCard", "version": CARD_VERSION,
             "body": [text(b.confirm, weight="Bolder")],

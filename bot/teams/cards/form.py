@@ -19,6 +19,7 @@ from bot.shapes import parse_json
 from bot.teams.cards.elements import (  # noqa: F401
     EXECUTE, MAX_CARD_BYTES, SUBMIT, button, card_bytes, compact, envelope, text, title,
 )
+from core.i18n import t, tn
 
 SUBMIT_ACTION = "form.submit"
 # What a Teams dialog card holds: the card stays under 28 KB with at most 100 items and 12 KB of
@@ -164,19 +165,18 @@ def form_card(form: Form, *, mode: str = SUBMIT, errors: FormErrors | None = Non
                   for f in section.fields if f.value not in (None, "", [])}
         body.append({"type": "Input.Text", "id": CARRY_INPUT, "isVisible": False,
                      "value": json.dumps(hidden, separators=(",", ":"), ensure_ascii=False)})
-        body.append(text(f"Page {page + 1} of {len(pages)}: the form is long, it continues on the next page.",
-                         subtle=True))
+        body.append(text(t("form.continues", page=page + 1, pages=len(pages)), subtle=True))
     if errors:
-        summary = errors.summary or f"Please fix the {len(errors.errors)} field(s) marked; nothing was saved."
+        summary = errors.summary or tn("form.fix_fields", len(errors.errors))
         body.append(text(summary, tone="error", weight="Bolder"))
     body += [sections[j] for j in shown]
     # An error naming no field of this form is not lost.
     body += [text(message, tone="error") for message in placed.values()]
     actions = []
     if page > 0:
-        actions.append(button(Button("Back", PAGE_ACTION, str(page - 1)), mode=mode))
+        actions.append(button(Button(t("button.back"), PAGE_ACTION, str(page - 1)), mode=mode))
     if page < len(pages) - 1:
-        actions.append(button(Button("Next", PAGE_ACTION, str(page + 1)), mode=mode))
+        actions.append(button(Button(t("button.next"), PAGE_ACTION, str(page + 1)), mode=mode))
     actions.append(button(Button(form.submit_label, SUBMIT_ACTION, style="primary"), mode=mode))
     return envelope(body, actions)
 
@@ -222,7 +222,7 @@ def _pages(form: Form, sections: list[dict]) -> list[list[int]]:
 def _changed_button(f: FormField, data: dict, mode: str) -> dict:
     """Cards have no on-change event (Adaptive Cards 1.5): the user applies a change that reshapes
     the form (languages, sender, a campaign picked by name) with this button."""
-    action = button(Button(f"Apply {f.label.lower()}", CHANGED_ACTION, f.id), mode=mode, extra=data)
+    action = button(Button(t("form.apply", field=f.label.lower()), CHANGED_ACTION, f.id), mode=mode, extra=data)
     return {"type": "ActionSet", "spacing": "Small", "actions": [action]}
 
 

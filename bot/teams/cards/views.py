@@ -13,6 +13,7 @@ from bot.conversation.views import (
 from bot.teams.cards.elements import (
     EXECUTE, MAX_CARD_BYTES, action_data, action_set, card_bytes, compact, envelope, facts, text, title,
 )
+from core.i18n import invocation, language_name, t, tn
 
 BUDGET = MAX_CARD_BYTES - 2 * 1024  # room for the activity around the card
 
@@ -59,7 +60,8 @@ def _list(view: CampaignList, **_: Any) -> dict:
         body.append({"type": "Container", "separator": True, "spacing": "Medium",
                      "items": _card_items(card, heading_size="Default")})
     if view.more:
-        body.append(text(f"{view.more} more not shown.", subtle=True))
+        body.append(text(tn("list.more_not_shown", view.more, command=invocation("show", t("command.show.args"))),
+                         subtle=True))
     body += compact([action_set(view.buttons)])
     return envelope(body)
 
@@ -79,7 +81,8 @@ def _preview(view: PreviewView, **_: Any) -> dict:
         items += [text(p, tone="error", spacing="None") for p in sample.problems]
         body.append({"type": "Container", "separator": True, "items": items})
     if view.overflowing:
-        body.append(text("Would overflow: " + "; ".join(view.overflowing), tone="error", separator=True))
+        body.append(text(t("preview.would_overflow", problems="; ".join(view.overflowing)), tone="error",
+                         separator=True))
     if view.missing_tokens:
         body.append(text("Missing a token: " + "; ".join(view.missing_tokens), tone="warning"))
     return envelope(body)
@@ -100,24 +103,24 @@ def language_input_id(send_id: int) -> str:
 
 
 def _entry(page: DigestPage, entry: DigestEntry) -> dict:
-    head = f"{entry.contact_name} · {entry.language}"
+    head = f"{entry.contact_name} · {language_name(entry.language)}"
     items = compact([
         text(head, weight="Bolder"),
         text(entry.headline, subtle=True, spacing="None") if entry.headline else None,
         text(entry.status_label, tone="success" if entry.status == "planned" else "warning", spacing="Small"),
         text(entry.text, spacing="Small"),
-        text(f"{entry.length}/{entry.limit} characters", subtle=True, spacing="None",
+        text(t("digest.characters", length=entry.length, limit=entry.limit), subtle=True, spacing="None",
              tone="error" if entry.length > entry.limit else None),
     ])
     items += [text(w, tone="warning", spacing="None") for w in entry.warnings]
     actions = []
     if entry.language_action and len(entry.languages) > 1:
         input_id = language_input_id(entry.send_id)
-        items.append({"type": "Input.ChoiceSet", "id": input_id, "label": "Language", "style": "compact",
+        items.append({"type": "Input.ChoiceSet", "id": input_id, "label": t("digest.language"), "style": "compact",
                       "value": entry.language,
-                      "choices": [{"title": lang, "value": lang} for lang in entry.languages]})
+                      "choices": [{"title": language_name(lang), "value": lang} for lang in entry.languages]})
         value = f"{page.digest_id}:{page.page}:{entry.send_id}"
-        actions.append({"type": "Action.Execute", "title": "Change language", "verb": entry.language_action,
+        actions.append({"type": "Action.Execute", "title": t("digest.change_language"), "verb": entry.language_action,
                         "data": action_data(entry.language_action, value, input=input_id)})
     entry_actions = action_set(entry.buttons)
     if entry_actions:
@@ -131,7 +134,7 @@ def _entry(page: DigestPage, entry: DigestEntry) -> dict:
 def _digest(view: DigestPage, *, refresh_user_ids: list[str] | None = None, **_: Any) -> dict:
     body = compact([
         title(view.title, size="Large"),
-        text("Sandbox: nobody on LinkedIn is contacted.", tone="warning") if view.sandbox else None,
+        text(t("digest.sandbox"), tone="warning") if view.sandbox else None,
         text(view.summary),
     ])
     body += [_entry(view, e) for e in view.entries]
@@ -140,7 +143,7 @@ def _digest(view: DigestPage, *, refresh_user_ids: list[str] | None = None, **_:
         # Universal Actions: Teams asks the bot for the current page whenever the sender opens it.
         value = f"{view.digest_id}:{view.page}"
         extra["refresh"] = {
-            "action": {"type": "Action.Execute", "verb": DIGEST_REFRESH, "title": "Refresh",
+            "action": {"type": "Action.Execute", "verb": DIGEST_REFRESH, "title": t("button.refresh"),
                        "data": action_data(DIGEST_REFRESH, value)},
             "userIds": list(refresh_user_ids),
         }

@@ -1,6 +1,10 @@
-"""Create, edit, activate and stop a campaign from Slack, as a user would, over signed HTTP."""
+"""Create, edit, activate and stop a campaign from Slack, as a user would, over signed HTTP; the
+stories after the form run in English and in French (the member picks it with `language` /
+`langue`), every answer checked in the language asked."""
 
 import json
+
+import pytest
 
 
 from core.db import UnitOfWork
@@ -61,7 +65,33 @@ async def test_invitation_that_overflows_for_a_long_first_name_is_refused(slack,
     assert campaigns(ctx) == []
 
 
-async def test_edit_activate_and_stop(slack, slack_sim, world, ctx):
+# What each language's members type and read (written here, not read from the catalogues).
+SAID = {
+    "en": {"language": "language en", "stop": "stop", "list": "list", "show": "show",
+           "refused": "sender or a workspace admin", "no_such": "No such campaign", "not_named": "No campaign is named",
+           "facts": ("Acceptance", "Next slot"), "did_you_mean": "Did you mean", "create": "/invite-campaign create"},
+    "fr": {"language": "langue fr", "stop": "arrêter", "list": "liste", "show": "voir",
+           "refused": "Seuls l'émetteur de la campagne ou un admin", "no_such": "Cette campagne n'existe pas",
+           "not_named": "Aucune campagne ne s'appelle", "facts": ("Taux d'acceptation", "Prochain créneau"),
+           "did_you_mean": "Vouliez-vous dire", "create": "/invite-campaign créer"},
+}
+
+
+def said_to(slack_sim) -> str:
+    return json.dumps(slack_sim.responses, ensure_ascii=False)
+
+
+async def speak(slack, slack_sim, lang, user="UBOB", **kw):
+    """The member picks the language of the story; the bot answers in it."""
+    await slack.command(SAID[lang]["language"], user=user, **kw)
+    await wait_for(lambda: any(("now speak" if lang == "en" else "désormais en") in json.dumps(r, ensure_ascii=False)
+                               for r in slack_sim.responses))
+    slack_sim.clear()
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+async def test_edit_activate_and_stop(slack, slack_sim, world, ctx, lang):
+    await speak(slack, slack_sim, lang)
     campaign = await created(slack, slack_sim, world, ctx)
 
     # Edit: the form opens prefilled, the change is saved
@@ -79,17 +109,20 @@ async def test_edit_activate_and_stop(slack, slack_sim, world, ctx):
     await slack.press("campaign.activate", str(campaign.id))
     await wait_for(lambda: campaigns(ctx)[0].status == "active")
 
-    # Stop by name
-    await slack.command("stop spring OUTREACH")
+    # Stop by name, with the language's word
+    await slack.command(f"{SAID[lang]['stop']} spring OUTREACH")
     await wait_for(lambda: campaigns(ctx)[0].status == "stopped")
 
 
-async def test_other_users_and_other_workspaces_are_refused(slack, slack_sim, world, ctx):
+@pytest.mark.parametrize("lang", ["en", "fr"])
+async def test_other_users_and_other_workspaces_are_refused(slack, slack_sim, world, ctx, lang):
+    said = SAID[lang]
     campaign = await created(slack, slack_sim, world, ctx)
+    await speak(slack, slack_sim, lang, user="UCAROL")
 
     # Carol (not the sender, not an admin) presses Activate: refused, nothing changes
     await slack.press("campaign.activate", str(campaign.id), user="UCAROL")
-    await wait_for(lambda: any("sender or a workspace admin" in json.dumps(r) for r in slack_sim.responses))
+    await wait_for(lambda: said["refused"] in said_to(slack_sim))
     assert campaigns(ctx)[0].status == "draft"
 
     # Eve, of another Slack team (a member there: this app's token cannot read her profile), presses
@@ -97,29 +130,32 @@ async def test_other_users_and_other_workspaces_are_refused(slack, slack_sim, wo
     with UnitOfWork(ctx.engine)() as s:
         ensure_member_for_chat(session=s, platform="slack", tenant=OTHER_TEAM, external_user_id="UEVE",
                                name="Eve Elsewhere", email="eve@other.example", workspace_name="Other")
-    slack_sim.clear()
+    await speak(slack, slack_sim, lang, user="UEVE", team=OTHER_TEAM)
     await slack.press("campaign.stop", str(campaign.id), user="UEVE", team=OTHER_TEAM)
-    await wait_for(lambda: any("No such campaign" in json.dumps(r) for r in slack_sim.responses))
+    await wait_for(lambda: said["no_such"] in said_to(slack_sim))
     assert campaigns(ctx)[0].status == "draft"
 
     # Eve's `show` does not find it either
-    await slack.command("show Spring outreach", user="UEVE", team=OTHER_TEAM)
-    await wait_for(lambda: any("No campaign is named" in json.dumps(r) for r in slack_sim.responses))
+    await slack.command(f"{said['show']} Spring outreach", user="UEVE", team=OTHER_TEAM)
+    await wait_for(lambda: said["not_named"] in said_to(slack_sim))
 
 
-async def test_list_show_and_unknown_names(slack, slack_sim, world, ctx):
+@pytest.mark.parametrize("lang", ["en", "fr"])
+async def test_list_show_and_unknown_names(slack, slack_sim, world, ctx, lang):
+    said = SAID[lang]
     await created(slack, slack_sim, world, ctx)
-    slack_sim.clear()
-    await slack.command("list")
+    await speak(slack, slack_sim, lang)
+    await slack.command(said["list"])
     await wait_for(lambda: slack_sim.responses)
-    text = json.dumps(slack_sim.responses[-1])
-    assert "Spring outreach" in text and "Acceptance" in text and "Next slot" in text
+    text = json.dumps(slack_sim.responses[-1], ensure_ascii=False)
+    assert "Spring outreach" in text and all(fact in text for fact in said["facts"]), text
     assert slack_sim.responses[-1]["response_type"] == "ephemeral"
 
-    await slack.command("show spring outreech")
+    await slack.command(f"{said['show']} spring outreech")
     await wait_for(lambda: len(slack_sim.responses) > 1)
-    assert "Did you mean" in json.dumps(slack_sim.responses[-1]) and "Spring outreach" in json.dumps(slack_sim.responses[-1])
+    text = json.dumps(slack_sim.responses[-1], ensure_ascii=False)
+    assert said["did_you_mean"] in text and "Spring outreach" in text
 
     await slack.command("frobnicate")
     await wait_for(lambda: len(slack_sim.responses) > 2)
-    assert "/invite-campaign create" in json.dumps(slack_sim.responses[-1])
+    assert said["create"] in json.dumps(slack_sim.responses[-1], ensure_ascii=False)

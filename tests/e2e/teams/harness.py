@@ -21,6 +21,7 @@ class TeamsUser:
     name: str
     tenant_id: str
     conversation_id: str  # their personal chat with the bot
+    locale: str = "en-US"  # what their Teams client is set to, sent with every activity
 
     @property
     def account(self) -> dict:
@@ -35,11 +36,11 @@ class TeamsHarness:
         self._ids = itertools.count(1)
 
     def user(self, name: str, *, email: str | None = None, tenant_id: str = "tenant-1",
-             aad_object_id: str | None = None) -> TeamsUser:
+             aad_object_id: str | None = None, locale: str = "en-US") -> TeamsUser:
         aad = aad_object_id or str(uuid.uuid4())
         self.connector.add_user(aad_object_id=aad, name=name, tenant_id=tenant_id, email=email)
         return TeamsUser(id=f"29:{aad}", aad_object_id=aad, name=name, tenant_id=tenant_id,
-                         conversation_id=f"a:personal-{aad}")
+                         conversation_id=f"a:personal-{aad}", locale=locale)
 
     def activity(self, user: TeamsUser, **fields: Any) -> dict:
         return {
@@ -48,7 +49,7 @@ class TeamsHarness:
             "conversation": {"id": fields.pop("conversation_id", user.conversation_id),
                              "conversationType": fields.pop("conversation_type", "personal"),
                              "tenantId": user.tenant_id},
-            "channelData": {"tenant": {"id": user.tenant_id}}, "locale": "en-US", **fields,
+            "channelData": {"tenant": {"id": user.tenant_id}}, "locale": user.locale, **fields,
         }
 
     async def post(self, activity: dict, *, headers: dict | None = None):

@@ -10,9 +10,9 @@ from core.workspace.models import ChatIdentity, Member
 from tests import factories as f
 
 
-async def connected_admin(teams, db):
-    """Ada, first (so admin), connected through Teams, with an empty segment of hers."""
-    ada = teams.user("Ada Lovelace", email="ada@example.com")
+async def connected_admin(teams, db, locale: str = "en-US"):
+    """Ada, first (so admin), connected through Teams (set to `locale`), with an empty segment of hers."""
+    ada = teams.user("Ada Lovelace", email="ada@example.com", locale=locale)
     await teams.say(ada, "connect")  # sandbox: connected at once
     with Session(db) as session:
         identity = session.exec(select(ChatIdentity)).one()

@@ -112,7 +112,7 @@ async def test_digest_is_delivered_and_decisions_update_the_card_in_place(teams,
     assert teams.connector.activities() == []
 
     # Skip all of the page (confirmed first), then Restore all
-    card = _updated_card(await teams.execute(ada, find_action(card, "Yes, skip all")))
+    card = _updated_card(await teams.execute(ada, find_action(card, "Yes: Skip all")))
     assert {s.status for s in _sends(ctx).values()} == {"skipped"}
     card = _updated_card(await teams.execute(ada, find_action(card, "Restore all")))
     assert {s.status for s in _sends(ctx).values()} == {"planned"}

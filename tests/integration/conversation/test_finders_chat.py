@@ -132,6 +132,10 @@ def test_segments_list_and_show_follow_visibility(ctx, people):
     assert "No segment you may use" in typed(ctx, dan, "segment Lyon CTOs").notice.text
 
 
-def test_help_lists_the_new_commands(ctx, people):
+def test_help_lists_the_new_commands_and_french_words_work(ctx, people):
     text = typed(ctx, people.bob, "help").notice.text
-    assert "finder create|show|run|pause|resume|delete NAME" in text and "`/invite-campaign segments`" in text
+    assert "finder create|show|run|pause|resume|delete NAME" in text and "segments" in text
+    typed(ctx, people.bob, f"finder créer Fondateurs | {URL}")
+    shown = typed(ctx, people.bob, "finder voir fondateurs")
+    assert shown.messages[0].title == "Fondateurs"
+    assert "Paused" in typed(ctx, people.bob, "finder pause Fondateurs").messages[0].status

@@ -151,3 +151,25 @@ def test_the_digest_command_counts_as_delivered(db, settings):
     assert notifier.sent_digests == []
     first = planned(db)[0]
     assert isinstance(claim(db, settings, first, first.due_at), claims.Claim)
+
+
+@pytest.mark.parametrize("chosen,locale,expected", [("fr", None, "fr"), (None, "fr-CA", "fr"), ("en", "fr-FR", "en"),
+                                                    (None, None, "en")])
+def test_the_worker_writes_the_digest_in_its_sender_s_language(db, settings, chosen, locale, expected):
+    from bot.conversation.digest import digest_pages
+    from core.campaigns.models import Campaign
+    from core.workspace.models import Member
+
+    digest_id = moderated_day(db, settings)
+    with UnitOfWork(db)() as s:
+        sender = s.get(Member, s.exec(select(Campaign.sender_id)).one())
+        sender.language, sender.locale = chosen, locale
+    notifier = LoggingNotifier()
+    assert deliver_digest(uow=UnitOfWork(db), digest_id=digest_id, notifier=notifier, clock=FrozenClock(EVENING)) \
+        == DELIVERED
+    [view] = notifier.sent_digests
+    assert view.language == expected
+    [page] = digest_pages(view)  # what the notifiers post: its words in that language too
+    title = {"en": "Tomorrow's invitations", "fr": "Invitations de demain"}[expected]
+    assert page.title.startswith(title) and (page.summary.startswith("vendredi") if expected == "fr"
+                                             else page.summary.startswith("Friday"))

@@ -11,6 +11,7 @@ from sqlmodel import Session, select
 from core.campaigns.models import STATUS_STOPPED, Campaign
 from core.clock import FrozenClock
 from core.db import UnitOfWork
+from core.i18n import render_invocations
 from core.delivery import claims
 from core.delivery.linkedin.port import (
     AccountDisconnected, NoteLimitReached, OutcomeUnknown, RateLimited, Transient,
@@ -260,7 +261,8 @@ def test_note_limit_and_disconnection_pause_and_tell_the_sender(db, settings):
     gw.fail_next("send_invitation", AccountDisconnected("gone"))
     assert send(db, gw, clock, settings, ids[1], notifier=notifier) == "disconnected"
     assert [a.kind for a in notifier.sent_alerts] == ["note_limit", "account_disconnected"]
-    assert notifier.sent_alerts[0].action_hint.endswith(f"then run `activate {camp.name}` to resume.")
+    hint = render_invocations(notifier.sent_alerts[0].action_hint, lambda words: f"`{words}`")  # as Slack shows it
+    assert hint.endswith(f"then run `activate {camp.name}` to resume.")
     with Session(db) as s:
         assert s.get(LinkedInAccount, acct.id).status == "invalid"
         assert s.get(Campaign, camp.id).paused_reason == ACCOUNT_DISCONNECTED_PAUSE  # what reconnecting lifts

@@ -31,12 +31,18 @@ def _settings(tmp_path, **env) -> Settings:
 def test_the_package_holds_a_valid_manifest_and_both_icons(tmp_path):
     path = write_package(_settings(tmp_path), tmp_path / "app.zip")
     with zipfile.ZipFile(path) as archive:
-        assert sorted(archive.namelist()) == ["color.png", "manifest.json", "outline.png"]
+        assert sorted(archive.namelist()) == ["color.png", "fr-fr.json", "manifest.json", "outline.png"]
         manifest = json.loads(archive.read("manifest.json"))
+        french = json.loads(archive.read("fr-fr.json"))
         color = Image.open(io.BytesIO(archive.read(manifest["icons"]["color"])))
         outline = Image.open(io.BytesIO(archive.read(manifest["icons"]["outline"]))).convert("RGBA")
     jsonschema.Draft4Validator(SCHEMA).validate(manifest)
     assert manifest["manifestVersion"] == "1.29"
+    # In French too: the menu offers the French words, which the bot reads
+    assert manifest["localizationInfo"]["additionalLanguages"] == [{"languageTag": "fr-fr", "file": "fr-fr.json"}]
+    assert french["bots[0].commandLists[0].commands[1].title"] == "créer"
+    assert french["description.short"].startswith("Lancez") and len(french["description.short"]) <= 80
+    assert {k.split(".")[0] for k in french} <= {"$schema", "name", "description", "bots[0]"}
     assert color.format == "PNG" and color.size == (192, 192)
     assert outline.size == (32, 32)
     pixels = list(outline.getdata())

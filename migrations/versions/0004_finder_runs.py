@@ -1,7 +1,7 @@
 """finder runs: searches that run, their schedule, state and runs
 
-Revision ID: 0003_finder_runs
-Revises: 0002_digest_delivery
+Revision ID: 0004_finder_runs
+Revises: 0003_member_language
 Create Date: 2026-12-01 15:26:18.351899
 """
 import sqlalchemy as sa
@@ -10,8 +10,8 @@ from alembic import op
 
 import core.db
 
-revision = '0003_finder_runs'
-down_revision = '0002_digest_delivery'
+revision = '0004_finder_runs'
+down_revision = '0003_member_language'
 branch_labels = None
 depends_on = None
 
