@@ -49,7 +49,7 @@ from core.delivery.linkedin.port import (
     Transient,
 )
 from core.delivery.models import Relation
-from core.i18n import N_, invocation, t
+from core.i18n import N_, invocation, speaking, t
 from core.notify import Alert
 from core.sources.bulk import upsert
 from core.sources.contacts import MAX_LENGTHS, normalise_profile_url
@@ -57,6 +57,7 @@ from core.sources.finder_texts import problem_text
 from core.sources.language import detect_languages, profile_text
 from core.sources.models import Contact, Finder, FinderRun, FinderState, RunState, SegmentContact
 from core.sources.search import RESOLVED_FILTERS, FinderSearch, SearchApi, SearchInputError, parse_finder_query
+from core.workspace.language import language_of_member_id
 from core.workspace.models import LinkedInAccount
 
 ALERT_FAILED = N_("finder.alert.failed")  # {name}
@@ -331,14 +332,17 @@ def alert_for(session: Session, *, run_id: int) -> Alert | None:
     finder = session.get(Finder, run.finder_id) if run is not None else None
     if run is None or finder is None:
         return None
-    hint = t(ALERT_HINT, command=invocation("finder", f"{t(SHOW_VERB)} {finder.name}"))
-    if run.state == RunState.FAILED:
-        return Alert(workspace_id=finder.workspace_id, member_id=finder.owner_id, kind="finder_failed",
-                     title=t(ALERT_FAILED, name=finder.name), text=problem_text(run.problem) or "", action_hint=hint)
-    if run.state == RunState.DONE and run.trigger in ("created", "manual"):
-        return Alert(workspace_id=finder.workspace_id, member_id=finder.owner_id, kind="finder_done",
-                     title=t(ALERT_DONE, name=finder.name),
-                     text=t(ALERT_DONE_TEXT, found=finder.found, results=run.results, new=run.new), action_hint=hint)
+    with speaking(language_of_member_id(session, finder.owner_id)) as lang:
+        hint = t(ALERT_HINT, command=invocation("finder", f"{t(SHOW_VERB)} {finder.name}"))
+        if run.state == RunState.FAILED:
+            return Alert(workspace_id=finder.workspace_id, member_id=finder.owner_id, kind="finder_failed",
+                         title=t(ALERT_FAILED, name=finder.name), text=problem_text(run.problem) or "",
+                         action_hint=hint, language=lang.value)
+        if run.state == RunState.DONE and run.trigger in ("created", "manual"):
+            return Alert(workspace_id=finder.workspace_id, member_id=finder.owner_id, kind="finder_done",
+                         title=t(ALERT_DONE, name=finder.name),
+                         text=t(ALERT_DONE_TEXT, found=finder.found, results=run.results, new=run.new),
+                         action_hint=hint, language=lang.value)
     return None
 
 

@@ -11,6 +11,7 @@ import pytest
 from core.delivery.linkedin.port import FeatureNotSubscribed
 from core.notify import LoggingNotifier
 from core.sources import finder_runs
+from core.workspace.models import Member
 from core.sources.models import Finder, FinderRun, FinderState, RunState
 from core.sources.segments import create_finder
 from entrypoints.bootstrap import bootstrap
@@ -84,9 +85,11 @@ def test_the_owner_is_told_when_a_run_fails_or_a_run_they_asked_for_is_done(ctx,
     assert "10 people" in done.text
     gateway.fail_next("search_page", FeatureNotSubscribed("403", status=403))
     with services.uow() as s:
+        s.get_one(Member, owner.id).language = "fr"  # the owner chose French: told in French
         again = finder_runs.start_run(s, finder_id=finder_id, now=clock.now(), trigger="schedule")
     services.tasks.finder_page(again, 0)
     services.tasks.finder_page(again, 0)  # a duplicate message tells nobody twice
     settle(services)
     assert [a.kind for a in services.notifier.sent_alerts] == ["finder_done", "finder_failed"]
-    assert "Sales Navigator" in services.notifier.sent_alerts[-1].text
+    failed = services.notifier.sent_alerts[-1]
+    assert "Sales Navigator" in failed.text and "s'est arrêté" in failed.title and failed.language == "fr"
