@@ -42,6 +42,7 @@ from core.services import Services
 from core.sources.commands import (
     CreateFinder,
     DeleteFinder,
+    EditFinder,
     FinderForm,
     FinderStarted,
     FinderSummary,
@@ -53,6 +54,7 @@ from core.sources.commands import (
     SegmentSummary,
     ShowFinder,
     ShowSegment,
+    UpdateFinder,
     by_name,
 )
 from core.sources.search import RESOLVED_FILTERS, RESULT_CEILING, SearchApi
@@ -62,12 +64,16 @@ _LINK = re.compile(r"<(https?://[^|>\s]+)(?:\|[^>]*)?>")
 KIND = "finder"
 MAX_CARDS = 20
 MAX_MEMBER_OPTIONS = 100
+NEW_TITLE, EDIT_TITLE = N_("finder.form.title"), N_("finder.form.edit_title")
+CREATE_AND_RUN, SAVE = N_("finder.form.submit"), N_("finder.form.save")
+SAVED, SAVED_RERUN = N_("finder.updated"), N_("finder.updated_rerun")
 LIST_FIELDS = frozenset(RESOLVED_FILTERS)  # names separated by ";"
 URL_PLACEHOLDER = N_("finder.form.url_placeholder")
 FINDER_EXAMPLE, SEGMENT_EXAMPLE = N_("finder.which.example"), N_("segment.which.example")
 # The sub-commands of `finder`, read in either language (`finder voir X`), with or without accents.
 VERBS = {"create": N_("finder.verb.create"), "show": N_("finder.verb.show"), "run": N_("finder.verb.run"),
-         "pause": N_("finder.verb.pause"), "resume": N_("finder.verb.resume"), "delete": N_("finder.verb.delete")}
+         "pause": N_("finder.verb.pause"), "resume": N_("finder.verb.resume"), "delete": N_("finder.verb.delete"),
+         "edit": N_("finder.verb.edit")}
 SCHEDULES = (("1", N_("finder.schedule.daily")), ("7", N_("finder.schedule.weekly")),
              ("0", N_("finder.schedule.manual")))
 SEARCH_URL, SALES_URL = N_("finder.card.search_url"), N_("finder.card.search_sales_url")
@@ -126,6 +132,7 @@ def finder_card(summary: FinderSummary, note: str | None = None) -> Card:
         buttons.insert(0, Button(t("finder.button.run"), "finder.run", str(summary.id), style="primary"))
         buttons.append(Button(t("finder.button.resume"), "finder.resume", str(summary.id)) if summary.paused
                        else Button(t("finder.button.pause"), "finder.pause", str(summary.id)))
+        buttons.append(Button(t("finder.button.edit"), "finder.edit", str(summary.id)))
         buttons.append(Button(t("finder.button.delete"), "finder.delete", str(summary.id), style="danger",
                               confirm=t("finder.delete.confirm", name=summary.name)))
     return Card(title=summary.name, subtitle=t("finder.card.subtitle", owner=summary.owner_name),
@@ -162,7 +169,8 @@ def segment_list(summaries: list[SegmentSummary]) -> CampaignList:
 # -- the form -----------------------------------------------------------------------------------
 
 def finder_form(session: Session, actor: Member, values: dict[str, Any] | None = None,
-                rev: int = 0) -> Form:
+                rev: int = 0, finder_id: int | None = None) -> Form:
+    """The finder form: empty, or with a finder's values (`finder_id`: saving changes it)."""
     values = values or {}
     others = session.execute(select(Member.id, Member.name).where(Member.workspace_id == actor.workspace_id,
                                                                   Member.active.is_(True), Member.id != actor.id)
@@ -185,11 +193,13 @@ def finder_form(session: Session, actor: Member, values: dict[str, Any] | None =
     options.append(FormField("result_cap", NUMBER, t("finder.form.result_cap"), value=values.get("result_cap"),
                              hint=t("finder.form.result_cap_hint"), min_value=1,
                              max_value=RESULT_CEILING[SearchApi.SALES_NAVIGATOR]))
-    return Form(kind=KIND, title=t("finder.form.title"), submit_label=t("finder.form.submit"),
+    editing = finder_id is not None
+    return Form(kind=KIND, title=t(EDIT_TITLE if editing else NEW_TITLE),
+                submit_label=t(SAVE if editing else CREATE_AND_RUN),
                 sections=(FormSection(None, fields=first),
                           FormSection(t("finder.form.or_keywords"), fields=keywords),
                           FormSection(t("finder.form.options"), fields=tuple(options))),
-                state={"rev": rev})
+                state={"rev": rev, "finder_id": finder_id})
 
 
 def _text(values: dict[str, Any], key: str) -> str:
@@ -240,17 +250,38 @@ def _created(services: Services, session: Session, outcome: Outcome[FinderStarte
 @submission(KIND)
 def submit_finder(services: Services, session: Session, actor: Member, submitted: Submitted) -> Reply:
     values = submitted.values if isinstance(submitted.values, dict) else {}
-    outcome: Outcome[FinderStarted] = ask(services, session, actor, CreateFinder(form_from_values(values)))
+    state = submitted.state if isinstance(submitted.state, dict) else {}
+    finder_id = state.get("finder_id")  # the client's input: the core checks who may change it
+    if finder_id is not None and (isinstance(finder_id, bool) or not isinstance(finder_id, int)):
+        raise ValueError(t("finder.button.no_finder"))
+    form_values = form_from_values(values)
+    outcome: Outcome[FinderStarted] = ask(services, session, actor, CreateFinder(form_values) if finder_id is None
+                                          else UpdateFinder(finder_id, form_values))
     if not outcome.ok:
-        rev = submitted.state.get("rev", 0) if isinstance(submitted.state, dict) else 0
-        form = finder_form(session, actor, values, rev=(rev if isinstance(rev, int) else 0) + 1)
+        rev = state.get("rev", 0)
+        form = finder_form(session, actor, values, rev=(rev if isinstance(rev, int) else 0) + 1, finder_id=finder_id)
         known = {f.id for f in form.fields}
         errors = outcome.errors_by_field()
         placed = {k: v for k, v in errors.items() if k in known}
         others = [v for k, v in errors.items() if k not in known]
         return Reply(dialog=form, errors=FormErrors(placed, summary="\n".join(others) or None))
+    if finder_id is not None:
+        assert outcome.value is not None
+        _enqueue(services, session, outcome.value)
+        note = t(SAVED_RERUN if outcome.value.run_id else SAVED, name=outcome.value.finder.name)
+        return Reply(step=DialogStep.CLOSE, messages=[finder_card(outcome.value.finder, note=note)])
     card, notice = _created(services, session, outcome)
     return Reply(step=DialogStep.CLOSE, messages=[card], notice=notice)
+
+
+def edit_form(services: Services, session: Session, actor: Member, finder_id: int) -> Reply:
+    """The form filled with the finder's values (the core gives them to its owner or an admin)."""
+    form: FinderForm = ask(services, session, actor, EditFinder(finder_id))
+    values: dict[str, Any] = {"name": form.name, "url": form.url, "keywords": form.keywords, "title": form.title,
+                              "company": form.company, "location": form.location, "industry": form.industry,
+                              "members": [str(m) for m in form.member_ids], "every_days": str(form.every_days),
+                              "result_cap": str(form.result_cap) if form.result_cap else None}
+    return Reply(dialog=finder_form(session, actor, values, finder_id=finder_id))
 
 
 # -- typed commands -----------------------------------------------------------------------------
@@ -327,6 +358,8 @@ def _act(services: Services, session: Session, actor: Member, verb: str, finder_
     if verb == "resume":
         return Reply(messages=[finder_card(ask(services, session, actor, ResumeFinder(finder_id)),
                                            note=t("finder.resumed"))])
+    if verb == "edit":
+        return edit_form(services, session, actor, finder_id)
     if verb == "delete":
         name = ask(services, session, actor, DeleteFinder(finder_id))
         return Reply.say(t("finder.deleted", name=name), tone="success")
@@ -370,6 +403,11 @@ def _finder_id(asked: Asked) -> int:
 @action("finder.create")
 def open_form(services: Services, session: Session, actor: Member, asked: Asked) -> Reply:
     return Reply(dialog=finder_form(session, actor))
+
+
+@action("finder.edit")
+def open_edit_form(services: Services, session: Session, actor: Member, asked: Asked) -> Reply:
+    return edit_form(services, session, actor, _finder_id(asked))
 
 
 @action("finder.refresh", read_only=True)

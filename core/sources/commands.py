@@ -28,8 +28,8 @@ from core.i18n import N_, invocation, t
 from core.sources import finder_runs
 from core.sources.finder_texts import problem_text, state_text
 from core.sources.models import Finder, FinderMember, FinderRun, FinderState, Segment, SegmentContact
-from core.sources.search import SearchInputError
-from core.sources.segments import create_finder, source_contacts
+from core.sources.search import RESULT_CEILING, SearchApi, SearchInputError
+from core.sources.segments import create_finder, source_contacts, update_finder
 from core.workspace.models import LinkedInAccount, Member
 
 LIST_SEPARATOR = ";"  # between names of companies, locations or industries in a form field
@@ -73,6 +73,21 @@ class FinderForm:
 
 @dataclass(frozen=True)
 class CreateFinder:
+    form: FinderForm
+
+
+@dataclass(frozen=True)
+class EditFinder:
+    """The finder's form values, to edit it: for its owner or an admin."""
+
+    finder_id: int
+
+
+@dataclass(frozen=True)
+class UpdateFinder:
+    """Change the finder; a new search stops the run under way and starts one on it."""
+
+    finder_id: int
     form: FinderForm
 
 
@@ -227,11 +242,9 @@ def create(session: Session, actor: Member, command: CreateFinder, ctx: Context)
     form = command.form
     errors = [FieldError(k, v) for k, v in form.form_errors.items()]
     members = sorted(set(form.member_ids) - {actor.id})
-    if members:
-        known = set(session.execute(select(Member.id).where(Member.workspace_id == actor.workspace_id,
-                                                            Member.active.is_(True), Member.id.in_(members))).scalars())
-        if known != set(members):
-            errors.append(FieldError("members", t(MEMBER_UNKNOWN)))
+    problem = _members_problem(session, actor, members)
+    if problem is not None:
+        errors.append(problem)
     if errors:
         return Outcome(errors=errors)
     try:  # create_finder checks everything before it writes anything
@@ -249,6 +262,63 @@ def create(session: Session, actor: Member, command: CreateFinder, ctx: Context)
     if account != "valid":
         warnings.append(FieldError("owner", t(NO_ACCOUNT_WARNING, connect=invocation("connect"))))
     return Outcome(value=FinderStarted(summary(session, actor, finder), run_id), warnings=warnings)
+
+
+def _members_problem(session: Session, actor: Member, member_ids: list[int]) -> FieldError | None:
+    if not member_ids:
+        return None
+    known = set(session.execute(select(Member.id).where(Member.workspace_id == actor.workspace_id,
+                                                        Member.active.is_(True), Member.id.in_(member_ids))).scalars())
+    return FieldError("members", t(MEMBER_UNKNOWN)) if known != set(member_ids) else None
+
+
+def edit(session: Session, actor: Member, command: EditFinder, ctx: Context) -> FinderForm:
+    finder = _managed(session, actor, command.finder_id, N_("finder.doing.edit"))
+    members = tuple(session.execute(select(FinderMember.member_id).where(FinderMember.finder_id == finder.id)
+                                    .order_by(FinderMember.member_id)).scalars())
+    query = finder.query or {}
+    lists = {k: LIST_SEPARATOR.join(query.get(k) or []) if isinstance(query.get(k), list) else str(query.get(k) or "")
+             for k in ("company", "location", "industry")}
+    search_ceiling = RESULT_CEILING[SearchApi(finder.api)]
+    return FinderForm(name=finder.name, url=str(query.get("url") or ""), keywords=str(query.get("keywords") or ""),
+                      title=str(query.get("title") or ""), company=lists["company"], location=lists["location"],
+                      industry=lists["industry"], member_ids=members, every_days=finder.every_days,
+                      result_cap=None if finder.result_cap == search_ceiling else finder.result_cap)
+
+
+def update(session: Session, actor: Member, command: UpdateFinder, ctx: Context) -> Outcome[FinderStarted]:
+    """Save the form over the finder (every problem at once, by field, nothing written then)."""
+    finder = _managed(session, actor, command.finder_id, N_("finder.doing.edit"))
+    form = command.form
+    errors = [FieldError(k, v) for k, v in form.form_errors.items()]
+    members = sorted(set(form.member_ids) - {finder.owner_id})
+    problem = _members_problem(session, actor, members)
+    if problem is not None:
+        errors.append(problem)
+    if errors:
+        return Outcome(errors=errors)
+    try:  # update_finder checks everything before it writes anything
+        changed = update_finder(session=session, finder=finder, name=form.name, query=form.query(),
+                                additional_member_ids=members, result_cap=form.result_cap,
+                                every_days=form.every_days, now=ctx.now)
+    except SearchInputError as exc:
+        return Outcome(errors=[FieldError(exc.field if exc.field in FORM_FIELDS else "keywords", str(exc))])
+    except ValueError as exc:
+        return Outcome(errors=[FieldError("name", str(exc))])
+    run_id = None
+    if finder.state == FinderState.COMPLETE and finder.found < finder.result_cap:
+        finder.state = FinderState.IDLE  # a cap raised: it runs on again
+    if changed:
+        finder_runs.stop_run(session, finder, ctx.now)
+        if finder.state == FinderState.FAILED:
+            finder.state, finder.problem = FinderState.IDLE, None
+        session.flush()
+        if not finder.paused:
+            run_id = finder_runs.start_run(session, finder_id=finder.id, now=ctx.now, trigger="manual")
+    session.add(finder)
+    session.flush()
+    session.refresh(finder)
+    return Outcome(value=FinderStarted(summary(session, actor, finder), run_id))
 
 
 def list_(session: Session, actor: Member, command: ListFinders, ctx: Context) -> list[FinderSummary]:
@@ -390,6 +460,7 @@ def by_name(items: list[N], name: str) -> tuple[N | None, list[str]]:
 
 
 HANDLERS: dict[type, Handler] = {
-    CreateFinder: create, ListFinders: list_, ShowFinder: show, RunFinder: run, PauseFinder: pause,
+    CreateFinder: create, EditFinder: edit, UpdateFinder: update, ListFinders: list_, ShowFinder: show,
+    RunFinder: run, PauseFinder: pause,
     ResumeFinder: resume, DeleteFinder: delete, ListSegments: list_segments, ShowSegment: show_segment,
 }

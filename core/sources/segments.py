@@ -9,10 +9,10 @@ source is one SQL query.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, false, select
+from sqlalchemy import Select, delete, false, select
 from sqlmodel import Session
 
 from core.campaigns.naming import name_key
@@ -112,6 +112,51 @@ def create_finder(*, session: Session, workspace_id: int, name: str, owner_id: i
     session.add_all([finder, *(FinderMember(finder_id=finder.id, member_id=m) for m in extra)])
     session.flush()
     return finder
+
+
+def update_finder(*, session: Session, finder: Finder, name: str, query: dict[str, Any],
+                  additional_member_ids: Iterable[int] = (), result_cap: int | None = None, every_days: int = 1,
+                  now: datetime | None = None) -> bool:
+    """Change a finder (and the name of its segment with it): everything is checked before anything
+    is written, as `create_finder` does. Returns whether its search changed (the caller then stops
+    the run under way and starts one on the new search; names resolved for the old one are dropped)."""
+    name = _clean_name(name, "Finder")
+    key = name_key(name)
+    if key != finder.name_key:
+        if _name_taken(session, Finder, finder.workspace_id, key):
+            raise ValueError(f"A finder named '{name}' already exists in this workspace.")
+        if _name_taken(session, Segment, finder.workspace_id, key):
+            raise ValueError(f"A segment named '{name}' already exists: the finder's own segment needs that name.")
+    search = parse_finder_query(query)
+    cap = search.default_cap if result_cap is None else result_cap
+    if not 1 <= cap <= search.default_cap:
+        raise SearchInputError("result_cap", t(finder_texts.CAP_RANGE, limit=search.default_cap))
+    if not 0 <= every_days <= MAX_EVERY_DAYS:
+        raise SearchInputError("every_days", t(finder_texts.EVERY_RANGE, limit=MAX_EVERY_DAYS))
+    extra = set(additional_member_ids) - {finder.owner_id}
+    for member_id in sorted(extra):
+        _member_of(session, finder.workspace_id, member_id, "additional member")
+    changed = search.to_query() != finder.query
+    segment = session.get(Segment, finder.segment_id) if finder.segment_id else None
+    if segment is not None and segment.name_key == finder.name_key:
+        segment.name, segment.name_key = name, key
+        session.add(segment)
+    finder.name, finder.name_key = name, key
+    if changed:
+        finder.query, finder.api, finder.filter_ids = search.to_query(), search.api, {}
+    finder.result_cap, finder.every_days = cap, every_days
+    if every_days > 0 and finder.next_run_at is None and finder.last_run_at is not None:
+        finder.next_run_at = finder.last_run_at + timedelta(days=every_days)
+    elif every_days == 0:
+        finder.next_run_at = None
+    session.add(finder)
+    known = set(session.execute(select(FinderMember.member_id).where(FinderMember.finder_id == finder.id)).scalars())
+    for member_id in known - extra:
+        session.execute(delete(FinderMember).where(FinderMember.finder_id == finder.id,
+                                                   FinderMember.member_id == member_id))
+    session.add_all(FinderMember(finder_id=finder.id, member_id=m) for m in sorted(extra - known))
+    session.flush()
+    return changed
 
 
 def add_finder_members(*, session: Session, workspace_id: int, finder_id: int, member_ids: Iterable[int]) -> None:

@@ -65,7 +65,7 @@ async def test_a_finder_from_a_search_url_fills_its_segment_and_feeds_a_campaign
     assert response.status == 200 and (await response.text()) == ""
     await wait_for(lambda: len(slack_sim.of("chat.postMessage")) > posted)
     card = next(c.args for c in slack_sim.of("chat.postMessage")[posted:] if actions_of(c.args))
-    assert actions_of(card) == ["finder.run", "finder.refresh", "finder.pause", "finder.delete"]
+    assert actions_of(card) == ["finder.run", "finder.refresh", "finder.pause", "finder.edit", "finder.delete"]
     assert "Running" in text_of(card)
     with UnitOfWork(ctx.engine)() as s:
         finder = s.exec(select(Finder)).one()

@@ -58,7 +58,8 @@ def test_a_finder_is_created_from_the_form_and_its_first_page_is_asked_for_once_
     assert good.closes_dialog and good.errors is None
     [card] = good.messages
     assert card.title == "Paris CTOs" and card.status == "Running"
-    assert [b.action for b in card.buttons] == ["finder.run", "finder.refresh", "finder.pause", "finder.delete"]
+    assert [b.action for b in card.buttons] == ["finder.run", "finder.refresh", "finder.pause", "finder.edit",
+                                               "finder.delete"]
     assert "created" in good.notice.text
     [finder] = finders(ctx)
     assert finder.query == {"url": "https://www.linkedin.com/search/results/people?keywords=cto"}
@@ -134,8 +135,41 @@ def test_segments_list_and_show_follow_visibility(ctx, people):
 
 def test_help_lists_the_new_commands_and_french_words_work(ctx, people):
     text = typed(ctx, people.bob, "help").notice.text
-    assert "finder create|show|run|pause|resume|delete NAME" in text and "segments" in text
+    assert "finder create|show|edit|run|pause|resume|delete NAME" in text and "segments" in text
     typed(ctx, people.bob, f"finder créer Fondateurs | {URL}")
     shown = typed(ctx, people.bob, "finder voir fondateurs")
     assert shown.messages[0].title == "Fondateurs"
     assert "Paused" in typed(ctx, people.bob, "finder pause Fondateurs").messages[0].status
+
+
+def test_the_owner_edits_a_finder_in_its_form_and_a_new_search_runs_at_once(ctx, people):
+    with UnitOfWork(ctx.engine)() as s:
+        dan = f.chat_member(s, "teams", "tenant-1", "aad-dan", "Dan Member", "dan@example.com").id
+    create(ctx, people.bob, members=[str(dan)])
+    [finder] = finders(ctx)
+    first_run = finder.run_id
+    # Dan, an additional member, sees it but may not edit it
+    assert "owner" in run_sync(ctx, dan, handle_action, Asked("finder.edit", str(finder.id), ROOM)).notice.text
+    form = run_sync(ctx, people.bob, handle_action, Asked("finder.edit", str(finder.id), ROOM)).dialog
+    assert form.title == "Edit finder" and form.state["finder_id"] == finder.id
+    assert form.field("name").value == "Paris CTOs" and form.field("members").value == [str(dan)]
+    assert form.field("url").value == "https://www.linkedin.com/search/results/people?keywords=cto"
+    # A name taken by a segment is refused on the name field; nothing changes
+    refused = run_sync(ctx, people.bob, handle_submission, Submitted(form.kind, form.state, {
+        **{f.id: f.value for f in form.fields}, "name": "Lyon CTOs"}, ROOM))
+    assert "already exists" in refused.errors.errors["name"] and refused.dialog.state["finder_id"] == finder.id
+    # Keywords instead of the URL, no more Dan: saved, the run under way stopped and a new one started
+    saved = run_sync(ctx, people.bob, handle_submission, Submitted(form.kind, form.state, {
+        "name": "Paris founders", "url": "", "keywords": "founder", "location": "Paris", "members": [],
+        "every_days": "7"}, ROOM))
+    assert saved.closes_dialog and "new search runs now" in saved.messages[0].text
+    [edited] = finders(ctx)
+    assert (edited.name, edited.query, edited.every_days) == ("Paris founders",
+                                                              {"keywords": "founder", "location": ["Paris"]}, 7)
+    assert edited.run_id != first_run and ("finder_page", (edited.run_id, 0)) in ctx.tasks.requests
+    with UnitOfWork(ctx.engine)() as s:
+        assert s.get(FinderRun, first_run).state == RunState.STOPPED
+        assert s.get(Segment, edited.segment_id).name == "Paris founders"  # its segment keeps its name
+    assert typed(ctx, dan, "finders").messages[0].cards == ()  # no longer shared with Dan
+    # Typed: `finder edit NAME` opens the same form
+    assert typed(ctx, people.bob, "finder edit Paris founders").dialog.state["finder_id"] == edited.id
