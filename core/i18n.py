@@ -27,7 +27,7 @@ from __future__ import annotations
 import datetime as dt
 import gettext as _gettext
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from enum import StrEnum
@@ -100,6 +100,16 @@ def use_language(lang: Language | str | None) -> Language:
     chosen = lang if isinstance(lang, Language) else language_of(lang) or DEFAULT_LANGUAGE
     _current.set(chosen)
     return chosen
+
+
+def environment_language(env: Mapping[str, str]) -> Language:
+    """The language of a command line: INVITEBOT_LANGUAGE, else the POSIX locale (LC_ALL,
+    LC_MESSAGES, LANG: `fr_FR.UTF-8`), else English."""
+    for key in ("INVITEBOT_LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
+        lang = language_of((env.get(key) or "").split(".", 1)[0])
+        if lang is not None:
+            return lang
+    return DEFAULT_LANGUAGE
 
 
 def member_language(*, chosen: str | None, locale: str | None, workspace: str | None) -> Language:

@@ -7,6 +7,9 @@ the campaign rules accept and a contact's `language` may hold.
 from __future__ import annotations
 
 import re
+import unicodedata
+
+from core.i18n import Language, language_name, t
 
 LANGUAGE_NAMES: dict[str, str] = {
     "en": "English", "fr": "French", "de": "German", "es": "Spanish", "it": "Italian", "nl": "Dutch",
@@ -17,6 +20,10 @@ LANGUAGE_CODES = tuple(LANGUAGE_NAMES)
 # Codes that mean one of ours: Norwegian Bokmål and Nynorsk are written as Norwegian.
 _ALIASES = {"nb": "no", "nn": "no"}
 _BY_NAME = {name.lower(): code for code, name in LANGUAGE_NAMES.items()}
+# … and as French files write them (`Français`, `allemand`), with or without accents.
+_BY_NAME |= {language_name(code, Language.FR, label=False).lower(): code for code in LANGUAGE_NAMES}
+_BY_NAME |= {"".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c)): code
+             for name, code in list(_BY_NAME.items())}
 _TAG_RE = re.compile(r"^([a-z]{2})(?:[-_][a-z0-9]{1,8})*$")
 
 
@@ -28,5 +35,4 @@ def language_code(value: str) -> str:
     if code in LANGUAGE_NAMES:
         return code
     shown = value if len(value) <= 20 else value[:19] + "…"
-    raise ValueError(f"'{shown}' is not a language campaigns are written in; use one of "
-                     f"{', '.join(LANGUAGE_CODES)} (a region such as fr-FR or a name such as French is read too)")
+    raise ValueError(t("languages.unknown", value=shown, codes=", ".join(LANGUAGE_CODES)))

@@ -62,7 +62,29 @@ def assert_valid_card(card: dict) -> list[dict]:
         jsonschema.validate(query, DATA_QUERY)
     errors = sorted(_validator().iter_errors(stripped), key=lambda e: list(e.absolute_path))
     assert not errors, "; ".join(f"{list(e.absolute_path)}: {e.message[:200]}" for e in errors[:5])
+    warnings = renderer_warnings(card)
+    assert not warnings, warnings[:5]
     return queries
+
+
+# Collections the official renderer warns about when empty (`CollectionCantBeEmpty`).
+COLLECTIONS = {"ActionSet": "actions", "Container": "items", "FactSet": "facts", "ColumnSet": "columns",
+               "RichTextBlock": "inlines", "Input.ChoiceSet": "choices"}
+
+
+def renderer_warnings(card: dict) -> list[str]:
+    """What the official Adaptive Cards renderer warns about in `card`, in its terms: a required
+    input without an `errorMessage` (`RequiredInputsShouldHaveErrorMessage`, the empty submit that
+    silently does nothing), and an empty collection (`CollectionCantBeEmpty`)."""
+    warnings = []
+    for node in walk(card):
+        kind = node.get("type", "")
+        if kind.startswith("Input.") and node.get("isRequired") and not node.get("errorMessage"):
+            warnings.append(f"RequiredInputsShouldHaveErrorMessage: {node.get('id')}")
+        key = COLLECTIONS.get(kind)
+        if key and key in node and not node[key] and not (kind == "Input.ChoiceSet" and "choices.data" in node):
+            warnings.append(f"CollectionCantBeEmpty: {kind}.{key}")
+    return warnings
 
 
 def walk(node):

@@ -45,19 +45,17 @@ def teams_app_id(bot_id: str) -> str:
 def _bot_id(settings: Settings, bot_id: str | None) -> str:
     value = (bot_id or settings.microsoft_app_id or "").strip()
     if not value:
-        raise PackageError("Set MicrosoftAppId (the Azure Bot's app id) or pass --bot-id.")
+        raise PackageError(t("teams.package.no_bot_id"))
     try:
         return str(uuid.UUID(value))
     except ValueError:
-        raise PackageError(f"The bot id must be a GUID (the Azure Bot's app id), not '{value}'.") from None
+        raise PackageError(t("teams.package.bad_bot_id", value=value)) from None
 
 
 def _https_base(settings: Settings) -> str:
     parts = urlsplit(settings.public_url.rstrip("/"))
     if parts.scheme != "https" or not parts.hostname:
-        raise PackageError(
-            f"PUBLIC_URL must be the public https address Teams reaches (got '{settings.public_url}')."
-        )
+        raise PackageError(t("teams.package.bad_public_url", url=settings.public_url))
     return f"https://{parts.netloc}{parts.path}"
 
 

@@ -15,6 +15,7 @@ from sqlmodel import Session
 from core.campaigns.drafts import CampaignDraft, followup_field, invitation_field, welcome_field
 from core.campaigns.templates import CONTACT_TOKENS, context_for, render, tokens_in
 from core.errors import FieldError
+from core.i18n import t, tn
 from core.sources.segments import source_contacts
 
 EXAMPLES = 3
@@ -62,8 +63,7 @@ def check_against_source(*, session: Session, workspace_id: int, draft: Campaign
         groups = [(row[: len(columns)], None, row[-1]) for row in rows]
     report.contacts = sum(g[2] for g in groups)
     if report.contacts == 0:
-        report.warnings.append(FieldError("source", "This source holds no contacts yet: "
-                                                    "nobody will be invited until it does."))
+        report.warnings.append(FieldError("source", t("audience.empty")))
         return report
 
     over = 0
@@ -91,26 +91,29 @@ def check_against_source(*, session: Session, workspace_id: int, draft: Campaign
         example = _example_name(session, contacts, longest[1])
         report.errors.append(FieldError(
             invitation_field(message_language(longest[1]["language"], languages, default)),
-            f"{over} of {report.contacts} contacts would get an invitation over the {note_limit}-character limit; "
-            f"the longest is {longest[0]} characters (for {example}). Shorten the text or use shorter tokens."))
+            t("audience.over_limit", over=over, total=report.contacts, limit=note_limit, longest=longest[0],
+              example=example)))
     for (field_id, token), count in sorted(missing.items()):
         if token.startswith("custom.") and token.removeprefix("custom.") not in known_fields:
             report.errors.append(FieldError(field_id, _unknown_field(token, known_fields)))
             continue
         examples = _examples_missing(session, contacts, token)
-        report.warnings.append(FieldError(
-            field_id,
-            f"{count} contacts have no {token}: they will be skipped unless you add a fallback, "
-            f"e.g. {{{{{token}|default('…')}}}}" + (f" (e.g. {', '.join(examples)})." if examples else ".")))
+        fallback = "{{" + token + "|default('…')}}"
+        if examples:
+            warning = tn("audience.missing_examples", count, token=token, fallback=fallback,
+                         examples=", ".join(examples))
+        else:
+            warning = tn("audience.missing", count, token=token, fallback=fallback)
+        report.warnings.append(FieldError(field_id, warning))
     return report
 
 
 def _unknown_field(token: str, known: set[str]) -> str:
     """No contact of the source has this custom field: a misspelt column, and every contact would be skipped."""
     name = token.removeprefix("custom.")
-    has = f" (this source has: {', '.join(sorted(known)[:10])})" if known else " (this source has none)"
-    return (f"No contact of this source has a field “{name}”: {{{{{token}}}}} would leave every one of them out. "
-            f"Use a column of the imported file{has}, or add a fallback, e.g. {{{{{token}|default('…')}}}}.")
+    has = t("audience.fields_known", fields=", ".join(sorted(known)[:10])) if known else t("audience.no_fields")
+    return t("audience.unknown_field", name=name, token="{{" + token + "}}", has=has,
+             fallback="{{" + token + "|default('…')}}")
 
 
 def _messages_for(draft: CampaignDraft, lang: str) -> Iterator[tuple[str, str]]:

@@ -11,6 +11,8 @@ from functools import lru_cache
 from itertools import pairwise
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
+from core.i18n import t, weekday_name
+
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 COHORT_MIN, COHORT_MAX = 1, 25
 
@@ -34,7 +36,7 @@ def zone(name: str) -> ZoneInfo:
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(f"Unknown timezone “{name}”: pick an IANA name such as Europe/Paris.") from None
+        raise ValueError(t("schedule.unknown_timezone", name=name)) from None
 
 
 def parse_time(value: str) -> time:
@@ -42,7 +44,7 @@ def parse_time(value: str) -> time:
         hours, minutes = value.strip().split(":")
         return time(int(hours), int(minutes))
     except (ValueError, AttributeError):
-        raise ValueError(f"“{value}” is not a time: write HH:MM, e.g. 09:30.") from None
+        raise ValueError(t("schedule.bad_time", value=value)) from None
 
 
 def parse_slots(raw: list[dict]) -> list[Slot]:
@@ -51,19 +53,17 @@ def parse_slots(raw: list[dict]) -> list[Slot]:
     for i, item in enumerate(raw, start=1):
         weekday = item.get("weekday")
         if not isinstance(weekday, int) or not 0 <= weekday <= 6:
-            raise ValueError(f"Slot {i}: pick a weekday.")
+            raise ValueError(t("schedule.no_weekday", position=i))
         start, end = parse_time(str(item.get("start", ""))), parse_time(str(item.get("end", "")))
         if end <= start:
-            raise ValueError(f"Slot {i} ({WEEKDAYS[weekday]}): the end ({end:%H:%M}) must be after the start "
-                             f"({start:%H:%M}).")
+            raise ValueError(t("schedule.end_before_start", position=i, day=weekday_name(weekday, width="wide"),
+                               end=f"{end:%H:%M}", start=f"{start:%H:%M}"))
         slots.append(Slot(weekday, start, end))
     by_day = sorted(slots, key=lambda s: (s.weekday, s.start))
     for a, b in pairwise(by_day):
         if a.weekday == b.weekday and b.start < a.end:
-            raise ValueError(
-                f"Slots overlap on {WEEKDAYS[a.weekday]}: {a.start:%H:%M}–{a.end:%H:%M} "
-                f"and {b.start:%H:%M}–{b.end:%H:%M}."
-            )
+            raise ValueError(t("schedule.overlap", day=weekday_name(a.weekday, width="wide"),
+                               first=f"{a.start:%H:%M}–{a.end:%H:%M}", second=f"{b.start:%H:%M}–{b.end:%H:%M}"))
     return slots
 
 

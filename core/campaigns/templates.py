@@ -26,6 +26,8 @@ from jinja2.exceptions import SecurityError
 from jinja2.runtime import Context
 from jinja2.sandbox import SandboxedEnvironment
 
+from core.i18n import t, tn
+
 CONTACT_TOKENS = {
     "firstName": "first_name",
     "lastName": "last_name",
@@ -64,8 +66,11 @@ _CONSTRUCTS = {
     "Tuple": "A list or tuple", "List": "A list or tuple", "Dict": "A dictionary",
     "ScopedEvalContextModifier": "{% autoescape %}", "ExprStmt": "{% do %}",
 }
-_HINT = (f"a message may use tokens such as {{{{firstName}}}}, custom.<field>, the filters "
-         f"{', '.join(sorted(ALLOWED_FILTERS - {'d'}))} and {{% if %}} blocks")
+_FILTERS = ", ".join(sorted(ALLOWED_FILTERS - {"d"}))
+
+
+def _hint() -> str:
+    return t("template.hint", filters=_FILTERS)
 
 
 class TemplateProblem(ValueError):
@@ -155,23 +160,22 @@ def counted_length(text: str, *, public_url: str) -> int:
 
 def _parse(source: str) -> nodes.Template:
     if not isinstance(source, str):
-        raise TemplateProblem("A message must be text.")
+        raise TemplateProblem(t("template.not_text"))
     if len(source) > MAX_TEMPLATE_LENGTH:
-        raise TemplateProblem(f"The message is too long: {len(source):,} characters, at most {MAX_TEMPLATE_LENGTH:,}.")
+        raise TemplateProblem(t("template.too_long", length=len(source), max=MAX_TEMPLATE_LENGTH))
     try:
         return _ENV.parse(source)
     except TemplateSyntaxError as exc:
         reason = (exc.message or "unreadable").rstrip(".")
-        raise TemplateProblem(f"Template syntax error on line {exc.lineno}: {reason}.") from None
+        raise TemplateProblem(t("template.syntax", line=str(exc.lineno), reason=reason)) from None
     except (RecursionError, MemoryError):
         raise _too_deep() from None
     except ValueError:  # e.g. a number of thousands of digits, which Python refuses to read
-        raise TemplateProblem("The message holds a number too long to read: write it as text.") from None
+        raise TemplateProblem(t("template.long_number")) from None
 
 
 def _too_deep() -> TemplateProblem:
-    return TemplateProblem(f"The message is nested too deeply (more than {MAX_DEPTH} levels of {{% if %}}, "
-                           "brackets, filters or and/or/not): simplify it.")
+    return TemplateProblem(t("template.too_deep", max=MAX_DEPTH))
 
 
 @lru_cache(maxsize=4096)
@@ -193,48 +197,47 @@ def check_template(source: str) -> tuple[str, ...]:
 def _check_node(node: nodes.Node, parent: nodes.Node | None, used: list[str]) -> None:
     kind = type(node).__name__
     if not isinstance(node, ALLOWED_NODES):
-        raise TemplateProblem(f"{_CONSTRUCTS.get(kind, f'“{kind.lower()}”')} is not allowed: {_HINT}.")
+        construct = _CONSTRUCTS.get(kind, f"“{kind.lower()}”")
+        raise TemplateProblem(t("template.not_allowed", construct=construct, hint=_hint()))
     if isinstance(node, nodes.Name):
         if node.ctx != "load":
-            raise TemplateProblem(f"“{node.name}” cannot be assigned: {_HINT}.")
+            raise TemplateProblem(t("template.assigned", name=node.name, hint=_hint()))
         if node.name == "custom":
             if not (isinstance(parent, nodes.Getattr) and parent.node is node):
-                raise TemplateProblem("Write custom.<field> (e.g. custom.industry), not custom alone.")
+                raise TemplateProblem(t("template.custom_alone"))
         elif node.name not in TOKENS:
-            raise TemplateProblem(f"Unknown token “{{{{{node.name}}}}}”. "
-                                  f"Available: {', '.join(TOKENS)}, custom.<field>.")
+            raise TemplateProblem(t("template.unknown_token", token="{{" + node.name + "}}", tokens=", ".join(TOKENS)))
         else:
             used.append(node.name)
     elif isinstance(node, nodes.Getattr):
         if not (isinstance(node.node, nodes.Name) and node.node.name == "custom"):
-            raise TemplateProblem(f"“.{node.attr}” is not allowed: only custom.<field> may use a dot.")
+            raise TemplateProblem(t("template.dot", attr=node.attr))
         if node.attr.startswith("_"):
-            raise TemplateProblem(f"“custom.{node.attr}” is not a field: fields are the columns of the imported "
-                                  "file, e.g. custom.industry.")
+            raise TemplateProblem(t("template.private_field", attr=node.attr))
         used.append(f"custom.{node.attr}")
     elif isinstance(node, nodes.Filter):
         _check_filter(node)
     elif isinstance(node, nodes.Const) and not isinstance(node.value, (str, int, float, bool, type(None))):
-        raise TemplateProblem("Only plain text values are allowed in a message.")
+        raise TemplateProblem(t("template.plain_values"))
     elif isinstance(node, nodes.CondExpr) and node.expr2 is None:
-        raise TemplateProblem("An inline if needs an else, e.g. {{ company if company else 'your team' }}.")
+        raise TemplateProblem(t("template.inline_if"))
 
 
 def _check_filter(node: nodes.Filter) -> None:
     if node.name not in ALLOWED_FILTERS:
-        raise TemplateProblem(f"Filter “{node.name}” is not allowed: use {', '.join(sorted(ALLOWED_FILTERS - {'d'}))}, "
-                              "e.g. {{firstName|default('there')}}.")
+        raise TemplateProblem(t("template.filter_not_allowed", name=node.name, filters=_FILTERS))
     positional, keywords = FILTER_ARGUMENTS[node.name]
     if node.node is None or node.dyn_args is not None or node.dyn_kwargs is not None:
-        raise TemplateProblem(f"Filter “{node.name}” is used in a way a message does not allow.")
+        raise TemplateProblem(t("template.filter_misused", name=node.name))
     if len(node.args) > positional or any(k.key not in keywords for k in node.kwargs):
-        usage = "takes no argument" if not positional else f"takes at most {positional} argument(s)"
-        raise TemplateProblem(f"Filter “{node.name}” {usage}, e.g. {{{{firstName|{node.name}"
-                              + ("('there')" if positional else "") + "}}.")
+        example = "{{firstName|" + node.name + ("('there')" if positional else "") + "}}"
+        if positional:
+            raise TemplateProblem(tn("template.filter_arguments", positional, name=node.name, example=example))
+        raise TemplateProblem(t("template.filter_no_argument", name=node.name, example=example))
     if node.name == "trim":
         chars = [*node.args, *(k.value for k in node.kwargs)]
         if any(not (isinstance(c, nodes.Const) and isinstance(c.value, str)) for c in chars):
-            raise TemplateProblem("Filter “trim” takes the characters to remove as quoted text, e.g. trim('.').")
+            raise TemplateProblem(t("template.trim"))
 
 
 @lru_cache(maxsize=4096)
@@ -289,7 +292,7 @@ def render(source: str, context: dict[str, Any], *, public_url: str) -> Rendered
     try:
         text = template.render(context)
     except SecurityError as exc:  # only reachable by a context that is not `context_for`'s
-        raise TemplateProblem(f"This message reads something other than its tokens ({exc}).") from None
+        raise TemplateProblem(t("template.security", problem=exc)) from None
     finally:
         missing = list(dict.fromkeys(sink))
         sink.clear()

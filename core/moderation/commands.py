@@ -13,6 +13,7 @@ from sqlmodel import Session
 
 from core.commands import Context, Handler
 from core.errors import NotFound, Outcome
+from core.i18n import t
 from core.moderation import decisions
 from core.notify import DigestView
 from core.workspace.models import Member
@@ -66,7 +67,7 @@ def read(session: Session, actor: Member, command: ReadDigest, context: Context)
 def decide(session: Session, actor: Member, command: DecideInvitation, context: Context) -> Outcome[DigestView]:
     view = read(session, actor, ReadDigest(command.digest_id), context)
     if not any(item.send_id == command.send_id for item in view.items):
-        raise NotFound("This invitation is no longer in the digest.")
+        raise NotFound(t("digest.invitation_gone"))
     outcome = decisions.decide(session=session, actor=actor, send_id=command.send_id, action=command.decision.value,
                                value=command.value, now=context.now, public_url=context.public_url)
     if not outcome.ok:

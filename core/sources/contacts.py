@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote, unquote, urlsplit
 
+from core.i18n import t
 from core.languages import language_code
 
 CANONICAL_PREFIX = "https://www.linkedin.com/in/"
@@ -56,19 +57,19 @@ def normalise_profile_url(url: str) -> tuple[str, str]:
     a search, a malformed slug)."""
     raw = (url or "").strip()
     if not raw:
-        raise ValueError("the profile URL is empty")
+        raise ValueError(t("contacts.url_empty"))
     if "://" not in raw:
         raw = "https://" + raw.lstrip("/")
     parts = urlsplit(raw)
     host = (parts.hostname or "").lower()
     if parts.scheme.lower() not in ("http", "https") or not _HOST_RE.match(host):
-        raise ValueError(f"'{_short(url)}' is not a LinkedIn URL")
+        raise ValueError(t("contacts.not_linkedin", url=_short(url)))
     segments = [s for s in parts.path.split("/") if s]
     if len(segments) < 2 or segments[0].lower() != "in":
-        raise ValueError(f"'{_short(url)}' is not a LinkedIn profile URL (expected linkedin.com/in/<name>)")
+        raise ValueError(t("contacts.not_profile", url=_short(url)))
     slug = unquote(segments[1]).strip().lower()
     if not _SLUG_RE.match(slug):
-        raise ValueError(f"'{_short(url)}' does not hold a valid LinkedIn profile name")
+        raise ValueError(t("contacts.bad_profile_name", url=_short(url)))
     return slug, CANONICAL_PREFIX + quote(slug, safe="-_")
 
 
@@ -117,33 +118,32 @@ def clean_row(values: dict[str, str | None], *, max_birth_year: int) -> ContactR
     for name, value in values.items():
         bad = _CONTROL_RE.search(value or "")
         if bad:
-            raise ValueError(f"{name}: holds the control character U+{ord(bad.group(0)):04X}; remove it")
+            raise ValueError(t("contacts.control_character", column=name, code=f"U+{ord(bad.group(0)):04X}"))
     try:
         identifier, canonical = normalise_profile_url(values.get("profile_url") or "")
     except ValueError as exc:
-        raise ValueError(f"profile_url: {exc}") from None
+        raise ValueError(t("contacts.column_problem", column="profile_url", problem=exc)) from None
     row = ContactRow(public_identifier=identifier, profile_url=canonical)
     for name, limit in MAX_LENGTHS.items():
         value = " ".join((values.get(name) or "").split())
         if len(value) > limit:
-            raise ValueError(f"{name}: too long ({len(value)} characters, at most {limit}); shorten it")
+            raise ValueError(t("contacts.too_long", column=name, length=len(value), max=limit))
         setattr(row, name, value or None)
     language = (values.get("language") or "").strip()
     if language:
         try:
             row.language = language_code(language)
         except ValueError as exc:
-            raise ValueError(f"language: {exc}, or leave it empty to detect it from the headline") from None
+            raise ValueError(t("contacts.bad_language", problem=exc)) from None
     birth_year = (values.get("birth_year") or "").strip()
     if birth_year:
         if not birth_year.isdigit() or not 1900 <= int(birth_year) <= max_birth_year:
-            raise ValueError(f"birth_year: '{_short(birth_year, 20)}' is not a year between 1900 and {max_birth_year}; "
-                             "write a year such as 1980, or leave it empty")
+            raise ValueError(t("contacts.bad_birth_year", value=_short(birth_year, 20), max=str(max_birth_year)))
         row.birth_year = int(birth_year)
     for name, value in values.items():
         if name not in KNOWN_COLUMNS and value is not None and value.strip():
             if len(value.strip()) > MAX_CUSTOM_LENGTH:
-                raise ValueError(f"{name}: too long ({len(value.strip())} characters, at most {MAX_CUSTOM_LENGTH}); "
-                                 "shorten it")
+                raise ValueError(t("contacts.too_long", column=name, length=len(value.strip()),
+                                   max=MAX_CUSTOM_LENGTH))
             row.custom_fields[name] = value.strip()
     return row

@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from sqlalchemy import ColumnElement, and_, exists, false, func, not_, or_, select, true
 
 from core.delivery.models import Enrollment, Relation
+from core.i18n import t
 from core.languages import language_code
 from core.links.models import Click
 from core.sources.models import Contact
@@ -75,7 +76,7 @@ def parse_criteria(data: dict[str, Any] | None) -> Criteria:
     if data is None:
         return Criteria()
     if not isinstance(data, dict):
-        raise ValueError("Segment criteria must be an object of criterion: value.")
+        raise ValueError(t("criteria.not_object"))
     try:
         return Criteria.model_validate(data)
     except ValidationError as exc:

@@ -24,6 +24,7 @@ from sqlmodel import Session
 from core.campaigns.naming import name_key
 from core.clock import Clock, SystemClock
 from core.db import UnitOfWork
+from core.i18n import t
 from core.sources.bulk import Changes, upsert
 from core.sources.contacts import (
     KNOWN_COLUMNS,
@@ -196,8 +197,7 @@ def import_contacts(*, uow: UnitOfWork, workspace_id: int, path: str | Path, seg
     except IntegrityError as exc:
         # Another contact of the workspace already holds one of these canonical URLs under a
         # different identifier (written by something other than this import): nothing is kept.
-        raise ValueError("a profile URL of the file belongs to another contact of the workspace; nothing was "
-                         f"imported ({exc.orig.__class__.__name__})") from None
+        raise ValueError(t("contacts.url_of_another", error=exc.orig.__class__.__name__)) from None
     report.imported = True
     return report
 

@@ -19,7 +19,7 @@ from core.campaigns.naming import name_key
 from core.clock import SystemClock
 from core.db import utcnow
 from core.errors import NotFound
-from core.i18n import t
+from core.i18n import N_, t
 from core.sources import finder_texts
 from core.sources.bulk import upsert
 from core.sources.criteria import criteria_condition, dump_criteria, parse_criteria
@@ -35,16 +35,20 @@ MAX_EVERY_DAYS = 30
 def _clean_name(name: str | None, what: str) -> str:
     name = " ".join((name or "").split())
     if not name:
-        raise ValueError(f"{what} name is required.")
+        raise ValueError(t("workspace.name_required", what=what))
     if len(name) > NAME_MAX:
-        raise ValueError(f"{what} name is too long ({len(name)} characters): use at most {NAME_MAX}.")
+        raise ValueError(t("name.too_long", what=what, length=len(name), max=NAME_MAX))
     return name
+
+
+ROLES = {"owner": N_("sources.role.owner"), "additional member": N_("sources.role.member")}
 
 
 def _member_of(session: Session, workspace_id: int, member_id: int, role: str) -> Member:
     member = session.get(Member, member_id)
     if member is None or member.workspace_id != workspace_id:
-        raise ValueError(f"The {role} (member {member_id}) is not a member of this workspace.")
+        label = t(ROLES[role]) if role in ROLES else role
+        raise ValueError(t("sources.not_a_member", role=label, id=str(member_id)))
     return member
 
 
@@ -57,14 +61,14 @@ def create_segment(*, session: Session, workspace_id: int, name: str, owner_id: 
                    is_global: bool = False, criteria: dict[str, Any] | None = None, is_list: bool = True) -> Segment:
     """Create a segment. Its name is unique in the workspace (case- and space-insensitive); a
     segment that is not global needs an owner; criteria are checked (ValueError names the key)."""
-    name = _clean_name(name, "Segment")
+    name = _clean_name(name, t("sources.segment_name"))
     if owner_id is not None:
         _member_of(session, workspace_id, owner_id, "owner")
     elif not is_global:
-        raise ValueError("A segment that is not global needs an owner.")
+        raise ValueError(t("sources.owner_needed"))
     parsed = parse_criteria(criteria)
     if _name_taken(session, Segment, workspace_id, name_key(name)):
-        raise ValueError(f"A segment named '{name}' already exists in this workspace.")
+        raise ValueError(t("sources.segment_taken", name=name))
     segment = Segment(workspace_id=workspace_id, name=name, name_key=name_key(name), owner_id=owner_id,
                       is_global=is_global, is_list=is_list, criteria=dump_criteria(parsed))
     session.add(segment)
@@ -82,10 +86,10 @@ def create_finder(*, session: Session, workspace_id: int, name: str, owner_id: i
     field, when it is not one); a finder with a search is due to run at once (`next_run_at`), then
     every `every_days` days until its segment holds `result_cap` people (default: the search's
     own ceiling). Without a query it holds a name only and never runs."""
-    name = _clean_name(name, "Finder")
+    name = _clean_name(name, t("sources.finder_name"))
     key = name_key(name)
     if _name_taken(session, Finder, workspace_id, key):
-        raise ValueError(f"A finder named '{name}' already exists in this workspace.")
+        raise ValueError(t("sources.finder_taken", name=name))
     search = parse_finder_query(query) if query is not None else None
     ceiling = search.default_cap if search is not None else RESULT_CEILING[SearchApi.CLASSIC]
     cap = ceiling if result_cap is None else result_cap
@@ -98,7 +102,7 @@ def create_finder(*, session: Session, workspace_id: int, name: str, owner_id: i
     for member_id in extra:
         _member_of(session, workspace_id, member_id, "additional member")
     if _name_taken(session, Segment, workspace_id, key):
-        raise ValueError(f"A segment named '{name}' already exists: the finder's own segment needs that name.")
+        raise ValueError(t("sources.finder_segment_taken", name=name))
     finder = Finder(workspace_id=workspace_id, name=name, name_key=key, owner_id=owner_id,
                     query=search.to_query() if search is not None else {},
                     api=search.api if search is not None else SearchApi.CLASSIC, result_cap=cap, every_days=every_days,
@@ -120,13 +124,13 @@ def update_finder(*, session: Session, finder: Finder, name: str, query: dict[st
     """Change a finder (and the name of its segment with it): everything is checked before anything
     is written, as `create_finder` does. Returns whether its search changed (the caller then stops
     the run under way and starts one on the new search; names resolved for the old one are dropped)."""
-    name = _clean_name(name, "Finder")
+    name = _clean_name(name, t("sources.finder_name"))
     key = name_key(name)
     if key != finder.name_key:
         if _name_taken(session, Finder, finder.workspace_id, key):
-            raise ValueError(f"A finder named '{name}' already exists in this workspace.")
+            raise ValueError(t("sources.finder_taken", name=name))
         if _name_taken(session, Segment, finder.workspace_id, key):
-            raise ValueError(f"A segment named '{name}' already exists: the finder's own segment needs that name.")
+            raise ValueError(t("sources.finder_segment_taken", name=name))
     search = parse_finder_query(query)
     cap = search.default_cap if result_cap is None else result_cap
     if not 1 <= cap <= search.default_cap:
@@ -188,10 +192,10 @@ def add_contacts_to_segment(*, session: Session, workspace_id: int, segment_id: 
 def get_source(*, session: Session, workspace_id: int, kind: str, source_id: int) -> Finder | Segment:
     """The finder or segment of this workspace; NotFound otherwise (also for another workspace's)."""
     if kind not in KINDS:
-        raise ValueError(f"A source is a finder or a segment, not '{kind}'.")
+        raise ValueError(t("sources.bad_kind", kind=kind))
     source = session.get(Finder, source_id) if kind == "finder" else session.get(Segment, source_id)
     if source is None or source.workspace_id != workspace_id:
-        raise NotFound(f"This {kind} does not exist in your workspace.")
+        raise NotFound(t("sources.not_found"))
     return source
 
 
@@ -213,7 +217,7 @@ def source_contacts(*, session: Session, workspace_id: int, kind: str, source_id
     if criteria.needs_sender():
         sender = sender_id or segment.owner_id
         if sender is None:
-            raise ValueError(f"Segment '{segment.name}' compares contacts with the sender: name the sender.")
+            raise ValueError(t("sources.sender_needed", name=segment.name))
         account_id = session.execute(select(LinkedInAccount.id).where(LinkedInAccount.member_id == sender)).scalar()
     now_year = (now or SystemClock().now()).year
     if segment.is_list:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import typer
 
+from core.i18n import environment_language, use_language
 from entrypoints.cli import db, demo, linkedin, processes, sources, teams, workspace
 
 app = typer.Typer(help="invitebot: LinkedIn invitation campaigns from Slack and Microsoft Teams.",
@@ -23,4 +24,8 @@ app.add_typer(demo.app, name="demo")
 
 
 def main() -> None:
+    """`invitebot`: its messages in the operator's language (INVITEBOT_LANGUAGE or the locale, `fr_FR.UTF-8`)."""
+    import os
+
+    use_language(environment_language(os.environ))
     app()

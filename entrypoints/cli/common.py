@@ -15,6 +15,7 @@ from sqlmodel import Session
 from core.campaigns.naming import name_key
 from core.config import Settings
 from core.errors import NotAllowed, NotFound
+from core.i18n import t
 from core.services import Services
 from core.workspace.models import Member, Workspace
 
@@ -34,7 +35,7 @@ def admin_services() -> Services:
 
 
 def fail(message: str) -> typer.Exit:
-    errors.print(f"[red]Error:[/red] {message}", highlight=False)
+    errors.print(t("cli.error", message=message), highlight=False)
     return typer.Exit(code=1)
 
 
@@ -50,8 +51,7 @@ def unit_of_work(services: Services | None = None) -> Iterator[Session]:
         raise fail(str(exc)) from None
     except (OperationalError, ProgrammingError) as exc:
         if "no such table" in str(exc) or "does not exist" in str(exc):
-            raise fail("the database has no tables yet: run `invitebot db upgrade` first "
-                       "(the release step of a deployment).") from None
+            raise fail(t("cli.no_tables")) from None
         raise
     finally:
         if own:
@@ -64,8 +64,7 @@ def resolve_workspace(session: Session, ref: str | None) -> Workspace:
             select(Workspace).order_by(Workspace.id).limit(2)).scalars().all()
         if len(found) == 1:
             return found[0]
-        raise ValueError("no workspace yet: create one with `invitebot workspace create NAME`." if not found else
-                         "several workspaces exist: name one with --workspace ID|NAME.")
+        raise ValueError(t("cli.no_workspace") if not found else t("cli.several_workspaces"))
     if ref.isdigit():
         workspace = session.get(Workspace, int(ref))
         if workspace:
@@ -74,8 +73,8 @@ def resolve_workspace(session: Session, ref: str | None) -> Workspace:
         select(Workspace).where(func.lower(Workspace.name) == ref.strip().lower())).scalars().all()
     if len(matches) == 1:
         return matches[0]
-    raise ValueError(f"workspace '{ref}' not found." if not matches
-                     else f"several workspaces are named '{ref}': use the id.")
+    raise ValueError(t("cli.workspace_not_found", ref=ref) if not matches
+                     else t("cli.workspaces_same_name", ref=ref))
 
 
 def resolve_member(session: Session, workspace_id: int, ref: str) -> Member:
@@ -97,9 +96,9 @@ def resolve_member(session: Session, workspace_id: int, ref: str) -> Member:
     if len(found) == 1:
         return found[0]
     if not found:
-        raise ValueError(f"member '{ref}' not found in this workspace: `invitebot members list` shows them.")
+        raise ValueError(t("cli.member_not_found", ref=ref))
     names = ", ".join(f"{m.name} (id {m.id}{', ' + m.email if m.email else ''})" for m in found[:10])
-    raise ValueError(f"several members match '{ref}': {names}. Name one by id, email or full name.")
+    raise ValueError(t("cli.several_members", ref=ref, names=names))
 
 
 def _starts_name(name: str, words: list[str]) -> bool:

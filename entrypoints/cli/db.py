@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from core.config import Settings
+from core.i18n import t
 from entrypoints.cli.common import console
 
 app = typer.Typer(help="Database schema.", no_args_is_help=True)
@@ -17,7 +18,7 @@ def upgrade(revision: str = typer.Argument("head", help="Alembic revision to rea
 
     url = Settings().effective_database_url
     run_upgrade(url, revision)
-    console.print(f"Database at [bold]{_safe(url)}[/bold] is at revision {revision}.")
+    console.print(t("cli.database_at", url=_safe(url), revision=revision))
 
 
 def _safe(url: str) -> str:

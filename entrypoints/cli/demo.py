@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.table import Table
 
 from core.config import Settings
+from core.i18n import t
 from entrypoints.cli.common import console, unit_of_work
 from entrypoints.processes import configure_logging
 
@@ -84,6 +85,6 @@ def seed() -> None:
 
     with unit_of_work() as session:
         demo = seed_demo(session=session, provider="sandbox")
-    console.print(f"Demo workspace [bold]{demo.workspace.name}[/bold] (id {demo.workspace.id}): "
-                  f"{len(demo.members)} members, {len(demo.accounts)} LinkedIn accounts, {len(demo.finders)} finders, "
-                  f"{len(demo.segments)} segments, {demo.contacts} contacts.")
+    console.print(t("cli.demo_seeded", name=demo.workspace.name, id=str(demo.workspace.id),
+                    members=len(demo.members), accounts=len(demo.accounts), finders=len(demo.finders),
+                    segments=len(demo.segments), contacts=demo.contacts))

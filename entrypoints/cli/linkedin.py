@@ -19,6 +19,7 @@ from rich.table import Table
 
 from core.config import Settings
 from core.delivery.linkedin.unipile_webhooks import WEBHOOK_EVENTS, WEBHOOK_PATH, WEBHOOK_SOURCES
+from core.i18n import t
 from entrypoints.bootstrap import bootstrap
 from entrypoints.cli.common import console, fail, resolve_workspace, unit_of_work
 
@@ -92,7 +93,7 @@ def register_webhooks_command(
     settings = Settings()
     problems = _problems(settings)
     if problems:
-        raise fail("cannot register webhooks: " + " ".join(problems))
+        raise fail(t("cli.webhooks_problems", problems=" ".join(problems)))
     from core.delivery.linkedin.port import LinkedInError
     from core.delivery.linkedin.unipile import UnipileGateway
 
@@ -103,12 +104,12 @@ def register_webhooks_command(
     try:
         done = register_webhooks(gateway, request_url=url, secret=secret.get_secret_value(), replace=replace)
     except LinkedInError as exc:
-        raise fail(f"Unipile refused ({exc.code}): {exc}") from None
+        raise fail(t("cli.unipile_refused", code=str(exc.code), problem=exc)) from None
     finally:
         services.close()
     for item in done:
         console.print(f"{item.source}: {item.action} ({item.webhook_id})")
-    console.print(f"Unipile posts to {url} with the X-Invitebot-Secret header.")
+    console.print(t("cli.unipile_posts", url=url))
 
 
 @app.command("status")
@@ -141,6 +142,6 @@ def status(workspace: str | None = typer.Option(None, "--workspace", "-w",
             table.add_row(ws_name, f"{member_name} ({member_id})", account.provider, account.provider_account_id,
                           account.status, account.kind, "yes" if account.provider_user_id else "no", paused)
     if not rows:
-        console.print("No members yet: add some with `invitebot members add`.")
+        console.print(t("cli.no_members"))
         return
     console.print(table)

@@ -11,6 +11,7 @@ from rich.table import Table
 from sqlalchemy import func, select
 from sqlmodel import Session
 
+from core.i18n import t
 from core.sources import segments as service
 from core.sources.models import FinderMember, SegmentContact
 from core.workspace.models import Member
@@ -54,8 +55,7 @@ def import_(path: Path = typer.Argument(..., exists=True, dir_okay=False, readab
         existing = session.execute(select(Segment.id).where(Segment.workspace_id == ws.id,
                                                             Segment.name_key == name_key(segment))).first()
         if existing is None and owner_id is None and not global_:
-            raise ValueError(f"there is no segment '{segment}' yet: give the new segment an --owner (member id, "
-                             "email or name), or make it --global.")
+            raise ValueError(t("cli.no_segment", name=segment))
     columns = (TextColumn("Importing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=console, transient=True) as bar:
         task = bar.add_task("import", total=None)
@@ -77,23 +77,23 @@ def import_(path: Path = typer.Argument(..., exists=True, dir_okay=False, readab
     console.print(report.summary(), highlight=False)
     if not report.imported:
         if report.bad_rows and not skip_bad_rows:
-            console.print("Fix the rows above, or run again with --skip-bad-rows to import the others.")
+            console.print(t("cli.fix_rows"))
         raise typer.Exit(code=1)
 
 
 def _criteria(criteria: str | None, criteria_file: Path | None) -> dict | None:
     if criteria and criteria_file:
-        raise ValueError("give --criteria or --criteria-file, not both.")
+        raise ValueError(t("cli.criteria_twice"))
     text = criteria_file.read_text(encoding="utf-8") if criteria_file else criteria
     if not text:
         return None
     try:
         value = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise ValueError(f"the criteria are not valid JSON ({exc.msg} at line {exc.lineno}, "
-                         f"column {exc.colno}).") from None
+        raise ValueError(t("cli.criteria_not_json", problem=exc.msg, line=str(exc.lineno),
+                           column=str(exc.colno))) from None
     if not isinstance(value, dict):
-        raise ValueError('the criteria must be a JSON object, e.g. \'{"language": ["fr"]}\'.')
+        raise ValueError(t("cli.criteria_not_object"))
     return value
 
 
@@ -113,7 +113,7 @@ def create_segment(name: str = typer.Argument(..., help="Segment name (unique in
         seg = service.create_segment(session=session, workspace_id=ws.id, name=name, owner_id=owner_id,
                                      is_global=global_, criteria=_criteria(criteria, criteria_file),
                                      is_list=not dynamic)
-    console.print(f"Segment [bold]{seg.name}[/bold] created (id {seg.id}).")
+    console.print(t("cli.segment_created", name=seg.name, id=str(seg.id)))
 
 
 @segments_app.command("list")
@@ -169,8 +169,7 @@ def create_finder(name: str = typer.Argument(..., help="Finder name (its segment
         finder = service.create_finder(session=session, workspace_id=ws.id, name=name, owner_id=owner_id,
                                        query=filters or None, additional_member_ids=extra, every_days=every_days,
                                        result_cap=cap)
-    console.print(f"Finder [bold]{finder.name}[/bold] created (id {finder.id}) "
-                  f"with its segment (id {finder.segment_id}).")
+    console.print(t("cli.finder_created", name=finder.name, id=str(finder.id), segment=str(finder.segment_id)))
 
 
 @finders_app.command("list")

@@ -8,6 +8,7 @@ import typer
 
 from bot.teams.package import PackageError, write_package
 from core.config import Settings
+from core.i18n import t
 
 app = typer.Typer(help="Microsoft Teams: the app package to sideload.", no_args_is_help=True)
 
@@ -30,6 +31,6 @@ def package(
         path = write_package(settings, output or settings.var_dir / "invitebot-teams.zip", bot_id=bot_id,
                              version=version)
     except PackageError as exc:
-        typer.echo(f"Cannot build the Teams package: {exc}", err=True)
+        typer.echo(t("cli.teams_package_failed", problem=exc), err=True)
         raise typer.Exit(code=1) from None
-    typer.echo(f"Wrote {path}: upload it in Teams (Apps > Manage your apps > Upload an app).")
+    typer.echo(t("cli.teams_package_written", path=path))

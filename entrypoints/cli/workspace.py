@@ -9,6 +9,7 @@ from sqlmodel import select
 from core.campaigns.naming import name_key
 from core.delivery.caps import caps_for
 from core.delivery.linkedin.sandbox import FREE_SUFFIX, sandbox_account_id
+from core.i18n import t
 from core.workspace import service
 from core.workspace.limits import CAPS, FREE, PREMIUM
 from core.workspace.models import LinkedInAccount, Member
@@ -29,7 +30,7 @@ def create(name: str = typer.Argument(..., help="Workspace name."),
     with unit_of_work() as session:
         ws = service.create_workspace(session=session, name=name, timezone=timezone, slack_team_id=slack_team_id,
                                       teams_tenant_id=teams_tenant_id, digest_hour=digest_hour)
-    console.print(f"Workspace [bold]{ws.name}[/bold] created (id {ws.id}); digest at {ws.digest_hour}:00.")
+    console.print(t("cli.workspace_created", name=ws.name, id=str(ws.id), hour=str(ws.digest_hour)))
 
 
 @workspace_app.command("digest-hour")
@@ -39,7 +40,7 @@ def digest_hour_command(hour: int = typer.Argument(..., help="Local hour of the 
     with unit_of_work() as session:
         ws = service.set_digest_hour(session=session, workspace_id=resolve_workspace(session, workspace).id,
                                      hour=hour)
-    console.print(f"Workspace [bold]{ws.name}[/bold]: digest at {ws.digest_hour}:00 local time.")
+    console.print(t("cli.digest_hour", name=ws.name, hour=str(ws.digest_hour)))
 
 
 @members_app.command("add")
@@ -55,11 +56,10 @@ def add(name: str = typer.Argument(..., help="Full name."),
             same = session.exec(select(Member).where(Member.workspace_id == ws.id,
                                                      Member.name_key == name_key(" ".join(name.split())))).first()
             if same is not None:
-                raise ValueError(f"a member named '{same.name}' already exists (id {same.id}): nothing was changed. "
-                                 "Give --email to add another person of the same name.")
+                raise ValueError(t("cli.member_name_taken", name=same.name, id=str(same.id)))
         member = service.add_member(session=session, workspace_id=ws.id, name=name, email=email,
                                     role="admin" if admin else "member")
-    console.print(f"Member [bold]{member.name}[/bold] added (id {member.id}, {member.role}).")
+    console.print(t("cli.member_added", name=member.name, id=str(member.id), role=member.role))
 
 
 @members_app.command("list")
@@ -85,7 +85,7 @@ def deactivate(member: str = typer.Argument(..., help="Member id, email or name.
         ws = resolve_workspace(session, workspace)
         found = resolve_member(session, ws.id, member)
         service.deactivate_member(session=session, workspace_id=ws.id, member_id=found.id)
-    console.print(f"Member [bold]{found.name}[/bold] is now inactive.")
+    console.print(t("cli.member_inactive", name=found.name))
 
 
 CAP_OPTIONS = {"daily_invite_cap": "--daily-invite-cap", "weekly_invite_cap": "--weekly-invite-cap",
@@ -124,7 +124,7 @@ def connect(member: str = typer.Argument(..., help="Member id, email or name."),
              "daily_message_cap": daily_message_cap}
     with unit_of_work() as session:
         if default_caps and any(v is not None for v in given.values()):
-            raise ValueError("give caps or --default-caps, not both.")
+            raise ValueError(t("cli.caps_or_default"))
         ws = resolve_workspace(session, workspace)
         found = resolve_member(session, ws.id, member)
         current = service.linkedin_account_of(session=session, member_id=found.id)
@@ -132,8 +132,7 @@ def connect(member: str = typer.Argument(..., help="Member id, email or name."),
         same_provider = current is not None and current.provider == provider
         if kind is None and current is None:
             if provider != "sandbox":
-                raise ValueError("--kind is required for a new unipile account: premium (a paid LinkedIn "
-                                 "subscription) or free; LinkedIn's limits depend on it.")
+                raise ValueError(t("cli.kind_required"))
             kind = FREE if (account_id or "").endswith(FREE_SUFFIX) else PREMIUM
         final_kind = kind or (current.kind if current is not None else "")
         if account_id is None:
@@ -142,16 +141,16 @@ def connect(member: str = typer.Argument(..., help="Member id, email or name."),
             elif current is not None and same_provider:
                 account_id = current.provider_account_id
             else:
-                raise ValueError("--account-id is required for the unipile provider.")
+                raise ValueError(t("cli.account_id_required"))
         caps = {f: None for f in given} if default_caps else {
             f: service.KEEP if v is None else v for f, v in given.items()}
         account = service.connect_linkedin_account(
             session=session, member_id=found.id, provider=provider, provider_account_id=account_id, kind=kind,
             provider_user_id=provider_user_id, names={**CAP_OPTIONS, "kind": "--kind"}, **caps)
         effective = caps_for(account)
-    console.print(f"{found.name}'s {account.kind} LinkedIn account is connected through {account.provider} "
-                  f"({account.provider_account_id}); caps: {effective.daily_invitations} invitations a day, "
-                  f"{effective.weekly_invitations} a week, {effective.daily_messages} messages a day.", highlight=False)
+    console.print(t("cli.account_connected", name=found.name, kind=account.kind, provider=account.provider,
+                    account=account.provider_account_id, daily=effective.daily_invitations,
+                    weekly=effective.weekly_invitations, messages=effective.daily_messages), highlight=False)
 
 
 def _sandbox_id(member: Member, kind: str, current: LinkedInAccount | None) -> str:

@@ -125,3 +125,12 @@ def test_a_member_s_language_chosen_then_chat_locale_then_workspace():
     assert member_language(chosen=None, locale="fr-CA", workspace="en") is Language.FR
     assert member_language(chosen=None, locale="de-DE", workspace="fr") is Language.FR
     assert member_language(chosen=None, locale=None, workspace=None) is Language.EN
+
+
+def test_the_command_line_speaks_the_operator_s_locale():
+    from core.i18n import environment_language
+
+    assert environment_language({"LANG": "fr_FR.UTF-8"}) is Language.FR
+    assert environment_language({"LANG": "fr_FR.UTF-8", "INVITEBOT_LANGUAGE": "en"}) is Language.EN
+    assert environment_language({"LC_ALL": "C.UTF-8", "LANG": "de_DE.UTF-8"}) is Language.EN
+    assert environment_language({}) is Language.EN

@@ -47,6 +47,7 @@ BUILDERS: dict[str, tuple[tuple[int, ...], frozenset[str]]] = {
     "NotFound": ((0,), frozenset()),
     "ValueError": ((0,), frozenset()),
     "SlotSyntaxError": ((0,), frozenset()),
+    "TemplateProblem": ((0,), frozenset()),
     "ProfileUnavailable": ((), frozenset()),
     "print": ((0,), frozenset()),  # rich's console.print in the CLI
     "echo": ((0,), frozenset()),

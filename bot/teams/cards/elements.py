@@ -81,7 +81,13 @@ def title(value: str, *, tone: str | None = None, size: str = "Medium") -> dict:
 def facts(items: tuple[Fact, ...]) -> dict | None:
     if not items:
         return None
-    return {"type": "FactSet", "facts": [{"title": typed(f.label), "value": typed(f.value)} for f in items]}
+    # Not a FactSet: Teams reads its values as markdown, and a fact holds user text (a segment named
+    # `**Bold** [click me](https://example.com)` showed bold with a live link). Plain runs show it as typed.
+    rows = [{"type": "ColumnSet", "spacing": "Small", "columns": [
+        {"type": "Column", "width": "auto", "items": [text(f.label, weight="Bolder")]},
+        {"type": "Column", "width": "stretch", "items": [text(f.value or " ")]},
+    ]} for f in items]
+    return {"type": "Container", "items": rows}
 
 
 def action_data(action: str, value: str = "", **extra: Any) -> dict:

@@ -85,8 +85,9 @@ def _value_text(value: Any) -> str:
 
 def _input(f: FormField, static: dict[str, list[Option]]) -> dict:
     base: dict[str, Any] = {"id": f.id, "label": f.label}
-    if f.required:
+    if f.required:  # the client refuses an empty one and says why (without it, the submit silently does nothing)
         base["isRequired"] = True
+        base["errorMessage"] = t("form.required_short")
     if f.kind in (TEXT, MULTILINE):
         element = {"type": "Input.Text", **base, "value": _value_text(f.value)}
         if f.kind == MULTILINE:

@@ -68,32 +68,45 @@ def _list(view: CampaignList, **_: Any) -> dict:
 
 @render.register
 def _preview(view: PreviewView, **_: Any) -> dict:
-    body = [title(view.title, size="Large")]
+    """The samples that fit one card (long follow-ups may not all), the problems always."""
+    head = [title(view.title, size="Large")]
     if view.note:
-        body.append(text(view.note, subtle=True))
+        head.append(text(view.note, subtle=True))
+    tail = []
+    if view.overflowing:
+        tail.append(text(t("preview.would_overflow", problems="; ".join(view.overflowing)), tone="error",
+                         separator=True))
+    if view.missing_tokens:
+        tail.append(text(t("preview.missing_tokens", tokens="; ".join(view.missing_tokens)), tone="warning"))
+    samples = []
     for sample in view.samples:
-        limit = f"/{sample.limit}" if sample.limit else ""
+        length = t("digest.characters", length=sample.length, limit=sample.limit) if sample.limit else \
+            t("preview.characters", length=sample.length)
         items = [
             text(f"{sample.step} · {sample.contact_name} · {sample.language}", weight="Bolder"),
             text(sample.text),
-            text(f"{sample.length}{limit} characters", subtle=True, spacing="None"),
+            text(length, subtle=True, spacing="None"),
         ]
         items += [text(p, tone="error", spacing="None") for p in sample.problems]
-        body.append({"type": "Container", "separator": True, "items": items})
-    if view.overflowing:
-        body.append(text(t("preview.would_overflow", problems="; ".join(view.overflowing)), tone="error",
-                         separator=True))
-    if view.missing_tokens:
-        body.append(text("Missing a token: " + "; ".join(view.missing_tokens), tone="warning"))
-    return envelope(body)
+        samples.append({"type": "Container", "separator": True, "items": items})
+    cut = text(t("preview.more_messages"), subtle=True)
+    card = envelope(head + samples + tail)
+    while card_bytes(card) > BUDGET and samples:
+        samples.pop()
+        card = envelope(head + samples + [cut] + tail)
+    return card
 
 
 @render.register
 def _home(view: Home, **_: Any) -> dict:
-    body = compact([title(view.title, size="Large"), text(view.intro), action_set(view.buttons)])
-    inner = _list(view.campaigns)
-    body += inner["body"]
-    return envelope(body)
+    """One card whatever the number of campaigns: those that fit, then how many more and how to see them."""
+    head = compact([title(view.title, size="Large"), text(view.intro), action_set(view.buttons)])
+    campaigns = view.campaigns
+    while True:
+        card = envelope(head + _list(campaigns)["body"])
+        if card_bytes(card) <= BUDGET or not campaigns.cards:
+            return card
+        campaigns = replace(campaigns, cards=campaigns.cards[:-1], more=campaigns.more + 1)
 
 
 # -- moderation digest ---------------------------------------------------------------------------
@@ -158,5 +171,5 @@ def render_cards(view: Any, **kwargs: Any) -> list[dict]:
         return [card]
     half = len(view.cards) // 2
     first = replace(view, cards=view.cards[:half], more=0, buttons=())
-    rest = replace(view, title=f"{view.title} (continued)", cards=view.cards[half:])
+    rest = replace(view, title=t("list.continued", title=view.title), cards=view.cards[half:])
     return render_cards(first, **kwargs) + render_cards(rest, **kwargs)

@@ -202,7 +202,7 @@ class TestMessages:
                          invitation={"en": "Hi {{firstName}} from {{company}}"}, welcome={}, followups=[])
         assert outcome.ok
         warning = next(w for w in outcome.warnings if w.field == "messages.invitation.en")
-        assert "1 contacts have no company" in warning.message and "Carlos García" in warning.message
+        assert "1 contact has no company" in warning.message and "Carlos García" in warning.message
         with_fallback = create(session, team, now=clock.now(), name="With fallback", languages=["en"],
                                invitation={"en": "Hi {{firstName}} from {{company|default('your team')}}"},
                                welcome={}, followups=[])

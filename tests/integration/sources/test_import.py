@@ -201,7 +201,7 @@ def test_case_region_and_name_variants_are_read_as_the_products_code(db, ws, tmp
 
 
 @pytest.mark.parametrize("text, reason", [
-    ("profile_url,notes\nhttps://www.linkedin.com/in/abc," + "n" * 1001 + "\n", "notes: too long (1001 characters, at most 1000)"),
+    ("profile_url,notes\nhttps://www.linkedin.com/in/abc," + "n" * 1001 + "\n", "notes: too long (1,001 characters, at most 1,000)"),
     ("profile_url,first_name\nhttps://www.linkedin.com/in/abc,A\x00nn\n", "first_name: holds the control character U+0000"),
     ("profile_url,notes\nhttps://www.linkedin.com/in/abc,bell\x07\n", "notes: holds the control character U+0007"),
     ("profile_url,birth_year\nhttps://www.linkedin.com/in/abc,1899\n", "birth_year: '1899' is not a year between 1900"),

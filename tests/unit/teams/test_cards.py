@@ -75,7 +75,9 @@ def test_read_views_render_as_valid_cards():
     # the 20 long campaigns did not fit one message: they came as several, none lost
     many = render_cards(views[3])
     assert len(many) > 1
-    assert sum(1 for c in many for t in texts_of(c) if t.startswith(LONG)) == 20
+    titles = [run["text"] for c in many for box in c["body"] if box.get("type") == "Container"
+              for run in box["items"][0]["inlines"]]  # each campaign's heading, first of its container
+    assert sum(1 for t in titles if t.startswith(LONG)) == 20
 
 
 def test_user_text_is_never_read_as_markdown():
@@ -197,3 +199,25 @@ def inputs_of(card):
 
 def texts_of(card):
     return [e["text"] for e in walk(card) if e.get("type") == "TextRun"]
+
+
+def test_user_text_in_facts_shows_as_typed_not_as_markdown():
+    typed = "**Bold** [click me](https://example.com)"
+    card = render(Card("Spring", facts=(Fact("Source", typed),)))
+    assert_valid_card(card)
+    assert not [n for n in walk(card) if n.get("type") in ("FactSet", "TextBlock")]  # both read markdown
+    assert typed in texts_of(card)
+
+
+def test_a_home_with_many_long_campaigns_stays_one_card_under_the_limit_and_says_what_it_left_out():
+    home = Home("invitebot", LONG, CampaignList("Yours", tuple(_card(i) for i in range(20))), _buttons())
+    [card] = render_cards(home)
+    assert_valid_card(card)  # under 28 KB
+    assert any("more not shown" in t for t in texts_of(card))
+
+
+def test_a_preview_of_many_long_follow_ups_stays_one_card_under_the_limit():
+    samples = tuple(PreviewSample("Ann", f"Follow-up {i}", "French", "x" * 8000, 8000, None) for i in range(10))
+    [card] = render_cards(PreviewView("Preview", samples, overflowing=("Ann: Invitation 312/300",)))
+    assert_valid_card(card)
+    assert "More messages not shown." in texts_of(card) and "Would overflow: Ann: Invitation 312/300" in texts_of(card)
