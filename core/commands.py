@@ -39,9 +39,10 @@ def _handlers() -> dict[type, Handler]:
     from core.analytics import commands as analytics
     from core.campaigns import commands as campaigns
     from core.moderation import commands as moderation
+    from core.sources import commands as sources
     from core.workspace import language
 
-    return {**campaigns.HANDLERS, **moderation.HANDLERS, **analytics.HANDLERS, **language.HANDLERS}
+    return {**campaigns.HANDLERS, **moderation.HANDLERS, **analytics.HANDLERS, **language.HANDLERS, **sources.HANDLERS}
 
 
 def handle(command: Any, *, session: Session, actor: Member, context: Context) -> Any:

@@ -55,6 +55,9 @@ class Settings(BaseSettings):
     lease_seconds: int = Field(120, validation_alias="LEASE_SECONDS")
     withdraw_after_days: int = Field(21, validation_alias="WITHDRAW_AFTER_DAYS")
     withdraw_per_day: int = Field(100, validation_alias="WITHDRAW_PER_DAY")
+    # Finders: the least gap between two result pages of a search, plus random jitter.
+    finder_page_seconds: float = Field(6.0, validation_alias="FINDER_PAGE_SECONDS")
+    finder_page_jitter_seconds: float = Field(6.0, validation_alias="FINDER_PAGE_JITTER_SECONDS")
 
     # Slack (standard names)
     slack_bot_token: SecretStr | None = Field(None, validation_alias="SLACK_BOT_TOKEN")

@@ -54,7 +54,8 @@ class Alert:
 
     workspace_id: int
     member_id: int
-    kind: str  # account_disconnected | rate_limited | note_limit | campaign_paused | campaign_error
+    kind: str  # account_disconnected | rate_limited | note_limit | campaign_paused | campaign_error | finder_failed
+    # | finder_done
     title: str
     text: str
     action_hint: str

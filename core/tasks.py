@@ -29,6 +29,12 @@ class Tasks(Protocol):
 
     def clean_up(self) -> None: ...
 
+    def run_finder(self, finder_id: int) -> None:
+        """Start a run of the finder if it is due (core.sources.finder_runs)."""
+
+    def finder_page(self, run_id: int, page: int, *, delay_seconds: float = 0.0) -> None:
+        """Fetch and apply page `page` of finder run `run_id`."""
+
     def problem(self) -> str | None:
         """None when requests can be queued, else what is wrong (the health check)."""
 
@@ -68,6 +74,12 @@ class RecordedTasks:
 
     def clean_up(self) -> None:
         self._ask("clean_up")
+
+    def run_finder(self, finder_id: int) -> None:
+        self._ask("run_finder", finder_id)
+
+    def finder_page(self, run_id: int, page: int, *, delay_seconds: float = 0.0) -> None:
+        self._ask("finder_page", run_id, page)
 
     def problem(self) -> str | None:
         return None

@@ -90,6 +90,7 @@ def run_demo(settings: Settings, *, days: int, withdraw_after: int,
             checks = demo.invariants(session=session, campaign=campaign)
             results = queries.report(session, queries.Scope(campaign.workspace_id, campaign_id=campaign.id),
                                      timezone=campaign.timezone)
+            finders = demo.finder_figures(session=session, workspace_id=campaign.workspace_id)
     finally:
         worker.stop()
         services.close()
@@ -97,7 +98,7 @@ def run_demo(settings: Settings, *, days: int, withdraw_after: int,
                                                             "welcomed", "followed_up", "replied", "withdrawn")}
     summary = {"campaign": campaign.name, **totals,
                "acceptance_rate": f"{totals['accepted'] / totals['sent']:.0%}" if totals["sent"] else "n/a",
-               **checks, "digests": len(notifier.sent_digests), "database": str(path),
+               **checks, "digests": len(notifier.sent_digests), "finders": finders, "database": str(path),
                "funnel": funnel_text(results.total)}
     if charts is not None:
         from entrypoints.cli.campaigns import write_charts

@@ -24,6 +24,7 @@ from datetime import datetime, timezone
 
 from sqlmodel import Session
 
+from core.delivery.linkedin.port import Profile
 from core.campaigns.drafts import CampaignDraft, FollowupDraft, SlotDraft
 from core.campaigns.models import STATUS_ACTIVE, STATUS_STOPPED, Campaign
 from core.campaigns.service import activate_campaign, create_campaign, stop_campaign
@@ -270,3 +271,13 @@ def draft_for(team: Team, **overrides) -> CampaignDraft:
 
 def make_campaign(session: Session, team: Team, *, now: datetime, activate: bool = False, **overrides) -> Campaign:
     return save_campaign(session, team.sender, draft_for(team, **overrides), now=now, activate=activate)
+
+
+# -- people a LinkedIn search finds ---------------------------------------------------------------
+
+def search_result(i: int, **fields) -> Profile:
+    """Person `i` of a people search (a French headline: their language is detected as French)."""
+    values = {"provider_id": f"ACo{i}", "public_identifier": f"person-{i}", "first_name": f"Ann{i}",
+              "last_name": "Lee", "headline": "Fondatrice et directrice générale d'une jeune entreprise",
+              "company": "Acme", "location": "Paris, France", **fields}
+    return Profile(**values)

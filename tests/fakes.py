@@ -19,8 +19,8 @@ from typing import Any
 
 from core.notify import Alert, DigestDelivery, DigestOutcome, DigestView
 from core.delivery.linkedin.port import (
-    AlreadyConnected, AlreadyInvited, ChatMessage, InvitationSent, MessageSent, Page, PendingInvitation, Profile,
-    RelationInfo,
+    AlreadyConnected, AlreadyInvited, ChatMessage, InvitationSent, MessageSent, Page, PeopleSearch, PendingInvitation,
+    Profile, RelationInfo, SearchPage, SearchParameter,
 )
 
 
@@ -41,6 +41,8 @@ class FakeGateway:
     faults: dict[str, list[tuple[Exception, bool]]] = field(default_factory=dict)
     on_call: Any = None  # a hook run inside every acting call (tests pause or kill there)
     statuses: dict[str, str] = field(default_factory=dict)  # account -> status at the provider (OK when absent)
+    search_results: list[Profile] = field(default_factory=list)  # what every people search finds, in order
+    unknown_names: set[str] = field(default_factory=set)  # filter names no LinkedIn id stands for
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _seq: int = 0
 
@@ -140,6 +142,25 @@ class FakeGateway:
 
     def search_people(self, *, account_id: str, query: dict[str, Any], limit: int = 50) -> list[Profile]:
         return []
+
+    def search_page(self, *, account_id: str, search: PeopleSearch, cursor: str | None = None,
+                    limit: int = 50) -> SearchPage:
+        self.calls.append(Call("search_page", {"account_id": account_id, "search": search, "cursor": cursor,
+                                               "limit": limit}))
+        error, _ = self._fault("search_page")
+        if error is not None:
+            raise error
+        start = int(cursor or 0)
+        end = start + limit
+        return SearchPage(people=self.search_results[start:end],
+                          cursor=str(end) if end < len(self.search_results) else None)
+
+    def search_parameters(self, *, account_id: str, kind: str, keywords: str, limit: int = 5) -> list[SearchParameter]:
+        self.calls.append(Call("search_parameters", {"kind": kind, "keywords": keywords}))
+        error, _ = self._fault("search_parameters")
+        if error is not None:
+            raise error
+        return [] if keywords in self.unknown_names else [SearchParameter(id=f"{kind}:{keywords}", title=keywords)]
 
     def hosted_link(self, *, member_ref: str, success_url: str | None = None) -> str:
         return "https://example.invalid/link"

@@ -19,6 +19,7 @@ from core.delivery import acceptance, jobs, planner, webhooks, withdrawals
 from core.delivery.sending import RESCHEDULED, perform_send
 from core.moderation import digests
 from core.services import Services
+from core.sources import finder_runs
 from worker.broker import QUEUE_OF, QueueLag, actor_name
 
 log = logging.getLogger("invitebot.worker")
@@ -86,6 +87,27 @@ def declare_actors(broker: dramatiq.Broker, services: Services) -> dict[str, dra
         weekly.send_due(uow=uow, clock=clock, notifier=services.notifier)  # Monday mornings
         return cleaned
 
+    def run_finder(finder_id: int) -> int | None:
+        with uow() as session:
+            run_id = finder_runs.start_run(session, finder_id=finder_id, now=clock.now())
+        if run_id is not None:
+            tasks.finder_page(run_id, 0)
+        return run_id
+
+    def finder_page(run_id: int, page: int) -> str:
+        # One page per job; the next is asked for with the run's spacing (seconds, jittered), never
+        # slept for in this thread. A duplicate finds the page taken or done.
+        outcome = finder_runs.fetch_page(uow=uow, gateway=services.linkedin, clock=clock, settings=s, run_id=run_id,
+                                         page=page)
+        if outcome.delay_seconds is not None and redeliver:
+            tasks.finder_page(run_id, outcome.page, delay_seconds=outcome.delay_seconds + 0.001)
+        if outcome.status in ("done", "failed"):  # returned once: by the job that ended the run
+            with uow(read_only=True) as session:
+                alert = finder_runs.alert_for(session, run_id=run_id)
+            if alert is not None:
+                services.notifier.send_alert(alert)
+        return outcome.status
+
     def declare(fn: Callable[..., Any]) -> dramatiq.Actor[..., None]:
         name = actor_name(fn.__name__)
 
@@ -97,5 +119,6 @@ def declare_actors(broker: dramatiq.Broker, services: Services) -> dict[str, dra
         return dramatiq.actor(broker=broker, actor_name=name, queue_name=QUEUE_OF[fn.__name__])(run)
 
     broker.add_middleware(QueueLag(services.metrics, services.clock))
-    functions = (send, plan_due, deliver_digest, process_event, poll_account, withdraw_stale, clean_up)
+    functions = (send, plan_due, deliver_digest, process_event, poll_account, withdraw_stale, clean_up, run_finder,
+                 finder_page)
     return {fn.__name__: declare(fn) for fn in functions}

@@ -32,7 +32,7 @@ SENDS, WORK = "sends", "delivery"
 QUEUES = (SENDS, WORK)
 # Each request names its actor (`worker.actors`) and the queue the actor listens on.
 QUEUE_OF = {"send": SENDS, "plan_due": WORK, "deliver_digest": WORK, "process_event": WORK, "poll_account": WORK,
-            "withdraw_stale": WORK, "clean_up": WORK}
+            "withdraw_stale": WORK, "clean_up": WORK, "run_finder": WORK, "finder_page": WORK}
 CLOCK_KEY = "invitebot:clock:leader"
 
 
@@ -159,6 +159,12 @@ class DramatiqTasks:
 
     def clean_up(self) -> None:
         self._ask("clean_up")
+
+    def run_finder(self, finder_id: int) -> None:
+        self._ask("run_finder", finder_id)
+
+    def finder_page(self, run_id: int, page: int, *, delay_seconds: float = 0.0) -> None:
+        self._ask("finder_page", run_id, page, delay_seconds=delay_seconds)
 
     def problem(self) -> str | None:
         if self.client is None:

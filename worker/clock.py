@@ -1,7 +1,8 @@
 """The clock process: one APScheduler instance that only enqueues (the database is the truth).
 
 Every minute: due sends and expired leases (a lost broker message is found again here),
-webhook events not processed yet, digests not yet with their moderator whose next try has come.
+webhook events not processed yet, digests not yet with their moderator whose next try has come,
+finders whose scheduled run has come and finder runs whose next page is due (a lost request).
 Every few minutes: planning (each campaign's tomorrow once its evening — the workspace's digest
 hour — has come). Every half hour:
 polling of relations and chats. Hourly: withdrawals, moving overdue invitations, clean-up.
@@ -18,6 +19,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 
 from core.delivery import jobs
 from core.services import Services
+from core.sources import finder_runs
 
 log = logging.getLogger("invitebot.clock")
 REENQUEUE_AFTER = timedelta(minutes=5)
@@ -57,7 +59,18 @@ class Clockwork:
             sends = jobs.due_sends(session=session, now=now)
             events = jobs.pending_events(session=session)
             digests = jobs.undelivered_digests(session=session, now=now)
+            finders = finder_runs.due_finders(session=session, now=now)
+            pages = finder_runs.due_runs(session=session, now=now)
         count = 0
+        for finder_id in finders:
+            if self._once("finder", finder_id, now):
+                self.tasks.run_finder(finder_id)
+                count += 1
+        for run_id, page in pages:
+            # A page whose request was lost (or, on a driven clock, every page): the run says which.
+            if self._once(f"finder_page:{page}", run_id, now):
+                self.tasks.finder_page(run_id, page)
+                count += 1
         for digest_id in digests:
             # The digest's own schedule (its next try, the lease of an attempt) is in the database.
             if self._once("digest", digest_id, now, every=DIGEST_EVERY):

@@ -24,7 +24,7 @@ COMMAND_WORD = "invite-campaign"
 # it (`command.<name>.args`, e.g. "NAME") and what it does (`command.<name>.what`) in the catalogues.
 COMMANDS: tuple[str, ...] = (
     "help", "create", "edit", "list", "show", "activate", "stop", "preview", "digest", "connect", "language", "export",
-    "summary",
+    "summary", "finders", "finder", "segments", "segment",
 )
 _TEXTS: dict[str, tuple[str, str, str]] = {
     "help": (N_("command.help.word"), N_("command.help.args"), N_("command.help.what")),
@@ -40,6 +40,10 @@ _TEXTS: dict[str, tuple[str, str, str]] = {
     "language": (N_("command.language.word"), N_("command.language.args"), N_("command.language.what")),
     "export": (N_("command.export.word"), N_("command.export.args"), N_("command.export.what")),
     "summary": (N_("command.summary.word"), N_("command.summary.args"), N_("command.summary.what")),
+    "finders": (N_("command.finders.word"), N_("command.finders.args"), N_("command.finders.what")),
+    "finder": (N_("command.finder.word"), N_("command.finder.args"), N_("command.finder.what")),
+    "segments": (N_("command.segments.word"), N_("command.segments.args"), N_("command.segments.what")),
+    "segment": (N_("command.segment.word"), N_("command.segment.args"), N_("command.segment.what")),
 }
 # Other words people type for a command, in either language (the catalogue's word is always read).
 _SYNONYMS = {"digest": ("moderation", "moderer", "digest"), "language": ("langue", "language", "lang"),

@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from bot.conversation import cards
+from bot.conversation import cards, finders
 from bot.conversation import form as campaign_form
 from bot.conversation.commands import Command, help_text, invocation, is_all
 from bot.conversation.runner import ask
@@ -316,7 +316,7 @@ _COMMANDS = {
     "help": _help, "create": _create, "edit": _edit, "list": _list, "show": _show,
     "activate": _by_name(activate), "stop": _by_name(stop), "preview": _by_name(preview),
     "digest": _digest, "connect": _connect, "language": _language, "export": _by_name(export),
-    "summary": _summary,
+    "summary": _summary, **finders.COMMANDS,
 }
 
 

@@ -74,7 +74,7 @@ def submission(kind: str) -> Callable[[SubmissionHandler], SubmissionHandler]:
 
 def _registered() -> None:
     """The handlers register themselves when their modules are imported."""
-    from bot.conversation import campaign_actions, digest_actions, form_actions  # noqa: F401
+    from bot.conversation import campaign_actions, digest_actions, finders, form_actions  # noqa: F401
 
 
 def reads_only(action_id: str) -> bool:

@@ -20,7 +20,7 @@ from core.delivery.models import S_SENT, S_SKIPPED, Enrollment, Send
 from core.demo.seed import GLOBAL_SEGMENT, seed_demo
 from core.moderation.decisions import SKIPPED_BY_MODERATOR, decide
 from core.notify import DigestView
-from core.sources.models import Segment
+from core.sources.models import Finder, Segment
 from core.workspace.models import LinkedInAccount, Member
 
 SENDER_EMAIL = "alice@demo.invitebot.example"
@@ -156,3 +156,10 @@ def invariants(*, session: Session, campaign: Campaign) -> dict[str, int]:
 
 def as_dicts(rows: list[DayRow]) -> list[dict]:
     return [asdict(r) for r in rows]
+
+
+def finder_figures(*, session: Session, workspace_id: int) -> str:
+    """Each demo finder with the people its segment holds and how many its runs brought in."""
+    finders = session.execute(select(Finder).where(Finder.workspace_id == workspace_id)
+                              .order_by(Finder.name_key)).scalars()
+    return ", ".join(f"{f.name} {f.found} ({f.added} new, {f.state})" for f in finders)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, Index, UniqueConstraint
@@ -71,12 +72,32 @@ class SegmentContact(SQLModel, table=True):
     added_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
+class FinderState(StrEnum):
+    """Where a finder stands (its owner's `paused` is apart: a paused finder keeps its last state)."""
+
+    NEW = "new"            # never run
+    RUNNING = "running"    # a run is paging through results
+    WAITING = "waiting"    # a run waits after LinkedIn's 429 (the account's invitations go on)
+    IDLE = "idle"          # its last run ended; the next one comes on its schedule
+    COMPLETE = "complete"  # its segment holds its result cap: it runs no more
+    FAILED = "failed"      # stopped by a problem (`problem`) the owner must fix, then run it again
+
+
+class RunState(StrEnum):
+    RUNNING = "running"
+    WAITING = "waiting"
+    DONE = "done"
+    FAILED = "failed"
+    STOPPED = "stopped"  # paused, deleted or replaced
+
+
 class Finder(SQLModel, table=True):
     """A search in an external source; its results fill the segment created with it (P-8b)."""
 
     __table_args__ = (
         UniqueConstraint("workspace_id", "name_key", name="uq_finder_workspace_name"),
         Index("ix_finder_workspace_owner", "workspace_id", "owner_id"),
+        Index("ix_finder_next_run", "next_run_at"),
     )
 
     id: int = Field(default=None, primary_key=True)
@@ -87,6 +108,44 @@ class Finder(SQLModel, table=True):
     query: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
     segment_id: int | None = Field(default=None)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    # What it runs and when (core.sources.finder_runs).
+    api: str = Field(default="classic", max_length=16)  # core.sources.search.SearchApi
+    filter_ids: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)  # filter names resolved to LinkedIn ids
+    result_cap: int = Field(default=1000)
+    every_days: int = Field(default=1)  # 0: runs only when asked
+    paused: bool = Field(default=False)
+    state: str = Field(default=FinderState.NEW, max_length=16)
+    problem: str | None = Field(default=None, max_length=200)  # a key of finder_texts.PROBLEMS, ":"-detail
+    found: int = Field(default=0)  # people in its segment
+    added: int = Field(default=0)  # contacts it brought into the workspace, over all runs
+    last_run_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    next_run_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    run_id: int | None = Field(default=None)  # the run under way or the last one
+
+
+class FinderRun(SQLModel, table=True):
+    """One pass of a finder through its search's result pages. A page is fetched by the worker
+    holding the run's lease for that page (`pages` says which); what it brings and the next cursor
+    are written together, so a page is never applied twice."""
+
+    __table_args__ = (Index("ix_finder_run_finder", "finder_id"), Index("ix_finder_run_due", "state", "next_page_at"))
+
+    id: int = Field(default=None, primary_key=True)
+    finder_id: int = Field(foreign_key="finder.id")
+    workspace_id: int = Field(foreign_key="workspace.id")
+    trigger: str = Field(default="schedule", max_length=16)  # created | schedule | manual
+    state: str = Field(default=RunState.RUNNING, max_length=16)
+    cursor: str | None = Field(default=None, max_length=2000)
+    pages: int = Field(default=0)  # pages applied
+    results: int = Field(default=0)  # people the pages held
+    new: int = Field(default=0)  # of them, contacts new to the workspace
+    next_page_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    lease_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    problem: str | None = Field(default=None, max_length=200)
+    # Where the chat message that started it lives, to update its progress in place.
+    progress_ref: dict[str, Any] | None = Field(default=None, sa_type=JSON)
+    started_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    finished_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class FinderMember(SQLModel, table=True):

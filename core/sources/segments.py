@@ -9,10 +9,10 @@ source is one SQL query.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, false, select
+from sqlalchemy import Select, delete, false, select
 from sqlmodel import Session
 
 from core.campaigns.naming import name_key
@@ -20,13 +20,16 @@ from core.clock import SystemClock
 from core.db import utcnow
 from core.errors import NotFound
 from core.i18n import N_, t
+from core.sources import finder_texts
 from core.sources.bulk import upsert
 from core.sources.criteria import criteria_condition, dump_criteria, parse_criteria
 from core.sources.models import Contact, Finder, FinderMember, Segment, SegmentContact
+from core.sources.search import RESULT_CEILING, SearchApi, SearchInputError, parse_finder_query
 from core.workspace.models import LinkedInAccount, Member
 
 KINDS = ("finder", "segment")
 NAME_MAX = 120
+MAX_EVERY_DAYS = 30
 
 
 def _clean_name(name: str | None, what: str) -> str:
@@ -74,20 +77,36 @@ def create_segment(*, session: Session, workspace_id: int, name: str, owner_id: 
 
 
 def create_finder(*, session: Session, workspace_id: int, name: str, owner_id: int, query: dict[str, Any] | None = None,
-                  additional_member_ids: Iterable[int] = ()) -> Finder:
+                  additional_member_ids: Iterable[int] = (), result_cap: int | None = None, every_days: int = 1,
+                  now: datetime | None = None) -> Finder:
     """Create a finder and, in the same transaction, the segment of the same name that holds its
-    results (P-8b). Additional members may use the finder as a campaign source (P-8a)."""
+    results (P-8b). Additional members may use the finder as a campaign source (P-8a).
+
+    `query` is its search (`core.sources.search`; `SearchInputError`, a ValueError naming the
+    field, when it is not one); a finder with a search is due to run at once (`next_run_at`), then
+    every `every_days` days until its segment holds `result_cap` people (default: the search's
+    own ceiling). Without a query it holds a name only and never runs."""
     name = _clean_name(name, t("sources.finder_name"))
+    key = name_key(name)
+    if _name_taken(session, Finder, workspace_id, key):
+        raise ValueError(t("sources.finder_taken", name=name))
+    search = parse_finder_query(query) if query is not None else None
+    ceiling = search.default_cap if search is not None else RESULT_CEILING[SearchApi.CLASSIC]
+    cap = ceiling if result_cap is None else result_cap
+    if not 1 <= cap <= ceiling:
+        raise SearchInputError("result_cap", t(finder_texts.CAP_RANGE, limit=ceiling))
+    if not 0 <= every_days <= MAX_EVERY_DAYS:
+        raise SearchInputError("every_days", t(finder_texts.EVERY_RANGE, limit=MAX_EVERY_DAYS))
     _member_of(session, workspace_id, owner_id, "owner")
     extra = sorted(set(additional_member_ids) - {owner_id})
     for member_id in extra:
         _member_of(session, workspace_id, member_id, "additional member")
-    key = name_key(name)
-    if _name_taken(session, Finder, workspace_id, key):
-        raise ValueError(t("sources.finder_taken", name=name))
     if _name_taken(session, Segment, workspace_id, key):
         raise ValueError(t("sources.finder_segment_taken", name=name))
-    finder = Finder(workspace_id=workspace_id, name=name, name_key=key, owner_id=owner_id, query=dict(query or {}))
+    finder = Finder(workspace_id=workspace_id, name=name, name_key=key, owner_id=owner_id,
+                    query=search.to_query() if search is not None else {},
+                    api=search.api if search is not None else SearchApi.CLASSIC, result_cap=cap, every_days=every_days,
+                    next_run_at=(now or utcnow()) if search is not None else None)
     session.add(finder)
     session.flush()
     segment = Segment(workspace_id=workspace_id, name=name, name_key=key, owner_id=owner_id, finder_id=finder.id)
@@ -97,6 +116,51 @@ def create_finder(*, session: Session, workspace_id: int, name: str, owner_id: i
     session.add_all([finder, *(FinderMember(finder_id=finder.id, member_id=m) for m in extra)])
     session.flush()
     return finder
+
+
+def update_finder(*, session: Session, finder: Finder, name: str, query: dict[str, Any],
+                  additional_member_ids: Iterable[int] = (), result_cap: int | None = None, every_days: int = 1,
+                  now: datetime | None = None) -> bool:
+    """Change a finder (and the name of its segment with it): everything is checked before anything
+    is written, as `create_finder` does. Returns whether its search changed (the caller then stops
+    the run under way and starts one on the new search; names resolved for the old one are dropped)."""
+    name = _clean_name(name, t("sources.finder_name"))
+    key = name_key(name)
+    if key != finder.name_key:
+        if _name_taken(session, Finder, finder.workspace_id, key):
+            raise ValueError(t("sources.finder_taken", name=name))
+        if _name_taken(session, Segment, finder.workspace_id, key):
+            raise ValueError(t("sources.finder_segment_taken", name=name))
+    search = parse_finder_query(query)
+    cap = search.default_cap if result_cap is None else result_cap
+    if not 1 <= cap <= search.default_cap:
+        raise SearchInputError("result_cap", t(finder_texts.CAP_RANGE, limit=search.default_cap))
+    if not 0 <= every_days <= MAX_EVERY_DAYS:
+        raise SearchInputError("every_days", t(finder_texts.EVERY_RANGE, limit=MAX_EVERY_DAYS))
+    extra = set(additional_member_ids) - {finder.owner_id}
+    for member_id in sorted(extra):
+        _member_of(session, finder.workspace_id, member_id, "additional member")
+    changed = search.to_query() != finder.query
+    segment = session.get(Segment, finder.segment_id) if finder.segment_id else None
+    if segment is not None and segment.name_key == finder.name_key:
+        segment.name, segment.name_key = name, key
+        session.add(segment)
+    finder.name, finder.name_key = name, key
+    if changed:
+        finder.query, finder.api, finder.filter_ids = search.to_query(), search.api, {}
+    finder.result_cap, finder.every_days = cap, every_days
+    if every_days > 0 and finder.next_run_at is None and finder.last_run_at is not None:
+        finder.next_run_at = finder.last_run_at + timedelta(days=every_days)
+    elif every_days == 0:
+        finder.next_run_at = None
+    session.add(finder)
+    known = set(session.execute(select(FinderMember.member_id).where(FinderMember.finder_id == finder.id)).scalars())
+    for member_id in known - extra:
+        session.execute(delete(FinderMember).where(FinderMember.finder_id == finder.id,
+                                                   FinderMember.member_id == member_id))
+    session.add_all(FinderMember(finder_id=finder.id, member_id=m) for m in sorted(extra - known))
+    session.flush()
+    return changed
 
 
 def add_finder_members(*, session: Session, workspace_id: int, finder_id: int, member_ids: Iterable[int]) -> None:

@@ -153,22 +153,29 @@ def create_finder(name: str = typer.Argument(..., help="Finder name (its segment
                   owner: str = typer.Option(..., help="Owner (member id, email or name)."),
                   member: list[str] = typer.Option([], "--member", "-m", help="Additional member (repeatable)."),
                   query: str | None = typer.Option(None, help='Search filters as JSON, e.g. \'{"keywords": "CTO"}\'.'),
+                  url: str | None = typer.Option(None, help="A LinkedIn or Sales Navigator people search URL."),
+                  every_days: int = typer.Option(1, help="Run every N days (0: only when asked)."),
+                  cap: int | None = typer.Option(None, help="Result cap (default: the search's ceiling)."),
                   workspace: str | None = WorkspaceOption) -> None:
-    """Create a finder and the segment of the same name that holds its results."""
+    """Create a finder and the segment of the same name that holds its results; it runs at the
+    clock's next sweep, then on its schedule."""
     with unit_of_work() as session:
         ws = resolve_workspace(session, workspace)
         owner_id = resolve_member(session, ws.id, owner).id
         extra = [resolve_member(session, ws.id, m).id for m in member]
         filters = _criteria(query, None) or {}
+        if url:
+            filters["url"] = url
         finder = service.create_finder(session=session, workspace_id=ws.id, name=name, owner_id=owner_id,
-                                       query=filters, additional_member_ids=extra)
+                                       query=filters or None, additional_member_ids=extra, every_days=every_days,
+                                       result_cap=cap)
     console.print(t("cli.finder_created", name=finder.name, id=str(finder.id), segment=str(finder.segment_id)))
 
 
 @finders_app.command("list")
 def list_finders(workspace: str | None = WorkspaceOption) -> None:
     """List the finders with their owner and additional members."""
-    table = Table("id", "name", "owner", "additional members", "segment id", "search")
+    table = Table("id", "name", "owner", "additional members", "segment id", "search", "state", "found")
     with unit_of_work() as session:
         ws = resolve_workspace(session, workspace)
         names = _member_names(session, ws.id)
@@ -179,6 +186,8 @@ def list_finders(workspace: str | None = WorkspaceOption) -> None:
             shared.setdefault(finder_id, []).append(names.get(member_id, str(member_id)))
         for f in service.list_finders(session=session, workspace_id=ws.id):
             table.add_row(str(f.id), f.name, names.get(f.owner_id, "—"), ", ".join(sorted(shared.get(f.id, []))) or "—",
-                          str(f.segment_id or "—"), json.dumps(f.query, ensure_ascii=False) if f.query else "")
+                          str(f.segment_id or "—"), json.dumps(f.query, ensure_ascii=False) if f.query else "",
+                          ("paused · " if f.paused else "") + f.state + (f" ({f.problem})" if f.problem else ""),
+                          str(f.found))
         table.title = f"Finders of {ws.name}"
     console.print(table)

@@ -26,6 +26,8 @@ def test_demo_runs_days_through_the_pipeline_within_caps_and_without_duplicates(
         assert sum(d[key] for d in days) == summary[key], key
     assert summary["sent"] > 0 and summary["accepted"] > 0 and summary["welcomed"] > 0
     assert summary["skipped_by_moderation"] > 0 and summary["digests"] > 0
+    # The demo's finders ran through the sandbox and filled their segments.
+    assert "Founders in France" in summary["finders"] and "new, idle)" in summary["finders"]
     # Invariants 1 and 4 on the sandbox's own record.
     assert summary["duplicate_invitations"] == 0
     # The funnel of those days, and its charts written as PNG.

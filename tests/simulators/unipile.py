@@ -15,7 +15,9 @@ Fault injection, per route key such as "POST /users/invite":
   answer (a FIN, or with `reset=True` a TCP reset); with `after_action=False`, without acting;
 - `stall_next(route, seconds)`: read nothing of the request for `seconds` (a server that stops
   reading: a large body cannot all be written), then carry on as usual;
-- `disconnected_accounts`, `free_accounts` (note limit 200 instead of 300), `set_account_status`.
+- `disconnected_accounts`, `free_accounts` (note limit 200 instead of 300), `set_account_status`;
+  for searches: `search_size` (people per search), `no_sales_navigator` (accounts answered 403
+  `errors/feature_not_subscribed` for Sales Navigator), `unknown_parameters` (names no id stands for).
 Every call is recorded with its raw path (as percent-encoded on the wire) and raw body (a
 multipart body byte for byte). Answers carry only the fields Unipile documents (the official
 Node SDK's types); page sizes outside the documented bounds get Unipile's 400.
@@ -125,6 +127,10 @@ class UnipileSimulator(EventsMixin):
         self._faults: dict[str, list[_Fault]] = {}
         self._stalls: dict[str, list[float]] = {}  # route -> seconds to wait before reading a request
         self._profiles: dict[str, dict[str, Any]] = {}  # provider_id -> profile
+        self.search_size = 25
+        self.no_sales_navigator: set[str] = set()
+        self.unknown_parameters: set[str] = set()
+        self.search_cursors: dict[str, tuple[str, str, int]] = {}  # cursor -> (api, search stem, next offset)
         self._seq = 0
         self._lock = threading.RLock()
         self._runner: web.AppRunner | None = None

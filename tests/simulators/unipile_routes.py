@@ -4,8 +4,10 @@ bounds (`limit` outside them is Unipile's 400 `errors/invalid_parameters`)."""
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 from aiohttp import web
 
@@ -226,23 +228,88 @@ def add_routes(app: web.Application, sim: "UnipileSimulator") -> None:
         return _page(items, request, limit, "ChatList")
 
     async def search(request: web.Request) -> web.Response:
-        acc, body = account(request), await request.json()
-        if not acc or body.get("category") != "people" or (body.get("api") not in ("classic", "sales_navigator", "recruiter") and "url" not in body):
-            return _bad("account_id, api and category are required")
-        limit = _limit(request, 10, SHORT)
+        """`POST /linkedin/search` as the contract page gives it: `account_id` (and `limit`, `cursor`) in
+        the query string, never the body; the body one of (A) `{api, category: "people", keywords?,
+        filters by id}`, (B) `{url}` alone, (C) `{cursor}` alone (or the cursor in the query)."""
+        body = await request.json()
+        acc = request.query.get("account_id")
+        if not acc or not isinstance(body, dict) or "account_id" in body:
+            return _bad("account_id is required in the query string")
+        cursor = request.query.get("cursor") or body.get("cursor")
+        if cursor:
+            if set(body) - {"cursor"} or cursor not in sim.search_cursors:
+                return _bad("a next page is asked for with its cursor alone")
+            api, stem, start = sim.search_cursors[cursor]
+        elif "url" in body:
+            url = body["url"]
+            if set(body) != {"url"} or not isinstance(url, str):
+                return _bad("a search by URL takes the url alone")
+            path = urlsplit(url).path.rstrip("/")
+            if path == "/search/results/people":
+                api = "classic"
+            elif path == "/sales/search/people":
+                api = "sales_navigator"
+            else:
+                return _bad("url is not a LinkedIn or Sales Navigator people search")
+            stem, start = "url-" + hashlib.sha1(url.encode()).hexdigest()[:8], 0
+        else:
+            api = body.get("api")
+            if api not in ("classic", "sales_navigator", "recruiter") or body.get("category") != "people":
+                return _bad("api and category are required")
+            known = {"api", "category", "keywords", "industry", "location", "company", "past_company", "school",
+                     "profile_language", "network_distance", "advanced_keywords"}
+            if set(body) - known:
+                return _bad(f"unknown fields: {sorted(set(body) - known)}")
+            for name in ("industry", "location", "company"):
+                ids = body.get(name)
+                if ids is not None and (not isinstance(ids, list) or not ids
+                                        or not all(isinstance(i, str) and i.isdigit() for i in ids)):
+                    return _bad(f"{name}: a non-empty list of LinkedIn ids (digits)")
+            title = body.get("advanced_keywords")
+            if title is not None and (not isinstance(title, dict) or set(title) - {"first_name", "last_name", "title",
+                                                                                     "company", "school"}):
+                return _bad("advanced_keywords: first_name, last_name, title, company, school")
+            stem = "-".join(str(body.get("keywords", "anyone")).lower().split()) or "anyone"
+            start = 0
+        limit = _limit(request, 10, SHORT if api != "classic" else 50)
         if isinstance(limit, web.Response):
             return limit
-        stem = "-".join(str(body.get("keywords", "anyone")).lower().split()) or "anyone"
+        if api != "classic" and acc in sim.no_sales_navigator:
+            return _error(403, "errors/feature_not_subscribed", "Feature not subscribed",
+                          "The account has no subscription to this LinkedIn product")
         items = []
-        for i in range(25):
+        connected = sim.relations.get(acc, {})
+        for i in range(start, min(start + limit, sim.search_size)):
             prof = sim.profile(f"{stem}-person-{i}")
             items.append({"object": "SearchResult", "type": "PEOPLE", "id": prof["provider_id"],
                           "public_identifier": prof["public_identifier"], "name": f"{prof['first_name']} {prof['last_name']}",
-                          "headline": prof["headline"], "location": prof["location"], "network_distance": "DISTANCE_2",
+                          "headline": prof["headline"], "location": prof["location"],
+                          "network_distance": "DISTANCE_1" if prof["provider_id"] in connected else "DISTANCE_2",
                           "pending_invitation": False,
                           "profile_url": f"https://www.linkedin.com/in/{prof['public_identifier']}",
                           "current_positions": [{"company": prof["company"], "role": prof["position"]}]})
-        return _page(items, request, limit, "LinkedinSearch")
+        end = start + limit
+        next_cursor = None
+        if end < sim.search_size:
+            next_cursor = sim._next_id("sc_")
+            with sim._lock:
+                sim.search_cursors[next_cursor] = (api, stem, end)
+        return web.json_response({"object": "LinkedinSearch", "items": items, "paging": {"start": start},
+                                  "cursor": next_cursor})
+
+    async def search_parameters(request: web.Request) -> web.Response:
+        acc, kind, keywords = (request.query.get(k) for k in ("account_id", "type", "keywords"))
+        if not acc or kind not in ("LOCATION", "PEOPLE", "COMPANY", "SCHOOL", "INDUSTRY", "SERVICE", "JOB_TITLE",
+                                   "SKILL", "DEPARTMENT", "CONNECTIONS", "GROUPS"):
+            return _bad("account_id and a known type are required")
+        limit = _limit(request, 10, SHORT)
+        if isinstance(limit, web.Response):
+            return limit
+        if not keywords or keywords in sim.unknown_parameters:
+            return web.json_response({"object": "LinkedinSearchParametersList", "items": [], "paging": {}})
+        ident = str(int(hashlib.sha1(f"{kind}:{keywords.lower()}".encode()).hexdigest()[:8], 16))
+        return web.json_response({"object": "LinkedinSearchParametersList", "paging": {},
+                                  "items": [{"object": "LinkedinSearchParameter", "title": keywords, "id": ident}]})
 
     async def create_webhook(request: web.Request) -> web.Response:
         body = await request.json()
@@ -299,6 +366,7 @@ def add_routes(app: web.Application, sim: "UnipileSimulator") -> None:
     app.router.add_get(f"{p}/chats/{{chat_id}}/messages", chat_messages)
     app.router.add_get(f"{p}/chat_attendees/{{attendee_id}}/chats", attendee_chats)
     app.router.add_post(f"{p}/linkedin/search", search)
+    app.router.add_get(f"{p}/linkedin/search/parameters", search_parameters)
     app.router.add_post(f"{p}/webhooks", create_webhook)
     app.router.add_get(f"{p}/webhooks", list_webhooks)
     app.router.add_delete(f"{p}/webhooks/{{webhook_id}}", delete_webhook)

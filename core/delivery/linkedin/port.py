@@ -69,6 +69,35 @@ class Page:
     cursor: str | None = None
 
 
+@dataclass(frozen=True)
+class PeopleSearch:
+    """One people search a finder runs: a pasted search `url` (its own filters), or keywords and
+    filters by LinkedIn id (`filters`: company, location, industry → ids; `title` a keyword).
+    `api`: `classic` or `sales_navigator`."""
+
+    api: str = "classic"
+    url: str | None = None
+    keywords: str | None = None
+    title: str | None = None
+    filters: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    """A page of people search results; `cursor` None on the last page."""
+
+    people: list[Profile] = field(default_factory=list)
+    cursor: str | None = None
+
+
+@dataclass(frozen=True)
+class SearchParameter:
+    """A LinkedIn id a filter name resolves to (a company, a location, an industry)."""
+
+    id: str
+    title: str
+
+
 # -- error taxonomy -------------------------------------------------------------------------
 #
 # What a failure of an acting call (invite, message) lets the engine do (invariant 2):
@@ -127,6 +156,19 @@ class NotFound(LinkedInError):
     code = "not_found"
 
 
+class FeatureNotSubscribed(LinkedInError):
+    """The account lacks the LinkedIn product this call needs (a Sales Navigator or Recruiter
+    search without that subscription: 403 `feature_not_subscribed`). The account itself is fine."""
+
+    code = "not_subscribed"
+
+
+class SearchLimitReached(LinkedInError):
+    """LinkedIn's monthly commercial-use limit on searches is reached for this (free) account."""
+
+    code = "commercial_limit"
+
+
 class Transient(LinkedInError):
     """Nothing was done: the request never left (connection refused, DNS, a connect timeout, a
     connection lost before the request was written), the provider refused our API key, or a read
@@ -170,6 +212,17 @@ class LinkedInGateway(Protocol):
         ...
 
     def search_people(self, *, account_id: str, query: dict[str, Any], limit: int = 50) -> list[Profile]: ...
+
+    def search_page(self, *, account_id: str, search: PeopleSearch, cursor: str | None = None,
+                    limit: int = 50) -> SearchPage:
+        """One page of a people search (from its start, or after `cursor`). `FeatureNotSubscribed`
+        for Sales Navigator without that subscription, `SearchLimitReached` at the commercial-use
+        limit, `RateLimited` (429), `LinkedInError` with status 400 for a search the provider refuses."""
+        ...
+
+    def search_parameters(self, *, account_id: str, kind: str, keywords: str, limit: int = 5) -> list[SearchParameter]:
+        """The LinkedIn ids a name may stand for, best first. `kind`: COMPANY, LOCATION, INDUSTRY, …"""
+        ...
 
     def hosted_link(self, *, member_ref: str, success_url: str | None = None) -> str: ...
 

@@ -38,6 +38,7 @@ from core.delivery.linkedin.port import (
     AlreadyInvited,
     CannotReinviteYet,
     ChatMessage,
+    FeatureNotSubscribed,
     InvitationSent,
     LinkedInError,
     MessageSent,
@@ -45,9 +46,12 @@ from core.delivery.linkedin.port import (
     NotFound,
     Page,
     PendingInvitation,
+    PeopleSearch,
     Profile,
     RateLimited,
     RelationInfo,
+    SearchPage,
+    SearchParameter,
 )
 from core.delivery.linkedin.sandbox_models import SandboxInvitation, SandboxMessage
 from core.delivery.linkedin.sandbox_people import digest, person_for, person_from_token, search_tokens, unit
@@ -60,6 +64,10 @@ NOTE_LIMIT = 300
 FREE_NOTE_LIMIT = 200
 FREE_SUFFIX = ":free"
 MAX_SEARCH_RESULTS = 100
+# A finder's search: how many people any query finds (deterministic per query), and how often a
+# result is someone of a pool shared by every query (different searches overlap a little).
+SEARCH_TOTAL = (40, 200)
+SHARED_SHARE, SHARED_POOL = 0.15, 50
 
 PENDING, ACCEPTED, WITHDRAWN = "pending", "accepted", "withdrawn"
 _PROFILE_URL = re.compile(r"^https?://([a-z]+\.)?linkedin\.com/in/(?P<id>[^/?#]+)", re.IGNORECASE)
@@ -165,6 +173,37 @@ class SandboxGateway:
         with self._uow() as session:
             rows = self._rows(session, account_id)
             return [self._profile(account_id, p.public_identifier, rows) for p in people]
+
+    def _search_token(self, key: str, index: int) -> str:
+        if unit(self._seed, "shared", key, index) < SHARED_SHARE:
+            return digest(self._seed, "pool", int(unit(self._seed, "pick", key, index) * SHARED_POOL))[:10]
+        return digest(self._seed, "search", key, index)[:10]  # as search_tokens draws them
+
+    def search_page(self, *, account_id: str, search: PeopleSearch, cursor: str | None = None,
+                    limit: int = 50) -> SearchPage:
+        """Deterministic people for any search: the same search gives the same people in the same
+        order; a Sales Navigator search needs a premium account (a ':free' one gets 403)."""
+        if search.api == "sales_navigator" and account_id.endswith(FREE_SUFFIX):
+            raise FeatureNotSubscribed("403 errors/feature_not_subscribed", status=403)
+        key = search.url or json.dumps({"api": search.api, "keywords": search.keywords, "title": search.title,
+                                        "filters": {k: sorted(v) for k, v in search.filters.items()}},
+                                       sort_keys=True, ensure_ascii=False)
+        low, high = SEARCH_TOTAL
+        total = low + int(unit(self._seed, "total", key) * (high - low))
+        start = int(cursor) if cursor and cursor.isdigit() else 0
+        end = min(total, start + max(1, min(limit, MAX_SEARCH_RESULTS)))
+        people = [person_from_token(self._search_token(key, i)) for i in range(start, end)]
+        with self._uow() as session:
+            rows = self._rows(session, account_id)
+            found = [self._profile(account_id, p.public_identifier, rows) for p in people]
+        return SearchPage(people=found, cursor=str(end) if end < total else None)
+
+    def search_parameters(self, *, account_id: str, kind: str, keywords: str, limit: int = 5) -> list[SearchParameter]:
+        name = " ".join((keywords or "").split())
+        if len(name) < 2:
+            return []
+        return [SearchParameter(id=str(int(digest(self._seed, "parameter", kind, name.casefold())[:8], 16)),
+                                title=name)]
 
     # -- invitations -------------------------------------------------------------------------
 

@@ -61,7 +61,10 @@ from core.delivery.linkedin.port import (
     NotFound,
     OutcomeUnknown,
     Page,
+    PeopleSearch,
     Profile,
+    SearchPage,
+    SearchParameter,
     Transient,
 )
 from core.delivery.linkedin.unipile_mapping import (
@@ -92,6 +95,7 @@ MAX_MESSAGES_PAGE = 250
 MAX_CHATS_PAGE = 100
 MAX_CHAT_PAGES = 5  # one-to-one chats with one person: one, seldom a few
 MAX_SEARCH_PAGE = 50  # LinkedIn classic search
+MAX_SALES_SEARCH_PAGE = 100  # Sales Navigator and Recruiter searches
 MAX_CONNECT_SECONDS = 10.0
 MAX_CONNECTIONS = 100  # as many as aiohttp's connector allowed, far above the worker's threads
 # Failures that prove the request never left (see the module docstring); any other is "maybe written".
@@ -315,6 +319,38 @@ class UnipileGateway:
                           params={"account_id": account_id, "limit": max(1, min(limit, MAX_SEARCH_PAGE))})
         profiles = [profile_from(i) for i in body.get("items") or [] if isinstance(i, dict)]
         return [p for p in profiles if p.provider_id]
+
+    def search_page(self, *, account_id: str, search: PeopleSearch, cursor: str | None = None,
+                    limit: int = 50) -> SearchPage:
+        """`POST /linkedin/search`: the first page with the search (a pasted URL, or the classic API's
+        keywords and filter ids), the next ones with the cursor alone; `account_id` in the query."""
+        bound = MAX_SEARCH_PAGE if search.api == "classic" else MAX_SALES_SEARCH_PAGE
+        params: dict[str, Any] = {"account_id": account_id, "limit": max(1, min(limit, bound))}
+        payload: dict[str, Any]
+        if cursor:
+            params["cursor"] = cursor
+            payload = {"cursor": cursor}
+        elif search.url:
+            payload = {"url": search.url}
+        else:
+            payload = {"api": search.api, "category": "people"}
+            if search.keywords:
+                payload["keywords"] = search.keywords
+            payload.update({name: list(ids) for name, ids in search.filters.items() if ids})
+            if search.title:
+                payload["advanced_keywords"] = {"title": search.title}
+        body = self._call("POST", "/linkedin/search", "/linkedin/search", json=payload, params=params)
+        people = [profile_from(i) for i in body.get("items") or [] if isinstance(i, dict)]
+        next_cursor = body.get("cursor")
+        return SearchPage(people=[p for p in people if p.provider_id],
+                          cursor=str(next_cursor) if next_cursor else None)
+
+    def search_parameters(self, *, account_id: str, kind: str, keywords: str, limit: int = 5) -> list[SearchParameter]:
+        body = self._call("GET", "/linkedin/search/parameters", "/linkedin/search/parameters",
+                          params={"account_id": account_id, "type": kind, "keywords": keywords,
+                                  "limit": max(1, min(limit, 100))})
+        return [SearchParameter(id=str(i["id"]), title=str(i.get("title") or ""))
+                for i in body.get("items") or [] if isinstance(i, dict) and i.get("id") is not None]
 
     def hosted_link(self, *, member_ref: str, success_url: str | None = None) -> str:
         """A Unipile hosted-auth URL where the member connects LinkedIn. Valid one hour. Unipile posts

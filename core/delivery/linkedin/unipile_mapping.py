@@ -10,6 +10,8 @@ Unipile's (developer.unipile.com error catalogue; seen in the field for invitati
 | 422 `errors/already_connected` | `AlreadyConnected` |
 | 422 `errors/cannot_resend_yet`, `errors/cannot_resend_within_24hrs` | `CannotReinviteYet` |
 | 400 `errors/too_many_characters` | `NoteLimitReached` |
+| 403 `errors/feature_not_subscribed` (Sales Navigator or Recruiter without the subscription) | `FeatureNotSubscribed` |
+| an answer whose type, title or detail speaks of the commercial use limit (free accounts' searches) | `SearchLimitReached` |
 | 401 account types (`errors/disconnected_account`, `errors/invalid_credentials`, `errors/expired_credentials`, checkpoints…), any 403 | `AccountDisconnected` |
 | 401 `errors/missing_credentials` or no type (our API key is missing or wrong) | `ProviderAuthError` (a `Transient`: nothing happened; fix the key) |
 | 404, 400 `…invalid_invitation_id` | `NotFound` |
@@ -34,6 +36,7 @@ from core.delivery.linkedin.port import (
     AlreadyInvited,
     CannotReinviteYet,
     ChatMessage,
+    FeatureNotSubscribed,
     LinkedInError,
     NoteLimitReached,
     NotFound,
@@ -42,6 +45,7 @@ from core.delivery.linkedin.port import (
     Profile,
     RateLimited,
     RelationInfo,
+    SearchLimitReached,
     Transient,
 )
 
@@ -63,6 +67,7 @@ _BY_TYPE: dict[str, type[LinkedInError]] = {
     "errors/too_many_requests": RateLimited,
     "errors/missing_credentials": ProviderAuthError,
     "errors/resource_not_found": NotFound,
+    "errors/feature_not_subscribed": FeatureNotSubscribed,
 }
 _ACCOUNT_TYPES = {
     "errors/disconnected_account", "errors/invalid_credentials", "errors/expired_credentials",
@@ -98,6 +103,8 @@ def error_for(status: int, body: Any, headers: Mapping[str, str], *, write: bool
     kind = str(body.get("type") or "")
     message = f"{status} {kind or 'no type'}: {body.get('title') or ''}".strip()
     cls = _BY_TYPE.get(kind)
+    if "commercial" in f"{kind} {body.get('title') or ''} {body.get('detail') or ''}".lower():
+        cls = SearchLimitReached
     if cls is None:
         if status == 429:
             cls = RateLimited

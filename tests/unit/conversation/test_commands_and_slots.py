@@ -45,7 +45,7 @@ def test_unknown_word_gives_help_naming_it():
 
 def test_help_lists_every_command_in_the_language_spoken():
     assert set(COMMANDS) == {"help", "create", "edit", "list", "show", "activate", "stop", "preview", "digest",
-                             "connect", "language", "export", "summary"}
+                             "connect", "language", "export", "summary", "finders", "finder", "segments", "segment"}
     with speaking("fr"):
         french = help_text("frobnicate")
     english = help_text()

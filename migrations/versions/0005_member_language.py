@@ -1,15 +1,15 @@
 """member language: the language a member chose to be spoken to in, and their chat's locale
 
-Revision ID: 0003_member_language
-Revises: 0002_digest_delivery
+Revision ID: 0005_member_language
+Revises: 0004_analytics_indexes
 Create Date: 2026-12-01 15:30:00
 """
 import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-revision = '0003_member_language'
-down_revision = '0002_digest_delivery'
+revision = '0005_member_language'
+down_revision = '0004_analytics_indexes'
 branch_labels = None
 depends_on = None
 
