@@ -37,10 +37,10 @@ from pathlib import Path
 from typing import Literal
 
 from babel import Locale
-from babel.dates import format_date, format_datetime, format_time, get_day_names
+from babel.dates import format_date, format_datetime, format_interval, format_skeleton, format_time, get_day_names
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from babel.numbers import format_decimal
+from babel.numbers import format_decimal, format_percent
 
 DOMAIN = "invitebot"
 LOCALE_DIR = Path(__file__).with_name("locale")
@@ -192,6 +192,24 @@ def number(value: int | float, lang: Language | None = None) -> str:
 def date_text(value: dt.date, lang: Language | None = None, *, format: str = "medium") -> str:
     """`Dec 1, 2026` / `1 déc. 2026` (`format`: short, medium, long, full or a Babel pattern)."""
     return format_date(value, format=format, locale=(lang or _current.get()).value)
+
+
+def skeleton_text(value: dt.date | dt.datetime, skeleton: str, lang: Language | None = None) -> str:
+    """A date or an instant with the fields of a CLDR `skeleton`, in the language's own order and
+    words: `MMMd` → `Nov 2` / `2 nov.`, `EHm` → `Mon 07:05` / `lun. 07:05` (an aware datetime is
+    written in its own timezone)."""
+    return format_skeleton(skeleton, value, tzinfo=getattr(value, "tzinfo", None),
+                           locale=(lang or _current.get()).value)
+
+
+def date_range_text(start: dt.date, end: dt.date, lang: Language | None = None, *, skeleton: str = "MMMd") -> str:
+    """Two dates as one range, written the language's way: `Nov 2 – 8` / `2–8 nov.`."""
+    return format_interval(start, end, skeleton, locale=(lang or _current.get()).value)
+
+
+def percent(rate: float, lang: Language | None = None) -> str:
+    """A share (0.4) as a percentage: `40%` / `40 %`."""
+    return format_percent(rate, locale=(lang or _current.get()).value)
 
 
 def time_text(value: dt.time | dt.datetime, lang: Language | None = None) -> str:

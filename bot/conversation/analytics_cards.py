@@ -4,14 +4,14 @@ sender or an admin the CSV export button; and the export's reply."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
 from sqlmodel import Session
 
-from bot.conversation import analytics_texts as texts
 from bot.conversation.runner import ask
 from bot.conversation.views import Button, Card, Fact, FileView, Image, Reply
-from core.analytics import summary_texts
+from core.analytics import weekly
 from core.analytics.commands import (
     CampaignAnalytics,
     CampaignResults,
@@ -21,34 +21,72 @@ from core.analytics.commands import (
     WeeklySummarySetting,
 )
 from core.analytics.queries import FUNNEL, Counts, Report, Stage
+from core.analytics.signing import EXPORT_TTL
 from core.analytics.weekly import Summary
 from core.campaigns.authz import can_manage
 from core.campaigns.models import Campaign
+from core.i18n import N_, invocation, number, percent, t, tn
 from core.services import Services
 from core.workspace.models import Member
 
 EXPORT_ACTION = "campaign.export"
 MAX_ROWS = 8  # lines of a breakdown fact
 
+# A stage as a label (the funnel chart, the CLI's table)…
+STAGE_LABELS = {
+    "invited": N_("analytics.stage.invited"), "accepted": N_("analytics.stage.accepted"),
+    "welcomed": N_("analytics.stage.welcomed"), "replied": N_("analytics.stage.replied"),
+    "positive": N_("analytics.stage.positive"), "clicked": N_("analytics.stage.clicked"),
+}
+
+# …and as a count in a sentence, `3 invited` (plural texts: each id written out for the extractor).
+_COUNTS: dict[Stage, Callable[[int], str]] = {
+    Stage.INVITED: lambda n: tn("analytics.count.invited", n),
+    Stage.ACCEPTED: lambda n: tn("analytics.count.accepted", n),
+    Stage.WELCOMED: lambda n: tn("analytics.count.welcomed", n),
+    Stage.REPLIED: lambda n: tn("analytics.count.replied", n),
+    Stage.POSITIVE: lambda n: tn("analytics.count.positive", n),
+    Stage.CLICKED: lambda n: tn("analytics.count.clicked", n),
+}
+
+
+def stage_count(stage: Stage, count: int) -> str:
+    return _COUNTS[stage](count)
+
+
+def rate_text(rate: float | None) -> str:
+    """A share as a percentage in the language spoken (`40%` / `40 %`), a dash when there is none."""
+    return "–" if rate is None else percent(rate)
+
+
+def step_label(step: str, position: int) -> str:
+    if step == "followup":
+        return t("step.followup_n", position=position)
+    return t("step.welcome") if step == "welcome" else t("step.invitation")
+
 
 def funnel_text(total: Counts) -> str:
     """“600 invited → 240 accepted (40%) → …”."""
-    parts = [f"{total.invited:,} {texts.STAGE_LABELS['invited'].lower()}"]
-    parts += [f"{total.stage(s):,} {texts.STAGE_LABELS[s.value].lower()} ({texts.percent(total.rate(s))})"
+    parts = [stage_count(Stage.INVITED, total.invited)]
+    parts += [f"{stage_count(s, total.stage(s))} ({rate_text(total.rate(s))})"
               for s in FUNNEL if s != Stage.INVITED]
     return " → ".join(parts)
 
 
 def breakdown_text(report: Report) -> str:
     lines = []
+    # Texts given to another text are hoisted: Babel extracts no id written inside a t(…).
     for language, counts in report.by_language.items():
-        lines.append(f"{language or texts.NO_LANGUAGE}: {counts.invited:,} invited, "
-                     f"{texts.percent(counts.acceptance)} accepted, {counts.replied:,} replied")
+        invited, replied = stage_count(Stage.INVITED, counts.invited), stage_count(Stage.REPLIED, counts.replied)
+        shown = language or t("analytics.no_language")
+        lines.append(t("analytics.by_language_line", language=shown, invited=invited,
+                       acceptance=rate_text(counts.acceptance), replied=replied))
     for m in report.by_message:
-        lines.append(f"{texts.step_label(m.step, m.position)} ({m.language}): {m.sent:,} sent, "
-                     f"{m.replied:,} replied, {m.clicked:,} clicked")
+        sent, clicked = tn("analytics.count.sent", m.sent), tn("analytics.count.clicks", m.clicked)
+        lines.append(t("analytics.by_message_line", step=step_label(m.step, m.position), language=m.language,
+                       sent=sent, replied=stage_count(Stage.REPLIED, m.replied), clicked=clicked))
     if len(lines) > MAX_ROWS:
-        lines = lines[: MAX_ROWS - 1] + [f"… {len(lines) - MAX_ROWS + 1} more"]
+        lines = lines[: MAX_ROWS - 1] + [tn("analytics.more_lines", len(lines) - MAX_ROWS + 1)]
     return "\n".join(lines) or "–"
 
 
@@ -60,15 +98,15 @@ def with_results(card: Card, results: CampaignResults, *, manage: bool) -> Card:
     total = results.report.total
     name = results.campaign.name
     facts = card.facts + (
-        Fact(texts.FACT_FUNNEL, funnel_text(total)),
-        Fact(f"{texts.FACT_PENDING} · {texts.FACT_WITHDRAWN}", f"{total.pending:,} · {total.withdrawn:,}"),
-        Fact(f"{texts.FACT_LANGUAGES} · {texts.FACT_MESSAGES}", breakdown_text(results.report)),
+        Fact(t("analytics.funnel"), funnel_text(total)),
+        Fact(t("analytics.pending_withdrawn"), f"{number(total.pending)} · {number(total.withdrawn)}"),
+        Fact(t("analytics.by_language_message"), breakdown_text(results.report)),
     )
-    images = (Image(results.funnel_chart_url, texts.CHART_ALT_FUNNEL.format(name=name, summary=funnel_text(total))),
-              Image(results.weekly_chart_url, texts.CHART_ALT_WEEKLY.format(name=name)))
+    images = (Image(results.funnel_chart_url, t("analytics.funnel_alt", name=name, summary=funnel_text(total))),
+              Image(results.weekly_chart_url, t("analytics.weekly_alt", name=name)))
     buttons = card.buttons
     if manage:
-        buttons += (Button(texts.EXPORT_BUTTON, EXPORT_ACTION, str(results.campaign.id)),)
+        buttons += (Button(t("export.button"), EXPORT_ACTION, str(results.campaign.id)),)
     return replace(card, facts=facts, images=images if total.invited else (), buttons=buttons)
 
 
@@ -89,9 +127,10 @@ def export_reply(export: ContactsExport, link: ContactsExport) -> Reply:
     """The CSV as a file (a surface that uploads files sends it), with its signed link for the others."""
     name = export.campaign.name
     return Reply(direct=[FileView(
-        filename=export.filename, content=export.csv or "", title=texts.EXPORT_READY.format(
-            name=name, filename=export.filename),
-        url=link.url, link_text=texts.EXPORT_LINK.format(name=name), link_label=texts.EXPORT_DOWNLOAD)])
+        filename=export.filename, content=export.csv or "",
+        title=t("export.ready", name=name, filename=export.filename),
+        url=link.url, link_text=t("export.link", name=name, minutes=int(EXPORT_TTL.total_seconds() // 60)),
+        link_label=t("export.download"))])
 
 
 def weekly_summary(services: Services, session: Session, actor: Member, argument: str) -> Reply:
@@ -99,9 +138,11 @@ def weekly_summary(services: Services, session: Session, actor: Member, argument
     word = argument.strip().lower()
     if word in ("on", "off"):
         ask(services, session, actor, WeeklySummarySetting(enabled=word == "on"))
-        return Reply.say(summary_texts.TURNED_ON if word == "on" else summary_texts.TURNED_OFF, tone="success")
+        turned = t("summary.turned_on", command=invocation("summary", "off")) if word == "on" else \
+            t("summary.turned_off", command=invocation("summary", "on"))
+        return Reply.say(turned, tone="success")
     summary: Summary | None = ask(services, session, actor, WeeklySummaryNow())
     if summary is None:
-        return Reply.say(texts.SUMMARY_NOTHING)
+        return Reply.say(t("summary.nothing"))
     return Reply(messages=[Card(title=summary.title, text=summary.text,
-                                facts=(Fact(texts.SUMMARY_HINT_LABEL, summary_texts.HINT),))])
+                                facts=(Fact(t("summary.more"), weekly.hint()),))])

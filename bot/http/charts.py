@@ -16,6 +16,7 @@ from core.analytics import queries
 from core.analytics.export import contacts_csv, export_filename
 from core.analytics.signing import Signed, SignedRef, verify
 from core.campaigns.models import Campaign
+from core.i18n import speaking
 from core.services import Services
 
 log = logging.getLogger("invitebot.charts")
@@ -31,7 +32,8 @@ def _chart(services: Services, ref: SignedRef) -> bytes | None:
             return None
         report = queries.report(session, queries.Scope(campaign.workspace_id, campaign_id=campaign.id),
                                 timezone=campaign.timezone)
-    return charts.funnel_png(report) if ref.kind == Signed.FUNNEL else charts.weekly_png(report)
+    with speaking(ref.language):  # the asker's, signed in the URL
+        return charts.funnel_png(report) if ref.kind == Signed.FUNNEL else charts.weekly_png(report)
 
 
 def _export(services: Services, ref: SignedRef, now: datetime) -> tuple[str, str] | None:
@@ -45,7 +47,7 @@ def _export(services: Services, ref: SignedRef, now: datetime) -> tuple[str, str
 def _verified(services: Services, request: web.Request, kind: str) -> SignedRef | None:
     return verify(secret=services.settings.signed_url_secret.get_secret_value(), kind=kind,
                   campaign_id=request.match_info["campaign_id"], expires=request.query.get("expires"),
-                  sig=request.query.get("sig"), now=services.clock.now())
+                  sig=request.query.get("sig"), now=services.clock.now(), language=request.query.get("lang"))
 
 
 def register(app: web.Application, services: Services) -> None:

@@ -22,8 +22,10 @@ from core.notify import Alert, DigestDelivery, DigestOutcome, DigestView
 from core.workspace.models import ChatIdentity
 
 log = logging.getLogger("invitebot.slack.notify")
-NO_IDENTITY = "no Slack identity"
-REMOVED = "the Slack app was removed from the member's workspace"
+# Why Slack cannot reach a member: codes, kept in a delivery's errors and in logs, never shown.
+NO_IDENTITY = "no_slack_identity"
+REMOVED = "slack_app_removed"  # the app was uninstalled from the member's Slack team
+NO_TOKEN = "no_bot_token"  # no bot token for the member's Slack team
 UNREACHABLE = (NO_IDENTITY, REMOVED)  # Slack does not know the member (another platform may)
 
 
@@ -51,7 +53,7 @@ class SlackNotifier:
             return None, None, REMOVED
         if not token:
             log.warning("no Slack token for team %s", team)
-            return None, None, "no bot token for the member's Slack team"
+            return None, None, NO_TOKEN
         if is_revoked(self._uow, token):  # Slack said the app left that team: never called with it again
             return None, None, REMOVED
         if token not in self._clients:

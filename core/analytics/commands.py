@@ -22,10 +22,8 @@ from core.campaigns.models import Campaign
 from core.campaigns.service import get_campaign
 from core.commands import Context, Handler
 from core.errors import NotAllowed, NotFound
+from core.i18n import current_language, t
 from core.workspace.models import Member, Workspace
-
-ADMINS_ONLY = "Only workspace admins can see the results of the whole workspace."
-OWN_ONLY = "You can see your own results; an admin can see every sender's."
 
 
 @dataclass(frozen=True)
@@ -68,8 +66,10 @@ class ContactsExport:
 
 
 def chart_url(context: Context, kind: Signed, campaign_id: int) -> str:
+    """A signed URL; a chart's is drawn in the language being spoken (the asker's)."""
+    language = None if kind == Signed.CONTACTS else current_language().value
     return sign_url(secret=context.settings.signed_url_secret.get_secret_value(), public_url=context.public_url,
-                    kind=kind, campaign_id=campaign_id, now=context.now)
+                    kind=kind, campaign_id=campaign_id, now=context.now, language=language)
 
 
 def campaign_results(session: Session, actor: Member, command: CampaignAnalytics, context: Context) -> CampaignResults:
@@ -89,9 +89,9 @@ def sender_results(session: Session, actor: Member, command: SenderAnalytics, co
     require_active(actor)
     sender = session.get(Member, command.sender_id)
     if sender is None or sender.workspace_id != actor.workspace_id:
-        raise NotFound("No such member in your workspace.")
+        raise NotFound(t("analytics.no_member"))
     if sender.id != actor.id and not actor.is_admin:
-        raise NotAllowed(OWN_ONLY)
+        raise NotAllowed(t("analytics.own_results_only"))
     return queries.report(session, queries.Scope(actor.workspace_id, sender_id=sender.id),
                           timezone=_workspace_timezone(session, actor.workspace_id), by_campaign=True)
 
@@ -100,7 +100,7 @@ def workspace_results(session: Session, actor: Member, command: WorkspaceAnalyti
                       context: Context) -> queries.Report:
     require_active(actor)
     if not actor.is_admin:
-        raise NotAllowed(ADMINS_ONLY)
+        raise NotAllowed(t("analytics.admins_only"))
     # From the rollup (`core.analytics.rollup`, refreshed hourly by the worker): `as_of` says when.
     return rollup.workspace_report(session, actor.workspace_id,
                                    timezone=_workspace_timezone(session, actor.workspace_id))

@@ -14,13 +14,14 @@ from sqlalchemy import insert, or_, select, update
 from sqlmodel import Session
 
 from core.analytics import queries, rollup
-from core.analytics import summary_texts as texts
 from core.analytics.models import WeeklySummaryPreference
 from core.campaigns.health import GOOD_CONVERSION, campaigns_health
 from core.campaigns.models import STATUS_ACTIVE, Campaign
 from core.clock import Clock
 from core.db import UnitOfWork, rowcount
+from core.i18n import date_range_text, invocation, number, percent, skeleton_text, speaking, t, tn
 from core.notify import Alert, Notifier
+from core.workspace.language import language_of_member
 from core.workspace.models import Member, Workspace
 
 FROM_HOUR, UNTIL_HOUR = 8, 12  # the local morning it may go out (the clock's job runs hourly)
@@ -66,7 +67,8 @@ def _week(report: queries.Report, start: date) -> queries.Counts:
 
 
 def build(session: Session, member: Member, monday: date, now: datetime) -> Summary | None:
-    """The summary of `member` for the week before `monday`, or None when they have nothing to hear."""
+    """The summary of `member` for the week before `monday`, or None when they have nothing to hear;
+    in the language being spoken (`send_due` speaks the member's)."""
     workspace = session.get(Workspace, member.workspace_id)
     timezone = workspace.timezone if workspace is not None else "UTC"
     campaigns = list(session.execute(select(Campaign).where(Campaign.workspace_id == member.workspace_id,
@@ -81,20 +83,31 @@ def build(session: Session, member: Member, monday: date, now: datetime) -> Summ
         week, previous = _week(report, last), _week(report, before)
         if week.invited or week.accepted or week.replied:
             delta = week.invited - previous.invited
-            lines.append(texts.YOURS.format(invited=week.invited, invited_delta=f"{delta:+d}", accepted=week.accepted,
-                                            replied=week.replied, positive=week.positive, clicked=week.clicked,
-                                            pending=report.total.pending))
+            # Each count its own plural text (hoisted: Babel extracts no id written inside another t()).
+            invited, accepted = tn("summary.invited", week.invited), tn("summary.accepted", week.accepted)
+            replied, positive = tn("summary.replied", week.replied), tn("summary.positive", week.positive)
+            clicked, pending = tn("summary.clicked", week.clicked), tn("summary.pending", report.total.pending)
+            lines.append(t("summary.yours", invited=invited, delta=("+" if delta >= 0 else "-") + number(abs(delta)),
+                           accepted=accepted, replied=replied, positive=positive, clicked=clicked, pending=pending))
         else:
-            lines.append(texts.NOTHING)
+            lines.append(t("summary.nothing_sent"))
         lines += needs_you(session, campaigns, report, now)
     if member.is_admin:
         ws = rollup.workspace_report(session, member.workspace_id, timezone=timezone)
         week = _week(ws, last)
         if ws.as_of is not None:
-            lines.append(texts.WORKSPACE.format(invited=week.invited, acceptance=_percent(week.acceptance),
-                                                replied=week.replied, campaigns=len(ws.by_campaign), as_of=ws.as_of))
-    return Summary(member.id, member.workspace_id, texts.TITLE.format(start=last, end=monday - timedelta(days=1)),
-                   "\n".join(lines))
+            invited, replied = tn("summary.invited", week.invited), tn("summary.replied", week.replied)
+            campaigns_text = tn("summary.campaigns", len(ws.by_campaign))
+            lines.append(t("summary.workspace", invited=invited, acceptance=_percent(week.acceptance), replied=replied,
+                           campaigns=campaigns_text, as_of=skeleton_text(ws.as_of, "EHm")))
+    return Summary(member.id, member.workspace_id,
+                   t("summary.title", dates=date_range_text(last, monday - timedelta(days=1))), "\n".join(lines))
+
+
+def hint() -> str:
+    """Where to go from a summary, and how to stop it."""
+    name = t("command.show.args")
+    return t("summary.hint", show=invocation("show", name), off=invocation("summary", "off"))
 
 
 def needs_you(session: Session, campaigns: list[Campaign], report: queries.Report, now: datetime) -> list[str]:
@@ -104,20 +117,20 @@ def needs_you(session: Session, campaigns: list[Campaign], report: queries.Repor
     for c in active:
         health, counts = healths[c.id], report.by_campaign.get(c.id, queries.Counts())
         if health.label in ("paused", "fatal", "errors"):
-            problems.append(texts.HEALTH.format(name=c.name, detail=health.detail))
+            problems.append(t("summary.health", name=c.name, detail=health.detail))
         if counts.invited >= LOW_ACCEPTANCE_AFTER and (counts.acceptance or 0) < GOOD_CONVERSION:
-            problems.append(texts.LOW_ACCEPTANCE.format(name=c.name, rate=_percent(counts.acceptance),
-                                                        good=_percent(GOOD_CONVERSION)))
+            problems.append(t("summary.low_acceptance", name=c.name, rate=_percent(counts.acceptance),
+                              good=_percent(GOOD_CONVERSION)))
         weekly = max(c.cohort_size * max(len(c.slots), 1), 1)
         if counts.pending > PENDING_WEEKS * weekly:
-            problems.append(texts.PENDING.format(name=c.name, pending=counts.pending, weeks=PENDING_WEEKS))
+            problems.append(t("summary.pending_piling", name=c.name, pending=counts.pending, weeks=PENDING_WEEKS))
     if not problems:
-        return [texts.ALL_GOOD] if active else []
-    return [texts.NEEDS_YOU] + [f"• {p}" for p in problems]
+        return [t("summary.all_good")] if active else []
+    return [t("summary.needs_you")] + [f"• {p}" for p in problems]
 
 
 def _percent(rate: float | None) -> str:
-    return "–" if rate is None else f"{rate:.0%}"
+    return "–" if rate is None else percent(rate)
 
 
 def _claim(session: Session, member_id: int, monday: date) -> bool:
@@ -141,15 +154,21 @@ def send_due(*, uow: UnitOfWork, clock: Clock, notifier: Notifier) -> int:
         members = due(session, now)
     sent = 0
     for member_id, monday in members:
+        summary, alert = None, None
         with uow(read_only=True) as session:
             member = session.get(Member, member_id)
-            summary = build(session, member, monday, now) if member is not None else None
+            if member is not None:
+                with speaking(language_of_member(session, member)) as lang:  # the member's own language
+                    summary = build(session, member, monday, now)
+                    if summary is not None:
+                        alert = Alert(workspace_id=summary.workspace_id, member_id=summary.member_id, kind=KIND,
+                                      title=summary.title, text=summary.text, action_hint=hint(),
+                                      language=lang.value)
         with uow() as session:
             if not _claim(session, member_id, monday):
                 continue
-        if summary is not None:
-            notifier.send_alert(Alert(workspace_id=summary.workspace_id, member_id=summary.member_id, kind=KIND,
-                                      title=summary.title, text=summary.text, action_hint=texts.HINT))
+        if alert is not None:
+            notifier.send_alert(alert)
             sent += 1
     return sent
 

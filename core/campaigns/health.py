@@ -12,10 +12,16 @@ from sqlmodel import Session, select
 from core.campaigns import schedule
 from core.campaigns.models import STATUS_ACTIVE, STATUS_DRAFT, STATUS_STOPPED, STEP_INVITATION, Campaign
 from core.delivery.models import S_FAILED, S_SENT, S_SKIPPED, Enrollment, Send
-from core.i18n import invocation, t, tn
+from core.i18n import N_, invocation, t, tn
+from core.workspace.installs import APP_REMOVED_PAUSE, ChatPlatform
 from core.workspace.models import ACCOUNT_DISCONNECTED_PAUSE, LinkedInAccount
 
 GOOD_CONVERSION = 0.30
+# The pauses the code puts (`Campaign.paused_reason` holds their stored marker) in the member's words.
+PAUSE_REASONS = {
+    ACCOUNT_DISCONNECTED_PAUSE: N_("health.paused_disconnected"),
+    APP_REMOVED_PAUSE[ChatPlatform.SLACK]: N_("health.paused_slack_removed"),
+}
 
 
 @dataclass
@@ -98,8 +104,8 @@ def _health(campaign: Campaign, now: datetime, today: date, counts: dict[str, in
     elif account_status is None or account_status == "invalid":
         label, detail = "fatal", t("health.fatal_detail", command=invocation("connect"))
     elif campaign.paused_reason:
-        reason = t("health.paused_disconnected") if campaign.paused_reason == ACCOUNT_DISCONNECTED_PAUSE \
-            else campaign.paused_reason
+        known = PAUSE_REASONS.get(campaign.paused_reason)
+        reason = t(known) if known else campaign.paused_reason
         label, detail = "paused", t("health.paused_detail", reason=reason)
     elif campaign.activated_at and campaign.activated_at.astimezone(tz).date() == today and not sum(counts.values()):
         label, detail = "starts_tomorrow", t("health.starts_tomorrow_detail")

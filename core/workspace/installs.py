@@ -1,7 +1,8 @@
 """A chat platform tells us the app left a workspace (Slack: `app_uninstalled`, or its bot token
 revoked by `tokens_revoked`) or came back (a new OAuth install): commands, each with one handler.
 
-Removed: the workspace's running campaigns are paused with `APP_REMOVED_PAUSE`, shown on their
+Removed: the workspace's running campaigns are paused with `APP_REMOVED_PAUSE` (a stored marker;
+its text for members is the catalogue's, in their language: `core.campaigns.health`), shown on their
 card and in the list as "Paused: the Slack app was removed from this workspace"; nothing is planned
 or sent for them while it lasts (the planner and the claim skip paused campaigns). The surface
 forgets the token itself (bot/slack/installations.py). Installed again: exactly that pause is

@@ -17,6 +17,7 @@ from core.analytics import queries
 from core.analytics.export import contact_rows, export_filename
 from core.campaigns.models import Campaign
 from core.campaigns.naming import name_key
+from core.i18n import number, t, tn
 from entrypoints.cli.common import WorkspaceOption, admin_services, console, resolve_workspace, unit_of_work
 
 app = typer.Typer(help="Campaigns: results and exports.", no_args_is_help=True)
@@ -26,7 +27,7 @@ def _campaign(session: Session, workspace_id: int, name: str) -> Campaign:
     found = session.exec(sqlmodel_select(Campaign).where(Campaign.workspace_id == workspace_id,
                                                          Campaign.name_key == name_key(name))).first()
     if found is None:
-        raise ValueError(f"no campaign named '{name}' in this workspace.")
+        raise ValueError(t("cli.campaign_not_found", name=name))
     return found
 
 
@@ -51,7 +52,7 @@ def export(name: str = typer.Argument(..., help="Campaign name."),
                 writer.writerow(row)
                 rows += 1
     if output is not None:
-        console.print(f"{rows} contacts of “{campaign.name}” written to {output}", highlight=False)
+        console.print(tn("cli.contacts_written", rows, name=campaign.name, path=output), highlight=False)
 
 
 @app.command("results")
@@ -73,26 +74,29 @@ def results(name: str | None = typer.Argument(None, help="Campaign name (default
     console.print(results_table(report, title=campaign.name if campaign else ws.name, names=names))
     if charts is not None:
         written = write_charts(report, charts, campaign.name_key if campaign else "workspace")
-        console.print("Charts: " + ", ".join(str(p) for p in written), highlight=False)
+        console.print(t("cli.charts_written", paths=", ".join(str(p) for p in written)), highlight=False)
 
 
 def results_table(report: queries.Report, *, title: str, names: dict[int, str]) -> Table:
-    from bot.conversation import analytics_texts as texts
+    from bot.conversation.analytics_cards import STAGE_LABELS, rate_text, stage_count
 
-    table = Table(title=f"{title}: {report.total.invited:,} invited, {report.total.pending:,} pending, "
-                        f"{report.total.withdrawn:,} withdrawn")
+    total = report.total
+    invited = stage_count(queries.Stage.INVITED, total.invited)
+    pending, withdrawn = tn("analytics.count.pending", total.pending), tn("analytics.count.withdrawn", total.withdrawn)
+    table = Table(title=t("cli.results_title", title=title, invited=invited, pending=pending, withdrawn=withdrawn))
     table.add_column("")
     for stage in queries.FUNNEL:
-        table.add_column(texts.STAGE_LABELS[stage.value], justify="right")
+        table.add_column(t(STAGE_LABELS[stage.value]), justify="right")
 
     def row(label: str, counts: queries.Counts) -> None:
-        table.add_row(label, *(f"{counts.stage(s):,}" + ("" if s == queries.Stage.INVITED else
-                                                          f" ({texts.percent(counts.rate(s))})")
+        table.add_row(label, *(number(counts.stage(s)) + ("" if s == queries.Stage.INVITED else
+                                                          f" ({rate_text(counts.rate(s))})")
                                for s in queries.FUNNEL))
 
-    row("all", report.total)
+    row(t("cli.results_all"), report.total)
     for language, counts in report.by_language.items():
-        row(f"language {language or texts.NO_LANGUAGE}", counts)
+        shown = language or t("analytics.no_language")
+        row(t("cli.results_language", language=shown), counts)
     for campaign_id, counts in sorted(report.by_campaign.items(), key=lambda kv: -kv[1].invited)[:20]:
         row(names.get(campaign_id, str(campaign_id)), counts)
     return table

@@ -8,6 +8,7 @@ import typer
 
 from bot.slack.manifest import ManifestError, write_manifest
 from core.config import Settings
+from core.i18n import t
 
 app = typer.Typer(help="Slack: the app manifest.", no_args_is_help=True)
 
@@ -30,7 +31,6 @@ def manifest(
         path = write_manifest(settings, output or settings.var_dir / "invitebot-slack-manifest.json",
                               socket_mode=socket_mode)
     except ManifestError as exc:
-        typer.echo(f"Cannot build the Slack manifest: {exc}", err=True)
+        typer.echo(t("cli.slack_manifest_failed", problem=exc), err=True)
         raise typer.Exit(code=1) from None
-    typer.echo(f"Wrote {path}: paste it at https://api.slack.com/apps > Create New App > From an app manifest "
-               "(JSON), or in your app's App Manifest page.")
+    typer.echo(t("cli.slack_manifest_written", path=path))

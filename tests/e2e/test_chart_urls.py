@@ -48,9 +48,10 @@ def campaign_ids(db):
         return camp.id, other.id
 
 
-def path(ctx, kind: Signed, campaign_id: int, *, now: datetime = NOW, secret: str | None = None) -> str:
+def path(ctx, kind: Signed, campaign_id: int, *, now: datetime = NOW, secret: str | None = None,
+         language: str | None = None) -> str:
     url = sign_url(secret=secret or ctx.settings.signed_url_secret.get_secret_value(),
-                   public_url=ctx.settings.public_url, kind=kind, campaign_id=campaign_id, now=now)
+                   public_url=ctx.settings.public_url, kind=kind, campaign_id=campaign_id, now=now, language=language)
     parts = urlsplit(url)
     return f"{parts.path}?{parts.query}"
 
@@ -65,6 +66,22 @@ async def test_a_signed_chart_url_serves_a_png_of_sensible_size(client, ctx, cam
     assert image.format == "PNG" and 400 <= image.width <= 1600 and 200 <= image.height <= 900
     assert image.mode == "RGBA" and image.getpixel((0, 0))[3] == 0  # transparent: any chat theme shows through
     assert "private" in resp.headers["Cache-Control"]
+
+
+@pytest.mark.parametrize("kind", [Signed.FUNNEL, Signed.WEEKLY])
+async def test_a_chart_is_drawn_in_the_language_its_url_was_signed_for(client, ctx, campaign_ids, kind):
+    english, french = path(ctx, kind, campaign_ids[0], language="en"), path(ctx, kind, campaign_ids[0], language="fr")
+    assert "lang=fr" in french
+    drawn = {}
+    for lang, url in (("en", english), ("fr", french)):
+        resp = await client.get(url)
+        assert resp.status == 200
+        drawn[lang] = await resp.read()
+    assert drawn["en"] != drawn["fr"]  # other labels, other dates
+    assert drawn["en"] == await (await client.get(path(ctx, kind, campaign_ids[0]))).read()  # English by default
+    # The language is under the signature: another one on the same URL is refused
+    assert (await client.get(french.replace("lang=fr", "lang=en"))).status == 404
+    assert (await client.get(french.replace("lang=fr&", ""))).status == 404
 
 
 async def test_unsigned_forged_expired_and_repointed_urls_get_nothing(client, ctx, campaign_ids):

@@ -75,6 +75,15 @@ def _name(func: ast.expr) -> str | None:
     return None
 
 
+def _builder(func: ast.expr) -> tuple[tuple[int, ...], frozenset[str]] | None:
+    """The text arguments of the builder called, None when it builds no view: `typer.Option` is a
+    command-line option (its names, `--days`, are syntax), not the view's `Option`."""
+    name = _name(func)
+    if name == "Option" and isinstance(func, ast.Attribute) and _name(func.value) == "typer":
+        return None
+    return BUILDERS.get(name or "")
+
+
 def _wordy(text: str) -> bool:
     return bool(WORDS.search(PLACEHOLDERS.sub(" ", text)))
 
@@ -145,7 +154,7 @@ def literals(path: Path) -> Iterator[str]:
                 yield text
         if not isinstance(node, ast.Call):
             continue
-        spec = BUILDERS.get(_name(node.func) or "")
+        spec = _builder(node.func)
         if spec is None or id(node) in skip:
             continue
         positions, keywords = spec
@@ -181,8 +190,10 @@ def test_the_scan_sees_literals_where_they_are_written(tmp_path):
         '    d = Button("Edit", "campaign.edit", style="primary")\n'
         '    c = Notice(t("x", name=name), title=N_("some.id"))\n'
         '    raise ValueError(f"{name} is not a weekday")\n'
+        '    e = Option("fr", "French")\n'
+        '    days = typer.Option(14, "--days", "-d", help="Days to fast-forward.")\n'
     )
-    assert sorted(literals_of(code)) == ["Edit", "Open {} now", "Shown to users", "{} is not a weekday"]
+    assert sorted(literals_of(code)) == ["Edit", "French", "Open {} now", "Shown to users", "{} is not a weekday"]
 
 
 def literals_of(path: Path) -> list[str]:

@@ -7,30 +7,53 @@ from __future__ import annotations
 import csv
 import io
 import json
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
 
 from tests.e2e.results import add_results
 from tests.e2e.slack.conftest import wait_for
 from tests.e2e.slack.steps import active_campaign
+
+# What each language's member types and reads (written here, not read from the catalogues).
+SAID = {
+    "en": {"show": "show Digest run", "funnel": "3 invited → 2 accepted (67%)", "pending": "Pending invitations",
+           "export": "Export contacts (CSV)", "summary": "summary", "week": "Your week on LinkedIn",
+           "off": "summary off", "is_off": "summary is off"},
+    "fr": {"show": "voir Digest run", "funnel": "3 invitations → 2 acceptations (67\u00a0%)",
+           "pending": "Invitations en attente", "export": "Exporter les contacts (CSV)", "summary": "résumé",
+           "week": "Votre semaine sur LinkedIn", "off": "résumé off", "is_off": "Le résumé de la semaine est désactivé"},
+}
 
 
 def _blocks(response: dict) -> list[dict]:
     return response.get("blocks") or []
 
 
-async def test_the_card_shows_the_funnel_and_its_charts(slack, slack_sim, world, ctx):
+async def speak(slack, slack_sim, lang: str) -> None:
+    if lang == "fr":
+        await slack.command("langue fr")
+        await wait_for(lambda: any("désormais en" in json.dumps(r, ensure_ascii=False) for r in slack_sim.responses))
+        slack_sim.clear()
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+async def test_the_card_shows_the_funnel_and_its_charts(slack, slack_sim, world, ctx, lang):
+    said = SAID[lang]
     campaign_id = active_campaign(ctx, world)
     add_results(ctx.engine, campaign_id, ctx.clock.now())
-    await slack.command("show Digest run")
+    await speak(slack, slack_sim, lang)
+    await slack.command(said["show"])
     await wait_for(lambda: slack_sim.responses)
     blocks = _blocks(slack_sim.responses[-1])
     text = json.dumps(blocks, ensure_ascii=False)
-    assert "3 invited → 2 accepted (67%)" in text and "Pending invitations" in text
+    assert said["funnel"] in text and said["pending"] in text and said["export"] in text
     images = [b for b in blocks if b["type"] == "image"]
     assert len(images) == 2 and all(i["alt_text"] for i in images)
     for image in images:
         url = urlsplit(image["image_url"])
         assert f"{url.scheme}://{url.netloc}" == "https://invitebot.example"
+        assert parse_qs(url.query)["lang"] == [lang]  # drawn in the member's language
         served = await slack.client.get(f"{url.path}?{url.query}")
         assert served.status == 200 and (await served.read()).startswith(b"\x89PNG")
         assert (await slack.client.get(url.path)).status == 404  # the same chart, unsigned
@@ -65,17 +88,20 @@ async def test_a_member_who_does_not_manage_it_sees_no_export_and_gets_no_file(s
     assert slack_sim.files == [] and not slack_sim.of("files.getUploadURLExternal")
 
 
-async def test_summary_now_and_turning_it_off(slack, slack_sim, world, ctx):
+@pytest.mark.parametrize("lang", ["en", "fr"])
+async def test_summary_now_and_turning_it_off(slack, slack_sim, world, ctx, lang):
     from core.analytics.models import WeeklySummaryPreference
     from core.db import UnitOfWork
 
+    said = SAID[lang]
     active_campaign(ctx, world)
-    await slack.command("summary")
+    await speak(slack, slack_sim, lang)
+    await slack.command(said["summary"])
     await wait_for(lambda: slack_sim.responses)
-    assert "Your week on LinkedIn" in json.dumps(slack_sim.responses[-1], ensure_ascii=False)
-    await slack.command("summary off")
+    assert said["week"] in json.dumps(slack_sim.responses[-1], ensure_ascii=False)
+    await slack.command(said["off"])
     await wait_for(lambda: len(slack_sim.responses) > 1)
-    assert "summary is off" in json.dumps(slack_sim.responses[-1])
+    assert said["is_off"] in json.dumps(slack_sim.responses[-1], ensure_ascii=False)
     with UnitOfWork(ctx.engine)() as s:
         assert s.get(WeeklySummaryPreference, world.bob).enabled is False
 

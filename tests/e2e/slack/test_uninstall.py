@@ -24,7 +24,7 @@ from core.delivery.models import Send
 from core.delivery.planner import plan_due
 from core.notify import Alert, LoggingNotifier
 from core.workspace.installs import APP_REMOVED_PAUSE, ChatPlatform
-from core.workspace.models import Workspace
+from core.workspace.models import Member, Workspace
 from entrypoints.bootstrap import bootstrap
 from tests.e2e.slack.conftest import BOT_TOKEN, SIGNING_SECRET, TEAM, SlackRequests
 from tests.e2e.slack.steps import active_campaign
@@ -63,6 +63,12 @@ async def test_an_uninstalled_workspace_gets_no_more_calls_and_its_campaigns_sho
     [card] = run_sync(ctx, world.bob, handle_command, parse_command("list")).messages[0].cards
     [health] = [fact.value for fact in card.facts if fact.label == "Health"]
     assert "Paused: the Slack app was removed from this workspace" in health
+    # in each member's language (the stored reason is a marker, not words)
+    with UnitOfWork(ctx.engine)() as s:
+        s.get(Member, world.bob).language = "fr"
+    [card] = run_sync(ctx, world.bob, handle_command, parse_command("liste")).messages[0].cards
+    [health] = [fact.value for fact in card.facts if fact.label == "État"]
+    assert "En pause\u00a0: l'application Slack a été retirée de cet espace de travail" in health
     # nothing is planned for it
     with UnitOfWork(ctx.engine)() as s:
         before = len(s.exec(select(Send)).all())

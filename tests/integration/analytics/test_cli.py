@@ -11,6 +11,7 @@ from PIL import Image
 from typer.testing import CliRunner
 
 from core.db import UnitOfWork
+from core.i18n import speaking
 from entrypoints.cli import app
 from tests import factories as f
 from tests.e2e.results import add_results
@@ -31,8 +32,9 @@ def cli(db, database_url, tmp_path, monkeypatch):
         name = campaign.name
     add_results(db, campaign.id, NOW)
 
-    def invoke(*args):
-        return runner.invoke(app, [str(a) for a in args], env=env)
+    def invoke(*args, language: str = "en"):
+        with speaking(language):  # as `invitebot` (entrypoints.cli.main) sets it from INVITEBOT_LANGUAGE or LANG
+            return runner.invoke(app, [str(a) for a in args], env=env)
 
     return invoke, name
 
@@ -65,3 +67,12 @@ def test_results_print_the_funnel_and_write_the_charts(cli, tmp_path):
     assert all(Image.open(p).format == "PNG" for p in pngs)
     workspace = invoke("campaigns", "results")
     assert workspace.exit_code == 0 and name in workspace.output
+
+
+def test_results_and_errors_in_the_command_lines_language(cli):
+    invoke, name = cli
+    result = invoke("campaigns", "results", name, language="fr")
+    assert result.exit_code == 0, result.output
+    assert "4 invitations" in result.output and "Acceptations" in result.output and "(75\u00a0%)" in result.output
+    result = invoke("campaigns", "export", "No such thing", language="fr")
+    assert result.exit_code == 1 and "aucune campagne ne s'appelle «\u00a0No such thing\u00a0»" in result.output
