@@ -23,7 +23,7 @@ from sqlmodel import Session, select
 from core.db import UnitOfWork
 from core.i18n import N_, Language, t, use_language
 from core.services import Services
-from core.workspace.language import language_of_member_id
+from core.workspace.language import language_of_member, language_of_member_id
 from core.workspace.models import ChatIdentity, Member
 
 
@@ -104,15 +104,20 @@ def resolve_member_id(uow: UnitOfWork, who: ChatUser, profile: Profile) -> int:
         return resolve_member(session=session, who=who, profile=profile).id
 
 
-def known_member_id(uow: UnitOfWork, who: ChatUser) -> int | None:
+def known_member_and_language(uow: UnitOfWork, who: ChatUser) -> tuple[int, Language] | None:
+    """The id of the member behind a known chat identity and the language spoken to them, read
+    together (one unit of work per interaction to identify the asker); None for a new identity."""
     with uow(read_only=True) as session:
         member = known_member(session=session, who=who)
         if member is None:
             return None
-        member_id, changed = member.id, bool(who.locale) and (who.locale or "")[:16] != member.locale
+        found = member.id, language_of_member(session, member)
+        changed = bool(who.locale) and (who.locale or "")[:16] != member.locale
     if changed and who.locale:  # rare: written once, then when it changes
-        _note_locale(uow, member_id, who.locale)
-    return member_id
+        _note_locale(uow, found[0], who.locale)
+        with uow(read_only=True) as session:  # the new locale may change the language spoken
+            return found[0], language_of_member_id(session, found[0])
+    return found
 
 
 def _note_locale(uow: UnitOfWork, member_id: int, locale: str) -> int:
@@ -139,9 +144,10 @@ async def identify(services: Services, who: ChatUser, lookup: ProfileLookup) -> 
     the surface says itself is in it too, not only what the handlers say."""
     if who.locale:
         use_language(who.locale)  # until the member is known (a profile to try again for, say)
-    member_id = await asyncio.to_thread(known_member_id, services.uow, who)
-    if member_id is None:
+    known = await asyncio.to_thread(known_member_and_language, services.uow, who)
+    if known is None:
         profile = await lookup(who)
         member_id = await asyncio.to_thread(resolve_member_id, services.uow, who, profile)
-    use_language(await asyncio.to_thread(member_language_by_id, services.uow, member_id))
-    return member_id
+        known = member_id, await asyncio.to_thread(member_language_by_id, services.uow, member_id)
+    use_language(known[1])
+    return known[0]

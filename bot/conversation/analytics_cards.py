@@ -112,7 +112,7 @@ def with_results(card: Card, results: CampaignResults, *, manage: bool) -> Card:
 
 def results_card(services: Services, session: Session, actor: Member, campaign: Campaign, card: Card) -> Card:
     """The campaign's card with its results, as the core lets the actor read them."""
-    results: CampaignResults = ask(services, session, actor, CampaignAnalytics(campaign.id))
+    results: CampaignResults = ask(services, session, actor, CampaignAnalytics(campaign.id, with_days=False))
     return with_results(card, results, manage=can_manage(actor, campaign))
 
 

@@ -29,6 +29,7 @@ from core.workspace.models import Member, Workspace
 @dataclass(frozen=True)
 class CampaignAnalytics:
     campaign_id: int
+    with_days: bool = True  # the events of each day (a card shows none: its weekly chart is drawn apart)
 
 
 @dataclass(frozen=True)
@@ -75,7 +76,7 @@ def chart_url(context: Context, kind: Signed, campaign_id: int) -> str:
 def campaign_results(session: Session, actor: Member, command: CampaignAnalytics, context: Context) -> CampaignResults:
     campaign = get_campaign(session=session, actor=actor, campaign_id=command.campaign_id)
     report = queries.report(session, queries.Scope(campaign.workspace_id, campaign_id=campaign.id),
-                            timezone=campaign.timezone)
+                            timezone=campaign.timezone, with_days=command.with_days)
     return CampaignResults(campaign, report, chart_url(context, Signed.FUNNEL, campaign.id),
                            chart_url(context, Signed.WEEKLY, campaign.id))
 

@@ -170,10 +170,14 @@ def zone(name: str) -> ZoneInfo:
         return ZoneInfo("UTC")
 
 
-def report(session: Session, scope: Scope, *, timezone: str = "UTC", by_campaign: bool = False) -> Report:
+def report(session: Session, scope: Scope, *, timezone: str = "UTC", by_campaign: bool = False,
+           with_days: bool = True) -> Report:
     """The whole report of `scope`: the funnel (by language, and by campaign and sender when
-    `by_campaign`), the messages and the days. Five statements."""
+    `by_campaign`), the messages and the days (unless not `with_days`: a card draws no days).
+    Five statements; one when the scope has no enrollment (then no send, reply or click either)."""
     per = funnel_rows(session, scope)
+    if not per:
+        return Report(timezone=timezone, total=Counts(), by_language={}, by_message=(), days=())
     total = sum(per.values(), Counts())
     languages: dict[str, Counts] = defaultdict(Counts)
     campaigns: dict[int, Counts] = defaultdict(Counts)
@@ -189,7 +193,8 @@ def report(session: Session, scope: Scope, *, timezone: str = "UTC", by_campaign
             totals[sender_of.get(campaign_id, 0)] += counts
         senders = dict(totals)
     return Report(timezone=timezone, total=total, by_language=dict(sorted(languages.items())),
-                  by_message=messages(session, scope), days=days(session, scope, timezone=timezone),
+                  by_message=messages(session, scope),
+                  days=days(session, scope, timezone=timezone) if with_days else (),
                   by_campaign=dict(campaigns) if by_campaign else {}, by_sender=senders)
 
 
@@ -211,6 +216,8 @@ def funnel_rows(session: Session, scope: Scope) -> dict[tuple[int, str], Counts]
         .group_by(e.campaign_id, language)).tuples().all()
     found = {(c, lang): Counts(invited=i, accepted=a, welcomed=w, replied=r, positive=p, pending=n, withdrawn=x)
              for c, lang, i, a, w, r, p, n, x in rows}
+    if not found:  # a click is an enrolled contact's
+        return found
     clicked_by = func.count(func.distinct(Click.contact_id))
     for campaign_id, lang, clicked in session.execute(
             select(Click.campaign_id, language, clicked_by)
