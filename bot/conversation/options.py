@@ -153,16 +153,20 @@ def source_groups(found: Sequence[SourceOption]) -> list[OptionGroup]:
 
 
 @lru_cache(maxsize=1)
-def _zones() -> tuple[str, ...]:
-    return tuple(sorted(z for z in zoneinfo.available_timezones() if "/" in z or z == "UTC"))
+def _zones() -> tuple[tuple[str, str, str], ...]:
+    """Each timezone with its name and its last part as typed text is compared (casefolded)."""
+    zones = sorted(z for z in zoneinfo.available_timezones() if "/" in z or z == "UTC")
+    return tuple((z, z.casefold(), z.casefold().split("/")[-1]) for z in zones)
 
 
 def timezone_options(query: str) -> list[Option]:
+    """Zones whose name or city starts with what was typed, then those that contain it."""
     typed = typed_text(query).replace(" ", "_").casefold()
-    zones = _zones()
-    starts = [z for z in zones if z.casefold().startswith(typed) or z.casefold().split("/")[-1].startswith(typed)]
-    contains = [z for z in zones if typed in z.casefold() and z not in starts]
-    return [Option(z, z.replace("_", " ")) for z in (starts + contains)[:LIMIT]]
+    starts = [z for z, name, city in _zones() if name.startswith(typed) or city.startswith(typed)]
+    if len(starts) < LIMIT:
+        first = set(starts)
+        starts += [z for z, name, _ in _zones() if typed in name and z not in first]
+    return [Option(z, z.replace("_", " ")) for z in starts[:LIMIT]]
 
 
 def options_for(services: Services, session: Session, actor: Member, lookup: str, query: str,
