@@ -13,7 +13,9 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import threading
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
@@ -123,3 +125,36 @@ def build_scheduler(services: Services, scheduler_cls: type[BackgroundScheduler]
     scheduler.add_job(work.poll, "interval", minutes=30, id="poll")
     scheduler.add_job(work.hourly, "interval", hours=1, id="hourly")
     return scheduler, work
+
+
+# The jobs of `build_scheduler` and their intervals, for a driven clock (below).
+INTERVALS = (("tick", timedelta(minutes=1)), ("plan", timedelta(minutes=5)), ("poll", timedelta(minutes=30)),
+             ("hourly", timedelta(hours=1)))
+
+
+def ticked_path(clock_file: Path) -> Path:
+    """Where a clock process following `clock_file` writes the last instant it has handled."""
+    return clock_file.with_name(f"{clock_file.name}.ticked.{os.getpid()}")
+
+
+def follow_driven_clock(services: Services, stop: threading.Event, *, ticked: Path, wait_seconds: float = 0.01) -> None:
+    """The clock process on a driven clock (`CLOCK_FILE`: tests and demos only, never production):
+    APScheduler counts wall-clock minutes, so instead each time the driven time moves, every job
+    whose interval has passed on that time runs (all of them at the first instant), then the
+    instant is written to `ticked` (atomically) so that the driver knows this clock's jobs for it
+    are enqueued. A second clock writes its own file and, not holding the lease, enqueues nothing."""
+    work = Clockwork(services)
+    last: dict[str, datetime] = {}
+    handled: datetime | None = None
+    while not stop.is_set():
+        now = services.clock.now()
+        if now != handled:
+            for name, every in INTERVALS:
+                if name not in last or now - last[name] >= every:
+                    getattr(work, name)()
+                    last[name] = now
+            tmp = ticked.with_name(ticked.name + ".tmp")
+            tmp.write_text(now.isoformat(), encoding="ascii")
+            tmp.replace(ticked)
+            handled = now
+        stop.wait(wait_seconds)
