@@ -114,8 +114,9 @@ def pg_server_url() -> str:
 class Run:
     """One run: its own database, Redis, processes and simulators."""
 
-    def __init__(self, plan: Plan, *, clocks_label: str = "") -> None:
+    def __init__(self, plan: Plan, *, clocks_label: str = "", redis_url: str | None = None) -> None:
         self.plan = plan
+        self.given_redis_url = redis_url or os.environ.get("REDIS_URL")
         self.dir = Path(tempfile.mkdtemp(prefix="invitebot-scaleout-"))
         self.clock_file = self.dir / "clock"
         server = make_url(pg_server_url().replace("postgres://", "postgresql+psycopg://", 1))
@@ -194,7 +195,7 @@ class Run:
 
     def _redis(self) -> None:
         """REDIS_URL's database when set (flushed: the run's own), else a private Redis server."""
-        url = os.environ.get("REDIS_URL")
+        url = self.given_redis_url
         if url:
             self.redis_url = url
         else:
@@ -509,9 +510,11 @@ class Run:
             print(f"kept {self.dir}", file=sys.stderr)
 
 
-def run(plan: Plan, label: str = "") -> Record:
+def run(plan: Plan, label: str = "", *, redis_url: str | None = None) -> Record:
+    """One run of `plan` on its own database (`label` names it), REDIS_URL's Redis or `redis_url`
+    (flushed) or a private one, and the local RabbitMQ with `plan.broker == "rabbitmq"`."""
     began = time.monotonic()
-    scale = Run(plan, clocks_label=label)
+    scale = Run(plan, clocks_label=label, redis_url=redis_url)
     try:
         scale.setup()
         scale.drive()
