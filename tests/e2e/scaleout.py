@@ -487,7 +487,7 @@ class Run:
             "jobs enqueued by each clock": [int((self.dir / f"clock.ticked.{pid}").read_text().split()[1])
                                             for pid in self.clock_pids],
             "second clock started at": str(START + self.plan.second_clock_after)
-            if self.plan.second_clock_after else None,
+            if len(self.clock_pids) > 1 and self.plan.second_clock_after else None,
         }
         return Record(self.plan, actions, caps, dict(self.stopped), figures)
 
