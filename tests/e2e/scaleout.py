@@ -250,9 +250,11 @@ class Run:
                 account = f"acc{i:05d}"
                 f.connect(s, member, account_key=account, provider="unipile", daily=daily, weekly=weekly,
                           messages=messages)
-                people = f.contacts(s, member.workspace_id, 30, prefix=f"p{i:03d}")
-                for person in people:
-                    person.provider_id = self.unipile.profile(person.public_identifier)["provider_id"]
+                # The same people in every run (the factories' own numbering goes on from run to run)
+                people = [f.contact(s, member.workspace_id, f"p{i:03d}-{k}", first_name=f"Ann{k}", last_name="Lee",
+                                    company="Initech", language="en",
+                                    provider_id=self.unipile.profile(f"p{i:03d}-{k}")["provider_id"])
+                          for k in range(30)]
                 sender = Sender(i, platform, user_id, account)
                 for part, chosen in (("a", people[:20]), ("b", people[10:])):
                     seg = f.segment(s, member.workspace_id, chosen, owner=member, name=f"Seg {i:03d}{part}")
