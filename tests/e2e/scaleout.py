@@ -154,12 +154,13 @@ class Run:
                 "PUBLIC_URL": f"http://127.0.0.1:{self.web_ports[0]}", "SLACK_BOT_TOKEN": BOT_TOKEN,
                 "SLACK_SIGNING_SECRET": SIGNING_SECRET, "SLACK_API_URL": self.slack.base + "/api/",
                 "MIN_SPACING_SECONDS": str(int(self.plan.min_spacing.total_seconds())),
-                "SPACING_JITTER_SECONDS": "60", "LOG_LEVEL": "WARNING"}
+                "SPACING_JITTER_SECONDS": "60", "LOG_LEVEL": "WARNING",
+                "SIGNED_URL_SECRET": "scale-signed-url-secret", "WORKER_METRICS_PORT": "0"}
 
-    def _start(self, name: str, *args: str, port: int | None = None) -> subprocess.Popen[bytes]:
+    def _start(self, name: str, *args: str, port: int | None = None, port_env: str = "PORT") -> subprocess.Popen[bytes]:
         env = self._env(name)
         if port is not None:
-            env.update(PORT=str(port), HOST="127.0.0.1")
+            env.update({port_env: str(port), "HOST": "127.0.0.1", "WORKER_METRICS_HOST": "127.0.0.1"})
         log = open(self.dir / f"{name}.log", "wb")  # noqa: SIM115 (closed with the process)
         proc = subprocess.Popen([sys.executable, "-c", "from entrypoints.cli import main; main()", *args],
                                 cwd=self.dir, env=env, stdout=log, stderr=subprocess.STDOUT)
@@ -190,8 +191,9 @@ class Run:
         self._seed()
         for i, port in enumerate(self.web_ports):
             self._start(f"web{i + 1}", "web", port=port)
-        for i in range(self.plan.workers):
-            self._start(f"worker{i + 1}", "worker", "--threads", str(self.plan.threads))
+        for i in range(self.plan.workers):  # each its own metrics port, as each its own container would
+            self._start(f"worker{i + 1}", "worker", "--threads", str(self.plan.threads), port=_free_port(),
+                        port_env="WORKER_METRICS_PORT")
         self.clock_pids.append(self._start("clock1", "clock").pid)
         self._wait_healthy()
         self._install_teams_users()
