@@ -60,8 +60,8 @@ class FileClock:
             if self._now is None or self._seen != (stat.st_mtime_ns, stat.st_ino):
                 with open(self.path, encoding="ascii") as f:
                     when = datetime.fromisoformat(f.read().strip())
-                if when.tzinfo is None:
-                    raise ValueError(f"{self.path} must hold an instant with its UTC offset")
+                if when.tzinfo is None:  # never read as local time (a programmer's error, not a user's)
+                    raise TypeError(f"{self.path} must hold an instant with its UTC offset")
                 self._now, self._seen = when.astimezone(UTC), (stat.st_mtime_ns, stat.st_ino)
             return self._now
 
@@ -69,7 +69,7 @@ class FileClock:
     def write(path: str | os.PathLike[str], when: datetime) -> None:
         """Move the clock of every process reading `path` to `when` (the driver's side)."""
         if when.tzinfo is None:
-            raise ValueError("FileClock.write needs an aware datetime")
+            raise TypeError("FileClock.write needs an aware datetime")
         tmp = f"{os.fspath(path)}.{os.getpid()}.tmp"
         with open(tmp, "w", encoding="ascii") as f:
             f.write(when.astimezone(UTC).isoformat())

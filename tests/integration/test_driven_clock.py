@@ -25,7 +25,7 @@ def test_every_reader_sees_the_instant_the_driver_wrote(tmp_path):
     FileClock.write(path, MONDAY + timedelta(minutes=3))
     assert [r.now() for r in readers] == [MONDAY + timedelta(minutes=3)] * 2
     path.write_text("2026-11-30T09:00:00")  # no offset: refused, never read as local time
-    with pytest.raises(ValueError, match="UTC offset"):
+    with pytest.raises(TypeError, match="UTC offset"):
         readers[0].now()
 
 
