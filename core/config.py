@@ -19,6 +19,13 @@ class Settings(BaseSettings):
     var_dir: Path = Field(Path("var"), validation_alias="VAR_DIR")
     database_url: str | None = Field(None, validation_alias="DATABASE_URL")
     redis_url: str | None = Field(None, validation_alias="REDIS_URL")
+    # The Dramatiq broker: Redis (REDIS_URL, or the embedded one), or RabbitMQ at RABBITMQ_URL. Redis
+    # is still used with RabbitMQ: the clock's lease and the kept form texts live there.
+    broker: Literal["redis", "rabbitmq"] = Field("redis", validation_alias="BROKER")
+    rabbitmq_url: str = Field("amqp://guest:guest@127.0.0.1:5672/%2F", validation_alias="RABBITMQ_URL")
+    # Test and demo only: every process reads the time from this file (core.clock.FileClock), and the
+    # clock process runs its jobs on that time. Never set in production.
+    clock_file: Path | None = Field(None, validation_alias="CLOCK_FILE")
 
     # Web
     port: int = Field(3000, validation_alias="PORT")

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from sqlalchemy.engine import Engine
 
 from core.campaigns.form_texts import FormTextStore
-from core.clock import Clock, SystemClock
+from core.clock import Clock, FileClock, SystemClock
 from core.config import Settings
 from core.db import UnitOfWork, make_engine, upgrade
 from core.delivery.linkedin.port import LinkedInGateway
@@ -49,7 +49,7 @@ def bootstrap(settings: Settings | None = None, *, queue: Queue = "redis", worke
         upgrade(settings.effective_database_url)
     engine = engine or make_engine(settings.effective_database_url)
     uow = UnitOfWork(engine)
-    clock = clock or SystemClock()
+    clock = clock or (FileClock(settings.clock_file) if settings.clock_file else SystemClock())
     if metrics is None:
         metrics = NO_METRICS if queue == "none" else _prometheus()
     broker, client = None, None

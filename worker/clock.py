@@ -13,7 +13,9 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import threading
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
@@ -36,6 +38,7 @@ class Clockwork:
         self.reenqueue_after = reenqueue_after
         self._enqueued: dict[tuple[str, int], datetime] = {}
         self._me = f"{socket.gethostname()}:{os.getpid()}"
+        self.enqueued = 0  # jobs this clock asked for since it started (a clock without the lease: none)
 
     def _leader(self) -> bool:
         """This clock's turn (a lease in the broker's Redis): a second clock started by mistake waits."""
@@ -85,12 +88,14 @@ class Clockwork:
                 self.tasks.process_event(event_id)
                 count += 1
         self._enqueued = {k: v for k, v in self._enqueued.items() if now - v < self.reenqueue_after}
+        self.enqueued += count
         return count
 
     def plan(self) -> None:
         if not self._leader():
             return
         self.tasks.plan_due()  # it enqueues the digests of the days it planned
+        self.enqueued += 1
 
     def poll(self) -> None:
         if not self._leader():
@@ -99,6 +104,7 @@ class Clockwork:
             accounts = jobs.accounts_to_poll(session=session)
         for account_id in accounts:
             self.tasks.poll_account(account_id)
+        self.enqueued += len(accounts)
 
     def hourly(self) -> None:
         if not self._leader():
@@ -110,6 +116,7 @@ class Clockwork:
         for account_id in stale:
             self.tasks.withdraw_stale(account_id)
         self.tasks.clean_up()
+        self.enqueued += len(stale) + 1
 
 
 def build_scheduler(services: Services, scheduler_cls: type[BackgroundScheduler] = BackgroundScheduler,
@@ -123,3 +130,37 @@ def build_scheduler(services: Services, scheduler_cls: type[BackgroundScheduler]
     scheduler.add_job(work.poll, "interval", minutes=30, id="poll")
     scheduler.add_job(work.hourly, "interval", hours=1, id="hourly")
     return scheduler, work
+
+
+# The jobs of `build_scheduler` and their intervals, for a driven clock (below).
+INTERVALS = (("tick", timedelta(minutes=1)), ("plan", timedelta(minutes=5)), ("poll", timedelta(minutes=30)),
+             ("hourly", timedelta(hours=1)))
+
+
+def ticked_path(clock_file: Path) -> Path:
+    """Where a clock process following `clock_file` writes the last instant it has handled."""
+    return clock_file.with_name(f"{clock_file.name}.ticked.{os.getpid()}")
+
+
+def follow_driven_clock(services: Services, stop: threading.Event, *, ticked: Path, wait_seconds: float = 0.01) -> None:
+    """The clock process on a driven clock (`CLOCK_FILE`: tests and demos only, never production):
+    APScheduler counts wall-clock minutes, so instead each time the driven time moves, every job
+    whose interval has passed on that time runs (all of them at the first instant), then the
+    instant is written to `ticked` (atomically), with how many jobs this clock has enqueued so far,
+    so that the driver knows this clock's jobs for it are in. A second clock writes its own file
+    and, not holding the lease, enqueues nothing."""
+    work = Clockwork(services)
+    last: dict[str, datetime] = {}
+    handled: datetime | None = None
+    while not stop.is_set():
+        now = services.clock.now()
+        if now != handled:
+            for name, every in INTERVALS:
+                if name not in last or now - last[name] >= every:
+                    getattr(work, name)()
+                    last[name] = now
+            tmp = ticked.with_name(ticked.name + ".tmp")
+            tmp.write_text(f"{now.isoformat()} {work.enqueued}", encoding="ascii")
+            tmp.replace(ticked)
+            handled = now
+        stop.wait(wait_seconds)

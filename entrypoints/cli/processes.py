@@ -70,9 +70,16 @@ def clock() -> None:
     """The clock: one instance; enqueues due sends, planning, digests, polling and clean-up."""
     from worker.clock import build_scheduler
 
-    services = bootstrap(_settings(), migrate=True)
+    settings = _settings()
+    services = bootstrap(settings, migrate=True)
 
     def main(stop: threading.Event) -> None:
+        if settings.clock_file is not None:  # tests and demos: the jobs run on the driven time
+            from worker.clock import follow_driven_clock, ticked_path
+
+            log.info("clock: following the driven time of CLOCK_FILE (tests and demos only)")
+            follow_driven_clock(services, stop, ticked=ticked_path(settings.clock_file))
+            return
         scheduler, _ = build_scheduler(services)
         scheduler.start()
         log.info("clock: running (tick every minute)")
