@@ -25,11 +25,9 @@ Measured, each with its baseline in the same run (goal: ratio <= 3):
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import statistics
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime, timedelta
@@ -38,10 +36,11 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sqlalchemy import create_engine, func, insert, select, text  # noqa: E402
+from sqlalchemy import func, insert, select, text  # noqa: E402
 from sqlmodel import Session  # noqa: E402
 
 import core.models  # noqa: E402,F401  (every table, for the migrations)
+from bench.support.scratch import scratch_url  # noqa: E402
 from core.analytics import queries, rollup  # noqa: E402
 from core.analytics.commands import CampaignAnalytics, WorkspaceAnalytics  # noqa: E402
 from core.analytics.models import CampaignStatsDay, CampaignStatsFunnel, CampaignStatsMessage  # noqa: E402
@@ -59,25 +58,6 @@ NOW = datetime(2026, 11, 30, 18, 0, tzinfo=UTC)
 PER_SENDER = 10
 SPAN_DAYS = 91
 CHUNK = 50_000
-
-
-def scratch_url() -> tuple[str, Callable[[], None]]:
-    url = os.environ.get("DATABASE_URL")
-    if not url:
-        path = Path(tempfile.mkdtemp()) / "analytics.db"
-        return f"sqlite:///{path}", lambda: path.unlink(missing_ok=True)
-    base = Settings(DATABASE_URL=url, _env_file=None).effective_database_url
-    name = f"bench_analytics_{os.getpid()}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    scratch = base.rsplit("/", 1)[0] + f"/{name}"
-
-    def drop() -> None:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-
-    return scratch, drop
 
 
 class Loader:
@@ -260,7 +240,7 @@ def main() -> None:
     parser.add_argument("--sends", type=int, default=1_000_000)
     parser.add_argument("--cards", type=int, default=200)
     args = parser.parse_args()
-    url, drop = scratch_url()
+    url, drop = scratch_url("analytics")
     try:
         upgrade(url)
         engine = make_engine(url)

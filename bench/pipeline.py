@@ -40,7 +40,8 @@ from core.notify import LoggingNotifier  # noqa: E402
 from core.delivery.planner import plan_days  # noqa: E402
 from entrypoints.bootstrap import bootstrap  # noqa: E402
 
-from plan import NOW, scratch_url, seed  # noqa: E402
+from bench.support.scratch import scratch_url  # noqa: E402
+from plan import NOW, seed  # noqa: E402
 
 PER_ACCOUNT = 25
 
@@ -93,7 +94,7 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=8)
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp())
-    url, drop = scratch_url()
+    url, drop = scratch_url("pipeline")
     broker_url, server = redis_url(tmp)
     try:
         upgrade(url)

@@ -12,19 +12,18 @@ produced. Prints sends planned per second for both and the ratio planner / basel
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-import tempfile
 import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sqlalchemy import create_engine, delete, insert, select, text  # noqa: E402
+from sqlalchemy import delete, insert, select, text  # noqa: E402
 from sqlmodel import Session  # noqa: E402
 
 import core.models  # noqa: E402,F401  (every table, for the migrations)
+from bench.support.scratch import scratch_url  # noqa: E402
 from core.campaigns.models import Campaign, CampaignMessage  # noqa: E402
 from core.config import Settings  # noqa: E402
 from core.db import make_engine, upgrade  # noqa: E402
@@ -36,25 +35,6 @@ from core.workspace.models import LinkedInAccount, Member, Workspace  # noqa: E4
 NOW = datetime(2026, 11, 26, 18, 0, tzinfo=timezone.utc)
 PER_SENDER = 10
 FIRST = ["Ann", "Bruno", "Chloé", "Dieter", "Elena", "Farid", "Grace", "Hugo", "Inès", "Jonas"]
-
-
-def scratch_url() -> tuple[str, callable]:
-    url = os.environ.get("DATABASE_URL")
-    if not url:
-        path = Path(tempfile.mkdtemp()) / "plan.db"
-        return f"sqlite:///{path}", lambda: None
-    base = Settings(DATABASE_URL=url, _env_file=None).effective_database_url
-    name = f"bench_plan_{os.getpid()}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    scratch = base.rsplit("/", 1)[0] + f"/{name}"
-
-    def drop() -> None:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-
-    return scratch, drop
 
 
 def seed(engine, campaigns: int, contacts: int, per_sender: int = PER_SENDER) -> dict[int, object]:
@@ -105,7 +85,7 @@ def main() -> None:
     parser.add_argument("--campaigns", type=int, default=10_000)
     parser.add_argument("--contacts", type=int, default=200_000)
     args = parser.parse_args()
-    url, drop = scratch_url()
+    url, drop = scratch_url("plan")
     try:
         upgrade(url)
         engine = make_engine(url)
