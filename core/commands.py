@@ -40,9 +40,11 @@ def _handlers() -> dict[type, Handler]:
     from core.campaigns import commands as campaigns
     from core.moderation import commands as moderation
     from core.sources import commands as sources
+    from core.sources import segment_commands as segments
     from core.workspace import language
 
-    return {**campaigns.HANDLERS, **moderation.HANDLERS, **analytics.HANDLERS, **language.HANDLERS, **sources.HANDLERS}
+    return {**campaigns.HANDLERS, **moderation.HANDLERS, **analytics.HANDLERS, **language.HANDLERS, **sources.HANDLERS,
+            **segments.HANDLERS}
 
 
 def handle(command: Any, *, session: Session, actor: Member, context: Context) -> Any:

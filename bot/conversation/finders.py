@@ -47,17 +47,15 @@ from core.sources.commands import (
     FinderStarted,
     FinderSummary,
     ListFinders,
-    ListSegments,
     PauseFinder,
     ResumeFinder,
     RunFinder,
-    SegmentSummary,
     ShowFinder,
-    ShowSegment,
     UpdateFinder,
     by_name,
 )
 from core.sources.search import RESOLVED_FILTERS, RESULT_CEILING, SearchApi
+from core.sources.segment_commands import ListSegments, SegmentSummary, ShowSegment
 from core.workspace.models import Member
 
 _LINK = re.compile(r"<(https?://[^|>\s]+)(?:\|[^>]*)?>")

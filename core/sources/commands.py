@@ -1,5 +1,5 @@
-"""Finder and segment commands from chat (P-8): create a finder and start its first run, list and
-show finders and segments, run a finder now, pause, resume and delete it.
+"""Finder commands from chat (P-8): create a finder and start its first run, list and show
+finders, run one now, pause, resume and delete it (segments: `core.sources.segment_commands`).
 
 Who may do what (P-8a, P-8c, and the roles), decided here for every surface:
 - a finder is shown to its owner, its additional members and the workspace's active admins; to
@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol, TypeVar
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 from sqlmodel import Session
 
 from core.campaigns.authz import require_active
@@ -27,9 +27,9 @@ from core.errors import FieldError, NotAllowed, NotFound, Outcome
 from core.i18n import N_, invocation, t
 from core.sources import finder_runs
 from core.sources.finder_texts import problem_text, state_text
-from core.sources.models import Finder, FinderMember, FinderRun, FinderState, Segment, SegmentContact
+from core.sources.models import Finder, FinderMember, FinderRun, FinderState, Segment
 from core.sources.search import RESULT_CEILING, SearchApi, SearchInputError
-from core.sources.segments import create_finder, source_contacts, update_finder
+from core.sources.segments import create_finder, update_finder
 from core.workspace.models import LinkedInAccount, Member
 
 LIST_SEPARATOR = ";"  # between names of companies, locations or industries in a form field
@@ -37,7 +37,6 @@ FORM_FIELDS = ("name", "url", "keywords", "title", "company", "location", "indus
                "result_cap")
 NOT_FOUND = N_("finder.not_found")
 NOT_YOURS = N_("finder.not_yours")  # {name} {doing}
-SEGMENT_NOT_FOUND = N_("segment.not_found")
 IN_USE = N_("finder.in_use")  # {name} {campaign}
 MEMBER_UNKNOWN = N_("finder.members.unknown")
 NO_ACCOUNT_WARNING = N_("finder.warning.no_account")
@@ -122,16 +121,6 @@ class DeleteFinder:
 
 
 @dataclass(frozen=True)
-class ListSegments:
-    """The segments the actor may see, by name."""
-
-
-@dataclass(frozen=True)
-class ShowSegment:
-    segment_id: int
-
-
-@dataclass(frozen=True)
 class FinderSummary:
     id: int
     name: str
@@ -160,19 +149,6 @@ class FinderStarted:
 
     finder: FinderSummary
     run_id: int | None
-
-
-@dataclass(frozen=True)
-class SegmentSummary:
-    id: int
-    name: str
-    owner_name: str | None
-    is_global: bool
-    is_list: bool
-    criteria: dict[str, Any]
-    finder_name: str | None
-    contacts: int | None  # None: its criteria compare with a sender; counted per campaign
-    mine: bool
 
 
 # -- who may see what ---------------------------------------------------------------------------
@@ -391,56 +367,6 @@ def delete(session: Session, actor: Member, command: DeleteFinder, ctx: Context)
     return name
 
 
-def _segment_visible(actor: Member) -> Any:
-    return Segment.id.is_not(None) if actor.is_admin else or_(Segment.owner_id == actor.id,
-                                                              Segment.is_global.is_(True))
-
-
-def _segment_summaries(session: Session, actor: Member, segments: list[Segment], *,
-                       count: bool) -> list[SegmentSummary]:
-    names = dict(session.execute(select(Member.id, Member.name).where(Member.workspace_id == actor.workspace_id)).all())
-    finders = dict(session.execute(select(Finder.id, Finder.name).where(
-        Finder.id.in_([s.finder_id for s in segments if s.finder_id]))).all())
-    sizes: dict[int, int] = {}
-    plain = [s.id for s in segments if s.is_list and not s.criteria]
-    if plain:
-        sizes = dict(session.execute(select(SegmentContact.segment_id, func.count())
-                                     .where(SegmentContact.segment_id.in_(plain))
-                                     .group_by(SegmentContact.segment_id)).all())
-    out = []
-    for s in segments:
-        contacts: int | None = sizes.get(s.id, 0) if s.id in plain else None
-        if contacts is None and count:
-            try:
-                stmt = source_contacts(session=session, workspace_id=actor.workspace_id, kind="segment",
-                                       source_id=s.id, sender_id=actor.id)
-                contacts = int(session.execute(select(func.count()).select_from(stmt.subquery())).scalar_one())
-            except ValueError:
-                contacts = None
-        out.append(SegmentSummary(id=s.id, name=s.name, owner_name=names.get(s.owner_id or 0), is_global=s.is_global,
-                                  is_list=s.is_list, criteria=dict(s.criteria or {}),
-                                  finder_name=finders.get(s.finder_id or 0), contacts=contacts,
-                                  mine=s.owner_id == actor.id))
-    return out
-
-
-def list_segments(session: Session, actor: Member, command: ListSegments, ctx: Context) -> list[SegmentSummary]:
-    require_active(actor)
-    segments = list(session.execute(select(Segment).where(Segment.workspace_id == actor.workspace_id,
-                                                          _segment_visible(actor))
-                                    .order_by(Segment.name_key)).scalars())
-    return _segment_summaries(session, actor, segments, count=False)
-
-
-def show_segment(session: Session, actor: Member, command: ShowSegment, ctx: Context) -> SegmentSummary:
-    require_active(actor)
-    segment = session.get(Segment, command.segment_id)
-    if segment is None or segment.workspace_id != actor.workspace_id or not (
-            actor.is_admin or segment.is_global or segment.owner_id == actor.id):
-        raise NotFound(t(SEGMENT_NOT_FOUND))
-    return _segment_summaries(session, actor, [segment], count=True)[0]
-
-
 class _Named(Protocol):
     @property
     def name(self) -> str: ...
@@ -462,5 +388,5 @@ def by_name(items: list[N], name: str) -> tuple[N | None, list[str]]:
 HANDLERS: dict[type, Handler] = {
     CreateFinder: create, EditFinder: edit, UpdateFinder: update, ListFinders: list_, ShowFinder: show,
     RunFinder: run, PauseFinder: pause,
-    ResumeFinder: resume, DeleteFinder: delete, ListSegments: list_segments, ShowSegment: show_segment,
+    ResumeFinder: resume, DeleteFinder: delete,
 }

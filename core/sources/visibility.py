@@ -57,7 +57,8 @@ def _finder_visible(sender_id: int) -> ColumnElement[bool]:
     return or_(Finder.owner_id == sender_id, shared)
 
 
-def _segment_visible(sender_id: int) -> ColumnElement[bool]:
+def segment_visible(sender_id: int) -> ColumnElement[bool]:
+    """The segments `sender_id` may use: their own and the global ones (P-8)."""
     return or_(Segment.owner_id == sender_id, Segment.is_global.is_(True))
 
 
@@ -172,7 +173,7 @@ def is_source_visible(*, session: Session, workspace_id: int, sender_id: int, ki
     if kind == "finder":
         model, visible = Finder, _finder_visible(sender_id)
     elif kind == "segment":
-        model, visible = Segment, _segment_visible(sender_id)
+        model, visible = Segment, segment_visible(sender_id)
     else:
         return False
     stmt = select(model.id).where(model.id == source_id, model.workspace_id == workspace_id, visible,
