@@ -15,6 +15,7 @@ from sqlalchemy import event, select
 from sqlmodel import Session
 
 from bot.conversation.commands import Command
+from bot.conversation.finder_cards import CREATE_VERB, finder_card, finder_list, segment_card, segment_list
 from bot.conversation.interactions import Asked, Submitted, action, submission
 from bot.conversation.runner import ask
 from bot.conversation.views import (
@@ -22,12 +23,9 @@ from bot.conversation.views import (
     NUMBER,
     SELECT,
     TEXT,
-    Button,
-    CampaignList,
     Card,
     DialogRoom,
     DialogStep,
-    Fact,
     Form,
     FormErrors,
     FormField,
@@ -37,7 +35,7 @@ from bot.conversation.views import (
     Reply,
 )
 from core.errors import Outcome
-from core.i18n import N_, Language, invocation, t, tn, value_text
+from core.i18n import N_, Language, invocation, t
 from core.services import Services
 from core.sources.commands import (
     CreateFinder,
@@ -60,7 +58,6 @@ from core.workspace.models import Member
 
 _LINK = re.compile(r"<(https?://[^|>\s]+)(?:\|[^>]*)?>")
 KIND = "finder"
-MAX_CARDS = 20
 MAX_MEMBER_OPTIONS = 100
 NEW_TITLE, EDIT_TITLE = N_("finder.form.title"), N_("finder.form.edit_title")
 CREATE_AND_RUN, SAVE = N_("finder.form.submit"), N_("finder.form.save")
@@ -69,18 +66,14 @@ LIST_FIELDS = frozenset(RESOLVED_FILTERS)  # names separated by ";"
 URL_PLACEHOLDER = N_("finder.form.url_placeholder")
 FINDER_EXAMPLE, SEGMENT_EXAMPLE = N_("finder.which.example"), N_("segment.which.example")
 # The sub-commands of `finder`, read in either language (`finder voir X`), with or without accents.
-VERBS = {"create": N_("finder.verb.create"), "show": N_("finder.verb.show"), "run": N_("finder.verb.run"),
+VERBS = {"create": CREATE_VERB, "show": N_("finder.verb.show"), "run": N_("finder.verb.run"),
          "pause": N_("finder.verb.pause"), "resume": N_("finder.verb.resume"), "delete": N_("finder.verb.delete"),
          "edit": N_("finder.verb.edit")}
 SCHEDULES = (("1", N_("finder.schedule.daily")), ("7", N_("finder.schedule.weekly")),
              ("0", N_("finder.schedule.manual")))
-SEARCH_URL, SALES_URL = N_("finder.card.search_url"), N_("finder.card.search_sales_url")
 KEYWORD_FIELDS = (("keywords", N_("finder.form.keywords")), ("title", N_("finder.form.title_filter")),
                   ("company", N_("finder.form.company")), ("location", N_("finder.form.location")),
                   ("industry", N_("finder.form.industry")))
-TONES = {"failed": "error", "waiting": "warning", "paused": "warning", "idle": "success", "complete": "success",
-         "running": "info", "new": "info"}
-
 
 # -- enqueueing after the commit ----------------------------------------------------------------
 
@@ -93,75 +86,6 @@ def _enqueue(services: Services, session: Session, started: FinderStarted) -> No
     run_id = started.run_id
     if run_id is not None:
         after_commit(session, lambda: services.tasks.finder_page(run_id, 0))
-
-
-# -- views --------------------------------------------------------------------------------------
-
-def _when(value: Any) -> str:
-    return value_text(value) + " UTC" if value is not None else t("finder.card.never")
-
-
-def _search_text(summary: FinderSummary) -> str:
-    query = summary.query
-    if query.get("url"):
-        return t(SEARCH_URL if summary.api == SearchApi.CLASSIC else SALES_URL, url=query["url"])
-    parts = [str(query.get("keywords") or "")] + [str(query.get("title") or "")]
-    parts += ["; ".join(query.get(k) or []) for k in ("company", "location", "industry")]
-    return " · ".join(p for p in parts if p)
-
-
-def finder_card(summary: FinderSummary, note: str | None = None) -> Card:
-    facts = [Fact(t("finder.card.search"), _search_text(summary)),
-             Fact(t("finder.card.found"), t("finder.card.found_of", found=summary.found, cap=summary.result_cap)),
-             Fact(t("finder.card.last_run"), _when(summary.last_run_at)),
-             Fact(t("finder.card.next_run"), _when(summary.next_run_at) if summary.every_days else
-                  t("finder.schedule.manual"))]
-    if summary.last_run_new is not None:
-        facts.insert(2, Fact(t("finder.card.new"), value_text(summary.last_run_new)))
-    if summary.shared_with:
-        facts.append(Fact(t("finder.card.shared_with"), ", ".join(summary.shared_with)))
-    text = summary.problem
-    if summary.run_results is not None:
-        text = tn("finder.card.progress", summary.run_results)
-    if note:
-        text = f"{note}\n{text}" if text else note
-    buttons = [Button(t("finder.button.refresh"), "finder.refresh", str(summary.id))]
-    if summary.manage:
-        buttons.insert(0, Button(t("finder.button.run"), "finder.run", str(summary.id), style="primary"))
-        buttons.append(Button(t("finder.button.resume"), "finder.resume", str(summary.id)) if summary.paused
-                       else Button(t("finder.button.pause"), "finder.pause", str(summary.id)))
-        buttons.append(Button(t("finder.button.edit"), "finder.edit", str(summary.id)))
-        buttons.append(Button(t("finder.button.delete"), "finder.delete", str(summary.id), style="danger",
-                              confirm=t("finder.delete.confirm", name=summary.name)))
-    return Card(title=summary.name, subtitle=t("finder.card.subtitle", owner=summary.owner_name),
-                status=summary.state_label, text=text, facts=tuple(facts), buttons=tuple(buttons),
-                tone=TONES.get(summary.state, "info"))
-
-
-def finder_list(summaries: list[FinderSummary]) -> CampaignList:
-    shown = summaries[:MAX_CARDS]
-    return CampaignList(title=t("finder.list.title"), cards=tuple(finder_card(s) for s in shown),
-                        empty_text=t("finder.list.empty", command=invocation("finder", t(VERBS["create"]))),
-                        buttons=(Button(t("finder.button.create"), "finder.create", style="primary"),),
-                        more=max(0, len(summaries) - len(shown)))
-
-
-def segment_card(summary: SegmentSummary) -> Card:
-    facts = [Fact(t("segment.card.contacts"), value_text(summary.contacts) if summary.contacts is not None
-                  else t("segment.card.per_sender"))]
-    if summary.finder_name:
-        facts.append(Fact(t("segment.card.finder"), summary.finder_name))
-    if summary.criteria:
-        facts.append(Fact(t("segment.card.criteria"), ", ".join(sorted(summary.criteria))))
-    owner = t("segment.card.global") if summary.is_global else (summary.owner_name or "?")
-    kind = t("segment.card.list") if summary.is_list else t("segment.card.dynamic")
-    return Card(title=summary.name, subtitle=f"{kind} · {owner}", facts=tuple(facts))
-
-
-def segment_list(summaries: list[SegmentSummary]) -> CampaignList:
-    shown = summaries[:MAX_CARDS]
-    return CampaignList(title=t("segment.list.title"), cards=tuple(segment_card(s) for s in shown),
-                        empty_text=t("segment.list.empty"), more=max(0, len(summaries) - len(shown)))
 
 
 # -- the form -----------------------------------------------------------------------------------
